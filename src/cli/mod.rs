@@ -1,0 +1,433 @@
+//! The command line: clap subcommands that call the same library the
+//! terminal application uses. Exit codes are listed in docs/cli.md.
+
+mod password;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::domain::InvalidInput;
+use crate::domain::account::{DisplayName, Rank, Username};
+use crate::domain::role::RoleSet;
+use crate::sanitise::for_terminal;
+use crate::store::{self, Actor, CaseFile, CheckReport, Command, Credentials, FirstAdministrator};
+
+/// Exit code when `ccu check` finds damage or tampering.
+pub const EXIT_CHECK_FAILED: i32 = 6;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ccu",
+    version,
+    about = "Casework for a police Counter Corruption Unit: one case file, a tamper-evident audit trail"
+)]
+struct Cli {
+    /// The case file [default: the platform data directory, e.g. ~/.local/share/ccu/casefile.ccu]
+    #[arg(long, global = true, env = "CCU_FILE", value_name = "PATH")]
+    file: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: TopCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum TopCommand {
+    /// Create a new case file and its first administrator account
+    Init {
+        /// Username of the first administrator
+        #[arg(long, value_name = "USERNAME")]
+        admin: String,
+        /// Name shown to other users [default: the username]
+        #[arg(long, value_name = "TEXT")]
+        display_name: Option<String>,
+        /// Police rank, or "Police Staff"
+        #[arg(long, default_value = "Police Staff")]
+        rank: String,
+    },
+    /// Manage user accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the database's integrity and verify the whole audit chain
+    Check,
+}
+
+#[derive(Debug, clap::Args)]
+struct AsUser {
+    /// Who is acting (their password is asked for, or read from CCU_PASSWORD)
+    #[arg(long = "as", env = "CCU_USER", value_name = "USERNAME")]
+    as_user: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add an account (administrators); its password is asked for, or read from CCU_NEW_PASSWORD
+    Add {
+        username: String,
+        /// Name shown to other users, e.g. "DS Jane Okafor"
+        #[arg(long, value_name = "TEXT")]
+        display_name: String,
+        /// Police rank (e.g. DS, Inspector, Supt) or "Police Staff"
+        #[arg(long)]
+        rank: String,
+        /// Comma-separated: investigator, supervisor, authorising-officer, auditor, administrator
+        #[arg(long)]
+        roles: String,
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// List accounts (administrators and auditors)
+    List {
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// Disable an account; it is kept, and can be enabled again (administrators)
+    Disable {
+        username: String,
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// Enable a disabled account (administrators)
+    Enable {
+        username: String,
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// Replace an account's roles with the comma-separated list given (administrators)
+    Roles {
+        username: String,
+        roles: String,
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// Change your own password, or (administrators) reset someone else's
+    Passwd {
+        /// Whose password [default: your own]
+        username: Option<String>,
+        #[command(flatten)]
+        actor: AsUser,
+    },
+}
+
+/// Why a command failed, and the exit code that says so.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: i32,
+}
+
+impl From<store::Error> for Failure {
+    fn from(e: store::Error) -> Self {
+        Failure {
+            message: e.to_string(),
+            code: e.exit_code(),
+        }
+    }
+}
+
+impl From<InvalidInput> for Failure {
+    fn from(e: InvalidInput) -> Self {
+        store::Error::from(e).into()
+    }
+}
+
+/// Parses the arguments, runs the command, prints the outcome and returns
+/// the process exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match execute(cli, &mut out) {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("ccu: error: {}", for_terminal(&failure.message));
+            failure.code
+        }
+    }
+}
+
+fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
+    let path = case_file_path(cli.file)?;
+    match cli.command {
+        TopCommand::Init {
+            admin,
+            display_name,
+            rank,
+        } => {
+            let username = Username::parse(&admin)?;
+            let display_name = DisplayName::parse(display_name.as_deref().unwrap_or(&admin))?;
+            let rank = Rank::parse(&rank)?;
+            if path.exists() {
+                return Err(store::Error::AlreadyExists { path }.into());
+            }
+            let password = password::new_password(&username, "CCU_PASSWORD")?;
+            let casefile = CaseFile::create(
+                &path,
+                FirstAdministrator {
+                    username: username.clone(),
+                    display_name,
+                    rank,
+                    password,
+                },
+                store::system_clock(),
+            )?;
+            say(
+                out,
+                &format!(
+                    "Created case file {} (id {}) with administrator {username}.\nNext: add the unit's accounts with `ccu user add USERNAME --display-name ... --rank ... --roles ... --as {username}`.",
+                    path.display(),
+                    casefile.id()
+                ),
+            )?;
+            Ok(0)
+        }
+        TopCommand::Check => {
+            let casefile = CaseFile::open(&path)?;
+            match casefile.check()? {
+                CheckReport::Verified { events } => {
+                    say(out, &format!("ok: {events} events, chain verified"))?;
+                    Ok(0)
+                }
+                CheckReport::Corrupt { messages } => {
+                    eprintln!(
+                        "ccu: check failed: {}: the database is damaged (PRAGMA integrity_check):",
+                        path.display()
+                    );
+                    for m in messages {
+                        eprintln!("  {}", for_terminal(&m));
+                    }
+                    Ok(EXIT_CHECK_FAILED)
+                }
+                CheckReport::Broken { verified, at } => {
+                    eprintln!(
+                        "ccu: check failed: {}: audit chain broken at {}\n  (events 1 to {verified} verify; nothing after the break can be trusted)",
+                        path.display(),
+                        for_terminal(&at.to_string())
+                    );
+                    Ok(EXIT_CHECK_FAILED)
+                }
+            }
+        }
+        TopCommand::User { command } => user_command(&path, command, out),
+    }
+}
+
+fn user_command(
+    path: &std::path::Path,
+    command: UserCommand,
+    out: &mut impl Write,
+) -> Result<i32, Failure> {
+    let mut casefile = CaseFile::open(path)?;
+    match command {
+        UserCommand::Add {
+            username,
+            display_name,
+            rank,
+            roles,
+            actor,
+        } => {
+            let username = Username::parse(&username)?;
+            let display_name = DisplayName::parse(&display_name)?;
+            let rank = Rank::parse(&rank)?;
+            let roles = RoleSet::parse_list(&roles)?;
+            let actor = login(&mut casefile, &actor)?;
+            let password = password::new_password(&username, "CCU_NEW_PASSWORD")?;
+            casefile.execute(
+                &actor,
+                Command::AddUser {
+                    username: username.clone(),
+                    display_name,
+                    rank,
+                    roles: roles.clone(),
+                    password,
+                },
+            )?;
+            say(out, &format!("Added {username} ({rank}; {roles})."))?;
+        }
+        UserCommand::List { actor } => {
+            let actor = login(&mut casefile, &actor)?;
+            let accounts = casefile.accounts(&actor)?;
+            let rows: Vec<[String; 6]> = accounts
+                .iter()
+                .map(|a| {
+                    [
+                        a.username.clone(),
+                        a.display_name.clone(),
+                        a.rank.clone(),
+                        a.roles
+                            .iter()
+                            .map(|r| r.as_str())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        a.status.as_str().to_owned(),
+                        a.created_at.get(..10).unwrap_or(&a.created_at).to_owned(),
+                    ]
+                })
+                .collect();
+            let header = ["USERNAME", "NAME", "RANK", "ROLES", "STATUS", "CREATED"];
+            say(out, &table(&header, &rows))?;
+        }
+        UserCommand::Disable { username, actor } => {
+            let username = Username::parse(&username)?;
+            let actor = login(&mut casefile, &actor)?;
+            casefile.execute(
+                &actor,
+                Command::DisableUser {
+                    username: username.clone(),
+                },
+            )?;
+            say(
+                out,
+                &format!("Disabled {username}; the account is kept and can be enabled again."),
+            )?;
+        }
+        UserCommand::Enable { username, actor } => {
+            let username = Username::parse(&username)?;
+            let actor = login(&mut casefile, &actor)?;
+            casefile.execute(
+                &actor,
+                Command::EnableUser {
+                    username: username.clone(),
+                },
+            )?;
+            say(out, &format!("Enabled {username}."))?;
+        }
+        UserCommand::Roles {
+            username,
+            roles,
+            actor,
+        } => {
+            let username = Username::parse(&username)?;
+            let roles = RoleSet::parse_list(&roles)?;
+            let actor = login(&mut casefile, &actor)?;
+            casefile.execute(
+                &actor,
+                Command::SetRoles {
+                    username: username.clone(),
+                    roles: roles.clone(),
+                },
+            )?;
+            say(out, &format!("{username} now holds: {roles}."))?;
+        }
+        UserCommand::Passwd { username, actor } => {
+            let acting = Username::parse(&actor.as_user)?;
+            let username = match username {
+                Some(name) => Username::parse(&name)?,
+                None => acting,
+            };
+            let actor = login(&mut casefile, &actor)?;
+            let password = password::new_password(&username, "CCU_NEW_PASSWORD")?;
+            casefile.execute(
+                &actor,
+                Command::SetPassword {
+                    username: username.clone(),
+                    password,
+                },
+            )?;
+            say(out, &format!("Password changed for {username}."))?;
+        }
+    }
+    Ok(0)
+}
+
+fn login(casefile: &mut CaseFile, actor: &AsUser) -> Result<Actor, Failure> {
+    let password = password::acting_password(&actor.as_user)?;
+    Ok(casefile.login(Credentials {
+        username: &actor.as_user,
+        password: &password,
+    })?)
+}
+
+/// `--file`, then `CCU_FILE` (both handled by clap), then the platform
+/// data directory.
+fn case_file_path(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    if let Some(path) = given {
+        return Ok(path);
+    }
+    directories::ProjectDirs::from("", "", "ccu")
+        .map(|dirs| dirs.data_dir().join("casefile.ccu"))
+        .ok_or_else(|| Failure {
+            message: "cannot find a home directory for the default case file; give one with --file PATH or CCU_FILE".into(),
+            code: 2,
+        })
+}
+
+/// Prints text from the case file, sanitised for the terminal.
+fn say(out: &mut impl Write, text: &str) -> Result<(), Failure> {
+    writeln!(out, "{}", for_terminal_lines(text)).map_err(|e| Failure {
+        message: format!("cannot write to standard output: {e}"),
+        code: 1,
+    })
+}
+
+/// Like [`for_terminal`], but keeps the line breaks ccu itself put there.
+fn for_terminal_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| for_terminal(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A plain table with columns padded to their widest cell. Cells are
+/// sanitised before they are measured, so the columns line up.
+fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let cells: Vec<Vec<String>> = std::iter::once(header.map(str::to_owned).to_vec())
+        .chain(
+            rows.iter()
+                .map(|r| r.iter().map(|c| for_terminal(c).into_owned()).collect()),
+        )
+        .collect();
+    let widths: Vec<usize> = (0..N)
+        .map(|i| {
+            cells
+                .iter()
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    cells
+        .iter()
+        .map(|row| {
+            row.iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn tables_pad_columns_and_sanitise_cells() {
+        let rows = [
+            ["a\u{1b}b".to_owned(), "x".to_owned()],
+            ["long-cell".to_owned(), "y".to_owned()],
+        ];
+        assert_eq!(
+            table(&["H1", "H2"], &rows),
+            "H1         H2\na\u{241b}b        x\nlong-cell  y"
+        );
+    }
+}

@@ -1,0 +1,55 @@
+//! Where passwords come from: a hidden prompt on a terminal, otherwise an
+//! environment variable (for scripts and tests).
+
+use std::io::IsTerminal;
+
+use super::Failure;
+use crate::domain::account::{NewPassword, Username};
+
+fn stdin_is_terminal() -> bool {
+    std::io::stdin().is_terminal()
+}
+
+fn from_env(var: &str, purpose: &str) -> Result<String, Failure> {
+    std::env::var(var).map_err(|_| Failure {
+        message: format!(
+            "standard input is not a terminal, so {purpose} cannot be asked for: set {var}"
+        ),
+        code: 2,
+    })
+}
+
+fn prompt(text: &str) -> Result<String, Failure> {
+    rpassword::prompt_password(text).map_err(|e| Failure {
+        message: format!("could not read a password from the terminal: {e}"),
+        code: 1,
+    })
+}
+
+/// The password of the user named with `--as`.
+pub fn acting_password(username: &str) -> Result<String, Failure> {
+    if stdin_is_terminal() {
+        prompt(&format!("Password for {username}: "))
+    } else {
+        from_env("CCU_PASSWORD", "your password")
+    }
+}
+
+/// A new password for `username`, checked against the policy; typed twice
+/// on a terminal.
+pub fn new_password(username: &Username, env_var: &str) -> Result<NewPassword, Failure> {
+    let text = if stdin_is_terminal() {
+        let first = prompt(&format!("New password for {username}: "))?;
+        let again = prompt("Type it again: ")?;
+        if first != again {
+            return Err(Failure {
+                message: "password: the two entries differ; nothing was changed".into(),
+                code: 5,
+            });
+        }
+        first
+    } else {
+        from_env(env_var, &format!("a new password for {username}"))?
+    };
+    Ok(NewPassword::parse(text, username)?)
+}

@@ -1,0 +1,8 @@
+//! ccu: casework for a police Counter Corruption Unit, kept in one local
+//! SQLite case file with a tamper-evident audit trail.
+
+pub mod audit;
+pub mod cli;
+pub mod domain;
+pub mod sanitise;
+pub mod store;

@@ -1,0 +1,5 @@
+//! The `ccu` command.
+
+fn main() {
+    std::process::exit(ccu::cli::run());
+}

@@ -1,0 +1,203 @@
+//! User accounts: the rows, and the queries the write path and screens use.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::write::{Actor, Command};
+use super::{CaseFile, Result};
+use crate::domain::account::{DisplayName, Rank, Username};
+use crate::domain::role::{Role, RoleSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    Active,
+    Disabled,
+}
+
+impl AccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Disabled => "disabled",
+        }
+    }
+
+    fn from_stored(text: &str) -> AccountStatus {
+        // The schema allows only these two; anything else is treated as
+        // disabled rather than trusted.
+        if text == "active" {
+            AccountStatus::Active
+        } else {
+            AccountStatus::Disabled
+        }
+    }
+}
+
+/// An account as others see it: never the password hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub username: String,
+    pub display_name: String,
+    pub rank: String,
+    pub roles: Vec<Role>,
+    pub status: AccountStatus,
+    pub created_at: String,
+}
+
+/// An account as the write path needs it.
+pub(super) struct StoredAccount {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub status: AccountStatus,
+    pub roles: Vec<Role>,
+}
+
+impl StoredAccount {
+    pub fn roles_text(&self) -> String {
+        self.roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+const STORED_COLUMNS: &str = "a.id, a.username, a.password_hash, a.status,
+    (SELECT group_concat(role, ',') FROM user_role WHERE user_id = a.id)";
+
+fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAccount> {
+    let status: String = row.get(3)?;
+    let roles: Option<String> = row.get(4)?;
+    Ok(StoredAccount {
+        id: row.get(0)?,
+        username: row.get(1)?,
+        password_hash: row.get(2)?,
+        status: AccountStatus::from_stored(&status),
+        roles: parse_roles(roles.as_deref()),
+    })
+}
+
+/// Roles as stored, in [`Role::ALL`] order; unknown names are ignored, so a
+/// row edited from outside ccu can only lose permissions, never gain them.
+fn parse_roles(text: Option<&str>) -> Vec<Role> {
+    let mut roles: Vec<Role> = text
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|r| Role::parse(r).ok())
+        .collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+pub(super) fn find(
+    conn: &Connection,
+    username: &Username,
+) -> rusqlite::Result<Option<StoredAccount>> {
+    conn.query_row(
+        &format!("SELECT {STORED_COLUMNS} FROM user_account a WHERE a.username = ?1"),
+        [username.as_str()],
+        stored_from_row,
+    )
+    .optional()
+}
+
+pub(super) fn find_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<StoredAccount>> {
+    conn.query_row(
+        &format!("SELECT {STORED_COLUMNS} FROM user_account a WHERE a.id = ?1"),
+        [id],
+        stored_from_row,
+    )
+    .optional()
+}
+
+pub(super) fn insert(
+    conn: &Connection,
+    username: &Username,
+    display_name: &DisplayName,
+    rank: Rank,
+    roles: &RoleSet,
+    password_hash: &str,
+    at: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO user_account (username, display_name, rank, password_hash, status, created_at)
+         VALUES (?1, ?2, ?3, ?4, 'active', ?5)",
+        params![
+            username.as_str(),
+            display_name.as_str(),
+            rank.as_str(),
+            password_hash,
+            at
+        ],
+    )?;
+    let id = conn.last_insert_rowid();
+    set_roles(conn, id, roles)
+}
+
+pub(super) fn set_roles(conn: &Connection, user_id: i64, roles: &RoleSet) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM user_role WHERE user_id = ?1", [user_id])?;
+    for role in roles.iter() {
+        conn.execute(
+            "INSERT INTO user_role (user_id, role) VALUES (?1, ?2)",
+            params![user_id, role.as_str()],
+        )?;
+    }
+    Ok(())
+}
+
+pub(super) fn set_status(
+    conn: &Connection,
+    user_id: i64,
+    status: AccountStatus,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE user_account SET status = ?2 WHERE id = ?1",
+        params![user_id, status.as_str()],
+    )?;
+    Ok(())
+}
+
+pub(super) fn set_password(
+    conn: &Connection,
+    user_id: i64,
+    password_hash: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE user_account SET password_hash = ?2 WHERE id = ?1",
+        params![user_id, password_hash],
+    )?;
+    Ok(())
+}
+
+impl CaseFile {
+    /// Every account, for those allowed to see the list. The consultation
+    /// is audited (`view`), and so is a refusal.
+    pub fn accounts(&mut self, actor: &Actor) -> Result<Vec<Account>> {
+        self.execute(actor, Command::ViewAccounts)?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT a.username, a.display_name, a.rank, a.status, a.created_at,
+                        (SELECT group_concat(role, ',') FROM user_role WHERE user_id = a.id)
+                 FROM user_account a ORDER BY a.username",
+            )
+            .map_err(|e| self.sqlite_err(e))?;
+        let rows = stmt
+            .query_map([], |row| {
+                let status: String = row.get(3)?;
+                let roles: Option<String> = row.get(5)?;
+                Ok(Account {
+                    username: row.get(0)?,
+                    display_name: row.get(1)?,
+                    rank: row.get(2)?,
+                    status: AccountStatus::from_stored(&status),
+                    created_at: row.get(4)?,
+                    roles: parse_roles(roles.as_deref()),
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
+        drop(stmt);
+        rows.map_err(|e| self.sqlite_err(e))
+    }
+}

@@ -1,0 +1,295 @@
+//! The case file: opening and creating it, its schema, and the one audited
+//! write path ([`CaseFile::execute`]).
+
+mod accounts;
+mod check;
+mod probe;
+mod schema;
+mod write;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+pub use accounts::{Account, AccountStatus};
+pub use check::CheckReport;
+pub use probe::CCU_APPLICATION_ID;
+pub use schema::{LATEST_VERSION, migrations};
+pub use write::{Actor, Command, Credentials};
+
+use crate::domain::InvalidInput;
+use crate::domain::account::{DisplayName, NewPassword, Rank, Username};
+
+/// The time source. Injected so that tests and screens run at a fixed time.
+pub type Clock = Box<dyn Fn() -> DateTime<Utc> + Send>;
+
+pub fn system_clock() -> Clock {
+    Box::new(Utc::now)
+}
+
+/// How timestamps are stored: UTC, RFC 3339, microseconds, `Z`.
+pub fn format_timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "{}: no case file here. Create one with `ccu init --file {} --admin NAME`, or point to the right file with --file or CCU_FILE",
+        .path.display(), .path.display()
+    )]
+    NotFound { path: PathBuf },
+
+    #[error("{}: is a directory, not a case file; give the path of the file itself", .path.display())]
+    IsDirectory { path: PathBuf },
+
+    #[error(
+        "{}: is not a ccu case file: {detail}. Check the path; ccu has left the file as it was",
+        .path.display()
+    )]
+    NotSqlite { path: PathBuf, detail: String },
+
+    #[error(
+        "{}: is an SQLite database, but not a ccu case file (its application id is {found:#010x}, a case file's is {CCU_APPLICATION_ID:#010x}). Check the path; ccu has left the file as it was",
+        .path.display()
+    )]
+    NotCaseFile { path: PathBuf, found: u32 },
+
+    #[error(
+        "{}: was written by a newer version of ccu (case-file schema version {found}; this ccu reads up to version {supported}). Open it with that newer ccu; this one has left the file as it was",
+        .path.display()
+    )]
+    NewerVersion {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+
+    #[error(
+        "{}: already exists; `ccu init` never overwrites a file. Choose another path with --file, or open the existing case file",
+        .path.display()
+    )]
+    AlreadyExists { path: PathBuf },
+
+    #[error("{0}")]
+    Invalid(#[from] InvalidInput),
+
+    #[error("login failed for '{username}': unknown user, wrong password, or a disabled account")]
+    LoginFailed { username: String },
+
+    #[error("permission denied: {username} ({roles}) may not {what}")]
+    Denied {
+        username: String,
+        roles: String,
+        what: String,
+    },
+
+    #[error("{}: {source}", .path.display())]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{}: could not bring the schema up to date: {detail}", .path.display())]
+    Migration { path: PathBuf, detail: String },
+
+    #[error("password hashing failed: {0}")]
+    PasswordHash(String),
+
+    #[error("could not get random bytes from the operating system: {0}")]
+    Random(String),
+}
+
+impl Error {
+    /// The process exit code for this error (docs/cli.md lists them).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::NotFound { .. }
+            | Error::IsDirectory { .. }
+            | Error::NotSqlite { .. }
+            | Error::NotCaseFile { .. }
+            | Error::NewerVersion { .. }
+            | Error::AlreadyExists { .. } => 3,
+            Error::LoginFailed { .. } | Error::Denied { .. } => 4,
+            Error::Invalid(_) => 5,
+            Error::Sqlite { .. }
+            | Error::Io { .. }
+            | Error::Migration { .. }
+            | Error::PasswordHash(_)
+            | Error::Random(_) => 1,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An open case file.
+pub struct CaseFile {
+    conn: Connection,
+    path: PathBuf,
+    id: String,
+    clock: Clock,
+}
+
+/// The first account of a new case file; it is always an administrator.
+pub struct FirstAdministrator {
+    pub username: Username,
+    pub display_name: DisplayName,
+    pub rank: Rank,
+    pub password: NewPassword,
+}
+
+impl CaseFile {
+    /// Opens an existing case file with the system clock.
+    pub fn open(path: &Path) -> Result<CaseFile> {
+        Self::open_with_clock(path, system_clock())
+    }
+
+    /// Opens an existing case file. Before SQLite touches the file, its
+    /// header is read to make sure it is a ccu case file this version
+    /// understands; anything else is refused and left byte-for-byte as it
+    /// was, with no journal or WAL file created.
+    pub fn open_with_clock(path: &Path, clock: Clock) -> Result<CaseFile> {
+        probe::check_header(path)?;
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| sqlite_err(path, source))?;
+        // An encryption key, when case files gain one, is applied here:
+        // after the connection opens and before the first read.
+        configure(&mut conn, path)?;
+        // The header can lag behind a WAL that was not checkpointed, so the
+        // version is checked again now that SQLite sees the whole file.
+        probe::check_pragmas(&conn, path)?;
+        let from = schema::version(&conn, path)?;
+        schema::migrate(&mut conn, path)?;
+        let id: String = conn
+            .query_row("SELECT id FROM casefile", [], |r| r.get(0))
+            .map_err(|source| sqlite_err(path, source))?;
+        let mut casefile = CaseFile {
+            conn,
+            path: path.to_owned(),
+            id,
+            clock,
+        };
+        if from < LATEST_VERSION {
+            casefile.record_upgrade(from)?;
+        }
+        Ok(casefile)
+    }
+
+    /// Creates a new case file with its first administrator. Refuses to
+    /// touch an existing file. If anything fails, nothing is left behind.
+    pub fn create(path: &Path, admin: FirstAdministrator, clock: Clock) -> Result<CaseFile> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(|source| Error::Io {
+                path: dir.to_owned(),
+                source,
+            })?;
+        }
+        // create_new claims the path atomically, so a file that appears
+        // between a check and the create is never overwritten.
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::AlreadyExists {
+                    path: path.to_owned(),
+                });
+            }
+            Err(source) => {
+                return Err(Error::Io {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
+        let result = Self::initialise(path, admin, clock);
+        if result.is_err() {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = fs::remove_file(PathBuf::from(p));
+            }
+        }
+        result
+    }
+
+    fn initialise(path: &Path, admin: FirstAdministrator, clock: Clock) -> Result<CaseFile> {
+        let password_hash = write::hash_password(&admin.password)?;
+        let mut id_bytes = [0u8; 16];
+        getrandom::fill(&mut id_bytes).map_err(|e| Error::Random(e.to_string()))?;
+        let id = hex::encode(id_bytes);
+
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| sqlite_err(path, source))?;
+        configure(&mut conn, path)?;
+        schema::migrate(&mut conn, path)?;
+        let mut casefile = CaseFile {
+            conn,
+            path: path.to_owned(),
+            id,
+            clock,
+        };
+        casefile.record_init(admin, password_hash)?;
+        Ok(casefile)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The case file's own random id, fixed at init.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn now(&self) -> String {
+        format_timestamp((self.clock)())
+    }
+
+    fn sqlite_err(&self, source: rusqlite::Error) -> Error {
+        sqlite_err(&self.path, source)
+    }
+}
+
+fn sqlite_err(path: &Path, source: rusqlite::Error) -> Error {
+    Error::Sqlite {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Connection settings every case file is used with.
+fn configure(conn: &mut Connection, path: &Path) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(|e| sqlite_err(path, e))?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;",
+    )
+    .map_err(|e| sqlite_err(path, e))?;
+    // Every transaction, including the migrations', takes the write lock
+    // at BEGIN so two writers never interleave.
+    conn.set_transaction_behavior(TransactionBehavior::Immediate);
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! The schema: numbered SQL files under `schema/`, embedded at build time
+//! and applied in order in one transaction; the version is `user_version`.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+use super::{Error, Result, sqlite_err};
+
+/// Every file in `schema/`, in order. A test checks that this list and the
+/// folder agree, so a new file cannot be forgotten here.
+pub const SCHEMA_FILES: &[(&str, &str)] = &[(
+    "0001_foundation.sql",
+    include_str!("../../schema/0001_foundation.sql"),
+)];
+
+/// The schema version this ccu writes and the newest it can read.
+pub const LATEST_VERSION: u32 = SCHEMA_FILES.len() as u32;
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::new(SCHEMA_FILES.iter().map(|(_, sql)| M::up(sql)).collect())
+}
+
+pub(super) fn version(conn: &Connection, path: &Path) -> Result<u32> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .map(|v| v as u32)
+        .map_err(|e| sqlite_err(path, e))
+}
+
+pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    migrations().to_latest(conn).map_err(|e| Error::Migration {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn every_schema_file_is_embedded_in_order() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name.ends_with(".sql"))
+            .collect();
+        on_disk.sort();
+        let embedded: Vec<&str> = SCHEMA_FILES.iter().map(|(name, _)| *name).collect();
+        assert_eq!(on_disk, embedded);
+        for (i, name) in embedded.iter().enumerate() {
+            assert!(
+                name.starts_with(&format!("{:04}_", i + 1)),
+                "{name} is out of sequence"
+            );
+        }
+    }
+}
