@@ -1,0 +1,139 @@
+//! Helpers shared by the integration tests: a case file in a temporary
+//! folder, at a fixed time, with known accounts.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use ccu::domain::account::{DisplayName, NewPassword, Rank, Username};
+use ccu::domain::role::RoleSet;
+use ccu::store::{Actor, CaseFile, Clock, Command, Credentials, FirstAdministrator};
+use chrono::{TimeZone, Utc};
+
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+pub const USER_PASSWORD: &str = "lantern kettle orchard";
+
+pub fn fixed_clock() -> Clock {
+    Box::new(|| Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap())
+}
+
+pub fn username(name: &str) -> Username {
+    Username::parse(name).unwrap()
+}
+
+pub fn password(text: &str, user: &str) -> NewPassword {
+    NewPassword::parse(text.to_owned(), &username(user)).unwrap()
+}
+
+/// A new case file in `dir` with the administrator `admin`.
+pub fn new_casefile(dir: &Path) -> (CaseFile, PathBuf) {
+    let path = dir.join("case.ccu");
+    let casefile = CaseFile::create(
+        &path,
+        FirstAdministrator {
+            username: username(ADMIN),
+            display_name: DisplayName::parse("Unit Administrator").unwrap(),
+            rank: Rank::PoliceStaff,
+            password: password(ADMIN_PASSWORD, ADMIN),
+        },
+        fixed_clock(),
+    )
+    .unwrap();
+    (casefile, path)
+}
+
+pub fn login(casefile: &mut CaseFile, name: &str, pw: &str) -> Actor {
+    casefile
+        .login(Credentials {
+            username: name,
+            password: pw,
+        })
+        .unwrap()
+}
+
+/// Adds an account with `roles`, password [`USER_PASSWORD`], as `admin`.
+pub fn add_user(casefile: &mut CaseFile, admin: &Actor, name: &str, roles: &str) {
+    casefile
+        .execute(
+            admin,
+            Command::AddUser {
+                username: username(name),
+                display_name: DisplayName::parse(&format!("Officer {name}")).unwrap(),
+                rank: Rank::Sergeant,
+                roles: RoleSet::parse_list(roles).unwrap(),
+                password: password(USER_PASSWORD, name),
+            },
+        )
+        .unwrap();
+}
+
+/// Every audit event as (seq, actor, action, entity_ref, outcome, details).
+pub fn audit_rows(path: &Path) -> Vec<(i64, String, String, String, String, String)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT seq, actor, action, entity_ref, outcome, details FROM audit_event ORDER BY seq",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// A count from the case file, read directly.
+pub fn count(path: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// The files in `dir`, by name, sorted.
+pub fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Runs the real `ccu` binary with `args`, no terminal on standard input
+/// (so passwords come from the environment), and the given extra variables.
+pub fn ccu(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ccu"));
+    cmd.args(args)
+        .stdin(std::process::Stdio::null())
+        .env_remove("CCU_FILE")
+        .env_remove("CCU_USER")
+        .env_remove("CCU_PASSWORD")
+        .env_remove("CCU_NEW_PASSWORD");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the ccu binary runs")
+}
+
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs SQL against `path` with the real `sqlite3` program, as someone
+/// tampering with the file from outside ccu would.
+pub fn sqlite3(path: &Path, sql: &str) {
+    let out = std::process::Command::new("sqlite3")
+        .arg(path)
+        .arg(sql)
+        .output()
+        .expect("the sqlite3 program is needed for this test (.ci/run installs it)");
+    assert!(
+        out.status.success(),
+        "sqlite3 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

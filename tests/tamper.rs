@@ -1,0 +1,177 @@
+//! Tampering with a real case file from outside ccu, with the real `sqlite3`
+//! program, and `ccu check` catching it and naming the first bad event.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use ccu::audit::{Event, event_hash};
+use common::*;
+
+/// A case file with 10 events: init (2), a login, three accounts added,
+/// a listing, a failed login, and two more logins.
+fn populated() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut cf, path) = new_casefile(dir.path());
+    let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
+    add_user(&mut cf, &admin, "inv", "investigator");
+    add_user(&mut cf, &admin, "sup", "supervisor");
+    add_user(&mut cf, &admin, "aud", "auditor");
+    cf.accounts(&admin).unwrap();
+    assert!(cf.login(ccu::store::Credentials { username: "inv", password: "wrong" }).is_err());
+    login(&mut cf, "inv", USER_PASSWORD);
+    login(&mut cf, "sup", USER_PASSWORD);
+    drop(cf);
+    assert_eq!(audit_rows(&path).len(), 10);
+    (dir, path)
+}
+
+const DROP_TRIGGERS: &str =
+    "DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete;";
+
+/// Runs `ccu check`, expects it to fail with exit code 6, and returns stderr.
+fn check_fails(path: &Path) -> String {
+    let out = ccu(&["check", "--file", path.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(6), "stdout: {}\nstderr: {}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).is_empty());
+    stderr(&out)
+}
+
+#[test]
+fn an_untouched_file_checks_clean() {
+    let (_dir, path) = populated();
+    let out = ccu(&["check", "--file", path.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "ok: 10 events, chain verified\n");
+}
+
+#[test]
+fn the_triggers_stop_sqlite3_from_editing_the_trail() {
+    let (_dir, path) = populated();
+    let out = std::process::Command::new("sqlite3")
+        .arg(&path)
+        .arg("UPDATE audit_event SET details = '{}' WHERE seq = 5;")
+        .output()
+        .expect("the sqlite3 program is needed for this test (.ci/run installs it)");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("append-only"));
+}
+
+#[test]
+fn editing_one_events_details_is_a_hash_mismatch_at_that_seq() {
+    let (_dir, path) = populated();
+    sqlite3(
+        &path,
+        &format!("{DROP_TRIGGERS} UPDATE audit_event SET details = '{{\"what\":\"nothing to see\"}}' WHERE seq = 5;"),
+    );
+    let err = check_fails(&path);
+    assert!(err.contains("audit chain broken at seq 5: hash mismatch"), "{err}");
+    assert!(err.contains("events 1 to 4 verify"), "{err}");
+}
+
+#[test]
+fn deleting_a_middle_event_is_a_gap_at_its_seq() {
+    let (_dir, path) = populated();
+    sqlite3(&path, &format!("{DROP_TRIGGERS} DELETE FROM audit_event WHERE seq = 7;"));
+    let err = check_fails(&path);
+    assert!(err.contains("seq 7: gap: event 7 is missing (the trail jumps from 6 to 8)"), "{err}");
+}
+
+#[test]
+fn swapping_two_events_contents_is_out_of_order_at_the_first() {
+    let (_dir, path) = populated();
+    let cols = "at, actor, actor_roles, action, entity_type, entity_ref, outcome, details, prev_hash, hash";
+    sqlite3(
+        &path,
+        &format!(
+            "{DROP_TRIGGERS}
+             CREATE TEMP TABLE t AS SELECT * FROM audit_event WHERE seq IN (4, 8);
+             UPDATE audit_event SET hash = 'placeholder-' || seq WHERE seq IN (4, 8);
+             UPDATE audit_event SET ({cols}) = (SELECT {cols} FROM t WHERE t.seq = 12 - audit_event.seq)
+              WHERE seq IN (4, 8);"
+        ),
+    );
+    let err = check_fails(&path);
+    assert!(err.contains("seq 4: out of order"), "{err}");
+}
+
+#[test]
+fn a_naively_forged_event_at_the_end_is_a_hash_mismatch() {
+    let (_dir, path) = populated();
+    sqlite3(
+        &path,
+        &format!(
+            "{DROP_TRIGGERS}
+             INSERT INTO audit_event
+             SELECT 11, '2026-11-23T09:31:00.000000Z', 'sup', 'supervisor', 'user.add', 'user', 'mole',
+                    'ok', '{{}}', hash, printf('%064d', 0) FROM audit_event WHERE seq = 10;"
+        ),
+    );
+    let err = check_fails(&path);
+    assert!(err.contains("seq 11: hash mismatch"), "{err}");
+}
+
+#[test]
+fn a_correctly_hashed_event_inserted_in_the_middle_is_named_as_inserted() {
+    let (_dir, path) = populated();
+    // The forger knows the format and computes a valid hash for seq 6,
+    // chained after seq 5, then renumbers the later events.
+    let prev: String = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.query_row("SELECT hash FROM audit_event WHERE seq = 5", [], |r| r.get(0)).unwrap()
+    };
+    let mut forged = Event {
+        seq: 6,
+        at: "2026-11-23T09:30:00.000000Z".into(),
+        actor: ADMIN.into(),
+        actor_roles: "administrator".into(),
+        action: "user.add".into(),
+        entity_type: "user".into(),
+        entity_ref: "mole".into(),
+        outcome: "ok".into(),
+        details: "{}".into(),
+        prev_hash: prev,
+        hash: String::new(),
+    };
+    forged.hash = event_hash(&forged);
+    sqlite3(
+        &path,
+        &format!(
+            "{DROP_TRIGGERS}
+             UPDATE audit_event SET seq = seq + 1000 WHERE seq >= 6;
+             UPDATE audit_event SET seq = seq - 999 WHERE seq >= 1000;
+             INSERT INTO audit_event VALUES (6, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');",
+            forged.at, forged.actor, forged.actor_roles, forged.action, forged.entity_type,
+            forged.entity_ref, forged.outcome, forged.details, forged.prev_hash, forged.hash
+        ),
+    );
+    let err = check_fails(&path);
+    assert!(err.contains("seq 6: inserted"), "{err}");
+}
+
+#[test]
+fn changing_the_case_file_id_is_a_bad_genesis() {
+    let (_dir, path) = populated();
+    sqlite3(
+        &path,
+        "DROP TRIGGER casefile_no_update; UPDATE casefile SET id = printf('%032d', 7);",
+    );
+    let err = check_fails(&path);
+    assert!(err.contains("seq 1: bad genesis"), "{err}");
+}
+
+#[test]
+fn a_value_of_the_wrong_type_is_reported_as_malformed() {
+    let (_dir, path) = populated();
+    // STRICT tables refuse this, so the forger rebuilds the table without it.
+    sqlite3(
+        &path,
+        "PRAGMA writable_schema = OFF;
+         CREATE TABLE loose AS SELECT * FROM audit_event;
+         DROP TABLE audit_event;
+         ALTER TABLE loose RENAME TO audit_event;
+         UPDATE audit_event SET details = x'00ff' WHERE seq = 3;",
+    );
+    let err = check_fails(&path);
+    assert!(err.contains("seq 3: malformed"), "{err}");
+}
