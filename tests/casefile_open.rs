@@ -19,9 +19,14 @@ fn init_creates_a_case_file_at_the_latest_schema_with_its_own_id() {
     drop(casefile);
 
     assert_eq!(count(&path, "PRAGMA user_version"), LATEST_VERSION as i64);
-    assert_eq!(count(&path, "PRAGMA application_id"), CCU_APPLICATION_ID as i64);
+    assert_eq!(
+        count(&path, "PRAGMA application_id"),
+        CCU_APPLICATION_ID as i64
+    );
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
 
     // A second case file gets a different id, so chains never coincide.
@@ -32,9 +37,18 @@ fn init_creates_a_case_file_at_the_latest_schema_with_its_own_id() {
     // The first events record the creation and the first account.
     let rows = audit_rows(&path);
     assert_eq!(rows.len(), 2);
-    assert_eq!((rows[0].2.as_str(), rows[0].3.as_str()), ("casefile.init", id.as_str()));
-    assert_eq!((rows[1].2.as_str(), rows[1].3.as_str()), ("user.add", ADMIN));
-    assert!(!rows[1].5.contains("argon2"), "no password hash in the trail");
+    assert_eq!(
+        (rows[0].2.as_str(), rows[0].3.as_str()),
+        ("casefile.init", id.as_str())
+    );
+    assert_eq!(
+        (rows[1].2.as_str(), rows[1].3.as_str()),
+        ("user.add", ADMIN)
+    );
+    assert!(
+        !rows[1].5.contains("argon2"),
+        "no password hash in the trail"
+    );
 }
 
 #[test]
@@ -57,10 +71,16 @@ fn schema_snapshot() {
     let path = dir.path().join("empty.db");
     let mut conn = rusqlite::Connection::open(&path).unwrap();
     ccu::store::migrations().to_latest(&mut conn).unwrap();
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    let app_id: i64 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .unwrap();
     let mut stmt = conn
-        .prepare("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY type, name")
+        .prepare(
+            "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY type, name",
+        )
         .unwrap();
     let objects: Vec<String> = stmt
         .query_map([], |r| {
@@ -100,7 +120,9 @@ fn assert_refused_untouched(path: &Path) -> Error {
 fn a_missing_file_is_refused_with_a_pointer_to_init_and_not_created() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nowhere.ccu");
-    let err = CaseFile::open_with_clock(&path, fixed_clock()).err().unwrap();
+    let err = CaseFile::open_with_clock(&path, fixed_clock())
+        .err()
+        .unwrap();
     assert!(matches!(err, Error::NotFound { .. }));
     let message = err.to_string();
     assert!(message.contains("no case file here"), "{message}");
@@ -112,7 +134,11 @@ fn a_missing_file_is_refused_with_a_pointer_to_init_and_not_created() {
 fn a_file_that_is_not_sqlite_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("notes.txt");
-    fs::write(&path, "Op KESTREL notes: these are not a database\n".repeat(10)).unwrap();
+    fs::write(
+        &path,
+        "Op KESTREL notes: these are not a database\n".repeat(10),
+    )
+    .unwrap();
     let err = assert_refused_untouched(&path);
     assert!(matches!(err, Error::NotSqlite { .. }), "{err:?}");
     assert!(err.to_string().contains("not an SQLite database"), "{err}");
@@ -133,7 +159,10 @@ fn an_sqlite_database_that_is_not_a_case_file_is_refused_untouched() {
             .unwrap();
     }
     let err = assert_refused_untouched(&path);
-    assert!(matches!(err, Error::NotCaseFile { found: 0, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::NotCaseFile { found: 0, .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("not a ccu case file"), "{err}");
 }
 
@@ -159,7 +188,9 @@ fn a_case_file_from_a_newer_ccu_is_refused_untouched() {
 #[test]
 fn a_directory_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let err = CaseFile::open_with_clock(dir.path(), fixed_clock()).err().unwrap();
+    let err = CaseFile::open_with_clock(dir.path(), fixed_clock())
+        .err()
+        .unwrap();
     assert!(matches!(err, Error::IsDirectory { .. }), "{err:?}");
 }
 
@@ -192,7 +223,10 @@ fn audit_events_cannot_be_updated_or_deleted_and_accounts_cannot_be_deleted() {
     drop(casefile);
     let conn = rusqlite::Connection::open(&path).unwrap();
     for (sql, expected) in [
-        ("UPDATE audit_event SET details = '{}' WHERE seq = 1", "append-only"),
+        (
+            "UPDATE audit_event SET details = '{}' WHERE seq = 1",
+            "append-only",
+        ),
         ("DELETE FROM audit_event WHERE seq = 2", "append-only"),
         ("DELETE FROM user_account", "never deleted"),
         ("UPDATE casefile SET id = 'x'", "cannot be changed"),

@@ -18,7 +18,13 @@ fn populated() -> (tempfile::TempDir, PathBuf) {
     add_user(&mut cf, &admin, "sup", "supervisor");
     add_user(&mut cf, &admin, "aud", "auditor");
     cf.accounts(&admin).unwrap();
-    assert!(cf.login(ccu::store::Credentials { username: "inv", password: "wrong" }).is_err());
+    assert!(
+        cf.login(ccu::store::Credentials {
+            username: "inv",
+            password: "wrong"
+        })
+        .is_err()
+    );
     login(&mut cf, "inv", USER_PASSWORD);
     login(&mut cf, "sup", USER_PASSWORD);
     drop(cf);
@@ -32,7 +38,13 @@ const DROP_TRIGGERS: &str =
 /// Runs `ccu check`, expects it to fail with exit code 6, and returns stderr.
 fn check_fails(path: &Path) -> String {
     let out = ccu(&["check", "--file", path.to_str().unwrap()], &[]);
-    assert_eq!(out.status.code(), Some(6), "stdout: {}\nstderr: {}", stdout(&out), stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(6),
+        "stdout: {}\nstderr: {}",
+        stdout(&out),
+        stderr(&out)
+    );
     assert!(stdout(&out).is_empty());
     stderr(&out)
 }
@@ -62,19 +74,30 @@ fn editing_one_events_details_is_a_hash_mismatch_at_that_seq() {
     let (_dir, path) = populated();
     sqlite3(
         &path,
-        &format!("{DROP_TRIGGERS} UPDATE audit_event SET details = '{{\"what\":\"nothing to see\"}}' WHERE seq = 5;"),
+        &format!(
+            "{DROP_TRIGGERS} UPDATE audit_event SET details = '{{\"what\":\"nothing to see\"}}' WHERE seq = 5;"
+        ),
     );
     let err = check_fails(&path);
-    assert!(err.contains("audit chain broken at seq 5: hash mismatch"), "{err}");
+    assert!(
+        err.contains("audit chain broken at seq 5: hash mismatch"),
+        "{err}"
+    );
     assert!(err.contains("events 1 to 4 verify"), "{err}");
 }
 
 #[test]
 fn deleting_a_middle_event_is_a_gap_at_its_seq() {
     let (_dir, path) = populated();
-    sqlite3(&path, &format!("{DROP_TRIGGERS} DELETE FROM audit_event WHERE seq = 7;"));
+    sqlite3(
+        &path,
+        &format!("{DROP_TRIGGERS} DELETE FROM audit_event WHERE seq = 7;"),
+    );
     let err = check_fails(&path);
-    assert!(err.contains("seq 7: gap: event 7 is missing (the trail jumps from 6 to 8)"), "{err}");
+    assert!(
+        err.contains("seq 7: gap: event 7 is missing (the trail jumps from 6 to 8)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -118,7 +141,10 @@ fn a_correctly_hashed_event_inserted_in_the_middle_is_named_as_inserted() {
     // chained after seq 5, then renumbers the later events.
     let prev: String = {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.query_row("SELECT hash FROM audit_event WHERE seq = 5", [], |r| r.get(0)).unwrap()
+        conn.query_row("SELECT hash FROM audit_event WHERE seq = 5", [], |r| {
+            r.get(0)
+        })
+        .unwrap()
     };
     let mut forged = Event {
         seq: 6,

@@ -32,19 +32,31 @@ fn adding_an_account_writes_the_rows_and_exactly_one_event() {
     let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
     let seen = audit_rows(&path).len();
     add_user(&mut cf, &admin, "jokafor", "investigator,supervisor");
-    assert_eq!(new_events(&path, seen), [ev(ADMIN, "user.add", "jokafor", "ok")]);
+    assert_eq!(
+        new_events(&path, seen),
+        [ev(ADMIN, "user.add", "jokafor", "ok")]
+    );
     let details = audit_rows(&path).last().unwrap().5.clone();
-    assert!(details.contains(r#""roles":["investigator","supervisor"]"#), "{details}");
+    assert!(
+        details.contains(r#""roles":["investigator","supervisor"]"#),
+        "{details}"
+    );
     assert!(!details.contains("argon2") && !details.contains(USER_PASSWORD));
     assert_eq!(
-        count(&path, "SELECT count(*) FROM user_role WHERE user_id = (SELECT id FROM user_account WHERE username = 'jokafor')"),
+        count(
+            &path,
+            "SELECT count(*) FROM user_role WHERE user_id = (SELECT id FROM user_account WHERE username = 'jokafor')"
+        ),
         2
     );
     // The new account can log in, and that is audited too.
     let seen = audit_rows(&path).len();
     let actor = login(&mut cf, "jokafor", USER_PASSWORD);
     assert_eq!(actor.roles().to_string(), "investigator,supervisor");
-    assert_eq!(new_events(&path, seen), [ev("jokafor", "login", "jokafor", "ok")]);
+    assert_eq!(
+        new_events(&path, seen),
+        [ev("jokafor", "login", "jokafor", "ok")]
+    );
 }
 
 #[test]
@@ -69,10 +81,19 @@ fn a_denied_command_is_audited_and_changes_nothing_else() {
         )
         .unwrap_err();
     assert!(matches!(err, Error::Denied { .. }), "{err:?}");
-    assert_eq!(err.to_string(), "permission denied: inv (investigator) may not manage user accounts");
+    assert_eq!(
+        err.to_string(),
+        "permission denied: inv (investigator) may not manage user accounts"
+    );
     assert_eq!(err.exit_code(), 4);
-    assert_eq!(new_events(&path, seen), [ev("inv", "user.add", "mole", "denied")]);
-    assert_eq!(count(&path, "SELECT count(*) FROM user_account"), users_before);
+    assert_eq!(
+        new_events(&path, seen),
+        [ev("inv", "user.add", "mole", "denied")]
+    );
+    assert_eq!(
+        count(&path, "SELECT count(*) FROM user_account"),
+        users_before
+    );
 
     // Listing accounts is for administrators and auditors only.
     let seen = audit_rows(&path).len();
@@ -100,11 +121,23 @@ fn bad_input_writes_nothing_at_all() {
             roles: RoleSet::parse_list("investigator").unwrap(),
             password: password(USER_PASSWORD, "jokafor"),
         },
-        Command::DisableUser { username: username("nobody") },
-        Command::DisableUser { username: username(ADMIN) },
-        Command::EnableUser { username: username("jokafor") },
-        Command::SetRoles { username: username(ADMIN), roles: RoleSet::parse_list("auditor").unwrap() },
-        Command::SetRoles { username: username("jokafor"), roles: RoleSet::parse_list("investigator").unwrap() },
+        Command::DisableUser {
+            username: username("nobody"),
+        },
+        Command::DisableUser {
+            username: username(ADMIN),
+        },
+        Command::EnableUser {
+            username: username("jokafor"),
+        },
+        Command::SetRoles {
+            username: username(ADMIN),
+            roles: RoleSet::parse_list("auditor").unwrap(),
+        },
+        Command::SetRoles {
+            username: username("jokafor"),
+            roles: RoleSet::parse_list("investigator").unwrap(),
+        },
     ];
     let expected = [
         "username: 'jokafor' is already taken",
@@ -129,15 +162,32 @@ fn failed_logins_are_audited_with_the_reason_but_say_nothing_to_the_caller() {
     let (_dir, mut cf, path) = setup();
     let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
     add_user(&mut cf, &admin, "leaver", "investigator");
-    cf.execute(&admin, Command::DisableUser { username: username("leaver") }).unwrap();
+    cf.execute(
+        &admin,
+        Command::DisableUser {
+            username: username("leaver"),
+        },
+    )
+    .unwrap();
     let seen = audit_rows(&path).len();
 
-    for (name, pw) in [(ADMIN, "not the password"), ("ghost", "whatever"), ("leaver", USER_PASSWORD)] {
-        let err = cf.login(Credentials { username: name, password: pw }).unwrap_err();
+    for (name, pw) in [
+        (ADMIN, "not the password"),
+        ("ghost", "whatever"),
+        ("leaver", USER_PASSWORD),
+    ] {
+        let err = cf
+            .login(Credentials {
+                username: name,
+                password: pw,
+            })
+            .unwrap_err();
         assert!(matches!(err, Error::LoginFailed { .. }));
         assert_eq!(
             err.to_string(),
-            format!("login failed for '{name}': unknown user, wrong password, or a disabled account")
+            format!(
+                "login failed for '{name}': unknown user, wrong password, or a disabled account"
+            )
         );
     }
     let rows: Vec<_> = audit_rows(&path).into_iter().skip(seen).collect();
@@ -164,24 +214,51 @@ fn roles_and_status_are_read_again_at_every_command() {
     assert_eq!(cf.accounts(&auditor).unwrap().len(), 2);
 
     // Their roles change while they are logged in: the next command sees it.
-    cf.execute(&admin, Command::SetRoles { username: username("aud"), roles: RoleSet::parse_list("investigator").unwrap() })
-        .unwrap();
+    cf.execute(
+        &admin,
+        Command::SetRoles {
+            username: username("aud"),
+            roles: RoleSet::parse_list("investigator").unwrap(),
+        },
+    )
+    .unwrap();
     assert!(matches!(cf.accounts(&auditor), Err(Error::Denied { .. })));
 
     // Disabled while logged in: even their own password is refused.
-    cf.execute(&admin, Command::DisableUser { username: username("aud") }).unwrap();
+    cf.execute(
+        &admin,
+        Command::DisableUser {
+            username: username("aud"),
+        },
+    )
+    .unwrap();
     let seen = audit_rows(&path).len();
     let err = cf
-        .execute(&auditor, Command::SetPassword { username: username("aud"), password: password("a fresh long secret", "aud") })
+        .execute(
+            &auditor,
+            Command::SetPassword {
+                username: username("aud"),
+                password: password("a fresh long secret", "aud"),
+            },
+        )
         .unwrap_err();
     assert!(matches!(err, Error::Denied { .. }), "{err:?}");
     let last = audit_rows(&path).pop().unwrap();
     assert_eq!(audit_rows(&path).len(), seen + 1);
-    assert_eq!((last.2.as_str(), last.4.as_str()), ("user.passwd", "denied"));
+    assert_eq!(
+        (last.2.as_str(), last.4.as_str()),
+        ("user.passwd", "denied")
+    );
     assert!(last.5.contains("the account is disabled"), "{}", last.5);
 
     // Enabled again, they can log in with their old password.
-    cf.execute(&admin, Command::EnableUser { username: username("aud") }).unwrap();
+    cf.execute(
+        &admin,
+        Command::EnableUser {
+            username: username("aud"),
+        },
+    )
+    .unwrap();
     login(&mut cf, "aud", USER_PASSWORD);
 }
 
@@ -193,19 +270,43 @@ fn passwords_change_for_oneself_and_are_reset_only_by_an_administrator() {
     add_user(&mut cf, &admin, "sup", "supervisor");
     let inv = login(&mut cf, "inv", USER_PASSWORD);
 
-    cf.execute(&inv, Command::SetPassword { username: username("inv"), password: password("my own new passphrase", "inv") })
-        .unwrap();
-    assert!(cf.login(Credentials { username: "inv", password: USER_PASSWORD }).is_err());
+    cf.execute(
+        &inv,
+        Command::SetPassword {
+            username: username("inv"),
+            password: password("my own new passphrase", "inv"),
+        },
+    )
+    .unwrap();
+    assert!(
+        cf.login(Credentials {
+            username: "inv",
+            password: USER_PASSWORD
+        })
+        .is_err()
+    );
     login(&mut cf, "inv", "my own new passphrase");
 
     let err = cf
-        .execute(&inv, Command::SetPassword { username: username("sup"), password: password("taken over account", "sup") })
+        .execute(
+            &inv,
+            Command::SetPassword {
+                username: username("sup"),
+                password: password("taken over account", "sup"),
+            },
+        )
         .unwrap_err();
     assert!(matches!(err, Error::Denied { .. }), "{err:?}");
     login(&mut cf, "sup", USER_PASSWORD);
 
-    cf.execute(&admin, Command::SetPassword { username: username("sup"), password: password("reset by the admin", "sup") })
-        .unwrap();
+    cf.execute(
+        &admin,
+        Command::SetPassword {
+            username: username("sup"),
+            password: password("reset by the admin", "sup"),
+        },
+    )
+    .unwrap();
     login(&mut cf, "sup", "reset by the admin");
     let details: Vec<String> = audit_rows(&path)
         .into_iter()
@@ -214,7 +315,10 @@ fn passwords_change_for_oneself_and_are_reset_only_by_an_administrator() {
         .collect();
     assert_eq!(
         details,
-        [r#"{"by":"self","username":"inv"}"#, r#"{"by":"administrator","username":"sup"}"#]
+        [
+            r#"{"by":"self","username":"inv"}"#,
+            r#"{"by":"administrator","username":"sup"}"#
+        ]
     );
 }
 
@@ -226,13 +330,27 @@ fn an_administrator_reads_no_case_content_and_an_auditor_changes_nothing() {
     let auditor = login(&mut cf, "aud", USER_PASSWORD);
     let users = count(&path, "SELECT count(*) FROM user_account");
     for command in [
-        Command::DisableUser { username: username(ADMIN) },
-        Command::SetRoles { username: username(ADMIN), roles: RoleSet::parse_list("investigator").unwrap() },
+        Command::DisableUser {
+            username: username(ADMIN),
+        },
+        Command::SetRoles {
+            username: username(ADMIN),
+            roles: RoleSet::parse_list("investigator").unwrap(),
+        },
     ] {
-        assert!(matches!(cf.execute(&auditor, command), Err(Error::Denied { .. })));
+        assert!(matches!(
+            cf.execute(&auditor, command),
+            Err(Error::Denied { .. })
+        ));
     }
     assert_eq!(count(&path, "SELECT count(*) FROM user_account"), users);
-    assert_eq!(count(&path, "SELECT count(*) FROM user_account WHERE status = 'active'"), 2);
+    assert_eq!(
+        count(
+            &path,
+            "SELECT count(*) FROM user_account WHERE status = 'active'"
+        ),
+        2
+    );
     // The table the store consults says the same for case content.
     use ccu::domain::permission::{Action, permits};
     assert!(!permits(admin.roles(), Action::ReadCaseContent));

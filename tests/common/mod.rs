@@ -76,7 +76,14 @@ pub fn audit_rows(path: &Path) -> Vec<(i64, String, String, String, String, Stri
         )
         .unwrap();
     stmt.query_map([], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
     })
     .unwrap()
     .collect::<Result<_, _>>()
