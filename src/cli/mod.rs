@@ -66,6 +66,7 @@ struct AsUser {
 enum UserCommand {
     /// Add an account (administrators); its password is asked for, or read from CCU_NEW_PASSWORD
     Add {
+        /// The new account's username (2-32 characters: a-z, 0-9, '.', '_', '-')
         username: String,
         /// Name shown to other users, e.g. "DS Jane Okafor"
         #[arg(long, value_name = "TEXT")]
@@ -86,19 +87,23 @@ enum UserCommand {
     },
     /// Disable an account; it is kept, and can be enabled again (administrators)
     Disable {
+        /// The account to disable
         username: String,
         #[command(flatten)]
         actor: AsUser,
     },
     /// Enable a disabled account (administrators)
     Enable {
+        /// The account to enable
         username: String,
         #[command(flatten)]
         actor: AsUser,
     },
     /// Replace an account's roles with the comma-separated list given (administrators)
     Roles {
+        /// The account whose roles change
         username: String,
+        /// The complete new set, comma-separated, e.g. investigator,supervisor
         roles: String,
         #[command(flatten)]
         actor: AsUser,
