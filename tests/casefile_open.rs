@@ -236,3 +236,35 @@ fn audit_events_cannot_be_updated_or_deleted_and_accounts_cannot_be_deleted() {
     }
     assert_eq!(audit_rows(&path).len(), 2);
 }
+
+#[test]
+fn an_older_case_file_is_upgraded_on_opening_and_the_upgrade_is_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.ccu");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("PRAGMA journal_mode = WAL").unwrap();
+        ccu::store::migrations().to_version(&mut conn, 1).unwrap();
+        conn.execute(
+            "INSERT INTO casefile (singleton, id, created_at) VALUES (1, ?1, '2026-01-01T00:00:00.000000Z')",
+            ["00112233445566778899aabbccddeeff"],
+        )
+        .unwrap();
+    }
+    let casefile = CaseFile::open_with_clock(&path, fixed_clock()).unwrap();
+    assert_eq!(
+        casefile.check().unwrap(),
+        ccu::store::CheckReport::Verified { events: 1 }
+    );
+    drop(casefile);
+    assert_eq!(count(&path, "PRAGMA user_version"), LATEST_VERSION as i64);
+    let rows = audit_rows(&path);
+    assert_eq!(
+        (rows[0].1.as_str(), rows[0].2.as_str()),
+        ("ccu", "casefile.upgrade")
+    );
+    assert_eq!(
+        rows[0].5,
+        format!(r#"{{"from_version":1,"to_version":{LATEST_VERSION}}}"#)
+    );
+}

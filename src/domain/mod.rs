@@ -1,8 +1,15 @@
 //! Pure rules of the unit's work: no I/O, no SQL, no terminal, no clock.
 
 pub mod account;
+pub mod codes;
+pub mod intelligence;
+pub mod operation;
 pub mod permission;
 pub mod role;
+pub mod subject;
+pub mod text;
+pub mod time;
+pub mod urn;
 
 use std::fmt;
 

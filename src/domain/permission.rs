@@ -11,15 +11,46 @@ pub enum Action {
     ListAccounts,
     /// Change one's own password.
     ChangeOwnPassword,
-    /// Read intelligence, subjects, operations and everything linked to them.
+    /// Read intelligence, subjects, and the operations one may see.
     ReadCaseContent,
-    /// Record or change case content.
-    WriteCaseContent,
+    /// See every operation, not only those one is on (need-to-know).
+    SeeAllOperations,
+    /// Record intelligence, by hand or by bulk import.
+    RecordIntelligence,
+    /// Move intelligence through triage.
+    TriageIntelligence,
+    /// Add and update subjects.
+    ManageSubjects,
+    /// Open a new operation (in scoping).
+    OpenOperation,
+    /// Link subjects to an operation one may see.
+    LinkSubjects,
+    /// Activate, change the phase of, or suspend an operation.
+    ChangeOperationStatus,
+    /// Close an operation with its outcome and lessons learned.
+    CloseOperation,
+    /// Put people on an operation's team or take them off.
+    AllocateTeam,
+    /// Add to the decision log of an operation one may see.
+    RecordDecision,
     /// Read and export the audit trail.
     ReadAuditTrail,
 }
 
 impl Action {
+    /// Everything that changes case content: an auditor may do none of it.
+    pub const CASE_WRITES: &[Action] = &[
+        Action::RecordIntelligence,
+        Action::TriageIntelligence,
+        Action::ManageSubjects,
+        Action::OpenOperation,
+        Action::LinkSubjects,
+        Action::ChangeOperationStatus,
+        Action::CloseOperation,
+        Action::AllocateTeam,
+        Action::RecordDecision,
+    ];
+
     /// How a refusal names what was attempted: "may not {phrase}".
     pub fn phrase(self) -> &'static str {
         match self {
@@ -27,7 +58,16 @@ impl Action {
             Action::ListAccounts => "list user accounts",
             Action::ChangeOwnPassword => "change their password",
             Action::ReadCaseContent => "read case content",
-            Action::WriteCaseContent => "change case content",
+            Action::SeeAllOperations => "see every operation",
+            Action::RecordIntelligence => "record intelligence",
+            Action::TriageIntelligence => "triage intelligence",
+            Action::ManageSubjects => "add or update subjects",
+            Action::OpenOperation => "open an operation",
+            Action::LinkSubjects => "link subjects to an operation",
+            Action::ChangeOperationStatus => "change an operation's status",
+            Action::CloseOperation => "close an operation",
+            Action::AllocateTeam => "allocate an operation's team",
+            Action::RecordDecision => "add to a decision log",
             Action::ReadAuditTrail => "read the audit trail",
         }
     }
@@ -37,7 +77,9 @@ use Role::*;
 
 /// The permission table. DOMAIN.md, "Who uses it": an administrator manages
 /// accounts but reads no case content; an auditor reads everything and
-/// writes nothing.
+/// writes nothing; supervisors allocate teams and close operations.
+/// Need-to-know (which operations a user may see) is applied on top of this
+/// table by the store, from each operation's team.
 pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::ManageAccounts, &[Administrator]),
     (Action::ListAccounts, &[Administrator, Auditor]),
@@ -55,8 +97,17 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
         Action::ReadCaseContent,
         &[Investigator, Supervisor, AuthorisingOfficer, Auditor],
     ),
+    (Action::SeeAllOperations, &[Supervisor, Auditor]),
+    (Action::RecordIntelligence, &[Investigator, Supervisor]),
+    (Action::TriageIntelligence, &[Investigator, Supervisor]),
+    (Action::ManageSubjects, &[Investigator, Supervisor]),
+    (Action::OpenOperation, &[Investigator, Supervisor]),
+    (Action::LinkSubjects, &[Investigator, Supervisor]),
+    (Action::ChangeOperationStatus, &[Supervisor]),
+    (Action::CloseOperation, &[Supervisor]),
+    (Action::AllocateTeam, &[Supervisor]),
     (
-        Action::WriteCaseContent,
+        Action::RecordDecision,
         &[Investigator, Supervisor, AuthorisingOfficer],
     ),
     (Action::ReadAuditTrail, &[Supervisor, Auditor]),
@@ -84,7 +135,9 @@ mod tests {
         let admin = roles("administrator");
         assert!(permits(&admin, Action::ManageAccounts));
         assert!(!permits(&admin, Action::ReadCaseContent));
-        assert!(!permits(&admin, Action::WriteCaseContent));
+        for write in Action::CASE_WRITES {
+            assert!(!permits(&admin, *write), "{write:?}");
+        }
         assert!(!permits(&admin, Action::ReadAuditTrail));
     }
 
@@ -94,7 +147,10 @@ mod tests {
         assert!(permits(&auditor, Action::ReadCaseContent));
         assert!(permits(&auditor, Action::ReadAuditTrail));
         assert!(permits(&auditor, Action::ListAccounts));
-        assert!(!permits(&auditor, Action::WriteCaseContent));
+        assert!(permits(&auditor, Action::SeeAllOperations));
+        for write in Action::CASE_WRITES {
+            assert!(!permits(&auditor, *write), "{write:?}");
+        }
         assert!(!permits(&auditor, Action::ManageAccounts));
     }
 
@@ -103,11 +159,27 @@ mod tests {
         for list in ["investigator", "supervisor", "authorising-officer"] {
             let r = roles(list);
             assert!(permits(&r, Action::ReadCaseContent), "{list}");
-            assert!(permits(&r, Action::WriteCaseContent), "{list}");
+            assert!(permits(&r, Action::RecordDecision), "{list}");
             assert!(!permits(&r, Action::ManageAccounts), "{list}");
         }
         assert!(!permits(&roles("investigator"), Action::ReadAuditTrail));
         assert!(permits(&roles("supervisor"), Action::ReadAuditTrail));
+        // Only supervisors decide the shape of an operation.
+        for action in [
+            Action::CloseOperation,
+            Action::AllocateTeam,
+            Action::ChangeOperationStatus,
+        ] {
+            assert!(permits(&roles("supervisor"), action));
+            assert!(!permits(&roles("investigator"), action));
+            assert!(!permits(&roles("authorising-officer"), action));
+        }
+        // Need-to-know: only supervisors and auditors see every operation.
+        assert!(!permits(&roles("investigator"), Action::SeeAllOperations));
+        assert!(!permits(
+            &roles("authorising-officer"),
+            Action::SeeAllOperations
+        ));
     }
 
     #[test]
@@ -117,10 +189,13 @@ mod tests {
             Action::ListAccounts,
             Action::ChangeOwnPassword,
             Action::ReadCaseContent,
-            Action::WriteCaseContent,
+            Action::SeeAllOperations,
             Action::ReadAuditTrail,
-        ] {
-            assert!(PERMISSIONS.iter().any(|(a, _)| *a == action), "{action:?}");
+        ]
+        .iter()
+        .chain(Action::CASE_WRITES)
+        {
+            assert!(PERMISSIONS.iter().any(|(a, _)| a == action), "{action:?}");
         }
         for role in Role::ALL {
             assert!(permits(

@@ -2,8 +2,11 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::write::{Actor, Command};
+use serde_json::{Value, json};
+
+use super::write::{Actor, Command, Ctx, Fail};
 use super::{CaseFile, Result};
+use crate::domain::InvalidInput;
 use crate::domain::account::{DisplayName, Rank, Username};
 use crate::domain::role::{Role, RoleSet};
 
@@ -199,5 +202,125 @@ impl CaseFile {
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
         drop(stmt);
         rows.map_err(|e| self.sqlite_err(e))
+    }
+}
+
+pub(super) fn account_details(
+    username: &Username,
+    display_name: &DisplayName,
+    rank: Rank,
+    roles: &RoleSet,
+) -> Value {
+    json!({
+        "username": username.as_str(),
+        "display_name": display_name.as_str(),
+        "rank": rank.as_str(),
+        "roles": roles.iter().map(Role::as_str).collect::<Vec<_>>(),
+        "status": AccountStatus::Active.as_str(),
+    })
+}
+
+/// Applies a permitted account command; returns the audit details.
+pub(super) fn apply(
+    ctx: &Ctx<'_>,
+    command: &Command,
+    password_hash: Option<String>,
+) -> Result<Value, Fail> {
+    let (tx, actor, at) = (ctx.tx, ctx.actor, ctx.at);
+    let invalid = |field: &'static str, message: String| {
+        Err(Fail::Invalid(InvalidInput::new(field, message)))
+    };
+    let existing = match command.target() {
+        Some(name) => find(tx, name)?,
+        None => None,
+    };
+    let is_self = command.target().map(Username::as_str) == Some(actor.username.as_str());
+    if !matches!(command, Command::AddUser { .. } | Command::ViewAccounts) && existing.is_none() {
+        let name = command
+            .target()
+            .map(Username::to_string)
+            .unwrap_or_default();
+        return invalid("username", format!("there is no account named '{name}'"));
+    }
+    match command {
+        Command::AddUser {
+            username,
+            display_name,
+            rank,
+            roles,
+            ..
+        } => {
+            if existing.is_some() {
+                return invalid(
+                    "username",
+                    format!(
+                        "'{username}' is already taken (accounts are never deleted, so a username is never reused)"
+                    ),
+                );
+            }
+            let hash = password_hash.expect("hashed before the transaction");
+            insert(tx, username, display_name, *rank, roles, &hash, at)?;
+            Ok(account_details(username, display_name, *rank, roles))
+        }
+        Command::DisableUser { username } | Command::EnableUser { username } => {
+            let target = existing.expect("checked above");
+            let wanted = if matches!(command, Command::DisableUser { .. }) {
+                AccountStatus::Disabled
+            } else {
+                AccountStatus::Active
+            };
+            if is_self {
+                return invalid(
+                    "username",
+                    "you cannot disable or enable your own account; ask another administrator"
+                        .into(),
+                );
+            }
+            if target.status == wanted {
+                return invalid(
+                    "username",
+                    format!("'{username}' is already {}", wanted.as_str()),
+                );
+            }
+            set_status(tx, target.id, wanted)?;
+            Ok(json!({
+                "username": username.as_str(),
+                "before": { "status": target.status.as_str() },
+                "after": { "status": wanted.as_str() },
+            }))
+        }
+        Command::SetRoles { username, roles } => {
+            let target = existing.expect("checked above");
+            if is_self {
+                return invalid(
+                    "roles",
+                    "you cannot change your own roles; ask another administrator".into(),
+                );
+            }
+            let before = target.roles_text();
+            if before == roles.to_string() {
+                return invalid(
+                    "roles",
+                    format!("'{username}' already holds exactly these roles ({before})"),
+                );
+            }
+            set_roles(tx, target.id, roles)?;
+            Ok(json!({
+                "username": username.as_str(),
+                "before": { "roles": target.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>() },
+                "after": { "roles": roles.iter().map(Role::as_str).collect::<Vec<_>>() },
+            }))
+        }
+        Command::SetPassword { username, .. } => {
+            let target = existing.expect("checked above");
+            let hash = password_hash.expect("hashed before the transaction");
+            set_password(tx, target.id, &hash)?;
+            Ok(json!({
+                "username": username.as_str(),
+                "by": if is_self { "self" } else { "administrator" },
+            }))
+        }
+        Command::ViewAccounts => Ok(json!({ "what": "account list" })),
+        _ => unreachable!("only account commands are routed here"),
     }
 }

@@ -3,8 +3,14 @@
 
 mod accounts;
 mod check;
+mod command;
+mod intelligence;
+mod operations;
 mod probe;
 mod schema;
+mod search;
+mod subjects;
+mod visibility;
 mod write;
 
 use std::fs;
@@ -16,9 +22,15 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use accounts::{Account, AccountStatus};
 pub use check::CheckReport;
+pub use command::{Command, Viewed};
+pub use intelligence::{ImportReport, IntelligenceRecord, IntelligenceRow, TriageEntry};
+pub use operations::{DecisionEntry, LessonsLearned, Member, OperationRecord, OperationRow};
 pub use probe::CCU_APPLICATION_ID;
 pub use schema::{LATEST_VERSION, migrations};
-pub use write::{Actor, Command, Credentials};
+pub use search::{SearchHit, SearchKind};
+pub use subjects::{HistoryEntry, SubjectRecord, SubjectRow};
+pub use visibility::Viewer;
+pub use write::{Actor, Credentials, Executed};
 
 use crate::domain::InvalidInput;
 use crate::domain::account::{DisplayName, NewPassword, Rank, Username};
@@ -77,6 +89,12 @@ pub enum Error {
     #[error("{0}")]
     Invalid(#[from] InvalidInput),
 
+    #[error("there is no {what} '{reference}' that you may see")]
+    NoSuch {
+        what: &'static str,
+        reference: String,
+    },
+
     #[error("login failed for '{username}': unknown user, wrong password, or a disabled account")]
     LoginFailed { username: String },
 
@@ -122,7 +140,7 @@ impl Error {
             | Error::NewerVersion { .. }
             | Error::AlreadyExists { .. } => 3,
             Error::LoginFailed { .. } | Error::Denied { .. } => 4,
-            Error::Invalid(_) => 5,
+            Error::Invalid(_) | Error::NoSuch { .. } => 5,
             Error::Sqlite { .. }
             | Error::Io { .. }
             | Error::Migration { .. }

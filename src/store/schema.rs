@@ -10,10 +10,16 @@ use super::{Error, Result, sqlite_err};
 
 /// Every file in `schema/`, in order. A test checks that this list and the
 /// folder agree, so a new file cannot be forgotten here.
-pub const SCHEMA_FILES: &[(&str, &str)] = &[(
-    "0001_foundation.sql",
-    include_str!("../../schema/0001_foundation.sql"),
-)];
+pub const SCHEMA_FILES: &[(&str, &str)] = &[
+    (
+        "0001_foundation.sql",
+        include_str!("../../schema/0001_foundation.sql"),
+    ),
+    (
+        "0002_casework.sql",
+        include_str!("../../schema/0002_casework.sql"),
+    ),
+];
 
 /// The schema version this ccu writes and the newest it can read.
 pub const LATEST_VERSION: u32 = SCHEMA_FILES.len() as u32;

@@ -10,12 +10,15 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::{Value, json};
 
-use super::accounts::{self, AccountStatus};
+use chrono::{DateTime, Utc};
+
+use super::accounts::{self, AccountStatus, StoredAccount};
+pub use super::command::Command;
 use super::schema::LATEST_VERSION;
 use super::{CaseFile, Error, FirstAdministrator, Result, sqlite_err};
 use crate::audit::{Event, event_hash, genesis_hash};
 use crate::domain::InvalidInput;
-use crate::domain::account::{DisplayName, NewPassword, Rank, Username};
+use crate::domain::account::{NewPassword, Username};
 use crate::domain::permission::{Action, permits};
 use crate::domain::role::{Role, RoleSet};
 
@@ -45,75 +48,6 @@ impl Actor {
 pub struct Credentials<'a> {
     pub username: &'a str,
     pub password: &'a str,
-}
-
-/// Every change a user can ask for.
-#[derive(Debug, Clone)]
-pub enum Command {
-    AddUser {
-        username: Username,
-        display_name: DisplayName,
-        rank: Rank,
-        roles: RoleSet,
-        password: NewPassword,
-    },
-    DisableUser {
-        username: Username,
-    },
-    EnableUser {
-        username: Username,
-    },
-    SetRoles {
-        username: Username,
-        roles: RoleSet,
-    },
-    /// One's own password, or (as an administrator) someone else's.
-    SetPassword {
-        username: Username,
-        password: NewPassword,
-    },
-    /// Consulting the account list: recorded as a `view` event.
-    ViewAccounts,
-}
-
-impl Command {
-    /// The audit trail's name for this command.
-    pub fn audit_action(&self) -> &'static str {
-        match self {
-            Command::AddUser { .. } => "user.add",
-            Command::DisableUser { .. } => "user.disable",
-            Command::EnableUser { .. } => "user.enable",
-            Command::SetRoles { .. } => "user.roles",
-            Command::SetPassword { .. } => "user.passwd",
-            Command::ViewAccounts => "view",
-        }
-    }
-
-    fn target(&self) -> Option<&Username> {
-        match self {
-            Command::AddUser { username, .. }
-            | Command::DisableUser { username }
-            | Command::EnableUser { username }
-            | Command::SetRoles { username, .. }
-            | Command::SetPassword { username, .. } => Some(username),
-            Command::ViewAccounts => None,
-        }
-    }
-
-    fn entity(&self) -> (&'static str, String) {
-        match self.target() {
-            Some(username) => ("user", username.to_string()),
-            None => ("accounts", "*".to_owned()),
-        }
-    }
-
-    fn required_permission(&self, actor: &Username) -> Action {
-        match self {
-            Command::SetPassword { username, .. } if username == actor => Action::ChangeOwnPassword,
-            Command::ViewAccounts => Action::ListAccounts,
-            _ => Action::ManageAccounts,
-        }
-    }
 }
 
 /// An audit event before it is given its place in the chain.
@@ -195,6 +129,103 @@ fn password_matches(stored: &str, offered: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// What a command did: the `seq` of its audit event, the reference of the
+/// thing acted on (a URN, codename, staff number or username), and the
+/// details recorded in the audit trail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Executed {
+    pub seq: i64,
+    pub reference: String,
+    pub details: Value,
+}
+
+/// Why a command's rule stopped it, inside the transaction.
+pub(super) enum Fail {
+    /// Bad input: nothing is written.
+    Invalid(InvalidInput),
+    /// Need-to-know: the actor may not see this. Audited as `denied`, and
+    /// reported exactly like something that does not exist.
+    Hidden {
+        what: &'static str,
+        reference: String,
+    },
+    Sql(rusqlite::Error),
+    Store(Error),
+}
+
+impl From<InvalidInput> for Fail {
+    fn from(e: InvalidInput) -> Self {
+        Fail::Invalid(e)
+    }
+}
+
+impl From<rusqlite::Error> for Fail {
+    fn from(e: rusqlite::Error) -> Self {
+        Fail::Sql(e)
+    }
+}
+
+/// What a permitted command did, for its audit event.
+pub(super) struct Applied {
+    pub entity_type: &'static str,
+    pub entity_ref: String,
+    pub details: Value,
+}
+
+/// A command's view of its transaction: the time, who is acting, and a way
+/// to add further audit events (one per item of an import, say).
+pub(super) struct Ctx<'a> {
+    pub tx: &'a Transaction<'a>,
+    pub casefile_id: &'a str,
+    pub now: DateTime<Utc>,
+    pub at: &'a str,
+    pub actor: &'a StoredAccount,
+    pub roles: &'a RoleSet,
+}
+
+impl Ctx<'_> {
+    pub fn may(&self, action: Action) -> bool {
+        permits(self.roles, action)
+    }
+
+    /// Appends an `ok` event by the acting user.
+    pub fn event(
+        &self,
+        action: &str,
+        entity_type: &str,
+        entity_ref: &str,
+        details: Value,
+    ) -> rusqlite::Result<i64> {
+        append(
+            self.tx,
+            self.casefile_id,
+            NewEvent {
+                at: self.at,
+                actor: &self.actor.username,
+                actor_roles: &self.actor.roles_text(),
+                action,
+                entity_type,
+                entity_ref,
+                outcome: "ok",
+                details,
+            },
+        )
+    }
+}
+
+fn load_actor(conn: &rusqlite::Connection, actor: &Actor, path: &Path) -> Result<StoredAccount> {
+    accounts::find_by_id(conn, actor.user_id)
+        .map_err(|e| sqlite_err(path, e))?
+        .ok_or_else(|| Error::Invalid(InvalidInput::new("user", "your account no longer exists")))
+}
+
+fn roles_or_none(account: &StoredAccount) -> String {
+    match account.roles_text() {
+        t if t.is_empty() => "no roles".into(),
+        t => t,
+    }
+}
+
 impl CaseFile {
     /// Checks a username and password. Success and failure are both
     /// audited (`login`, outcome `ok` or `denied`); a failure says nothing
@@ -267,10 +298,13 @@ impl CaseFile {
     /// Runs one command as `actor`: the only way case data changes.
     ///
     /// Bad input returns [`Error::Invalid`] and writes nothing. A command
-    /// the actor may not run returns [`Error::Denied`] and writes only the
-    /// `denied` audit event. Success writes the rows and one `ok` event, and
-    /// returns that event's `seq`.
-    pub fn execute(&mut self, actor: &Actor, command: Command) -> Result<i64> {
+    /// the actor's roles do not permit returns [`Error::Denied`] and writes
+    /// only a `denied` audit event; so does one on an operation they may not
+    /// see, which returns [`Error::NoSuch`] exactly as if it did not exist.
+    /// Success writes the rows and the command's audit events, and returns
+    /// the main event's `seq`, the reference of what was acted on, and the
+    /// details recorded.
+    pub fn execute(&mut self, actor: &Actor, command: Command) -> Result<Executed> {
         // Hashing is slow on purpose; do it before taking the write lock.
         let password_hash = match &command {
             Command::AddUser { password, .. } | Command::SetPassword { password, .. } => {
@@ -278,70 +312,141 @@ impl CaseFile {
             }
             _ => None,
         };
-        let at = self.now();
+        let now = (self.clock)();
+        let at = super::format_timestamp(now);
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
-        let current = accounts::find_by_id(&tx, actor.user_id)
-            .map_err(|e| sqlite_err(&path, e))?
-            .ok_or_else(|| {
-                Error::Invalid(InvalidInput::new("user", "your account no longer exists"))
-            })?;
-        let roles_text = current.roles_text();
         let (entity_type, entity_ref) = command.entity();
+        let tx = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
+        let current = load_actor(&tx, actor, &path)?;
+        let roles = RoleSet::new(current.roles.iter().copied()).ok();
         let required = command.required_permission(&actor.username);
-        let current_roles = RoleSet::new(current.roles.iter().copied()).ok();
         let refusal = if current.status == AccountStatus::Disabled {
             Some("the account is disabled")
-        } else if !current_roles.is_some_and(|roles| permits(&roles, required)) {
+        } else if !roles.as_ref().is_some_and(|r| permits(r, required)) {
             Some("no role held permits this")
         } else {
             None
         };
         if let Some(reason) = refusal {
+            drop(tx);
+            return Err(self.refuse(
+                &current,
+                command.audit_action(),
+                (entity_type, &entity_ref),
+                json!({ "reason": reason, "requires": required.phrase() }),
+                Error::Denied {
+                    username: current.username.clone(),
+                    roles: roles_or_none(&current),
+                    what: required.phrase().to_owned(),
+                },
+            ));
+        }
+        let ctx = Ctx {
+            tx: &tx,
+            casefile_id: &self.id,
+            now,
+            at: &at,
+            actor: &current,
+            roles: roles.as_ref().expect("permitted, so the roles are valid"),
+        };
+        let applied = match super::command::apply(&ctx, command.clone(), password_hash) {
+            Ok(applied) => applied,
+            Err(Fail::Invalid(e)) => return Err(Error::Invalid(e)),
+            Err(Fail::Sql(e)) => return Err(sqlite_err(&path, e)),
+            Err(Fail::Store(e)) => return Err(e),
+            Err(Fail::Hidden { what, reference }) => {
+                drop(tx);
+                return Err(self.refuse(
+                    &current,
+                    command.audit_action(),
+                    (entity_type, &entity_ref),
+                    json!({ "reason": "need to know: not on the operation's team" }),
+                    Error::NoSuch { what, reference },
+                ));
+            }
+        };
+        let seq = ctx
+            .event(
+                command.audit_action(),
+                applied.entity_type,
+                &applied.entity_ref,
+                applied.details.clone(),
+            )
+            .map_err(|e| sqlite_err(&path, e))?;
+        tx.commit().map_err(|e| sqlite_err(&path, e))?;
+        Ok(Executed {
+            seq,
+            reference: applied.entity_ref,
+            details: applied.details,
+        })
+    }
+
+    /// Records a refusal in a transaction of its own and returns `error`.
+    /// Whatever the refused command had begun was rolled back before this.
+    pub(super) fn refuse(
+        &mut self,
+        account: &StoredAccount,
+        action: &str,
+        (entity_type, entity_ref): (&str, &str),
+        details: Value,
+        error: Error,
+    ) -> Error {
+        let at = self.now();
+        let path = self.path.clone();
+        let written = self.conn.transaction().and_then(|tx| {
             append(
                 &tx,
                 &self.id,
                 NewEvent {
                     at: &at,
-                    actor: &current.username,
-                    actor_roles: &roles_text,
-                    action: command.audit_action(),
+                    actor: &account.username,
+                    actor_roles: &account.roles_text(),
+                    action,
                     entity_type,
-                    entity_ref: &entity_ref,
+                    entity_ref,
                     outcome: "denied",
-                    details: json!({ "reason": reason, "requires": required.phrase() }),
+                    details,
                 },
-            )
-            .and_then(|_| tx.commit())
-            .map_err(|e| sqlite_err(&path, e))?;
-            return Err(Error::Denied {
-                username: current.username,
-                roles: if roles_text.is_empty() {
-                    "no roles".into()
-                } else {
-                    roles_text
-                },
-                what: required.phrase().to_owned(),
-            });
+            )?;
+            tx.commit()
+        });
+        match written {
+            Ok(()) => error,
+            Err(e) => sqlite_err(&path, e),
         }
-        let details = apply(&tx, &command, &current, password_hash, &at, &path)?;
-        let seq = append(
-            &tx,
-            &self.id,
-            NewEvent {
-                at: &at,
-                actor: &current.username,
-                actor_roles: &roles_text,
-                action: command.audit_action(),
-                entity_type,
-                entity_ref: &entity_ref,
-                outcome: "ok",
-                details,
-            },
-        )
-        .map_err(|e| sqlite_err(&path, e))?;
-        tx.commit().map_err(|e| sqlite_err(&path, e))?;
-        Ok(seq)
+    }
+
+    /// The acting user's account as it is now, for reads: refused (and the
+    /// refusal audited) if disabled or without the right to read content.
+    pub(super) fn reader(
+        &mut self,
+        actor: &Actor,
+        what: &str,
+    ) -> Result<super::visibility::Viewer> {
+        let path = self.path.clone();
+        let current = load_actor(&self.conn, actor, &path)?;
+        let roles = RoleSet::new(current.roles.iter().copied()).ok();
+        let allowed = current.status == AccountStatus::Active
+            && roles
+                .as_ref()
+                .is_some_and(|r| permits(r, Action::ReadCaseContent));
+        if !allowed {
+            return Err(self.refuse(
+                &current,
+                "view",
+                (what, "*"),
+                json!({ "reason": "no role held permits this", "requires": Action::ReadCaseContent.phrase() }),
+                Error::Denied {
+                    username: current.username.clone(),
+                    roles: roles_or_none(&current),
+                    what: Action::ReadCaseContent.phrase().to_owned(),
+                },
+            ));
+        }
+        Ok(super::visibility::Viewer {
+            user_id: current.id,
+            sees_all: roles.is_some_and(|r| permits(&r, Action::SeeAllOperations)),
+        })
     }
 
     /// The first rows of a new case file and their two audit events.
@@ -395,7 +500,7 @@ impl CaseFile {
                     entity_type: "user",
                     entity_ref: name,
                     outcome: "ok",
-                    details: account_details(
+                    details: accounts::account_details(
                         &admin.username,
                         &admin.display_name,
                         admin.rank,
@@ -430,127 +535,5 @@ impl CaseFile {
         )
         .and_then(|_| tx.commit())
         .map_err(|e| sqlite_err(&path, e))
-    }
-}
-
-fn account_details(
-    username: &Username,
-    display_name: &DisplayName,
-    rank: Rank,
-    roles: &RoleSet,
-) -> Value {
-    json!({
-        "username": username.as_str(),
-        "display_name": display_name.as_str(),
-        "rank": rank.as_str(),
-        "roles": roles.iter().map(Role::as_str).collect::<Vec<_>>(),
-        "status": AccountStatus::Active.as_str(),
-    })
-}
-
-/// Applies a permitted command's rule and rows; returns the audit details.
-fn apply(
-    tx: &Transaction<'_>,
-    command: &Command,
-    actor: &accounts::StoredAccount,
-    password_hash: Option<String>,
-    at: &str,
-    path: &Path,
-) -> Result<Value> {
-    let sql = |e| sqlite_err(path, e);
-    let invalid = |field: &'static str, message: String| {
-        Err(Error::Invalid(InvalidInput::new(field, message)))
-    };
-    let existing = match command.target() {
-        Some(name) => accounts::find(tx, name).map_err(sql)?,
-        None => None,
-    };
-    let is_self = command.target().map(Username::as_str) == Some(actor.username.as_str());
-    if !matches!(command, Command::AddUser { .. } | Command::ViewAccounts) && existing.is_none() {
-        let name = command
-            .target()
-            .map(Username::to_string)
-            .unwrap_or_default();
-        return invalid("username", format!("there is no account named '{name}'"));
-    }
-    match command {
-        Command::AddUser {
-            username,
-            display_name,
-            rank,
-            roles,
-            ..
-        } => {
-            if existing.is_some() {
-                return invalid(
-                    "username",
-                    format!(
-                        "'{username}' is already taken (accounts are never deleted, so a username is never reused)"
-                    ),
-                );
-            }
-            let hash = password_hash.expect("hashed before the transaction");
-            accounts::insert(tx, username, display_name, *rank, roles, &hash, at).map_err(sql)?;
-            Ok(account_details(username, display_name, *rank, roles))
-        }
-        Command::DisableUser { username } | Command::EnableUser { username } => {
-            let target = existing.expect("checked above");
-            let wanted = if matches!(command, Command::DisableUser { .. }) {
-                AccountStatus::Disabled
-            } else {
-                AccountStatus::Active
-            };
-            if is_self {
-                return invalid(
-                    "username",
-                    "you cannot disable or enable your own account; ask another administrator"
-                        .into(),
-                );
-            }
-            if target.status == wanted {
-                return invalid(
-                    "username",
-                    format!("'{username}' is already {}", wanted.as_str()),
-                );
-            }
-            accounts::set_status(tx, target.id, wanted).map_err(sql)?;
-            Ok(json!({
-                "username": username.as_str(),
-                "before": { "status": target.status.as_str() },
-                "after": { "status": wanted.as_str() },
-            }))
-        }
-        Command::SetRoles { username, roles } => {
-            let target = existing.expect("checked above");
-            if is_self {
-                return invalid(
-                    "roles",
-                    "you cannot change your own roles; ask another administrator".into(),
-                );
-            }
-            let before = target.roles_text();
-            if before == roles.to_string() {
-                return invalid(
-                    "roles",
-                    format!("'{username}' already holds exactly these roles ({before})"),
-                );
-            }
-            accounts::set_roles(tx, target.id, roles).map_err(sql)?;
-            Ok(json!({
-                "username": username.as_str(),
-                "before": { "roles": target.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>() },
-                "after": { "roles": roles.iter().map(Role::as_str).collect::<Vec<_>>() },
-            }))
-        }
-        Command::SetPassword { username, .. } => {
-            let target = existing.expect("checked above");
-            let hash = password_hash.expect("hashed before the transaction");
-            accounts::set_password(tx, target.id, &hash).map_err(sql)?;
-            Ok(json!({
-                "username": username.as_str(),
-                "by": if is_self { "self" } else { "administrator" },
-            }))
-        }
-        Command::ViewAccounts => Ok(json!({ "what": "account list" })),
     }
 }

@@ -1,0 +1,102 @@
+//! Time as the unit reads it: UK local time (Europe/London) for calendar
+//! days, UTC for storage. Nothing here reads the clock.
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Europe::London;
+
+use super::InvalidInput;
+
+/// The calendar year in the UK at `at`.
+pub fn uk_year(at: DateTime<Utc>) -> i32 {
+    at.with_timezone(&London).year()
+}
+
+/// The calendar date in the UK at `at`.
+pub fn uk_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&London).date_naive()
+}
+
+/// A UK date written `dd/mm/yyyy` (or ISO `yyyy-mm-dd`).
+pub fn parse_uk_date(field: &'static str, text: &str) -> Result<NaiveDate, InvalidInput> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%d/%m/%Y")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+        .map_err(|_| {
+            InvalidInput::new(
+                field,
+                format!("'{text}' is not a date; write it as dd/mm/yyyy, e.g. 23/11/2026"),
+            )
+        })
+}
+
+/// A moment written as RFC 3339 (`2026-11-23T09:30:00Z`), or as UK local
+/// time `dd/mm/yyyy HH:MM` (or a bare date, taken as midnight). Local times
+/// that do not exist (the spring clock change) are refused; ambiguous ones
+/// (the autumn change) take the earlier instant.
+pub fn parse_uk_datetime(field: &'static str, text: &str) -> Result<DateTime<Utc>, InvalidInput> {
+    let text = text.trim();
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    let naive = NaiveDateTime::parse_from_str(text, "%d/%m/%Y %H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%d/%m/%Y %H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M"))
+        .or_else(|_| parse_uk_date(field, text).map(|d| d.and_hms_opt(0, 0, 0).expect("midnight")))
+        .map_err(|_| {
+            InvalidInput::new(
+                field,
+                format!(
+                    "'{text}' is not a date and time; write dd/mm/yyyy HH:MM (UK time) or RFC 3339"
+                ),
+            )
+        })?;
+    London
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|at| at.with_timezone(&Utc))
+        .ok_or_else(|| {
+            InvalidInput::new(
+                field,
+                format!("{text} does not exist in UK time (the clocks went forward)"),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uk_times_become_utc_across_the_clock_changes() {
+        let winter = parse_uk_datetime("t", "15/01/2026 09:00").unwrap();
+        assert_eq!(winter.to_rfc3339(), "2026-01-15T09:00:00+00:00");
+        let summer = parse_uk_datetime("t", "15/07/2026 09:00").unwrap();
+        assert_eq!(summer.to_rfc3339(), "2026-07-15T08:00:00+00:00");
+        assert!(
+            parse_uk_datetime("t", "29/03/2026 01:30").is_err(),
+            "skipped hour"
+        );
+        let ambiguous = parse_uk_datetime("t", "25/10/2026 01:30").unwrap();
+        assert_eq!(ambiguous.to_rfc3339(), "2026-10-25T00:30:00+00:00");
+        let rfc = parse_uk_datetime("t", "2026-11-23T09:30:00Z").unwrap();
+        assert_eq!(rfc.to_rfc3339(), "2026-11-23T09:30:00+00:00");
+        assert!(parse_uk_datetime("t", "yesterday").is_err());
+    }
+
+    #[test]
+    fn the_uk_year_turns_at_uk_midnight() {
+        let new_year_utc = Utc.with_ymd_and_hms(2026, 12, 31, 23, 30, 0).unwrap();
+        assert_eq!(uk_year(new_year_utc), 2026);
+        let bst = Utc.with_ymd_and_hms(2026, 6, 30, 23, 30, 0).unwrap();
+        assert_eq!(uk_date(bst).to_string(), "2026-07-01");
+    }
+
+    #[test]
+    fn dates_in_uk_order() {
+        assert_eq!(
+            parse_uk_date("d", "01/02/2027").unwrap().to_string(),
+            "2027-02-01"
+        );
+        assert!(parse_uk_date("d", "31/02/2027").is_err());
+    }
+}

@@ -1,0 +1,244 @@
+//! Every change a user can ask for, what each needs, and which rule runs it.
+
+use serde_json::Value;
+
+use super::write::{Applied, Ctx, Fail};
+use super::{accounts, intelligence, operations, subjects};
+use crate::domain::account::{DisplayName, NewPassword, Rank, Username};
+use crate::domain::intelligence::{NewIntelligence, TriageStatus};
+use crate::domain::operation::{
+    Closure, Codename, Decision, NewOperation, OperationStatus, TeamPart,
+};
+use crate::domain::permission::Action;
+use crate::domain::role::RoleSet;
+use crate::domain::subject::{StaffNumber, SubjectDetails};
+use crate::domain::urn::Urn;
+
+/// A record whose opening is a consultation, logged as a `view` event
+/// (Data Protection Act 2018 s.62).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Viewed {
+    Operation(Codename),
+    Subject(StaffNumber),
+    Intelligence(Urn),
+}
+
+/// Every change a user can ask for.
+#[derive(Debug, Clone)]
+pub enum Command {
+    AddUser {
+        username: Username,
+        display_name: DisplayName,
+        rank: Rank,
+        roles: RoleSet,
+        password: NewPassword,
+    },
+    DisableUser {
+        username: Username,
+    },
+    EnableUser {
+        username: Username,
+    },
+    SetRoles {
+        username: Username,
+        roles: RoleSet,
+    },
+    /// One's own password, or (as an administrator) someone else's.
+    SetPassword {
+        username: Username,
+        password: NewPassword,
+    },
+    /// Consulting the account list: recorded as a `view` event.
+    ViewAccounts,
+
+    RecordIntelligence(NewIntelligence),
+    /// A bulk intake, all in one transaction. Items whose source reference
+    /// is already in the case file are skipped, so a file imports once.
+    ImportIntelligence {
+        label: String,
+        items: Vec<NewIntelligence>,
+    },
+    TriageIntelligence {
+        urn: Urn,
+        to: TriageStatus,
+        /// Required when `to` is linked-to-operation, refused otherwise.
+        operation: Option<Codename>,
+        rationale: String,
+    },
+    AddSubject(SubjectDetails),
+    /// Replaces a subject's details (found by staff number).
+    UpdateSubject(SubjectDetails),
+    OpenOperation(NewOperation),
+    ChangeOperationStatus {
+        codename: Codename,
+        to: OperationStatus,
+        reason: String,
+    },
+    CloseOperation {
+        codename: Codename,
+        closure: Closure,
+    },
+    AddToTeam {
+        codename: Codename,
+        username: Username,
+        part: TeamPart,
+    },
+    RemoveFromTeam {
+        codename: Codename,
+        username: Username,
+    },
+    LinkSubject {
+        codename: Codename,
+        staff_number: StaffNumber,
+    },
+    RecordDecision {
+        codename: Codename,
+        decision: Decision,
+    },
+    View(Viewed),
+}
+
+impl Command {
+    /// The audit trail's name for this command.
+    pub fn audit_action(&self) -> &'static str {
+        match self {
+            Command::AddUser { .. } => "user.add",
+            Command::DisableUser { .. } => "user.disable",
+            Command::EnableUser { .. } => "user.enable",
+            Command::SetRoles { .. } => "user.roles",
+            Command::SetPassword { .. } => "user.passwd",
+            Command::ViewAccounts | Command::View(_) => "view",
+            Command::RecordIntelligence(_) => "intelligence.record",
+            Command::ImportIntelligence { .. } => "intelligence.import",
+            Command::TriageIntelligence { .. } => "intelligence.triage",
+            Command::AddSubject(_) => "subject.add",
+            Command::UpdateSubject(_) => "subject.update",
+            Command::OpenOperation(_) => "operation.open",
+            Command::ChangeOperationStatus { .. } => "operation.status",
+            Command::CloseOperation { .. } => "operation.close",
+            Command::AddToTeam { .. } => "operation.team.add",
+            Command::RemoveFromTeam { .. } => "operation.team.remove",
+            Command::LinkSubject { .. } => "operation.subject.link",
+            Command::RecordDecision { .. } => "decision.record",
+        }
+    }
+
+    /// The account a user-management command is about.
+    pub(super) fn target(&self) -> Option<&Username> {
+        match self {
+            Command::AddUser { username, .. }
+            | Command::DisableUser { username }
+            | Command::EnableUser { username }
+            | Command::SetRoles { username, .. }
+            | Command::SetPassword { username, .. } => Some(username),
+            _ => None,
+        }
+    }
+
+    /// What the command is about, as far as is known before it runs (a new
+    /// item has no URN yet).
+    pub(super) fn entity(&self) -> (&'static str, String) {
+        if let Some(username) = self.target() {
+            return ("user", username.to_string());
+        }
+        match self {
+            Command::ViewAccounts => ("accounts", "*".to_owned()),
+            Command::RecordIntelligence(_) => ("intelligence", "new".to_owned()),
+            Command::ImportIntelligence { label, .. } => ("import", label.clone()),
+            Command::TriageIntelligence { urn, .. } => ("intelligence", urn.to_string()),
+            Command::AddSubject(s) | Command::UpdateSubject(s) => {
+                ("subject", s.staff_number.to_string())
+            }
+            Command::OpenOperation(op) => ("operation", op.codename.to_string()),
+            Command::ChangeOperationStatus { codename, .. }
+            | Command::CloseOperation { codename, .. }
+            | Command::AddToTeam { codename, .. }
+            | Command::RemoveFromTeam { codename, .. }
+            | Command::LinkSubject { codename, .. }
+            | Command::RecordDecision { codename, .. } => ("operation", codename.to_string()),
+            Command::View(Viewed::Operation(c)) => ("operation", c.to_string()),
+            Command::View(Viewed::Subject(s)) => ("subject", s.to_string()),
+            Command::View(Viewed::Intelligence(u)) => ("intelligence", u.to_string()),
+            _ => unreachable!("user commands are handled above"),
+        }
+    }
+
+    pub(super) fn required_permission(&self, actor: &Username) -> Action {
+        match self {
+            Command::SetPassword { username, .. } if username == actor => Action::ChangeOwnPassword,
+            Command::AddUser { .. }
+            | Command::DisableUser { .. }
+            | Command::EnableUser { .. }
+            | Command::SetRoles { .. }
+            | Command::SetPassword { .. } => Action::ManageAccounts,
+            Command::ViewAccounts => Action::ListAccounts,
+            Command::RecordIntelligence(_) | Command::ImportIntelligence { .. } => {
+                Action::RecordIntelligence
+            }
+            Command::TriageIntelligence { .. } => Action::TriageIntelligence,
+            Command::AddSubject(_) | Command::UpdateSubject(_) => Action::ManageSubjects,
+            Command::OpenOperation(_) => Action::OpenOperation,
+            Command::ChangeOperationStatus { .. } => Action::ChangeOperationStatus,
+            Command::CloseOperation { .. } => Action::CloseOperation,
+            Command::AddToTeam { .. } | Command::RemoveFromTeam { .. } => Action::AllocateTeam,
+            Command::LinkSubject { .. } => Action::LinkSubjects,
+            Command::RecordDecision { .. } => Action::RecordDecision,
+            Command::View(_) => Action::ReadCaseContent,
+        }
+    }
+}
+
+/// Runs a permitted command's rule and writes its rows.
+pub(super) fn apply(
+    ctx: &Ctx<'_>,
+    command: Command,
+    password_hash: Option<String>,
+) -> Result<Applied, Fail> {
+    let (entity_type, entity_ref) = command.entity();
+    let simple = |details: Value| Applied {
+        entity_type,
+        entity_ref: entity_ref.clone(),
+        details,
+    };
+    match command {
+        Command::AddUser { .. }
+        | Command::DisableUser { .. }
+        | Command::EnableUser { .. }
+        | Command::SetRoles { .. }
+        | Command::SetPassword { .. }
+        | Command::ViewAccounts => accounts::apply(ctx, &command, password_hash).map(simple),
+        Command::RecordIntelligence(item) => intelligence::record(ctx, item, None),
+        Command::ImportIntelligence { label, items } => intelligence::import(ctx, &label, items),
+        Command::TriageIntelligence {
+            urn,
+            to,
+            operation,
+            rationale,
+        } => intelligence::triage(ctx, urn, to, operation, &rationale),
+        Command::AddSubject(details) => subjects::add(ctx, details),
+        Command::UpdateSubject(details) => subjects::update(ctx, details),
+        Command::OpenOperation(op) => operations::open(ctx, op),
+        Command::ChangeOperationStatus {
+            codename,
+            to,
+            reason,
+        } => operations::change_status(ctx, &codename, to, &reason),
+        Command::CloseOperation { codename, closure } => operations::close(ctx, &codename, closure),
+        Command::AddToTeam {
+            codename,
+            username,
+            part,
+        } => operations::add_to_team(ctx, &codename, &username, part),
+        Command::RemoveFromTeam { codename, username } => {
+            operations::remove_from_team(ctx, &codename, &username)
+        }
+        Command::LinkSubject {
+            codename,
+            staff_number,
+        } => operations::link_subject(ctx, &codename, &staff_number),
+        Command::RecordDecision { codename, decision } => {
+            operations::record_decision(ctx, &codename, decision)
+        }
+        Command::View(viewed) => super::visibility::view(ctx, viewed),
+    }
+}

@@ -1,0 +1,508 @@
+//! Intelligence in the case file: recording, bulk import, triage, and the
+//! queries screens use. Every query applies need-to-know.
+
+use rusqlite::{OptionalExtension, ToSql, params};
+use serde_json::{Value, json};
+
+use super::visibility::{self, Viewer, intelligence_visible};
+use super::write::{Actor, Applied, Ctx, Fail};
+use super::{CaseFile, Command, Result, Viewed, format_timestamp};
+use crate::domain::InvalidInput;
+use crate::domain::intelligence::{Category, Grading, NewIntelligence, SourceType, TriageStatus};
+use crate::domain::operation::Codename;
+use crate::domain::subject::StaffNumber;
+use crate::domain::text;
+use crate::domain::urn::{Urn, UrnKind};
+
+/// Reads a stored code back into its type; a code that does not parse
+/// means the row was changed outside ccu.
+pub(super) fn stored<T>(
+    column: usize,
+    parse: impl FnOnce(&str) -> std::result::Result<T, InvalidInput>,
+    text: &str,
+) -> rusqlite::Result<T> {
+    parse(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// Issues the next URN of `kind` for the UK year of `ctx.now`.
+pub(super) fn next_urn(ctx: &Ctx<'_>, kind: UrnKind) -> rusqlite::Result<Urn> {
+    let year = crate::domain::time::uk_year(ctx.now);
+    let number: i64 = ctx.tx.query_row(
+        "INSERT INTO urn_counter (kind, year, last) VALUES (?1, ?2, 1)
+         ON CONFLICT (kind, year) DO UPDATE SET last = last + 1
+         RETURNING last",
+        params![kind.prefix(), year],
+        |r| r.get(0),
+    )?;
+    Ok(Urn {
+        kind,
+        year,
+        number: number as u32,
+    })
+}
+
+/// Writes one item; returns its URN, the staff numbers that matched no
+/// subject (not linked), and the audit details.
+fn insert(ctx: &Ctx<'_>, item: &NewIntelligence) -> Result<(Urn, Vec<StaffNumber>, Value), Fail> {
+    let urn = next_urn(ctx, UrnKind::Intelligence)?;
+    ctx.tx.execute(
+        "INSERT INTO intelligence (urn, received_at, source_type, anonymous, source_reference,
+             grading, handling_conditions, category, apsp, summary, full_text, triage,
+             operation_id, recorded_at, recorded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'new', NULL, ?12, ?13)",
+        params![
+            urn.to_string(),
+            format_timestamp(item.received_at),
+            item.source_type.code(),
+            item.anonymous,
+            item.source_reference,
+            item.grading.code(),
+            item.grading.conditions(),
+            item.category.code(),
+            item.apsp,
+            item.summary,
+            item.full_text,
+            ctx.at,
+            ctx.actor.id,
+        ],
+    )?;
+    let id = ctx.tx.last_insert_rowid();
+    let mut linked = Vec::new();
+    let mut unknown = Vec::new();
+    for staff in &item.subjects {
+        let subject: Option<i64> = ctx
+            .tx
+            .query_row(
+                "SELECT id FROM subject WHERE staff_number = ?1",
+                [staff.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match subject {
+            Some(subject_id) => {
+                ctx.tx.execute(
+                    "INSERT INTO intelligence_subject (intelligence_id, subject_id) VALUES (?1, ?2)",
+                    params![id, subject_id],
+                )?;
+                linked.push(staff.as_str());
+            }
+            None => unknown.push(staff.clone()),
+        }
+    }
+    let details = json!({
+        "urn": urn.to_string(),
+        "received_at": format_timestamp(item.received_at),
+        "source_type": item.source_type.code(),
+        "anonymous": item.anonymous,
+        "source_reference": item.source_reference,
+        "grading": item.grading.code(),
+        "category": item.category.code(),
+        "apsp": item.apsp,
+        "subjects": linked,
+    });
+    Ok((urn, unknown, details))
+}
+
+fn already_recorded(ctx: &Ctx<'_>, reference: &str) -> rusqlite::Result<Option<String>> {
+    ctx.tx
+        .query_row(
+            "SELECT urn FROM intelligence WHERE source_reference = ?1",
+            [reference],
+            |r| r.get(0),
+        )
+        .optional()
+}
+
+pub(super) fn record(
+    ctx: &Ctx<'_>,
+    item: NewIntelligence,
+    _: Option<&str>,
+) -> Result<Applied, Fail> {
+    if let Some(reference) = &item.source_reference
+        && let Some(urn) = already_recorded(ctx, reference)?
+    {
+        return Err(InvalidInput::new(
+            "source reference",
+            format!("'{reference}' is already recorded as {urn}"),
+        )
+        .into());
+    }
+    let (urn, unknown, details) = insert(ctx, &item)?;
+    if let Some(staff) = unknown.first() {
+        return Err(InvalidInput::new(
+            "subjects",
+            format!("there is no subject with staff number {staff}; add the subject first"),
+        )
+        .into());
+    }
+    Ok(Applied {
+        entity_type: "intelligence",
+        entity_ref: urn.to_string(),
+        details,
+    })
+}
+
+/// The outcome of a bulk import, as recorded in its audit event.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImportReport {
+    /// URNs of the items added, in file order.
+    pub imported: Vec<String>,
+    /// Source references already in the case file, so not added again.
+    pub already_imported: Vec<String>,
+    /// (source reference, staff number) pairs that matched no subject; the
+    /// item was imported without that link.
+    pub unknown_staff_numbers: Vec<(String, String)>,
+}
+
+impl ImportReport {
+    pub(super) fn from_details(details: &Value) -> ImportReport {
+        let strings = |key: &str| -> Vec<String> {
+            details[key]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        ImportReport {
+            imported: strings("imported"),
+            already_imported: strings("already_imported"),
+            unknown_staff_numbers: details["unknown_staff_numbers"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| {
+                            Some((
+                                v["source_reference"].as_str()?.to_owned(),
+                                v["staff_number"].as_str()?.to_owned(),
+                            ))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+pub(super) fn import(
+    ctx: &Ctx<'_>,
+    label: &str,
+    items: Vec<NewIntelligence>,
+) -> Result<Applied, Fail> {
+    let mut imported = Vec::new();
+    let mut already = Vec::new();
+    let mut unknown_numbers = Vec::new();
+    for item in &items {
+        let reference = item.source_reference.clone().ok_or_else(|| {
+            InvalidInput::new(
+                "source reference",
+                "every imported item needs its source reference",
+            )
+        })?;
+        if already_recorded(ctx, &reference)?.is_some() {
+            already.push(reference);
+            continue;
+        }
+        let (urn, unknown, mut details) = insert(ctx, item)?;
+        details["import"] = json!(label);
+        ctx.event(
+            "intelligence.record",
+            "intelligence",
+            &urn.to_string(),
+            details,
+        )?;
+        for staff in unknown {
+            unknown_numbers
+                .push(json!({ "source_reference": reference, "staff_number": staff.as_str() }));
+        }
+        imported.push(urn.to_string());
+    }
+    Ok(Applied {
+        entity_type: "import",
+        entity_ref: label.to_owned(),
+        details: json!({
+            "file": label,
+            "rows": items.len(),
+            "imported": imported,
+            "already_imported": already,
+            "unknown_staff_numbers": unknown_numbers,
+        }),
+    })
+}
+
+pub(super) fn triage(
+    ctx: &Ctx<'_>,
+    urn: Urn,
+    to: TriageStatus,
+    operation: Option<Codename>,
+    rationale: &str,
+) -> Result<Applied, Fail> {
+    let rationale = text::required("rationale", rationale, 10_000)?;
+    let (id, current) = visibility::intelligence(ctx, &urn)?;
+    let from = TriageStatus::parse(&current)?;
+    from.transition(to)?;
+    let operation_id = match (to, &operation) {
+        (TriageStatus::LinkedToOperation, Some(codename)) => {
+            let op = visibility::operation(ctx, codename)?;
+            if op.status == crate::domain::operation::OperationStatus::Closed {
+                return Err(InvalidInput::new(
+                    "operation",
+                    format!(
+                        "{codename} is closed; intelligence cannot be linked to a closed operation"
+                    ),
+                )
+                .into());
+            }
+            Some(op.id)
+        }
+        (TriageStatus::LinkedToOperation, None) => {
+            return Err(
+                InvalidInput::new("operation", "name the operation to link the item to").into(),
+            );
+        }
+        (_, Some(_)) => {
+            return Err(
+                InvalidInput::new("operation", "only a link to an operation names one").into(),
+            );
+        }
+        (_, None) => None,
+    };
+    ctx.tx.execute(
+        "UPDATE intelligence SET triage = ?2, operation_id = ?3 WHERE id = ?1",
+        params![id, to.code(), operation_id],
+    )?;
+    ctx.tx.execute(
+        "INSERT INTO triage_decision (intelligence_id, from_status, to_status, operation_id,
+                                      rationale, decided_at, decided_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            id,
+            from.code(),
+            to.code(),
+            operation_id,
+            rationale,
+            ctx.at,
+            ctx.actor.id
+        ],
+    )?;
+    Ok(Applied {
+        entity_type: "intelligence",
+        entity_ref: urn.to_string(),
+        details: json!({
+            "before": { "triage": from.code() },
+            "after": { "triage": to.code(), "operation": operation.map(|c| c.to_string()) },
+            "rationale": rationale,
+        }),
+    })
+}
+
+/// An intelligence item in a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntelligenceRow {
+    pub urn: String,
+    pub received_at: String,
+    pub source_type: SourceType,
+    pub grading: Grading,
+    pub category: Category,
+    pub apsp: bool,
+    pub triage: TriageStatus,
+    pub summary: String,
+    /// The codename of the operation it is linked to.
+    pub operation: Option<String>,
+}
+
+pub(super) const ROW_COLUMNS: &str = "i.urn, i.received_at, i.source_type, i.grading,
+    i.handling_conditions, i.category, i.apsp, i.triage, i.summary,
+    (SELECT codename FROM operation WHERE id = i.operation_id)";
+
+pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IntelligenceRow> {
+    let conditions: String = r.get(4)?;
+    Ok(IntelligenceRow {
+        urn: r.get(0)?,
+        received_at: r.get(1)?,
+        source_type: stored(2, SourceType::parse, &r.get::<_, String>(2)?)?,
+        grading: stored(
+            3,
+            |g| Grading::from_stored(g, &conditions),
+            &r.get::<_, String>(3)?,
+        )?,
+        category: stored(5, Category::parse, &r.get::<_, String>(5)?)?,
+        apsp: r.get(6)?,
+        triage: stored(7, TriageStatus::parse, &r.get::<_, String>(7)?)?,
+        summary: r.get(8)?,
+        operation: r.get(9)?,
+    })
+}
+
+/// One triage decision: who, when, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriageEntry {
+    pub from: TriageStatus,
+    pub to: TriageStatus,
+    pub operation: Option<String>,
+    pub rationale: String,
+    pub decided_by: String,
+    pub decided_at: String,
+}
+
+/// An intelligence item opened in full.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntelligenceRecord {
+    pub row: IntelligenceRow,
+    pub anonymous: bool,
+    pub source_reference: Option<String>,
+    pub full_text: String,
+    /// (staff number, name) of the subjects it concerns that may be seen.
+    pub subjects: Vec<(String, String)>,
+    pub triage_history: Vec<TriageEntry>,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// Which page of a list, for lists too long to load at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl Page {
+    pub const ALL: Page = Page {
+        offset: 0,
+        limit: i64::MAX as u64,
+    };
+}
+
+pub(super) fn with<'a>(
+    viewer: &'a Viewer,
+    extra: &[(&'static str, &'a dyn ToSql)],
+) -> Vec<(&'static str, &'a dyn ToSql)> {
+    let mut all = viewer.params().to_vec();
+    all.extend_from_slice(extra);
+    all
+}
+
+impl CaseFile {
+    /// Intelligence the actor may see, newest first.
+    pub fn intelligence_items(
+        &mut self,
+        actor: &Actor,
+        page: Page,
+    ) -> Result<Vec<IntelligenceRow>> {
+        let viewer = self.reader(actor, "intelligence")?;
+        let (offset, limit) = (page.offset as i64, page.limit.min(i64::MAX as u64) as i64);
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM intelligence i WHERE {}
+             ORDER BY i.received_at DESC, i.id DESC LIMIT :limit OFFSET :offset",
+            intelligence_visible("i")
+        );
+        let params = with(&viewer, &[(":limit", &limit), (":offset", &offset)]);
+        self.query_rows(&sql, &params, row)
+    }
+
+    /// How many intelligence items the actor may see.
+    pub fn intelligence_count(&mut self, actor: &Actor) -> Result<u64> {
+        let viewer = self.reader(actor, "intelligence")?;
+        let sql = format!(
+            "SELECT count(*) FROM intelligence i WHERE {}",
+            intelligence_visible("i")
+        );
+        let n: i64 = self
+            .conn
+            .query_row(&sql, &viewer.params()[..], |r| r.get(0))
+            .map_err(|e| self.sqlite_err(e))?;
+        Ok(n as u64)
+    }
+
+    /// Opens an item in full; the consultation is audited (`view`).
+    pub fn open_intelligence(&mut self, actor: &Actor, urn: &Urn) -> Result<IntelligenceRecord> {
+        self.execute(actor, Command::View(Viewed::Intelligence(*urn)))?;
+        let viewer = self.reader(actor, "intelligence")?;
+        let urn_text = urn.to_string();
+        let sql = format!(
+            "SELECT {ROW_COLUMNS}, i.anonymous, i.source_reference, i.full_text,
+                    (SELECT username FROM user_account WHERE id = i.recorded_by), i.recorded_at, i.id
+             FROM intelligence i WHERE i.urn = :urn"
+        );
+        let (row, id) = self
+            .conn
+            .query_row(&sql, &[(":urn", &urn_text as &dyn ToSql)][..], |r| {
+                Ok((
+                    IntelligenceRecord {
+                        row: row(r)?,
+                        anonymous: r.get(10)?,
+                        source_reference: r.get(11)?,
+                        full_text: r.get(12)?,
+                        subjects: Vec::new(),
+                        triage_history: Vec::new(),
+                        recorded_by: r.get(13)?,
+                        recorded_at: r.get(14)?,
+                    },
+                    r.get::<_, i64>(15)?,
+                ))
+            })
+            .map_err(|e| self.sqlite_err(e))?;
+        let mut record = row;
+        let subjects_sql = format!(
+            "SELECT s.staff_number, s.name FROM intelligence_subject x JOIN subject s ON s.id = x.subject_id
+             WHERE x.intelligence_id = :id AND {} ORDER BY s.staff_number",
+            super::visibility::subject_visible("s")
+        );
+        record.subjects = self.query_rows(&subjects_sql, &with(&viewer, &[(":id", &id)]), |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        record.triage_history = self.query_rows(
+            "SELECT t.from_status, t.to_status, (SELECT codename FROM operation WHERE id = t.operation_id),
+                    t.rationale, (SELECT username FROM user_account WHERE id = t.decided_by), t.decided_at
+             FROM triage_decision t WHERE t.intelligence_id = :id ORDER BY t.id",
+            &[(":id", &id as &dyn ToSql)],
+            |r| {
+                Ok(TriageEntry {
+                    from: stored(0, TriageStatus::parse, &r.get::<_, String>(0)?)?,
+                    to: stored(1, TriageStatus::parse, &r.get::<_, String>(1)?)?,
+                    operation: r.get(2)?,
+                    rationale: r.get(3)?,
+                    decided_by: r.get(4)?,
+                    decided_at: r.get(5)?,
+                })
+            },
+        )?;
+        Ok(record)
+    }
+
+    /// Records a bulk import in one transaction and reports what happened.
+    pub fn import_intelligence(
+        &mut self,
+        actor: &Actor,
+        label: &str,
+        items: Vec<NewIntelligence>,
+    ) -> Result<ImportReport> {
+        let done = self.execute(
+            actor,
+            Command::ImportIntelligence {
+                label: label.to_owned(),
+                items,
+            },
+        )?;
+        Ok(ImportReport::from_details(&done.details))
+    }
+
+    /// Runs a query with named parameters and collects its rows.
+    pub(super) fn query_rows<T>(
+        &self,
+        sql: &str,
+        params: &[(&str, &dyn ToSql)],
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut stmt = self.conn.prepare(sql).map_err(|e| self.sqlite_err(e))?;
+        let rows = stmt
+            .query_map(params, map)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
+        drop(stmt);
+        rows.map_err(|e| self.sqlite_err(e))
+    }
+}

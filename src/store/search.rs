@@ -1,0 +1,135 @@
+//! Full-text search (SQLite FTS5) over intelligence, operations, subjects
+//! and decision logs, ranked, showing only what the searcher may see.
+
+use rusqlite::ToSql;
+
+use super::intelligence::with;
+use super::visibility::{intelligence_visible, operation_visible, subject_visible};
+use super::write::Actor;
+use super::{CaseFile, Error, Result};
+use crate::domain::InvalidInput;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchKind {
+    Intelligence,
+    Operation,
+    Subject,
+    Decision,
+}
+
+impl SearchKind {
+    fn from_stored(text: &str) -> Option<SearchKind> {
+        Some(match text {
+            "intelligence" => SearchKind::Intelligence,
+            "operation" => SearchKind::Operation,
+            "subject" => SearchKind::Subject,
+            "decision" => SearchKind::Decision,
+            _ => return None,
+        })
+    }
+}
+
+/// One search result, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub kind: SearchKind,
+    /// What people quote: a URN, a codename, a staff number, or
+    /// `CODENAME/D3` for decision-log entry 3.
+    pub reference: String,
+    pub title: String,
+    /// Matching text with the matches between `[` and `]`.
+    pub snippet: String,
+    /// FTS5's bm25 rank: lower is better.
+    pub rank: f64,
+}
+
+impl CaseFile {
+    /// Searches everything the actor may see. `query` is FTS5 syntax: words,
+    /// `"exact phrases"`, `OR`, `NOT`, `prefix*`. A query that is not valid
+    /// syntax is bad input, with a message saying so.
+    pub fn search(&mut self, actor: &Actor, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
+        let query = query.trim();
+        if query.is_empty() {
+            return Err(InvalidInput::new("search", "type something to search for").into());
+        }
+        let viewer = self.reader(actor, "search")?;
+        let sql = format!(
+            "SELECT s.kind,
+                    CASE s.kind
+                        WHEN 'intelligence' THEN (SELECT urn FROM intelligence WHERE id = s.item_id)
+                        WHEN 'operation' THEN (SELECT codename FROM operation WHERE id = s.item_id)
+                        WHEN 'subject' THEN (SELECT staff_number FROM subject WHERE id = s.item_id)
+                        ELSE (SELECT o.codename || '/D' || d.number FROM decision_log_entry d
+                              JOIN operation o ON o.id = d.operation_id WHERE d.id = s.item_id)
+                    END,
+                    s.title,
+                    snippet(search_index, -1, '[', ']', '…', 16),
+                    bm25(search_index)
+             FROM search_index s
+             WHERE search_index MATCH :query
+               AND CASE s.kind
+                   WHEN 'intelligence' THEN EXISTS (SELECT 1 FROM intelligence i WHERE i.id = s.item_id AND {intel})
+                   WHEN 'operation' THEN {op}
+                   WHEN 'subject' THEN EXISTS (SELECT 1 FROM subject sj WHERE sj.id = s.item_id AND {subject})
+                   WHEN 'decision' THEN EXISTS (SELECT 1 FROM decision_log_entry d WHERE d.id = s.item_id AND {decision})
+                   ELSE 0
+               END
+             ORDER BY bm25(search_index) LIMIT :limit",
+            intel = intelligence_visible("i"),
+            op = operation_visible("s.item_id"),
+            subject = subject_visible("sj"),
+            decision = operation_visible("d.operation_id"),
+        );
+        let limit = i64::from(limit);
+        let params = with(
+            &viewer,
+            &[(":query", &query as &dyn ToSql), (":limit", &limit)],
+        );
+        let hits = self.query_rows(&sql, &params, |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, f64>(4)?,
+            ))
+        });
+        let hits = match hits {
+            Ok(hits) => hits,
+            Err(Error::Sqlite {
+                source: rusqlite::Error::SqliteFailure(_, Some(message)),
+                ..
+            }) if is_query_error(&message) => {
+                return Err(InvalidInput::new(
+                    "search",
+                    format!(
+                        "'{query}' is not a search ccu understands ({message}). Use words, \"exact phrases\", OR, NOT and prefix* — put other punctuation inside double quotes"
+                    ),
+                )
+                .into());
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(hits
+            .into_iter()
+            .filter_map(|(kind, reference, title, snippet, rank)| {
+                Some(SearchHit {
+                    kind: SearchKind::from_stored(&kind)?,
+                    reference: reference?,
+                    title,
+                    snippet,
+                    rank,
+                })
+            })
+            .collect())
+    }
+}
+
+/// Errors that come from the query text rather than the database.
+fn is_query_error(message: &str) -> bool {
+    message.starts_with("fts5:")
+        || message.contains("syntax error")
+        || message.starts_with("no such column")
+        || message.contains("unknown special query")
+        || message.contains("unterminated string")
+}

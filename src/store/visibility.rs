@@ -1,0 +1,191 @@
+//! Need-to-know. An operation is restricted: only its current team
+//! (including the authorising officers asked to act on it), and those whose
+//! roles see every operation (supervisors, auditors), may list or open it,
+//! its decision log, and what is linked only through it. These rules are
+//! SQL predicates used by every query, not a filter applied on screen.
+
+use rusqlite::{OptionalExtension, ToSql};
+use serde_json::json;
+
+use super::Error;
+use super::command::Viewed;
+use super::write::{Applied, Ctx, Fail};
+use crate::domain::operation::{Codename, OperationStatus};
+use crate::domain::permission::Action;
+use crate::domain::subject::StaffNumber;
+use crate::domain::urn::Urn;
+
+/// Who is looking, as the queries need it.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub(super) user_id: i64,
+    pub(super) sees_all: bool,
+}
+
+impl Viewer {
+    pub(super) fn of(ctx: &Ctx<'_>) -> Viewer {
+        Viewer {
+            user_id: ctx.actor.id,
+            sees_all: ctx.may(Action::SeeAllOperations),
+        }
+    }
+
+    /// The `:uid` and `:all` parameters the predicates below use.
+    pub(super) fn params(&self) -> [(&'static str, &dyn ToSql); 2] {
+        [(":uid", &self.user_id), (":all", &self.sees_all)]
+    }
+}
+
+/// True when the operation whose id is `col` may be seen.
+pub(super) fn operation_visible(col: &str) -> String {
+    format!(
+        "(:all = 1 OR EXISTS (SELECT 1 FROM operation_member vm
+            WHERE vm.operation_id = {col} AND vm.user_id = :uid AND vm.removed_at IS NULL))"
+    )
+}
+
+/// True when intelligence row `i` may be seen: it is linked to no operation,
+/// or to one that may be seen.
+pub(super) fn intelligence_visible(i: &str) -> String {
+    format!(
+        "({i}.operation_id IS NULL OR {})",
+        operation_visible(&format!("{i}.operation_id"))
+    )
+}
+
+/// True when subject row `s` may be seen: it is linked to something that
+/// may be seen, or to no operation at all (directly or through intelligence).
+pub(super) fn subject_visible(s: &str) -> String {
+    format!(
+        "(:all = 1
+          OR EXISTS (SELECT 1 FROM intelligence_subject vx JOIN intelligence vi ON vi.id = vx.intelligence_id
+                     WHERE vx.subject_id = {s}.id AND {vi})
+          OR EXISTS (SELECT 1 FROM operation_subject vo WHERE vo.subject_id = {s}.id AND {vo})
+          OR (NOT EXISTS (SELECT 1 FROM operation_subject vo2 WHERE vo2.subject_id = {s}.id)
+              AND NOT EXISTS (SELECT 1 FROM intelligence_subject vx2 JOIN intelligence vi2 ON vi2.id = vx2.intelligence_id
+                              WHERE vx2.subject_id = {s}.id AND vi2.operation_id IS NOT NULL)))",
+        vi = intelligence_visible("vi"),
+        vo = operation_visible("vo.operation_id"),
+    )
+}
+
+/// An operation as a command needs it.
+pub(super) struct OperationRef {
+    pub id: i64,
+    pub status: OperationStatus,
+}
+
+fn no_such(what: &'static str, reference: String) -> Fail {
+    Fail::Store(Error::NoSuch { what, reference })
+}
+
+/// Finds an operation the actor may see. One that exists but is hidden is
+/// `Fail::Hidden` (audited, and reported as if it did not exist).
+pub(super) fn operation(ctx: &Ctx<'_>, codename: &Codename) -> Result<OperationRef, Fail> {
+    let viewer = Viewer::of(ctx);
+    let found: Option<(i64, String, bool)> = ctx
+        .tx
+        .query_row(
+            &format!(
+                "SELECT o.id, o.status, {} FROM operation o WHERE o.codename = :codename",
+                operation_visible("o.id")
+            ),
+            &[
+                viewer.params().as_slice(),
+                &[(":codename", &codename.as_str() as &dyn ToSql)],
+            ]
+            .concat()[..],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match found {
+        None => Err(no_such("operation", codename.to_string())),
+        Some((_, _, false)) => Err(Fail::Hidden {
+            what: "operation",
+            reference: codename.to_string(),
+        }),
+        Some((id, status, true)) => Ok(OperationRef {
+            id,
+            status: OperationStatus::parse(&status)?,
+        }),
+    }
+}
+
+/// Finds a subject's id if the actor may see it.
+pub(super) fn subject(ctx: &Ctx<'_>, staff_number: &StaffNumber) -> Result<i64, Fail> {
+    let viewer = Viewer::of(ctx);
+    let found: Option<(i64, bool)> = ctx
+        .tx
+        .query_row(
+            &format!(
+                "SELECT s.id, {} FROM subject s WHERE s.staff_number = :staff",
+                subject_visible("s")
+            ),
+            &[
+                viewer.params().as_slice(),
+                &[(":staff", &staff_number.as_str() as &dyn ToSql)],
+            ]
+            .concat()[..],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match found {
+        None => Err(no_such("subject", staff_number.to_string())),
+        Some((_, false)) => Err(Fail::Hidden {
+            what: "subject",
+            reference: staff_number.to_string(),
+        }),
+        Some((id, true)) => Ok(id),
+    }
+}
+
+/// Finds an intelligence item's id and triage status if the actor may see it.
+pub(super) fn intelligence(ctx: &Ctx<'_>, urn: &Urn) -> Result<(i64, String), Fail> {
+    let viewer = Viewer::of(ctx);
+    let found: Option<(i64, String, bool)> = ctx
+        .tx
+        .query_row(
+            &format!(
+                "SELECT i.id, i.triage, {} FROM intelligence i WHERE i.urn = :urn",
+                intelligence_visible("i")
+            ),
+            &[
+                viewer.params().as_slice(),
+                &[(":urn", &urn.to_string() as &dyn ToSql)],
+            ]
+            .concat()[..],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match found {
+        None => Err(no_such("intelligence item", urn.to_string())),
+        Some((_, _, false)) => Err(Fail::Hidden {
+            what: "intelligence item",
+            reference: urn.to_string(),
+        }),
+        Some((id, triage, true)) => Ok((id, triage)),
+    }
+}
+
+/// Opening a record: allowed only where need-to-know allows, and logged.
+pub(super) fn view(ctx: &Ctx<'_>, viewed: Viewed) -> Result<Applied, Fail> {
+    let (entity_type, entity_ref) = match &viewed {
+        Viewed::Operation(c) => {
+            operation(ctx, c)?;
+            ("operation", c.to_string())
+        }
+        Viewed::Subject(s) => {
+            subject(ctx, s)?;
+            ("subject", s.to_string())
+        }
+        Viewed::Intelligence(u) => {
+            intelligence(ctx, u)?;
+            ("intelligence", u.to_string())
+        }
+    };
+    Ok(Applied {
+        entity_type,
+        entity_ref,
+        details: json!({ "what": "record opened" }),
+    })
+}
