@@ -4,5 +4,6 @@
 pub mod audit;
 pub mod cli;
 pub mod domain;
+pub mod import;
 pub mod sanitise;
 pub mod store;

@@ -53,6 +53,25 @@ enum TopCommand {
     },
     /// Check the database's integrity and verify the whole audit chain
     Check,
+    /// Bring records in from files
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// Import intelligence from a CSV file (columns in docs/import-intel.md)
+    Intel {
+        /// The CSV file
+        csv: PathBuf,
+        /// Import the valid rows and list the invalid ones, instead of importing nothing
+        #[arg(long)]
+        skip_invalid: bool,
+        #[command(flatten)]
+        actor: AsUser,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -153,7 +172,9 @@ pub fn run() -> i32 {
     match execute(cli, &mut out) {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("ccu: error: {}", for_terminal(&failure.message));
+            // Line breaks in a message are ccu's own: untrusted text in it
+            // was sanitised where it was put in (see import_intel).
+            eprintln!("ccu: error: {}", for_terminal_lines(&failure.message));
             failure.code
         }
     }
@@ -222,7 +243,106 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             }
         }
         TopCommand::User { command } => user_command(&path, command, out),
+        TopCommand::Import {
+            command:
+                ImportCommand::Intel {
+                    csv,
+                    skip_invalid,
+                    actor,
+                },
+        } => import_intel(&path, &csv, skip_invalid, &actor, out),
     }
+}
+
+/// The largest CSV file `ccu import` reads.
+const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// `ccu import intel`: the whole file is checked before anything is
+/// written; by default one bad row means nothing is imported.
+fn import_intel(
+    path: &std::path::Path,
+    csv: &std::path::Path,
+    skip_invalid: bool,
+    actor: &AsUser,
+    out: &mut impl Write,
+) -> Result<i32, Failure> {
+    let shown = csv.display().to_string();
+    let cannot_read = |e: std::io::Error| Failure {
+        message: format!("{shown}: cannot read the file: {e}"),
+        code: 5,
+    };
+    let size = std::fs::metadata(csv).map_err(cannot_read)?.len();
+    if size > MAX_IMPORT_BYTES {
+        return Err(Failure {
+            message: format!(
+                "{shown}: the file is {size} bytes; ccu imports files of up to {MAX_IMPORT_BYTES} bytes, so split it"
+            ),
+            code: 5,
+        });
+    }
+    let bytes = std::fs::read(csv).map_err(cannot_read)?;
+    let parsed = crate::import::parse_intel_csv(&bytes).map_err(|e| Failure {
+        message: format!("{shown}: {e}; nothing was imported"),
+        code: 5,
+    })?;
+    let invalid = parsed.invalid_row_count();
+    let total = parsed.rows.len() + invalid;
+    if !parsed.errors.is_empty() && !skip_invalid {
+        let mut message = format!(
+            "{shown}: {invalid} of {total} rows are invalid, so nothing was imported (fix them, or use --skip-invalid to import the rest):"
+        );
+        for e in &parsed.errors {
+            message.push_str(&format!("\n  {}", for_terminal(&e.to_string())));
+        }
+        return Err(Failure { message, code: 5 });
+    }
+    let mut casefile = CaseFile::open(path)?;
+    let actor = login(&mut casefile, actor)?;
+    let label = csv
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.clone());
+    let report = casefile.import_intelligence(
+        &actor,
+        &label,
+        parsed.rows.into_iter().map(|r| r.item).collect(),
+    )?;
+    let mut lines = vec![match (report.imported.first(), report.imported.last()) {
+        (Some(first), Some(last)) if first != last => {
+            format!(
+                "Imported {} items from {shown}: {first} to {last}.",
+                report.imported.len()
+            )
+        }
+        (Some(only), _) => format!("Imported 1 item from {shown}: {only}."),
+        _ => format!("Imported nothing from {shown}."),
+    }];
+    match report.already_imported.len() {
+        0 => {}
+        1 => lines.push("1 row was imported before and was left as it is.".into()),
+        n => lines.push(format!(
+            "{n} rows were imported before and were left as they are."
+        )),
+    }
+    for (reference, staff) in &report.unknown_staff_numbers {
+        lines.push(format!(
+            "Staff number {} (row {}) matches no subject: the item was imported without that link.",
+            for_terminal(staff),
+            for_terminal(reference)
+        ));
+    }
+    if !parsed.errors.is_empty() {
+        lines.push(if invalid == 1 {
+            "1 invalid row was not imported:".to_owned()
+        } else {
+            format!("{invalid} invalid rows were not imported:")
+        });
+        for e in &parsed.errors {
+            lines.push(format!("  {}", for_terminal(&e.to_string())));
+        }
+    }
+    say(out, &lines.join("\n"))?;
+    Ok(0)
 }
 
 fn user_command(
