@@ -524,8 +524,7 @@ impl CaseFile {
             &format!(
                 "SELECT {} FROM subject s JOIN operation_subject os ON os.subject_id = s.id
                  WHERE os.operation_id = :id ORDER BY s.staff_number",
-                "s.staff_number, s.name, s.rank_or_grade, s.employment_type, s.department,
-                 s.role, s.vulnerable_contact, s.vetting_level, s.vetting_review, s.status"
+                super::subjects::COLUMNS
             ),
             &by_id,
             super::subjects::details_row,

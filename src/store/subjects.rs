@@ -122,7 +122,8 @@ pub(super) fn update(ctx: &Ctx<'_>, s: SubjectDetails) -> Result<Applied, Fail> 
     })
 }
 
-const COLUMNS: &str = "s.staff_number, s.name, s.rank_or_grade, s.employment_type, s.department,
+pub(super) const COLUMNS: &str =
+    "s.staff_number, s.name, s.rank_or_grade, s.employment_type, s.department,
     s.role, s.vulnerable_contact, s.vetting_level, s.vetting_review, s.status";
 
 pub(super) fn details_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SubjectDetails> {
