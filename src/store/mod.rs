@@ -23,7 +23,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use accounts::{Account, AccountStatus};
 pub use check::CheckReport;
 pub use command::{Command, Viewed};
-pub use intelligence::{ImportReport, IntelligenceRecord, IntelligenceRow, TriageEntry};
+pub use intelligence::{ImportReport, IntelligenceRecord, IntelligenceRow, Page, TriageEntry};
 pub use operations::{DecisionEntry, LessonsLearned, Member, OperationRecord, OperationRow};
 pub use probe::CCU_APPLICATION_ID;
 pub use schema::{LATEST_VERSION, migrations};

@@ -1,0 +1,223 @@
+//! How the need-to-know queries hold up on a large case file.
+//!
+//! `cargo bench --bench casework` builds a case file of 50,000 intelligence
+//! items, 5,000 subjects and 400 operations in a temporary folder, then
+//! times the calls the screens make, for a supervisor (who sees everything)
+//! and for an investigator on a few teams (whose every query carries the
+//! need-to-know predicates). Figures are printed, never asserted.
+
+use std::time::{Duration, Instant};
+
+use ccu::domain::account::{DisplayName, NewPassword, Rank, Username};
+use ccu::domain::intelligence::TriageStatus;
+use ccu::domain::intelligence::{Category, Grading, NewIntelligence, SourceType};
+use ccu::domain::operation::{Codename, NewOperation, Priority};
+use ccu::domain::role::RoleSet;
+use ccu::domain::subject::{
+    EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
+};
+use ccu::domain::urn::{Urn, UrnKind};
+use ccu::store::{CaseFile, Command, Credentials, FirstAdministrator};
+use chrono::{Duration as Days, TimeZone, Utc};
+
+const ITEMS: usize = 50_000;
+const SUBJECTS: usize = 5_000;
+const OPERATIONS: usize = 400;
+const PASSWORD: &str = "benchmark passphrase";
+
+fn user(name: &str) -> Username {
+    Username::parse(name).unwrap()
+}
+
+fn codename(i: usize) -> Codename {
+    let letters: String = format!("{i:04}")
+        .chars()
+        .map(|d| (b'A' + d.to_digit(10).unwrap() as u8) as char)
+        .collect();
+    Codename::parse(&format!("OPX{letters}")).unwrap()
+}
+
+fn time<T>(label: &str, runs: u32, mut f: impl FnMut() -> T) {
+    let mut best = Duration::MAX;
+    let mut total = Duration::ZERO;
+    for _ in 0..runs {
+        let start = Instant::now();
+        std::hint::black_box(f());
+        let took = start.elapsed();
+        best = best.min(took);
+        total += took;
+    }
+    println!(
+        "{label:<58} best {best:>10.2?}  mean {:>10.2?}",
+        total / runs
+    );
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bench.ccu");
+    let mut cf = CaseFile::create(
+        &path,
+        FirstAdministrator {
+            username: user("admin"),
+            display_name: DisplayName::parse("Admin").unwrap(),
+            rank: Rank::PoliceStaff,
+            password: NewPassword::parse(PASSWORD.into(), &user("admin")).unwrap(),
+        },
+        ccu::store::system_clock(),
+    )
+    .unwrap();
+    let login = |cf: &mut CaseFile, name: &str| {
+        cf.login(Credentials {
+            username: name,
+            password: PASSWORD,
+        })
+        .unwrap()
+    };
+    let admin = login(&mut cf, "admin");
+    for (name, roles) in [
+        ("sup", "supervisor"),
+        ("inv", "investigator"),
+        ("inv2", "investigator"),
+    ] {
+        cf.execute(
+            &admin,
+            Command::AddUser {
+                username: user(name),
+                display_name: DisplayName::parse(name).unwrap(),
+                rank: Rank::Sergeant,
+                roles: RoleSet::parse_list(roles).unwrap(),
+                password: NewPassword::parse(PASSWORD.into(), &user(name)).unwrap(),
+            },
+        )
+        .unwrap();
+    }
+    let sup = login(&mut cf, "sup");
+    let inv = login(&mut cf, "inv");
+
+    let start = Instant::now();
+    for i in 0..SUBJECTS {
+        let details = SubjectDetails::new(
+            StaffNumber::parse(&format!("S{i:05}")).unwrap(),
+            &format!("Subject number {i}"),
+            "PC",
+            EmploymentType::Officer,
+            ["Response", "CID", "Custody", "Control room"][i % 4],
+            "Patrol",
+            i % 3 == 0,
+            VettingLevel::Recruitment,
+            None,
+            SubjectStatus::Serving,
+        )
+        .unwrap();
+        cf.execute(&sup, Command::AddSubject(details)).unwrap();
+    }
+    for i in 0..OPERATIONS {
+        // The investigator is on one operation in forty.
+        let lead = if i % 40 == 0 { "inv" } else { "inv2" };
+        let op = NewOperation::new(
+            codename(i),
+            &format!("Operation {i} into misuse of systems and abuse of authority"),
+            Category::AbuseOfAuthority,
+            Priority::P2,
+            user(lead),
+            user("sup"),
+            vec![],
+            vec![StaffNumber::parse(&format!("S{:05}", i * 7 % SUBJECTS)).unwrap()],
+        )
+        .unwrap();
+        cf.execute(&sup, Command::OpenOperation(op)).unwrap();
+    }
+    let base = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
+    let items: Vec<NewIntelligence> = (0..ITEMS)
+        .map(|i| {
+            NewIntelligence::new(
+                base + Days::minutes(i as i64 * 7),
+                SourceType::IctMonitoring,
+                false,
+                Some(format!("ALERT-{i}")),
+                Grading::parse("2BP", "").unwrap(),
+                Category::ALL[i % 12],
+                false,
+                vec![StaffNumber::parse(&format!("S{:05}", i % SUBJECTS)).unwrap()],
+                &format!("Alert {i}: search of force systems without a policing purpose"),
+                "Repeated PNC and command-and-control searches on a named person.",
+            )
+            .unwrap()
+        })
+        .collect();
+    cf.import_intelligence(&sup, "bench.csv", items).unwrap();
+    println!(
+        "built in {:.1?}: {ITEMS} items, {SUBJECTS} subjects, {OPERATIONS} operations",
+        start.elapsed()
+    );
+
+    // Link one item in ten to an operation, so restrictions bite.
+    let start = Instant::now();
+    for i in (0..ITEMS).step_by(10).take(2_000) {
+        let urn = Urn {
+            kind: UrnKind::Intelligence,
+            year: 2026,
+            number: i as u32 + 1,
+        };
+        for (to, op) in [
+            (TriageStatus::Assessed, None),
+            (
+                TriageStatus::LinkedToOperation,
+                Some(codename(i / 10 % OPERATIONS)),
+            ),
+        ] {
+            cf.execute(
+                &sup,
+                Command::TriageIntelligence {
+                    urn,
+                    to,
+                    operation: op,
+                    rationale: "bench".into(),
+                },
+            )
+            .unwrap();
+        }
+    }
+    println!("linked 2,000 items in {:.1?}", start.elapsed());
+
+    let page = ccu::store::Page {
+        offset: 0,
+        limit: 50,
+    };
+    let deep = ccu::store::Page {
+        offset: 40_000,
+        limit: 50,
+    };
+    for (who, actor) in [("supervisor", &sup), ("investigator", &inv)] {
+        time(&format!("{who}: intelligence first page (50)"), 20, || {
+            cf.intelligence_items(actor, page).unwrap()
+        });
+        time(
+            &format!("{who}: intelligence page at offset 40,000"),
+            10,
+            || cf.intelligence_items(actor, deep).unwrap(),
+        );
+        time(&format!("{who}: intelligence count"), 10, || {
+            cf.intelligence_count(actor).unwrap()
+        });
+        time(&format!("{who}: subjects first page (50)"), 20, || {
+            cf.subjects(actor, page).unwrap()
+        });
+        time(&format!("{who}: operations, all visible"), 20, || {
+            cf.operations(actor, ccu::store::Page::ALL).unwrap()
+        });
+        time(&format!("{who}: search 'searches' (top 50)"), 10, || {
+            cf.search(actor, "searches", 50).unwrap()
+        });
+        time(
+            &format!("{who}: search 'abuse authority' (top 50)"),
+            10,
+            || cf.search(actor, "abuse authority", 50).unwrap(),
+        );
+        time(&format!("{who}: open subject S00007 (audited)"), 10, || {
+            cf.open_subject(actor, &StaffNumber::parse("S00007").unwrap())
+                .unwrap()
+        });
+    }
+}
