@@ -44,8 +44,13 @@ pub(super) fn next_urn(ctx: &Ctx<'_>, kind: UrnKind) -> rusqlite::Result<Urn> {
 }
 
 /// Writes one item; returns its URN, the staff numbers that matched no
-/// subject (not linked), and the audit details.
-fn insert(ctx: &Ctx<'_>, item: &NewIntelligence) -> Result<(Urn, Vec<StaffNumber>, Value), Fail> {
+/// subject the user may see (not linked), and the audit details. With
+/// `strict`, such a staff number refuses the whole item instead.
+fn insert(
+    ctx: &Ctx<'_>,
+    item: &NewIntelligence,
+    strict: bool,
+) -> Result<(Urn, Vec<StaffNumber>, Value), Fail> {
     let urn = next_urn(ctx, UrnKind::Intelligence)?;
     ctx.tx.execute(
         "INSERT INTO intelligence (urn, received_at, source_type, anonymous, source_reference,
@@ -72,14 +77,11 @@ fn insert(ctx: &Ctx<'_>, item: &NewIntelligence) -> Result<(Urn, Vec<StaffNumber
     let mut linked = Vec::new();
     let mut unknown = Vec::new();
     for staff in &item.subjects {
-        let subject: Option<i64> = ctx
-            .tx
-            .query_row(
-                "SELECT id FROM subject WHERE staff_number = ?1",
-                [staff.as_str()],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let subject = match visibility::subject_to_link(ctx, staff) {
+            Ok(None) if strict => return Err(visibility::missing_subject(staff).into()),
+            Err(Fail::Hidden { .. }) if !strict => None,
+            found => found?,
+        };
         match subject {
             Some(subject_id) => {
                 ctx.tx.execute(
@@ -105,11 +107,17 @@ fn insert(ctx: &Ctx<'_>, item: &NewIntelligence) -> Result<(Urn, Vec<StaffNumber
     Ok((urn, unknown, details))
 }
 
-fn already_recorded(ctx: &Ctx<'_>, reference: &str) -> rusqlite::Result<Option<String>> {
+/// Whether an item with this source reference is already recorded, and its
+/// URN if the user may see it.
+fn already_recorded(ctx: &Ctx<'_>, reference: &str) -> rusqlite::Result<Option<Option<String>>> {
+    let viewer = Viewer::of(ctx);
     ctx.tx
         .query_row(
-            "SELECT urn FROM intelligence WHERE source_reference = ?1",
-            [reference],
+            &format!(
+                "SELECT CASE WHEN {} THEN i.urn END FROM intelligence i WHERE i.source_reference = :reference",
+                intelligence_visible("i")
+            ),
+            &with(&viewer, &[(":reference", &reference as &dyn ToSql)])[..],
             |r| r.get(0),
         )
         .optional()
@@ -125,18 +133,14 @@ pub(super) fn record(
     {
         return Err(InvalidInput::new(
             "source reference",
-            format!("'{reference}' is already recorded as {urn}"),
+            match urn {
+                Some(urn) => format!("'{reference}' is already recorded as {urn}"),
+                None => format!("'{reference}' is already recorded"),
+            },
         )
         .into());
     }
-    let (urn, unknown, details) = insert(ctx, &item)?;
-    if let Some(staff) = unknown.first() {
-        return Err(InvalidInput::new(
-            "subjects",
-            format!("there is no subject with staff number {staff}; add the subject first"),
-        )
-        .into());
-    }
+    let (urn, _, details) = insert(ctx, &item, true)?;
     Ok(Applied {
         entity_type: "intelligence",
         entity_ref: urn.to_string(),
@@ -207,7 +211,7 @@ pub(super) fn import(
             already.push(reference);
             continue;
         }
-        let (urn, unknown, mut details) = insert(ctx, item)?;
+        let (urn, unknown, mut details) = insert(ctx, item, false)?;
         details["import"] = json!(label);
         ctx.event(
             "intelligence.record",

@@ -61,20 +61,8 @@ fn add_member(
 }
 
 fn subject_id(ctx: &Ctx<'_>, staff: &StaffNumber) -> Result<i64, Fail> {
-    ctx.tx
-        .query_row(
-            "SELECT id FROM subject WHERE staff_number = ?1",
-            [staff.as_str()],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| {
-            InvalidInput::new(
-                "subjects",
-                format!("there is no subject with staff number {staff}; add the subject first"),
-            )
-            .into()
-        })
+    visibility::subject_to_link(ctx, staff)?
+        .ok_or_else(|| visibility::missing_subject(staff).into())
 }
 
 fn refuse_if_closed(op: &OperationRef, codename: &Codename, what: &str) -> Result<(), Fail> {

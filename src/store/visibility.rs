@@ -103,6 +103,7 @@ pub(super) fn operation(ctx: &Ctx<'_>, codename: &Codename) -> Result<OperationR
         Some((_, _, false)) => Err(Fail::Hidden {
             what: "operation",
             reference: codename.to_string(),
+            shown_as: None,
         }),
         Some((id, status, true)) => Ok(OperationRef {
             id,
@@ -134,9 +135,40 @@ pub(super) fn subject(ctx: &Ctx<'_>, staff_number: &StaffNumber) -> Result<i64, 
         Some((_, false)) => Err(Fail::Hidden {
             what: "subject",
             reference: staff_number.to_string(),
+            shown_as: None,
         }),
         Some((id, true)) => Ok(id),
     }
+}
+
+/// A subject named by staff number in a new record (intelligence, an
+/// operation): `Ok(None)` if there is none, and a hidden one is refused
+/// with the very message a missing one gets, so naming a staff number
+/// never reveals a subject the user may not see.
+pub(super) fn subject_to_link(
+    ctx: &Ctx<'_>,
+    staff_number: &StaffNumber,
+) -> Result<Option<i64>, Fail> {
+    match subject(ctx, staff_number) {
+        Ok(id) => Ok(Some(id)),
+        Err(Fail::Store(Error::NoSuch { .. })) => Ok(None),
+        Err(Fail::Hidden {
+            what, reference, ..
+        }) => Err(Fail::Hidden {
+            what,
+            reference,
+            shown_as: Some(missing_subject(staff_number)),
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+/// How a record that names an unknown staff number is refused.
+pub(super) fn missing_subject(staff_number: &StaffNumber) -> crate::domain::InvalidInput {
+    crate::domain::InvalidInput::new(
+        "subjects",
+        format!("there is no subject with staff number {staff_number}; add the subject first"),
+    )
 }
 
 /// Finds an intelligence item's id and triage status if the actor may see it.
@@ -162,6 +194,7 @@ pub(super) fn intelligence(ctx: &Ctx<'_>, urn: &Urn) -> Result<(i64, String), Fa
         Some((_, _, false)) => Err(Fail::Hidden {
             what: "intelligence item",
             reference: urn.to_string(),
+            shown_as: None,
         }),
         Some((id, triage, true)) => Ok((id, triage)),
     }

@@ -148,6 +148,9 @@ pub(super) enum Fail {
     Hidden {
         what: &'static str,
         reference: String,
+        /// How to report it, when the command reports a missing one of
+        /// these as bad input rather than as [`Error::NoSuch`].
+        shown_as: Option<InvalidInput>,
     },
     Sql(rusqlite::Error),
     Store(Error),
@@ -354,14 +357,22 @@ impl CaseFile {
             Err(Fail::Invalid(e)) => return Err(Error::Invalid(e)),
             Err(Fail::Sql(e)) => return Err(sqlite_err(&path, e)),
             Err(Fail::Store(e)) => return Err(e),
-            Err(Fail::Hidden { what, reference }) => {
+            Err(Fail::Hidden {
+                what,
+                reference,
+                shown_as,
+            }) => {
                 drop(tx);
+                let error = match shown_as {
+                    Some(invalid) => Error::Invalid(invalid),
+                    None => Error::NoSuch { what, reference },
+                };
                 return Err(self.refuse(
                     &current,
                     command.audit_action(),
                     (entity_type, &entity_ref),
                     json!({ "reason": "need to know: not on the operation's team" }),
-                    Error::NoSuch { what, reference },
+                    error,
                 ));
             }
         };
