@@ -43,9 +43,31 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Neutralises a spreadsheet formula: a cell that begins with `=`, `+`,
+/// `-`, `@`, tab or carriage return gets a leading `'`, so a spreadsheet
+/// shows it as text instead of running it. (Quoting is the CSV writer's.)
+pub fn for_csv_cell(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_prefixes_are_neutralised_in_csv_cells() {
+        for cell in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            let safe = for_csv_cell(cell);
+            assert!(safe.starts_with('\''), "{cell:?}");
+            assert_eq!(&safe[1..], cell);
+        }
+        assert_eq!(for_csv_cell("Op KESTREL"), "Op KESTREL");
+        assert_eq!(for_csv_cell(""), "");
+    }
 
     #[test]
     fn plain_text_passes_through_unchanged() {

@@ -53,6 +53,31 @@ enum TopCommand {
     },
     /// Check the database's integrity and verify the whole audit chain
     Check,
+    /// What is due or overdue: authorisation ends and reviews, referral deadlines, threshold reviews, bids awaiting decision, quiet operations
+    Due {
+        /// How many days ahead to look (everything overdue is always shown)
+        #[arg(long, default_value_t = 7, value_name = "DAYS")]
+        within: u32,
+        /// Print JSON (field names in docs/diary.md) instead of a table
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// Covert authorisations
+    Authorisations {
+        /// Print the central record (Covert Surveillance and Property Interference Code, ch. 8)
+        #[arg(long, required = true)]
+        central_record: bool,
+        /// As CSV (RFC 4180; cells safe to open in a spreadsheet)
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        /// As JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        actor: AsUser,
+    },
     /// Bring records in from files
     Import {
         #[command(subcommand)]
@@ -243,6 +268,128 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             }
         }
         TopCommand::User { command } => user_command(&path, command, out),
+        TopCommand::Due {
+            within,
+            json,
+            actor,
+        } => {
+            let mut casefile = CaseFile::open(&path)?;
+            let actor = login(&mut casefile, &actor)?;
+            let items = casefile.due(&actor, within)?;
+            if json {
+                let doc = serde_json::json!({
+                    "user": actor.username().as_str(),
+                    "within_days": within,
+                    "items": items,
+                });
+                let text = serde_json::to_string_pretty(&doc).expect("plain data serialises");
+                say(out, &text)?;
+            } else if items.is_empty() {
+                say(
+                    out,
+                    &format!("Nothing is due in the next {within} days, and nothing is overdue."),
+                )?;
+            } else {
+                let rows: Vec<[String; 5]> = items
+                    .iter()
+                    .map(|i| {
+                        [
+                            i.due_at.get(..16).unwrap_or(&i.due_at).replace('T', " "),
+                            if i.overdue {
+                                "OVERDUE".into()
+                            } else {
+                                String::new()
+                            },
+                            serde_json::to_value(i.what)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default(),
+                            i.reference.clone(),
+                            i.why.clone(),
+                        ]
+                    })
+                    .collect();
+                say(
+                    out,
+                    &table(&["DUE (UTC)", "", "WHAT", "REFERENCE", "WHY"], &rows),
+                )?;
+            }
+            Ok(0)
+        }
+        TopCommand::Authorisations {
+            central_record: _,
+            csv,
+            json,
+            actor,
+        } => {
+            let mut casefile = CaseFile::open(&path)?;
+            let actor = login(&mut casefile, &actor)?;
+            let entries = casefile.central_record(&actor)?;
+            if json {
+                let text = serde_json::to_string_pretty(&entries).expect("plain data serialises");
+                say(out, &text)?;
+            } else if csv {
+                let mut writer = csv::Writer::from_writer(Vec::new());
+                let failed = |e: csv::Error| Failure {
+                    message: format!("cannot write CSV: {e}"),
+                    code: 1,
+                };
+                writer
+                    .write_record(store::CENTRAL_RECORD_COLUMNS)
+                    .map_err(failed)?;
+                for entry in &entries {
+                    let cells: Vec<String> = entry
+                        .cells()
+                        .iter()
+                        .map(|c| crate::sanitise::for_csv_cell(&for_terminal(c)).into_owned())
+                        .collect();
+                    writer.write_record(&cells).map_err(failed)?;
+                }
+                let bytes = writer.into_inner().map_err(|e| Failure {
+                    message: format!("cannot write CSV: {e}"),
+                    code: 1,
+                })?;
+                out.write_all(&bytes).map_err(|e| Failure {
+                    message: format!("cannot write to standard output: {e}"),
+                    code: 1,
+                })?;
+            } else {
+                let rows: Vec<[String; 7]> = entries
+                    .iter()
+                    .map(|e| {
+                        [
+                            e.urn.clone(),
+                            e.kind.clone(),
+                            e.operation.clone(),
+                            e.status.clone(),
+                            e.last_day.clone().unwrap_or_default(),
+                            e.authorising_officer.clone().unwrap_or_default(),
+                            if e.directly_involved {
+                                "DIRECTLY INVOLVED".into()
+                            } else {
+                                String::new()
+                            },
+                        ]
+                    })
+                    .collect();
+                say(
+                    out,
+                    &table(
+                        &[
+                            "URN",
+                            "TYPE",
+                            "OPERATION",
+                            "STATUS",
+                            "LAST DAY",
+                            "AUTHORISED BY",
+                            "",
+                        ],
+                        &rows,
+                    ),
+                )?;
+            }
+            Ok(0)
+        }
         TopCommand::Import {
             command:
                 ImportCommand::Intel {

@@ -1,10 +1,14 @@
 //! Pure rules of the unit's work: no I/O, no SQL, no terminal, no clock.
 
 pub mod account;
+pub mod authorisation;
+pub mod bid;
 pub mod codes;
+pub mod covert;
 pub mod intelligence;
 pub mod operation;
 pub mod permission;
+pub mod referral;
 pub mod role;
 pub mod subject;
 pub mod text;

@@ -33,6 +33,27 @@ pub enum Action {
     AllocateTeam,
     /// Add to the decision log of an operation one may see.
     RecordDecision,
+    /// Draft, submit, complete or withdraw a bid for resources.
+    MakeBid,
+    /// Decide a bid (never one's own).
+    DecideBid,
+    /// Set the weekly capacity of a resource type.
+    SetCapacity,
+    /// Propose that an operation meets the threshold for covert investigation.
+    ProposeThreshold,
+    /// Decide whether the threshold is met.
+    DecideThreshold,
+    /// Apply for a covert authorisation.
+    ApplyForAuthorisation,
+    /// Grant, refuse, review, renew or cancel a covert authorisation, and
+    /// record a Judicial Commissioner's approval (never of one's own application).
+    ActOnAuthorisation,
+    /// Record an IOPC referral in draft, and the IOPC's decision.
+    RecordReferral,
+    /// Make a referral to the IOPC.
+    MakeReferral,
+    /// Set the referral deadline the unit works to.
+    SetDeadlines,
     /// Read and export the audit trail.
     ReadAuditTrail,
 }
@@ -49,6 +70,16 @@ impl Action {
         Action::CloseOperation,
         Action::AllocateTeam,
         Action::RecordDecision,
+        Action::MakeBid,
+        Action::DecideBid,
+        Action::SetCapacity,
+        Action::ProposeThreshold,
+        Action::DecideThreshold,
+        Action::ApplyForAuthorisation,
+        Action::ActOnAuthorisation,
+        Action::RecordReferral,
+        Action::MakeReferral,
+        Action::SetDeadlines,
     ];
 
     /// How a refusal names what was attempted: "may not {phrase}".
@@ -68,6 +99,18 @@ impl Action {
             Action::CloseOperation => "close an operation",
             Action::AllocateTeam => "allocate an operation's team",
             Action::RecordDecision => "add to a decision log",
+            Action::MakeBid => "make a bid for resources",
+            Action::DecideBid => "decide a bid for resources",
+            Action::SetCapacity => "set resource capacity",
+            Action::ProposeThreshold => "propose a threshold decision",
+            Action::DecideThreshold => {
+                "decide whether the threshold for covert investigation is met"
+            }
+            Action::ApplyForAuthorisation => "apply for a covert authorisation",
+            Action::ActOnAuthorisation => "grant, review, renew or cancel covert authorisations",
+            Action::RecordReferral => "record an IOPC referral",
+            Action::MakeReferral => "make a referral to the IOPC",
+            Action::SetDeadlines => "set the referral deadline",
             Action::ReadAuditTrail => "read the audit trail",
         }
     }
@@ -110,6 +153,16 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
         Action::RecordDecision,
         &[Investigator, Supervisor, AuthorisingOfficer],
     ),
+    (Action::MakeBid, &[Investigator, Supervisor]),
+    (Action::DecideBid, &[Supervisor]),
+    (Action::SetCapacity, &[Supervisor]),
+    (Action::ProposeThreshold, &[Investigator, Supervisor]),
+    (Action::DecideThreshold, &[Supervisor]),
+    (Action::ApplyForAuthorisation, &[Investigator, Supervisor]),
+    (Action::ActOnAuthorisation, &[AuthorisingOfficer]),
+    (Action::RecordReferral, &[Investigator, Supervisor]),
+    (Action::MakeReferral, &[Supervisor]),
+    (Action::SetDeadlines, &[Supervisor]),
     (Action::ReadAuditTrail, &[Supervisor, Auditor]),
 ];
 

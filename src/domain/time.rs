@@ -16,6 +16,20 @@ pub fn uk_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&London).date_naive()
 }
 
+/// The end of a UK calendar day, as the exclusive instant in UTC: the
+/// midnight (Europe/London) that begins the next day.
+pub fn end_of_uk_day(date: NaiveDate) -> DateTime<Utc> {
+    let next = date.succ_opt().expect("a date before the end of time");
+    let midnight = next.and_hms_opt(0, 0, 0).expect("midnight");
+    // UK clocks change at 01:00 or 02:00, never at midnight, so midnight is
+    // never skipped or repeated.
+    London
+        .from_local_datetime(&midnight)
+        .earliest()
+        .expect("midnight exists in UK time")
+        .with_timezone(&Utc)
+}
+
 /// A UK date written `dd/mm/yyyy` (or ISO `yyyy-mm-dd`).
 pub fn parse_uk_date(field: &'static str, text: &str) -> Result<NaiveDate, InvalidInput> {
     let text = text.trim();
@@ -89,6 +103,25 @@ mod tests {
         assert_eq!(uk_year(new_year_utc), 2026);
         let bst = Utc.with_ymd_and_hms(2026, 6, 30, 23, 30, 0).unwrap();
         assert_eq!(uk_date(bst).to_string(), "2026-07-01");
+    }
+
+    #[test]
+    fn the_end_of_a_uk_day_in_winter_and_summer() {
+        let winter = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+        assert_eq!(
+            end_of_uk_day(winter).to_rfc3339(),
+            "2026-01-16T00:00:00+00:00"
+        );
+        let summer = NaiveDate::from_ymd_opt(2026, 7, 15).unwrap();
+        assert_eq!(
+            end_of_uk_day(summer).to_rfc3339(),
+            "2026-07-15T23:00:00+00:00"
+        );
+        let clocks_go_back = NaiveDate::from_ymd_opt(2026, 10, 24).unwrap();
+        assert_eq!(
+            end_of_uk_day(clocks_go_back).to_rfc3339(),
+            "2026-10-24T23:00:00+00:00"
+        );
     }
 
     #[test]

@@ -9,6 +9,9 @@ use super::InvalidInput;
 pub enum UrnKind {
     Intelligence,
     Operation,
+    Bid,
+    Authorisation,
+    Referral,
 }
 
 impl UrnKind {
@@ -16,13 +19,16 @@ impl UrnKind {
         match self {
             UrnKind::Intelligence => "INT",
             UrnKind::Operation => "OP",
+            UrnKind::Bid => "BID",
+            UrnKind::Authorisation => "AUTH",
+            UrnKind::Referral => "REF",
         }
     }
 
     fn digits(self) -> usize {
         match self {
             UrnKind::Intelligence => 5,
-            UrnKind::Operation => 4,
+            UrnKind::Operation | UrnKind::Bid | UrnKind::Authorisation | UrnKind::Referral => 4,
         }
     }
 }

@@ -3,8 +3,15 @@
 use serde_json::Value;
 
 use super::write::{Applied, Ctx, Fail};
-use super::{accounts, intelligence, operations, subjects};
+use super::{
+    accounts, authorisations, bids, intelligence, operations, referrals, subjects, thresholds,
+};
 use crate::domain::account::{DisplayName, NewPassword, Rank, Username};
+use crate::domain::bid::{BidDecision, BidLine, BidStatus};
+use crate::domain::covert::{
+    AuthorisationApplication, Cancellation, IopcDecision, NewReferral, Review, ThresholdCriteria,
+    ThresholdOutcome,
+};
 use crate::domain::intelligence::{NewIntelligence, TriageStatus};
 use crate::domain::operation::{
     Closure, Codename, Decision, NewOperation, OperationStatus, TeamPart,
@@ -96,6 +103,87 @@ pub enum Command {
         decision: Decision,
     },
     View(Viewed),
+
+    /// A bid for resources on an operation, in draft.
+    DraftBid {
+        codename: Codename,
+        justification: String,
+        lines: Vec<BidLine>,
+    },
+    SubmitBid {
+        urn: Urn,
+    },
+    /// A supervisor's decision; never on a bid they made themselves.
+    DecideBid {
+        urn: Urn,
+        decision: BidDecision,
+        rationale: String,
+    },
+    /// An active bid completed, or any undecided or active bid withdrawn.
+    CloseBid {
+        urn: Urn,
+        to: BidStatus,
+        reason: String,
+    },
+    /// The weekly capacity of a resource type.
+    SetCapacity {
+        resource: String,
+        weekly: f64,
+    },
+
+    ProposeThreshold {
+        codename: Codename,
+        criteria: ThresholdCriteria,
+    },
+    /// Decides the operation's latest undecided proposal.
+    DecideThreshold {
+        codename: Codename,
+        outcome: ThresholdOutcome,
+        rationale: String,
+    },
+
+    ApplyForAuthorisation(AuthorisationApplication),
+    /// Never by the applicant. An officer on the operation's team must say
+    /// why they grant it (`involvement`), and the grant is flagged.
+    GrantAuthorisation {
+        urn: Urn,
+        review_every_days: u32,
+        rationale: String,
+        involvement: String,
+    },
+    RefuseAuthorisation {
+        urn: Urn,
+        rationale: String,
+    },
+    RecordJudicialApproval {
+        urn: Urn,
+        reference: String,
+    },
+    ReviewAuthorisation {
+        urn: Urn,
+        review: Review,
+    },
+    RenewAuthorisation {
+        urn: Urn,
+        rationale: String,
+    },
+    CancelAuthorisation {
+        urn: Urn,
+        cancellation: Cancellation,
+    },
+
+    RecordReferral(NewReferral),
+    MakeReferral {
+        urn: Urn,
+    },
+    RecordIopcDecision {
+        urn: Urn,
+        decision: IopcDecision,
+    },
+    /// How many UK days after the day it became clear a referral is due.
+    SetReferralDeadline {
+        days_after: u32,
+    },
 }
 
 impl Command {
@@ -120,6 +208,24 @@ impl Command {
             Command::RemoveFromTeam { .. } => "operation.team.remove",
             Command::LinkSubject { .. } => "operation.subject.link",
             Command::RecordDecision { .. } => "decision.record",
+            Command::DraftBid { .. } => "bid.draft",
+            Command::SubmitBid { .. } => "bid.submit",
+            Command::DecideBid { .. } => "bid.decide",
+            Command::CloseBid { .. } => "bid.close",
+            Command::SetCapacity { .. } => "capacity.set",
+            Command::ProposeThreshold { .. } => "threshold.propose",
+            Command::DecideThreshold { .. } => "threshold.decide",
+            Command::ApplyForAuthorisation(_) => "authorisation.apply",
+            Command::GrantAuthorisation { .. } => "authorisation.grant",
+            Command::RefuseAuthorisation { .. } => "authorisation.refuse",
+            Command::RecordJudicialApproval { .. } => "authorisation.judicial-approval",
+            Command::ReviewAuthorisation { .. } => "authorisation.review",
+            Command::RenewAuthorisation { .. } => "authorisation.renew",
+            Command::CancelAuthorisation { .. } => "authorisation.cancel",
+            Command::RecordReferral(_) => "referral.record",
+            Command::MakeReferral { .. } => "referral.refer",
+            Command::RecordIopcDecision { .. } => "referral.iopc-decision",
+            Command::SetReferralDeadline { .. } => "setting.referral-deadline",
         }
     }
 
@@ -159,6 +265,32 @@ impl Command {
             Command::View(Viewed::Operation(c)) => ("operation", c.to_string()),
             Command::View(Viewed::Subject(s)) => ("subject", s.to_string()),
             Command::View(Viewed::Intelligence(u)) => ("intelligence", u.to_string()),
+            Command::DraftBid { codename, .. } => ("operation", codename.to_string()),
+            Command::SubmitBid { urn }
+            | Command::DecideBid { urn, .. }
+            | Command::CloseBid { urn, .. } => ("bid", urn.to_string()),
+            Command::SetCapacity { resource, .. } => ("resource", resource.clone()),
+            Command::ProposeThreshold { codename, .. }
+            | Command::DecideThreshold { codename, .. } => ("operation", codename.to_string()),
+            Command::ApplyForAuthorisation(app) => ("operation", app.codename.to_string()),
+            Command::GrantAuthorisation { urn, .. }
+            | Command::RefuseAuthorisation { urn, .. }
+            | Command::RecordJudicialApproval { urn, .. }
+            | Command::ReviewAuthorisation { urn, .. }
+            | Command::RenewAuthorisation { urn, .. }
+            | Command::CancelAuthorisation { urn, .. } => ("authorisation", urn.to_string()),
+            Command::RecordReferral(r) => (
+                "referral",
+                r.codename
+                    .as_ref()
+                    .map_or("new".to_owned(), |c| format!("new on {c}")),
+            ),
+            Command::MakeReferral { urn } | Command::RecordIopcDecision { urn, .. } => {
+                ("referral", urn.to_string())
+            }
+            Command::SetReferralDeadline { .. } => {
+                ("setting", "referral_deadline_days_after".to_owned())
+            }
             _ => unreachable!("user commands are handled above"),
         }
     }
@@ -184,6 +316,25 @@ impl Command {
             Command::LinkSubject { .. } => Action::LinkSubjects,
             Command::RecordDecision { .. } => Action::RecordDecision,
             Command::View(_) => Action::ReadCaseContent,
+            Command::DraftBid { .. } | Command::SubmitBid { .. } | Command::CloseBid { .. } => {
+                Action::MakeBid
+            }
+            Command::DecideBid { .. } => Action::DecideBid,
+            Command::SetCapacity { .. } => Action::SetCapacity,
+            Command::ProposeThreshold { .. } => Action::ProposeThreshold,
+            Command::DecideThreshold { .. } => Action::DecideThreshold,
+            Command::ApplyForAuthorisation(_) => Action::ApplyForAuthorisation,
+            Command::GrantAuthorisation { .. }
+            | Command::RefuseAuthorisation { .. }
+            | Command::RecordJudicialApproval { .. }
+            | Command::ReviewAuthorisation { .. }
+            | Command::RenewAuthorisation { .. }
+            | Command::CancelAuthorisation { .. } => Action::ActOnAuthorisation,
+            Command::RecordReferral(_) | Command::RecordIopcDecision { .. } => {
+                Action::RecordReferral
+            }
+            Command::MakeReferral { .. } => Action::MakeReferral,
+            Command::SetReferralDeadline { .. } => Action::SetDeadlines,
         }
     }
 }
@@ -240,5 +391,54 @@ pub(super) fn apply(
             operations::record_decision(ctx, &codename, decision)
         }
         Command::View(viewed) => super::visibility::view(ctx, viewed),
+        Command::DraftBid {
+            codename,
+            justification,
+            lines,
+        } => bids::draft(ctx, &codename, &justification, lines),
+        Command::SubmitBid { urn } => bids::submit(ctx, &urn),
+        Command::DecideBid {
+            urn,
+            decision,
+            rationale,
+        } => bids::decide(ctx, &urn, decision, &rationale),
+        Command::CloseBid { urn, to, reason } => bids::close(ctx, &urn, to, &reason),
+        Command::SetCapacity { resource, weekly } => bids::set_capacity(ctx, &resource, weekly),
+        Command::ProposeThreshold { codename, criteria } => {
+            thresholds::propose(ctx, &codename, criteria)
+        }
+        Command::DecideThreshold {
+            codename,
+            outcome,
+            rationale,
+        } => thresholds::decide(ctx, &codename, outcome, &rationale),
+        Command::ApplyForAuthorisation(app) => authorisations::apply(ctx, app),
+        Command::GrantAuthorisation {
+            urn,
+            review_every_days,
+            rationale,
+            involvement,
+        } => authorisations::grant(ctx, &urn, review_every_days, &rationale, &involvement),
+        Command::RefuseAuthorisation { urn, rationale } => {
+            authorisations::refuse(ctx, &urn, &rationale)
+        }
+        Command::RecordJudicialApproval { urn, reference } => {
+            authorisations::judicial_approval(ctx, &urn, &reference)
+        }
+        Command::ReviewAuthorisation { urn, review } => authorisations::review(ctx, &urn, review),
+        Command::RenewAuthorisation { urn, rationale } => {
+            authorisations::renew(ctx, &urn, &rationale)
+        }
+        Command::CancelAuthorisation { urn, cancellation } => {
+            authorisations::cancel(ctx, &urn, cancellation)
+        }
+        Command::RecordReferral(r) => referrals::record(ctx, r),
+        Command::MakeReferral { urn } => referrals::refer(ctx, &urn),
+        Command::RecordIopcDecision { urn, decision } => {
+            referrals::iopc_decision(ctx, &urn, decision)
+        }
+        Command::SetReferralDeadline { days_after } => {
+            referrals::set_deadline_days(ctx, days_after)
+        }
     }
 }

@@ -2,14 +2,19 @@
 //! write path ([`CaseFile::execute`]).
 
 mod accounts;
+mod authorisations;
+mod bids;
 mod check;
 mod command;
+mod diary;
 mod intelligence;
 mod operations;
 mod probe;
+mod referrals;
 mod schema;
 mod search;
 mod subjects;
+mod thresholds;
 mod visibility;
 mod write;
 
@@ -21,14 +26,19 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use accounts::{Account, AccountStatus};
+pub use authorisations::{CENTRAL_RECORD_COLUMNS, CentralRecordEntry};
+pub use bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
 pub use check::CheckReport;
 pub use command::{Command, Viewed};
+pub use diary::{DueItem, DueKind, QUIET_OPERATION_DAYS};
 pub use intelligence::{ImportReport, IntelligenceRecord, IntelligenceRow, Page, TriageEntry};
 pub use operations::{DecisionEntry, LessonsLearned, Member, OperationRecord, OperationRow};
 pub use probe::CCU_APPLICATION_ID;
+pub use referrals::ReferralRow;
 pub use schema::{LATEST_VERSION, migrations};
 pub use search::{SearchHit, SearchKind};
 pub use subjects::{HistoryEntry, SubjectRecord, SubjectRow};
+pub use thresholds::{PendingThreshold, ThresholdDecisionEntry, ThresholdEntry, ThresholdHistory};
 pub use visibility::Viewer;
 pub use write::{Actor, Credentials, Executed};
 

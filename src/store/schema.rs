@@ -19,6 +19,10 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
         "0002_casework.sql",
         include_str!("../../schema/0002_casework.sql"),
     ),
+    (
+        "0003_covert.sql",
+        include_str!("../../schema/0003_covert.sql"),
+    ),
 ];
 
 /// The schema version this ccu writes and the newest it can read.

@@ -152,6 +152,12 @@ pub(super) enum Fail {
         /// these as bad input rather than as [`Error::NoSuch`].
         shown_as: Option<InvalidInput>,
     },
+    /// Separation of duties: the actor's roles allow the action, but not
+    /// on this record (their own bid, their own application). Audited as
+    /// `denied` with the reason, and reported as [`Error::Denied`].
+    SeparationOfDuties {
+        reason: String,
+    },
     Sql(rusqlite::Error),
     Store(Error),
 }
@@ -357,6 +363,20 @@ impl CaseFile {
             Err(Fail::Invalid(e)) => return Err(Error::Invalid(e)),
             Err(Fail::Sql(e)) => return Err(sqlite_err(&path, e)),
             Err(Fail::Store(e)) => return Err(e),
+            Err(Fail::SeparationOfDuties { reason }) => {
+                drop(tx);
+                return Err(self.refuse(
+                    &current,
+                    command.audit_action(),
+                    (entity_type, &entity_ref),
+                    json!({ "reason": format!("separation of duties: {reason}") }),
+                    Error::Denied {
+                        username: current.username.clone(),
+                        roles: roles_or_none(&current),
+                        what: reason,
+                    },
+                ));
+            }
             Err(Fail::Hidden {
                 what,
                 reference,

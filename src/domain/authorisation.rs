@@ -1,0 +1,703 @@
+//! Covert authorisations: who may grant each type, how long it lasts, when it
+//! ends, renewals and reviews. The statutory table is kept as data so that a
+//! reader can check it against the law line by line.
+
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc};
+use chrono_tz::Europe::London;
+
+use super::InvalidInput;
+use super::account::Rank;
+use super::time::uk_date;
+use crate::code_list;
+
+code_list! {
+    /// The kinds of covert authorisation the unit records.
+    pub enum AuthorisationType ("authorisation type") {
+        DirectedSurveillance = "directed-surveillance", "Directed surveillance";
+        IntrusiveSurveillance = "intrusive-surveillance", "Intrusive surveillance";
+        Chis = "chis", "Covert human intelligence source (CHIS)";
+        JuvenileChis = "juvenile-chis", "Juvenile CHIS";
+        PropertyInterference = "property-interference", "Property interference";
+        CommunicationsData = "communications-data", "Communications data";
+    }
+}
+
+/// How long a (non-urgent) grant or renewal lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// A period of this many months "beginning with the day" it takes effect.
+    Months(u32),
+}
+
+/// Whether a Judicial Commissioner must approve before the authorisation
+/// takes effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JudicialApproval {
+    NotNeeded,
+    /// Never in effect until approved (intrusive surveillance, RIPA s.36).
+    Always,
+    /// Prior approval where the property is a dwelling, hotel bedroom or
+    /// office, or the interference is likely to obtain privileged or
+    /// confidential material (Police Act 1997 s.97).
+    ForProtectedPremises,
+}
+
+/// One row of the statutory table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthorisationRules {
+    pub kind: AuthorisationType,
+    /// The lowest rank that may grant or renew.
+    pub authorising_rank: Rank,
+    /// The lowest rank that may grant in an urgent case, where the law sets
+    /// a different one; `None` means the same rank as a normal grant.
+    pub urgent_authorising_rank: Option<Rank>,
+    pub period: Period,
+    pub judicial_approval: JudicialApproval,
+    /// A review must precede any renewal (RIPA s.43(6)).
+    pub review_before_renewal: bool,
+    /// Where the rule comes from, shown with any refusal.
+    pub source: &'static str,
+    /// False where DOMAIN.md marks a fact in this row "(check)": the row is
+    /// our best reading, awaiting confirmation by the force's legal adviser.
+    pub checked: bool,
+}
+
+/// The statutory table, one row per type (a test holds us to that).
+pub const AUTHORISATION_RULES: &[AuthorisationRules] = &[
+    AuthorisationRules {
+        kind: AuthorisationType::DirectedSurveillance,
+        authorising_rank: Rank::Superintendent,
+        urgent_authorising_rank: Some(Rank::Inspector),
+        period: Period::Months(3),
+        judicial_approval: JudicialApproval::NotNeeded,
+        review_before_renewal: false,
+        source: "RIPA 2000 s.28, s.43(3)(c)",
+        checked: true,
+    },
+    AuthorisationRules {
+        kind: AuthorisationType::IntrusiveSurveillance,
+        authorising_rank: Rank::ChiefConstable,
+        urgent_authorising_rank: None,
+        period: Period::Months(3),
+        judicial_approval: JudicialApproval::Always,
+        review_before_renewal: false,
+        source: "RIPA 2000 ss.32, 36, 43(3)(c)",
+        checked: true,
+    },
+    AuthorisationRules {
+        kind: AuthorisationType::Chis,
+        authorising_rank: Rank::Superintendent,
+        urgent_authorising_rank: None,
+        period: Period::Months(12),
+        judicial_approval: JudicialApproval::NotNeeded,
+        review_before_renewal: true,
+        source: "RIPA 2000 s.29, s.43(3)(b)",
+        checked: true,
+    },
+    // DOMAIN.md marks both the rank ("higher rank") and the four months
+    // "(check)". Assistant Chief Constable is the stricter of the readings
+    // in circulation (the Juveniles Order as amended in 2010 is understood
+    // to require it); until confirmed, the stricter rank is the safe one.
+    AuthorisationRules {
+        kind: AuthorisationType::JuvenileChis,
+        authorising_rank: Rank::AssistantChiefConstable,
+        urgent_authorising_rank: None,
+        period: Period::Months(4),
+        judicial_approval: JudicialApproval::NotNeeded,
+        review_before_renewal: true,
+        source: "RIPA 2000 s.29; RIPA (Juveniles) Order 2000 as amended",
+        checked: false,
+    },
+    AuthorisationRules {
+        kind: AuthorisationType::PropertyInterference,
+        authorising_rank: Rank::ChiefConstable,
+        urgent_authorising_rank: None,
+        period: Period::Months(3),
+        judicial_approval: JudicialApproval::ForProtectedPremises,
+        review_before_renewal: false,
+        source: "Police Act 1997 ss.93, 95, 97",
+        checked: true,
+    },
+    // Communications data is normally authorised by the Office for
+    // Communications Data Authorisations, which is not a police rank at all;
+    // only an urgent case goes to the force's designated senior officer.
+    // Inspector stands in for both until the model can name the OCDA, hence
+    // unchecked.
+    AuthorisationRules {
+        kind: AuthorisationType::CommunicationsData,
+        authorising_rank: Rank::Inspector,
+        urgent_authorising_rank: None,
+        period: Period::Months(1),
+        judicial_approval: JudicialApproval::NotNeeded,
+        review_before_renewal: false,
+        source: "IPA 2016 Part 3",
+        checked: false,
+    },
+];
+
+/// An urgent (oral) grant runs this many hours from the instant of grant
+/// (RIPA s.43(3)(a)): elapsed time, not calendar days.
+pub const URGENT_DURATION_HOURS: i64 = 72;
+
+/// The row of the statutory table for `kind`.
+pub fn rules(kind: AuthorisationType) -> &'static AuthorisationRules {
+    AUTHORISATION_RULES
+        .iter()
+        .find(|row| row.kind == kind)
+        .expect("every authorisation type has a row in AUTHORISATION_RULES")
+}
+
+/// The exclusive end instant (UTC) of an authorisation that takes effect at
+/// `effective_from`: 72 hours later if urgent, otherwise the end of its
+/// period.
+pub fn ends_at(
+    kind: AuthorisationType,
+    effective_from: DateTime<Utc>,
+    urgent: bool,
+) -> DateTime<Utc> {
+    if urgent {
+        return effective_from
+            .checked_add_signed(TimeDelta::hours(URGENT_DURATION_HOURS))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    }
+    match rules(kind).period {
+        Period::Months(months) => period_end(effective_from, months),
+    }
+}
+
+/// The exclusive end instant of a period of `months` months "beginning with
+/// the day" on which `effective_from` falls in the UK.
+///
+/// The day of effect is day one, so the period ends at the end of the day
+/// before the corresponding day `months` months on (15 January + 3 months
+/// ends at the end of 14 April). Where that month has no corresponding day
+/// (30 November + 3 months: no 30 February) the law can be read two ways;
+/// we take the earlier, ending at the end of the day before the month's last
+/// day, because showing an authorisation as live after its legal end is the
+/// worse mistake. (chrono's own month arithmetic clamps to the last day,
+/// which is the later reading, so it is not used here.)
+///
+/// Beyond the calendar's range (some 260,000 years) this saturates at the
+/// latest representable instant, which is still no later than the true end.
+pub fn period_end(effective_from: DateTime<Utc>, months: u32) -> DateTime<Utc> {
+    end_boundary_date(uk_date(effective_from), months)
+        .map(uk_day_start)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The first UK day on which a period of `months` months beginning with
+/// `first_day` is no longer in effect.
+fn end_boundary_date(first_day: NaiveDate, months: u32) -> Option<NaiveDate> {
+    let index =
+        i64::from(first_day.year()) * 12 + i64::from(first_day.month0()) + i64::from(months);
+    let year = i32::try_from(index.div_euclid(12)).ok()?;
+    let month = u32::try_from(index.rem_euclid(12)).ok()? + 1;
+    match NaiveDate::from_ymd_opt(year, month, first_day.day()) {
+        // The corresponding day exists: the period ended the day before it.
+        Some(corresponding) => Some(corresponding),
+        // It does not: the period ended the day before the month's last day,
+        // so the month's last day is the first day outside it.
+        None => (28..=31)
+            .rev()
+            .find_map(|day| NaiveDate::from_ymd_opt(year, month, day)),
+    }
+}
+
+/// The instant a UK calendar day begins (midnight Europe/London), in UTC.
+/// Saturates at the latest representable instant beyond the calendar's range.
+fn uk_day_start(day: NaiveDate) -> DateTime<Utc> {
+    London
+        .from_local_datetime(&day.and_time(NaiveTime::MIN))
+        // UK clocks change at 01:00 UTC, so midnight is never skipped or
+        // repeated; the saturation is for the edge of the calendar's range.
+        .earliest()
+        .map(|at| at.with_timezone(&Utc))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The last UK calendar day on which an authorisation ending (exclusively)
+/// at `ends_at` is in effect, for display: "ends at the end of 14 April 2026".
+/// For an urgent grant, which ends mid-day, this is the day it lapses.
+pub fn last_day(ends_at: DateTime<Utc>) -> NaiveDate {
+    // The end is exclusive: the last moment in effect is just before it.
+    let last_moment = ends_at
+        .checked_sub_signed(TimeDelta::nanoseconds(1))
+        .unwrap_or(ends_at);
+    uk_date(last_moment)
+}
+
+/// When a renewal granted at `renewed_at` takes effect and ends. It must be
+/// made before `current_end`; it takes effect at `current_end` and runs a
+/// full new (non-urgent) period beginning with that day.
+pub fn renewal(
+    kind: AuthorisationType,
+    current_end: DateTime<Utc>,
+    renewed_at: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), InvalidInput> {
+    if renewed_at >= current_end {
+        return Err(InvalidInput::new(
+            "renewal",
+            "an authorisation can be renewed only before it ends",
+        ));
+    }
+    Ok((current_end, ends_at(kind, current_end, false)))
+}
+
+/// When the next review is due: the end of the UK day `every_days` days
+/// after the UK date of `from` (the grant or the last review), as an
+/// exclusive instant. Officers think of review dates as days, so a review
+/// done at any time on the due day is on time.
+pub fn review_due(from: DateTime<Utc>, every_days: u32) -> DateTime<Utc> {
+    uk_date(from)
+        .checked_add_days(Days::new(u64::from(every_days) + 1))
+        .map(uk_day_start)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// Whether an officer of `rank` may grant (or renew) an authorisation of
+/// `kind`, urgently or not.
+pub fn check_authorising_rank(
+    kind: AuthorisationType,
+    rank: Rank,
+    urgent: bool,
+) -> Result<(), InvalidInput> {
+    let row = rules(kind);
+    let needed = match (urgent, row.urgent_authorising_rank) {
+        (true, Some(urgent_rank)) => urgent_rank,
+        _ => row.authorising_rank,
+    };
+    if rank >= needed {
+        return Ok(());
+    }
+    let urgency = if urgent { " in an urgent case" } else { "" };
+    // Say when urgency would have let a lower rank grant it, so the officer
+    // knows the difference is the urgency and not the rank alone.
+    let hint = match row.urgent_authorising_rank {
+        Some(urgent_rank) if !urgent && rank >= urgent_rank => {
+            format!(" ({} or above only if urgent)", urgent_rank.as_str())
+        }
+        _ => String::new(),
+    };
+    Err(InvalidInput::new(
+        "rank",
+        format!(
+            "{}{urgency} must be authorised at the rank of {} or above{hint}, not {} ({})",
+            row.kind.label(),
+            needed.as_str(),
+            rank.as_str(),
+            row.source,
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AuthorisationType::*;
+
+    fn at(rfc3339: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(rfc3339)
+            .expect("test instant")
+            .with_timezone(&Utc)
+    }
+
+    fn day(iso: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(iso, "%Y-%m-%d").expect("test date")
+    }
+
+    #[test]
+    fn every_type_has_exactly_one_row() {
+        for kind in AuthorisationType::ALL {
+            let rows = AUTHORISATION_RULES
+                .iter()
+                .filter(|r| r.kind == *kind)
+                .count();
+            assert_eq!(rows, 1, "{kind:?}");
+        }
+        assert_eq!(AUTHORISATION_RULES.len(), AuthorisationType::ALL.len());
+    }
+
+    #[test]
+    fn the_table_as_data() {
+        assert_eq!(
+            rules(DirectedSurveillance).urgent_authorising_rank,
+            Some(Rank::Inspector)
+        );
+        assert_eq!(
+            rules(IntrusiveSurveillance).judicial_approval,
+            JudicialApproval::Always
+        );
+        assert_eq!(
+            rules(PropertyInterference).judicial_approval,
+            JudicialApproval::ForProtectedPremises
+        );
+        assert!(rules(Chis).review_before_renewal);
+        assert!(rules(JuvenileChis).review_before_renewal);
+        assert!(!rules(DirectedSurveillance).review_before_renewal);
+        let unchecked: Vec<_> = AUTHORISATION_RULES
+            .iter()
+            .filter(|r| !r.checked)
+            .map(|r| r.kind)
+            .collect();
+        assert_eq!(unchecked, [JuvenileChis, CommunicationsData]);
+    }
+
+    #[test]
+    fn authorisations_end_at_the_end_of_the_right_uk_day() {
+        // (why, type, takes effect, urgent, exclusive end instant, last day in effect)
+        let table: &[(&str, AuthorisationType, &str, bool, &str, &str)] = &[
+            // Ordinary: beginning with 15 January, ends at the end of 14 April
+            // (BST by then, so UK midnight is 23:00Z).
+            (
+                "ordinary",
+                DirectedSurveillance,
+                "2026-01-15T09:00:00Z",
+                false,
+                "2026-04-14T23:00:00Z",
+                "2026-04-14",
+            ),
+            // Granted at 00:30 BST on 1 July, which is still 30 June in UTC:
+            // the period begins with 1 July.
+            (
+                "late night BST",
+                DirectedSurveillance,
+                "2026-06-30T23:30:00Z",
+                false,
+                "2026-09-30T23:00:00Z",
+                "2026-09-30",
+            ),
+            // Midnight UK time exactly is the start of that day.
+            (
+                "at UK midnight",
+                DirectedSurveillance,
+                "2026-01-15T00:00:00Z",
+                false,
+                "2026-04-14T23:00:00Z",
+                "2026-04-14",
+            ),
+            // One second before UK midnight is still the previous day.
+            (
+                "just before UK midnight",
+                DirectedSurveillance,
+                "2026-01-14T23:59:59Z",
+                false,
+                "2026-04-13T23:00:00Z",
+                "2026-04-13",
+            ),
+            // No 30 February: the earlier reading, end of 27 February.
+            (
+                "30 Nov, no 30 Feb",
+                DirectedSurveillance,
+                "2026-11-30T10:00:00Z",
+                false,
+                "2027-02-28T00:00:00Z",
+                "2027-02-27",
+            ),
+            // 28 November has a corresponding day: also end of 27 February.
+            (
+                "28 Nov",
+                DirectedSurveillance,
+                "2026-11-28T10:00:00Z",
+                false,
+                "2027-02-28T00:00:00Z",
+                "2027-02-27",
+            ),
+            // No 31 April: end of 29 April (BST).
+            (
+                "31 Jan, no 31 Apr",
+                DirectedSurveillance,
+                "2027-01-31T10:00:00Z",
+                false,
+                "2027-04-29T23:00:00Z",
+                "2027-04-29",
+            ),
+            // 12-month CHIS from 31 March: 31 March exists next year.
+            (
+                "CHIS 31 Mar",
+                Chis,
+                "2026-03-31T09:00:00Z",
+                false,
+                "2027-03-30T23:00:00Z",
+                "2027-03-30",
+            ),
+            // Leap day as start: no 29 February 2029, so end of 27 February.
+            (
+                "CHIS from 29 Feb",
+                Chis,
+                "2028-02-29T12:00:00Z",
+                false,
+                "2029-02-28T00:00:00Z",
+                "2029-02-27",
+            ),
+            // Leap year as target: no 30 February 2028, whose last day is
+            // the 29th, so end of 28 February.
+            (
+                "30 Nov into leap Feb",
+                DirectedSurveillance,
+                "2027-11-30T10:00:00Z",
+                false,
+                "2028-02-29T00:00:00Z",
+                "2028-02-28",
+            ),
+            // 29 February 2028 exists, so end of the day before it.
+            (
+                "29 Nov into leap Feb",
+                DirectedSurveillance,
+                "2027-11-29T10:00:00Z",
+                false,
+                "2028-02-29T00:00:00Z",
+                "2028-02-28",
+            ),
+            // Ends on 28 March 2026, the day before the clocks go forward:
+            // UK midnight is still GMT.
+            (
+                "ends before March change",
+                DirectedSurveillance,
+                "2025-12-29T10:00:00Z",
+                false,
+                "2026-03-29T00:00:00Z",
+                "2026-03-28",
+            ),
+            // Ends at the end of 29 March 2026, the day the clocks go
+            // forward: the next midnight is BST.
+            (
+                "ends on March change",
+                DirectedSurveillance,
+                "2025-12-30T10:00:00Z",
+                false,
+                "2026-03-29T23:00:00Z",
+                "2026-03-29",
+            ),
+            // Ends at the end of 24 October 2026, still BST.
+            (
+                "ends before October change",
+                IntrusiveSurveillance,
+                "2026-07-25T08:00:00Z",
+                false,
+                "2026-10-24T23:00:00Z",
+                "2026-10-24",
+            ),
+            // Ends at the end of 25 October 2026, the day the clocks go
+            // back: the next midnight is GMT.
+            (
+                "ends on October change",
+                PropertyInterference,
+                "2026-07-26T08:00:00Z",
+                false,
+                "2026-10-26T00:00:00Z",
+                "2026-10-25",
+            ),
+            // One month of communications data.
+            (
+                "comms data",
+                CommunicationsData,
+                "2026-01-15T09:00:00Z",
+                false,
+                "2026-02-15T00:00:00Z",
+                "2026-02-14",
+            ),
+            // One month from 31 January: no 31 February, end of 27 February.
+            (
+                "comms data 31 Jan",
+                CommunicationsData,
+                "2026-01-31T09:00:00Z",
+                false,
+                "2026-02-28T00:00:00Z",
+                "2026-02-27",
+            ),
+            // Four months of juvenile CHIS.
+            (
+                "juvenile CHIS",
+                JuvenileChis,
+                "2026-01-15T09:00:00Z",
+                false,
+                "2026-05-14T23:00:00Z",
+                "2026-05-14",
+            ),
+            // Urgent: 72 hours of elapsed time, though the UK clock shows 73
+            // because the clocks go forward on 29 March.
+            (
+                "urgent over March change",
+                DirectedSurveillance,
+                "2026-03-28T10:00:00Z",
+                true,
+                "2026-03-31T10:00:00Z",
+                "2026-03-31",
+            ),
+            // Urgent: 72 hours, though the UK clock shows 71 because the
+            // clocks go back on 25 October.
+            (
+                "urgent over October change",
+                DirectedSurveillance,
+                "2026-10-24T10:00:00Z",
+                true,
+                "2026-10-27T10:00:00Z",
+                "2026-10-27",
+            ),
+            // Urgent rules are the same for every type.
+            (
+                "urgent CHIS",
+                Chis,
+                "2026-01-15T09:00:00Z",
+                true,
+                "2026-01-18T09:00:00Z",
+                "2026-01-18",
+            ),
+        ];
+        for (why, kind, from, urgent, end, last) in table {
+            let got = ends_at(*kind, at(from), *urgent);
+            assert_eq!(got, at(end), "{why}");
+            assert_eq!(last_day(got), day(last), "{why}");
+        }
+    }
+
+    #[test]
+    fn period_end_counts_months_from_the_uk_day() {
+        assert_eq!(
+            period_end(at("2026-01-15T09:00:00Z"), 0),
+            at("2026-01-15T00:00:00Z")
+        );
+        assert_eq!(
+            period_end(at("2026-12-15T09:00:00Z"), 1),
+            at("2027-01-15T00:00:00Z")
+        );
+        assert_eq!(
+            period_end(at("2026-01-15T09:00:00Z"), 24),
+            at("2028-01-15T00:00:00Z")
+        );
+        assert_eq!(
+            period_end(at("2026-01-15T09:00:00Z"), u32::MAX),
+            DateTime::<Utc>::MAX_UTC
+        );
+    }
+
+    #[test]
+    fn three_renewals_each_run_from_the_previous_end() {
+        let granted = at("2026-01-15T09:00:00Z");
+        let mut end = ends_at(DirectedSurveillance, granted, false);
+        assert_eq!(end, at("2026-04-14T23:00:00Z"));
+        // (renewed at, expected new end): each begins with the day after the
+        // previous last day.
+        let chain = [
+            ("2026-04-10T10:00:00Z", "2026-07-14T23:00:00Z"),
+            ("2026-07-14T22:59:59Z", "2026-10-14T23:00:00Z"),
+            ("2026-10-01T10:00:00Z", "2027-01-15T00:00:00Z"),
+        ];
+        for (renewed_at, new_end) in chain {
+            let (from, to) = renewal(DirectedSurveillance, end, at(renewed_at)).unwrap();
+            assert_eq!(from, end, "{renewed_at}");
+            assert_eq!(to, at(new_end), "{renewed_at}");
+            end = to;
+        }
+        assert_eq!(last_day(end), day("2027-01-14"));
+    }
+
+    #[test]
+    fn a_renewed_urgent_grant_runs_a_full_period() {
+        let end = ends_at(DirectedSurveillance, at("2026-01-15T09:00:00Z"), true);
+        let (from, to) = renewal(DirectedSurveillance, end, at("2026-01-17T12:00:00Z")).unwrap();
+        assert_eq!(from, at("2026-01-18T09:00:00Z"));
+        // Beginning with 18 January: ends at the end of 17 April.
+        assert_eq!(to, at("2026-04-17T23:00:00Z"));
+    }
+
+    #[test]
+    fn renewal_is_refused_at_or_after_the_end() {
+        let end = at("2026-04-14T23:00:00Z");
+        for late in [end, at("2026-04-15T09:00:00Z")] {
+            let err = renewal(Chis, end, late).unwrap_err();
+            assert_eq!(err.field, "renewal");
+            assert_eq!(
+                err.message,
+                "an authorisation can be renewed only before it ends"
+            );
+        }
+    }
+
+    #[test]
+    fn reviews_fall_due_at_the_end_of_a_uk_day() {
+        // (why, from, every_days, due)
+        let table = [
+            // A week after 15 January: end of 22 January.
+            ("weekly", "2026-01-15T09:00:00Z", 7, "2026-01-23T00:00:00Z"),
+            // Same day.
+            (
+                "zero days",
+                "2026-01-15T09:00:00Z",
+                0,
+                "2026-01-16T00:00:00Z",
+            ),
+            // From 1 July in the UK (still 30 June in UTC), 28 days: end of
+            // 29 July, BST.
+            (
+                "late night BST",
+                "2026-06-30T23:30:00Z",
+                28,
+                "2026-07-29T23:00:00Z",
+            ),
+            // Across the October change: end of 27 October, GMT.
+            (
+                "over October change",
+                "2026-10-20T12:00:00Z",
+                7,
+                "2026-10-28T00:00:00Z",
+            ),
+        ];
+        for (why, from, every, due) in table {
+            assert_eq!(review_due(at(from), every), at(due), "{why}");
+        }
+        assert_eq!(
+            review_due(at("2026-01-15T09:00:00Z"), u32::MAX),
+            DateTime::<Utc>::MAX_UTC
+        );
+    }
+
+    #[test]
+    fn authorising_ranks() {
+        use Rank::*;
+        // (type, rank, urgent, allowed)
+        let table = [
+            (DirectedSurveillance, Superintendent, false, true),
+            (DirectedSurveillance, ChiefInspector, false, false),
+            // An Inspector may grant directed surveillance only if urgent.
+            (DirectedSurveillance, Inspector, true, true),
+            (DirectedSurveillance, Inspector, false, false),
+            (DirectedSurveillance, Sergeant, true, false),
+            (IntrusiveSurveillance, ChiefConstable, false, true),
+            (IntrusiveSurveillance, DeputyChiefConstable, false, false),
+            // Urgency lowers no rank for intrusive surveillance.
+            (IntrusiveSurveillance, DeputyChiefConstable, true, false),
+            (Chis, Superintendent, false, true),
+            (Chis, ChiefInspector, false, false),
+            (Chis, ChiefInspector, true, false),
+            (JuvenileChis, AssistantChiefConstable, false, true),
+            (JuvenileChis, ChiefSuperintendent, false, false),
+            (PropertyInterference, ChiefConstable, false, true),
+            (PropertyInterference, AssistantChiefConstable, false, false),
+            (CommunicationsData, Inspector, false, true),
+            (CommunicationsData, Inspector, true, true),
+            (CommunicationsData, Sergeant, false, false),
+            (CommunicationsData, PoliceStaff, true, false),
+        ];
+        for (kind, rank, urgent, allowed) in table {
+            let result = check_authorising_rank(kind, rank, urgent);
+            assert_eq!(result.is_ok(), allowed, "{kind:?} {rank:?} urgent={urgent}");
+            if let Err(err) = result {
+                assert_eq!(err.field, "rank");
+                assert!(err.message.contains(rules(kind).source), "{}", err.message);
+            }
+        }
+        let err = check_authorising_rank(DirectedSurveillance, Inspector, false).unwrap_err();
+        assert_eq!(
+            err.message,
+            "Directed surveillance must be authorised at the rank of Superintendent or above \
+             (Inspector or above only if urgent), not Inspector (RIPA 2000 s.28, s.43(3)(c))"
+        );
+        let err = check_authorising_rank(DirectedSurveillance, Sergeant, true).unwrap_err();
+        assert_eq!(
+            err.message,
+            "Directed surveillance in an urgent case must be authorised at the rank of Inspector \
+             or above, not Sergeant (RIPA 2000 s.28, s.43(3)(c))"
+        );
+    }
+}

@@ -1,0 +1,719 @@
+//! Covert authorisations: application, grant, Judicial Commissioner
+//! approval, review, renewal and cancellation, and the central record.
+//! End dates come from `domain::authorisation`; nothing here does date
+//! arithmetic of its own.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, ToSql, params};
+use serde_json::json;
+
+use super::intelligence::{next_urn, stored, with};
+use super::visibility::{self, operation_visible};
+use super::write::{Actor, Applied, Ctx, Fail};
+use super::{CaseFile, Error, Result, accounts, format_timestamp};
+use crate::domain::InvalidInput;
+use crate::domain::account::Rank;
+use crate::domain::authorisation::{self as law, AuthorisationType, JudicialApproval};
+use crate::domain::covert::{AuthorisationApplication, AuthorisationStatus, Cancellation, Review};
+use crate::domain::operation::{OperationStatus, TeamPart};
+use crate::domain::text;
+use crate::domain::urn::{Urn, UrnKind};
+
+fn parse_time(text: &str) -> std::result::Result<DateTime<Utc>, InvalidInput> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| InvalidInput::new("time", format!("'{text}' is not a stored time")))
+}
+
+/// An authorisation as the commands need it.
+struct Current {
+    id: i64,
+    operation_id: i64,
+    kind: AuthorisationType,
+    urgent: bool,
+    status: AuthorisationStatus,
+    applied_by: i64,
+    protected_premises: bool,
+    granted_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+}
+
+/// Finds an authorisation the actor may see (through its operation).
+fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<Current, Fail> {
+    let viewer = visibility::Viewer::of(ctx);
+    let text_urn = urn.to_string();
+    let found = ctx
+        .tx
+        .query_row(
+            &format!(
+                "SELECT a.id, a.operation_id, a.kind, a.urgent, a.status, a.applied_by, a.protected_premises,
+                        a.granted_at, a.ends_at, {}
+                 FROM authorisation a WHERE a.urn = :urn",
+                operation_visible("a.operation_id")
+            ),
+            &with(&viewer, &[(":urn", &text_urn as &dyn ToSql)])[..],
+            |r| {
+                let granted: Option<String> = r.get(7)?;
+                let ends: Option<String> = r.get(8)?;
+                Ok((
+                    Current {
+                        id: r.get(0)?,
+                        operation_id: r.get(1)?,
+                        kind: stored(2, AuthorisationType::parse, &r.get::<_, String>(2)?)?,
+                        urgent: r.get(3)?,
+                        status: stored(4, AuthorisationStatus::parse, &r.get::<_, String>(4)?)?,
+                        applied_by: r.get(5)?,
+                        protected_premises: r.get(6)?,
+                        granted_at: granted.map(|t| stored(7, parse_time, &t)).transpose()?,
+                        ends_at: ends.map(|t| stored(8, parse_time, &t)).transpose()?,
+                    },
+                    r.get::<_, bool>(9)?,
+                ))
+            },
+        )
+        .optional()?;
+    match found {
+        None => Err(Fail::Store(Error::NoSuch {
+            what: "authorisation",
+            reference: text_urn,
+        })),
+        Some((_, false)) => Err(Fail::Hidden {
+            what: "authorisation",
+            reference: text_urn,
+            shown_as: None,
+        }),
+        Some((current, true)) => Ok(current),
+    }
+}
+
+fn actor_rank(ctx: &Ctx<'_>) -> Result<Rank, Fail> {
+    let rank: String = ctx.tx.query_row(
+        "SELECT rank FROM user_account WHERE id = ?1",
+        [ctx.actor.id],
+        |r| r.get(0),
+    )?;
+    Ok(Rank::parse(&rank)?)
+}
+
+/// An authorising officer may not act on their own application.
+fn not_own(ctx: &Ctx<'_>, a: &Current, what: &str) -> Result<(), Fail> {
+    if a.applied_by == ctx.actor.id {
+        return Err(Fail::SeparationOfDuties {
+            reason: format!("{what} their own application"),
+        });
+    }
+    Ok(())
+}
+
+fn expect_status(
+    a: &Current,
+    urn: &Urn,
+    allowed: &[AuthorisationStatus],
+    doing: &str,
+) -> Result<(), Fail> {
+    if allowed.contains(&a.status) {
+        return Ok(());
+    }
+    Err(InvalidInput::new(
+        "status",
+        format!(
+            "{urn} is {}: it cannot be {doing}",
+            a.status.label().to_lowercase()
+        ),
+    )
+    .into())
+}
+
+pub(super) fn apply(ctx: &Ctx<'_>, app: AuthorisationApplication) -> Result<Applied, Fail> {
+    let op = visibility::operation(ctx, &app.codename)?;
+    if matches!(
+        op.status,
+        OperationStatus::Closed | OperationStatus::Suspended
+    ) {
+        return Err(InvalidInput::new(
+            "operation",
+            format!("{} is {}", app.codename, op.status.label().to_lowercase()),
+        )
+        .into());
+    }
+    let asked = accounts::find(ctx.tx, &app.asked)?
+        .filter(|a| a.status == accounts::AccountStatus::Active)
+        .ok_or_else(|| {
+            InvalidInput::new(
+                "authorising officer",
+                format!("there is no active account named '{}'", app.asked),
+            )
+        })?;
+    if !asked
+        .roles
+        .contains(&crate::domain::role::Role::AuthorisingOfficer)
+    {
+        return Err(InvalidInput::new(
+            "authorising officer",
+            format!("{} does not hold the authorising-officer role", app.asked),
+        )
+        .into());
+    }
+    if asked.id == ctx.actor.id {
+        return Err(InvalidInput::new(
+            "authorising officer",
+            "an application must go to someone other than the applicant",
+        )
+        .into());
+    }
+    let mut subject_ids = Vec::new();
+    for staff in &app.subjects {
+        subject_ids.push(
+            visibility::subject_to_link(ctx, staff)?
+                .ok_or_else(|| Fail::from(visibility::missing_subject(staff)))?,
+        );
+    }
+    let urn = next_urn(ctx, UrnKind::Authorisation)?;
+    ctx.tx.execute(
+        "INSERT INTO authorisation (urn, operation_id, kind, urgent, urgency_reason, description, necessity,
+             proportionality, collateral_intrusion, confidential_likely, protected_premises, status,
+             applied_at, applied_by, authorising_officer)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'applied', ?12, ?13, ?14)",
+        params![
+            urn.to_string(),
+            op.id,
+            app.kind.code(),
+            app.urgent,
+            app.urgency_reason,
+            app.description,
+            app.necessity,
+            app.proportionality,
+            app.collateral_intrusion,
+            app.confidential_likely,
+            app.protected_premises,
+            ctx.at,
+            ctx.actor.id,
+            asked.id
+        ],
+    )?;
+    let id = ctx.tx.last_insert_rowid();
+    for subject in subject_ids {
+        ctx.tx.execute(
+            "INSERT INTO authorisation_subject (authorisation_id, subject_id) VALUES (?1, ?2)",
+            params![id, subject],
+        )?;
+    }
+    // The officer asked to act may see the operation from now on.
+    let already: bool = ctx.tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM operation_member WHERE operation_id = ?1 AND user_id = ?2 AND removed_at IS NULL)",
+        params![op.id, asked.id],
+        |r| r.get(0),
+    )?;
+    if !already {
+        ctx.tx.execute(
+            "INSERT INTO operation_member (operation_id, user_id, part, added_at) VALUES (?1, ?2, ?3, ?4)",
+            params![op.id, asked.id, TeamPart::AuthorisingOfficer.code(), ctx.at],
+        )?;
+    }
+    Ok(Applied {
+        entity_type: "authorisation",
+        entity_ref: urn.to_string(),
+        details: json!({
+            "urn": urn.to_string(),
+            "operation": app.codename.as_str(),
+            "kind": app.kind.code(),
+            "urgent": app.urgent,
+            "urgency_reason": app.urgency_reason,
+            "asked": app.asked.as_str(),
+            "subjects": app.subjects.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "confidential_likely": app.confidential_likely,
+            "protected_premises": app.protected_premises,
+        }),
+    })
+}
+
+/// Whether the actor is on the operation's team other than as the
+/// authorising officer asked to act: then they are directly involved.
+fn directly_involved(ctx: &Ctx<'_>, operation_id: i64) -> rusqlite::Result<bool> {
+    ctx.tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM operation_member WHERE operation_id = ?1 AND user_id = ?2
+                        AND removed_at IS NULL AND part <> 'authorising-officer')",
+        params![operation_id, ctx.actor.id],
+        |r| r.get(0),
+    )
+}
+
+pub(super) fn grant(
+    ctx: &Ctx<'_>,
+    urn: &Urn,
+    review_every_days: u32,
+    rationale: &str,
+    involvement: &str,
+) -> Result<Applied, Fail> {
+    let a = find(ctx, urn)?;
+    not_own(ctx, &a, "grant")?;
+    expect_status(&a, urn, &[AuthorisationStatus::Applied], "granted")?;
+    let rationale = text::required("rationale", rationale, 20_000)?;
+    let rank = actor_rank(ctx)?;
+    law::check_authorising_rank(a.kind, rank, a.urgent)?;
+    if review_every_days == 0 || review_every_days > 366 {
+        return Err(InvalidInput::new("review frequency", "must be between 1 and 366 days").into());
+    }
+    let involved = directly_involved(ctx, a.operation_id)?;
+    let involvement = text::optional("involvement", involvement, 20_000)?;
+    if involved && involvement.is_empty() {
+        return Err(InvalidInput::new(
+            "involvement",
+            "you are on this operation's team: say why you, rather than an officer not involved, are granting it",
+        )
+        .into());
+    }
+    if !involved && !involvement.is_empty() {
+        return Err(InvalidInput::new(
+            "involvement",
+            "is only for an authorising officer on the operation's team",
+        )
+        .into());
+    }
+    let needs_approval = match law::rules(a.kind).judicial_approval {
+        JudicialApproval::NotNeeded => false,
+        JudicialApproval::Always => true,
+        JudicialApproval::ForProtectedPremises => a.protected_premises,
+    };
+    let status = if needs_approval {
+        AuthorisationStatus::AwaitingApproval
+    } else {
+        AuthorisationStatus::Granted
+    };
+    // The period runs from the grant: counting from a later approval could
+    // only make it end later, and it must never look live after its end.
+    let ends_at = law::ends_at(a.kind, ctx.now, a.urgent);
+    ctx.tx.execute(
+        "UPDATE authorisation SET status = ?2, authorising_officer = ?3, authorising_rank = ?4, granted_at = ?5,
+             directly_involved = ?6, involvement_reason = ?7, review_every_days = ?8, effective_from = ?5,
+             ends_at = ?9, decision_rationale = ?10
+         WHERE id = ?1",
+        params![
+            a.id,
+            status.code(),
+            ctx.actor.id,
+            rank.as_str(),
+            ctx.at,
+            involved,
+            if involved { Some(&involvement) } else { None },
+            review_every_days,
+            format_timestamp(ends_at),
+            rationale
+        ],
+    )?;
+    Ok(Applied {
+        entity_type: "authorisation",
+        entity_ref: urn.to_string(),
+        details: json!({
+            "before": { "status": a.status.code() },
+            "after": { "status": status.code() },
+            "rank": rank.as_str(),
+            "ends_at": format_timestamp(ends_at),
+            "last_day": law::last_day(ends_at).to_string(),
+            "review_every_days": review_every_days,
+            "directly_involved": involved,
+            "involvement": involvement,
+            "rationale": rationale,
+        }),
+    })
+}
+
+pub(super) fn refuse(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applied, Fail> {
+    let a = find(ctx, urn)?;
+    not_own(ctx, &a, "refuse")?;
+    expect_status(&a, urn, &[AuthorisationStatus::Applied], "refused")?;
+    let rationale = text::required("rationale", rationale, 20_000)?;
+    ctx.tx.execute(
+        "UPDATE authorisation SET status = 'refused', authorising_officer = ?2, decision_rationale = ?3 WHERE id = ?1",
+        params![a.id, ctx.actor.id, rationale],
+    )?;
+    Ok(Applied {
+        entity_type: "authorisation",
+        entity_ref: urn.to_string(),
+        details: json!({ "before": { "status": a.status.code() }, "after": { "status": "refused" }, "rationale": rationale }),
+    })
+}
+
+pub(super) fn judicial_approval(
+    ctx: &Ctx<'_>,
+    urn: &Urn,
+    reference: &str,
+) -> Result<Applied, Fail> {
+    let a = find(ctx, urn)?;
+    expect_status(
+        &a,
+        urn,
+        &[AuthorisationStatus::AwaitingApproval],
+        "given a Judicial Commissioner's approval",
+    )?;
+    let reference = text::line("Judicial Commissioner's reference", reference, 200)?;
+    if a.ends_at.is_some_and(|end| ctx.now >= end) {
+        return Err(
+            InvalidInput::new("approval", format!("{urn} ended before it was approved")).into(),
+        );
+    }
+    ctx.tx.execute(
+        "UPDATE authorisation SET status = 'granted', judicial_approval_at = ?2, judicial_reference = ?3 WHERE id = ?1",
+        params![a.id, ctx.at, reference],
+    )?;
+    Ok(Applied {
+        entity_type: "authorisation",
+        entity_ref: urn.to_string(),
+        details: json!({ "before": { "status": a.status.code() }, "after": { "status": "granted" }, "reference": reference }),
+    })
+}
+
+fn live(a: &Current, urn: &Urn, ctx: &Ctx<'_>, doing: &str) -> Result<DateTime<Utc>, Fail> {
+    expect_status(
+        a,
+        urn,
+        &[
+            AuthorisationStatus::Granted,
+            AuthorisationStatus::AwaitingApproval,
+        ],
+        doing,
+    )?;
+    let end = a.ends_at.expect("a granted authorisation has an end");
+    if ctx.now >= end {
+        return Err(InvalidInput::new(
+            "status",
+            format!(
+                "{urn} ended at the end of {}: it cannot be {doing}",
+                law::last_day(end)
+            ),
+        )
+        .into());
+    }
+    Ok(end)
+}
+
+pub(super) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Result<Applied, Fail> {
+    let a = find(ctx, urn)?;
+    not_own(ctx, &a, "review")?;
+    live(&a, urn, ctx, "reviewed")?;
+    ctx.tx.execute(
+        "INSERT INTO authorisation_review (authorisation_id, necessity, proportionality, continue, reviewed_at, reviewed_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![a.id, review.necessity, review.proportionality, review.continue_, ctx.at, ctx.actor.id],
+    )?;
+    Ok(Applied {
+        entity_type: "authorisation",
+        entity_ref: urn.to_string(),
+        details: json!({
+            "necessity": review.necessity,
+            "proportionality": review.proportionality,
+            "continue": review.continue_,
+        }),
+    })
+}
+
+pub(super) fn renew(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applied, Fail> {
+    let a = find(ctx, urn)?;
+    not_own(ctx, &a, "renew")?;
+    let end = live(&a, urn, ctx, "renewed")?;
+    if a.status != AuthorisationStatus::Granted {
+        return Err(InvalidInput::new(
+            "status",
+            format!("{urn} still awaits a Judicial Commissioner's approval"),
+        )
+        .into());
+    }
+    let rationale = text::required("rationale", rationale, 20_000)?;
+    let rank = actor_rank(ctx)?;
+    law::check_authorising_rank(a.kind, rank, false)?;
+    if law::rules(a.kind).review_before_renewal {
+        // RIPA s.43(6): a CHIS authorisation is reviewed before it is renewed.
+        let since: String = ctx.tx.query_row(
+            "SELECT coalesce((SELECT max(renewed_at) FROM authorisation_renewal WHERE authorisation_id = ?1), ?2)",
+            params![a.id, a.granted_at.map(format_timestamp)],
+            |r| r.get(0),
+        )?;
+        let reviewed: bool = ctx.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM authorisation_review WHERE authorisation_id = ?1 AND reviewed_at >= ?2)",
+            params![a.id, since],
+            |r| r.get(0),
+        )?;
+        if !reviewed {
+            return Err(InvalidInput::new(
+                "review",
+                format!("a {} must be reviewed before it is renewed (RIPA s.43(6)); there has been no review since {}", a.kind.label(), &since[..10]),
+            )
+            .into());
+        }
+    }
+    let (takes_effect, new_end) = law::renewal(a.kind, end, ctx.now)?;
+    ctx.tx.execute(
+        "INSERT INTO authorisation_renewal (authorisation_id, rationale, renewed_at, renewed_by, renewed_rank, takes_effect_at, ends_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![a.id, rationale, ctx.at, ctx.actor.id, rank.as_str(), format_timestamp(takes_effect), format_timestamp(new_end)],
+    )?;
+    ctx.tx.execute(
+        "UPDATE authorisation SET ends_at = ?2 WHERE id = ?1",
+        params![a.id, format_timestamp(new_end)],
+    )?;
+    Ok(Applied {
+        entity_type: "authorisation",
+        entity_ref: urn.to_string(),
+        details: json!({
+            "before": { "ends_at": format_timestamp(end) },
+            "after": { "ends_at": format_timestamp(new_end), "last_day": law::last_day(new_end).to_string() },
+            "takes_effect_at": format_timestamp(takes_effect),
+            "rank": rank.as_str(),
+            "rationale": rationale,
+        }),
+    })
+}
+
+pub(super) fn cancel(ctx: &Ctx<'_>, urn: &Urn, c: Cancellation) -> Result<Applied, Fail> {
+    let a = find(ctx, urn)?;
+    expect_status(
+        &a,
+        urn,
+        &[
+            AuthorisationStatus::Granted,
+            AuthorisationStatus::AwaitingApproval,
+        ],
+        "cancelled",
+    )?;
+    if c.stop_instruction_at > ctx.now {
+        return Err(InvalidInput::new("stop instruction", "cannot be in the future").into());
+    }
+    if a.granted_at.is_some_and(|g| c.stop_instruction_at < g) {
+        return Err(InvalidInput::new("stop instruction", "cannot be before the grant").into());
+    }
+    ctx.tx.execute(
+        "UPDATE authorisation SET status = 'cancelled', cancelled_at = ?2, stop_instruction_at = ?3,
+             cancellation_reason = ?4, cancellation_outcome = ?5, material_arrangements = ?6
+         WHERE id = ?1",
+        params![
+            a.id,
+            ctx.at,
+            format_timestamp(c.stop_instruction_at),
+            c.reason,
+            c.outcome,
+            c.material_arrangements
+        ],
+    )?;
+    Ok(Applied {
+        entity_type: "authorisation",
+        entity_ref: urn.to_string(),
+        details: json!({
+            "before": { "status": a.status.code() },
+            "after": { "status": "cancelled" },
+            "stop_instruction_at": format_timestamp(c.stop_instruction_at),
+            "reason": c.reason,
+            "outcome": c.outcome,
+            "material_arrangements": c.material_arrangements,
+        }),
+    })
+}
+
+/// One row of the force's central record (Covert Surveillance and Property
+/// Interference Code, ch. 8), with every field it lists.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CentralRecordEntry {
+    pub urn: String,
+    pub kind: String,
+    pub status: String,
+    pub in_effect: bool,
+    pub operation: String,
+    pub operation_urn: String,
+    pub description: String,
+    pub subjects: Vec<String>,
+    pub applied_at: String,
+    pub applied_by: String,
+    pub date_given: Option<String>,
+    pub authorising_officer: Option<String>,
+    pub authorising_officer_rank: Option<String>,
+    pub urgent: bool,
+    pub urgency_reason: String,
+    pub confidential_information_likely: bool,
+    pub directly_involved: bool,
+    pub involvement_reason: Option<String>,
+    pub judicial_approval_at: Option<String>,
+    pub judicial_reference: Option<String>,
+    pub ends_at: Option<String>,
+    pub last_day: Option<String>,
+    pub review_every_days: Option<u32>,
+    pub next_review_due: Option<String>,
+    pub reviews: Vec<String>,
+    /// "date by whom (rank)" for each renewal.
+    pub renewals: Vec<String>,
+    pub cancelled_at: Option<String>,
+}
+
+/// The fields of [`CentralRecordEntry`], in order: the CSV header.
+pub const CENTRAL_RECORD_COLUMNS: &[&str] = &[
+    "urn",
+    "kind",
+    "status",
+    "in_effect",
+    "operation",
+    "operation_urn",
+    "description",
+    "subjects",
+    "applied_at",
+    "applied_by",
+    "date_given",
+    "authorising_officer",
+    "authorising_officer_rank",
+    "urgent",
+    "urgency_reason",
+    "confidential_information_likely",
+    "directly_involved",
+    "involvement_reason",
+    "judicial_approval_at",
+    "judicial_reference",
+    "ends_at",
+    "last_day",
+    "review_every_days",
+    "next_review_due",
+    "reviews",
+    "renewals",
+    "cancelled_at",
+];
+
+impl CentralRecordEntry {
+    /// The cells of a CSV row, in [`CENTRAL_RECORD_COLUMNS`] order.
+    pub fn cells(&self) -> Vec<String> {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+        vec![
+            self.urn.clone(),
+            self.kind.clone(),
+            self.status.clone(),
+            self.in_effect.to_string(),
+            self.operation.clone(),
+            self.operation_urn.clone(),
+            self.description.clone(),
+            self.subjects.join("; "),
+            self.applied_at.clone(),
+            self.applied_by.clone(),
+            opt(&self.date_given),
+            opt(&self.authorising_officer),
+            opt(&self.authorising_officer_rank),
+            self.urgent.to_string(),
+            self.urgency_reason.clone(),
+            self.confidential_information_likely.to_string(),
+            self.directly_involved.to_string(),
+            opt(&self.involvement_reason),
+            opt(&self.judicial_approval_at),
+            opt(&self.judicial_reference),
+            opt(&self.ends_at),
+            opt(&self.last_day),
+            self.review_every_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            opt(&self.next_review_due),
+            self.reviews.join("; "),
+            self.renewals.join("; "),
+            opt(&self.cancelled_at),
+        ]
+    }
+}
+
+impl CaseFile {
+    /// The central record: every authorisation on the operations the actor
+    /// may see, newest application first.
+    pub fn central_record(&mut self, actor: &Actor) -> Result<Vec<CentralRecordEntry>> {
+        let viewer = self.reader(actor, "authorisations")?;
+        let now = (self.clock)();
+        let sql = format!(
+            "SELECT a.id, a.urn, a.kind, a.status, o.codename, o.urn, a.description,
+                    a.applied_at, (SELECT username FROM user_account WHERE id = a.applied_by),
+                    a.granted_at,
+                    (SELECT display_name FROM user_account WHERE id = a.authorising_officer),
+                    a.authorising_rank, a.urgent, a.urgency_reason, a.confidential_likely,
+                    a.directly_involved, a.involvement_reason, a.judicial_approval_at, a.judicial_reference,
+                    a.ends_at, a.review_every_days, a.cancelled_at,
+                    (SELECT max(reviewed_at) FROM authorisation_review WHERE authorisation_id = a.id)
+             FROM authorisation a JOIN operation o ON o.id = a.operation_id
+             WHERE {} ORDER BY a.applied_at DESC, a.id DESC",
+            operation_visible("a.operation_id")
+        );
+        let rows = self.query_rows(&sql, &viewer.params(), |r| {
+            let status = stored(3, AuthorisationStatus::parse, &r.get::<_, String>(3)?)?;
+            let ends: Option<String> = r.get(19)?;
+            let ends_at = ends
+                .as_deref()
+                .map(|t| stored(19, parse_time, t))
+                .transpose()?;
+            let granted: Option<String> = r.get(9)?;
+            let every: Option<u32> = r.get(20)?;
+            let last_review: Option<String> = r.get(22)?;
+            let next_review_due = match (every, last_review.as_ref().or(granted.as_ref())) {
+                (Some(days), Some(from))
+                    if matches!(
+                        status,
+                        AuthorisationStatus::Granted | AuthorisationStatus::AwaitingApproval
+                    ) =>
+                {
+                    Some(format_timestamp(law::review_due(
+                        stored(22, parse_time, from)?,
+                        days,
+                    )))
+                }
+                _ => None,
+            };
+            Ok((
+                r.get::<_, i64>(0)?,
+                CentralRecordEntry {
+                    urn: r.get(1)?,
+                    kind: stored(2, AuthorisationType::parse, &r.get::<_, String>(2)?)?
+                        .label()
+                        .to_owned(),
+                    status: status.label().to_owned(),
+                    in_effect: crate::domain::covert::in_effect(status, ends_at, now),
+                    operation: r.get(4)?,
+                    operation_urn: r.get(5)?,
+                    description: r.get(6)?,
+                    subjects: Vec::new(),
+                    applied_at: r.get(7)?,
+                    applied_by: r.get(8)?,
+                    date_given: granted,
+                    authorising_officer: r.get(10)?,
+                    authorising_officer_rank: r.get(11)?,
+                    urgent: r.get(12)?,
+                    urgency_reason: r.get(13)?,
+                    confidential_information_likely: r.get(14)?,
+                    directly_involved: r.get(15)?,
+                    involvement_reason: r.get(16)?,
+                    judicial_approval_at: r.get(17)?,
+                    judicial_reference: r.get(18)?,
+                    ends_at: ends,
+                    last_day: ends_at.map(|e| law::last_day(e).to_string()),
+                    review_every_days: every,
+                    next_review_due,
+                    reviews: Vec::new(),
+                    renewals: Vec::new(),
+                    cancelled_at: r.get(21)?,
+                },
+            ))
+        })?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for (id, mut entry) in rows {
+            let by_id: [(&str, &dyn ToSql); 1] = [(":id", &id)];
+            entry.subjects = self.query_rows(
+                "SELECT s.staff_number || ' ' || s.name FROM authorisation_subject x JOIN subject s ON s.id = x.subject_id
+                 WHERE x.authorisation_id = :id ORDER BY s.staff_number",
+                &by_id,
+                |r| r.get(0),
+            )?;
+            entry.reviews = self.query_rows(
+                "SELECT v.reviewed_at || ' by ' || u.display_name || CASE v.continue WHEN 1 THEN '' ELSE ' (recommended cancellation)' END
+                 FROM authorisation_review v JOIN user_account u ON u.id = v.reviewed_by
+                 WHERE v.authorisation_id = :id ORDER BY v.id",
+                &by_id,
+                |r| r.get(0),
+            )?;
+            entry.renewals = self.query_rows(
+                "SELECT n.renewed_at || ' by ' || u.display_name || ' (' || n.renewed_rank || '), to ' || n.ends_at
+                 FROM authorisation_renewal n JOIN user_account u ON u.id = n.renewed_by
+                 WHERE n.authorisation_id = :id ORDER BY n.id",
+                &by_id,
+                |r| r.get(0),
+            )?;
+            entries.push(entry);
+        }
+        Ok(entries)
+    }
+}

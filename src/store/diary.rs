@@ -1,0 +1,255 @@
+//! The diary: everything due or overdue that a user may see, soonest
+//! first, each with what it is, its reference, when it is due and why.
+//! `ccu due` prints it; the dashboard will show it.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::intelligence::stored;
+use super::visibility::operation_visible;
+use super::write::Actor;
+use super::{CaseFile, Result, format_timestamp};
+use crate::domain::authorisation::{self as law, AuthorisationType};
+use crate::domain::time::{end_of_uk_day, parse_uk_date};
+
+/// An operation with no decision-log entry for this many days is flagged.
+pub const QUIET_OPERATION_DAYS: i64 = 28;
+
+/// What a diary entry is about. The JSON names are stable (docs/diary.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DueKind {
+    AuthorisationEnds,
+    AuthorisationReview,
+    ReferralDeadline,
+    ThresholdReview,
+    BidAwaitingDecision,
+    OperationQuiet,
+}
+
+/// One diary entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueItem {
+    /// When it is due: UTC, RFC 3339. For a bid, when it was submitted.
+    pub due_at: String,
+    pub overdue: bool,
+    pub what: DueKind,
+    /// A URN or codename.
+    pub reference: String,
+    pub operation: Option<String>,
+    pub why: String,
+}
+
+fn parse(text: &str) -> std::result::Result<DateTime<Utc>, crate::domain::InvalidInput> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            crate::domain::InvalidInput::new("time", format!("'{text}' is not a stored time"))
+        })
+}
+
+fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    (to - from).num_days()
+}
+
+impl CaseFile {
+    /// Everything due within `within_days` days, and everything overdue,
+    /// on what the actor may see, soonest first.
+    pub fn due(&mut self, actor: &Actor, within_days: u32) -> Result<Vec<DueItem>> {
+        let viewer = self.reader(actor, "diary")?;
+        let now = (self.clock)();
+        let horizon = now + Duration::days(i64::from(within_days));
+        let mut items = Vec::new();
+        let params = viewer.params();
+
+        // Authorisations: their end, and their next review.
+        let rows = self.query_rows(
+            &format!(
+                "SELECT a.urn, o.codename, a.kind, a.status, a.ends_at, a.review_every_days,
+                        coalesce((SELECT max(reviewed_at) FROM authorisation_review WHERE authorisation_id = a.id), a.granted_at)
+                 FROM authorisation a JOIN operation o ON o.id = a.operation_id
+                 WHERE a.status IN ('granted', 'awaiting-approval') AND {}",
+                operation_visible("a.operation_id")
+            ),
+            &params,
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    stored(2, AuthorisationType::parse, &r.get::<_, String>(2)?)?,
+                    r.get::<_, String>(3)?,
+                    stored(4, parse, &r.get::<_, String>(4)?)?,
+                    r.get::<_, Option<u32>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            },
+        )?;
+        for (urn, codename, kind, status, ends_at, every, last_review) in rows {
+            let last_day = law::last_day(ends_at);
+            let ended = now >= ends_at;
+            items.push(DueItem {
+                due_at: format_timestamp(ends_at),
+                overdue: ended,
+                what: DueKind::AuthorisationEnds,
+                reference: urn.clone(),
+                operation: Some(codename.clone()),
+                why: if ended {
+                    format!("{} ended at the end of {last_day} and has no cancellation recorded", kind.label())
+                } else if status == "awaiting-approval" {
+                    format!("{} ends at the end of {last_day}; not in effect until a Judicial Commissioner approves", kind.label())
+                } else {
+                    format!("{} ends at the end of {last_day}: renew before then or cancel", kind.label())
+                },
+            });
+            if let (Some(days), Some(from), false) = (every, last_review, ended) {
+                let due = law::review_due(parse(&from).map_err(super::Error::Invalid)?, days);
+                if due < ends_at {
+                    items.push(DueItem {
+                        due_at: format_timestamp(due),
+                        overdue: now >= due,
+                        what: DueKind::AuthorisationReview,
+                        reference: urn,
+                        operation: Some(codename),
+                        why: format!(
+                            "review due every {days} days: re-test necessity and proportionality"
+                        ),
+                    });
+                }
+            }
+        }
+
+        // Referrals not yet made.
+        let rows = self.query_rows(
+            &format!(
+                "SELECT r.urn, (SELECT codename FROM operation WHERE id = r.operation_id), r.deadline, r.criterion, r.became_clear_on
+                 FROM referral r WHERE r.status = 'draft' AND (r.operation_id IS NULL OR {})",
+                operation_visible("r.operation_id")
+            ),
+            &params,
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    stored(2, parse, &r.get::<_, String>(2)?)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            },
+        )?;
+        for (urn, operation, deadline, criterion, clear) in rows {
+            items.push(DueItem {
+                due_at: format_timestamp(deadline),
+                overdue: now >= deadline,
+                what: DueKind::ReferralDeadline,
+                reference: urn,
+                operation,
+                why: format!(
+                    "IOPC referral ({criterion}) became clear on {clear}; refer without delay"
+                ),
+            });
+        }
+
+        // Threshold reviews: the review date of each open operation's latest decision.
+        let rows = self.query_rows(
+            &format!(
+                "SELECT o.codename, p.review_date, d.outcome FROM operation o
+                 JOIN threshold_proposal p ON p.operation_id = o.id
+                 JOIN threshold_decision d ON d.proposal_id = p.id
+                 WHERE o.status <> 'closed' AND {}
+                   AND d.id = (SELECT max(d2.id) FROM threshold_decision d2 JOIN threshold_proposal p2 ON p2.id = d2.proposal_id
+                               WHERE p2.operation_id = o.id)",
+                operation_visible("o.id")
+            ),
+            &params,
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+        )?;
+        for (codename, review, outcome) in rows {
+            let date = parse_uk_date("review date", &review).map_err(super::Error::Invalid)?;
+            let due = end_of_uk_day(date);
+            items.push(DueItem {
+                due_at: format_timestamp(due),
+                overdue: now >= due,
+                what: DueKind::ThresholdReview,
+                reference: codename.clone(),
+                operation: Some(codename),
+                why: format!("threshold decision ({outcome}) to be reviewed by {review}"),
+            });
+        }
+
+        // Bids waiting for a decision, with their age.
+        let rows = self.query_rows(
+            &format!(
+                "SELECT b.urn, o.codename, b.submitted_at FROM bid b JOIN operation o ON o.id = b.operation_id
+                 WHERE b.status = 'submitted' AND {}",
+                operation_visible("b.operation_id")
+            ),
+            &params,
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)),
+        )?;
+        for (urn, codename, submitted) in rows {
+            let Some(submitted) = submitted else { continue };
+            let at = parse(&submitted).map_err(super::Error::Invalid)?;
+            let age = days_between(at, now);
+            items.push(DueItem {
+                due_at: submitted,
+                overdue: false,
+                what: DueKind::BidAwaitingDecision,
+                reference: urn,
+                operation: Some(codename),
+                why: format!(
+                    "submitted {} awaiting a supervisor's decision",
+                    match age {
+                        0 => "today,".to_owned(),
+                        1 => "1 day ago,".to_owned(),
+                        n => format!("{n} days ago,"),
+                    }
+                ),
+            });
+        }
+
+        // Operations whose decision log has been quiet.
+        let rows = self.query_rows(
+            &format!(
+                "SELECT o.codename, coalesce((SELECT max(recorded_at) FROM decision_log_entry WHERE operation_id = o.id), o.opened_at),
+                        EXISTS (SELECT 1 FROM decision_log_entry WHERE operation_id = o.id)
+                 FROM operation o WHERE o.status <> 'closed' AND {}",
+                operation_visible("o.id")
+            ),
+            &params,
+            |r| Ok((r.get::<_, String>(0)?, stored(1, parse, &r.get::<_, String>(1)?)?, r.get::<_, bool>(2)?)),
+        )?;
+        for (codename, last, any) in rows {
+            let due = last + Duration::days(QUIET_OPERATION_DAYS);
+            items.push(DueItem {
+                due_at: format_timestamp(due),
+                overdue: now >= due,
+                what: DueKind::OperationQuiet,
+                reference: codename.clone(),
+                operation: Some(codename),
+                why: if any {
+                    format!(
+                        "no decision-log entry since {}",
+                        &format_timestamp(last)[..10]
+                    )
+                } else {
+                    format!(
+                        "no decision-log entry since it was opened on {}",
+                        &format_timestamp(last)[..10]
+                    )
+                },
+            });
+        }
+
+        items.retain(|item| {
+            item.overdue
+                || item.what == DueKind::BidAwaitingDecision
+                || parse(&item.due_at).is_ok_and(|at| at <= horizon)
+        });
+        items.sort_by(|a, b| {
+            a.due_at
+                .cmp(&b.due_at)
+                .then_with(|| a.reference.cmp(&b.reference))
+        });
+        Ok(items)
+    }
+}

@@ -1,0 +1,273 @@
+//! IOPC referrals: recording, making the referral, the IOPC's decision,
+//! and re-referrals linked to the first. Deadlines come from
+//! `domain::referral`.
+
+use rusqlite::{OptionalExtension, ToSql, params};
+use serde_json::json;
+
+use super::intelligence::{next_urn, stored, with};
+use super::visibility::{self, operation_visible};
+use super::write::{Actor, Applied, Ctx, Fail};
+use super::{CaseFile, Error, Result, format_timestamp};
+use crate::domain::InvalidInput;
+use crate::domain::covert::{IopcDecision, NewReferral};
+use crate::domain::referral::{
+    MatterType, ModeOfInvestigation, ReferralCriterion, referral_deadline,
+};
+use crate::domain::urn::{Urn, UrnKind};
+
+/// How many UK days after the day it became clear a referral is due by.
+pub(super) fn deadline_days(conn: &rusqlite::Connection) -> rusqlite::Result<u32> {
+    let value: String = conn.query_row(
+        "SELECT value FROM setting WHERE key = 'referral_deadline_days_after'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(value
+        .parse()
+        .unwrap_or(crate::domain::referral::DEFAULT_DEADLINE_DAYS_AFTER))
+}
+
+/// A referral is visible when it is linked to no operation, or to one the
+/// actor may see.
+fn referral_visible(r: &str) -> String {
+    format!(
+        "({r}.operation_id IS NULL OR {})",
+        operation_visible(&format!("{r}.operation_id"))
+    )
+}
+
+fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<(i64, String), Fail> {
+    let viewer = visibility::Viewer::of(ctx);
+    let text_urn = urn.to_string();
+    let found: Option<(i64, String, bool)> = ctx
+        .tx
+        .query_row(
+            &format!(
+                "SELECT r.id, r.status, {} FROM referral r WHERE r.urn = :urn",
+                referral_visible("r")
+            ),
+            &with(&viewer, &[(":urn", &text_urn as &dyn ToSql)])[..],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    match found {
+        None => Err(Fail::Store(Error::NoSuch {
+            what: "referral",
+            reference: text_urn,
+        })),
+        Some((_, _, false)) => Err(Fail::Hidden {
+            what: "referral",
+            reference: text_urn,
+            shown_as: None,
+        }),
+        Some((id, status, true)) => Ok((id, status)),
+    }
+}
+
+pub(super) fn record(ctx: &Ctx<'_>, r: NewReferral) -> Result<Applied, Fail> {
+    let operation_id = match &r.codename {
+        Some(codename) => Some(visibility::operation(ctx, codename)?.id),
+        None => None,
+    };
+    let first = match &r.re_referral_of {
+        Some(urn) => Some(find(ctx, urn)?.0),
+        None => None,
+    };
+    let mut subject_ids = Vec::new();
+    for staff in &r.subjects {
+        subject_ids.push(
+            visibility::subject_to_link(ctx, staff)?
+                .ok_or_else(|| Fail::from(visibility::missing_subject(staff)))?,
+        );
+    }
+    if r.became_clear_on > crate::domain::time::uk_date(ctx.now) {
+        return Err(InvalidInput::new("became clear", "cannot be a day still to come").into());
+    }
+    let days = deadline_days(ctx.tx)?;
+    let deadline = referral_deadline(r.became_clear_on, days);
+    let urn = next_urn(ctx, UrnKind::Referral)?;
+    ctx.tx.execute(
+        "INSERT INTO referral (urn, operation_id, force_reference, matter_type, criterion, became_clear_on,
+             deadline, summary, covert_sensitive, restrictions, status, re_referral_of, recorded_at, recorded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'draft', ?11, ?12, ?13)",
+        params![
+            urn.to_string(),
+            operation_id,
+            r.force_reference,
+            r.matter_type.code(),
+            r.criterion.code(),
+            r.became_clear_on.to_string(),
+            format_timestamp(deadline),
+            r.summary,
+            r.covert_sensitive,
+            r.restrictions,
+            first,
+            ctx.at,
+            ctx.actor.id
+        ],
+    )?;
+    let id = ctx.tx.last_insert_rowid();
+    for subject in subject_ids {
+        ctx.tx.execute(
+            "INSERT INTO referral_subject (referral_id, subject_id) VALUES (?1, ?2)",
+            params![id, subject],
+        )?;
+    }
+    Ok(Applied {
+        entity_type: "referral",
+        entity_ref: urn.to_string(),
+        details: json!({
+            "urn": urn.to_string(),
+            "operation": r.codename.as_ref().map(|c| c.as_str()),
+            "force_reference": r.force_reference,
+            "matter_type": r.matter_type.code(),
+            "criterion": r.criterion.code(),
+            "mandatory": r.criterion.is_mandatory(),
+            "became_clear_on": r.became_clear_on.to_string(),
+            "deadline": format_timestamp(deadline),
+            "covert_sensitive": r.covert_sensitive,
+            "re_referral_of": r.re_referral_of.map(|u| u.to_string()),
+            "subjects": r.subjects.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        }),
+    })
+}
+
+pub(super) fn refer(ctx: &Ctx<'_>, urn: &Urn) -> Result<Applied, Fail> {
+    let (id, status) = find(ctx, urn)?;
+    if status != "draft" {
+        return Err(InvalidInput::new("status", format!("{urn} has already been referred")).into());
+    }
+    ctx.tx.execute(
+        "UPDATE referral SET status = 'referred', referred_at = ?2, referred_by = ?3 WHERE id = ?1",
+        params![id, ctx.at, ctx.actor.id],
+    )?;
+    let deadline: String =
+        ctx.tx
+            .query_row("SELECT deadline FROM referral WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
+    Ok(Applied {
+        entity_type: "referral",
+        entity_ref: urn.to_string(),
+        details: json!({
+            "before": { "status": "draft" },
+            "after": { "status": "referred" },
+            "deadline": deadline,
+            "late": ctx.at > deadline.as_str(),
+        }),
+    })
+}
+
+pub(super) fn iopc_decision(ctx: &Ctx<'_>, urn: &Urn, d: IopcDecision) -> Result<Applied, Fail> {
+    let (id, status) = find(ctx, urn)?;
+    if status != "referred" {
+        return Err(InvalidInput::new(
+            "status",
+            format!(
+                "{urn} {}",
+                if status == "draft" {
+                    "has not been referred yet"
+                } else {
+                    "already has the IOPC's decision"
+                }
+            ),
+        )
+        .into());
+    }
+    if d.decided_on > crate::domain::time::uk_date(ctx.now) {
+        return Err(InvalidInput::new("decided on", "cannot be a day still to come").into());
+    }
+    ctx.tx.execute(
+        "UPDATE referral SET status = 'decided', iopc_reference = ?2, mode = ?3, mode_decided_on = ?4 WHERE id = ?1",
+        params![id, d.iopc_reference, d.mode.code(), d.decided_on.to_string()],
+    )?;
+    Ok(Applied {
+        entity_type: "referral",
+        entity_ref: urn.to_string(),
+        details: json!({
+            "before": { "status": status },
+            "after": { "status": "decided" },
+            "iopc_reference": d.iopc_reference,
+            "mode": d.mode.code(),
+            "decided_on": d.decided_on.to_string(),
+        }),
+    })
+}
+
+pub(super) fn set_deadline_days(ctx: &Ctx<'_>, days: u32) -> Result<Applied, Fail> {
+    if days > 30 {
+        return Err(InvalidInput::new(
+            "days",
+            "a referral deadline of more than 30 days after cannot be right",
+        )
+        .into());
+    }
+    let before = deadline_days(ctx.tx)?;
+    if before == days {
+        return Err(InvalidInput::new(
+            "days",
+            format!("the deadline is already {days} days after"),
+        )
+        .into());
+    }
+    ctx.tx.execute(
+        "UPDATE setting SET value = ?1 WHERE key = 'referral_deadline_days_after'",
+        [days.to_string()],
+    )?;
+    Ok(Applied {
+        entity_type: "setting",
+        entity_ref: "referral_deadline_days_after".into(),
+        details: json!({ "before": before, "after": days, "applies_to": "referrals recorded from now on" }),
+    })
+}
+
+/// A referral in a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralRow {
+    pub urn: String,
+    pub operation: Option<String>,
+    pub force_reference: String,
+    pub matter_type: MatterType,
+    pub criterion: ReferralCriterion,
+    pub became_clear_on: String,
+    pub deadline: String,
+    pub status: String,
+    pub referred_at: Option<String>,
+    pub iopc_reference: Option<String>,
+    pub mode: Option<ModeOfInvestigation>,
+    pub re_referral_of: Option<String>,
+}
+
+impl CaseFile {
+    /// Referrals the actor may see, newest first.
+    pub fn referrals(&mut self, actor: &Actor) -> Result<Vec<ReferralRow>> {
+        let viewer = self.reader(actor, "referrals")?;
+        let sql = format!(
+            "SELECT r.urn, (SELECT codename FROM operation WHERE id = r.operation_id), r.force_reference,
+                    r.matter_type, r.criterion, r.became_clear_on, r.deadline, r.status, r.referred_at,
+                    r.iopc_reference, r.mode, (SELECT urn FROM referral f WHERE f.id = r.re_referral_of)
+             FROM referral r WHERE {} ORDER BY r.recorded_at DESC, r.id DESC",
+            referral_visible("r")
+        );
+        self.query_rows(&sql, &viewer.params(), |r| {
+            let mode: Option<String> = r.get(10)?;
+            Ok(ReferralRow {
+                urn: r.get(0)?,
+                operation: r.get(1)?,
+                force_reference: r.get(2)?,
+                matter_type: stored(3, MatterType::parse, &r.get::<_, String>(3)?)?,
+                criterion: stored(4, ReferralCriterion::parse, &r.get::<_, String>(4)?)?,
+                became_clear_on: r.get(5)?,
+                deadline: r.get(6)?,
+                status: r.get(7)?,
+                referred_at: r.get(8)?,
+                iopc_reference: r.get(9)?,
+                mode: mode
+                    .map(|m| stored(10, ModeOfInvestigation::parse, &m))
+                    .transpose()?,
+                re_referral_of: r.get(11)?,
+            })
+        })
+    }
+}

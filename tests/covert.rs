@@ -1,0 +1,770 @@
+//! The covert workflow on a real case file, with a clock the test moves:
+//! threshold decisions, covert authorisations (legal end dates, separation
+//! of duties, direct involvement, judicial approval, reviews, renewals,
+//! cancellation, the central record), IOPC referrals and the diary.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use ccu::domain::account::{DisplayName, Rank, Username};
+use ccu::domain::authorisation::AuthorisationType;
+use ccu::domain::covert::{
+    AuthorisationApplication, Cancellation, IopcDecision, NewReferral, Review, ThresholdCriteria,
+    ThresholdOutcome,
+};
+use ccu::domain::intelligence::Category;
+use ccu::domain::operation::{Codename, NewOperation, Priority, TeamPart};
+use ccu::domain::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
+use ccu::domain::role::RoleSet;
+use ccu::domain::subject::{
+    EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
+};
+use ccu::domain::urn::{Urn, UrnKind};
+use ccu::store::{Actor, CaseFile, Command, DueKind, Error, FirstAdministrator};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use common::*;
+
+/// A clock the test can move.
+#[derive(Clone)]
+struct Clock(Arc<Mutex<DateTime<Utc>>>);
+
+impl Clock {
+    fn at(text: &str) -> Clock {
+        Clock(Arc::new(Mutex::new(
+            DateTime::parse_from_rfc3339(text)
+                .unwrap()
+                .with_timezone(&Utc),
+        )))
+    }
+    fn set(&self, text: &str) {
+        *self.0.lock().unwrap() = DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc);
+    }
+    fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+    fn boxed(&self) -> ccu::store::Clock {
+        let inner = self.0.clone();
+        Box::new(move || *inner.lock().unwrap())
+    }
+}
+
+struct Unit {
+    _dir: tempfile::TempDir,
+    cf: CaseFile,
+    path: std::path::PathBuf,
+    clock: Clock,
+    inv: Actor,
+    sup: Actor,
+    sup2: Actor,
+    supt: Actor,
+    insp: Actor,
+    chief: Actor,
+    dual: Actor,
+}
+
+fn user(name: &str) -> Username {
+    Username::parse(name).unwrap()
+}
+
+fn code(name: &str) -> Codename {
+    Codename::parse(name).unwrap()
+}
+
+/// KESTREL: lead `inv`, supervisor `sup`, subject K100; the threshold not
+/// yet decided. Time starts at 09:00 on 15 January 2026.
+fn unit() -> Unit {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("case.ccu");
+    let clock = Clock::at("2026-01-15T09:00:00Z");
+    let mut cf = CaseFile::create(
+        &path,
+        FirstAdministrator {
+            username: user(ADMIN),
+            display_name: DisplayName::parse("Admin").unwrap(),
+            rank: Rank::PoliceStaff,
+            password: password(ADMIN_PASSWORD, ADMIN),
+        },
+        clock.boxed(),
+    )
+    .unwrap();
+    let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
+    for (name, roles, rank) in [
+        ("inv", "investigator", Rank::Constable),
+        ("sup", "supervisor", Rank::Sergeant),
+        ("sup2", "supervisor", Rank::Inspector),
+        ("supt", "authorising-officer", Rank::Superintendent),
+        ("insp", "authorising-officer", Rank::Inspector),
+        ("chief", "authorising-officer", Rank::ChiefConstable),
+        (
+            "dual",
+            "supervisor,authorising-officer",
+            Rank::Superintendent,
+        ),
+    ] {
+        cf.execute(
+            &admin,
+            Command::AddUser {
+                username: user(name),
+                display_name: DisplayName::parse(&format!("Officer {name}")).unwrap(),
+                rank,
+                roles: RoleSet::parse_list(roles).unwrap(),
+                password: password(USER_PASSWORD, name),
+            },
+        )
+        .unwrap();
+    }
+    let [inv, sup, sup2, supt, insp, chief, dual] =
+        ["inv", "sup", "sup2", "supt", "insp", "chief", "dual"]
+            .map(|n| login(&mut cf, n, USER_PASSWORD));
+    cf.execute(
+        &inv,
+        Command::AddSubject(
+            SubjectDetails::new(
+                StaffNumber::parse("K100").unwrap(),
+                "PC Kerry Shadowfax",
+                "PC",
+                EmploymentType::Officer,
+                "Custody",
+                "Detention officer",
+                true,
+                VettingLevel::Recruitment,
+                None,
+                SubjectStatus::Serving,
+            )
+            .unwrap(),
+        ),
+    )
+    .unwrap();
+    cf.execute(
+        &inv,
+        Command::OpenOperation(
+            NewOperation::new(
+                code("KESTREL"),
+                "Custody officer contacting detained women after release",
+                Category::AbuseOfAuthority,
+                Priority::P1,
+                user("inv"),
+                user("sup"),
+                vec![],
+                vec![StaffNumber::parse("K100").unwrap()],
+            )
+            .unwrap(),
+        ),
+    )
+    .unwrap();
+    Unit {
+        _dir: dir,
+        cf,
+        path,
+        clock,
+        inv,
+        sup,
+        sup2,
+        supt,
+        insp,
+        chief,
+        dual,
+    }
+}
+
+fn criteria(blank_proportionality: bool) -> ThresholdCriteria {
+    ThresholdCriteria::new(
+        "Custody records and body-worn video reviewed; victims declined to engage",
+        "Neither shows what happens after release; only contact data would",
+        "Abuse of position for a sexual purpose against vulnerable women",
+        "No overt means remain that would not alert the subject",
+        if blank_proportionality {
+            "  "
+        } else {
+            "Limited to the subject's work phone for 8 weeks"
+        },
+        "Victims' details will be seen; minimised by filtering",
+        "None expected",
+        NaiveDate::from_ymd_opt(2026, 2, 12).unwrap(),
+    )
+    .unwrap()
+}
+
+fn threshold_met(u: &mut Unit) {
+    u.cf.execute(
+        &u.inv,
+        Command::ProposeThreshold {
+            codename: code("KESTREL"),
+            criteria: criteria(false),
+        },
+    )
+    .unwrap();
+    u.cf.execute(
+        &u.sup,
+        Command::DecideThreshold {
+            codename: code("KESTREL"),
+            outcome: ThresholdOutcome::Met,
+            rationale: "Overt routes exhausted; the risk to victims is high".into(),
+        },
+    )
+    .unwrap();
+}
+
+fn application(kind: AuthorisationType, asked: &str, urgent: bool) -> Command {
+    Command::ApplyForAuthorisation(
+        AuthorisationApplication::new(
+            code("KESTREL"),
+            user(asked),
+            kind,
+            urgent,
+            if urgent {
+                "A victim is to be met tonight"
+            } else {
+                ""
+            },
+            "=HYPERLINK(\"x\") follow the subject after shifts",
+            vec![StaffNumber::parse("K100").unwrap()],
+            "Only observation shows the contact",
+            "Two evenings a week, public places only",
+            "Members of the public seen in passing",
+            false,
+            false,
+        )
+        .unwrap(),
+    )
+}
+
+fn grant(urn: &str, involvement: &str) -> Command {
+    Command::GrantAuthorisation {
+        urn: auth(urn),
+        review_every_days: 28,
+        rationale: "Necessary and proportionate for the reasons given".into(),
+        involvement: involvement.into(),
+    }
+}
+
+fn auth(text: &str) -> Urn {
+    Urn::parse(UrnKind::Authorisation, text).unwrap()
+}
+
+fn last_event(u: &Unit) -> (String, String, String, String) {
+    let r = audit_rows(&u.path).pop().unwrap();
+    (r.1, r.2, r.4, r.5)
+}
+
+#[test]
+fn the_threshold_is_met_only_with_every_criterion_and_only_by_a_supervisor() {
+    let mut u = unit();
+    u.cf.execute(
+        &u.inv,
+        Command::ProposeThreshold {
+            codename: code("KESTREL"),
+            criteria: criteria(true),
+        },
+    )
+    .unwrap();
+    let decide = |outcome| Command::DecideThreshold {
+        codename: code("KESTREL"),
+        outcome,
+        rationale: "Reasons".into(),
+    };
+    let err =
+        u.cf.execute(&u.inv, decide(ThresholdOutcome::Met))
+            .unwrap_err();
+    assert!(matches!(err, Error::Denied { .. }), "{err:?}");
+    let events = audit_rows(&u.path).len();
+    let err =
+        u.cf.execute(&u.sup, decide(ThresholdOutcome::Met))
+            .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "outcome: the threshold cannot be met while these criteria are blank: proportionality"
+    );
+    assert_eq!(
+        audit_rows(&u.path).len(),
+        events,
+        "bad input writes nothing"
+    );
+    u.cf.execute(&u.sup, decide(ThresholdOutcome::MoreInformation))
+        .unwrap();
+    let history = u.cf.threshold(&u.sup, &code("KESTREL")).unwrap();
+    assert_eq!(history.current, Some(ThresholdOutcome::MoreInformation));
+
+    let err =
+        u.cf.execute(&u.sup, decide(ThresholdOutcome::Met))
+            .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("no threshold proposal awaiting a decision"),
+        "{err}"
+    );
+    assert_eq!(u.cf.thresholds_awaiting_decision(&u.sup).unwrap(), []);
+    u.cf.execute(
+        &u.inv,
+        Command::ProposeThreshold {
+            codename: code("KESTREL"),
+            criteria: criteria(false),
+        },
+    )
+    .unwrap();
+    assert_eq!(u.cf.thresholds_awaiting_decision(&u.sup).unwrap().len(), 1);
+    u.cf.execute(&u.sup, decide(ThresholdOutcome::Met)).unwrap();
+    let history = u.cf.threshold(&u.inv, &code("KESTREL")).unwrap();
+    assert_eq!(history.current, Some(ThresholdOutcome::Met));
+    assert_eq!(history.entries.len(), 2);
+    assert_eq!(
+        history.entries[0].decision.as_ref().unwrap().outcome,
+        ThresholdOutcome::MoreInformation
+    );
+    assert_eq!(
+        history.entries[1].decision.as_ref().unwrap().decided_by,
+        "sup"
+    );
+    let (actor, action, outcome, details) = last_event(&u);
+    assert_eq!(
+        (actor.as_str(), action.as_str(), outcome.as_str()),
+        ("sup", "threshold.decide", "ok")
+    );
+    assert!(
+        details.contains(r#""after":{"threshold":"met"}"#),
+        "{details}"
+    );
+}
+
+#[test]
+fn a_directed_surveillance_grant_ends_on_the_legal_day_and_enters_the_central_record() {
+    let mut u = unit();
+    threshold_met(&mut u);
+    let applied =
+        u.cf.execute(
+            &u.inv,
+            application(AuthorisationType::DirectedSurveillance, "supt", false),
+        )
+        .unwrap();
+    assert_eq!(applied.reference, "AUTH-2026-0001");
+    // The investigator cannot grant; nor can an Inspector without urgency,
+    // even once asked to act on the operation.
+    assert!(matches!(
+        u.cf.execute(&u.inv, grant("AUTH-2026-0001", "")),
+        Err(Error::Denied { .. })
+    ));
+    let err =
+        u.cf.execute(&u.insp, grant("AUTH-2026-0001", ""))
+            .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "there is no authorisation 'AUTH-2026-0001' that you may see"
+    );
+    u.cf.execute(
+        &u.sup,
+        Command::AddToTeam {
+            codename: code("KESTREL"),
+            username: user("insp"),
+            part: TeamPart::AuthorisingOfficer,
+        },
+    )
+    .unwrap();
+    let err =
+        u.cf.execute(&u.insp, grant("AUTH-2026-0001", ""))
+            .unwrap_err();
+    assert!(err.to_string().contains("Superintendent"), "{err}");
+    let granted = u.cf.execute(&u.supt, grant("AUTH-2026-0001", "")).unwrap();
+    // Three months beginning with 15 January end at the end of 14 April (BST).
+    assert_eq!(granted.details["ends_at"], "2026-04-14T23:00:00.000000Z");
+    assert_eq!(granted.details["last_day"], "2026-04-14");
+
+    let record = u.cf.central_record(&u.supt).unwrap();
+    assert_eq!(record.len(), 1);
+    let e = &record[0];
+    assert_eq!(e.urn, "AUTH-2026-0001");
+    assert_eq!(e.kind, "Directed surveillance");
+    assert!(e.in_effect);
+    assert_eq!(e.operation, "KESTREL");
+    assert_eq!(e.operation_urn, "OP-2026-0001");
+    assert_eq!(e.subjects, ["K100 PC Kerry Shadowfax"]);
+    assert_eq!(e.date_given.as_deref(), Some("2026-01-15T09:00:00.000000Z"));
+    assert_eq!(e.authorising_officer.as_deref(), Some("Officer supt"));
+    assert_eq!(
+        e.authorising_officer_rank.as_deref(),
+        Some("Superintendent")
+    );
+    assert!(!e.urgent && !e.directly_involved && !e.confidential_information_likely);
+    assert_eq!(e.last_day.as_deref(), Some("2026-04-14"));
+    assert_eq!(
+        e.next_review_due.as_deref(),
+        Some("2026-02-13T00:00:00.000000Z")
+    );
+    assert_eq!(e.cancelled_at, None);
+    assert_eq!(e.cells().len(), ccu::store::CENTRAL_RECORD_COLUMNS.len());
+
+    // In effect until the last instant of 14 April, and not after.
+    u.clock.set("2026-04-14T22:59:59Z");
+    assert!(u.cf.central_record(&u.supt).unwrap()[0].in_effect);
+    u.clock.set("2026-04-14T23:00:00Z");
+    assert!(!u.cf.central_record(&u.supt).unwrap()[0].in_effect);
+}
+
+#[test]
+fn an_officer_may_not_authorise_their_own_application_and_the_refusal_is_audited() {
+    let mut u = unit();
+    threshold_met(&mut u);
+    u.cf.execute(
+        &u.dual,
+        application(AuthorisationType::DirectedSurveillance, "supt", false),
+    )
+    .unwrap();
+    let rows_before = count(
+        &u.path,
+        "SELECT count(*) FROM authorisation WHERE status = 'applied'",
+    );
+    let err =
+        u.cf.execute(&u.dual, grant("AUTH-2026-0001", ""))
+            .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "permission denied: dual (supervisor,authorising-officer) may not grant their own application"
+    );
+    let (actor, action, outcome, details) = last_event(&u);
+    assert_eq!(
+        (actor.as_str(), action.as_str(), outcome.as_str()),
+        ("dual", "authorisation.grant", "denied")
+    );
+    assert!(details.contains("separation of duties"), "{details}");
+    assert_eq!(
+        count(
+            &u.path,
+            "SELECT count(*) FROM authorisation WHERE status = 'applied'"
+        ),
+        rows_before
+    );
+}
+
+#[test]
+fn an_authorising_officer_on_the_team_must_justify_and_is_flagged_directly_involved() {
+    let mut u = unit();
+    threshold_met(&mut u);
+    u.cf.execute(
+        &u.sup,
+        Command::AddToTeam {
+            codename: code("KESTREL"),
+            username: user("dual"),
+            part: TeamPart::Team,
+        },
+    )
+    .unwrap();
+    u.cf.execute(
+        &u.inv,
+        application(AuthorisationType::DirectedSurveillance, "dual", false),
+    )
+    .unwrap();
+    let err =
+        u.cf.execute(&u.dual, grant("AUTH-2026-0001", ""))
+            .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("involvement: you are on this operation's team"),
+        "{err}"
+    );
+    u.cf.execute(
+        &u.dual,
+        grant("AUTH-2026-0001", "The only Superintendent on duty tonight"),
+    )
+    .unwrap();
+    let e = &u.cf.central_record(&u.sup).unwrap()[0];
+    assert!(e.directly_involved);
+    assert_eq!(
+        e.involvement_reason.as_deref(),
+        Some("The only Superintendent on duty tonight")
+    );
+}
+
+#[test]
+fn an_urgent_grant_lasts_exactly_72_hours_and_an_inspector_may_give_it() {
+    let mut u = unit();
+    threshold_met(&mut u);
+    // 27 March 2026 22:00: the clocks go forward during these 72 hours.
+    u.clock.set("2026-03-27T22:00:00Z");
+    u.cf.execute(
+        &u.inv,
+        application(AuthorisationType::DirectedSurveillance, "insp", true),
+    )
+    .unwrap();
+    let granted = u.cf.execute(&u.insp, grant("AUTH-2026-0001", "")).unwrap();
+    assert_eq!(granted.details["ends_at"], "2026-03-30T22:00:00.000000Z");
+    let e = &u.cf.central_record(&u.sup).unwrap()[0];
+    assert!(e.urgent);
+    assert_eq!(e.urgency_reason, "A victim is to be met tonight");
+}
+
+#[test]
+fn intrusive_surveillance_is_not_in_effect_until_a_judicial_commissioner_approves() {
+    let mut u = unit();
+    threshold_met(&mut u);
+    u.cf.execute(
+        &u.inv,
+        application(AuthorisationType::IntrusiveSurveillance, "chief", false),
+    )
+    .unwrap();
+    let err =
+        u.cf.execute(
+            &u.chief,
+            Command::RecordJudicialApproval {
+                urn: auth("AUTH-2026-0001"),
+                reference: "JC-1".into(),
+            },
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("applied for"), "{err}");
+    u.cf.execute(&u.chief, grant("AUTH-2026-0001", "")).unwrap();
+    let e = &u.cf.central_record(&u.sup).unwrap()[0];
+    assert!(!e.in_effect);
+    assert_eq!(
+        e.status,
+        "Granted, awaiting a Judicial Commissioner's approval"
+    );
+    u.clock.advance(Duration::hours(5));
+    u.cf.execute(
+        &u.chief,
+        Command::RecordJudicialApproval {
+            urn: auth("AUTH-2026-0001"),
+            reference: "JC-2026-17".into(),
+        },
+    )
+    .unwrap();
+    let e = &u.cf.central_record(&u.sup).unwrap()[0];
+    assert!(e.in_effect);
+    assert_eq!(e.judicial_reference.as_deref(), Some("JC-2026-17"));
+    assert_eq!(
+        e.judicial_approval_at.as_deref(),
+        Some("2026-01-15T14:00:00.000000Z")
+    );
+}
+
+#[test]
+fn a_chis_is_reviewed_before_renewal_and_renewals_chain_from_the_end() {
+    let mut u = unit();
+    threshold_met(&mut u);
+    u.cf.execute(&u.inv, application(AuthorisationType::Chis, "supt", false))
+        .unwrap();
+    u.cf.execute(&u.supt, grant("AUTH-2026-0001", "")).unwrap();
+    // Twelve months beginning with 15 January 2026: the end of 14 January 2027.
+    u.clock.set("2026-12-01T10:00:00Z");
+    let renew = || Command::RenewAuthorisation {
+        urn: auth("AUTH-2026-0001"),
+        rationale: "Still needed".into(),
+    };
+    let err = u.cf.execute(&u.supt, renew()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("must be reviewed before it is renewed"),
+        "{err}"
+    );
+    u.cf.execute(
+        &u.supt,
+        Command::ReviewAuthorisation {
+            urn: auth("AUTH-2026-0001"),
+            review: Review::new(
+                "Contact continues weekly",
+                "Tasking narrowed to one venue",
+                true,
+            )
+            .unwrap(),
+        },
+    )
+    .unwrap();
+    let renewed = u.cf.execute(&u.supt, renew()).unwrap();
+    assert_eq!(
+        renewed.details["takes_effect_at"],
+        "2027-01-15T00:00:00.000000Z"
+    );
+    assert_eq!(renewed.details["after"]["last_day"], "2028-01-14");
+    let e = &u.cf.central_record(&u.sup).unwrap()[0];
+    assert_eq!(e.renewals.len(), 1);
+    assert!(
+        e.renewals[0].contains("by Officer supt (Superintendent)"),
+        "{:?}",
+        e.renewals
+    );
+    assert_eq!(e.reviews.len(), 1);
+
+    // After the end nothing can be renewed.
+    u.clock.set("2028-01-15T00:00:00Z");
+    let err = u.cf.execute(&u.supt, renew()).unwrap_err();
+    assert!(
+        err.to_string().contains("ended at the end of 2028-01-14"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cancellation_records_the_stop_instruction_reason_outcome_and_material() {
+    let mut u = unit();
+    threshold_met(&mut u);
+    u.cf.execute(
+        &u.inv,
+        application(AuthorisationType::DirectedSurveillance, "supt", false),
+    )
+    .unwrap();
+    u.cf.execute(&u.supt, grant("AUTH-2026-0001", "")).unwrap();
+    u.clock.set("2026-02-20T16:00:00Z");
+    let stop = Utc.with_ymd_and_hms(2026, 2, 20, 15, 30, 0).unwrap();
+    u.cf.execute(
+        &u.supt,
+        Command::CancelAuthorisation {
+            urn: auth("AUTH-2026-0001"),
+            cancellation: Cancellation::new(
+                stop,
+                "Subject arrested",
+                "Evidence of contact obtained",
+                "Logs kept on the case system for review at charge",
+            )
+            .unwrap(),
+        },
+    )
+    .unwrap();
+    let e = &u.cf.central_record(&u.sup).unwrap()[0];
+    assert_eq!(e.status, "Cancelled");
+    assert!(!e.in_effect);
+    assert_eq!(
+        e.cancelled_at.as_deref(),
+        Some("2026-02-20T16:00:00.000000Z")
+    );
+    let (_, action, _, details) = last_event(&u);
+    assert_eq!(action, "authorisation.cancel");
+    assert!(
+        details.contains(r#""stop_instruction_at":"2026-02-20T15:30:00.000000Z""#),
+        "{details}"
+    );
+    assert!(
+        details.contains("Logs kept on the case system"),
+        "{details}"
+    );
+}
+
+#[test]
+fn referrals_have_a_deadline_are_made_by_a_supervisor_and_record_the_iopc_decision() {
+    let mut u = unit();
+    let referral = |re: Option<&str>| {
+        Command::RecordReferral(
+            NewReferral::new(
+                Some(code("KESTREL")),
+                "PSD/2026/0042",
+                MatterType::Conduct,
+                ReferralCriterion::SeriousCorruption,
+                NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+                vec![StaffNumber::parse("K100").unwrap()],
+                "Contact with detained women after release",
+                true,
+                "Restricted duties from 15/01/2026",
+                re.map(|r| Urn::parse(UrnKind::Referral, r).unwrap()),
+            )
+            .unwrap(),
+        )
+    };
+    let recorded = u.cf.execute(&u.inv, referral(None)).unwrap();
+    assert_eq!(recorded.reference, "REF-2026-0001");
+    // The end of the day after the day it became clear.
+    assert_eq!(recorded.details["deadline"], "2026-01-17T00:00:00.000000Z");
+    let refer = Command::MakeReferral {
+        urn: Urn::parse(UrnKind::Referral, "REF-2026-0001").unwrap(),
+    };
+    assert!(matches!(
+        u.cf.execute(&u.inv, refer.clone()),
+        Err(Error::Denied { .. })
+    ));
+    u.cf.execute(&u.sup, refer.clone()).unwrap();
+    let decision = Command::RecordIopcDecision {
+        urn: Urn::parse(UrnKind::Referral, "REF-2026-0001").unwrap(),
+        decision: IopcDecision::new(
+            "IOPC-2026-123",
+            ModeOfInvestigation::Independent,
+            NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+        )
+        .unwrap(),
+    };
+    u.cf.execute(&u.inv, decision).unwrap();
+    let again =
+        u.cf.execute(&u.inv, referral(Some("REF-2026-0001")))
+            .unwrap();
+    let rows = u.cf.referrals(&u.sup).unwrap();
+    assert_eq!(rows[0].urn, again.reference);
+    assert_eq!(rows[0].re_referral_of.as_deref(), Some("REF-2026-0001"));
+    assert_eq!(rows[1].mode, Some(ModeOfInvestigation::Independent));
+    assert_eq!(rows[1].iopc_reference.as_deref(), Some("IOPC-2026-123"));
+
+    // The deadline is configurable, for referrals recorded afterwards.
+    u.cf.execute(&u.sup, Command::SetReferralDeadline { days_after: 2 })
+        .unwrap();
+    let third = u.cf.execute(&u.inv, referral(None)).unwrap();
+    assert_eq!(third.details["deadline"], "2026-01-18T00:00:00.000000Z");
+}
+
+#[test]
+fn the_diary_lists_what_is_due_soonest_first_with_overdue_flagged() {
+    let mut u = unit();
+    threshold_met(&mut u);
+    u.cf.execute(
+        &u.inv,
+        application(AuthorisationType::DirectedSurveillance, "supt", false),
+    )
+    .unwrap();
+    u.cf.execute(&u.supt, grant("AUTH-2026-0001", "")).unwrap();
+    u.cf.execute(
+        &u.inv,
+        Command::RecordReferral(
+            NewReferral::new(
+                Some(code("KESTREL")),
+                "PSD/1",
+                MatterType::Conduct,
+                ReferralCriterion::SeriousCorruption,
+                NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+                vec![],
+                "Summary",
+                false,
+                "",
+                None,
+            )
+            .unwrap(),
+        ),
+    )
+    .unwrap();
+    // 11 February: the referral is overdue; the threshold review (12 Feb)
+    // and the authorisation review (end of 12 Feb) are due within 7 days;
+    // the operation has had no decision-log entry for 27 days.
+    u.clock.set("2026-02-11T09:00:00Z");
+    let items = u.cf.due(&u.sup, 7).unwrap();
+    let seen: Vec<(DueKind, &str, bool)> = items
+        .iter()
+        .map(|i| (i.what, i.reference.as_str(), i.overdue))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (DueKind::ReferralDeadline, "REF-2026-0001", true),
+            (DueKind::OperationQuiet, "KESTREL", false),
+            // Both due at the end of 12 February; same time, by reference.
+            (DueKind::AuthorisationReview, "AUTH-2026-0001", false),
+            (DueKind::ThresholdReview, "KESTREL", false),
+        ]
+    );
+    assert_eq!(items[0].due_at, "2026-01-17T00:00:00.000000Z");
+    // Looking further ahead brings in the authorisation's end.
+    let far = u.cf.due(&u.sup, 90).unwrap();
+    let end = far
+        .iter()
+        .find(|i| i.what == DueKind::AuthorisationEnds)
+        .unwrap();
+    assert_eq!(end.due_at, "2026-04-14T23:00:00.000000Z");
+    assert!(
+        end.why.contains("ends at the end of 2026-04-14"),
+        "{}",
+        end.why
+    );
+    // An investigator not on the team sees none of it.
+    let outsider = {
+        let admin = login(&mut u.cf, ADMIN, ADMIN_PASSWORD);
+        add_user(&mut u.cf, &admin, "outsider", "investigator");
+        login(&mut u.cf, "outsider", USER_PASSWORD)
+    };
+    assert_eq!(u.cf.due(&outsider, 90).unwrap(), []);
+    // A second supervisor sees it all, as supervisors see every operation.
+    assert_eq!(u.cf.due(&u.sup2, 90).unwrap(), far);
+}
