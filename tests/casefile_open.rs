@@ -34,9 +34,11 @@ fn init_creates_a_case_file_at_the_latest_schema_with_its_own_id() {
     let (second, _) = new_casefile(other.path());
     assert_ne!(second.id(), id);
 
-    // The first events record the creation and the first account.
+    // The first events record the creation, the first account, and the
+    // signing key for checkpoints.
     let rows = audit_rows(&path);
-    assert_eq!(rows.len(), 2);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[2].2, "audit.key.create");
     assert_eq!(
         (rows[0].2.as_str(), rows[0].3.as_str()),
         ("casefile.init", id.as_str())
@@ -60,7 +62,7 @@ fn reopening_a_case_file_changes_nothing_and_keeps_its_id() {
     let reopened = CaseFile::open_with_clock(&path, fixed_clock()).unwrap();
     assert_eq!(reopened.id(), id);
     drop(reopened);
-    assert_eq!(audit_rows(&path).len(), 2, "opening writes no event");
+    assert_eq!(audit_rows(&path).len(), 3, "opening writes no event");
 }
 
 /// The schema as SQLite reports it: drift shows up in review as a changed
@@ -234,7 +236,7 @@ fn audit_events_cannot_be_updated_or_deleted_and_accounts_cannot_be_deleted() {
         let err = conn.execute(sql, []).unwrap_err().to_string();
         assert!(err.contains(expected), "{sql}: {err}");
     }
-    assert_eq!(audit_rows(&path).len(), 2);
+    assert_eq!(audit_rows(&path).len(), 3);
 }
 
 #[test]
@@ -252,9 +254,10 @@ fn an_older_case_file_is_upgraded_on_opening_and_the_upgrade_is_audited() {
         .unwrap();
     }
     let casefile = CaseFile::open_with_clock(&path, fixed_clock()).unwrap();
+    // The upgrade, then the signing key a file from before keys gets.
     assert_eq!(
         casefile.check().unwrap(),
-        ccu::store::CheckReport::Verified { events: 1 }
+        ccu::store::CheckReport::Verified { events: 2 }
     );
     drop(casefile);
     assert_eq!(count(&path, "PRAGMA user_version"), LATEST_VERSION as i64);
@@ -266,5 +269,9 @@ fn an_older_case_file_is_upgraded_on_opening_and_the_upgrade_is_audited() {
     assert_eq!(
         rows[0].5,
         format!(r#"{{"from_version":1,"to_version":{LATEST_VERSION}}}"#)
+    );
+    assert_eq!(
+        (rows[1].1.as_str(), rows[1].2.as_str()),
+        ("ccu", "audit.key.create")
     );
 }

@@ -137,7 +137,7 @@ fn the_default_case_file_lives_in_the_platform_data_directory_and_ccu_file_overr
     let out = ccu(&["check"], &env);
     assert_eq!(
         stdout(&out),
-        "ok: 2 events, chain verified\n",
+        "ok: 3 events, chain verified\n",
         "{}",
         stderr(&out)
     );

@@ -45,7 +45,7 @@ fn the_documented_python_verifier_agrees_with_ccu() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "ok: 5 events, chain verified\n"
+        "ok: 6 events, chain verified\n"
     );
 
     sqlite3(

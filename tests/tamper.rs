@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use ccu::audit::{Event, event_hash};
 use common::*;
 
-/// A case file with 10 events: init (2), a login, three accounts added,
-/// a listing, a failed login, and two more logins.
+/// A case file with 11 events: init (3: the file, its administrator, its
+/// signing key), a login, three accounts added, a listing, a failed login,
+/// and two more logins.
 fn populated() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let (mut cf, path) = new_casefile(dir.path());
@@ -28,7 +29,7 @@ fn populated() -> (tempfile::TempDir, PathBuf) {
     login(&mut cf, "inv", USER_PASSWORD);
     login(&mut cf, "sup", USER_PASSWORD);
     drop(cf);
-    assert_eq!(audit_rows(&path).len(), 10);
+    assert_eq!(audit_rows(&path).len(), 11);
     (dir, path)
 }
 
@@ -54,7 +55,7 @@ fn an_untouched_file_checks_clean() {
     let (_dir, path) = populated();
     let out = ccu(&["check", "--file", path.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "ok: 10 events, chain verified\n");
+    assert_eq!(stdout(&out), "ok: 11 events, chain verified\n");
 }
 
 #[test]
@@ -126,12 +127,12 @@ fn a_naively_forged_event_at_the_end_is_a_hash_mismatch() {
         &format!(
             "{DROP_TRIGGERS}
              INSERT INTO audit_event
-             SELECT 11, '2026-11-23T09:31:00.000000Z', 'sup', 'supervisor', 'user.add', 'user', 'mole',
-                    'ok', '{{}}', hash, printf('%064d', 0) FROM audit_event WHERE seq = 10;"
+             SELECT 12, '2026-11-23T09:31:00.000000Z', 'sup', 'supervisor', 'user.add', 'user', 'mole',
+                    'ok', '{{}}', hash, printf('%064d', 0) FROM audit_event WHERE seq = 11;"
         ),
     );
     let err = check_fails(&path);
-    assert!(err.contains("seq 11: hash mismatch"), "{err}");
+    assert!(err.contains("seq 12: hash mismatch"), "{err}");
 }
 
 #[test]

@@ -380,5 +380,5 @@ fn two_writers_on_one_file_keep_one_unbroken_chain() {
         w.join().unwrap();
     }
     let cf = CaseFile::open_with_clock(&path, fixed_clock()).unwrap();
-    assert_eq!(cf.check().unwrap(), CheckReport::Verified { events: 18 });
+    assert_eq!(cf.check().unwrap(), CheckReport::Verified { events: 19 });
 }

@@ -3,6 +3,9 @@
 //! docs/audit-format.md is the specification; this module and that page
 //! must agree, and the known-answer test below pins them together.
 
+pub mod checkpoint;
+pub mod merkle;
+
 use std::fmt;
 
 use sha2::{Digest, Sha256};

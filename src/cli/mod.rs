@@ -78,10 +78,26 @@ enum TopCommand {
         #[command(flatten)]
         actor: AsUser,
     },
+    /// The audit trail's signing key and checkpoints
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Bring records in from files
     Import {
         #[command(subcommand)]
         command: ImportCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Print the public key that verifies this case file's checkpoints, and its fingerprint, for oversight to keep
+    Pubkey,
+    /// Sign a checkpoint of the whole audit trail as it stands (auditors and supervisors)
+    Checkpoint {
+        #[command(flatten)]
+        actor: AsUser,
     },
 }
 
@@ -257,6 +273,19 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                     }
                     Ok(EXIT_CHECK_FAILED)
                 }
+                CheckReport::CheckpointBroken {
+                    events,
+                    checkpoint_at,
+                    problem,
+                } => {
+                    eprintln!(
+                        "ccu: check failed: {}: the {events} events chain, but the latest signed checkpoint ({}) fails: {}",
+                        path.display(),
+                        for_terminal(&checkpoint_at),
+                        for_terminal(&problem)
+                    );
+                    Ok(EXIT_CHECK_FAILED)
+                }
                 CheckReport::Broken { verified, at } => {
                     eprintln!(
                         "ccu: check failed: {}: audit chain broken at {}\n  (events 1 to {verified} verify; nothing after the break can be trusted)",
@@ -268,6 +297,30 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             }
         }
         TopCommand::User { command } => user_command(&path, command, out),
+        TopCommand::Audit {
+            command: AuditCommand::Pubkey,
+        } => {
+            let casefile = CaseFile::open(&path)?;
+            let (key, fingerprint) = casefile.verifier_key()?;
+            say(out, &format!("{key}\nfingerprint: SHA-256:{fingerprint}"))?;
+            Ok(0)
+        }
+        TopCommand::Audit {
+            command: AuditCommand::Checkpoint { actor },
+        } => {
+            let mut casefile = CaseFile::open(&path)?;
+            let actor = login(&mut casefile, &actor)?;
+            let done = casefile.execute(&actor, Command::RecordCheckpoint)?;
+            say(
+                out,
+                &format!(
+                    "Signed a checkpoint of {} events (Merkle root {}).",
+                    done.details["tree_size"],
+                    done.details["root"].as_str().unwrap_or_default()
+                ),
+            )?;
+            Ok(0)
+        }
         TopCommand::Due {
             within,
             json,

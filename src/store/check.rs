@@ -14,6 +14,13 @@ pub enum CheckReport {
     Corrupt { messages: Vec<String> },
     /// The chain fails at an event; `verified` events before it are sound.
     Broken { verified: i64, at: ChainBreak },
+    /// The chain is consistent, but no longer extends the latest signed
+    /// checkpoint: the trail was cut short or rewritten since it was signed.
+    CheckpointBroken {
+        events: i64,
+        checkpoint_at: String,
+        problem: String,
+    },
 }
 
 impl CaseFile {
@@ -65,9 +72,51 @@ impl CaseFile {
                 });
             }
         }
-        Ok(CheckReport::Verified {
-            events: verifier.verified(),
-        })
+        let events = verifier.verified();
+        if let Some(problem) = self.check_latest_checkpoint(events)? {
+            return Ok(problem);
+        }
+        Ok(CheckReport::Verified { events })
+    }
+
+    /// The latest signed checkpoint must verify with the case file's key,
+    /// and the first `tree_size` events must still have its Merkle root.
+    /// This catches a trail cut short, or rewritten and re-hashed
+    /// consistently, since the checkpoint was signed.
+    fn check_latest_checkpoint(&self, events: i64) -> Result<Option<CheckReport>> {
+        let Some((size, at, note)) =
+            super::keys::latest(&self.conn).map_err(|e| self.sqlite_err(e))?
+        else {
+            return Ok(None);
+        };
+        let broken = |problem: String| {
+            Ok(Some(CheckReport::CheckpointBroken {
+                events,
+                checkpoint_at: at.clone(),
+                problem,
+            }))
+        };
+        let (verifier, _) = self.verifier_key()?;
+        let checkpoint = match crate::audit::checkpoint::verify(&note, &verifier) {
+            Ok(cp) => cp,
+            Err(e) => return broken(e.to_string()),
+        };
+        if checkpoint.tree_size != size as u64 {
+            return broken("the stored checkpoint's size differs from its signed size".into());
+        }
+        if events < size {
+            return broken(format!(
+                "it covers {size} events, but only {events} remain: the trail was cut short"
+            ));
+        }
+        let leaves =
+            super::keys::leaves(&self.conn, Some(size as u64)).map_err(|e| self.sqlite_err(e))?;
+        if crate::audit::merkle::root(&leaves) != checkpoint.root {
+            return broken(format!(
+                "events 1 to {size} no longer have the Merkle root that was signed: the trail was rewritten"
+            ));
+        }
+        Ok(None)
     }
 }
 

@@ -184,6 +184,8 @@ pub enum Command {
     SetReferralDeadline {
         days_after: u32,
     },
+    /// Signs a checkpoint of the whole audit trail as it stands.
+    RecordCheckpoint,
 }
 
 impl Command {
@@ -226,6 +228,7 @@ impl Command {
             Command::MakeReferral { .. } => "referral.refer",
             Command::RecordIopcDecision { .. } => "referral.iopc-decision",
             Command::SetReferralDeadline { .. } => "setting.referral-deadline",
+            Command::RecordCheckpoint => "audit.checkpoint",
         }
     }
 
@@ -291,6 +294,7 @@ impl Command {
             Command::SetReferralDeadline { .. } => {
                 ("setting", "referral_deadline_days_after".to_owned())
             }
+            Command::RecordCheckpoint => ("checkpoint", "new".to_owned()),
             _ => unreachable!("user commands are handled above"),
         }
     }
@@ -335,6 +339,7 @@ impl Command {
             }
             Command::MakeReferral { .. } => Action::MakeReferral,
             Command::SetReferralDeadline { .. } => Action::SetDeadlines,
+            Command::RecordCheckpoint => Action::ReadAuditTrail,
         }
     }
 }
@@ -440,5 +445,6 @@ pub(super) fn apply(
         Command::SetReferralDeadline { days_after } => {
             referrals::set_deadline_days(ctx, days_after)
         }
+        Command::RecordCheckpoint => super::keys::record_checkpoint(ctx),
     }
 }

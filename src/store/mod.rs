@@ -8,6 +8,7 @@ mod check;
 mod command;
 mod diary;
 mod intelligence;
+mod keys;
 mod operations;
 mod probe;
 mod referrals;
@@ -215,6 +216,7 @@ impl CaseFile {
         if from < LATEST_VERSION {
             casefile.record_upgrade(from)?;
         }
+        casefile.ensure_signing_key()?;
         Ok(casefile)
     }
 

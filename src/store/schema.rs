@@ -23,6 +23,10 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
         "0003_covert.sql",
         include_str!("../../schema/0003_covert.sql"),
     ),
+    (
+        "0004_audit_keys.sql",
+        include_str!("../../schema/0004_audit_keys.sql"),
+    ),
 ];
 
 /// The schema version this ccu writes and the newest it can read.

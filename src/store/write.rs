@@ -542,6 +542,7 @@ impl CaseFile {
             Ok(())
         };
         write().map_err(|e| sqlite_err(&path, e))?;
+        super::keys::ensure(&tx, &self.id, &at, admin.username.as_str(), "administrator")?;
         tx.commit().map_err(|e| sqlite_err(&path, e))
     }
 

@@ -1,0 +1,174 @@
+//! Signed checkpoints: `ccu audit pubkey`, `ccu audit checkpoint`, and
+//! `ccu check` catching a trail cut short, or rewritten and re-hashed
+//! consistently, since the latest checkpoint, on real files with sqlite3.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use ccu::audit::{Event, event_hash, genesis_hash};
+use common::*;
+
+/// A case file with an auditor, a signed checkpoint, and events after it.
+fn signed(dir: &Path) -> PathBuf {
+    let (mut cf, path) = new_casefile(dir);
+    let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
+    add_user(&mut cf, &admin, "aud", "auditor");
+    add_user(&mut cf, &admin, "inv", "investigator");
+    drop(cf);
+    let out = ccu(
+        &[
+            "audit",
+            "checkpoint",
+            "--file",
+            path.to_str().unwrap(),
+            "--as",
+            "aud",
+        ],
+        &[("CCU_PASSWORD", USER_PASSWORD)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("Signed a checkpoint of 7 events (Merkle root "),
+        "{}",
+        stdout(&out)
+    );
+    let mut cf = ccu::store::CaseFile::open_with_clock(&path, fixed_clock()).unwrap();
+    login(&mut cf, "inv", USER_PASSWORD);
+    path
+}
+
+fn check(path: &Path) -> std::process::Output {
+    ccu(&["check", "--file", path.to_str().unwrap()], &[])
+}
+
+#[test]
+fn the_public_key_is_printed_for_oversight_and_an_intact_trail_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = signed(dir.path());
+    let out = ccu(&["audit", "pubkey", "--file", path.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let id: String = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT id FROM casefile", [], |r| r.get(0))
+        .unwrap();
+    let first = text.lines().next().unwrap();
+    assert!(first.starts_with(&format!("ccu/{id}+")), "{text}");
+    ccu::audit::checkpoint::parse_verifier_key(first).unwrap();
+    assert!(
+        text.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("fingerprint: SHA-256:"),
+        "{text}"
+    );
+    let out = check(&path);
+    assert_eq!(
+        stdout(&out),
+        "ok: 9 events, chain verified\n",
+        "{}",
+        stderr(&out)
+    );
+    // Only auditors and supervisors sign checkpoints; the refusal is audited.
+    let out = ccu(
+        &[
+            "audit",
+            "checkpoint",
+            "--file",
+            path.to_str().unwrap(),
+            "--as",
+            "inv",
+        ],
+        &[("CCU_PASSWORD", USER_PASSWORD)],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert_eq!(audit_rows(&path).last().unwrap().2, "audit.checkpoint");
+}
+
+#[test]
+fn a_trail_rewritten_and_re_hashed_consistently_is_caught_by_the_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = signed(dir.path());
+    // The forger knows the format: they change event 4 and re-hash every
+    // event from there, so the chain itself is consistent again.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let id: String = conn
+        .query_row("SELECT id FROM casefile", [], |r| r.get(0))
+        .unwrap();
+    let mut events: Vec<Event> = conn
+        .prepare("SELECT seq, at, actor, actor_roles, action, entity_type, entity_ref, outcome, details, prev_hash, hash FROM audit_event ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| {
+            Ok(Event {
+                seq: r.get(0)?, at: r.get(1)?, actor: r.get(2)?, actor_roles: r.get(3)?, action: r.get(4)?,
+                entity_type: r.get(5)?, entity_ref: r.get(6)?, outcome: r.get(7)?, details: r.get(8)?,
+                prev_hash: r.get(9)?, hash: r.get(10)?,
+            })
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    drop(conn);
+    events[3].details = r#"{"what":"nothing happened"}"#.into();
+    let mut prev = genesis_hash(&id);
+    let mut sql = String::from(
+        "DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event;",
+    );
+    for e in &mut events {
+        e.prev_hash = prev.clone();
+        e.hash = event_hash(e);
+        prev = e.hash.clone();
+        sql.push_str(&format!(
+            "INSERT INTO audit_event VALUES ({}, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');",
+            e.seq, e.at, e.actor, e.actor_roles, e.action, e.entity_type, e.entity_ref, e.outcome,
+            e.details.replace('\'', "''"), e.prev_hash, e.hash
+        ));
+    }
+    sqlite3(&path, &sql);
+    let out = check(&path);
+    assert_eq!(out.status.code(), Some(6), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the 9 events chain, but the latest signed checkpoint"),
+        "{err}"
+    );
+    assert!(
+        err.contains("events 1 to 7 no longer have the Merkle root that was signed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_trail_cut_short_since_the_checkpoint_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = signed(dir.path());
+    sqlite3(
+        &path,
+        "DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE seq >= 6;",
+    );
+    let out = check(&path);
+    assert_eq!(out.status.code(), Some(6));
+    assert!(
+        stderr(&out).contains("it covers 7 events, but only 5 remain: the trail was cut short"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_altered_checkpoint_fails_its_signature() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = signed(dir.path());
+    sqlite3(
+        &path,
+        "DROP TRIGGER checkpoint_no_update; UPDATE checkpoint SET note = replace(note, char(10) || '7' || char(10), char(10) || '6' || char(10)), tree_size = 6;",
+    );
+    let out = check(&path);
+    assert_eq!(out.status.code(), Some(6));
+    assert!(
+        stderr(&out).contains("does not verify: the checkpoint was altered or forged"),
+        "{}",
+        stderr(&out)
+    );
+}
