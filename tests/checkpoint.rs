@@ -167,7 +167,7 @@ fn an_altered_checkpoint_fails_its_signature() {
     let out = check(&path);
     assert_eq!(out.status.code(), Some(6));
     assert!(
-        stderr(&out).contains("does not verify: the checkpoint was altered or forged"),
+        stderr(&out).contains("does not verify: it was altered or forged"),
         "{}",
         stderr(&out)
     );

@@ -72,15 +72,15 @@ pub fn fingerprint(key: &VerifyingKey) -> String {
 
 /// Signs a checkpoint: the body, a blank line, and one signature line.
 pub fn sign(checkpoint: &Checkpoint, key: &SigningKey) -> String {
-    let body = checkpoint.body();
+    sign_note(&checkpoint.body(), &checkpoint.origin, key)
+}
+
+/// Signs any note body (lines each ending in a newline) as `name`.
+pub fn sign_note(body: &str, name: &str, key: &SigningKey) -> String {
     let signature = key.sign(body.as_bytes());
-    let mut blob = key_id(&checkpoint.origin, &key.verifying_key()).to_vec();
+    let mut blob = key_id(name, &key.verifying_key()).to_vec();
     blob.extend_from_slice(&signature.to_bytes());
-    format!(
-        "{body}\n\u{2014} {} {}\n",
-        checkpoint.origin,
-        B64.encode(blob)
-    )
+    format!("{body}\n\u{2014} {name} {}\n", B64.encode(blob))
 }
 
 /// Why a note did not verify.
@@ -88,11 +88,11 @@ pub fn sign(checkpoint: &Checkpoint, key: &SigningKey) -> String {
 pub enum NoteError {
     #[error("the verifier key is malformed: {0}")]
     BadKey(String),
-    #[error("the checkpoint is malformed: {0}")]
+    #[error("the signed note is malformed: {0}")]
     Malformed(String),
-    #[error("no signature by key {0} on the checkpoint")]
+    #[error("it bears no signature by key {0}")]
     NotSignedByKey(String),
-    #[error("the signature by key {0} does not verify: the checkpoint was altered or forged")]
+    #[error("the signature by key {0} does not verify: it was altered or forged")]
     BadSignature(String),
 }
 
@@ -120,6 +120,12 @@ pub fn parse_verifier_key(text: &str) -> Result<(String, VerifyingKey), NoteErro
 
 /// Verifies a signed checkpoint against a verifier key and parses it.
 pub fn verify(note: &str, verifier: &str) -> Result<Checkpoint, NoteError> {
+    let body = verify_note(note, verifier)?;
+    parse_body(&body)
+}
+
+/// Verifies a signed note against a verifier key; returns its body.
+pub fn verify_note(note: &str, verifier: &str) -> Result<String, NoteError> {
     let (name, key) = parse_verifier_key(verifier)?;
     let malformed = |why: &str| NoteError::Malformed(why.to_owned());
     let split = note
@@ -150,6 +156,11 @@ pub fn verify(note: &str, verifier: &str) -> Result<Checkpoint, NoteError> {
     if !found {
         return Err(NoteError::NotSignedByKey(name));
     }
+    Ok(body.to_owned())
+}
+
+fn parse_body(body: &str) -> Result<Checkpoint, NoteError> {
+    let malformed = |why: &str| NoteError::Malformed(why.to_owned());
     let lines: Vec<&str> = body.lines().collect();
     let [origin, size, root, time_line, ..] = lines.as_slice() else {
         return Err(malformed(

@@ -3,8 +3,10 @@
 //! docs/audit-format.md is the specification; this module and that page
 //! must agree, and the known-answer test below pins them together.
 
+pub mod bundle;
 pub mod checkpoint;
 pub mod merkle;
+pub mod report;
 
 use std::fmt;
 
@@ -16,7 +18,7 @@ pub const EVENT_PREFIX: &[u8] = b"ccu-audit-event-v1\0";
 pub const GENESIS_PREFIX: &[u8] = b"ccu-audit-genesis-v1\0";
 
 /// An audit event as stored. Every field is hashed exactly as stored.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     pub seq: i64,
     /// UTC, RFC 3339 with microseconds and `Z`.

@@ -99,6 +99,37 @@ enum AuditCommand {
         #[command(flatten)]
         actor: AsUser,
     },
+    /// Write an export bundle for oversight (auditors and supervisors; docs/oversight-export.md)
+    Export {
+        /// A new or empty folder for the bundle
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Only events on or after this UK day (dd/mm/yyyy)
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Only events on or before this UK day (dd/mm/yyyy)
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only events about this operation and its records
+        #[arg(long, value_name = "CODENAME")]
+        operation: Option<String>,
+        /// Only events by this user
+        #[arg(long = "user", value_name = "USERNAME")]
+        by: Option<String>,
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// Verify an export bundle with nothing but the bundle and the public key (no case file)
+    Verify {
+        /// The bundle folder
+        dir: PathBuf,
+        /// The verifier key line from `ccu audit pubkey`, or a file holding it
+        #[arg(long, value_name = "KEY")]
+        pubkey: String,
+        /// An earlier signed checkpoint (a file) that this bundle's must extend
+        #[arg(long, value_name = "FILE")]
+        since: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -320,6 +351,93 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                 ),
             )?;
             Ok(0)
+        }
+        TopCommand::Audit {
+            command:
+                AuditCommand::Export {
+                    out: dir,
+                    from,
+                    to,
+                    operation,
+                    by,
+                    actor,
+                },
+        } => {
+            let date = |text: Option<String>, field| {
+                text.map(|t| crate::domain::time::parse_uk_date(field, &t))
+                    .transpose()
+            };
+            let request = store::ExportRequest {
+                out: dir.clone(),
+                from: date(from, "from")?,
+                to: date(to, "to")?,
+                operation: operation
+                    .as_deref()
+                    .map(crate::domain::operation::Codename::parse)
+                    .transpose()?,
+                user: by.as_deref().map(Username::parse).transpose()?,
+            };
+            let mut casefile = CaseFile::open(&path)?;
+            let actor = login(&mut casefile, &actor)?;
+            let done = casefile.execute(&actor, Command::ExportAudit(request))?;
+            say(
+                out,
+                &format!(
+                    "Wrote {} entries to {} ({} export; checkpoint of {} events). Verify with: ccu audit verify {} --pubkey KEY",
+                    done.details["entries"],
+                    dir.display(),
+                    if done.details["full"] == true {
+                        "full"
+                    } else {
+                        "filtered"
+                    },
+                    done.details["tree_size"],
+                    dir.display()
+                ),
+            )?;
+            Ok(0)
+        }
+        TopCommand::Audit {
+            command: AuditCommand::Verify { dir, pubkey, since },
+        } => {
+            let key = if std::path::Path::new(&pubkey).is_file() {
+                std::fs::read_to_string(&pubkey)
+                    .map_err(|e| Failure {
+                        message: format!("{pubkey}: cannot read the key: {e}"),
+                        code: 5,
+                    })?
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            } else {
+                pubkey
+            };
+            let since = since
+                .map(|p| {
+                    std::fs::read_to_string(&p).map_err(|e| Failure {
+                        message: format!(
+                            "{}: cannot read the earlier checkpoint: {e}",
+                            p.display()
+                        ),
+                        code: 5,
+                    })
+                })
+                .transpose()?;
+            match crate::audit::bundle::verify(&dir, &key, since.as_deref()) {
+                Ok(verified) => {
+                    say(out, &verified.to_string())?;
+                    Ok(0)
+                }
+                Err(e) => Err(Failure {
+                    message: format!(
+                        "{}: verification failed: {}",
+                        dir.display(),
+                        for_terminal(&e.to_string())
+                    ),
+                    code: EXIT_CHECK_FAILED,
+                }),
+            }
         }
         TopCommand::Due {
             within,

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use super::export::ExportRequest;
 use super::write::{Applied, Ctx, Fail};
 use super::{
     accounts, authorisations, bids, intelligence, operations, referrals, subjects, thresholds,
@@ -186,6 +187,8 @@ pub enum Command {
     },
     /// Signs a checkpoint of the whole audit trail as it stands.
     RecordCheckpoint,
+    /// Writes an oversight export bundle (with a new checkpoint).
+    ExportAudit(ExportRequest),
 }
 
 impl Command {
@@ -229,6 +232,7 @@ impl Command {
             Command::RecordIopcDecision { .. } => "referral.iopc-decision",
             Command::SetReferralDeadline { .. } => "setting.referral-deadline",
             Command::RecordCheckpoint => "audit.checkpoint",
+            Command::ExportAudit(_) => "audit.export",
         }
     }
 
@@ -295,6 +299,7 @@ impl Command {
                 ("setting", "referral_deadline_days_after".to_owned())
             }
             Command::RecordCheckpoint => ("checkpoint", "new".to_owned()),
+            Command::ExportAudit(r) => ("export", r.out.display().to_string()),
             _ => unreachable!("user commands are handled above"),
         }
     }
@@ -339,7 +344,7 @@ impl Command {
             }
             Command::MakeReferral { .. } => Action::MakeReferral,
             Command::SetReferralDeadline { .. } => Action::SetDeadlines,
-            Command::RecordCheckpoint => Action::ReadAuditTrail,
+            Command::RecordCheckpoint | Command::ExportAudit(_) => Action::ReadAuditTrail,
         }
     }
 }
@@ -446,5 +451,6 @@ pub(super) fn apply(
             referrals::set_deadline_days(ctx, days_after)
         }
         Command::RecordCheckpoint => super::keys::record_checkpoint(ctx),
+        Command::ExportAudit(request) => super::export::export(ctx, request),
     }
 }

@@ -81,6 +81,21 @@ pub(super) fn leaves(
 }
 
 pub(super) fn record_checkpoint(ctx: &Ctx<'_>) -> Result<Applied, Fail> {
+    let (cp, key, _) = sign_checkpoint(ctx)?;
+    Ok(Applied {
+        entity_type: "checkpoint",
+        entity_ref: cp.tree_size.to_string(),
+        details: json!({
+            "tree_size": cp.tree_size,
+            "root": merkle::to_hex(&cp.root),
+            "fingerprint": checkpoint::fingerprint(&key.verifying_key()),
+        }),
+    })
+}
+
+/// Signs and stores a checkpoint of every event so far; returns it, the
+/// key, and the signed note.
+pub(super) fn sign_checkpoint(ctx: &Ctx<'_>) -> Result<(Checkpoint, SigningKey, String), Fail> {
     let key = load(ctx.tx)?.ok_or_else(|| {
         Fail::Store(Error::Invalid(crate::domain::InvalidInput::new(
             "signing key",
@@ -99,15 +114,7 @@ pub(super) fn record_checkpoint(ctx: &Ctx<'_>) -> Result<Applied, Fail> {
         "INSERT INTO checkpoint (tree_size, root_hash, at, note) VALUES (?1, ?2, ?3, ?4)",
         params![cp.tree_size as i64, merkle::to_hex(&cp.root), ctx.at, note],
     )?;
-    Ok(Applied {
-        entity_type: "checkpoint",
-        entity_ref: cp.tree_size.to_string(),
-        details: json!({
-            "tree_size": cp.tree_size,
-            "root": merkle::to_hex(&cp.root),
-            "fingerprint": checkpoint::fingerprint(&key.verifying_key()),
-        }),
-    })
+    Ok((cp, key, note))
 }
 
 /// The latest checkpoint, as stored.

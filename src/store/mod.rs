@@ -7,6 +7,7 @@ mod bids;
 mod check;
 mod command;
 mod diary;
+mod export;
 mod intelligence;
 mod keys;
 mod operations;
@@ -32,6 +33,7 @@ pub use bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, Week
 pub use check::CheckReport;
 pub use command::{Command, Viewed};
 pub use diary::{DueItem, DueKind, QUIET_OPERATION_DAYS};
+pub use export::ExportRequest;
 pub use intelligence::{ImportReport, IntelligenceRecord, IntelligenceRow, Page, TriageEntry};
 pub use operations::{DecisionEntry, LessonsLearned, Member, OperationRecord, OperationRow};
 pub use probe::CCU_APPLICATION_ID;

@@ -1,0 +1,675 @@
+//! The two derived, non-authoritative files of an oversight export bundle:
+//! `audit.csv` for spreadsheets and `report.html` for reading and printing.
+//! Neither proves anything; `entries.jsonl` and the signed manifest do.
+//! docs/oversight-export.md lists them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::Event;
+use crate::sanitise::{for_csv_cell, for_terminal};
+
+/// The column order of `audit.csv`: the stored fields, in storage order.
+pub const CSV_HEADER: [&str; 11] = [
+    "seq",
+    "at",
+    "actor",
+    "actor_roles",
+    "action",
+    "entity_type",
+    "entity_ref",
+    "outcome",
+    "details",
+    "prev_hash",
+    "hash",
+];
+
+/// The label every report carries.
+pub const NOT_AUTHORITATIVE: &str =
+    "Derived from entries.jsonl; not authoritative \u{2014} verify with `ccu audit verify`";
+
+/// Actions whose events are decisions.
+const DECISION_ACTIONS: [&str; 4] = [
+    "decision.record",
+    "threshold.decide",
+    "bid.decide",
+    "intelligence.triage",
+];
+
+/// Fields of a decision's details shown in the decisions table, in order.
+const DECISION_FIELDS: [&str; 4] = ["decision", "outcome", "after", "rationale"];
+
+/// Longest one-line summary of details, in characters.
+const SUMMARY_CHARS: usize = 240;
+
+/// `audit.csv`: RFC 4180 (CRLF line ends, quoting where needed) with a
+/// header row, every cell passed through [`for_csv_cell`] and otherwise
+/// exact, so it reads back to the stored text.
+pub fn audit_csv(entries: &[Event]) -> Vec<u8> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(Vec::new());
+    writer
+        .write_record(CSV_HEADER.iter().map(|h| for_csv_cell(h).into_owned()))
+        .expect("writing CSV to memory cannot fail");
+    for e in entries {
+        let seq = e.seq.to_string();
+        let fields: [&str; 11] = [
+            &seq,
+            &e.at,
+            &e.actor,
+            &e.actor_roles,
+            &e.action,
+            &e.entity_type,
+            &e.entity_ref,
+            &e.outcome,
+            &e.details,
+            &e.prev_hash,
+            &e.hash,
+        ];
+        writer
+            .write_record(fields.iter().map(|f| for_csv_cell(f).into_owned()))
+            .expect("writing CSV to memory cannot fail");
+    }
+    writer
+        .into_inner()
+        .expect("flushing CSV to memory cannot fail")
+}
+
+/// `report.html`: one self-contained printable page (inline CSS, no
+/// scripts, no external resources). Every piece of text taken from the
+/// entries is made visible with [`for_terminal`] and then HTML-escaped.
+pub fn report_html(title: &str, entries: &[Event]) -> String {
+    let mut sorted: Vec<&Event> = entries.iter().collect();
+    sorted.sort_by_key(|e| e.seq);
+    let details: Vec<Option<Value>> = sorted.iter().map(|e| parse_details(e)).collect();
+
+    let mut out = String::with_capacity(4096 + entries.len() * 256);
+    let title = text(title);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n\
+         <h1>{title}</h1>\n<p class=\"label\">{}</p>\n",
+        escape(NOT_AUTHORITATIVE)
+    );
+
+    summary(&mut out, &sorted);
+    counts(&mut out, &sorted);
+    timelines(&mut out, &sorted, &details);
+    decisions(&mut out, &sorted, &details);
+    authorisations(&mut out, &sorted, &details);
+    denied(&mut out, &sorted, &details);
+
+    let _ = write!(
+        out,
+        "<footer><p class=\"label\">{}</p></footer>\n</body>\n</html>\n",
+        escape(NOT_AUTHORITATIVE)
+    );
+    out
+}
+
+const CSS: &str = "\
+body{font-family:Georgia,'Times New Roman',serif;color:#000;background:#fff;\
+margin:2em auto;max-width:60em;line-height:1.35}\
+h1{font-size:1.6em;margin-bottom:.2em}\
+h2{font-size:1.25em;border-bottom:1px solid #000;margin-top:1.6em}\
+h3{font-size:1.05em;margin-bottom:.3em}\
+.label{font-weight:bold;border:2px solid #000;padding:.4em .6em}\
+table{border-collapse:collapse;width:100%;margin:.4em 0 1em;font-size:.9em}\
+th,td{border:1px solid #666;padding:.2em .4em;text-align:left;vertical-align:top}\
+th{background:#eee}\
+td{overflow-wrap:anywhere}\
+td.n{text-align:right;white-space:nowrap}\
+.none{font-style:italic}\
+dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}\
+dt{font-weight:bold}dd{margin:0}\
+@media print{body{margin:0;max-width:none;font-size:10pt}\
+h2,h3{break-after:avoid;page-break-after:avoid}\
+tr{break-inside:avoid;page-break-inside:avoid}\
+thead{display:table-header-group}\
+th{background:#fff}}";
+
+/// Escapes text for HTML element content and attribute values.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Untrusted text, made visible and then escaped.
+fn text(s: &str) -> String {
+    escape(&for_terminal(s))
+}
+
+fn parse_details(e: &Event) -> Option<Value> {
+    serde_json::from_str(&e.details).ok()
+}
+
+/// The `operation` string field of a details object, if any.
+fn details_operation(details: Option<&Value>) -> Option<&str> {
+    details?.get("operation")?.as_str()
+}
+
+/// A JSON value as short plain text: strings without quotes, the rest
+/// as compact JSON.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// At most `max` characters of `s`, with an ellipsis if cut.
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}\u{2026}", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// One line about the details: `key: value; ...` for an object, the raw
+/// text for anything that is not JSON. Returned unescaped.
+fn details_summary(e: &Event, details: Option<&Value>) -> String {
+    let line = match details {
+        Some(Value::Object(map)) => map
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| format!("{k}: {}", plain(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(other) => other.to_string(),
+        None => e.details.clone(),
+    };
+    truncate(&line, SUMMARY_CHARS)
+}
+
+fn summary(out: &mut String, events: &[&Event]) {
+    let denied = events.iter().filter(|e| e.outcome == "denied").count();
+    let first = events.iter().map(|e| e.at.as_str()).min();
+    let last = events.iter().map(|e| e.at.as_str()).max();
+    let seqs = match (events.first(), events.last()) {
+        (Some(a), Some(b)) => format!("{} to {}", a.seq, b.seq),
+        _ => "none".to_string(),
+    };
+    let _ = write!(
+        out,
+        "<section>\n<h2>Summary</h2>\n<dl>\n\
+         <dt>Events</dt><dd>{}</dd>\n\
+         <dt>Sequence numbers</dt><dd>{seqs}</dd>\n\
+         <dt>First event</dt><dd>{}</dd>\n\
+         <dt>Last event</dt><dd>{}</dd>\n\
+         <dt>Denied</dt><dd>{denied}</dd>\n</dl>\n</section>\n",
+        events.len(),
+        first.map_or_else(|| "none".to_string(), text),
+        last.map_or_else(|| "none".to_string(), text),
+    );
+}
+
+fn counts(out: &mut String, events: &[&Event]) {
+    let mut by_user: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut by_action: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for e in events {
+        let denied = usize::from(e.outcome == "denied");
+        let u = by_user.entry(&e.actor).or_default();
+        u.0 += 1;
+        u.1 += denied;
+        let a = by_action.entry(&e.action).or_default();
+        a.0 += 1;
+        a.1 += denied;
+    }
+    for (heading, column, map) in [
+        ("Events by user", "User", &by_user),
+        ("Events by action", "Action", &by_action),
+    ] {
+        let _ = write!(out, "<section>\n<h2>{heading}</h2>\n");
+        if map.is_empty() {
+            out.push_str("<p class=\"none\">None.</p>\n</section>\n");
+            continue;
+        }
+        let _ = write!(
+            out,
+            "<table>\n<thead><tr><th>{column}</th><th>Events</th><th>Denied</th></tr></thead>\n<tbody>\n"
+        );
+        for (key, (total, denied)) in map {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td class=\"n\">{total}</td><td class=\"n\">{denied}</td></tr>",
+                text(key)
+            );
+        }
+        out.push_str("</tbody>\n</table>\n</section>\n");
+    }
+}
+
+/// Opens a table of events with the given extra columns after the common
+/// ones (seq, time, actor, action, outcome).
+fn event_table_head(out: &mut String, extra: &[&str]) {
+    out.push_str(
+        "<table>\n<thead><tr><th>Seq</th><th>Time</th><th>Actor</th><th>Action</th><th>Outcome</th>",
+    );
+    for h in extra {
+        let _ = write!(out, "<th>{h}</th>");
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+}
+
+/// One row: the common columns, then `extra` cells (already escaped).
+fn event_row(out: &mut String, e: &Event, extra: &[String]) {
+    let _ = write!(
+        out,
+        "<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+        e.seq,
+        text(&e.at),
+        text(&e.actor),
+        text(&e.action),
+        text(&e.outcome)
+    );
+    for cell in extra {
+        let _ = write!(out, "<td>{cell}</td>");
+    }
+    out.push_str("</tr>\n");
+}
+
+fn none(out: &mut String) {
+    out.push_str("<p class=\"none\">None.</p>\n");
+}
+
+fn timelines(out: &mut String, events: &[&Event], details: &[Option<Value>]) {
+    let mut ops: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    for (i, e) in events.iter().enumerate() {
+        if e.entity_type == "operation" {
+            ops.entry(&e.entity_ref).or_default().insert(i);
+        }
+        if let Some(op) = details_operation(details[i].as_ref()) {
+            ops.entry(op).or_default().insert(i);
+        }
+    }
+    out.push_str("<section>\n<h2>Timeline by operation</h2>\n");
+    if ops.is_empty() {
+        none(out);
+    }
+    for (op, indices) in &ops {
+        let _ = writeln!(out, "<h3>Operation {}</h3>", text(op));
+        event_table_head(out, &["Details"]);
+        // Indices follow the events' seq order already.
+        for &i in indices {
+            let e = events[i];
+            event_row(out, e, &[text(&details_summary(e, details[i].as_ref()))]);
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn decisions(out: &mut String, events: &[&Event], details: &[Option<Value>]) {
+    out.push_str("<section>\n<h2>Decisions</h2>\n");
+    let chosen: Vec<usize> = (0..events.len())
+        .filter(|&i| DECISION_ACTIONS.contains(&events[i].action.as_str()))
+        .collect();
+    if chosen.is_empty() {
+        none(out);
+    } else {
+        event_table_head(out, &["Subject", "Decision", "Rationale"]);
+        for i in chosen {
+            let e = events[i];
+            let d = details[i].as_ref();
+            let subject = text(&format!("{} {}", e.entity_type, e.entity_ref));
+            let (decision, rationale) = match d {
+                Some(Value::Object(map)) => {
+                    let decision = DECISION_FIELDS
+                        .iter()
+                        .filter(|&&k| k != "rationale")
+                        .filter_map(|&k| map.get(k).filter(|v| !v.is_null()).map(|v| (k, v)))
+                        .map(|(k, v)| format!("{k}: {}", plain(v)))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    let rationale = map.get("rationale").map(plain).unwrap_or_default();
+                    (decision, rationale)
+                }
+                _ => (details_summary(e, d), String::new()),
+            };
+            event_row(out, e, &[subject, text(&decision), text(&rationale)]);
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn authorisations(out: &mut String, events: &[&Event], details: &[Option<Value>]) {
+    out.push_str("<section>\n<h2>Authorisations</h2>\n");
+    let chosen: Vec<usize> = (0..events.len())
+        .filter(|&i| events[i].action.starts_with("authorisation."))
+        .collect();
+    if chosen.is_empty() {
+        none(out);
+    } else {
+        event_table_head(out, &["Subject", "Details"]);
+        for i in chosen {
+            let e = events[i];
+            let subject = text(&format!("{} {}", e.entity_type, e.entity_ref));
+            let summary = text(&details_summary(e, details[i].as_ref()));
+            event_row(out, e, &[subject, summary]);
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn denied(out: &mut String, events: &[&Event], details: &[Option<Value>]) {
+    out.push_str("<section>\n<h2>Denied attempts</h2>\n");
+    let chosen: Vec<usize> = (0..events.len())
+        .filter(|&i| events[i].outcome == "denied")
+        .collect();
+    if chosen.is_empty() {
+        none(out);
+    } else {
+        event_table_head(out, &["Subject", "Reason"]);
+        for i in chosen {
+            let e = events[i];
+            let d = details[i].as_ref();
+            let subject = text(&format!("{} {}", e.entity_type, e.entity_ref));
+            let reason = match d.and_then(|v| v.get("reason")) {
+                Some(r) => truncate(&plain(r), SUMMARY_CHARS),
+                None => details_summary(e, d),
+            };
+            event_row(out, e, &[subject, text(&reason)]);
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(
+        seq: i64,
+        actor: &str,
+        action: &str,
+        entity_type: &str,
+        entity_ref: &str,
+        outcome: &str,
+        details: &str,
+    ) -> Event {
+        Event {
+            seq,
+            at: format!("2026-11-23T21:30:{:02}.000000Z", seq),
+            actor: actor.into(),
+            actor_roles: "investigator,supervisor".into(),
+            action: action.into(),
+            entity_type: entity_type.into(),
+            entity_ref: entity_ref.into(),
+            outcome: outcome.into(),
+            details: details.into(),
+            prev_hash: format!("{:064x}", seq - 1),
+            hash: format!("{seq:064x}"),
+        }
+    }
+
+    fn awkward() -> Vec<Event> {
+        vec![
+            event(
+                1,
+                "jokafor",
+                "casefile.init",
+                "casefile",
+                "abc,def",
+                "ok",
+                "{}",
+            ),
+            event(
+                2,
+                "=HYPERLINK(\"x\",\"y\")",
+                "login",
+                "user",
+                "+44 20 7946 0000",
+                "denied",
+                r#"{"reason":"bad password, \"twice\""}"#,
+            ),
+            event(
+                3,
+                "@SUM(A1)",
+                "operation.open",
+                "operation",
+                "-KESTREL",
+                "ok",
+                "{\"note\":\"line one\\nline two\"}",
+            ),
+            event(
+                4,
+                "\tindented",
+                "decision.record",
+                "operation",
+                "KESTREL",
+                "ok",
+                "multi\nline\r\nnot json, \"quoted\"",
+            ),
+            event(
+                5,
+                "\rcarriage",
+                "view",
+                "operation",
+                "Zoë – Ωmega 🦅",
+                "ok",
+                r#"{"operation":"KESTREL"}"#,
+            ),
+            event(6, "", "user.add", "user", "\"quoted\"", "ok", "=1+1"),
+        ]
+    }
+
+    fn fields(e: &Event) -> Vec<String> {
+        vec![
+            e.seq.to_string(),
+            e.at.clone(),
+            e.actor.clone(),
+            e.actor_roles.clone(),
+            e.action.clone(),
+            e.entity_type.clone(),
+            e.entity_ref.clone(),
+            e.outcome.clone(),
+            e.details.clone(),
+            e.prev_hash.clone(),
+            e.hash.clone(),
+        ]
+    }
+
+    fn is_formula_start(s: &str) -> bool {
+        s.starts_with(['=', '+', '-', '@', '\t', '\r'])
+    }
+
+    #[test]
+    fn csv_round_trips_with_formulas_neutralised() {
+        let events = awkward();
+        let bytes = audit_csv(&events);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(bytes.as_slice());
+        let rows: Vec<csv::StringRecord> =
+            reader.records().map(|r| r.expect("valid CSV")).collect();
+        assert_eq!(rows.len(), events.len() + 1);
+        assert_eq!(rows[0].iter().collect::<Vec<_>>(), CSV_HEADER);
+        for (row, e) in rows[1..].iter().zip(&events) {
+            let original = fields(e);
+            assert_eq!(row.len(), original.len());
+            for (cell, field) in row.iter().zip(&original) {
+                assert!(!is_formula_start(cell), "{cell:?}");
+                if is_formula_start(field) {
+                    assert_eq!(cell, format!("'{field}"));
+                } else {
+                    assert_eq!(cell, field);
+                }
+            }
+        }
+        // RFC 4180 record terminators.
+        assert!(bytes.ends_with(b"\r\n"));
+        assert!(bytes.starts_with(b"seq,at,actor,actor_roles,action,entity_type,"));
+    }
+
+    #[test]
+    fn csv_of_no_events_is_the_header() {
+        assert_eq!(
+            audit_csv(&[]),
+            b"seq,at,actor,actor_roles,action,entity_type,entity_ref,outcome,details,prev_hash,hash\r\n"
+        );
+    }
+
+    fn hostile() -> Vec<Event> {
+        let mut events = awkward();
+        events.push(event(
+            7,
+            "<script>alert(1)</script>",
+            "intelligence.triage",
+            "intelligence",
+            "INT-1",
+            "ok",
+            r#"{"operation":"KESTREL","rationale":"<script src=x></script> \u001b[2J \u202e evil","after":{"triage":"linked"}}"#,
+        ));
+        events.push(event(
+            8,
+            "esc\u{1b}[31mred\u{202e}",
+            "authorisation.grant",
+            "authorisation",
+            "AUTH-1",
+            "ok",
+            r#"{"operation":"HERON","after":"granted"}"#,
+        ));
+        events.push(event(
+            9,
+            "jokafor",
+            "threshold.decide",
+            "operation",
+            "HERON",
+            "ok",
+            r#"{"proposal":1,"after":{"threshold":"met"},"rationale":"Sound reasons & more"}"#,
+        ));
+        events.push(event(
+            10,
+            "jokafor",
+            "bid.decide",
+            "bid",
+            "BID-1",
+            "denied",
+            r#"{"reason":"not a supervisor"}"#,
+        ));
+        events
+    }
+
+    #[test]
+    fn html_is_labelled_escaped_and_self_contained() {
+        let html = report_html("Export <b>KESTREL</b>", &hostile());
+        assert!(html.contains(&escape(NOT_AUTHORITATIVE)));
+        assert!(html.contains("not authoritative"));
+        assert!(html.contains("Export &lt;b&gt;KESTREL&lt;/b&gt;"));
+        assert!(!html.contains("<b>"));
+        let lower = html.to_lowercase();
+        assert!(!lower.contains("<script"), "{html}");
+        assert!(lower.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(!lower.contains("<link"));
+        assert!(!lower.contains("http://"));
+        assert!(!lower.contains("https://"));
+        assert!(!lower.contains("url("));
+        assert!(!html.contains('\u{1b}'));
+        assert!(!html.contains('\u{202e}'));
+        assert!(html.contains("esc\u{241b}[31mred&lt;U+202E&gt;"));
+        assert!(html.contains("Sound reasons &amp; more"));
+        // Nothing hidden slipped through anywhere.
+        assert!(
+            !html
+                .chars()
+                .filter(|&c| c != '\n')
+                .any(crate::sanitise::is_hidden_or_control)
+        );
+    }
+
+    fn section<'a>(html: &'a str, heading: &str) -> &'a str {
+        let start = html.find(heading).expect(heading);
+        let rest = &html[start..];
+        let end = rest.find("</section>").expect("section ends");
+        &rest[..end]
+    }
+
+    #[test]
+    fn timeline_groups_an_operations_events_in_seq_order() {
+        let html = report_html("t", &hostile());
+        let timeline = section(&html, "<h2>Timeline by operation</h2>");
+        let kestrel = timeline
+            .split("<h3>")
+            .find(|s| s.starts_with("Operation KESTREL</h3>"))
+            .expect("KESTREL timeline");
+        // Seq 4 (entity operation KESTREL), 5 (details.operation) and 7.
+        let seqs: Vec<&str> = kestrel
+            .split("<tr><td class=\"n\">")
+            .skip(1)
+            .map(|r| r.split('<').next().unwrap())
+            .collect();
+        assert_eq!(seqs, ["4", "5", "7"]);
+        let heron = timeline
+            .split("<h3>")
+            .find(|s| s.starts_with("Operation HERON</h3>"))
+            .expect("HERON timeline");
+        assert!(heron.contains("authorisation.grant"));
+        assert!(heron.contains("threshold.decide"));
+        // Event 4's details are not JSON: shown as text on one line.
+        assert!(kestrel.contains("multi\u{240a}line\u{240d}\u{240a}not json, &quot;quoted&quot;"));
+        assert!(timeline.contains("Operation Zo\u{eb} \u{2013} \u{3a9}mega"));
+    }
+
+    #[test]
+    fn counts_by_user_are_right() {
+        let html = report_html("t", &hostile());
+        let users = section(&html, "<h2>Events by user</h2>");
+        assert!(
+            users.contains("<tr><td>jokafor</td><td class=\"n\">3</td><td class=\"n\">1</td></tr>")
+        );
+        assert!(
+            users
+                .contains("<tr><td>@SUM(A1)</td><td class=\"n\">1</td><td class=\"n\">0</td></tr>")
+        );
+        assert!(users.contains(
+            "<tr><td>=HYPERLINK(&quot;x&quot;,&quot;y&quot;)</td><td class=\"n\">1</td><td class=\"n\">1</td></tr>"
+        ));
+        assert_eq!(users.matches("<tr><td>").count(), 8);
+        let summary = section(&html, "<h2>Summary</h2>");
+        assert!(summary.contains("<dt>Events</dt><dd>10</dd>"));
+        assert!(summary.contains("<dt>Denied</dt><dd>2</dd>"));
+        assert!(summary.contains("2026-11-23T21:30:01.000000Z"));
+        assert!(summary.contains("2026-11-23T21:30:10.000000Z"));
+    }
+
+    #[test]
+    fn decisions_authorisations_and_denials_are_listed() {
+        let html = report_html("t", &hostile());
+        let decisions = section(&html, "<h2>Decisions</h2>");
+        assert!(decisions.contains("threshold.decide"));
+        assert!(decisions.contains("intelligence.triage"));
+        assert!(decisions.contains("after: {&quot;threshold&quot;:&quot;met&quot;}"));
+        assert!(decisions.contains("<td>Sound reasons &amp; more</td>"));
+        let auths = section(&html, "<h2>Authorisations</h2>");
+        assert!(auths.contains("authorisation.grant"));
+        assert!(!auths.contains("threshold.decide"));
+        let denied = section(&html, "<h2>Denied attempts</h2>");
+        assert!(denied.contains("<td>not a supervisor</td>"));
+        assert!(denied.contains("bad password, &quot;twice&quot;"));
+    }
+
+    #[test]
+    fn an_empty_trail_still_makes_a_page() {
+        let html = report_html("empty", &[]);
+        assert!(html.contains("<dt>Events</dt><dd>0</dd>"));
+        assert!(html.contains("not authoritative"));
+    }
+}

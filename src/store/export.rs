@@ -1,0 +1,246 @@
+//! `ccu audit export`: the oversight bundle (docs/oversight-export.md).
+//! Everything is written inside the export command's transaction, so a
+//! bundle that could not be written leaves no export event behind.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rusqlite::params;
+use serde_json::json;
+
+use super::write::{Applied, Ctx, Fail};
+use super::{Error, format_timestamp};
+use crate::audit::bundle::{self, ConsistencyProof, Filter, InclusionProof, Manifest};
+use crate::audit::checkpoint::{self, Checkpoint};
+use crate::audit::{Event, merkle};
+use crate::domain::InvalidInput;
+use crate::domain::account::Username;
+use crate::domain::operation::Codename;
+use crate::domain::time::end_of_uk_day;
+
+/// What to export and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRequest {
+    pub out: PathBuf,
+    /// UK days, inclusive.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub operation: Option<Codename>,
+    pub user: Option<Username>,
+}
+
+impl ExportRequest {
+    fn filter(&self) -> Filter {
+        Filter {
+            from: self.from.map(|d| d.to_string()),
+            to: self.to.map(|d| d.to_string()),
+            operation: self.operation.as_ref().map(|c| c.to_string()),
+            user: self.user.as_ref().map(|u| u.to_string()),
+        }
+    }
+}
+
+fn io(path: &Path, e: std::io::Error) -> Fail {
+    Fail::Store(Error::Io {
+        path: path.to_owned(),
+        source: e,
+    })
+}
+
+fn all_events(ctx: &Ctx<'_>, size: u64) -> rusqlite::Result<Vec<Event>> {
+    let mut stmt = ctx.tx.prepare(
+        "SELECT seq, at, actor, actor_roles, action, entity_type, entity_ref, outcome, details, prev_hash, hash
+         FROM audit_event ORDER BY seq LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([size as i64], |r| {
+        Ok(Event {
+            seq: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            actor_roles: r.get(3)?,
+            action: r.get(4)?,
+            entity_type: r.get(5)?,
+            entity_ref: r.get(6)?,
+            outcome: r.get(7)?,
+            details: r.get(8)?,
+            prev_hash: r.get(9)?,
+            hash: r.get(10)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The references that belong to an operation: its codename and the URNs
+/// of its intelligence, bids, authorisations and referrals.
+fn operation_refs(ctx: &Ctx<'_>, codename: &Codename) -> Result<Vec<String>, Fail> {
+    let id: i64 = ctx
+        .tx
+        .query_row(
+            "SELECT id FROM operation WHERE codename = ?1",
+            [codename.as_str()],
+            |r| r.get(0),
+        )
+        .map_err(|_| {
+            Fail::Store(Error::NoSuch {
+                what: "operation",
+                reference: codename.to_string(),
+            })
+        })?;
+    let mut refs = vec![codename.to_string()];
+    for table in ["intelligence", "bid", "authorisation", "referral"] {
+        let mut stmt = ctx
+            .tx
+            .prepare(&format!("SELECT urn FROM {table} WHERE operation_id = ?1"))?;
+        let urns = stmt.query_map(params![id], |r| r.get::<_, String>(0))?;
+        for urn in urns {
+            refs.push(urn?);
+        }
+    }
+    Ok(refs)
+}
+
+pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, Fail> {
+    let out = &request.out;
+    match std::fs::read_dir(out) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(InvalidInput::new(
+                    "out",
+                    format!(
+                        "{} is not empty; export into a new or empty folder",
+                        out.display()
+                    ),
+                )
+                .into());
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+        }
+        Err(e) => return Err(io(out, e)),
+    }
+    if let (Some(from), Some(to)) = (request.from, request.to)
+        && from > to
+    {
+        return Err(InvalidInput::new("to", "is before --from").into());
+    }
+    let operation_refs = match &request.operation {
+        Some(codename) => Some(operation_refs(ctx, codename)?),
+        None => None,
+    };
+
+    let (cp, key, note) = super::keys::sign_checkpoint(ctx)?;
+    let events = all_events(ctx, cp.tree_size)?;
+    let from = request.from.map(|d| {
+        format_timestamp(end_of_uk_day(
+            d.pred_opt().expect("a date after the start of time"),
+        ))
+    });
+    let to = request.to.map(|d| format_timestamp(end_of_uk_day(d)));
+    let selected: Vec<&Event> = events
+        .iter()
+        .filter(|e| from.as_ref().is_none_or(|f| e.at >= *f))
+        .filter(|e| to.as_ref().is_none_or(|t| e.at < *t))
+        .filter(|e| request.user.as_ref().is_none_or(|u| e.actor == u.as_str()))
+        .filter(|e| {
+            operation_refs
+                .as_ref()
+                .is_none_or(|refs| refs.contains(&e.entity_ref))
+        })
+        .collect();
+    let filter = request.filter();
+    let full = filter.is_full();
+    let leaves: Vec<merkle::Hash> = events.iter().map(|e| bundle::leaf(&e.hash)).collect();
+
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut entries = String::new();
+    for e in &selected {
+        entries.push_str(&serde_json::to_string(e).expect("an event serialises"));
+        entries.push('\n');
+    }
+    files.insert(bundle::ENTRIES.into(), entries.into_bytes());
+    files.insert(bundle::CHECKPOINT.into(), note.into_bytes());
+    if !full {
+        let mut proofs = String::new();
+        for e in &selected {
+            let proof = merkle::inclusion_proof(&leaves, e.seq as usize - 1)
+                .expect("the event is in the tree");
+            let line = InclusionProof {
+                seq: e.seq as u64,
+                proof: proof.iter().map(merkle::to_hex).collect(),
+            };
+            proofs.push_str(&serde_json::to_string(&line).expect("a proof serialises"));
+            proofs.push('\n');
+        }
+        files.insert(bundle::PROOFS.into(), proofs.into_bytes());
+    }
+    // Proofs from every earlier checkpoint, so an inspector holding any of
+    // them can check that this one extends it.
+    let mut consistency = String::new();
+    let mut stmt = ctx.tx.prepare("SELECT DISTINCT tree_size FROM checkpoint WHERE tree_size > 0 AND tree_size < ?1 ORDER BY tree_size")?;
+    let sizes: Vec<i64> = stmt
+        .query_map([cp.tree_size as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for old in sizes {
+        let proof = merkle::consistency_proof(&leaves, old as usize).expect("an earlier size");
+        let line = ConsistencyProof {
+            old_size: old as u64,
+            proof: proof.iter().map(merkle::to_hex).collect(),
+        };
+        consistency.push_str(&serde_json::to_string(&line).expect("a proof serialises"));
+        consistency.push('\n');
+    }
+    files.insert(bundle::CONSISTENCY.into(), consistency.into_bytes());
+    let chosen: Vec<Event> = selected.iter().map(|e| (*e).clone()).collect();
+    files.insert(bundle::CSV.into(), crate::audit::report::audit_csv(&chosen));
+    let title = format!(
+        "Audit trail of case file {} ({})",
+        ctx.casefile_id,
+        if full { "full" } else { "filtered" }
+    );
+    files.insert(
+        bundle::REPORT.into(),
+        crate::audit::report::report_html(&title, &chosen).into_bytes(),
+    );
+
+    let manifest = Manifest {
+        format: bundle::FORMAT.into(),
+        casefile_id: ctx.casefile_id.into(),
+        origin: Checkpoint::origin_for(ctx.casefile_id),
+        created_at: ctx.at.into(),
+        exported_by: ctx.actor.username.clone(),
+        filter: filter.clone(),
+        full,
+        tree_size: cp.tree_size,
+        entries: selected.len() as u64,
+        files: files
+            .iter()
+            .map(|(name, bytes)| (name.clone(), bundle::sha256_hex(bytes)))
+            .collect(),
+        non_authoritative: vec![bundle::CSV.into(), bundle::REPORT.into()],
+    };
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest serialises");
+    let signature = checkpoint::sign_note(
+        &bundle::manifest_note_body(&manifest_bytes),
+        &manifest.origin,
+        &key,
+    );
+    files.insert(bundle::MANIFEST.into(), manifest_bytes);
+    files.insert(bundle::MANIFEST_SIGNATURE.into(), signature.into_bytes());
+    for (name, bytes) in &files {
+        let path = out.join(name);
+        std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+    }
+    Ok(Applied {
+        entity_type: "export",
+        entity_ref: out.display().to_string(),
+        details: json!({
+            "filter": filter,
+            "full": full,
+            "entries": selected.len(),
+            "tree_size": cp.tree_size,
+            "root": merkle::to_hex(&cp.root),
+        }),
+    })
+}
