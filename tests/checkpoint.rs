@@ -6,7 +6,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use ccu::audit::{Event, event_hash, genesis_hash};
 use common::*;
 
 /// A case file with an auditor, a signed checkpoint, and events after it.
@@ -92,40 +91,11 @@ fn a_trail_rewritten_and_re_hashed_consistently_is_caught_by_the_checkpoint() {
     let path = signed(dir.path());
     // The forger knows the format: they change event 4 and re-hash every
     // event from there, so the chain itself is consistent again.
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let id: String = conn
-        .query_row("SELECT id FROM casefile", [], |r| r.get(0))
-        .unwrap();
-    let mut events: Vec<Event> = conn
-        .prepare("SELECT seq, at, actor, actor_roles, action, entity_type, entity_ref, outcome, details, prev_hash, hash FROM audit_event ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| {
-            Ok(Event {
-                seq: r.get(0)?, at: r.get(1)?, actor: r.get(2)?, actor_roles: r.get(3)?, action: r.get(4)?,
-                entity_type: r.get(5)?, entity_ref: r.get(6)?, outcome: r.get(7)?, details: r.get(8)?,
-                prev_hash: r.get(9)?, hash: r.get(10)?,
-            })
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    drop(conn);
-    events[3].details = r#"{"what":"nothing happened"}"#.into();
-    let mut prev = genesis_hash(&id);
-    let mut sql = String::from(
-        "DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event;",
+    rehash_trail(
+        &path,
+        |events| events[3].details = r#"{"what":"nothing happened"}"#.into(),
+        "",
     );
-    for e in &mut events {
-        e.prev_hash = prev.clone();
-        e.hash = event_hash(e);
-        prev = e.hash.clone();
-        sql.push_str(&format!(
-            "INSERT INTO audit_event VALUES ({}, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');",
-            e.seq, e.at, e.actor, e.actor_roles, e.action, e.entity_type, e.entity_ref, e.outcome,
-            e.details.replace('\'', "''"), e.prev_hash, e.hash
-        ));
-    }
-    sqlite3(&path, &sql);
     let out = check(&path);
     assert_eq!(out.status.code(), Some(6), "{}", stdout(&out));
     let err = stderr(&out);

@@ -332,40 +332,11 @@ fn a_whole_log_re_hashed_consistently_is_caught_by_since_and_by_check() {
     let s = setup();
     // An insider rewrites event 5 and re-hashes the whole chain after it,
     // then signs a fresh checkpoint with the key in the case file.
-    let conn = rusqlite::Connection::open(&s.casefile).unwrap();
-    let id: String = conn
-        .query_row("SELECT id FROM casefile", [], |r| r.get(0))
-        .unwrap();
-    let mut events: Vec<ccu::audit::Event> = conn
-        .prepare("SELECT seq, at, actor, actor_roles, action, entity_type, entity_ref, outcome, details, prev_hash, hash FROM audit_event ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| {
-            Ok(ccu::audit::Event {
-                seq: r.get(0)?, at: r.get(1)?, actor: r.get(2)?, actor_roles: r.get(3)?, action: r.get(4)?,
-                entity_type: r.get(5)?, entity_ref: r.get(6)?, outcome: r.get(7)?, details: r.get(8)?,
-                prev_hash: r.get(9)?, hash: r.get(10)?,
-            })
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    drop(conn);
-    events[4].details = r#"{"what":"nothing happened"}"#.into();
-    let mut prev = ccu::audit::genesis_hash(&id);
-    let mut sql = String::from(
-        "DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete; DROP TRIGGER checkpoint_no_delete; DELETE FROM checkpoint; DELETE FROM audit_event;",
+    rehash_trail(
+        &s.casefile,
+        |events| events[4].details = r#"{"what":"nothing happened"}"#.into(),
+        "DROP TRIGGER checkpoint_no_delete; DELETE FROM checkpoint;",
     );
-    for e in &mut events {
-        e.prev_hash = prev.clone();
-        e.hash = ccu::audit::event_hash(e);
-        prev = e.hash.clone();
-        sql.push_str(&format!(
-            "INSERT INTO audit_event VALUES ({}, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');",
-            e.seq, e.at, e.actor, e.actor_roles, e.action, e.entity_type, e.entity_ref, e.outcome,
-            e.details.replace('\'', "''"), e.prev_hash, e.hash
-        ));
-    }
-    sqlite3(&s.casefile, &sql);
     let file = s.casefile.to_str().unwrap();
     // With the stored checkpoints gone too, ccu check alone is satisfied...
     assert_eq!(ccu(&["check", "--file", file], &[]).status.code(), Some(0));

@@ -120,7 +120,8 @@ impl CaseFile {
     }
 }
 
-fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
+/// An audit event from a row of the columns in table order.
+pub(super) fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event> {
     Ok(Event {
         seq: row.get(0)?,
         at: row.get(1)?,

@@ -53,21 +53,7 @@ fn all_events(ctx: &Ctx<'_>, size: u64) -> rusqlite::Result<Vec<Event>> {
         "SELECT seq, at, actor, actor_roles, action, entity_type, entity_ref, outcome, details, prev_hash, hash
          FROM audit_event ORDER BY seq LIMIT ?1",
     )?;
-    let rows = stmt.query_map([size as i64], |r| {
-        Ok(Event {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            actor_roles: r.get(3)?,
-            action: r.get(4)?,
-            entity_type: r.get(5)?,
-            entity_ref: r.get(6)?,
-            outcome: r.get(7)?,
-            details: r.get(8)?,
-            prev_hash: r.get(9)?,
-            hash: r.get(10)?,
-        })
-    })?;
+    let rows = stmt.query_map([size as i64], super::check::event_from_row)?;
     rows.collect()
 }
 

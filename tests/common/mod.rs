@@ -144,3 +144,68 @@ pub fn sqlite3(path: &Path, sql: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// What an insider who knows the format can do from outside ccu: change the
+/// events with `change`, then re-hash the whole chain consistently and
+/// write it back with `sqlite3` (after `extra_sql`, run first).
+pub fn rehash_trail(
+    path: &Path,
+    change: impl FnOnce(&mut Vec<ccu::audit::Event>),
+    extra_sql: &str,
+) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let id: String = conn
+        .query_row("SELECT id FROM casefile", [], |r| r.get(0))
+        .unwrap();
+    let mut events: Vec<ccu::audit::Event> = conn
+        .prepare(
+            "SELECT seq, at, actor, actor_roles, action, entity_type, entity_ref, outcome, details, prev_hash, hash
+             FROM audit_event ORDER BY seq",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok(ccu::audit::Event {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                actor_roles: r.get(3)?,
+                action: r.get(4)?,
+                entity_type: r.get(5)?,
+                entity_ref: r.get(6)?,
+                outcome: r.get(7)?,
+                details: r.get(8)?,
+                prev_hash: r.get(9)?,
+                hash: r.get(10)?,
+            })
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    drop(conn);
+    change(&mut events);
+    let mut prev = ccu::audit::genesis_hash(&id);
+    let mut sql = format!(
+        "DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete; {extra_sql} DELETE FROM audit_event;"
+    );
+    for e in &mut events {
+        e.prev_hash = prev.clone();
+        e.hash = ccu::audit::event_hash(e);
+        prev = e.hash.clone();
+        let q = |s: &str| s.replace('\'', "''");
+        sql.push_str(&format!(
+            "INSERT INTO audit_event VALUES ({}, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');",
+            e.seq,
+            q(&e.at),
+            q(&e.actor),
+            q(&e.actor_roles),
+            q(&e.action),
+            q(&e.entity_type),
+            q(&e.entity_ref),
+            q(&e.outcome),
+            q(&e.details),
+            e.prev_hash,
+            e.hash
+        ));
+    }
+    sqlite3(path, &sql);
+}
