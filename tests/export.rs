@@ -406,3 +406,62 @@ fn the_csv_round_trips_and_no_cell_starts_a_formula() {
         serde_json::from_slice(&std::fs::read(s.full.join(bundle::MANIFEST)).unwrap()).unwrap();
     assert_eq!(manifest.non_authoritative, [bundle::CSV, bundle::REPORT]);
 }
+
+#[test]
+fn a_refused_export_leaves_no_folder_and_no_event() {
+    let s = setup();
+    let file = s.casefile.to_str().unwrap();
+    let events = audit_rows(&s.casefile).len();
+    let out_dir = s.full.parent().unwrap().join("never");
+    for (args, reason) in [
+        (
+            vec!["--operation", "NOPE"],
+            "there is no operation 'NOPE' that you may see",
+        ),
+        (
+            vec!["--from", "02/01/2026", "--to", "01/01/2026"],
+            "to: is before --from",
+        ),
+        (
+            vec!["--from", "31/02/2026"],
+            "from: '31/02/2026' is not a date",
+        ),
+    ] {
+        let mut all = vec![
+            "audit",
+            "export",
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--file",
+            file,
+            "--as",
+            "aud",
+        ];
+        all.extend_from_slice(&args);
+        let out = run(&all, "aud");
+        assert_eq!(out.status.code(), Some(5), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(reason), "{}", stderr(&out));
+        assert!(!out_dir.exists(), "{args:?} left {}", out_dir.display());
+    }
+    let out = run(
+        &[
+            "audit",
+            "export",
+            "--out",
+            s.full.to_str().unwrap(),
+            "--file",
+            file,
+            "--as",
+            "aud",
+        ],
+        "aud",
+    );
+    assert!(stderr(&out).contains("is not empty"), "{}", stderr(&out));
+    // Only the logins of those attempts were recorded: no export, no checkpoint.
+    let new: Vec<String> = audit_rows(&s.casefile)
+        .into_iter()
+        .skip(events)
+        .map(|r| r.2)
+        .collect();
+    assert!(new.iter().all(|a| a == "login"), "{new:?}");
+}

@@ -88,7 +88,16 @@ fn operation_refs(ctx: &Ctx<'_>, codename: &Codename) -> Result<Vec<String>, Fai
 
 pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, Fail> {
     let out = &request.out;
-    match std::fs::read_dir(out) {
+    if let (Some(from), Some(to)) = (request.from, request.to)
+        && from > to
+    {
+        return Err(InvalidInput::new("to", "is before --from").into());
+    }
+    let operation_refs = match &request.operation {
+        Some(codename) => Some(operation_refs(ctx, codename)?),
+        None => None,
+    };
+    let created = match std::fs::read_dir(out) {
         Ok(mut entries) => {
             if entries.next().is_some() {
                 return Err(InvalidInput::new(
@@ -100,20 +109,10 @@ pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, F
                 )
                 .into());
             }
+            false
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
         Err(e) => return Err(io(out, e)),
-    }
-    if let (Some(from), Some(to)) = (request.from, request.to)
-        && from > to
-    {
-        return Err(InvalidInput::new("to", "is before --from").into());
-    }
-    let operation_refs = match &request.operation {
-        Some(codename) => Some(operation_refs(ctx, codename)?),
-        None => None,
     };
 
     let (cp, key, note) = super::keys::sign_checkpoint(ctx)?;
@@ -214,9 +213,26 @@ pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, F
     );
     files.insert(bundle::MANIFEST.into(), manifest_bytes);
     files.insert(bundle::MANIFEST_SIGNATURE.into(), signature.into_bytes());
-    for (name, bytes) in &files {
-        let path = out.join(name);
-        std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+    // Nothing is left behind if the bundle cannot be written whole (and
+    // the transaction, with its checkpoint and export event, rolls back).
+    let write = || -> Result<(), Fail> {
+        if created {
+            std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+        }
+        for (name, bytes) in &files {
+            let path = out.join(name);
+            std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+        }
+        Ok(())
+    };
+    if let Err(e) = write() {
+        for name in files.keys() {
+            let _ = std::fs::remove_file(out.join(name));
+        }
+        if created {
+            let _ = std::fs::remove_dir(out);
+        }
+        return Err(e);
     }
     Ok(Applied {
         entity_type: "export",
