@@ -1,6 +1,7 @@
 //! ccu: casework for a police Counter Corruption Unit, kept in one local
 //! SQLite case file with a tamper-evident audit trail.
 
+pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod domain;

@@ -1,0 +1,130 @@
+//! Every user intent the keymap can name, with the one-line description the
+//! help popup, the status-line hints and the command palette show.
+
+/// Where the user is; each has its own section in a keymap file, and
+/// bindings under `global` apply everywhere a text field is not focused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Context {
+    Global,
+    List,
+    Detail,
+    Form,
+    Popup,
+}
+
+impl Context {
+    pub const ALL: [Context; 5] = [
+        Context::Global,
+        Context::List,
+        Context::Detail,
+        Context::Form,
+        Context::Popup,
+    ];
+
+    /// The section name in a keymap file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Global => "global",
+            Context::List => "list",
+            Context::Detail => "detail",
+            Context::Form => "form",
+            Context::Popup => "popup",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Context> {
+        Context::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal, $desc:literal;)*) => {
+        /// A user intent. Keys map to these; `App::update` acts on them.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $($variant,)*
+        }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+
+            /// The name used in keymap files and the command palette.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)*
+                }
+            }
+
+            /// What it does, in a line.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $desc,)*
+                }
+            }
+
+            pub fn parse(name: &str) -> Option<Action> {
+                Action::ALL.iter().copied().find(|a| a.name() == name)
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit", "Quit ccu";
+    Help => "help", "Show every key for where you are";
+    Palette => "palette", "Run any action by name";
+    Search => "search", "Search intelligence, subjects and operations";
+    Lock => "lock", "Lock the screen now";
+    Dashboard => "go_dashboard", "Go to the dashboard";
+    Intelligence => "go_intelligence", "Go to intelligence";
+    Subjects => "go_subjects", "Go to subjects";
+    Operations => "go_operations", "Go to operations";
+    NextArea => "next_area", "Go to the next area";
+    PrevArea => "prev_area", "Go to the previous area";
+
+    Up => "up", "Move up";
+    Down => "down", "Move down";
+    PageUp => "page_up", "Move up a page";
+    PageDown => "page_down", "Move down a page";
+    Top => "top", "Go to the first row";
+    Bottom => "bottom", "Go to the last row";
+    Open => "open", "Open the selected record";
+    Back => "back", "Close this and go back";
+    NextPane => "next_pane", "Move focus to the next pane or field";
+    PrevPane => "prev_pane", "Move focus to the previous pane or field";
+
+    SortNext => "sort_next", "Sort by the next column";
+    SortReverse => "sort_reverse", "Reverse the sort order";
+    Filter => "filter", "Filter the list by the sorted column";
+    ClearFilter => "clear_filter", "Clear the filter";
+    Refresh => "refresh", "Reload from the case file";
+
+    New => "new", "Create a record here";
+    Edit => "edit", "Edit the open record";
+    AddDecision => "add_decision", "Add a decision-log entry to the operation";
+    Triage => "triage", "Record a triage outcome for the intelligence";
+    ChangeStatus => "change_status", "Change the operation's status";
+    CloseOperation => "close_operation", "Close the operation with its outcome";
+
+    Save => "save", "Save the form";
+    NextChoice => "next_choice", "Pick the next value in a pick-list";
+    PrevChoice => "prev_choice", "Pick the previous value in a pick-list";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_parse_back() {
+        let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Action::ALL.len());
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.name()), Some(*a));
+            assert!(!a.description().is_empty());
+        }
+        assert_eq!(Action::parse("no_such_action"), None);
+    }
+}

@@ -1,0 +1,3 @@
+//! The application model: state, intents and how they change it.
+
+pub mod action;
