@@ -6,5 +6,6 @@ pub mod audit;
 pub mod cli;
 pub mod domain;
 pub mod import;
+pub mod keymap;
 pub mod sanitise;
 pub mod store;
