@@ -1,0 +1,193 @@
+//! The keymap files in `keymaps/` as shipped, and a user's file as the
+//! application loads it.
+
+use std::path::{Path, PathBuf};
+
+use ccu::keymap::{Action, Context, KeyChord, Keymap, KeymapFile, Problem};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn keymaps_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("keymaps")
+}
+
+fn preset_files() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = std::fs::read_dir(keymaps_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn press(key: &str) -> KeyEvent {
+    let chord = KeyChord::parse(key).unwrap();
+    KeyEvent::new(chord.code(), chord.modifiers())
+}
+
+#[test]
+fn every_keymap_file_parses_with_a_desc_on_every_binding() {
+    let files = preset_files();
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    assert!(names.contains(&"default.toml"), "{names:?}");
+    assert!(names.contains(&"vim.toml"), "{names:?}");
+    for (name, text) in &files {
+        // parse_preset refuses unknown actions, bad keys and missing descs.
+        let file = KeymapFile::parse_preset(name, text).unwrap_or_else(|errors| {
+            let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            panic!("{}", errors.join("\n"))
+        });
+        assert!(!file.bindings().is_empty(), "{name} binds nothing");
+        for binding in file.bindings() {
+            let action = binding.action.expect("presets bind, they do not unbind");
+            assert!(Action::parse(action.name()).is_some());
+            let desc = binding.desc.as_deref().unwrap_or_default();
+            assert!(!desc.trim().is_empty(), "{name}: {:?}", binding.key);
+        }
+    }
+}
+
+#[test]
+fn every_preset_file_is_a_preset() {
+    for (name, _) in preset_files() {
+        let preset = name.trim_end_matches(".toml");
+        assert!(
+            Keymap::preset(preset).is_some(),
+            "keymaps/{name} is not embedded as a preset"
+        );
+    }
+}
+
+#[test]
+fn every_action_is_bound_in_default_toml() {
+    let text = std::fs::read_to_string(keymaps_dir().join("default.toml")).unwrap();
+    let file = KeymapFile::parse_preset("default.toml", &text).unwrap();
+    for action in Action::ALL {
+        assert!(
+            file.bindings().iter().any(|b| b.action == Some(*action)),
+            "{} is not bound in default.toml",
+            action.name()
+        );
+    }
+}
+
+#[test]
+fn the_readme_names_every_action() {
+    let readme = std::fs::read_to_string(keymaps_dir().join("README.md")).unwrap();
+    for action in Action::ALL {
+        assert!(
+            readme.contains(&format!("`{}`", action.name())),
+            "keymaps/README.md does not describe {}",
+            action.name()
+        );
+    }
+}
+
+#[test]
+fn a_user_file_with_errors_reports_them_and_keeps_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keymap.toml");
+    std::fs::write(
+        &path,
+        r#"# my keys
+[list]
+"x" = "open"
+"j" = "opne"
+"pgdown" = "page_down"
+
+[detail]
+"e" = "none"
+"#,
+    )
+    .unwrap();
+
+    let (keymap, errors) = Keymap::with_user_file(&path);
+    let file_name = path.display().to_string();
+    let got: Vec<(&str, Option<usize>, Option<&str>)> = errors
+        .iter()
+        .map(|e| (e.file.as_str(), e.line, e.key.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (file_name.as_str(), Some(4), Some("j")),
+            (file_name.as_str(), Some(5), Some("pgdown")),
+        ]
+    );
+    assert_eq!(errors[0].problem, Problem::UnknownAction("opne".into()));
+    let first = errors[0].to_string();
+    assert!(
+        first.starts_with(&format!("{file_name}:4: \"j\": ")),
+        "{first}"
+    );
+    assert!(first.contains("unknown action \"opne\""), "{first}");
+    let second = errors[1].to_string();
+    assert!(second.contains(":5: \"pgdown\": "), "{second}");
+    assert!(second.contains("unknown key name \"pgdown\""), "{second}");
+
+    // The bad entries leave the defaults in force ...
+    assert_eq!(
+        keymap.action(Context::List, &press("j")),
+        Some(Action::Down)
+    );
+    let pgdn = KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE);
+    assert_eq!(keymap.action(Context::List, &pgdn), Some(Action::PageDown));
+    assert_eq!(keymap.action(Context::List, &press("k")), Some(Action::Up));
+    // ... and the good ones apply.
+    assert_eq!(
+        keymap.action(Context::List, &press("x")),
+        Some(Action::Open)
+    );
+    assert_eq!(keymap.action(Context::Detail, &press("e")), None);
+}
+
+#[test]
+fn a_missing_user_file_is_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keymap, errors) = Keymap::with_user_file(&dir.path().join("keymap.toml"));
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(keymap, Keymap::builtin());
+}
+
+#[test]
+fn a_user_file_that_is_not_toml_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keymap.toml");
+    std::fs::write(&path, "[list]\n\"x\" = \"open\"\n\"y\" = open\n").unwrap();
+    let (keymap, errors) = Keymap::with_user_file(&path);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].line, Some(3));
+    assert!(matches!(errors[0].problem, Problem::NotToml(_)));
+    assert_eq!(keymap, Keymap::builtin());
+}
+
+#[test]
+fn a_user_file_that_cannot_be_read_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory where the file should be.
+    let path = dir.path().join("keymap.toml");
+    std::fs::create_dir(&path).unwrap();
+    let (keymap, errors) = Keymap::with_user_file(&path);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].line, None);
+    assert!(matches!(errors[0].problem, Problem::Unreadable(_)));
+    assert_eq!(keymap, Keymap::builtin());
+}
+
+#[test]
+fn a_user_file_merges_over_a_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keymap.toml");
+    std::fs::write(&path, "[list]\n\"l\" = \"new\"\n").unwrap();
+    let (keymap, errors) = Keymap::preset("vim").unwrap().overlay_file(&path);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(keymap.action(Context::List, &press("l")), Some(Action::New));
+    assert_eq!(
+        keymap.action(Context::List, &press("h")),
+        Some(Action::Back)
+    );
+}
