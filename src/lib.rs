@@ -4,6 +4,7 @@
 pub mod app;
 pub mod audit;
 pub mod cli;
+pub mod demo;
 pub mod domain;
 pub mod import;
 pub mod keymap;

@@ -56,6 +56,8 @@ pub enum Action {
     SetDeadlines,
     /// Read and export the audit trail.
     ReadAuditTrail,
+    /// Mark a new, empty case file as a demonstration file (fictional data).
+    MarkDemo,
 }
 
 impl Action {
@@ -112,6 +114,7 @@ impl Action {
             Action::MakeReferral => "make a referral to the IOPC",
             Action::SetDeadlines => "set the referral deadline",
             Action::ReadAuditTrail => "read the audit trail",
+            Action::MarkDemo => "mark the case file as a demonstration file",
         }
     }
 }
@@ -164,6 +167,9 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::MakeReferral, &[Supervisor]),
     (Action::SetDeadlines, &[Supervisor]),
     (Action::ReadAuditTrail, &[Supervisor, Auditor]),
+    // Marking is about the file, not its content: whoever sets a file up
+    // says what it is for.
+    (Action::MarkDemo, &[Administrator]),
 ];
 
 /// Whether any of `roles` is allowed `action`.
@@ -244,6 +250,7 @@ mod tests {
             Action::ReadCaseContent,
             Action::SeeAllOperations,
             Action::ReadAuditTrail,
+            Action::MarkDemo,
         ]
         .iter()
         .chain(Action::CASE_WRITES)

@@ -5,7 +5,8 @@ use serde_json::Value;
 use super::export::ExportRequest;
 use super::write::{Applied, Ctx, Fail};
 use super::{
-    accounts, authorisations, bids, intelligence, operations, referrals, subjects, thresholds,
+    accounts, authorisations, bids, intelligence, operations, referrals, settings, subjects,
+    thresholds,
 };
 use crate::domain::account::{DisplayName, NewPassword, Rank, Username};
 use crate::domain::bid::{BidDecision, BidLine, BidStatus};
@@ -189,6 +190,9 @@ pub enum Command {
     RecordCheckpoint,
     /// Writes an oversight export bundle (with a new checkpoint).
     ExportAudit(ExportRequest),
+    /// Marks a new case file, before anything is put in it, as a
+    /// demonstration file holding only fictional data.
+    MarkDemo,
 }
 
 impl Command {
@@ -233,6 +237,7 @@ impl Command {
             Command::SetReferralDeadline { .. } => "setting.referral-deadline",
             Command::RecordCheckpoint => "audit.checkpoint",
             Command::ExportAudit(_) => "audit.export",
+            Command::MarkDemo => "casefile.demo",
         }
     }
 
@@ -300,6 +305,7 @@ impl Command {
             }
             Command::RecordCheckpoint => ("checkpoint", "new".to_owned()),
             Command::ExportAudit(r) => ("export", r.out.display().to_string()),
+            Command::MarkDemo => ("setting", settings::DEMO_KEY.to_owned()),
             _ => unreachable!("user commands are handled above"),
         }
     }
@@ -345,6 +351,7 @@ impl Command {
             Command::MakeReferral { .. } => Action::MakeReferral,
             Command::SetReferralDeadline { .. } => Action::SetDeadlines,
             Command::RecordCheckpoint | Command::ExportAudit(_) => Action::ReadAuditTrail,
+            Command::MarkDemo => Action::MarkDemo,
         }
     }
 }
@@ -452,5 +459,6 @@ pub(super) fn apply(
         }
         Command::RecordCheckpoint => super::keys::record_checkpoint(ctx),
         Command::ExportAudit(request) => super::export::export(ctx, request),
+        Command::MarkDemo => settings::mark_demo(ctx),
     }
 }

@@ -15,6 +15,7 @@ mod probe;
 mod referrals;
 mod schema;
 mod search;
+mod settings;
 mod subjects;
 mod thresholds;
 mod visibility;
@@ -99,6 +100,12 @@ pub enum Error {
     )]
     AlreadyExists { path: PathBuf },
 
+    #[error(
+        "{}: is a case file, but not a demo one; ccu opens as a demo only a file it made and filled with fictional data for the purpose. Choose a new path for the demo; ccu has left this file as it was",
+        .path.display()
+    )]
+    NotDemo { path: PathBuf },
+
     #[error("{0}")]
     Invalid(#[from] InvalidInput),
 
@@ -151,7 +158,8 @@ impl Error {
             | Error::NotSqlite { .. }
             | Error::NotCaseFile { .. }
             | Error::NewerVersion { .. }
-            | Error::AlreadyExists { .. } => 3,
+            | Error::AlreadyExists { .. }
+            | Error::NotDemo { .. } => 3,
             Error::LoginFailed { .. } | Error::Denied { .. } => 4,
             Error::Invalid(_) | Error::NoSuch { .. } => 5,
             Error::Sqlite { .. }
@@ -192,6 +200,18 @@ impl CaseFile {
     /// understands; anything else is refused and left byte-for-byte as it
     /// was, with no journal or WAL file created.
     pub fn open_with_clock(path: &Path, clock: Clock) -> Result<CaseFile> {
+        Self::open_checked(path, clock, false)
+    }
+
+    /// Opens a case file only if it is marked as a demonstration file
+    /// ([`CaseFile::is_demo`]). Anything else is refused with
+    /// [`Error::NotDemo`] before the schema is brought up to date or
+    /// anything is written, so a real case file is left as it was.
+    pub fn open_demo_with_clock(path: &Path, clock: Clock) -> Result<CaseFile> {
+        Self::open_checked(path, clock, true)
+    }
+
+    fn open_checked(path: &Path, clock: Clock, demo_only: bool) -> Result<CaseFile> {
         probe::check_header(path)?;
         let mut conn = Connection::open_with_flags(
             path,
@@ -204,6 +224,11 @@ impl CaseFile {
         // The header can lag behind a WAL that was not checkpointed, so the
         // version is checked again now that SQLite sees the whole file.
         probe::check_pragmas(&conn, path)?;
+        if demo_only && !settings::demo_marked(&conn).map_err(|e| sqlite_err(path, e))? {
+            return Err(Error::NotDemo {
+                path: path.to_owned(),
+            });
+        }
         let from = schema::version(&conn, path)?;
         schema::migrate(&mut conn, path)?;
         let id: String = conn
