@@ -16,11 +16,9 @@ pub fn uk_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&London).date_naive()
 }
 
-/// The end of a UK calendar day, as the exclusive instant in UTC: the
-/// midnight (Europe/London) that begins the next day.
-pub fn end_of_uk_day(date: NaiveDate) -> DateTime<Utc> {
-    let next = date.succ_opt().expect("a date before the end of time");
-    let midnight = next.and_hms_opt(0, 0, 0).expect("midnight");
+/// The start of a UK calendar day, in UTC: its midnight in Europe/London.
+pub fn start_of_uk_day(date: NaiveDate) -> DateTime<Utc> {
+    let midnight = date.and_hms_opt(0, 0, 0).expect("midnight");
     // UK clocks change at 01:00 or 02:00, never at midnight, so midnight is
     // never skipped or repeated.
     London
@@ -28,6 +26,17 @@ pub fn end_of_uk_day(date: NaiveDate) -> DateTime<Utc> {
         .earliest()
         .expect("midnight exists in UK time")
         .with_timezone(&Utc)
+}
+
+/// The end of a UK calendar day, as the exclusive instant in UTC: the
+/// midnight (Europe/London) that begins the next day.
+pub fn end_of_uk_day(date: NaiveDate) -> DateTime<Utc> {
+    start_of_uk_day(date.succ_opt().expect("a date before the end of time"))
+}
+
+/// The Monday that begins the UK week holding `date`.
+pub fn week_start(date: NaiveDate) -> NaiveDate {
+    date - chrono::Days::new(u64::from(date.weekday().num_days_from_monday()))
 }
 
 /// A UK date written `dd/mm/yyyy` (or ISO `yyyy-mm-dd`).
@@ -121,6 +130,23 @@ mod tests {
         assert_eq!(
             end_of_uk_day(clocks_go_back).to_rfc3339(),
             "2026-10-24T23:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn weeks_begin_on_monday_at_uk_midnight() {
+        let sunday = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let monday = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        assert_eq!(week_start(sunday), monday);
+        assert_eq!(week_start(monday), monday);
+        let summer = NaiveDate::from_ymd_opt(2026, 7, 13).unwrap();
+        assert_eq!(
+            start_of_uk_day(summer).to_rfc3339(),
+            "2026-07-12T23:00:00+00:00"
+        );
+        assert_eq!(
+            start_of_uk_day(monday).to_rfc3339(),
+            "2026-11-23T00:00:00+00:00"
         );
     }
 

@@ -319,9 +319,20 @@ pub struct IntelligenceRow {
     pub operation: Option<String>,
 }
 
-pub(super) const ROW_COLUMNS: &str = "i.urn, i.received_at, i.source_type, i.grading,
-    i.handling_conditions, i.category, i.apsp, i.triage, i.summary,
-    (SELECT codename FROM operation WHERE id = i.operation_id)";
+/// The codename of the operation intelligence row `i` is linked to, as SQL
+/// (a macro so that [`ROW_COLUMNS`] and the list sorts share one text).
+macro_rules! linked_codename {
+    () => {
+        "(SELECT codename FROM operation WHERE id = i.operation_id)"
+    };
+}
+pub(super) use linked_codename;
+
+pub(super) const ROW_COLUMNS: &str = concat!(
+    "i.urn, i.received_at, i.source_type, i.grading,
+    i.handling_conditions, i.category, i.apsp, i.triage, i.summary, ",
+    linked_codename!()
+);
 
 pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IntelligenceRow> {
     let conditions: String = r.get(4)?;

@@ -10,6 +10,7 @@ mod diary;
 mod export;
 mod intelligence;
 mod keys;
+mod lists;
 mod operations;
 mod probe;
 mod referrals;
@@ -36,6 +37,9 @@ pub use command::{Command, Viewed};
 pub use diary::{DueItem, DueKind, QUIET_OPERATION_DAYS};
 pub use export::ExportRequest;
 pub use intelligence::{ImportReport, IntelligenceRecord, IntelligenceRow, Page, TriageEntry};
+pub use lists::{
+    DASHBOARD_WEEKS, Dashboard, IntelligenceColumn, ListQuery, OperationColumn, SubjectColumn,
+};
 pub use operations::{DecisionEntry, LessonsLearned, Member, OperationRecord, OperationRow};
 pub use probe::CCU_APPLICATION_ID;
 pub use referrals::ReferralRow;

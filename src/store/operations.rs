@@ -380,10 +380,21 @@ pub struct OperationRow {
     pub opened_at: String,
 }
 
-pub(super) const ROW_COLUMNS: &str = "o.urn, o.codename, o.status, o.category, o.priority,
-    coalesce((SELECT group_concat(u.username, ',') FROM operation_member m JOIN user_account u ON u.id = m.user_id
-              WHERE m.operation_id = o.id AND m.part = 'lead' AND m.removed_at IS NULL), ''),
-    o.opened_at";
+/// The usernames of operation row `o`'s current leads, as SQL (a macro so
+/// that [`ROW_COLUMNS`] and the list sorts share one text).
+macro_rules! current_leads {
+    () => {
+        "coalesce((SELECT group_concat(u.username, ',') FROM operation_member m JOIN user_account u ON u.id = m.user_id
+              WHERE m.operation_id = o.id AND m.part = 'lead' AND m.removed_at IS NULL), '')"
+    };
+}
+pub(super) use current_leads;
+
+pub(super) const ROW_COLUMNS: &str = concat!(
+    "o.urn, o.codename, o.status, o.category, o.priority, ",
+    current_leads!(),
+    ", o.opened_at"
+);
 
 pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OperationRow> {
     Ok(OperationRow {
