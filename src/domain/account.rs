@@ -135,6 +135,22 @@ impl Rank {
         }
     }
 
+    /// The usual short form, for tight spaces such as the screen's header.
+    pub fn abbreviation(self) -> &'static str {
+        match self {
+            Rank::PoliceStaff => "Staff",
+            Rank::Constable => "PC",
+            Rank::Sergeant => "PS",
+            Rank::Inspector => "Insp",
+            Rank::ChiefInspector => "CI",
+            Rank::Superintendent => "Supt",
+            Rank::ChiefSuperintendent => "Ch Supt",
+            Rank::AssistantChiefConstable => "ACC",
+            Rank::DeputyChiefConstable => "DCC",
+            Rank::ChiefConstable => "CC",
+        }
+    }
+
     /// Accepts the full name (with or without "Detective") and the usual
     /// abbreviations: PC, DC, PS, DS, Insp, DI, CI, DCI, Supt, DSupt,
     /// Ch Supt, DCS, ACC, DCC, CC, Staff.

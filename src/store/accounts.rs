@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Value, json};
 
 use super::write::{Actor, Command, Ctx, Fail};
-use super::{CaseFile, Result};
+use super::{CaseFile, Error, Result};
 use crate::domain::InvalidInput;
 use crate::domain::account::{DisplayName, Rank, Username};
 use crate::domain::role::{Role, RoleSet};
@@ -178,16 +178,33 @@ impl CaseFile {
     /// is audited (`view`), and so is a refusal.
     pub fn accounts(&mut self, actor: &Actor) -> Result<Vec<Account>> {
         self.execute(actor, Command::ViewAccounts)?;
+        self.account_rows("", &[])
+    }
+
+    /// The logged-in user's own account, for the screen's header. Anyone
+    /// may read their own; it is not a consultation of others' records.
+    pub fn own_account(&mut self, actor: &Actor) -> Result<Account> {
+        let mut rows = self.account_rows("WHERE a.username = ?1", &[&actor.username().as_str()])?;
+        rows.pop().ok_or_else(|| Error::LoginFailed {
+            username: actor.username().to_string(),
+        })
+    }
+
+    fn account_rows(
+        &mut self,
+        filter: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<Account>> {
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT a.username, a.display_name, a.rank, a.status, a.created_at,
                         (SELECT group_concat(role, ',') FROM user_role WHERE user_id = a.id)
-                 FROM user_account a ORDER BY a.username",
-            )
+                 FROM user_account a {filter} ORDER BY a.username"
+            ))
             .map_err(|e| self.sqlite_err(e))?;
         let rows = stmt
-            .query_map([], |row| {
+            .query_map(params, |row| {
                 let status: String = row.get(3)?;
                 let roles: Option<String> = row.get(5)?;
                 Ok(Account {

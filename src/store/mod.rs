@@ -327,6 +327,11 @@ impl CaseFile {
         format_timestamp((self.clock)())
     }
 
+    /// The time by the case file's clock (injected, so tests are fixed).
+    pub fn current_time(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
     fn sqlite_err(&self, source: rusqlite::Error) -> Error {
         sqlite_err(&self.path, source)
     }
