@@ -10,3 +10,5 @@ pub mod import;
 pub mod keymap;
 pub mod sanitise;
 pub mod store;
+pub mod tui;
+pub mod ui;

@@ -47,6 +47,10 @@ impl Tmux {
     }
 
     fn wait_for(&self, text: &str) -> String {
+        self.wait_for_up_to(text, Duration::from_secs(20))
+    }
+
+    fn wait_for_up_to(&self, text: &str, limit: Duration) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -54,10 +58,33 @@ impl Tmux {
                 return screen;
             }
             assert!(
-                start.elapsed() < Duration::from_secs(20),
+                start.elapsed() < limit,
                 "waited for {text:?}; the screen shows:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Types text as it is, no Enter.
+    fn type_text(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-l", text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Presses keys by tmux's names: `Enter`, `Tab`, `Escape`, `C-s`.
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            let status = Command::new("tmux")
+                .args(["-L", &self.socket, "send-keys", key])
+                .status()
+                .unwrap();
+            assert!(status.success());
+            // An Escape followed at once by a key reads as Alt and that key,
+            // in any terminal: leave the gap a typist leaves.
+            std::thread::sleep(Duration::from_millis(150));
         }
     }
 
@@ -137,4 +164,71 @@ fn init_and_login_ask_for_passwords_on_a_hidden_prompt() {
     assert!(screen.contains("the two entries differ"), "{screen}");
     assert!(screen.contains("exit=5"), "{screen}");
     assert!(!other.exists());
+}
+
+/// The terminal application, for real: log in to a demo case file, open an
+/// operation, add a decision-log entry, quit; the entry is in the case file
+/// and the terminal is given back.
+#[test]
+fn the_application_adds_a_decision_to_a_demo_case_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.ccu");
+    let supervisor = ccu::demo::DEMO_ACCOUNTS
+        .iter()
+        .find(|a| a.roles.contains(&"supervisor"))
+        .expect("a demo supervisor");
+    let tmux = Tmux::start("tui", &shell_command(&file, "demo"));
+    // Building the demo file hashes a password per account: allow time.
+    // (Waiting for each thing looked for: a capture may catch a frame
+    // half drawn.)
+    tmux.wait_for_up_to("Demo accounts", Duration::from_secs(180));
+    tmux.wait_for(&format!("password is: {}", ccu::demo::DEMO_PASSWORD));
+    tmux.type_text(supervisor.username);
+    tmux.keys(&["Tab"]);
+    tmux.type_text(ccu::demo::DEMO_PASSWORD);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Due (");
+    let screen = tmux.wait_for("Intelligence by category");
+    assert!(!screen.contains(ccu::demo::DEMO_PASSWORD), "{screen}");
+
+    tmux.keys(&["4"]);
+    tmux.wait_for("sorted by");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Decision log (");
+    let screen = tmux.wait_for("│Opened");
+    let codename = screen
+        .lines()
+        .find_map(|l| l.split("Operation ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the operation's title")
+        .to_string();
+    tmux.keys(&["d"]);
+    tmux.wait_for(&format!("Decision log: {codename}"));
+    tmux.type_text("Seek a directed surveillance authority");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("Pattern of contact with victims continues");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for(&format!("Saved: {codename}"));
+    tmux.keys(&["Escape", "Escape", "q"]);
+    let screen = tmux.wait_for("exit=");
+    assert!(screen.contains("exit=0"), "{screen}");
+    assert!(
+        !screen.contains("Intelligence by category"),
+        "the terminal was not given back:\n{screen}"
+    );
+    drop(tmux);
+
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    let (decision, by): (String, String) = conn
+        .query_row(
+            "SELECT d.decision, u.username FROM decision_log_entry d
+             JOIN operation o ON o.id = d.operation_id
+             JOIN user_account u ON u.id = d.recorded_by
+             WHERE o.codename = ?1 ORDER BY d.id DESC LIMIT 1",
+            [&codename],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(decision, "Seek a directed surveillance authority");
+    assert_eq!(by, supervisor.username);
 }

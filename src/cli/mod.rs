@@ -28,12 +28,37 @@ struct Cli {
     #[arg(long, global = true, env = "CCU_FILE", value_name = "PATH")]
     file: Option<PathBuf>,
 
+    /// Lock the screen after this many minutes without a key press (1-240)
+    #[arg(
+        long,
+        global = true,
+        env = "CCU_LOCK_MINUTES",
+        default_value_t = 10,
+        value_name = "MINUTES",
+        value_parser = clap::value_parser!(u32).range(1..=240)
+    )]
+    lock_minutes: u32,
+
+    /// Key bindings to start from: default or vim (your keymap.toml is merged over it)
+    #[arg(
+        long,
+        global = true,
+        env = "CCU_KEYMAP",
+        default_value = "default",
+        value_name = "PRESET"
+    )]
+    keymap: String,
+
+    /// Without a command, ccu opens the terminal application on the case
+    /// file (and offers to create one when there is none).
     #[command(subcommand)]
-    command: TopCommand,
+    command: Option<TopCommand>,
 }
 
 #[derive(Debug, Subcommand)]
 enum TopCommand {
+    /// Open the terminal application on a demo case file of invented data, creating it if needed [default file: demo.ccu beside the default case file]
+    Demo,
     /// Create a new case file and its first administrator account
     Init {
         /// Username of the first administrator
@@ -253,8 +278,20 @@ pub fn run() -> i32 {
 }
 
 fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
-    let path = case_file_path(cli.file)?;
-    match cli.command {
+    let options = crate::tui::Options {
+        lock_after: chrono::Duration::minutes(cli.lock_minutes.into()),
+        keymap: cli.keymap.clone(),
+    };
+    let demo = matches!(cli.command, Some(TopCommand::Demo));
+    let path = match (&cli.file, demo) {
+        (None, true) => crate::tui::default_demo_path(&case_file_path(None)?),
+        _ => case_file_path(cli.file)?,
+    };
+    let Some(command) = cli.command else {
+        return terminal_application(&path, false, options);
+    };
+    match command {
+        TopCommand::Demo => terminal_application(&path, true, options),
         TopCommand::Init {
             admin,
             display_name,
@@ -787,6 +824,53 @@ fn login(casefile: &mut CaseFile, actor: &AsUser) -> Result<Actor, Failure> {
         username: &actor.as_user,
         password: &password,
     })?)
+}
+
+/// Opens the terminal application: on the case file at `path`, on a form
+/// that creates it when there is none, or on the demo file.
+fn terminal_application(
+    path: &std::path::Path,
+    demo: bool,
+    options: crate::tui::Options,
+) -> Result<i32, Failure> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Failure {
+            message: "the terminal application needs a terminal; in scripts, use the commands in `ccu --help`".into(),
+            code: 2,
+        });
+    }
+    if crate::keymap::Keymap::preset(&options.keymap).is_none() {
+        return Err(Failure {
+            message: format!(
+                "--keymap: there is no preset '{}'; choose one of: {}",
+                options.keymap,
+                crate::keymap::PRESETS.join(", ")
+            ),
+            code: 2,
+        });
+    }
+    let start = if demo {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| Failure {
+                message: format!("{}: {e}", parent.display()),
+                code: 1,
+            })?;
+        }
+        if !path.exists() {
+            eprintln!("Building the demo case file {} …", path.display());
+        }
+        crate::tui::Start::Open(crate::demo::open_or_create_demo(path, chrono::Utc::now())?)
+    } else if path.exists() {
+        crate::tui::Start::Open(CaseFile::open(path)?)
+    } else {
+        crate::tui::Start::Create(path.to_path_buf())
+    };
+    crate::tui::run(start, options).map_err(|e| Failure {
+        message: format!("terminal: {e}"),
+        code: 1,
+    })?;
+    Ok(0)
 }
 
 /// `--file`, then `CCU_FILE` (both handled by clap), then the platform

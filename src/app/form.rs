@@ -1,0 +1,905 @@
+//! Forms: fields the user fills in, checked field by field as they go and
+//! as a whole on save, turned into the same `Command` the library takes.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use crate::domain::InvalidInput;
+use crate::domain::account::{DisplayName, NewPassword, Rank, Username};
+use crate::domain::intelligence::{Category, Grading, NewIntelligence, SourceType, TriageStatus};
+use crate::domain::operation::{
+    Closure, Codename, Decision, NewOperation, OperationStatus, Priority,
+};
+use crate::domain::subject::{
+    EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
+};
+use crate::domain::time::{parse_uk_date, parse_uk_datetime, uk_date};
+use crate::store::{Command, FirstAdministrator};
+
+/// What a field holds and how it is edited.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// One line of text.
+    Line(TextArea<'static>),
+    /// One line, shown masked.
+    Password(TextArea<'static>),
+    /// Several lines; Enter starts a new line.
+    Text(TextArea<'static>),
+    /// A UK date: `dd/mm/yyyy`, `today`, `+3d`, `-2w`.
+    Date(TextArea<'static>),
+    /// One value from a closed list: (stored code, label shown).
+    Choice {
+        options: Vec<(String, String)>,
+        selected: Option<usize>,
+    },
+    /// Yes or no.
+    Flag(bool),
+}
+
+/// One field of a form.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The label, also the name the domain's errors use for this field.
+    pub label: &'static str,
+    pub required: bool,
+    pub input: Input,
+    /// A short line of help shown beside an empty field.
+    pub hint: &'static str,
+    pub error: Option<String>,
+}
+
+fn text_area(initial: &str) -> TextArea<'static> {
+    let mut area = TextArea::new(initial.lines().map(str::to_string).collect());
+    if initial.is_empty() {
+        area = TextArea::default();
+    }
+    area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    area.move_cursor(ratatui_textarea::CursorMove::End);
+    area
+}
+
+impl Field {
+    pub fn line(label: &'static str, required: bool, initial: &str) -> Field {
+        Field::new(label, required, Input::Line(text_area(initial)))
+    }
+
+    pub fn password(label: &'static str) -> Field {
+        let mut area = TextArea::default();
+        area.set_mask_char('•');
+        Field::new(label, true, Input::Password(area))
+    }
+
+    pub fn text(label: &'static str, required: bool, initial: &str) -> Field {
+        Field::new(label, required, Input::Text(text_area(initial)))
+    }
+
+    pub fn date(label: &'static str, required: bool, initial: &str) -> Field {
+        Field::new(label, required, Input::Date(text_area(initial)))
+            .with_hint("dd/mm/yyyy, today, +3d, -2w")
+    }
+
+    pub fn choice<T: Copy + PartialEq>(
+        label: &'static str,
+        required: bool,
+        all: &[T],
+        code: impl Fn(T) -> &'static str,
+        shown: impl Fn(T) -> &'static str,
+        initial: Option<T>,
+    ) -> Field {
+        let options = all
+            .iter()
+            .map(|v| (code(*v).to_string(), shown(*v).to_string()))
+            .collect();
+        let selected = initial.and_then(|i| all.iter().position(|v| *v == i));
+        Field::new(label, required, Input::Choice { options, selected })
+    }
+
+    pub fn flag(label: &'static str, initial: bool) -> Field {
+        Field::new(label, false, Input::Flag(initial))
+    }
+
+    fn new(label: &'static str, required: bool, input: Input) -> Field {
+        Field {
+            label,
+            required,
+            input,
+            hint: "",
+            error: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: &'static str) -> Field {
+        self.hint = hint;
+        self
+    }
+
+    /// The text typed, lines joined by newlines; for a choice, its code;
+    /// for a flag, "yes" or "no".
+    pub fn value(&self) -> String {
+        match &self.input {
+            Input::Line(a) | Input::Password(a) | Input::Date(a) | Input::Text(a) => {
+                a.lines().join("\n")
+            }
+            Input::Choice { options, selected } => {
+                selected.map(|i| options[i].0.clone()).unwrap_or_default()
+            }
+            Input::Flag(on) => if *on { "yes" } else { "no" }.to_string(),
+        }
+    }
+
+    pub fn is_multiline(&self) -> bool {
+        matches!(self.input, Input::Text(_))
+    }
+
+    /// Whether typed characters go into this field (so single-letter keys
+    /// must not be taken as commands).
+    pub fn takes_text(&self) -> bool {
+        matches!(
+            self.input,
+            Input::Line(_) | Input::Password(_) | Input::Text(_) | Input::Date(_)
+        )
+    }
+
+    /// Passes a key to the field. Returns whether the value changed.
+    pub fn key(&mut self, key: KeyEvent) -> bool {
+        match &mut self.input {
+            Input::Line(a) | Input::Password(a) | Input::Date(a) => {
+                if key.code == KeyCode::Enter {
+                    return false;
+                }
+                a.input(key)
+            }
+            Input::Text(a) => a.input(key),
+            Input::Choice { options, selected } => match key.code {
+                KeyCode::Right | KeyCode::Char(' ') => {
+                    step(selected, options.len(), 1);
+                    true
+                }
+                KeyCode::Left => {
+                    step(selected, options.len(), -1);
+                    true
+                }
+                KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                    // Jump to the next option starting with the letter typed.
+                    let c = c.to_ascii_lowercase();
+                    let n = options.len();
+                    let from = selected.map(|i| i + 1).unwrap_or(0);
+                    let found = (0..n).map(|k| (from + k) % n).find(|&i| {
+                        let (code, label) = &options[i];
+                        code.to_ascii_lowercase().starts_with(c)
+                            || label.to_ascii_lowercase().starts_with(c)
+                    });
+                    if found.is_some() && found != *selected {
+                        *selected = found;
+                        true
+                    } else {
+                        false
+                    }
+                }
+                _ => false,
+            },
+            Input::Flag(on) => match key.code {
+                KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => {
+                    *on = !*on;
+                    true
+                }
+                KeyCode::Char('y') | KeyCode::Char('Y') => !std::mem::replace(on, true),
+                KeyCode::Char('n') | KeyCode::Char('N') => std::mem::replace(on, false),
+                _ => false,
+            },
+        }
+    }
+
+    /// Moves a pick-list's selection; false for other fields.
+    pub fn cycle(&mut self, by: i32) -> bool {
+        match &mut self.input {
+            Input::Choice { options, selected } => {
+                step(selected, options.len(), by);
+                true
+            }
+            Input::Flag(on) => {
+                *on = !*on;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+fn step(selected: &mut Option<usize>, n: usize, by: i32) {
+    if n == 0 {
+        return;
+    }
+    *selected = Some(match *selected {
+        None if by >= 0 => 0,
+        None => n - 1,
+        Some(i) => (i as i64 + by as i64).rem_euclid(n as i64) as usize,
+    });
+}
+
+/// A date typed in a form: `dd/mm/yyyy` (or ISO), `today`, `yesterday`,
+/// `tomorrow`, or an offset from today such as `+3d`, `-2w`.
+pub fn parse_form_date(
+    field: &'static str,
+    text: &str,
+    today: NaiveDate,
+) -> Result<NaiveDate, InvalidInput> {
+    let t = text.trim().to_ascii_lowercase();
+    match t.as_str() {
+        "today" => return Ok(today),
+        "yesterday" => return Ok(today - Duration::days(1)),
+        "tomorrow" => return Ok(today + Duration::days(1)),
+        _ => {}
+    }
+    if let Some(sign) = t.chars().next().filter(|c| *c == '+' || *c == '-') {
+        let body = &t[1..];
+        let (number, unit) = body.split_at(body.len().saturating_sub(1));
+        let days_per = match unit {
+            "d" => Some(1),
+            "w" => Some(7),
+            _ => None,
+        };
+        if let (Some(per), Ok(n)) = (days_per, number.parse::<i64>())
+            && n <= 36_600
+        {
+            let days = Duration::days(n * per);
+            return Ok(if sign == '+' {
+                today + days
+            } else {
+                today - days
+            });
+        }
+        return Err(InvalidInput::new(
+            field,
+            format!("'{}' is not an offset; write +3d or -2w", text.trim()),
+        ));
+    }
+    parse_uk_date(field, &t)
+}
+
+/// Which form, and the record it acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormKind {
+    /// The first run: a new case file and its first administrator.
+    Setup,
+    Login,
+    NewIntelligence,
+    Triage {
+        urn: String,
+        from: TriageStatus,
+    },
+    NewSubject,
+    EditSubject {
+        staff_number: String,
+    },
+    NewOperation,
+    Decision {
+        codename: String,
+    },
+    OperationStatus {
+        codename: String,
+        from: OperationStatus,
+    },
+    CloseOperation {
+        codename: String,
+    },
+}
+
+/// What a successful form asks to be done.
+pub enum Submission {
+    Setup {
+        path: std::path::PathBuf,
+        admin: FirstAdministrator,
+    },
+    Login {
+        username: String,
+        password: String,
+    },
+    Command(Command),
+}
+
+/// A form on screen.
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// Whether anything has been typed since it opened.
+    pub dirty: bool,
+    /// A message about the form as a whole (what the case file refused).
+    pub error: Option<String>,
+}
+
+impl Form {
+    fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Form {
+        Form {
+            kind,
+            title: title.into(),
+            fields,
+            focus: 0,
+            dirty: false,
+            error: None,
+        }
+    }
+
+    pub fn setup(default_path: &str) -> Form {
+        Form::new(
+            FormKind::Setup,
+            "Create a case file",
+            vec![
+                Field::line("case file", true, default_path),
+                Field::line("username", true, "").with_hint("the first administrator"),
+                Field::line("display name", false, "").with_hint("as other users see you"),
+                Field::choice(
+                    "rank",
+                    true,
+                    &Rank::ALL,
+                    |r| r.as_str(),
+                    |r| r.as_str(),
+                    Some(Rank::PoliceStaff),
+                ),
+                Field::password("password").with_hint("at least 12 characters"),
+                Field::password("password again"),
+            ],
+        )
+    }
+
+    pub fn login(username: &str) -> Form {
+        let mut form = Form::new(
+            FormKind::Login,
+            "Log in",
+            vec![
+                Field::line("username", true, username),
+                Field::password("password"),
+            ],
+        );
+        if !username.is_empty() {
+            form.focus = 1;
+        }
+        form
+    }
+
+    pub fn new_intelligence() -> Form {
+        Form::new(
+            FormKind::NewIntelligence,
+            "Record intelligence",
+            vec![
+                Field::line("received", true, "now")
+                    .with_hint("now, or dd/mm/yyyy HH:MM (UK time)"),
+                Field::choice(
+                    "source type",
+                    true,
+                    SourceType::ALL,
+                    |v| v.code(),
+                    |v| v.label(),
+                    None,
+                ),
+                Field::flag("anonymous", false),
+                Field::line("source reference", false, ""),
+                Field::line("grading", true, "")
+                    .with_hint("3x5x2, e.g. 2BP, or 1AC with conditions"),
+                Field::line("handling conditions", false, "")
+                    .with_hint("required with handling code C"),
+                Field::choice(
+                    "category",
+                    true,
+                    Category::ALL,
+                    |v| v.code(),
+                    |v| v.label(),
+                    None,
+                ),
+                Field::flag("apsp", false),
+                Field::line("subjects", false, "").with_hint("staff numbers, comma separated"),
+                Field::line("summary", true, ""),
+                Field::text("full text", true, ""),
+            ],
+        )
+    }
+
+    pub fn triage(urn: &str, from: TriageStatus) -> Form {
+        let next = from.next();
+        Form::new(
+            FormKind::Triage {
+                urn: urn.to_string(),
+                from,
+            },
+            format!("Triage {urn} (now {})", from.label()),
+            vec![
+                Field::choice("triage", true, next, |v| v.code(), |v| v.label(), None),
+                Field::line("operation", false, "")
+                    .with_hint("codename, when linking to an operation"),
+                Field::text("rationale", true, ""),
+            ],
+        )
+    }
+
+    pub fn new_subject() -> Form {
+        Form::new(FormKind::NewSubject, "Add a subject", subject_fields(None))
+    }
+
+    pub fn edit_subject(details: &SubjectDetails) -> Form {
+        Form::new(
+            FormKind::EditSubject {
+                staff_number: details.staff_number.to_string(),
+            },
+            format!("Edit subject {}", details.staff_number),
+            subject_fields(Some(details)),
+        )
+    }
+
+    pub fn new_operation() -> Form {
+        Form::new(
+            FormKind::NewOperation,
+            "Open an operation",
+            vec![
+                Field::line("codename", true, "").with_hint("one or two words, never reused"),
+                Field::choice(
+                    "category",
+                    true,
+                    Category::ALL,
+                    |v| v.code(),
+                    |v| v.label(),
+                    None,
+                ),
+                Field::choice(
+                    "priority",
+                    true,
+                    Priority::ALL,
+                    |v| v.code(),
+                    |v| v.label(),
+                    None,
+                ),
+                Field::line("lead", true, "").with_hint("username of the lead investigator"),
+                Field::line("supervisor", true, "").with_hint("username"),
+                Field::line("team", false, "").with_hint("usernames, comma separated"),
+                Field::line("subjects", false, "").with_hint("staff numbers, comma separated"),
+                Field::text("description", true, ""),
+            ],
+        )
+    }
+
+    pub fn decision(codename: &str) -> Form {
+        Form::new(
+            FormKind::Decision {
+                codename: codename.to_string(),
+            },
+            format!("Decision log: {codename}"),
+            vec![
+                Field::text("decision", true, ""),
+                Field::text("rationale", true, ""),
+                Field::text("alternatives considered", false, ""),
+                Field::line("corrects", false, "").with_hint("number of the entry this corrects"),
+            ],
+        )
+    }
+
+    pub fn operation_status(codename: &str, from: OperationStatus) -> Form {
+        let next: Vec<OperationStatus> = from
+            .next()
+            .iter()
+            .copied()
+            .filter(|s| *s != OperationStatus::Closed)
+            .collect();
+        Form::new(
+            FormKind::OperationStatus {
+                codename: codename.to_string(),
+                from,
+            },
+            format!("Status of {codename} (now {})", from.label()),
+            vec![
+                Field::choice("status", true, &next, |v| v.code(), |v| v.label(), None),
+                Field::text("reason", true, ""),
+            ],
+        )
+    }
+
+    pub fn close_operation(codename: &str) -> Form {
+        Form::new(
+            FormKind::CloseOperation {
+                codename: codename.to_string(),
+            },
+            format!("Close {codename}"),
+            vec![
+                Field::text("outcome", true, ""),
+                Field::text("lessons learned", true, ""),
+            ],
+        )
+    }
+
+    pub fn focused(&self) -> &Field {
+        &self.fields[self.focus]
+    }
+
+    pub fn focused_mut(&mut self) -> &mut Field {
+        &mut self.fields[self.focus]
+    }
+
+    /// Moves to another field, checking the one left.
+    pub fn move_focus(&mut self, by: i32, now: DateTime<Utc>) {
+        self.check_field(self.focus, now);
+        let n = self.fields.len() as i64;
+        self.focus = (self.focus as i64 + by as i64).rem_euclid(n) as usize;
+    }
+
+    /// Passes a key to the focused field.
+    pub fn key(&mut self, key: KeyEvent) {
+        if self.focused_mut().key(key) {
+            self.dirty = true;
+            self.focused_mut().error = None;
+        }
+    }
+
+    pub fn cycle(&mut self, by: i32) {
+        if self.focused_mut().cycle(by) {
+            self.dirty = true;
+            self.focused_mut().error = None;
+        }
+    }
+
+    fn value(&self, label: &str) -> String {
+        self.fields
+            .iter()
+            .find(|f| f.label == label)
+            .map(Field::value)
+            .unwrap_or_default()
+    }
+
+    /// Checks one field on its own (required, and its format), so a mistake
+    /// shows as soon as the user moves on.
+    fn check_field(&mut self, index: usize, now: DateTime<Utc>) {
+        let field = &self.fields[index];
+        let value = field.value();
+        let error = if field.required && value.trim().is_empty() {
+            Some("required".to_string())
+        } else if value.trim().is_empty() {
+            None
+        } else {
+            match &field.input {
+                Input::Date(_) => parse_form_date(field.label, &value, uk_date(now))
+                    .err()
+                    .map(|e| e.message),
+                _ => self.check_format(field.label, &value, now).err(),
+            }
+        };
+        self.fields[index].error = error;
+    }
+
+    fn check_format(&self, label: &str, value: &str, now: DateTime<Utc>) -> Result<(), String> {
+        let m = |e: InvalidInput| e.message;
+        match (&self.kind, label) {
+            (_, "received") => received(value, now).map(|_| ()).map_err(m),
+            (_, "grading") => Grading::parse(value, "")
+                .map(|_| ())
+                .or_else(|e| {
+                    // Handling code C is only complete with its conditions.
+                    if Grading::parse(value, "conditions").is_ok() {
+                        Ok(())
+                    } else {
+                        Err(e)
+                    }
+                })
+                .map_err(m),
+            (_, "subjects") => StaffNumber::parse_list(value).map(|_| ()).map_err(m),
+            (_, "staff number") => StaffNumber::parse(value).map(|_| ()).map_err(m),
+            (FormKind::NewOperation, "codename") => Codename::parse(value).map(|_| ()).map_err(m),
+            (FormKind::Setup, "username") | (_, "lead") | (_, "supervisor") => {
+                Username::parse(value).map(|_| ()).map_err(m)
+            }
+            (_, "corrects") => value
+                .trim()
+                .parse::<u32>()
+                .map(|_| ())
+                .map_err(|_| format!("'{}' is not an entry number", value.trim())),
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks every field and, if all is well, what to do. On failure the
+    /// errors are put beside their fields and nothing is returned.
+    pub fn submit(&mut self, now: DateTime<Utc>) -> Option<Submission> {
+        self.error = None;
+        for i in 0..self.fields.len() {
+            self.check_field(i, now);
+        }
+        if let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {
+            self.focus = i;
+            return None;
+        }
+        match self.build(now) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                self.fail(e);
+                None
+            }
+        }
+    }
+
+    /// Shows what the domain or the case file refused: beside the field it
+    /// names when there is one, otherwise over the whole form.
+    pub fn fail(&mut self, e: InvalidInput) {
+        match self.fields.iter().position(|f| f.label == e.field) {
+            Some(i) => {
+                self.fields[i].error = Some(e.message);
+                self.focus = i;
+            }
+            None => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn build(&self, now: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+        let v = |l: &str| self.value(l);
+        let opt = |l: &str| Some(v(l)).filter(|s| !s.trim().is_empty());
+        let list = |l: &str| -> Vec<String> {
+            v(l).split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        let command = match &self.kind {
+            FormKind::Setup => {
+                let username = Username::parse(&v("username"))?;
+                let display_name = match opt("display name") {
+                    Some(d) => DisplayName::parse(&d)?,
+                    None => DisplayName::parse(username.as_str())?,
+                };
+                if v("password") != v("password again") {
+                    return Err(InvalidInput::new(
+                        "password again",
+                        "the two passwords differ",
+                    ));
+                }
+                let password = NewPassword::parse(v("password"), &username)?;
+                return Ok(Submission::Setup {
+                    path: std::path::PathBuf::from(v("case file").trim()),
+                    admin: FirstAdministrator {
+                        username,
+                        display_name,
+                        rank: Rank::parse(&v("rank"))?,
+                        password,
+                    },
+                });
+            }
+            FormKind::Login => {
+                return Ok(Submission::Login {
+                    username: v("username").trim().to_string(),
+                    password: v("password"),
+                });
+            }
+            FormKind::NewIntelligence => {
+                let received_at = received(&v("received"), now)?;
+                let subjects = StaffNumber::parse_list(&v("subjects"))?;
+                Command::RecordIntelligence(NewIntelligence::new(
+                    received_at,
+                    SourceType::parse(&v("source type"))?,
+                    v("anonymous") == "yes",
+                    opt("source reference"),
+                    Grading::parse(&v("grading"), &v("handling conditions"))?,
+                    Category::parse(&v("category"))?,
+                    v("apsp") == "yes",
+                    subjects,
+                    &v("summary"),
+                    &v("full text"),
+                )?)
+            }
+            FormKind::Triage { urn, .. } => Command::TriageIntelligence {
+                urn: crate::domain::urn::Urn::parse(
+                    crate::domain::urn::UrnKind::Intelligence,
+                    urn,
+                )?,
+                to: TriageStatus::parse(&v("triage"))?,
+                operation: opt("operation").map(|c| Codename::parse(&c)).transpose()?,
+                rationale: crate::domain::text::required("rationale", &v("rationale"), 20_000)?,
+            },
+            FormKind::NewSubject | FormKind::EditSubject { .. } => {
+                let review = match opt("vetting review date") {
+                    Some(d) => Some(parse_form_date("vetting review date", &d, uk_date(now))?),
+                    None => None,
+                };
+                let details = SubjectDetails::new(
+                    StaffNumber::parse(&v("staff number"))?,
+                    &v("name"),
+                    &v("rank or grade"),
+                    EmploymentType::parse(&v("employment type"))?,
+                    &v("department"),
+                    &v("role"),
+                    v("vulnerable contact") == "yes",
+                    VettingLevel::parse(&v("vetting level"))?,
+                    review,
+                    SubjectStatus::parse(&v("status"))?,
+                )?;
+                if matches!(self.kind, FormKind::NewSubject) {
+                    Command::AddSubject(details)
+                } else {
+                    Command::UpdateSubject(details)
+                }
+            }
+            FormKind::NewOperation => {
+                let team = list("team")
+                    .iter()
+                    .map(|u| Username::parse(u))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Command::OpenOperation(NewOperation::new(
+                    Codename::parse(&v("codename"))?,
+                    &v("description"),
+                    Category::parse(&v("category"))?,
+                    Priority::parse(&v("priority"))?,
+                    Username::parse(&v("lead"))?,
+                    Username::parse(&v("supervisor"))?,
+                    team,
+                    StaffNumber::parse_list(&v("subjects"))?,
+                )?)
+            }
+            FormKind::Decision { codename } => {
+                let corrects = match opt("corrects") {
+                    Some(n) => Some(n.trim().parse::<u32>().map_err(|_| {
+                        InvalidInput::new(
+                            "corrects",
+                            format!("'{}' is not an entry number", n.trim()),
+                        )
+                    })?),
+                    None => None,
+                };
+                Command::RecordDecision {
+                    codename: Codename::parse(codename)?,
+                    decision: Decision::new(
+                        &v("decision"),
+                        &v("rationale"),
+                        &v("alternatives considered"),
+                        corrects,
+                    )?,
+                }
+            }
+            FormKind::OperationStatus { codename, .. } => Command::ChangeOperationStatus {
+                codename: Codename::parse(codename)?,
+                to: OperationStatus::parse(&v("status"))?,
+                reason: crate::domain::text::required("reason", &v("reason"), 20_000)?,
+            },
+            FormKind::CloseOperation { codename } => Command::CloseOperation {
+                codename: Codename::parse(codename)?,
+                closure: Closure::new(&v("outcome"), &v("lessons learned"))?,
+            },
+        };
+        Ok(Submission::Command(command))
+    }
+}
+
+fn subject_fields(d: Option<&SubjectDetails>) -> Vec<Field> {
+    let text = |f: fn(&SubjectDetails) -> String| d.map(f).unwrap_or_default();
+    let mut staff = Field::line("staff number", true, &text(|d| d.staff_number.to_string()));
+    if d.is_some() {
+        staff = staff.with_hint("cannot be changed");
+    }
+    vec![
+        staff,
+        Field::line("name", true, &text(|d| d.name.clone())),
+        Field::line("rank or grade", true, &text(|d| d.rank_or_grade.clone())),
+        Field::choice(
+            "employment type",
+            true,
+            EmploymentType::ALL,
+            |v| v.code(),
+            |v| v.label(),
+            d.map(|d| d.employment_type),
+        ),
+        Field::line("department", true, &text(|d| d.department.clone())),
+        Field::line("role", true, &text(|d| d.role.clone())),
+        Field::flag(
+            "vulnerable contact",
+            d.map(|d| d.vulnerable_contact).unwrap_or(false),
+        )
+        .with_hint("a role with contact with vulnerable people"),
+        Field::choice(
+            "vetting level",
+            true,
+            VettingLevel::ALL,
+            |v| v.code(),
+            |v| v.label(),
+            Some(d.map(|d| d.vetting_level).unwrap_or(VettingLevel::None)),
+        ),
+        Field::date(
+            "vetting review date",
+            false,
+            &d.and_then(|d| d.vetting_review)
+                .map(|r| r.format("%d/%m/%Y").to_string())
+                .unwrap_or_default(),
+        ),
+        Field::choice(
+            "status",
+            true,
+            SubjectStatus::ALL,
+            |v| v.code(),
+            |v| v.label(),
+            Some(d.map(|d| d.status).unwrap_or(SubjectStatus::ALL[0])),
+        ),
+    ]
+}
+
+/// When intelligence was received: `now`, or a UK date and time; never in
+/// the future.
+fn received(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInput> {
+    let t = text.trim();
+    let at = if t.eq_ignore_ascii_case("now") {
+        now
+    } else if let Ok(day) = parse_form_date("received", t, uk_date(now)) {
+        crate::domain::time::start_of_uk_day(day)
+    } else {
+        parse_uk_datetime("received", t)?
+    };
+    if at > now {
+        return Err(InvalidInput::new("received", "cannot be in the future"));
+    }
+    Ok(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn form_dates_accept_shorthands() {
+        let d = |t| parse_form_date("when", t, today());
+        assert_eq!(d("today").unwrap(), today());
+        assert_eq!(
+            d("+3d").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+        );
+        assert_eq!(
+            d("-2w").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 9).unwrap()
+        );
+        assert_eq!(
+            d("01/02/2027").unwrap(),
+            NaiveDate::from_ymd_opt(2027, 2, 1).unwrap()
+        );
+        assert!(d("+3x").unwrap_err().message.contains("+3d"));
+        assert!(d("31/02/2027").unwrap_err().message.contains("dd/mm/yyyy"));
+    }
+
+    #[test]
+    fn required_fields_and_formats_are_reported_beside_the_field() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+        let mut form = Form::decision("BLUE HERON");
+        form.fields[3] = Field::line("corrects", false, "two");
+        assert!(form.submit(now).is_none());
+        assert_eq!(form.fields[0].error.as_deref(), Some("required"));
+        assert_eq!(form.fields[1].error.as_deref(), Some("required"));
+        assert_eq!(form.fields[2].error, None);
+        assert!(form.fields[3].error.as_deref().unwrap().contains("'two'"));
+        assert_eq!(form.focus, 0, "focus goes to the first field in error");
+    }
+
+    #[test]
+    fn received_cannot_be_in_the_future() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+        assert_eq!(received("now", now).unwrap(), now);
+        assert!(received("+1d", now).is_err());
+        assert_eq!(
+            received("23/11/2026 08:00", now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn pick_lists_cycle_and_jump_by_letter() {
+        let mut f = Field::choice(
+            "priority",
+            true,
+            Priority::ALL,
+            |v| v.code(),
+            |v| v.label(),
+            None,
+        );
+        assert_eq!(f.value(), "");
+        f.cycle(1);
+        assert_eq!(f.value(), Priority::ALL[0].code());
+        f.cycle(-1);
+        assert_eq!(f.value(), Priority::ALL[Priority::ALL.len() - 1].code());
+    }
+}

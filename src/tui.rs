@@ -1,0 +1,139 @@
+//! The terminal application's main loop: read a key, update, run effects,
+//! draw. The terminal is restored on quitting and on a panic.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration as StdDuration;
+
+use chrono::{Duration, Utc};
+use ratatui::crossterm::event::{self, Event};
+
+use crate::app::runtime::{Runtime, casefile_label};
+use crate::app::{App, DemoLogin, Msg};
+use crate::keymap::Keymap;
+use crate::store::{self, CaseFile};
+
+/// How the application starts.
+pub struct Options {
+    pub lock_after: Duration,
+    /// The keymap preset the user's file is merged over.
+    pub keymap: String,
+}
+
+/// Where the application starts: a case file that exists, or the path of
+/// one to create.
+pub enum Start {
+    Open(CaseFile),
+    Create(PathBuf),
+}
+
+/// Builds the application for a case file (or for creating one).
+pub fn prepare(
+    start: Start,
+    options: &Options,
+    keymap: Keymap,
+    problems: Vec<String>,
+    size: (u16, u16),
+) -> store::Result<(App, Runtime)> {
+    let now = Utc::now();
+    let (mut app, runtime) = match start {
+        Start::Open(mut casefile) => {
+            let demo = casefile.is_demo()?;
+            let mut app = App::new(now, size, keymap, casefile_label(casefile.path()), None);
+            if demo {
+                app.demo = Some((demo_logins(), crate::demo::DEMO_PASSWORD.to_string()));
+            }
+            (app, Runtime::new(Some(casefile), store::system_clock))
+        }
+        Start::Create(path) => (
+            App::new(
+                now,
+                size,
+                keymap,
+                casefile_label(&path),
+                Some(path.display().to_string()),
+            ),
+            Runtime::new(None, store::system_clock),
+        ),
+    };
+    app.lock_after = options.lock_after;
+    app.keymap_problems = problems;
+    Ok((app, runtime))
+}
+
+/// The demo accounts as the login screen lists them.
+pub fn demo_logins() -> Vec<DemoLogin> {
+    crate::demo::DEMO_ACCOUNTS
+        .iter()
+        .map(|a| DemoLogin {
+            username: a.username.to_string(),
+            roles: a.roles.join(", "),
+            what: a.what.to_string(),
+        })
+        .collect()
+}
+
+/// The keymap: the preset (`default` or `vim`) with the user's file
+/// merged over it, and any problems with the user's file, one line each.
+pub fn load_keymap(preset: &str) -> Result<(Keymap, Vec<String>), String> {
+    let keymap = Keymap::preset(preset).ok_or_else(|| {
+        format!(
+            "there is no keymap preset '{preset}'; choose one of: {}",
+            crate::keymap::PRESETS.join(", ")
+        )
+    })?;
+    Ok(match Keymap::user_file_path() {
+        Some(path) => {
+            let (keymap, errors) = keymap.overlay_file(&path);
+            (keymap, errors.iter().map(|e| e.to_string()).collect())
+        }
+        None => (keymap, Vec::new()),
+    })
+}
+
+/// Runs the application until the user quits.
+pub fn run(start: Start, options: Options) -> std::io::Result<()> {
+    let (keymap, problems) = load_keymap(&options.keymap).map_err(std::io::Error::other)?;
+    for p in &problems {
+        eprintln!("ccu: {p}");
+    }
+    let mut terminal = ratatui::try_init()?;
+    let size = terminal.size()?;
+    let result = prepare(start, &options, keymap, problems, (size.width, size.height))
+        .map_err(std::io::Error::other)
+        .and_then(|(mut app, mut runtime)| event_loop(&mut terminal, &mut app, &mut runtime));
+    ratatui::try_restore()?;
+    result
+}
+
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    runtime: &mut Runtime,
+) -> std::io::Result<()> {
+    loop {
+        terminal.draw(|frame| crate::ui::render(app, frame))?;
+        if app.quit {
+            return Ok(());
+        }
+        let msg = if event::poll(StdDuration::from_millis(500))? {
+            match event::read()? {
+                Event::Key(key) => Msg::Key(key),
+                Event::Resize(w, h) => Msg::Resize(w, h),
+                _ => continue,
+            }
+        } else {
+            Msg::Tick(Utc::now())
+        };
+        // The clock moves with every message, so the lock counts from the
+        // real time of the last key.
+        let effects = app.update(Msg::Tick(Utc::now()));
+        runtime.run(app, effects);
+        let effects = app.update(msg);
+        runtime.run(app, effects);
+    }
+}
+
+/// The default place of the demo case file.
+pub fn default_demo_path(casefile_default: &Path) -> PathBuf {
+    casefile_default.with_file_name("demo.ccu")
+}

@@ -1,0 +1,181 @@
+//! A form: labels on the left (required ones marked `*`), inputs on the
+//! right, each field's problem in red beneath it.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use crate::app::App;
+use crate::app::form::{Field, Form, FormKind, Input};
+use crate::app::view::shown;
+
+const LABEL: u16 = 24;
+const TEXT_ROWS: u16 = 4;
+
+fn height(field: &Field) -> u16 {
+    let input = if field.is_multiline() { TEXT_ROWS } else { 1 };
+    input + u16::from(field.error.is_some())
+}
+
+/// The first field to draw so that the focused one is on screen.
+fn first_shown(form: &Form, room: u16) -> usize {
+    let mut first = 0;
+    loop {
+        let used: u16 = form.fields[first..=form.focus].iter().map(height).sum();
+        if used <= room || first == form.focus {
+            return first;
+        }
+        first += 1;
+    }
+}
+
+/// Draws a record form over the body.
+pub fn render(app: &App, form: &Form, frame: &mut Frame, body: Rect) {
+    let rect = super::centred(body, 100, body.height);
+    frame.render_widget(Clear, rect);
+    render_in(app, form, frame, rect);
+}
+
+/// Draws a form's fields inside a bordered box at `rect`.
+pub fn render_in(app: &App, form: &Form, frame: &mut Frame, rect: Rect) {
+    let t = &app.theme;
+    let mut title = format!(" {} ", form.title);
+    let record = !matches!(form.kind, FormKind::Login | FormKind::Setup);
+    if form.dirty && record {
+        title.push_str("(unsaved) ");
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.accent())
+        .title(Line::styled(title, t.title()))
+        .title_bottom(Line::styled(
+            if record { " * required " } else { "" },
+            t.dim(),
+        ));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let mut y = inner.y;
+    let bottom = inner.y + inner.height;
+    if let Some(e) = &form.error {
+        frame.render_widget(
+            Paragraph::new(Line::styled(e.clone(), t.error())),
+            Rect {
+                height: 1,
+                y,
+                ..inner
+            },
+        );
+        y += 1;
+    }
+    let first = first_shown(form, bottom.saturating_sub(y));
+    for (i, field) in form.fields.iter().enumerate().skip(first) {
+        let h = height(field);
+        if y + h > bottom {
+            break;
+        }
+        let focused = i == form.focus;
+        let mark = if field.required { "*" } else { " " };
+        let label_style = if focused { t.accent() } else { t.plain() };
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(mark, t.error()),
+                Span::styled(field.label, label_style),
+            ])),
+            Rect {
+                x: inner.x,
+                y,
+                width: LABEL.min(inner.width),
+                height: 1,
+            },
+        );
+        let input_rect = Rect {
+            x: inner.x + LABEL,
+            y,
+            width: inner.width.saturating_sub(LABEL),
+            height: h - u16::from(field.error.is_some()),
+        };
+        render_input(app, field, focused, frame, input_rect);
+        if let Some(e) = &field.error {
+            frame.render_widget(
+                Paragraph::new(Line::styled(format!("↑ {e}"), t.error())),
+                Rect {
+                    x: inner.x + LABEL,
+                    y: y + h - 1,
+                    width: inner.width.saturating_sub(LABEL),
+                    height: 1,
+                },
+            );
+        }
+        y += h;
+    }
+}
+
+fn render_input(app: &App, field: &Field, focused: bool, frame: &mut Frame, rect: Rect) {
+    let t = &app.theme;
+    match &field.input {
+        Input::Line(area) | Input::Password(area) | Input::Date(area) | Input::Text(area) => {
+            if area.is_empty() && !focused && !field.hint.is_empty() {
+                frame.render_widget(Line::styled(field.hint, t.dim()), rect);
+                return;
+            }
+            let mut area = area.clone();
+            // What the user typed is theirs, but may hold anything pasted:
+            // it is drawn through the sanitiser like case-file text.
+            let lines: Vec<String> = area.lines().iter().map(|l| shown(l)).collect();
+            if lines.iter().zip(area.lines()).any(|(a, b)| a != b) {
+                let cursor = area.cursor();
+                area = ratatui_textarea::TextArea::new(lines);
+                area.move_cursor(ratatui_textarea::CursorMove::Jump(
+                    cursor.0 as u16,
+                    cursor.1 as u16,
+                ));
+                if let Input::Password(_) = field.input {
+                    area.set_mask_char('•');
+                }
+            }
+            area.set_cursor_line_style(t.plain());
+            if focused {
+                area.set_cursor_style(t.selected());
+                area.set_style(
+                    ratatui::style::Style::default()
+                        .add_modifier(ratatui::style::Modifier::UNDERLINED),
+                );
+            } else {
+                area.set_cursor_style(t.plain());
+            }
+            if focused && !field.hint.is_empty() && area.is_empty() {
+                area.set_placeholder_text(field.hint);
+                area.set_placeholder_style(t.dim());
+            }
+            frame.render_widget(&area, rect);
+        }
+        Input::Choice { options, selected } => {
+            let text = match selected {
+                Some(i) => format!("◂ {} ▸", options[*i].1),
+                None => "◂ choose ▸".to_string(),
+            };
+            let style = if focused { t.selected() } else { t.plain() };
+            let mut spans = vec![Span::styled(text, style)];
+            if focused {
+                spans.push(Span::styled(
+                    format!("  ←/→ or a letter ({} choices)", options.len()),
+                    t.dim(),
+                ));
+            }
+            frame.render_widget(Line::from(spans), rect);
+        }
+        Input::Flag(on) => {
+            let text = if *on { "[x] yes" } else { "[ ] no" };
+            let style = if focused { t.selected() } else { t.plain() };
+            let mut spans = vec![Span::styled(text, style)];
+            if focused {
+                spans.push(Span::styled("  space to change", t.dim()));
+            }
+            if !field.hint.is_empty() {
+                spans.push(Span::styled(format!("  {}", field.hint), t.dim()));
+            }
+            frame.render_widget(Line::from(spans), rect);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! A virtual list: only the rows on screen are drawn, from the window of
+//! rows the model holds; the scroll bar shows where that is in the whole.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{
+    Block, Borders, Cell, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
+};
+
+use crate::app::{App, Area, view};
+
+/// The first row shown when `selected` must be visible in `height` rows:
+/// whole pages, so drawing needs no remembered scroll position.
+pub fn first_visible(selected: u64, height: u64) -> u64 {
+    if height == 0 {
+        0
+    } else {
+        selected - selected % height
+    }
+}
+
+/// The columns that fit in `width`, most important first, shown in their
+/// own order.
+pub fn visible_columns(widths: &[(u16, u8)], width: u16) -> Vec<usize> {
+    let mut by_priority: Vec<usize> = (0..widths.len()).collect();
+    by_priority.sort_by_key(|i| widths[*i].1);
+    let mut chosen = Vec::new();
+    let mut used = 0u16;
+    for i in by_priority {
+        let w = match widths[i].0 {
+            0 => 20,
+            w => w,
+        } + u16::from(!chosen.is_empty());
+        if used + w > width {
+            continue;
+        }
+        used += w;
+        chosen.push(i);
+    }
+    chosen.sort();
+    chosen
+}
+
+pub fn render(app: &App, area: Area, frame: &mut Frame, rect: Rect, focused: bool) {
+    let t = &app.theme;
+    let list = app.list(area);
+    let mut title = format!(" {} ", area.title());
+    if list.loaded {
+        let position = if list.total == 0 {
+            "none".to_string()
+        } else {
+            format!("{} of {}", list.selected + 1, list.total)
+        };
+        title.push_str(&format!("({position}) "));
+    }
+    let arrow = if list.spec.descending { "↓" } else { "↑" };
+    let sort = format!(
+        " sorted by {} {arrow} ",
+        list.columns.get(list.spec.sort).copied().unwrap_or("")
+    );
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(t.border(focused))
+        .title(Line::styled(title, t.title()))
+        .title_bottom(Line::styled(sort, t.dim()).right_aligned());
+    if let Some((c, text)) = &list.spec.filter {
+        block = block.title_bottom(Line::styled(
+            format!(
+                " filter: {} contains \"{}\" ",
+                list.columns.get(*c).copied().unwrap_or(""),
+                view::shown(text)
+            ),
+            t.warning(),
+        ));
+    }
+    let inner_height = rect.height.saturating_sub(3) as u64;
+    let top = first_visible(list.selected, inner_height);
+    let shown = visible_columns(view::widths(area), rect.width.saturating_sub(3));
+    let rows: Vec<Row> = (top..(top + inner_height).min(list.total))
+        .map(|i| match list.row(i) {
+            Some(r) => {
+                let row = Row::new(
+                    shown
+                        .iter()
+                        .map(|c| Cell::from(r.cells.get(*c).map(String::as_str).unwrap_or(""))),
+                );
+                if i == list.selected {
+                    row.style(t.selected())
+                } else {
+                    row
+                }
+            }
+            None => Row::new(vec![Cell::from("…")]),
+        })
+        .collect();
+    let widths: Vec<Constraint> = shown
+        .iter()
+        .map(|c| match view::widths(area)[*c].0 {
+            0 => Constraint::Min(20),
+            w => Constraint::Length(w),
+        })
+        .collect();
+    let header = Row::new(shown.iter().map(|i| {
+        let mark = if *i == list.spec.sort { arrow } else { "" };
+        Cell::from(format!("{}{mark}", list.columns[*i]))
+    }))
+    .style(t.title());
+    let empty = list.loaded && list.total == 0;
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .block(block);
+    frame.render_widget(table, rect);
+    if empty {
+        let message = if list.spec.filter.is_some() {
+            "Nothing matches the filter."
+        } else {
+            "Nothing here yet, or nothing you may see."
+        };
+        let inner = Rect {
+            x: rect.x + 2,
+            y: rect.y + 2,
+            width: rect.width.saturating_sub(4),
+            height: 1,
+        };
+        frame.render_widget(Line::styled(message, t.dim()), inner);
+    }
+    if list.total > inner_height {
+        let mut state = ScrollbarState::new(list.total as usize)
+            .position(list.selected as usize)
+            .viewport_content_length(inner_height as usize);
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight),
+            rect.inner(ratatui::layout::Margin {
+                vertical: 1,
+                horizontal: 0,
+            }),
+            &mut state,
+        );
+    }
+}

@@ -1,0 +1,262 @@
+//! Rendering: pure functions of `App`, one file per screen or popup.
+//! Nothing here changes state, and nothing here sees raw case-file text:
+//! `app::view` sanitised it on the way in.
+
+pub mod dashboard;
+pub mod detail;
+pub mod form;
+pub mod list;
+pub mod login;
+pub mod popup;
+pub mod theme;
+
+use chrono_tz::Europe::London;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Tabs, Wrap};
+
+use crate::app::{Action, App, Area, Context, Focus, MIN_HEIGHT, MIN_WIDTH, Screen};
+
+/// Draws the whole screen.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(app, frame, area);
+        return;
+    }
+    let [header, tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    match &app.screen {
+        Screen::Setup(form) | Screen::Login(form) => {
+            render_header(app, frame, header, false);
+            login::render(app, form, frame, body);
+            render_status(app, frame, status);
+            return;
+        }
+        Screen::Locked(form) => {
+            render_header(app, frame, header, false);
+            login::render_locked(app, form, frame, body);
+            render_status(app, frame, status);
+            return;
+        }
+        Screen::Main => {}
+    }
+    render_header(app, frame, header, true);
+    render_tabs(app, frame, tabs);
+    match app.area {
+        Area::Dashboard => dashboard::render(app, frame, body),
+        area => render_records(app, area, frame, body),
+    }
+    if let Some(f) = &app.form {
+        form::render(app, f, frame, body);
+    }
+    if let Some(p) = &app.popup {
+        popup::render(app, p, frame, body);
+    }
+    render_status(app, frame, status);
+}
+
+/// The list and the opened record: side by side when there is room,
+/// otherwise one above the other.
+fn render_records(app: &App, area: Area, frame: &mut Frame, body: Rect) {
+    let Some(detail) = &app.detail else {
+        list::render(app, area, frame, body, true);
+        return;
+    };
+    let (list_area, detail_area) = split(body);
+    list::render(app, area, frame, list_area, app.focus == Focus::List);
+    detail::render(app, detail, frame, detail_area);
+}
+
+fn split(body: Rect) -> (Rect, Rect) {
+    if body.width >= 120 {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(body);
+        (l, r)
+    } else {
+        let [l, r] =
+            Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
+        (l, r)
+    }
+}
+
+/// How many rows of a list fit at this terminal size with no record open
+/// (a full page for PgUp and PgDn).
+pub fn list_rows(size: (u16, u16)) -> u16 {
+    // header, tabs, status, two borders and the column headings.
+    size.1.saturating_sub(6).max(1)
+}
+
+fn render_header(app: &App, frame: &mut Frame, area: Rect, signed_in: bool) {
+    let t = &app.theme;
+    let time = app
+        .now
+        .with_timezone(&London)
+        .format("%a %d/%m/%Y %H:%M")
+        .to_string();
+    // The right-hand side always shows; who and which file give way.
+    let mut right = vec![Span::raw(time)];
+    if signed_in {
+        let left = app.lock_in();
+        let style = if left.num_seconds() < 60 {
+            t.warning()
+        } else {
+            t.plain()
+        };
+        right.push(Span::raw(" │ "));
+        right.push(Span::styled(
+            format!(
+                "lock {}:{:02} ",
+                left.num_minutes(),
+                left.num_seconds() % 60
+            ),
+            style,
+        ));
+    }
+    let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
+    let mut who = format!(" ccu │ {}", app.casefile);
+    if signed_in && let Some(s) = &app.session {
+        who.push_str(&format!(" │ {} ({})", s.display_name, s.roles));
+    }
+    who.push_str(" │ ");
+    let room = area.width.saturating_sub(right_width) as usize;
+    if who.chars().count() > room {
+        who = who.chars().take(room.saturating_sub(2)).collect::<String>() + "… ";
+    }
+    let [l, r] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);
+    frame.render_widget(Paragraph::new(Line::styled(who, t.title())), l);
+    frame.render_widget(Paragraph::new(Line::from(right)), r);
+}
+
+fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
+    let titles: Vec<Line> = Area::ALL
+        .iter()
+        .map(|a| {
+            let key = app
+                .keymap
+                .hint(Context::List, a.action())
+                .unwrap_or_default();
+            Line::from(format!("{key} {}", a.title()))
+        })
+        .collect();
+    let selected = Area::ALL.iter().position(|a| *a == app.area);
+    frame.render_widget(
+        Tabs::new(titles)
+            .select(selected)
+            .highlight_style(app.theme.selected())
+            .divider("│"),
+        area,
+    );
+}
+
+/// The actions worth a hint in each context, most useful first.
+fn hinted(app: &App, context: Context) -> &'static [Action] {
+    match context {
+        Context::Form => &[
+            Action::Save,
+            Action::Back,
+            Action::NextPane,
+            Action::NextChoice,
+        ],
+        Context::Popup => &[Action::Open, Action::Back],
+        Context::Detail => match app.area {
+            Area::Operations => &[
+                Action::AddDecision,
+                Action::ChangeStatus,
+                Action::CloseOperation,
+                Action::Back,
+                Action::Help,
+            ],
+            Area::Intelligence => &[Action::Triage, Action::Back, Action::Help],
+            Area::Subjects => &[Action::Edit, Action::Back, Action::Help],
+            Area::Dashboard => &[Action::Back, Action::Help],
+        },
+        Context::List | Context::Global => match app.area {
+            Area::Dashboard => &[
+                Action::NextArea,
+                Action::Search,
+                Action::Palette,
+                Action::Help,
+                Action::Quit,
+            ],
+            _ => &[
+                Action::Open,
+                Action::New,
+                Action::Search,
+                Action::SortNext,
+                Action::Filter,
+                Action::Palette,
+                Action::Help,
+                Action::Quit,
+            ],
+        },
+    }
+}
+
+/// Hints for the current context, made from the live keymap.
+pub fn hints(app: &App) -> String {
+    let context = match &app.screen {
+        Screen::Main => app.context(),
+        Screen::Setup(_) => {
+            return "Tab next field · ←/→ choose · Enter on the last field creates · Ctrl-C quit"
+                .into();
+        }
+        Screen::Login(_) => return "Tab next field · Enter logs in · Ctrl-C quit".into(),
+        Screen::Locked(_) => return "Enter unlocks · Ctrl-C quit".into(),
+    };
+    hinted(app, context)
+        .iter()
+        .filter_map(|a| {
+            app.keymap
+                .hint(context, *a)
+                .map(|k| format!("{k} {}", a.name().replace('_', " ")))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+fn render_status(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let line = match &app.status {
+        Some(s) if s.error => Line::from(Span::styled(s.text.clone(), t.error())),
+        Some(s) => Line::from(vec![
+            Span::styled(s.text.clone(), t.ok()),
+            Span::raw("  "),
+            Span::styled(hints(app), t.dim()),
+        ]),
+        None => Line::from(Span::styled(hints(app), t.dim())),
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn too_small(app: &App, frame: &mut Frame, area: Rect) {
+    let text = format!(
+        "ccu needs a terminal of at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}. Make the window larger.",
+        area.width, area.height
+    );
+    frame.render_widget(
+        Paragraph::new(text)
+            .style(app.theme.warning())
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+/// A rectangle of at most `width`×`height`, centred in `area`.
+pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

@@ -1,0 +1,210 @@
+//! Popups: help from the live keymap, the command palette, search, the
+//! list filter and confirmations.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::app::{App, Context, Popup, palette_matches};
+
+pub fn render(app: &App, popup: &Popup, frame: &mut Frame, body: Rect) {
+    let t = &app.theme;
+    match popup {
+        Popup::Help { context, scroll } => {
+            let rect = super::centred(body, 76, body.height);
+            let mut lines = Vec::new();
+            let global = app.keymap.bindings(Context::Global);
+            let own: Vec<_> = app
+                .keymap
+                .bindings(*context)
+                .into_iter()
+                .filter(|b| {
+                    !global
+                        .iter()
+                        .any(|g| g.key == b.key && g.action == b.action)
+                })
+                .collect();
+            let mut sections = vec![(title(*context), own)];
+            if *context != Context::Global {
+                sections.push((title(Context::Global), global));
+            }
+            for (heading, bindings) in sections {
+                lines.push(Line::styled(format!("{heading} keys"), t.accent()));
+                for b in bindings {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("  {:<12}", b.key), t.title()),
+                        Span::raw(b.desc.clone()),
+                    ]));
+                }
+                lines.push(Line::raw(""));
+            }
+            lines.push(Line::styled(
+                "Arrows, PgUp/PgDn, Home/End, Tab, Enter and Esc always work.",
+                t.dim(),
+            ));
+            boxed(
+                frame,
+                rect,
+                " Help (j/k, PgUp/PgDn scroll; Esc closes) ",
+                t,
+                Paragraph::new(lines).scroll((*scroll, 0)),
+            );
+        }
+        Popup::Palette { input, selected } => {
+            let rect = super::centred(body, 70, body.height.min(18));
+            let query = input.lines().join(" ");
+            let matches = palette_matches(&query);
+            let mut lines = vec![
+                Line::from(vec![
+                    Span::styled(": ", t.accent()),
+                    Span::raw(crate::app::view::shown(&query)),
+                    Span::styled("▏", t.accent()),
+                ]),
+                Line::raw(""),
+            ];
+            let chosen = (*selected).min(matches.len().saturating_sub(1));
+            for (i, a) in matches.iter().enumerate() {
+                let key = app
+                    .keymap
+                    .hint(Context::List, *a)
+                    .or_else(|| app.keymap.hint(Context::Detail, *a))
+                    .or_else(|| app.keymap.hint(Context::Form, *a))
+                    .unwrap_or_default();
+                let line = Line::from(vec![
+                    Span::raw(format!("{:<18}", a.name())),
+                    Span::styled(format!("{key:<8}"), t.dim()),
+                    Span::raw(a.description()),
+                ]);
+                lines.push(if i == chosen {
+                    line.style(t.selected())
+                } else {
+                    line
+                });
+            }
+            if matches.is_empty() {
+                lines.push(Line::styled("No action has that name.", t.dim()));
+            }
+            let first = chosen.saturating_sub(rect.height.saturating_sub(5) as usize);
+            let shown: Vec<Line> = lines
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| *i < 2 || *i >= first + 2)
+                .map(|(_, l)| l)
+                .collect();
+            boxed(frame, rect, " Run an action ", t, Paragraph::new(shown));
+        }
+        Popup::Search {
+            input,
+            hits,
+            selected,
+            error,
+            ..
+        } => {
+            let rect = super::centred(body, 100, body.height);
+            let query = input.lines().join(" ");
+            let mut lines = vec![
+                Line::from(vec![
+                    Span::styled("/ ", t.accent()),
+                    Span::raw(crate::app::view::shown(&query)),
+                    Span::styled("▏", t.accent()),
+                ]),
+                Line::styled(
+                    "words, \"exact phrase\", OR, NOT, prefix*  ·  Enter searches, then opens",
+                    t.dim(),
+                ),
+            ];
+            if let Some(e) = error {
+                lines.push(Line::styled(e.clone(), t.error()));
+            }
+            let room = rect.height.saturating_sub(6) as usize / 2;
+            let first = selected.saturating_sub(room.saturating_sub(1));
+            for (i, h) in hits.iter().enumerate().skip(first).take(room) {
+                let head = Line::from(vec![
+                    Span::styled(format!("{:<13}", h.kind), t.dim()),
+                    Span::styled(h.key.clone(), t.title()),
+                    Span::raw("  "),
+                    Span::raw(h.title.clone()),
+                ]);
+                lines.push(if i == *selected {
+                    head.style(t.selected())
+                } else {
+                    head
+                });
+                lines.push(Line::raw(format!("             {}", h.snippet)));
+            }
+            if !hits.is_empty() {
+                lines.push(Line::styled(
+                    format!("{} of {} results", selected + 1, hits.len()),
+                    t.dim(),
+                ));
+            }
+            boxed(frame, rect, " Search ", t, Paragraph::new(lines));
+        }
+        Popup::Filter { column, input } => {
+            let rect = super::centred(body, 60, 5);
+            let name = app
+                .list(app.area)
+                .columns
+                .get(*column)
+                .copied()
+                .unwrap_or("");
+            let lines = vec![
+                Line::raw(format!("Show rows whose {name} contains:")),
+                Line::from(vec![
+                    Span::raw(crate::app::view::shown(&input.lines().join(" "))),
+                    Span::styled("▏", t.accent()),
+                ]),
+                Line::styled(
+                    "Enter applies · Tab another column · Esc cancels · empty clears",
+                    t.dim(),
+                ),
+            ];
+            boxed(frame, rect, " Filter ", t, Paragraph::new(lines));
+        }
+        Popup::Confirm { question, .. } => {
+            let rect = super::centred(body, 60, 5);
+            let lines = vec![
+                Line::raw(question.clone()),
+                Line::raw(""),
+                Line::styled("y yes · n no", t.dim()),
+            ];
+            boxed(
+                frame,
+                rect,
+                " Confirm ",
+                t,
+                Paragraph::new(lines).wrap(Wrap { trim: true }),
+            );
+        }
+    }
+}
+
+fn title(context: Context) -> &'static str {
+    match context {
+        Context::Global => "Everywhere",
+        Context::List => "List",
+        Context::Detail => "Open record",
+        Context::Form => "Form",
+        Context::Popup => "Popup",
+    }
+}
+
+fn boxed(
+    frame: &mut Frame,
+    rect: Rect,
+    title: &str,
+    t: &super::theme::Theme,
+    paragraph: Paragraph,
+) {
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        paragraph.block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(t.accent())
+                .title(Line::styled(title.to_string(), t.title())),
+        ),
+        rect,
+    );
+}
