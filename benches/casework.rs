@@ -4,7 +4,12 @@
 //! items, 5,000 subjects and 400 operations in a temporary folder, then
 //! times the calls the screens make, for a supervisor (who sees everything)
 //! and for an investigator on a few teams (whose every query carries the
-//! need-to-know predicates). Figures are printed, never asserted.
+//! need-to-know predicates). It then grows the file to 100,000 items and
+//! times the list screens (pages deep into a sorted or filtered list, the
+//! filtered total) and the dashboard. Figures are printed, never asserted.
+//!
+//! The case file's clock is fixed (23 November 2026, 09:30 UTC), so the
+//! dashboard counts the same year and weeks whenever the benchmark runs.
 
 use std::time::{Duration, Instant};
 
@@ -17,10 +22,14 @@ use ccu::domain::subject::{
     EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
 };
 use ccu::domain::urn::{Urn, UrnKind};
-use ccu::store::{CaseFile, Command, Credentials, FirstAdministrator};
-use chrono::{Duration as Days, TimeZone, Utc};
+use ccu::store::{
+    CaseFile, Command, Credentials, FirstAdministrator, IntelligenceColumn, ListQuery, Page,
+};
+use chrono::{DateTime, Duration as Days, TimeZone, Utc};
 
 const ITEMS: usize = 50_000;
+/// The size of the case file the list screens are timed on.
+const LIST_ITEMS: usize = 100_000;
 const SUBJECTS: usize = 5_000;
 const OPERATIONS: usize = 400;
 const PASSWORD: &str = "benchmark passphrase";
@@ -35,6 +44,29 @@ fn codename(i: usize) -> Codename {
         .map(|d| (b'A' + d.to_digit(10).unwrap() as u8) as char)
         .collect();
     Codename::parse(&format!("OPX{letters}")).unwrap()
+}
+
+/// Item `i`: received every 279 seconds from 1 January 2026, so 100,000
+/// items run to mid-November, just before the fixed clock.
+fn item(i: usize) -> NewIntelligence {
+    let base = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
+    NewIntelligence::new(
+        base + Days::seconds(i as i64 * 279),
+        SourceType::IctMonitoring,
+        false,
+        Some(format!("ALERT-{i}")),
+        Grading::parse("2BP", "").unwrap(),
+        Category::ALL[i % 12],
+        false,
+        vec![StaffNumber::parse(&format!("S{:05}", i % SUBJECTS)).unwrap()],
+        &format!("Alert {i}: search of force systems without a policing purpose"),
+        "Repeated PNC and command-and-control searches on a named person.",
+    )
+    .unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap()
 }
 
 fn time<T>(label: &str, runs: u32, mut f: impl FnMut() -> T) {
@@ -64,7 +96,7 @@ fn main() {
             rank: Rank::PoliceStaff,
             password: NewPassword::parse(PASSWORD.into(), &user("admin")).unwrap(),
         },
-        ccu::store::system_clock(),
+        Box::new(now),
     )
     .unwrap();
     let login = |cf: &mut CaseFile, name: &str| {
@@ -128,24 +160,7 @@ fn main() {
         .unwrap();
         cf.execute(&sup, Command::OpenOperation(op)).unwrap();
     }
-    let base = Utc.with_ymd_and_hms(2026, 1, 1, 9, 0, 0).unwrap();
-    let items: Vec<NewIntelligence> = (0..ITEMS)
-        .map(|i| {
-            NewIntelligence::new(
-                base + Days::minutes(i as i64 * 7),
-                SourceType::IctMonitoring,
-                false,
-                Some(format!("ALERT-{i}")),
-                Grading::parse("2BP", "").unwrap(),
-                Category::ALL[i % 12],
-                false,
-                vec![StaffNumber::parse(&format!("S{:05}", i % SUBJECTS)).unwrap()],
-                &format!("Alert {i}: search of force systems without a policing purpose"),
-                "Repeated PNC and command-and-control searches on a named person.",
-            )
-            .unwrap()
-        })
-        .collect();
+    let items: Vec<NewIntelligence> = (0..ITEMS).map(item).collect();
     cf.import_intelligence(&sup, "bench.csv", items).unwrap();
     println!(
         "built in {:.1?}: {ITEMS} items, {SUBJECTS} subjects, {OPERATIONS} operations",
@@ -181,11 +196,11 @@ fn main() {
     }
     println!("linked 2,000 items in {:.1?}", start.elapsed());
 
-    let page = ccu::store::Page {
+    let page = Page {
         offset: 0,
         limit: 50,
     };
-    let deep = ccu::store::Page {
+    let deep = Page {
         offset: 40_000,
         limit: 50,
     };
@@ -205,7 +220,7 @@ fn main() {
             cf.subjects(actor, page).unwrap()
         });
         time(&format!("{who}: operations, all visible"), 20, || {
-            cf.operations(actor, ccu::store::Page::ALL).unwrap()
+            cf.operations(actor, Page::ALL).unwrap()
         });
         time(&format!("{who}: search 'searches' (top 50)"), 10, || {
             cf.search(actor, "searches", 50).unwrap()
@@ -219,5 +234,89 @@ fn main() {
             cf.open_subject(actor, &StaffNumber::parse("S00007").unwrap())
                 .unwrap()
         });
+    }
+
+    let start = Instant::now();
+    let more: Vec<NewIntelligence> = (ITEMS..LIST_ITEMS).map(item).collect();
+    cf.import_intelligence(&sup, "bench-more.csv", more)
+        .unwrap();
+    println!("grown to {LIST_ITEMS} items in {:.1?}", start.elapsed());
+
+    let first = Page {
+        offset: 0,
+        limit: 50,
+    };
+    let deep = Page {
+        offset: 90_000,
+        limit: 50,
+    };
+    let summary_filter = ListQuery::default().filtered(IntelligenceColumn::Summary, "Alert 777");
+    let category_filter = ListQuery::default().filtered(IntelligenceColumn::Category, "drug use");
+    // Newest first (as a list opens), then by each column: category
+    // descending, the others ascending.
+    let mut sorts = vec![("newest first".to_owned(), ListQuery::default())];
+    for &column in IntelligenceColumn::ALL {
+        let descending = column == IntelligenceColumn::Category;
+        sorts.push((
+            format!(
+                "by {}{}",
+                column.label().to_lowercase(),
+                if descending { " descending" } else { "" }
+            ),
+            ListQuery::sorted(column, descending),
+        ));
+    }
+    for (who, actor) in [("supervisor", &sup), ("investigator", &inv)] {
+        for (sorted, query) in &sorts {
+            time(&format!("{who}: 100k, {sorted}: first page"), 10, || {
+                cf.intelligence_page(actor, query, first).unwrap()
+            });
+            time(&format!("{who}: 100k, {sorted}: page at 90,000"), 5, || {
+                cf.intelligence_page(actor, query, deep).unwrap()
+            });
+        }
+        time(
+            &format!("{who}: 100k, summary has 'Alert 777': first page"),
+            10,
+            || cf.intelligence_page(actor, &summary_filter, first).unwrap(),
+        );
+        time(
+            &format!("{who}: 100k, category 'drug use': first page"),
+            10,
+            || {
+                cf.intelligence_page(actor, &category_filter, first)
+                    .unwrap()
+            },
+        );
+        time(
+            &format!("{who}: 100k, category 'drug use': page at 8,000"),
+            5,
+            || {
+                cf.intelligence_page(
+                    actor,
+                    &category_filter,
+                    Page {
+                        offset: 8_000,
+                        limit: 50,
+                    },
+                )
+                .unwrap()
+            },
+        );
+        time(&format!("{who}: 100k, total, summary filter"), 10, || {
+            cf.intelligence_total(actor, &summary_filter).unwrap()
+        });
+        time(&format!("{who}: 100k, total, category filter"), 10, || {
+            cf.intelligence_total(actor, &category_filter).unwrap()
+        });
+        time(&format!("{who}: 100k, dashboard"), 10, || {
+            cf.dashboard(actor).unwrap()
+        });
+        println!(
+            "{who} sees {} items; {} have 'Alert 777' in the summary, {} are about drugs",
+            cf.intelligence_total(actor, &ListQuery::default()).unwrap(),
+            cf.intelligence_total(actor, &summary_filter).unwrap(),
+            cf.intelligence_total(actor, &category_filter).unwrap(),
+        );
     }
 }
