@@ -159,7 +159,10 @@ fn render_input(app: &App, field: &Field, focused: bool, frame: &mut Frame, rect
             let mut spans = vec![Span::styled(text, style)];
             if focused {
                 spans.push(Span::styled(
-                    format!("  ←/→ or a letter ({} choices)", options.len()),
+                    match options.len() {
+                        1 => "  the only choice: ←/→ or space picks it".to_string(),
+                        n => format!("  ←/→ or a letter ({n} choices)"),
+                    },
                     t.dim(),
                 ));
             }

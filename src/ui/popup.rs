@@ -122,9 +122,7 @@ pub fn render(app: &App, popup: &Popup, frame: &mut Frame, body: Rect) {
             for (i, h) in hits.iter().enumerate().skip(first).take(room) {
                 let head = Line::from(vec![
                     Span::styled(format!("{:<13}", h.kind), t.dim()),
-                    Span::styled(h.key.clone(), t.title()),
-                    Span::raw("  "),
-                    Span::raw(h.title.clone()),
+                    Span::styled(h.title.clone(), t.title()),
                 ]);
                 lines.push(if i == *selected {
                     head.style(t.selected())
