@@ -64,6 +64,11 @@ impl ChainWalk {
         self.verifier.verified()
     }
 
+    /// The size of the latest signed checkpoint, if there is one.
+    pub fn checkpoint_size(&self) -> Option<i64> {
+        self.checkpoint.as_ref().map(|c| c.size)
+    }
+
     /// Takes in a verified event's hash for the checkpoint's root.
     fn add_leaf(&mut self, hash: &str) {
         let Some(cp) = self.checkpoint.as_mut() else {
