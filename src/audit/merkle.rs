@@ -230,6 +230,54 @@ pub fn verify_consistency(
     fr == *old_root && sr == *new_root && sn == 0
 }
 
+/// MTH computed one leaf at a time, holding only the roots of the complete
+/// subtrees so far (at most one per bit of the size), so a long trail can be
+/// hashed in steps without keeping its leaves. [`RootBuilder::root`] equals
+/// [`root`] over the same leaves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RootBuilder {
+    size: u64,
+    /// Roots of complete subtrees, largest (leftmost) first; their sizes
+    /// are the set bits of `size`, from the highest down.
+    subtrees: Vec<Hash>,
+}
+
+impl RootBuilder {
+    pub fn new() -> RootBuilder {
+        RootBuilder::default()
+    }
+
+    /// How many leaves have been added.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Adds the next leaf (a leaf hash), merging equal-sized subtrees as a
+    /// binary counter carries.
+    pub fn push(&mut self, leaf: Hash) {
+        let mut node = leaf;
+        let mut carried = self.size;
+        while carried & 1 == 1 {
+            let left = self.subtrees.pop().expect("one subtree per set bit");
+            node = node_hash(&left, &node);
+            carried >>= 1;
+        }
+        self.subtrees.push(node);
+        self.size += 1;
+    }
+
+    /// MTH of the leaves added so far. RFC 9162 splits at the largest power
+    /// of two below the size, so the tree is the complete subtrees from the
+    /// left, each joined to everything on its right.
+    pub fn root(&self) -> Hash {
+        let mut nodes = self.subtrees.iter().rev();
+        let Some(last) = nodes.next() else {
+            return Sha256::digest([]).into();
+        };
+        nodes.fold(*last, |right, left| node_hash(left, &right))
+    }
+}
+
 /// A hash as 64 lower-case hex digits.
 pub fn to_hex(h: &Hash) -> String {
     hex::encode(h)
@@ -273,6 +321,23 @@ mod tests {
     /// Distinct leaves for the exhaustive tests.
     fn leaves(n: usize) -> Vec<Hash> {
         (0..n as u64).map(|i| leaf_hash(&i.to_be_bytes())).collect()
+    }
+
+    #[test]
+    fn a_root_built_leaf_by_leaf_equals_the_recursive_root() {
+        let all = leaves(70);
+        let mut builder = RootBuilder::new();
+        assert_eq!(builder.root(), root(&[]));
+        for (n, leaf) in all.iter().enumerate() {
+            builder.push(*leaf);
+            assert_eq!(builder.size(), n as u64 + 1);
+            assert_eq!(builder.root(), root(&all[..=n]), "{} leaves", n + 1);
+        }
+        let mut ct = RootBuilder::new();
+        for (n, leaf) in ct_leaves().iter().enumerate() {
+            ct.push(*leaf);
+            assert_eq!(to_hex(&ct.root()), CT_ROOTS[n]);
+        }
     }
 
     fn flipped(x: &Hash, byte: usize) -> Hash {

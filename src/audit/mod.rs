@@ -157,7 +157,10 @@ impl fmt::Display for ChainBreak {
 
 /// Checks events one at a time, in `seq` order, without holding the trail
 /// in memory. `locate` answers "which seq holds this hash?" so a broken link
-/// can be told apart from a reordering or an insertion.
+/// can be told apart from a reordering or an insertion. Its whole state is
+/// the next seq and the hash to chain from, so a clone can be kept between
+/// steps of a long verification and carried on later.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainVerifier {
     expected_seq: i64,
     prev_hash: String,

@@ -241,6 +241,18 @@ mod tests {
         ));
     }
 
+    /// The audit viewer shows the whole trail, with no need-to-know filter:
+    /// only right while everyone who may read it sees every operation.
+    #[test]
+    fn whoever_may_read_the_audit_trail_sees_every_operation() {
+        for role in Role::ALL {
+            let r = RoleSet::new([role]).unwrap();
+            if permits(&r, Action::ReadAuditTrail) {
+                assert!(permits(&r, Action::SeeAllOperations), "{role:?}");
+            }
+        }
+    }
+
     #[test]
     fn every_action_is_in_the_table_and_every_role_may_change_its_password() {
         for action in [

@@ -1,6 +1,6 @@
 //! Every change a user can ask for, what each needs, and which rule runs it.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::export::ExportRequest;
 use super::write::{Applied, Ctx, Fail};
@@ -59,6 +59,8 @@ pub enum Command {
     },
     /// Consulting the account list: recorded as a `view` event.
     ViewAccounts,
+    /// Opening the audit trail on screen: recorded as a `view` event.
+    ViewAuditTrail,
 
     RecordIntelligence(NewIntelligence),
     /// A bulk intake, all in one transaction. Items whose source reference
@@ -204,7 +206,7 @@ impl Command {
             Command::EnableUser { .. } => "user.enable",
             Command::SetRoles { .. } => "user.roles",
             Command::SetPassword { .. } => "user.passwd",
-            Command::ViewAccounts | Command::View(_) => "view",
+            Command::ViewAccounts | Command::ViewAuditTrail | Command::View(_) => "view",
             Command::RecordIntelligence(_) => "intelligence.record",
             Command::ImportIntelligence { .. } => "intelligence.import",
             Command::TriageIntelligence { .. } => "intelligence.triage",
@@ -261,6 +263,7 @@ impl Command {
         }
         match self {
             Command::ViewAccounts => ("accounts", "*".to_owned()),
+            Command::ViewAuditTrail => ("audit", "*".to_owned()),
             Command::RecordIntelligence(_) => ("intelligence", "new".to_owned()),
             Command::ImportIntelligence { label, .. } => ("import", label.clone()),
             Command::TriageIntelligence { urn, .. } => ("intelligence", urn.to_string()),
@@ -350,7 +353,9 @@ impl Command {
             }
             Command::MakeReferral { .. } => Action::MakeReferral,
             Command::SetReferralDeadline { .. } => Action::SetDeadlines,
-            Command::RecordCheckpoint | Command::ExportAudit(_) => Action::ReadAuditTrail,
+            Command::RecordCheckpoint | Command::ExportAudit(_) | Command::ViewAuditTrail => {
+                Action::ReadAuditTrail
+            }
             Command::MarkDemo => Action::MarkDemo,
         }
     }
@@ -408,6 +413,7 @@ pub(super) fn apply(
             operations::record_decision(ctx, &codename, decision)
         }
         Command::View(viewed) => super::visibility::view(ctx, viewed),
+        Command::ViewAuditTrail => Ok(simple(json!({ "what": "audit trail" }))),
         Command::DraftBid {
             codename,
             justification,

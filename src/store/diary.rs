@@ -40,12 +40,35 @@ pub struct DueItem {
     pub why: String,
 }
 
-fn parse(text: &str) -> std::result::Result<DateTime<Utc>, crate::domain::InvalidInput> {
+pub(super) fn parse(text: &str) -> std::result::Result<DateTime<Utc>, crate::domain::InvalidInput> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
             crate::domain::InvalidInput::new("time", format!("'{text}' is not a stored time"))
         })
+}
+
+/// SQL for when authorisation `a` was last reviewed, or else granted: what
+/// its next review is counted from.
+pub(super) const LAST_REVIEW_OR_GRANT: &str = "coalesce((SELECT max(reviewed_at) FROM authorisation_review WHERE authorisation_id = a.id), a.granted_at)";
+
+/// When a granted authorisation's next review is due: `every` days after
+/// `last_review` (its last review, or else its grant, as stored). None if
+/// it sets no review frequency, has ended, or ends before a review falls due.
+pub(super) fn next_review(
+    ends_at: DateTime<Utc>,
+    every: Option<u32>,
+    last_review: Option<&str>,
+    now: DateTime<Utc>,
+) -> std::result::Result<Option<DateTime<Utc>>, crate::domain::InvalidInput> {
+    let (Some(days), Some(from)) = (every, last_review) else {
+        return Ok(None);
+    };
+    if now >= ends_at {
+        return Ok(None);
+    }
+    let due = law::review_due(parse(from)?, days);
+    Ok((due < ends_at).then_some(due))
 }
 
 fn days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
@@ -66,7 +89,7 @@ impl CaseFile {
         let rows = self.query_rows(
             &format!(
                 "SELECT a.urn, o.codename, a.kind, a.status, a.ends_at, a.review_every_days,
-                        coalesce((SELECT max(reviewed_at) FROM authorisation_review WHERE authorisation_id = a.id), a.granted_at)
+                        {LAST_REVIEW_OR_GRANT}
                  FROM authorisation a JOIN operation o ON o.id = a.operation_id
                  WHERE a.status IN ('granted', 'awaiting-approval') AND {}",
                 operation_visible("a.operation_id")
@@ -101,20 +124,19 @@ impl CaseFile {
                     format!("{} ends at the end of {last_day}: renew before then or cancel", kind.label())
                 },
             });
-            if let (Some(days), Some(from), false) = (every, last_review, ended) {
-                let due = law::review_due(parse(&from).map_err(super::Error::Invalid)?, days);
-                if due < ends_at {
-                    items.push(DueItem {
-                        due_at: format_timestamp(due),
-                        overdue: now >= due,
-                        what: DueKind::AuthorisationReview,
-                        reference: urn,
-                        operation: Some(codename),
-                        why: format!(
-                            "review due every {days} days: re-test necessity and proportionality"
-                        ),
-                    });
-                }
+            let due = next_review(ends_at, every, last_review.as_deref(), now)
+                .map_err(super::Error::Invalid)?;
+            if let (Some(due), Some(days)) = (due, every) {
+                items.push(DueItem {
+                    due_at: format_timestamp(due),
+                    overdue: now >= due,
+                    what: DueKind::AuthorisationReview,
+                    reference: urn,
+                    operation: Some(codename),
+                    why: format!(
+                        "review due every {days} days: re-test necessity and proportionality"
+                    ),
+                });
             }
         }
 

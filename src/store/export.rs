@@ -2,22 +2,22 @@
 //! Everything is written inside the export command's transaction, so a
 //! bundle that could not be written leaves no export event behind.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
+use super::Error;
+use super::audit_view::{AuditQuery, Selection};
 use super::write::{Applied, Ctx, Fail};
-use super::{Error, format_timestamp};
 use crate::audit::bundle::{self, ConsistencyProof, Filter, InclusionProof, Manifest};
 use crate::audit::checkpoint::{self, Checkpoint};
 use crate::audit::{Event, merkle};
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
 use crate::domain::operation::Codename;
-use crate::domain::time::end_of_uk_day;
 
 /// What to export and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +31,17 @@ pub struct ExportRequest {
 }
 
 impl ExportRequest {
+    /// The filter as the audit viewer's query, so both select alike.
+    fn query(&self) -> AuditQuery {
+        AuditQuery {
+            operation: self.operation.clone(),
+            user: self.user.as_ref().map(|u| u.to_string()),
+            action: None,
+            from: self.from,
+            to: self.to,
+        }
+    }
+
     fn filter(&self) -> Filter {
         Filter {
             from: self.from.map(|d| d.to_string()),
@@ -58,32 +69,50 @@ fn all_events(ctx: &Ctx<'_>, size: u64) -> rusqlite::Result<Vec<Event>> {
 }
 
 /// The references that belong to an operation: its codename and the URNs
-/// of its intelligence, bids, authorisations and referrals.
-fn operation_refs(ctx: &Ctx<'_>, codename: &Codename) -> Result<Vec<String>, Fail> {
-    let id: i64 = ctx
-        .tx
+/// of its intelligence, bids, authorisations and referrals. None if there
+/// is no such operation. An audit event is about the operation when its
+/// `entity_ref` is one of these (see `audit_view::Selection`).
+pub(super) fn operation_refs(
+    conn: &rusqlite::Connection,
+    codename: &Codename,
+) -> rusqlite::Result<Option<Vec<String>>> {
+    let id: Option<i64> = conn
         .query_row(
             "SELECT id FROM operation WHERE codename = ?1",
             [codename.as_str()],
             |r| r.get(0),
         )
-        .map_err(|_| {
-            Fail::Store(Error::NoSuch {
-                what: "operation",
-                reference: codename.to_string(),
-            })
-        })?;
+        .optional()?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
     let mut refs = vec![codename.to_string()];
     for table in ["intelligence", "bid", "authorisation", "referral"] {
-        let mut stmt = ctx
-            .tx
-            .prepare(&format!("SELECT urn FROM {table} WHERE operation_id = ?1"))?;
+        let mut stmt = conn.prepare(&format!("SELECT urn FROM {table} WHERE operation_id = ?1"))?;
         let urns = stmt.query_map(params![id], |r| r.get::<_, String>(0))?;
         for urn in urns {
             refs.push(urn?);
         }
     }
-    Ok(refs)
+    Ok(Some(refs))
+}
+
+/// The seqs of the events among the first `size` that `request`'s filter
+/// selects, through the same [`Selection`] the audit viewer uses.
+fn selected_seqs(
+    ctx: &Ctx<'_>,
+    selection: &Selection,
+    size: u64,
+) -> rusqlite::Result<HashSet<i64>> {
+    let size = size as i64;
+    let mut stmt = ctx.tx.prepare(&format!(
+        "SELECT seq FROM audit_event WHERE seq <= :size AND {}",
+        selection.condition()
+    ))?;
+    let mut params = selection.params();
+    params.push((":size", &size as &dyn rusqlite::ToSql));
+    let rows = stmt.query_map(&params[..], |r| r.get(0))?;
+    rows.collect()
 }
 
 pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, Fail> {
@@ -93,10 +122,16 @@ pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, F
     {
         return Err(InvalidInput::new("to", "is before --from").into());
     }
-    let operation_refs = match &request.operation {
-        Some(codename) => Some(operation_refs(ctx, codename)?),
-        None => None,
-    };
+    let selection = Selection::of(ctx.tx, &request.query())?.ok_or_else(|| {
+        Fail::Store(Error::NoSuch {
+            what: "operation",
+            reference: request
+                .operation
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+        })
+    })?;
     let created = match std::fs::read_dir(out) {
         Ok(mut entries) => {
             if entries.next().is_some() {
@@ -117,23 +152,8 @@ pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, F
 
     let (cp, key, note) = super::keys::sign_checkpoint(ctx)?;
     let events = all_events(ctx, cp.tree_size)?;
-    let from = request.from.map(|d| {
-        format_timestamp(end_of_uk_day(
-            d.pred_opt().expect("a date after the start of time"),
-        ))
-    });
-    let to = request.to.map(|d| format_timestamp(end_of_uk_day(d)));
-    let selected: Vec<&Event> = events
-        .iter()
-        .filter(|e| from.as_ref().is_none_or(|f| e.at >= *f))
-        .filter(|e| to.as_ref().is_none_or(|t| e.at < *t))
-        .filter(|e| request.user.as_ref().is_none_or(|u| e.actor == u.as_str()))
-        .filter(|e| {
-            operation_refs
-                .as_ref()
-                .is_none_or(|refs| refs.contains(&e.entity_ref))
-        })
-        .collect();
+    let seqs = selected_seqs(ctx, &selection, cp.tree_size)?;
+    let selected: Vec<&Event> = events.iter().filter(|e| seqs.contains(&e.seq)).collect();
     let filter = request.filter();
     let full = filter.is_full();
     let leaves: Vec<merkle::Hash> = events.iter().map(|e| bundle::leaf(&e.hash)).collect();

@@ -2,6 +2,7 @@
 //! write path ([`CaseFile::execute`]).
 
 mod accounts;
+mod audit_view;
 mod authorisations;
 mod bids;
 mod check;
@@ -30,6 +31,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use accounts::{Account, AccountStatus};
+pub use audit_view::{
+    AuditQuery, AuditRow, Awaiting, AwaitingAuthorisation, ChainCursor, ChainProgress,
+    REVIEW_DUE_WITHIN_DAYS,
+};
 pub use authorisations::{CENTRAL_RECORD_COLUMNS, CentralRecordEntry};
 pub use bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
 pub use check::CheckReport;

@@ -454,23 +454,32 @@ impl CaseFile {
         actor: &Actor,
         what: &str,
     ) -> Result<super::visibility::Viewer> {
+        self.reader_for(actor, what, Action::ReadCaseContent)
+    }
+
+    /// As [`CaseFile::reader`], for a read that needs `needs` (reading the
+    /// audit trail, say). A permitted read writes nothing.
+    pub(super) fn reader_for(
+        &mut self,
+        actor: &Actor,
+        what: &str,
+        needs: Action,
+    ) -> Result<super::visibility::Viewer> {
         let path = self.path.clone();
         let current = load_actor(&self.conn, actor, &path)?;
         let roles = RoleSet::new(current.roles.iter().copied()).ok();
         let allowed = current.status == AccountStatus::Active
-            && roles
-                .as_ref()
-                .is_some_and(|r| permits(r, Action::ReadCaseContent));
+            && roles.as_ref().is_some_and(|r| permits(r, needs));
         if !allowed {
             return Err(self.refuse(
                 &current,
                 "view",
                 (what, "*"),
-                json!({ "reason": "no role held permits this", "requires": Action::ReadCaseContent.phrase() }),
+                json!({ "reason": "no role held permits this", "requires": needs.phrase() }),
                 Error::Denied {
                     username: current.username.clone(),
                     roles: roles_or_none(&current),
-                    what: Action::ReadCaseContent.phrase().to_owned(),
+                    what: needs.phrase().to_owned(),
                 },
             ));
         }

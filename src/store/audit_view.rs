@@ -1,0 +1,447 @@
+//! What the terminal screens read for the audit viewer and for the
+//! authorising officer's queue.
+//!
+//! The audit viewer is for those who may read (and export) the audit trail:
+//! opening it is a consultation, audited once as a `view` event; the pages,
+//! totals and chain verification a screen then asks for, over and over,
+//! write nothing. Its filters select events exactly as an export's do: both
+//! go through [`Selection`]. Every role that may read the trail also sees
+//! every operation (a test in `domain::permission` holds this), so the
+//! trail is shown whole, without need-to-know.
+
+use chrono::{Duration, NaiveDate};
+use rusqlite::ToSql;
+use rusqlite::types::ValueRef;
+
+use super::check::{ChainWalk, CheckReport};
+use super::intelligence::{Page, stored, with};
+use super::visibility::operation_visible;
+use super::write::{Actor, Command};
+use super::{CaseFile, Error, Result, format_timestamp};
+use crate::domain::InvalidInput;
+use crate::domain::authorisation::AuthorisationType;
+use crate::domain::operation::Codename;
+use crate::domain::permission::Action;
+use crate::domain::time::end_of_uk_day;
+
+/// Which audit events a screen shows. The default shows every event.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Events about the operation and about its intelligence, bids,
+    /// authorisations and referrals: the same events `ccu audit export
+    /// --operation` selects.
+    pub operation: Option<Codename>,
+    /// Events by this user (the username exactly as recorded).
+    pub user: Option<String>,
+    /// An action exactly (`view`, `bid.decide`), or every action beginning
+    /// with a prefix that ends in `.` (`bid.`, `authorisation.`).
+    pub action: Option<String>,
+    /// UK calendar days, inclusive.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// One audit event as a screen shows it: the columns of `audit_event`
+/// without the hashes. Text is shown as stored; a value that is not text
+/// (a row altered from outside ccu) is shown as best it can be, never
+/// refused, and `ccu check` or step verification names the problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub seq: i64,
+    /// UTC, RFC 3339 with microseconds and `Z`.
+    pub at: String,
+    pub actor: String,
+    pub actor_roles: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_ref: String,
+    /// `ok` or `denied`.
+    pub outcome: String,
+    /// The details, compact JSON exactly as stored.
+    pub details: String,
+}
+
+/// Which events a filter selects, as SQL over `audit_event` with its bound
+/// values: the one definition the audit viewer and the export bundle share.
+/// Every value a user typed is a bound parameter.
+pub(super) struct Selection {
+    clauses: Vec<&'static str>,
+    values: Vec<(&'static str, String)>,
+}
+
+impl Selection {
+    /// The selection for `query`, or None if its operation does not exist.
+    pub(super) fn of(
+        conn: &rusqlite::Connection,
+        query: &AuditQuery,
+    ) -> rusqlite::Result<Option<Selection>> {
+        let mut s = Selection {
+            clauses: Vec::new(),
+            values: Vec::new(),
+        };
+        if let Some(codename) = &query.operation {
+            let Some(refs) = super::export::operation_refs(conn, codename)? else {
+                return Ok(None);
+            };
+            s.clauses
+                .push("entity_ref IN (SELECT value FROM json_each(:refs))");
+            s.values.push((
+                ":refs",
+                serde_json::to_string(&refs).expect("a list of strings is JSON"),
+            ));
+        }
+        if let Some(user) = query.user.as_deref().filter(|u| !u.is_empty()) {
+            s.clauses.push("actor = :user");
+            s.values.push((":user", user.to_owned()));
+        }
+        match query.action.as_deref() {
+            None | Some("") => {}
+            Some(prefix) if prefix.ends_with('.') => {
+                // Everything from "bid." up to, not including, "bid/" (the
+                // character after '.'): a range an index can answer.
+                s.clauses.push("action >= :action AND action < :action_end");
+                s.values.push((":action", prefix.to_owned()));
+                s.values
+                    .push((":action_end", format!("{}/", &prefix[..prefix.len() - 1])));
+            }
+            Some(exact) => {
+                s.clauses.push("action = :action");
+                s.values.push((":action", exact.to_owned()));
+            }
+        }
+        // A UK day runs from the end of the day before to its own end.
+        if let Some(from) = query.from {
+            s.clauses.push("at >= :from");
+            s.values.push((
+                ":from",
+                format_timestamp(end_of_uk_day(
+                    from.pred_opt().expect("a date after the start of time"),
+                )),
+            ));
+        }
+        if let Some(to) = query.to {
+            s.clauses.push("at < :to");
+            s.values.push((":to", format_timestamp(end_of_uk_day(to))));
+        }
+        Ok(Some(s))
+    }
+
+    /// The condition on `audit_event`, for a WHERE clause.
+    pub(super) fn condition(&self) -> String {
+        if self.clauses.is_empty() {
+            "1".to_owned()
+        } else {
+            self.clauses.join(" AND ")
+        }
+    }
+
+    /// The bound values the condition names.
+    pub(super) fn params(&self) -> Vec<(&'static str, &dyn ToSql)> {
+        self.values
+            .iter()
+            .map(|(name, value)| (*name, value as &dyn ToSql))
+            .collect()
+    }
+}
+
+/// Stored text as it is; anything else as well as it can be shown.
+fn shown(row: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<String> {
+    Ok(match row.get_ref(column)? {
+        ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+            String::from_utf8_lossy(bytes).into_owned()
+        }
+        ValueRef::Integer(n) => n.to_string(),
+        ValueRef::Real(x) => x.to_string(),
+        ValueRef::Null => String::new(),
+    })
+}
+
+const ROW_COLUMNS: &str =
+    "seq, at, actor, actor_roles, action, entity_type, entity_ref, outcome, details";
+
+fn audit_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        seq: row.get(0)?,
+        at: shown(row, 1)?,
+        actor: shown(row, 2)?,
+        actor_roles: shown(row, 3)?,
+        action: shown(row, 4)?,
+        entity_type: shown(row, 5)?,
+        entity_ref: shown(row, 6)?,
+        outcome: shown(row, 7)?,
+        details: shown(row, 8)?,
+    })
+}
+
+/// Where step verification has got to. The default is the start of the
+/// trail; each [`ChainProgress`] carries the cursor for the next step.
+#[derive(Debug, Clone, Default)]
+pub struct ChainCursor {
+    walk: Option<Box<ChainWalk>>,
+}
+
+/// What step verification has found so far.
+#[derive(Debug, Clone)]
+pub struct ChainProgress {
+    /// Pass this to the next step.
+    pub cursor: ChainCursor,
+    /// The last seq that verified (0 before any has).
+    pub verified_through: i64,
+    /// How many events the trail holds: counted at the first step and
+    /// again at the last, and never less than those verified.
+    pub total: i64,
+    /// The first problem, as `ccu check` names it: the seq and the text it
+    /// prints after "audit chain broken at". If the chain is sound but the
+    /// latest signed checkpoint fails, the seq is the checkpoint's size and
+    /// the text is "the latest signed checkpoint (AT) fails: PROBLEM".
+    pub broken: Option<(i64, String)>,
+    /// True once the verdict is in: the trail ran out, or it broke.
+    pub done: bool,
+}
+
+/// How an authorisation is waiting for the officer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Awaiting {
+    /// An application naming them as the officer asked to act, not yet
+    /// granted or refused.
+    Decision,
+    /// One they granted or renewed, whose next review is due soon or overdue.
+    Review,
+}
+
+/// One entry of the authorising officer's queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwaitingAuthorisation {
+    pub urn: String,
+    pub kind: AuthorisationType,
+    /// The operation's codename.
+    pub operation: String,
+    /// The applicant's username.
+    pub applied_by: String,
+    pub what: Awaiting,
+    /// For a review, when it is due (UTC, RFC 3339); None for a decision.
+    pub due_at: Option<String>,
+    pub overdue: bool,
+}
+
+/// A review due within this many days is in the authorising officer's queue.
+pub const REVIEW_DUE_WITHIN_DAYS: i64 = 7;
+
+impl CaseFile {
+    /// Opens the audit trail for reading: for those who may read the trail
+    /// (auditors, supervisors). The consultation is audited once, as a
+    /// `view` event on `audit`; a refusal is audited too. Returns how many
+    /// events the trail holds, that one included.
+    pub fn open_audit_trail(&mut self, actor: &Actor) -> Result<u64> {
+        self.execute(actor, Command::ViewAuditTrail)?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM audit_event", [], |r| r.get(0))
+            .map_err(|e| self.sqlite_err(e))?;
+        Ok(n as u64)
+    }
+
+    /// One page of the audit trail, newest first, filtered by `query`.
+    /// Permission is checked (and a refusal audited), but a permitted read
+    /// writes nothing. A page deep in a long trail is cheaper with
+    /// [`CaseFile::audit_page_before`].
+    pub fn audit_page(
+        &mut self,
+        actor: &Actor,
+        query: &AuditQuery,
+        page: Page,
+    ) -> Result<Vec<AuditRow>> {
+        let selection = self.audit_selection(actor, query)?;
+        let clamp = |n: u64| n.min(i64::MAX as u64) as i64;
+        let (limit, offset) = (clamp(page.limit), clamp(page.offset));
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM audit_event WHERE {}
+             ORDER BY seq DESC LIMIT :limit OFFSET :offset",
+            selection.condition()
+        );
+        let mut params = selection.params();
+        params.extend_from_slice(&[(":limit", &limit as &dyn ToSql), (":offset", &offset)]);
+        self.query_rows(&sql, &params, audit_row)
+    }
+
+    /// Up to `limit` events older than `before_seq` (from the newest if
+    /// None), newest first, filtered by `query`: the next page is the one
+    /// before the last seq of this one. Each page costs the same however
+    /// deep in the trail it is. Writes nothing, as [`CaseFile::audit_page`].
+    pub fn audit_page_before(
+        &mut self,
+        actor: &Actor,
+        query: &AuditQuery,
+        before_seq: Option<i64>,
+        limit: u64,
+    ) -> Result<Vec<AuditRow>> {
+        let selection = self.audit_selection(actor, query)?;
+        let limit = limit.min(i64::MAX as u64) as i64;
+        let before = before_seq.unwrap_or(i64::MAX);
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM audit_event WHERE seq < :before AND {}
+             ORDER BY seq DESC LIMIT :limit",
+            selection.condition()
+        );
+        let mut params = selection.params();
+        params.extend_from_slice(&[(":limit", &limit as &dyn ToSql), (":before", &before)]);
+        self.query_rows(&sql, &params, audit_row)
+    }
+
+    /// How many events `query` selects. Writes nothing, as
+    /// [`CaseFile::audit_page`].
+    pub fn audit_total(&mut self, actor: &Actor, query: &AuditQuery) -> Result<u64> {
+        let selection = self.audit_selection(actor, query)?;
+        let sql = format!(
+            "SELECT count(*) FROM audit_event WHERE {}",
+            selection.condition()
+        );
+        let n: i64 = self
+            .conn
+            .query_row(&sql, &selection.params()[..], |r| r.get(0))
+            .map_err(|e| self.sqlite_err(e))?;
+        Ok(n as u64)
+    }
+
+    /// The permission check every read of the trail starts with, and the
+    /// query as SQL.
+    fn audit_selection(&mut self, actor: &Actor, query: &AuditQuery) -> Result<Selection> {
+        self.reader_for(actor, "audit", Action::ReadAuditTrail)?;
+        if let (Some(from), Some(to)) = (query.from, query.to)
+            && from > to
+        {
+            return Err(InvalidInput::new("to", "is before the from date").into());
+        }
+        Selection::of(&self.conn, query)
+            .map_err(|e| self.sqlite_err(e))?
+            .ok_or_else(|| Error::NoSuch {
+                what: "operation",
+                reference: query
+                    .operation
+                    .as_ref()
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
+            })
+    }
+
+    /// Verifies up to `max_events` more events of the audit chain from
+    /// `cursor`, so a screen can verify millions of events a step at a time
+    /// and stay responsive. Run to the end, it reaches the verdict of
+    /// [`CaseFile::check`] (apart from SQLite's own integrity check) by the
+    /// same code: the chain in `seq` order, then the latest signed
+    /// checkpoint. Events appended meanwhile are verified too; the
+    /// checkpoint is the latest when the first step ran. Reads only.
+    pub fn verify_chain_step(&self, cursor: ChainCursor, max_events: u32) -> Result<ChainProgress> {
+        let mut walk = match cursor.walk {
+            Some(walk) => walk,
+            None => Box::new(self.start_chain_walk()?),
+        };
+        self.walk_chain(&mut walk, Some(max_events))?;
+        let broken = match &walk.outcome {
+            Some(CheckReport::Broken { at, .. }) => Some((at.seq, at.to_string())),
+            Some(CheckReport::CheckpointBroken {
+                checkpoint_at,
+                problem,
+                ..
+            }) => Some((
+                walk.checkpoint_size().unwrap_or_default(),
+                format!("the latest signed checkpoint ({checkpoint_at}) fails: {problem}"),
+            )),
+            _ => None,
+        };
+        // An insertion is found only at the event after it, so once the
+        // chain is broken the last good seq is the one before the break.
+        let verified_through = match &walk.outcome {
+            Some(CheckReport::Broken { verified, .. }) => *verified,
+            _ => walk.verified(),
+        };
+        Ok(ChainProgress {
+            verified_through,
+            total: walk.total,
+            done: walk.outcome.is_some(),
+            broken,
+            cursor: ChainCursor { walk: Some(walk) },
+        })
+    }
+
+    /// The authorising officer's queue: applications naming `actor` as the
+    /// officer asked to act and not yet decided (oldest first), then the
+    /// authorisations they granted or renewed whose next review is due
+    /// within [`REVIEW_DUE_WITHIN_DAYS`] days or overdue (soonest first).
+    /// Need-to-know applies: an officer taken off the operation's team no
+    /// longer sees its authorisations here.
+    pub fn authorisations_awaiting(&mut self, actor: &Actor) -> Result<Vec<AwaitingAuthorisation>> {
+        let viewer = self.reader(actor, "authorisations")?;
+        let now = (self.clock)();
+        let horizon = now + Duration::days(REVIEW_DUE_WITHIN_DAYS);
+        let visible = operation_visible("a.operation_id");
+        let mut queue = self.query_rows(
+            &format!(
+                "SELECT a.urn, a.kind, o.codename, u.username
+                 FROM authorisation a JOIN operation o ON o.id = a.operation_id
+                 JOIN user_account u ON u.id = a.applied_by
+                 WHERE a.status = 'applied' AND a.authorising_officer = :uid AND {visible}
+                 ORDER BY a.applied_at, a.id"
+            ),
+            &viewer.params(),
+            |r| {
+                Ok(AwaitingAuthorisation {
+                    urn: r.get(0)?,
+                    kind: stored(1, AuthorisationType::parse, &r.get::<_, String>(1)?)?,
+                    operation: r.get(2)?,
+                    applied_by: r.get(3)?,
+                    what: Awaiting::Decision,
+                    due_at: None,
+                    overdue: false,
+                })
+            },
+        )?;
+        let live = self.query_rows(
+            &format!(
+                "SELECT a.urn, a.kind, o.codename, u.username, a.ends_at, a.review_every_days,
+                        {last_review}
+                 FROM authorisation a JOIN operation o ON o.id = a.operation_id
+                 JOIN user_account u ON u.id = a.applied_by
+                 WHERE a.status IN ('granted', 'awaiting-approval')
+                   AND (a.authorising_officer = :uid
+                        OR EXISTS (SELECT 1 FROM authorisation_renewal n
+                                   WHERE n.authorisation_id = a.id AND n.renewed_by = :uid))
+                   AND {visible}",
+                last_review = super::diary::LAST_REVIEW_OR_GRANT,
+            ),
+            &with(&viewer, &[]),
+            |r| {
+                Ok((
+                    AwaitingAuthorisation {
+                        urn: r.get(0)?,
+                        kind: stored(1, AuthorisationType::parse, &r.get::<_, String>(1)?)?,
+                        operation: r.get(2)?,
+                        applied_by: r.get(3)?,
+                        what: Awaiting::Review,
+                        due_at: None,
+                        overdue: false,
+                    },
+                    stored(4, super::diary::parse, &r.get::<_, String>(4)?)?,
+                    r.get::<_, Option<u32>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            },
+        )?;
+        let mut reviews = Vec::new();
+        for (mut entry, ends_at, every, last_review) in live {
+            let Some(due) = super::diary::next_review(ends_at, every, last_review.as_deref(), now)
+                .map_err(Error::Invalid)?
+            else {
+                continue;
+            };
+            if due <= horizon {
+                entry.overdue = now >= due;
+                entry.due_at = Some(format_timestamp(due));
+                reviews.push((due, entry));
+            }
+        }
+        reviews.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.urn.cmp(&y.urn)));
+        queue.extend(reviews.into_iter().map(|(_, entry)| entry));
+        Ok(queue)
+    }
+}
