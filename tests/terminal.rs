@@ -232,3 +232,146 @@ fn the_application_adds_a_decision_to_a_demo_case_file() {
     assert_eq!(decision, "Seek a directed surveillance authority");
     assert_eq!(by, supervisor.username);
 }
+
+/// Logs in to the demo file as `user` in a fresh tmux session.
+fn demo_session(name: &str, file: &Path, user: &str) -> Tmux {
+    let tmux = Tmux::start(name, &shell_command(file, "demo"));
+    tmux.wait_for_up_to("Demo accounts", Duration::from_secs(180));
+    tmux.wait_for(&format!("password is: {}", ccu::demo::DEMO_PASSWORD));
+    tmux.type_text(user);
+    tmux.keys(&["Tab"]);
+    tmux.type_text(ccu::demo::DEMO_PASSWORD);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Due (");
+    tmux
+}
+
+fn quit(tmux: Tmux) {
+    tmux.keys(&["Escape", "Escape", "q"]);
+    let screen = tmux.wait_for("exit=");
+    assert!(screen.contains("exit=0"), "{screen}");
+}
+
+/// Moves down a list until the selected row (shown reversed, so found by
+/// its text on the line the list reports as selected) holds `text`.
+fn select_row(tmux: &Tmux, text: &str) {
+    for _ in 0..30 {
+        let screen = tmux.screen();
+        let position = screen.lines().find_map(|l| {
+            l.split(" of ")
+                .next()?
+                .rsplit('(')
+                .next()?
+                .parse::<usize>()
+                .ok()
+        });
+        let rows: Vec<&str> = screen.lines().skip(4).collect();
+        if let Some(p) = position
+            && rows.get(p - 1).is_some_and(|row| row.contains(text))
+        {
+            return;
+        }
+        tmux.keys(&["Down"]);
+    }
+    panic!("no row with {text}:\n{}", tmux.screen());
+}
+
+/// The covert workflow, for real: an investigator bids for resources on
+/// an operation whose threshold is met and submits the bid, a supervisor
+/// approves it from their queue, an authorising officer grants a directed
+/// surveillance application, and the dashboard shows the authorisation's
+/// last day as the domain rules compute it.
+#[test]
+fn a_bid_is_approved_and_directed_surveillance_granted_in_the_application() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.ccu");
+
+    let tmux = demo_session("bid", &file, "investigator");
+    tmux.keys(&["4"]);
+    tmux.wait_for("sorted by");
+    select_row(&tmux, "KESTREL");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Operation KESTREL");
+    tmux.keys(&["b"]);
+    tmux.wait_for("Bid for resources");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("Two weeks of analysis of the subject's messages");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("analyst-hours 10 +1d +14d Message analysis");
+    tmux.keys(&["C-s"]);
+    let screen = tmux.wait_for("Saved: BID-");
+    let urn = screen
+        .split("Saved: ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    tmux.keys(&["s"]);
+    tmux.wait_for("for a supervisor's decision?");
+    tmux.keys(&["y"]);
+    tmux.wait_for("Submitted");
+    quit(tmux);
+
+    let tmux = demo_session("approve", &file, "supervisor");
+    tmux.keys(&["8"]);
+    tmux.wait_for(&urn);
+    select_row(&tmux, &urn);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&format!("Bid {urn}"));
+    tmux.keys(&["D"]);
+    tmux.wait_for(&format!("Decide bid {urn}"));
+    tmux.keys(&["Right", "Tab", "Tab"]);
+    tmux.type_text("Within capacity; threshold met");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for(&format!("Saved: {urn}"));
+    quit(tmux);
+
+    let tmux = demo_session("grant", &file, "authorising");
+    tmux.keys(&["6"]);
+    tmux.wait_for("sorted by");
+    select_row(&tmux, "AUTH-2026-0005");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("AUTH-2026-0005  Directed surveillance");
+    tmux.keys(&["D"]);
+    tmux.wait_for("Decide AUTH-2026-0005");
+    tmux.keys(&["Right", "Tab", "Tab"]);
+    tmux.type_text("Necessary and proportionate: no overt route remains");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Saved: AUTH-2026-0005");
+    tmux.keys(&["Escape", "Escape", "1"]);
+
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    let (status, granted_at, ends_at): (String, String, String) = conn
+        .query_row(
+            "SELECT status, granted_at, ends_at FROM authorisation WHERE urn = 'AUTH-2026-0005'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(status, "granted");
+    let granted = chrono::DateTime::parse_from_rfc3339(&granted_at)
+        .unwrap()
+        .to_utc();
+    let expected_end = ccu::domain::authorisation::ends_at(
+        ccu::domain::authorisation::AuthorisationType::DirectedSurveillance,
+        granted,
+        false,
+    );
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(&ends_at)
+            .unwrap()
+            .to_utc(),
+        expected_end
+    );
+    let last_day = ccu::domain::authorisation::last_day(expected_end).format("%d/%m/%Y");
+    let screen = tmux.wait_for(&format!("AUTH-2026-0005 to {last_day}"));
+    assert!(screen.contains("Authorisations in effect"), "{screen}");
+    quit(tmux);
+
+    let bid_status: String = conn
+        .query_row("SELECT status FROM bid WHERE urn = ?1", [&urn], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(bid_status, "active");
+}

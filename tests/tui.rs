@@ -603,7 +603,8 @@ fn the_palette_runs_actions_by_name() {
     d.keys(&["4", "enter", ":"]);
     d.type_text("decision");
     d.keys(&["enter"]);
-    let form = d.app.form.as_ref().expect("the decision form");
+    let screen = d.screen();
+    let form = d.app.form.as_ref().expect(&screen);
     assert!(form.title.starts_with("Decision log:"), "{}", form.title);
 }
 
@@ -659,4 +660,347 @@ fn the_demo_login_screen_lists_its_accounts() {
     snapshot("demo_dashboard", &mut d);
     d.send(Msg::Resize(120, 40));
     snapshot("demo_dashboard_wide", &mut d);
+}
+
+impl Driver {
+    /// Moves the selection of the current list to the row with `key`.
+    fn select(&mut self, key: &str) {
+        self.keys(&["home"]);
+        let area = self.app.area;
+        for _ in 0..self.app.list(area).total {
+            if self
+                .app
+                .list(area)
+                .selected_row()
+                .is_some_and(|r| r.key == key)
+            {
+                return;
+            }
+            self.keys(&["down"]);
+        }
+        panic!("{key} is not in the list:\n{}", self.screen());
+    }
+
+    fn value(&self, sql: &str) -> String {
+        rusqlite::Connection::open(&self.path)
+            .unwrap()
+            .query_row(sql, [], |r| r.get::<_, String>(0))
+            .unwrap()
+    }
+
+    fn status_text(&self) -> String {
+        self.app
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    }
+}
+
+fn demo_as(user: &str) -> Driver {
+    let mut d = demo();
+    d.login(user, ccu::demo::DEMO_PASSWORD);
+    assert!(d.app.session.is_some(), "{}", d.screen());
+    d
+}
+
+#[test]
+fn a_supervisor_decides_a_bid_from_the_queue() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["8"]);
+    snapshot("queue_supervisor", &mut d);
+    d.select("BID-2026-0007");
+    d.keys(&["enter"]);
+    assert_eq!(d.app.area, ccu::app::Area::Bids);
+    snapshot("bid_detail", &mut d);
+    d.keys(&["D"]);
+    snapshot("form_decide_bid", &mut d);
+    // The decision needs a rationale.
+    d.keys(&["right", "ctrl-s"]);
+    assert!(
+        d.app
+            .form
+            .as_ref()
+            .unwrap()
+            .fields
+            .last()
+            .unwrap()
+            .error
+            .is_some()
+    );
+    d.type_text("Capacity allows it this month");
+    // Approving the covert line waits for the threshold: the refusal says so.
+    d.keys(&["ctrl-s"]);
+    let error = d.app.form.as_ref().unwrap().fields[0]
+        .error
+        .clone()
+        .unwrap_or_default();
+    assert!(error.contains("covert"), "{}", d.screen());
+    // Approve in part: the covert line gets nothing.
+    d.keys(&["home"]);
+    d.app.form.as_mut().unwrap().focus = 0;
+    d.keys(&["right", "tab"]);
+    for _ in 0..4 {
+        d.keys(&["backspace"]);
+    }
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        d.value("SELECT status FROM bid WHERE urn = 'BID-2026-0007'"),
+        "active"
+    );
+    assert_eq!(
+        d.value("SELECT outcome FROM bid_decision ORDER BY id DESC LIMIT 1"),
+        "partly-approved"
+    );
+    assert!(
+        d.status_text().contains("BID-2026-0007"),
+        "{}",
+        d.status_text()
+    );
+}
+
+#[test]
+fn an_investigator_drafts_and_submits_a_bid_from_the_operation() {
+    let mut d = demo_as("investigator");
+    d.keys(&["4"]);
+    d.select("KESTREL");
+    d.keys(&["enter", "b"]);
+    snapshot("form_draft_bid", &mut d);
+    d.keys(&["tab"]);
+    d.type_text("Follow the subject off duty for two weeks");
+    d.keys(&["tab"]);
+    d.type_text("analyst-hours 12 +7d +20d Review of messages\nanalyst-hours x today today oops");
+    d.keys(&["ctrl-s"]);
+    let form = d.app.form.as_ref().expect("refused");
+    let lines = form.fields.iter().find(|f| f.label == "lines").unwrap();
+    assert!(
+        lines.error.as_deref().unwrap().contains("line 2"),
+        "{lines:?}"
+    );
+    for _ in 0..33 {
+        d.keys(&["backspace"]);
+    }
+    d.keys(&["backspace"]);
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    let urn = d.app.detail.as_ref().unwrap().key.clone();
+    assert!(urn.starts_with("BID-"), "{urn}");
+    d.keys(&["s"]);
+    snapshot("confirm_submit_bid", &mut d);
+    d.keys(&["y"]);
+    assert_eq!(
+        d.value(&format!("SELECT status FROM bid WHERE urn = '{urn}'")),
+        "submitted"
+    );
+}
+
+#[test]
+fn deciding_your_own_bid_is_refused_plainly_and_audited() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["4"]);
+    d.select("MERLIN");
+    d.keys(&["enter", "b", "tab"]);
+    d.type_text("Cover a fortnight");
+    d.keys(&["tab"]);
+    d.type_text("analyst-hours 4 +1d +5d Review");
+    d.keys(&["ctrl-s", "s", "y", "D", "space", "tab", "tab"]);
+    d.type_text("Approving my own");
+    d.keys(&["ctrl-s"]);
+    let screen = d.screen();
+    let form = d.app.form.as_ref().expect("the form stays open");
+    let message = form.error.clone().unwrap_or_default();
+    assert!(
+        message.contains("a bid they made themselves"),
+        "{message}\n{screen}"
+    );
+    snapshot("refused_own_bid", &mut d);
+    let denied = count(
+        &d.path,
+        "SELECT count(*) FROM audit_event WHERE action = 'bid.decide' AND outcome = 'denied'",
+    );
+    assert_eq!(denied, 1);
+}
+
+#[test]
+fn thresholds_are_proposed_and_decided_on_the_operation() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["4"]);
+    d.select("MERLIN");
+    d.keys(&["enter"]);
+    let detail = format!("{:?}", d.app.detail.as_ref().unwrap().lines);
+    assert!(
+        detail.contains("awaiting a supervisor's decision"),
+        "{detail}"
+    );
+    d.keys(&["D"]);
+    snapshot("form_decide_threshold", &mut d);
+    d.keys(&["n", "tab"]);
+    d.type_text("Overt steps not yet exhausted");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        d.value("SELECT d.outcome FROM threshold_decision d ORDER BY d.id DESC LIMIT 1"),
+        "not-met"
+    );
+    d.keys(&["P"]);
+    snapshot("form_propose_threshold", &mut d);
+}
+
+#[test]
+fn authorisations_referrals_and_the_central_record() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["6"]);
+    snapshot("authorisations_list", &mut d);
+    d.select("AUTH-2026-0002");
+    d.keys(&["enter"]);
+    snapshot("authorisation_detail", &mut d);
+    for (key, name) in [
+        ("v", "form_review"),
+        ("w", "form_renew"),
+        ("J", "form_judicial"),
+        ("x", "form_cancel"),
+        ("D", "form_decide_authorisation"),
+    ] {
+        d.keys(&[key]);
+        snapshot(name, &mut d);
+        d.keys(&["esc"]);
+    }
+    d.keys(&["esc", "esc", "n"]);
+    snapshot("form_apply_authorisation", &mut d);
+    d.keys(&["esc", "E"]);
+    snapshot("form_export", &mut d);
+    let file = d.path.with_file_name("central.csv");
+    for _ in 0.."central-record.csv".len() {
+        d.keys(&["backspace"]);
+    }
+    d.type_text(&file.display().to_string());
+    d.keys(&["enter"]);
+    let screen = d.screen();
+    let csv = std::fs::read_to_string(&file).expect(&screen);
+    assert!(csv.starts_with("urn,kind,status"), "{csv}");
+    assert_eq!(csv.lines().count(), 6, "{csv}");
+    // Never over an existing file.
+    d.keys(&["E"]);
+    for _ in 0.."central-record.csv".len() {
+        d.keys(&["backspace"]);
+    }
+    d.type_text(&file.display().to_string());
+    d.keys(&["enter"]);
+    assert!(d.app.form.as_ref().unwrap().fields[0].error.is_some());
+    d.keys(&["esc", "y", "7"]);
+    snapshot("referrals_list", &mut d);
+    d.select("REF-2026-0003");
+    d.keys(&["enter"]);
+    snapshot("referral_detail", &mut d);
+    d.keys(&["s"]);
+    d.keys(&["y"]);
+    assert_eq!(
+        d.value("SELECT status FROM referral WHERE urn = 'REF-2026-0003'"),
+        "referred"
+    );
+    d.keys(&["i"]);
+    snapshot("form_iopc_decision", &mut d);
+    d.keys(&["esc", "R"]);
+    snapshot("form_re_referral", &mut d);
+}
+
+#[test]
+fn the_authorising_officers_queue() {
+    let mut d = demo_as("authorising");
+    d.keys(&["8"]);
+    snapshot("queue_authorising_officer", &mut d);
+    let list = d.app.list(ccu::app::Area::Queue);
+    assert!(
+        list.rows
+            .iter()
+            .any(|r| r.key == "AUTH-2026-0005" && r.cells[0].starts_with("Application to decide")),
+        "{:?}",
+        list.rows
+    );
+    d.select("AUTH-2026-0005");
+    d.keys(&["enter"]);
+    assert_eq!(d.app.area, ccu::app::Area::Authorisations);
+    assert_eq!(d.app.detail.as_ref().unwrap().key, "AUTH-2026-0005");
+}
+
+fn verify_fully(d: &mut Driver) {
+    for _ in 0..100 {
+        if d.app.chain.as_ref().is_some_and(|c| c.done) {
+            return;
+        }
+        d.send(Msg::Tick(at(0)));
+    }
+    panic!("verification did not finish: {:?}", d.app.chain);
+}
+
+#[test]
+fn the_audit_viewer_verifies_the_chain_and_filters() {
+    let mut d = demo_as("auditor");
+    let views = "SELECT count(*) FROM audit_event WHERE action = 'view' AND entity_type = 'audit'";
+    let before = count(&d.path, views);
+    d.keys(&["9"]);
+    verify_fully(&mut d);
+    assert_eq!(
+        count(&d.path, views),
+        before + 1,
+        "opening the trail is audited once"
+    );
+    let chain = d.app.chain.clone().unwrap();
+    assert!(chain.broken.is_none());
+    assert_eq!(chain.verified_through, chain.total);
+    snapshot("audit_viewer", &mut d);
+    // Paging and filtering read the trail without writing to it.
+    d.keys(&["pgdn", "pgdn", "f"]);
+    snapshot("form_audit_filter", &mut d);
+    d.keys(&["tab"]);
+    d.type_text("supervisor\tbid.");
+    d.keys(&["ctrl-s"]);
+    let list = d.app.list(ccu::app::Area::Audit);
+    assert!(list.total > 0);
+    assert!(
+        list.rows
+            .iter()
+            .all(|r| r.cells[2] == "supervisor" && r.cells[3].starts_with("bid."))
+    );
+    assert_eq!(count(&d.path, views), before + 1);
+    d.keys(&["enter"]);
+    snapshot("audit_event", &mut d);
+    // Leaving and coming back is a new consultation.
+    d.keys(&["esc", "1", "9"]);
+    assert_eq!(count(&d.path, views), before + 2);
+}
+
+#[test]
+fn the_audit_viewer_marks_a_break_in_the_chain() {
+    let mut d = demo();
+    // An insider edits an old event from outside ccu.
+    sqlite3(
+        &d.path,
+        "DROP TRIGGER IF EXISTS audit_event_no_update; UPDATE audit_event SET actor = 'nobody' WHERE seq = 40;",
+    );
+    d.login("auditor", ccu::demo::DEMO_PASSWORD);
+    d.keys(&["9"]);
+    verify_fully(&mut d);
+    let chain = d.app.chain.clone().unwrap();
+    let (seq, problem) = chain.broken.clone().expect("the break is found");
+    assert_eq!(seq, 40, "{problem}");
+    assert_eq!(chain.verified_through, 39);
+    let screen = d.screen();
+    assert!(screen.contains("CHAIN BROKEN at event 40"), "{screen}");
+}
+
+#[test]
+fn an_investigator_may_not_read_the_audit_trail() {
+    let mut d = demo_as("investigator");
+    d.keys(&["9"]);
+    let status = d.status_text();
+    assert!(status.contains("permission denied"), "{status}");
+    assert_eq!(
+        count(
+            &d.path,
+            "SELECT count(*) FROM audit_event WHERE entity_type = 'audit' AND outcome = 'denied'"
+        ),
+        1
+    );
 }

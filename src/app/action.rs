@@ -79,6 +79,11 @@ actions! {
     Intelligence => "go_intelligence", "Go to intelligence";
     Subjects => "go_subjects", "Go to subjects";
     Operations => "go_operations", "Go to operations";
+    Bids => "go_bids", "Go to bids for resources";
+    Authorisations => "go_authorisations", "Go to covert authorisations (the central record)";
+    Referrals => "go_referrals", "Go to IOPC referrals";
+    Queue => "go_queue", "Go to what waits for your decision";
+    Audit => "go_audit", "Go to the audit trail";
     NextArea => "next_area", "Go to the next area";
     PrevArea => "prev_area", "Go to the previous area";
 
@@ -104,7 +109,18 @@ actions! {
     AddDecision => "add_decision", "Add a decision-log entry to the operation";
     Triage => "triage", "Record a triage outcome for the intelligence";
     ChangeStatus => "change_status", "Change the operation's status";
-    CloseOperation => "close_operation", "Close the operation with its outcome";
+    Close => "close", "Close the open record: an operation, a bid (completed or withdrawn), an authorisation (cancelled)";
+    ProposeThreshold => "propose_threshold", "Propose going covert: the threshold criteria for the operation";
+    Decide => "decide", "Decide what the open record waits for: a threshold, a bid, an authorisation";
+    Submit => "submit", "Submit the bid, or refer the referral to the IOPC";
+    NewBid => "new_bid", "Bid for resources for the operation";
+    ApplyAuthorisation => "apply_authorisation", "Apply for a covert authorisation for the operation";
+    NewReferral => "new_referral", "Record an IOPC referral (a re-referral from an open referral)";
+    Review => "review", "Review the authorisation";
+    Renew => "renew", "Renew the authorisation from its end";
+    JudicialApproval => "judicial_approval", "Record a Judicial Commissioner's approval";
+    IopcDecision => "iopc_decision", "Record the IOPC's decision on the referral";
+    Export => "export", "Export the central record of authorisations as CSV";
 
     Save => "save", "Save the form";
     NextChoice => "next_choice", "Pick the next value in a pick-list";

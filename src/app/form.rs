@@ -41,11 +41,11 @@ pub enum Input {
 #[derive(Debug, Clone)]
 pub struct Field {
     /// The label, also the name the domain's errors use for this field.
-    pub label: &'static str,
+    pub label: String,
     pub required: bool,
     pub input: Input,
     /// A short line of help shown beside an empty field.
-    pub hint: &'static str,
+    pub hint: String,
     pub error: Option<String>,
 }
 
@@ -60,27 +60,27 @@ fn text_area(initial: &str) -> TextArea<'static> {
 }
 
 impl Field {
-    pub fn line(label: &'static str, required: bool, initial: &str) -> Field {
+    pub fn line(label: impl Into<String>, required: bool, initial: &str) -> Field {
         Field::new(label, required, Input::Line(text_area(initial)))
     }
 
-    pub fn password(label: &'static str) -> Field {
+    pub fn password(label: impl Into<String>) -> Field {
         let mut area = TextArea::default();
         area.set_mask_char('•');
         Field::new(label, true, Input::Password(area))
     }
 
-    pub fn text(label: &'static str, required: bool, initial: &str) -> Field {
+    pub fn text(label: impl Into<String>, required: bool, initial: &str) -> Field {
         Field::new(label, required, Input::Text(text_area(initial)))
     }
 
-    pub fn date(label: &'static str, required: bool, initial: &str) -> Field {
+    pub fn date(label: impl Into<String>, required: bool, initial: &str) -> Field {
         Field::new(label, required, Input::Date(text_area(initial)))
             .with_hint("dd/mm/yyyy, today, +3d, -2w")
     }
 
     pub fn choice<T: Copy + PartialEq>(
-        label: &'static str,
+        label: impl Into<String>,
         required: bool,
         all: &[T],
         code: impl Fn(T) -> &'static str,
@@ -95,22 +95,22 @@ impl Field {
         Field::new(label, required, Input::Choice { options, selected })
     }
 
-    pub fn flag(label: &'static str, initial: bool) -> Field {
+    pub fn flag(label: impl Into<String>, initial: bool) -> Field {
         Field::new(label, false, Input::Flag(initial))
     }
 
-    fn new(label: &'static str, required: bool, input: Input) -> Field {
+    fn new(label: impl Into<String>, required: bool, input: Input) -> Field {
         Field {
-            label,
+            label: label.into(),
             required,
             input,
-            hint: "",
+            hint: String::new(),
             error: None,
         }
     }
 
-    pub fn with_hint(mut self, hint: &'static str) -> Field {
-        self.hint = hint;
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Field {
+        self.hint = hint.into();
         self
     }
 
@@ -284,6 +284,43 @@ pub enum FormKind {
     CloseOperation {
         codename: String,
     },
+    ProposeThreshold {
+        codename: String,
+    },
+    DecideThreshold {
+        codename: String,
+    },
+    DraftBid,
+    DecideBid {
+        urn: String,
+        /// The bid's line numbers.
+        lines: Vec<u32>,
+    },
+    CloseBid {
+        urn: String,
+    },
+    ApplyAuthorisation,
+    DecideAuthorisation {
+        urn: String,
+    },
+    JudicialApproval {
+        urn: String,
+    },
+    ReviewAuthorisation {
+        urn: String,
+    },
+    RenewAuthorisation {
+        urn: String,
+    },
+    CancelAuthorisation {
+        urn: String,
+    },
+    RecordReferral,
+    IopcDecision {
+        urn: String,
+    },
+    ExportCentralRecord,
+    AuditFilter,
 }
 
 /// What a successful form asks to be done.
@@ -297,6 +334,10 @@ pub enum Submission {
         password: String,
     },
     Command(Command),
+    ExportCentralRecord {
+        path: std::path::PathBuf,
+    },
+    AuditFilter(super::covert_forms::AuditFilter),
 }
 
 /// A form on screen.
@@ -313,7 +354,7 @@ pub struct Form {
 }
 
 impl Form {
-    fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Form {
+    pub(crate) fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Form {
         Form {
             kind,
             title: title.into(),
@@ -538,7 +579,7 @@ impl Form {
         }
     }
 
-    fn value(&self, label: &str) -> String {
+    pub(crate) fn value(&self, label: &str) -> String {
         self.fields
             .iter()
             .find(|f| f.label == label)
@@ -557,10 +598,10 @@ impl Form {
             None
         } else {
             match &field.input {
-                Input::Date(_) => parse_form_date(field.label, &value, uk_date(now))
+                Input::Date(_) => parse_form_date("date", &value, uk_date(now))
                     .err()
                     .map(|e| e.message),
-                _ => self.check_format(field.label, &value, now).err(),
+                _ => self.check_format(&field.label, &value, now).err(),
             }
         };
         self.fields[index].error = error;
@@ -760,6 +801,7 @@ impl Form {
                 codename: Codename::parse(codename)?,
                 closure: Closure::new(&v("outcome"), &v("lessons learned"))?,
             },
+            _ => return super::covert_forms::build(self, now),
         };
         Ok(Submission::Command(command))
     }

@@ -4,6 +4,7 @@
 //! the case file in one place. Rendering (`crate::ui`) only reads `App`.
 
 pub mod action;
+pub mod covert_forms;
 pub mod form;
 pub mod runtime;
 pub mod view;
@@ -39,14 +40,25 @@ pub enum Area {
     Intelligence,
     Subjects,
     Operations,
+    Bids,
+    Authorisations,
+    Referrals,
+    /// What waits for the user's decision.
+    Queue,
+    Audit,
 }
 
 impl Area {
-    pub const ALL: [Area; 4] = [
+    pub const ALL: [Area; 9] = [
         Area::Dashboard,
         Area::Intelligence,
         Area::Subjects,
         Area::Operations,
+        Area::Bids,
+        Area::Authorisations,
+        Area::Referrals,
+        Area::Queue,
+        Area::Audit,
     ];
 
     pub fn title(self) -> &'static str {
@@ -55,6 +67,26 @@ impl Area {
             Area::Intelligence => "Intelligence",
             Area::Subjects => "Subjects",
             Area::Operations => "Operations",
+            Area::Bids => "Bids",
+            Area::Authorisations => "Authorisations",
+            Area::Referrals => "Referrals",
+            Area::Queue => "Waiting for me",
+            Area::Audit => "Audit trail",
+        }
+    }
+
+    /// The title where room is short (the tabs on a narrow screen).
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Area::Dashboard => "Home",
+            Area::Intelligence => "Intel",
+            Area::Subjects => "Subj",
+            Area::Operations => "Ops",
+            Area::Bids => "Bids",
+            Area::Authorisations => "Auth",
+            Area::Referrals => "Refs",
+            Area::Queue => "Queue",
+            Area::Audit => "Audit",
         }
     }
 
@@ -65,12 +97,38 @@ impl Area {
             Area::Intelligence => Action::Intelligence,
             Area::Subjects => Action::Subjects,
             Area::Operations => Action::Operations,
+            Area::Bids => Action::Bids,
+            Area::Authorisations => Action::Authorisations,
+            Area::Referrals => Action::Referrals,
+            Area::Queue => Action::Queue,
+            Area::Audit => Action::Audit,
         }
     }
 
     /// Whether the area is a list of records.
     pub fn is_list(self) -> bool {
         self != Area::Dashboard
+    }
+
+    /// Lists short enough to be read whole and sorted and filtered in
+    /// memory; the others are paged by the case file.
+    pub fn in_memory(self) -> bool {
+        matches!(
+            self,
+            Area::Bids | Area::Authorisations | Area::Referrals | Area::Queue
+        )
+    }
+
+    /// The area whose records carry this reference: a URN names its kind,
+    /// anything else is a codename.
+    pub fn of_reference(reference: &str) -> Area {
+        match reference.split('-').next() {
+            Some("INT") => Area::Intelligence,
+            Some("BID") => Area::Bids,
+            Some("AUTH") => Area::Authorisations,
+            Some("REF") => Area::Referrals,
+            _ => Area::Operations,
+        }
     }
 
     fn index(self) -> usize {
@@ -84,6 +142,8 @@ pub struct ListSpec {
     pub sort: usize,
     pub descending: bool,
     pub filter: Option<(usize, String)>,
+    /// The audit viewer's own filter (the audit list only).
+    pub audit: covert_forms::AuditFilter,
 }
 
 /// A list of records, of which only a window is loaded.
@@ -165,10 +225,16 @@ pub enum Popup {
 }
 
 /// What a confirmation does when answered yes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Confirmed {
     DiscardForm,
     Quit,
+    /// A command with nothing to fill in (submitting a bid, making a
+    /// referral), then the record to open again.
+    Run {
+        command: Box<Command>,
+        reopen: (Area, String),
+    },
 }
 
 /// The screen as a whole.
@@ -182,6 +248,16 @@ pub enum Screen {
     /// Locked after idling: nothing from the case file is shown until the
     /// password is given again.
     Locked(Form),
+}
+
+/// How far the audit viewer has verified the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChainStatus {
+    pub verified_through: i64,
+    pub total: i64,
+    /// The first break: its seq and what is wrong.
+    pub broken: Option<(i64, String)>,
+    pub done: bool,
 }
 
 /// Who is logged in, as shown in the header.
@@ -216,7 +292,7 @@ pub enum Msg {
     Tick(DateTime<Utc>),
     Resize(u16, u16),
     /// What an effect came to.
-    Done(Outcome),
+    Done(Box<Outcome>),
 }
 
 /// What to load.
@@ -250,6 +326,14 @@ pub enum Effect {
     },
     Load(Load),
     Search(String),
+    /// Opens the audit trail (audited once) and starts verifying it.
+    OpenAuditTrail,
+    /// Verifies the next stretch of the audit chain.
+    VerifyChainStep,
+    /// Writes the central record as CSV to a new file.
+    ExportCentralRecord {
+        path: std::path::PathBuf,
+    },
     Execute {
         command: Command,
         /// What to open afterwards: the record the form was about, or the
@@ -266,7 +350,8 @@ pub enum Outcome {
         username: String,
         casefile: String,
     },
-    LoggedIn(SessionInfo),
+    /// Logged in; with the resource types bids may ask for.
+    LoggedIn(SessionInfo, Vec<(String, String)>),
     Unlocked,
     /// Login or unlock refused; the message says why without saying which
     /// of username and password was wrong.
@@ -293,6 +378,16 @@ pub enum Outcome {
         reopen: Option<(Area, String)>,
         area: Area,
     },
+    /// The audit trail was opened; it holds `total` events.
+    AuditOpened {
+        total: u64,
+    },
+    ChainChecked {
+        verified_through: i64,
+        total: i64,
+        broken: Option<(i64, String)>,
+        done: bool,
+    },
     /// Bad input the case file refused (nothing was written).
     Invalid(InvalidInput),
     /// Anything else that went wrong, as a message for the status line.
@@ -313,14 +408,20 @@ pub struct App {
     pub screen: Screen,
     pub session: Option<SessionInfo>,
     pub area: Area,
-    pub lists: [ListView; 4],
+    pub lists: [ListView; 9],
     pub detail: Option<Detail>,
     pub focus: Focus,
     pub dashboard: Option<DashboardView>,
+    /// The selected entry of the dashboard's diary.
+    pub due_selected: usize,
+    /// The audit viewer's verification of the chain, once it is open.
+    pub chain: Option<ChainStatus>,
     pub popup: Option<Popup>,
     pub form: Option<Form>,
     pub status: Option<Status>,
     pub theme: crate::ui::theme::Theme,
+    /// The resource types bids may ask for: (code, label).
+    pub resources: Vec<(String, String)>,
     pub lock_after: Duration,
     pub last_activity: DateTime<Utc>,
     pub quit: bool,
@@ -340,7 +441,7 @@ impl App {
             Some(path) => Screen::Setup(Form::setup(&path)),
             None => Screen::Login(Form::login("")),
         };
-        let mut lists: [ListView; 4] = Default::default();
+        let mut lists: [ListView; 9] = Default::default();
         for area in Area::ALL {
             lists[area.index()].columns = view::columns(area);
         }
@@ -361,10 +462,13 @@ impl App {
             detail: None,
             focus: Focus::List,
             dashboard: None,
+            due_selected: 0,
+            chain: None,
             popup: None,
             form: None,
             status: None,
             theme: crate::ui::theme::Theme::from_env(),
+            resources: Vec::new(),
             lock_after: DEFAULT_LOCK_AFTER,
             last_activity: now,
             quit: false,
@@ -424,8 +528,14 @@ impl App {
                 self.now = now;
                 if matches!(self.screen, Screen::Main) && self.lock_in().is_zero() {
                     self.lock();
+                    return Vec::new();
                 }
-                Vec::new()
+                // Verification of the audit chain goes on a stretch a tick
+                // while the viewer is open.
+                match &self.chain {
+                    Some(c) if !c.done && self.area == Area::Audit => vec![Effect::VerifyChainStep],
+                    _ => Vec::new(),
+                }
             }
             Msg::Resize(w, h) => {
                 self.size = (w, h);
@@ -438,7 +548,7 @@ impl App {
                 self.last_activity = self.now;
                 self.key(key)
             }
-            Msg::Done(outcome) => self.done(outcome),
+            Msg::Done(outcome) => self.done(*outcome),
         }
     }
 
@@ -507,7 +617,7 @@ impl App {
             Some(Submission::Login { username, password }) => {
                 vec![Effect::Login { username, password }]
             }
-            Some(Submission::Command(_)) | None => Vec::new(),
+            _ => Vec::new(),
         }
     }
 
@@ -587,7 +697,18 @@ impl App {
             FormKind::EditSubject { staff_number } => Some((Area::Subjects, staff_number.clone())),
             FormKind::Decision { codename }
             | FormKind::OperationStatus { codename, .. }
-            | FormKind::CloseOperation { codename } => Some((Area::Operations, codename.clone())),
+            | FormKind::CloseOperation { codename }
+            | FormKind::ProposeThreshold { codename }
+            | FormKind::DecideThreshold { codename } => Some((Area::Operations, codename.clone())),
+            FormKind::DecideBid { urn, .. } | FormKind::CloseBid { urn } => {
+                Some((Area::Bids, urn.clone()))
+            }
+            FormKind::DecideAuthorisation { urn }
+            | FormKind::JudicialApproval { urn }
+            | FormKind::ReviewAuthorisation { urn }
+            | FormKind::RenewAuthorisation { urn }
+            | FormKind::CancelAuthorisation { urn } => Some((Area::Authorisations, urn.clone())),
+            FormKind::IopcDecision { urn } => Some((Area::Referrals, urn.clone())),
             _ => None,
         };
         match form.submit(now) {
@@ -596,6 +717,16 @@ impl App {
                 reopen,
                 area,
             }],
+            Some(Submission::ExportCentralRecord { path }) => {
+                vec![Effect::ExportCentralRecord { path }]
+            }
+            Some(Submission::AuditFilter(filter)) => {
+                self.form = None;
+                let list = self.list_mut(Area::Audit);
+                list.spec.audit = filter;
+                list.selected = 0;
+                self.reload(Area::Audit)
+            }
             _ => Vec::new(),
         }
     }
@@ -621,13 +752,20 @@ impl App {
                 _ => {}
             },
             Popup::Confirm { yes, .. } => {
-                let yes = *yes;
+                let yes = yes.clone();
                 match key.code {
                     KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
                         self.popup = None;
                         match yes {
                             Confirmed::DiscardForm => self.form = None,
                             Confirmed::Quit => self.quit = true,
+                            Confirmed::Run { command, reopen } => {
+                                return vec![Effect::Execute {
+                                    command: *command,
+                                    reopen: Some(reopen),
+                                    area: self.area,
+                                }];
+                            }
                         }
                     }
                     KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => self.popup = None,
@@ -757,8 +895,14 @@ impl App {
             Action::Intelligence => self.go(Area::Intelligence),
             Action::Subjects => self.go(Area::Subjects),
             Action::Operations => self.go(Area::Operations),
+            Action::Bids => self.go(Area::Bids),
+            Action::Authorisations => self.go(Area::Authorisations),
+            Action::Referrals => self.go(Area::Referrals),
+            Action::Queue => self.go(Area::Queue),
+            Action::Audit => self.go(Area::Audit),
             Action::NextArea | Action::PrevArea => {
-                let by = if action == Action::NextArea { 1 } else { 3 };
+                let n = Area::ALL.len();
+                let by = if action == Action::NextArea { 1 } else { n - 1 };
                 self.go(Area::ALL[(self.area.index() + by) % Area::ALL.len()])
             }
             Action::Up => self.move_by(-1),
@@ -768,7 +912,22 @@ impl App {
             Action::Top => self.move_by(i64::MIN / 2),
             Action::Bottom => self.move_by(i64::MAX / 2),
             Action::Open => {
-                if !self.area.is_list() {
+                if self.area == Area::Dashboard {
+                    let chosen = self
+                        .dashboard
+                        .as_ref()
+                        .and_then(|d| d.due.get(self.due_selected))
+                        .map(|d| d.key.clone());
+                    return match chosen {
+                        Some(key) => self.open(Area::of_reference(&key), key),
+                        None => Vec::new(),
+                    };
+                }
+                if self.area == Area::Audit {
+                    if let Some(row) = self.list(Area::Audit).selected_row() {
+                        self.detail = Some(view::audit_detail(row));
+                        self.focus = Focus::Detail;
+                    }
                     return Vec::new();
                 }
                 match self.list(self.area).selected_row() {
@@ -795,6 +954,18 @@ impl App {
                     };
                 }
                 Vec::new()
+            }
+            Action::SortNext | Action::SortReverse if self.area == Area::Audit => {
+                self.complain(
+                    "The audit trail is shown in the order it was recorded, newest first.",
+                );
+                Vec::new()
+            }
+            Action::ClearFilter if self.area == Area::Audit => {
+                let list = self.list_mut(Area::Audit);
+                list.spec.audit = covert_forms::AuditFilter::default();
+                list.selected = 0;
+                self.reload(Area::Audit)
             }
             Action::SortNext | Action::SortReverse | Action::ClearFilter | Action::Refresh => {
                 let area = self.area;
@@ -825,6 +996,10 @@ impl App {
                 }
                 effects
             }
+            Action::Filter if self.area == Area::Audit => {
+                self.form = Some(Form::audit_filter(&self.list(Area::Audit).spec.audit));
+                Vec::new()
+            }
             Action::Filter => {
                 if self.area.is_list() {
                     let list = self.list(self.area);
@@ -844,15 +1019,44 @@ impl App {
                     Area::Dashboard | Area::Intelligence => Form::new_intelligence(),
                     Area::Subjects => Form::new_subject(),
                     Area::Operations => Form::new_operation(),
+                    Area::Bids => Form::draft_bid(None, &self.resources),
+                    Area::Authorisations => Form::apply_authorisation(None),
+                    Area::Referrals => Form::record_referral(None, None),
+                    Area::Queue | Area::Audit => {
+                        self.complain(format!("{}: nothing is made here", self.area.title()));
+                        return Vec::new();
+                    }
                 };
                 self.form = Some(form);
+                Vec::new()
+            }
+            Action::Export => {
+                if self.area == Area::Authorisations {
+                    self.form = Some(Form::export_central_record("central-record.csv"));
+                } else {
+                    self.complain(format!(
+                        "{}: go to {} first",
+                        Action::Export.description(),
+                        Area::Authorisations.title()
+                    ));
+                }
                 Vec::new()
             }
             Action::Edit
             | Action::AddDecision
             | Action::Triage
             | Action::ChangeStatus
-            | Action::CloseOperation => {
+            | Action::Close
+            | Action::ProposeThreshold
+            | Action::Decide
+            | Action::Submit
+            | Action::NewBid
+            | Action::ApplyAuthorisation
+            | Action::NewReferral
+            | Action::Review
+            | Action::Renew
+            | Action::JudicialApproval
+            | Action::IopcDecision => {
                 self.record_form(action);
                 Vec::new()
             }
@@ -863,31 +1067,108 @@ impl App {
     /// Opens the form an action on the open record needs, or says what to
     /// open first.
     fn record_form(&mut self, action: Action) {
-        let source = self.detail.as_ref().map(|d| &d.source);
+        use DetailSource as S;
+        let source = self.detail.as_ref().map(|d| d.source.clone());
         let form = match (action, source) {
-            (Action::Edit, Some(DetailSource::Subject(details))) => Form::edit_subject(details),
-            (Action::Triage, Some(DetailSource::Intelligence { urn, triage })) => {
+            (Action::Edit, Some(S::Subject(details))) => Form::edit_subject(&details),
+            (Action::Triage, Some(S::Intelligence { urn, triage })) => {
                 if triage.next().is_empty() {
                     return self.complain(format!(
                         "{urn} is {}: no further triage is possible",
                         triage.label()
                     ));
                 }
-                Form::triage(urn, *triage)
+                Form::triage(&urn, triage)
             }
-            (Action::AddDecision, Some(DetailSource::Operation { codename, .. })) => {
-                Form::decision(codename)
+            (Action::AddDecision, Some(S::Operation { codename, .. })) => Form::decision(&codename),
+            (Action::ChangeStatus, Some(S::Operation { codename, status })) => {
+                Form::operation_status(&codename, status)
             }
-            (Action::ChangeStatus, Some(DetailSource::Operation { codename, status })) => {
-                Form::operation_status(codename, *status)
+            (Action::Close, Some(S::Operation { codename, .. })) => {
+                Form::close_operation(&codename)
             }
-            (Action::CloseOperation, Some(DetailSource::Operation { codename, .. })) => {
-                Form::close_operation(codename)
+            (Action::Close, Some(S::Bid { urn, status, .. })) => {
+                if !status.next().iter().any(|s| {
+                    matches!(
+                        s,
+                        crate::domain::bid::BidStatus::Completed
+                            | crate::domain::bid::BidStatus::Withdrawn
+                    )
+                }) {
+                    return self
+                        .complain(format!("{urn} is {}: it cannot be closed", status.label()));
+                }
+                Form::close_bid(&urn, status)
             }
+            (Action::Close, Some(S::Authorisation { urn, .. })) => Form::cancel_authorisation(&urn),
+            (Action::ProposeThreshold, Some(S::Operation { codename, .. })) => {
+                Form::propose_threshold(&codename)
+            }
+            (Action::Decide, Some(S::Operation { codename, .. })) => {
+                Form::decide_threshold(&codename)
+            }
+            (Action::Decide, Some(S::Bid { urn, lines, .. })) => Form::decide_bid(&urn, &lines),
+            (Action::Decide, Some(S::Authorisation { urn, .. })) => {
+                Form::decide_authorisation(&urn)
+            }
+            (Action::Submit, Some(S::Bid { urn, .. })) => {
+                if let Ok(u) =
+                    crate::domain::urn::Urn::parse(crate::domain::urn::UrnKind::Bid, &urn)
+                {
+                    self.popup = Some(Popup::Confirm {
+                        question: format!("Submit {urn} for a supervisor's decision?"),
+                        yes: Confirmed::Run {
+                            command: Box::new(Command::SubmitBid { urn: u }),
+                            reopen: (Area::Bids, urn),
+                        },
+                    });
+                }
+                return;
+            }
+            (Action::Submit, Some(S::Referral { urn, .. })) => {
+                if let Ok(u) =
+                    crate::domain::urn::Urn::parse(crate::domain::urn::UrnKind::Referral, &urn)
+                {
+                    self.popup = Some(Popup::Confirm {
+                        question: format!("Record {urn} as referred to the IOPC now?"),
+                        yes: Confirmed::Run {
+                            command: Box::new(Command::MakeReferral { urn: u }),
+                            reopen: (Area::Referrals, urn),
+                        },
+                    });
+                }
+                return;
+            }
+            (Action::NewBid, Some(S::Operation { codename, .. })) => {
+                Form::draft_bid(Some(&codename), &self.resources)
+            }
+            (Action::ApplyAuthorisation, Some(S::Operation { codename, .. })) => {
+                Form::apply_authorisation(Some(&codename))
+            }
+            (Action::NewReferral, Some(S::Operation { codename, .. })) => {
+                Form::record_referral(Some(&codename), None)
+            }
+            (Action::NewReferral, Some(S::Referral { urn, operation, .. })) => {
+                Form::record_referral(operation.as_deref(), Some(&urn))
+            }
+            (Action::Review, Some(S::Authorisation { urn, .. })) => {
+                Form::review_authorisation(&urn)
+            }
+            (Action::Renew, Some(S::Authorisation { urn, .. })) => Form::renew_authorisation(&urn),
+            (Action::JudicialApproval, Some(S::Authorisation { urn, .. })) => {
+                Form::judicial_approval(&urn)
+            }
+            (Action::IopcDecision, Some(S::Referral { urn, .. })) => Form::iopc_decision(&urn),
             _ => {
                 let what = match action {
                     Action::Edit => "a subject",
                     Action::Triage => "an intelligence item",
+                    Action::Close => "an operation, a bid or an authorisation",
+                    Action::Decide => "an operation, a bid or an authorisation",
+                    Action::Submit => "a bid or a referral",
+                    Action::Review | Action::Renew | Action::JudicialApproval => "an authorisation",
+                    Action::IopcDecision => "a referral",
+                    Action::NewReferral => "an operation or a referral",
                     _ => "an operation",
                 };
                 return self.complain(format!(
@@ -903,7 +1184,20 @@ impl App {
     }
 
     fn go(&mut self, area: Area) -> Vec<Effect> {
+        if area == Area::Audit && self.chain.is_none() {
+            self.area = area;
+            self.detail = None;
+            self.focus = Focus::List;
+            self.status = None;
+            return vec![Effect::OpenAuditTrail];
+        }
+        if area != Area::Audit {
+            // Leaving the viewer ends the consultation; coming back is a
+            // new one, audited again.
+            self.chain = None;
+        }
         if self.area != area {
+            self.status = None;
             self.detail = None;
             self.focus = Focus::List;
         }
@@ -955,7 +1249,13 @@ impl App {
             detail.scroll = (detail.scroll as i64 + by).clamp(0, max) as u16;
             return Vec::new();
         }
-        if !self.area.is_list() {
+        if self.area == Area::Dashboard {
+            let n = self.dashboard.as_ref().map(|d| d.due.len()).unwrap_or(0);
+            if n > 0 {
+                self.due_selected = (self.due_selected as i64)
+                    .saturating_add(by)
+                    .clamp(0, n as i64 - 1) as usize;
+            }
             return Vec::new();
         }
         let area = self.area;
@@ -984,6 +1284,7 @@ impl App {
         self.screen = Screen::Locked(form);
         self.popup = None;
         self.dashboard = None;
+        self.chain = None;
         for list in &mut self.lists {
             list.rows.clear();
             list.loaded = false;
@@ -1002,10 +1303,12 @@ impl App {
                 self.say("Case file created. Log in with the password you chose.");
                 Vec::new()
             }
-            Outcome::LoggedIn(session) => {
+            Outcome::LoggedIn(session, resources) => {
                 self.session = Some(session);
+                self.resources = resources;
                 self.screen = Screen::Main;
                 self.last_activity = self.now;
+                let effects = self.go(self.area);
                 if self.keymap_problems.is_empty() {
                     self.status = None;
                 } else {
@@ -1014,7 +1317,7 @@ impl App {
                         self.keymap_problems.join("; ")
                     ));
                 }
-                self.go(self.area)
+                effects
             }
             Outcome::Unlocked => {
                 self.screen = Screen::Main;
@@ -1064,6 +1367,10 @@ impl App {
             }
             Outcome::Opened(detail) => {
                 self.area = detail.area;
+                let mut effects = Vec::new();
+                if !self.list(detail.area).loaded {
+                    effects = self.reload(detail.area);
+                }
                 let list = self.list_mut(detail.area);
                 // Select the record in its list when it is in the window.
                 if let Some(i) = list.rows.iter().position(|r| r.key == detail.key) {
@@ -1071,9 +1378,10 @@ impl App {
                 }
                 self.detail = Some(detail);
                 self.focus = Focus::Detail;
-                Vec::new()
+                effects
             }
             Outcome::Dashboard(view) => {
+                self.due_selected = self.due_selected.min(view.due.len().saturating_sub(1));
                 self.dashboard = Some(view);
                 Vec::new()
             }
@@ -1122,9 +1430,37 @@ impl App {
                 }
                 effects
             }
+            Outcome::AuditOpened { total } => {
+                self.chain = Some(ChainStatus {
+                    total: total as i64,
+                    ..ChainStatus::default()
+                });
+                let mut effects = self.reload(Area::Audit);
+                effects.push(Effect::VerifyChainStep);
+                effects
+            }
+            Outcome::ChainChecked {
+                verified_through,
+                total,
+                broken,
+                done,
+            } => {
+                if let Some(c) = &mut self.chain {
+                    *c = ChainStatus {
+                        verified_through,
+                        total,
+                        broken,
+                        done,
+                    };
+                }
+                Vec::new()
+            }
             Outcome::Invalid(e) => {
                 match &mut self.form {
-                    Some(form) => form.fail(e),
+                    Some(form) => {
+                        self.status = None;
+                        form.fail(e)
+                    }
                     None => match &mut self.screen {
                         Screen::Setup(form) => form.fail(e),
                         _ => self.complain(e.to_string()),
@@ -1134,7 +1470,10 @@ impl App {
             }
             Outcome::Failed(message) => {
                 match (&mut self.form, &mut self.screen) {
-                    (Some(form), _) => form.error = Some(message),
+                    (Some(form), _) => {
+                        self.status = None;
+                        form.error = Some(message)
+                    }
                     (None, Screen::Setup(form)) => form.error = Some(message),
                     _ => self.complain(message),
                 }
@@ -1148,12 +1487,15 @@ impl App {
 /// whose name or description contains each word.
 pub fn palette_matches(query: &str) -> Vec<Action> {
     let words: Vec<String> = query.split_whitespace().map(|w| w.to_lowercase()).collect();
-    Action::ALL
+    let mut found: Vec<Action> = Action::ALL
         .iter()
         .copied()
         .filter(|a| {
             let hay = format!("{} {}", a.name(), a.description()).to_lowercase();
             words.iter().all(|w| hay.contains(w.as_str()))
         })
-        .collect()
+        .collect();
+    // Actions whose name holds what was typed come first.
+    found.sort_by_key(|a| !words.iter().all(|w| a.name().contains(w.as_str())));
+    found
 }

@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::path::PathBuf;
 
+use super::view::ListRow;
 use super::view::{self, DashboardView};
 use super::{App, Area, Effect, ListSpec, Load, Msg, Outcome, SessionInfo};
 use crate::domain::operation::Codename;
@@ -16,6 +17,10 @@ use crate::store::{
     OperationColumn, Page, SubjectColumn,
 };
 
+/// How many audit events one step of verification checks: small enough
+/// that the screen stays responsive while a long trail is verified.
+pub const VERIFY_STEP: u32 = 20_000;
+
 /// How many search results are fetched.
 pub const SEARCH_LIMIT: u32 = 200;
 
@@ -23,6 +28,8 @@ pub const SEARCH_LIMIT: u32 = 200;
 pub struct Runtime {
     pub casefile: Option<CaseFile>,
     actor: Option<Actor>,
+    /// How far verification of the audit chain has got.
+    chain: Option<store::ChainCursor>,
     /// Makes the clock a newly created case file uses.
     clock: fn() -> Clock,
 }
@@ -32,6 +39,7 @@ impl Runtime {
         Runtime {
             casefile,
             actor: None,
+            chain: None,
             clock,
         }
     }
@@ -42,7 +50,7 @@ impl Runtime {
         let mut queue: VecDeque<Effect> = effects.into();
         while let Some(effect) = queue.pop_front() {
             let outcome = self.perform(effect);
-            queue.extend(app.update(Msg::Done(outcome)));
+            queue.extend(app.update(Msg::Done(Box::new(outcome))));
         }
     }
 
@@ -56,11 +64,23 @@ impl Runtime {
                 };
                 let username = actor.username().to_string();
                 match self.login(&username, &password) {
-                    Outcome::LoggedIn(_) => Outcome::Unlocked,
+                    Outcome::LoggedIn(..) => Outcome::Unlocked,
                     other => other,
                 }
             }
             Effect::Load(load) => self.load(load).unwrap_or_else(failure),
+            Effect::ExportCentralRecord { path } => self.export(&path),
+            Effect::OpenAuditTrail => {
+                self.chain = Some(store::ChainCursor::default());
+                match self.session() {
+                    Ok((casefile, actor)) => match casefile.open_audit_trail(actor) {
+                        Ok(total) => Outcome::AuditOpened { total },
+                        Err(e) => failure(e),
+                    },
+                    Err(e) => failure(e),
+                }
+            }
+            Effect::VerifyChainStep => self.verify_step(),
             Effect::Search(query) => {
                 let (casefile, actor) = match self.session() {
                     Ok(s) => s,
@@ -99,6 +119,67 @@ impl Runtime {
                     Err(e) => failure(e),
                 }
             }
+        }
+    }
+
+    /// Verifies the next stretch of the audit chain.
+    fn verify_step(&mut self) -> Outcome {
+        let Some(cursor) = self.chain.take() else {
+            return Outcome::Failed("the audit trail is not open".into());
+        };
+        let Some(casefile) = &self.casefile else {
+            return Outcome::Failed("no case file is open".into());
+        };
+        match casefile.verify_chain_step(cursor, VERIFY_STEP) {
+            Ok(progress) => {
+                let outcome = Outcome::ChainChecked {
+                    verified_through: progress.verified_through,
+                    total: progress.total,
+                    broken: progress
+                        .broken
+                        .map(|(seq, problem)| (seq, view::shown(&problem))),
+                    done: progress.done,
+                };
+                self.chain = Some(progress.cursor);
+                outcome
+            }
+            Err(e) => failure(e),
+        }
+    }
+
+    /// Writes the central record to a new file (never over an old one).
+    fn export(&mut self, path: &std::path::Path) -> Outcome {
+        let (casefile, actor) = match self.session() {
+            Ok(s) => s,
+            Err(e) => return failure(e),
+        };
+        let entries = match casefile.central_record(actor) {
+            Ok(e) => e,
+            Err(e) => return failure(e),
+        };
+        let bytes = match store::central_record_csv(&entries) {
+            Ok(b) => b,
+            Err(e) => return Outcome::Failed(format!("cannot write CSV: {e}")),
+        };
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes));
+        match written {
+            Ok(()) => Outcome::Saved {
+                message: format!(
+                    "Exported {} authorisations to {}",
+                    entries.len(),
+                    view::shown(&path.display().to_string())
+                ),
+                reopen: None,
+                area: Area::Authorisations,
+            },
+            Err(e) => Outcome::Invalid(crate::domain::InvalidInput::new(
+                "file",
+                format!("{}: {e}", view::shown(&path.display().to_string())),
+            )),
         }
     }
 
@@ -162,8 +243,12 @@ impl Runtime {
                 .collect::<Vec<_>>()
                 .join(", "),
         };
+        let resources = casefile
+            .resource_types(&actor)
+            .map(|r| r.into_iter().map(|t| (t.code, t.label)).collect())
+            .unwrap_or_default();
         self.actor = Some(actor);
-        Outcome::LoggedIn(session)
+        Outcome::LoggedIn(session, resources)
     }
 
     fn load(&mut self, load: Load) -> store::Result<Outcome> {
@@ -195,6 +280,18 @@ impl Runtime {
                         let rows = casefile.operations_page(actor, &q, page)?;
                         (total, rows.iter().map(view::operation_row).collect())
                     }
+                    Area::Audit => audit_page(casefile, actor, &spec, page)?,
+                    short => {
+                        let all = whole_list(casefile, actor, short)?;
+                        let rows = sorted_and_filtered(all, &spec);
+                        let total = rows.len() as u64;
+                        let window = rows
+                            .into_iter()
+                            .skip(start as usize)
+                            .take(super::WINDOW as usize)
+                            .collect();
+                        (total, window)
+                    }
                 };
                 Outcome::Page {
                     area,
@@ -225,12 +322,158 @@ impl Runtime {
                             None if t.entries.is_empty() => "not proposed".to_string(),
                             None => "proposed, awaiting a decision".to_string(),
                         });
-                        view::operation_detail(&record, threshold)
+                        let mut detail = view::operation_detail(&record, threshold);
+                        if let Ok(history) = casefile.threshold(actor, &codename)
+                            && !history.entries.is_empty()
+                        {
+                            detail.lines.extend(view::threshold_lines(&history));
+                        }
+                        detail
+                    }
+                    Area::Bids => view::bid_detail(
+                        &casefile.open_bid(actor, &Urn::parse(UrnKind::Bid, &key)?)?,
+                    ),
+                    Area::Authorisations => {
+                        let entry = casefile
+                            .central_record(actor)?
+                            .into_iter()
+                            .find(|a| a.urn == key)
+                            .ok_or_else(|| store::Error::NoSuch {
+                                what: "authorisation",
+                                reference: key.clone(),
+                            })?;
+                        view::authorisation_detail(&entry)
+                    }
+                    Area::Referrals => {
+                        let referral = casefile
+                            .referrals(actor)?
+                            .into_iter()
+                            .find(|r| r.urn == key)
+                            .ok_or_else(|| store::Error::NoSuch {
+                                what: "referral",
+                                reference: key.clone(),
+                            })?;
+                        view::referral_detail(&referral)
+                    }
+                    Area::Queue => {
+                        return self.load(Load::Open {
+                            area: Area::of_reference(&key),
+                            key,
+                        });
+                    }
+                    Area::Audit => {
+                        return Ok(Outcome::Failed(format!(
+                            "event {key}: open it from the list"
+                        )));
                     }
                 })
             }
         })
     }
+}
+
+/// A short list read whole: bids, authorisations, referrals, or what
+/// waits for the user.
+fn whole_list(casefile: &mut CaseFile, actor: &Actor, area: Area) -> store::Result<Vec<ListRow>> {
+    Ok(match area {
+        Area::Bids => casefile
+            .bids(actor, Page::ALL)?
+            .iter()
+            .map(view::bid_row)
+            .collect(),
+        Area::Authorisations => casefile
+            .central_record(actor)?
+            .iter()
+            .map(view::authorisation_row)
+            .collect(),
+        Area::Referrals => casefile
+            .referrals(actor)?
+            .iter()
+            .map(view::referral_row)
+            .collect(),
+        Area::Queue => queue(casefile, actor)?,
+        _ => Vec::new(),
+    })
+}
+
+/// What waits for the user's decision: for a supervisor, bids and
+/// threshold proposals; for an authorising officer, applications naming
+/// them and reviews of what they granted.
+fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> {
+    use crate::domain::role::Role;
+    let mut rows = Vec::new();
+    if actor.roles().contains(Role::Supervisor) {
+        for b in casefile.bids_awaiting_decision(actor)? {
+            rows.push(ListRow {
+                key: b.urn.clone(),
+                cells: vec![
+                    "Bid to decide".into(),
+                    view::shown(&b.urn),
+                    view::shown(&b.codename),
+                    b.submitted_at
+                        .as_deref()
+                        .map(view::uk_time)
+                        .unwrap_or_default(),
+                ],
+            });
+        }
+        for t in casefile.thresholds_awaiting_decision(actor)? {
+            rows.push(ListRow {
+                key: t.codename.clone(),
+                cells: vec![
+                    "Threshold to decide".into(),
+                    format!("{} T{}", view::shown(&t.codename), t.number),
+                    view::shown(&t.codename),
+                    view::uk_time(&t.proposed_at),
+                ],
+            });
+        }
+    }
+    if actor.roles().contains(Role::AuthorisingOfficer) {
+        rows.extend(authorising_queue(casefile, actor)?);
+    }
+    Ok(rows)
+}
+
+/// The key a cell sorts by: UK dates (and times) in date order, numbers
+/// in numeric order, anything else ignoring case.
+fn sort_key(cell: &str) -> String {
+    let b = cell.as_bytes();
+    if b.len() >= 10 && b[2] == b'/' && b[5] == b'/' {
+        return format!(
+            "{}{}{}{}",
+            &cell[6..10],
+            &cell[3..5],
+            &cell[0..2],
+            &cell[10..]
+        );
+    }
+    if let Ok(n) = cell.trim().parse::<f64>() {
+        return format!("{:020.4}", n);
+    }
+    cell.to_lowercase()
+}
+
+/// A whole list sorted by one column and filtered by another, in memory.
+fn sorted_and_filtered(mut rows: Vec<ListRow>, spec: &ListSpec) -> Vec<ListRow> {
+    if let Some((column, text)) = &spec.filter {
+        let text = text.to_lowercase();
+        rows.retain(|r| {
+            r.cells
+                .get(*column)
+                .is_some_and(|c| c.to_lowercase().contains(&text))
+        });
+    }
+    rows.sort_by_cached_key(|r| {
+        r.cells
+            .get(spec.sort)
+            .map(|c| sort_key(c))
+            .unwrap_or_default()
+    });
+    if spec.descending {
+        rows.reverse();
+    }
+    rows
 }
 
 /// The file name shown in the header.
@@ -258,6 +501,9 @@ fn made_area(command: &Command) -> Option<Area> {
         Command::RecordIntelligence(_) => Some(Area::Intelligence),
         Command::AddSubject(_) => Some(Area::Subjects),
         Command::OpenOperation(_) => Some(Area::Operations),
+        Command::DraftBid { .. } => Some(Area::Bids),
+        Command::ApplyForAuthorisation(_) => Some(Area::Authorisations),
+        Command::RecordReferral(_) => Some(Area::Referrals),
         _ => None,
     }
 }
@@ -266,8 +512,26 @@ fn dashboard(casefile: &mut CaseFile, actor: &Actor) -> store::Result<DashboardV
     let figures = casefile.dashboard(actor)?;
     let due = casefile.due(actor, 7)?;
     let now = casefile.current_time();
+    // Not everyone may read the central record; for them the panel is empty.
+    let mut in_effect: Vec<(String, String, chrono::DateTime<chrono::Utc>, String)> = casefile
+        .central_record(actor)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| a.in_effect)
+        .filter_map(|a| {
+            let end = chrono::DateTime::parse_from_rfc3339(a.ends_at.as_deref()?).ok()?;
+            Some((
+                view::shown(&a.urn),
+                view::shown(&a.kind),
+                end.with_timezone(&chrono::Utc),
+                a.last_day.as_deref().map(view::iso_day).unwrap_or_default(),
+            ))
+        })
+        .collect();
+    in_effect.sort_by_key(|(_, _, end, _)| *end);
     Ok(DashboardView {
         due: due.iter().map(|d| view::due_line(d, now)).collect(),
+        in_effect,
         operations_by_status: figures
             .operations_by_status
             .iter()
@@ -299,4 +563,72 @@ fn failure(e: store::Error) -> Outcome {
         store::Error::Invalid(invalid) => Outcome::Invalid(invalid),
         other => Outcome::Failed(view::shown(&other.to_string())),
     }
+}
+
+/// The authorising officer's part of the queue.
+fn authorising_queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> {
+    Ok(casefile
+        .authorisations_awaiting(actor)?
+        .iter()
+        .map(|a| {
+            let what = match (a.what, a.overdue) {
+                (store::Awaiting::Decision, _) => "Application to decide",
+                (store::Awaiting::Review, true) => "Review OVERDUE",
+                (store::Awaiting::Review, false) => "Review due",
+            };
+            ListRow {
+                key: a.urn.clone(),
+                cells: vec![
+                    format!("{what}: {}", a.kind.label()),
+                    view::shown(&a.urn),
+                    view::shown(&a.operation),
+                    a.due_at.as_deref().map(view::uk_time).unwrap_or_default(),
+                ],
+            }
+        })
+        .collect())
+}
+
+/// The audit viewer's filter as the case file takes it.
+fn audit_query(spec: &ListSpec) -> store::Result<store::AuditQuery> {
+    let f = &spec.audit;
+    Ok(store::AuditQuery {
+        operation: f.operation.as_deref().map(Codename::parse).transpose()?,
+        user: f.user.clone(),
+        action: f.action.clone(),
+        from: f.from,
+        to: f.to,
+    })
+}
+
+/// A page of the audit trail, newest first, as the viewer's filter asks.
+/// Beyond the columns shown, each row carries the event's roles, its time
+/// in full and its details, so opening it needs no second read.
+fn audit_page(
+    casefile: &mut CaseFile,
+    actor: &Actor,
+    spec: &ListSpec,
+    page: Page,
+) -> store::Result<(u64, Vec<ListRow>)> {
+    let query = audit_query(spec)?;
+    let total = casefile.audit_total(actor, &query)?;
+    let rows = casefile
+        .audit_page(actor, &query, page)?
+        .into_iter()
+        .map(|e| ListRow {
+            key: e.seq.to_string(),
+            cells: vec![
+                e.seq.to_string(),
+                view::uk_time(&e.at),
+                view::shown(&e.actor),
+                view::shown(&e.action),
+                view::shown(&format!("{} {}", e.entity_type, e.entity_ref)),
+                view::shown(&e.outcome),
+                view::shown(&e.actor_roles),
+                view::shown(&e.at),
+                view::shown(&e.details),
+            ],
+        })
+        .collect();
+    Ok((total, rows))
 }

@@ -6,13 +6,16 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Europe::London;
 
 use super::Area;
+use crate::domain::bid::BidStatus;
+use crate::domain::covert::AuthorisationStatus;
 use crate::domain::intelligence::TriageStatus;
 use crate::domain::operation::OperationStatus;
 use crate::domain::subject::SubjectDetails;
 use crate::sanitise::for_terminal;
 use crate::store::{
-    DueItem, IntelligenceRecord, IntelligenceRow, OperationRecord, OperationRow, SearchHit,
-    SearchKind, SubjectRecord, SubjectRow,
+    BidRecord, BidRow, CentralRecordEntry, DueItem, IntelligenceRecord, IntelligenceRow,
+    OperationRecord, OperationRow, ReferralRow, SearchHit, SearchKind, SubjectRecord, SubjectRow,
+    ThresholdHistory,
 };
 
 /// Text from the case file made safe for the terminal.
@@ -27,6 +30,14 @@ pub fn uk_time(stored: &str) -> String {
             .with_timezone(&London)
             .format("%d/%m/%Y %H:%M")
             .to_string(),
+        Err(_) => shown(stored),
+    }
+}
+
+/// A stored calendar day (`yyyy-mm-dd`) as `dd/mm/yyyy`.
+pub fn iso_day(stored: &str) -> String {
+    match chrono::NaiveDate::parse_from_str(stored, "%Y-%m-%d") {
+        Ok(d) => d.format("%d/%m/%Y").to_string(),
         Err(_) => shown(stored),
     }
 }
@@ -48,6 +59,33 @@ pub fn columns(area: Area) -> Vec<&'static str> {
         Area::Intelligence => IntelligenceColumn::ALL.iter().map(|c| c.label()).collect(),
         Area::Subjects => SubjectColumn::ALL.iter().map(|c| c.label()).collect(),
         Area::Operations => OperationColumn::ALL.iter().map(|c| c.label()).collect(),
+        Area::Bids => vec![
+            "URN",
+            "Operation",
+            "Status",
+            "Lines",
+            "Drafted by",
+            "Submitted",
+        ],
+        Area::Authorisations => vec![
+            "URN",
+            "Type",
+            "Status",
+            "Operation",
+            "Last day",
+            "Review due",
+            "Involved",
+        ],
+        Area::Referrals => vec![
+            "URN",
+            "Operation",
+            "Matter",
+            "Criterion",
+            "Deadline",
+            "Status",
+        ],
+        Area::Queue => vec!["Waiting", "Reference", "Operation", "Since or due"],
+        Area::Audit => vec!["Seq", "Time", "User", "Action", "Record", "Outcome"],
     }
 }
 
@@ -69,6 +107,11 @@ pub fn widths(area: Area) -> &'static [(u16, u8)] {
         ],
         Area::Subjects => &[(9, 0), (0, 0), (13, 2), (12, 3), (14, 1), (10, 2), (10, 1)],
         Area::Operations => &[(12, 0), (14, 0), (12, 0), (18, 1), (9, 1), (10, 2), (10, 2)],
+        Area::Bids => &[(13, 0), (14, 0), (10, 0), (5, 2), (12, 1), (10, 1)],
+        Area::Authorisations => &[(14, 0), (22, 0), (10, 0), (12, 1), (10, 0), (10, 1), (8, 0)],
+        Area::Referrals => &[(13, 0), (12, 0), (10, 2), (18, 1), (16, 0), (9, 0)],
+        Area::Queue => &[(0, 0), (14, 0), (12, 0), (16, 0)],
+        Area::Audit => &[(8, 0), (16, 0), (12, 0), (20, 0), (0, 1), (8, 0)],
     }
 }
 
@@ -140,6 +183,24 @@ pub enum DetailSource {
         codename: String,
         status: OperationStatus,
     },
+    Bid {
+        urn: String,
+        codename: String,
+        status: BidStatus,
+        /// (number, what, quantity asked) per line.
+        lines: Vec<(u32, String, f64)>,
+    },
+    Authorisation {
+        urn: String,
+        codename: String,
+        status: AuthorisationStatus,
+    },
+    Referral {
+        urn: String,
+        operation: Option<String>,
+        status: String,
+    },
+    AuditEvent,
 }
 
 /// One line of a detail pane.
@@ -147,8 +208,25 @@ pub enum DetailSource {
 pub enum DetailLine {
     Heading(String),
     Field(&'static str, String),
+    /// A moment shown with the time left until it (or since it), counted
+    /// from the screen's clock as it is drawn.
+    Countdown(&'static str, DateTime<Utc>),
+    /// A field that must stand out (a flag such as "directly involved").
+    Warning(&'static str, String),
     Text(String),
     Blank,
+}
+
+/// One resource in one week, for the capacity chart of a bid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacityBar {
+    pub resource: String,
+    /// `dd/mm`, the Monday of the week.
+    pub week: String,
+    pub committed_elsewhere: f64,
+    pub this_bid: f64,
+    pub capacity: f64,
+    pub over: bool,
 }
 
 /// An opened record.
@@ -160,6 +238,8 @@ pub struct Detail {
     pub source: DetailSource,
     pub lines: Vec<DetailLine>,
     pub scroll: u16,
+    /// A bid's committed-against-capacity chart.
+    pub chart: Vec<CapacityBar>,
 }
 
 /// Text that may run over several lines, each sanitised.
@@ -238,6 +318,7 @@ pub fn intelligence_detail(r: &IntelligenceRecord) -> Detail {
         },
         lines,
         scroll: 0,
+        chart: Vec::new(),
     }
 }
 
@@ -303,6 +384,7 @@ pub fn subject_detail(r: &SubjectRecord) -> Detail {
         source: DetailSource::Subject(d.clone()),
         lines,
         scroll: 0,
+        chart: Vec::new(),
     }
 }
 
@@ -409,6 +491,7 @@ pub fn operation_detail(r: &OperationRecord, threshold: Option<String>) -> Detai
         },
         lines,
         scroll: 0,
+        chart: Vec::new(),
     }
 }
 
@@ -453,6 +536,8 @@ pub fn search_line(hit: &SearchHit) -> SearchLine {
 /// One entry of the diary on the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueLine {
+    /// The record it is about (a URN or a codename), to open it.
+    pub key: String,
     pub when: String,
     pub overdue: bool,
     /// Due within a day (shown amber).
@@ -472,6 +557,7 @@ pub fn due_line(item: &DueItem, now: DateTime<Utc>) -> DueLine {
             })
             .unwrap_or(false);
     DueLine {
+        key: item.reference.clone(),
         when: uk_time(&item.due_at),
         overdue: item.overdue,
         soon,
@@ -484,6 +570,9 @@ pub fn due_line(item: &DueItem, now: DateTime<Utc>) -> DueLine {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DashboardView {
     pub due: Vec<DueLine>,
+    /// Authorisations in effect, soonest end first: URN, type, the end
+    /// (exclusive) and the last day it covers, `dd/mm/yyyy`.
+    pub in_effect: Vec<(String, String, DateTime<Utc>, String)>,
     pub operations_by_status: Vec<(&'static str, u64)>,
     pub intelligence_by_triage: Vec<(&'static str, u64)>,
     pub year: i32,
@@ -491,4 +580,447 @@ pub struct DashboardView {
     /// The Monday of the first week in `weekly_intake`, `dd/mm/yyyy`.
     pub weeks_from: String,
     pub weekly_intake: Vec<u64>,
+}
+
+fn stored_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// A time as `dd/mm/yyyy HH:MM` with the time left or past, from `now`.
+pub fn countdown(at: DateTime<Utc>, now: DateTime<Utc>) -> (String, bool) {
+    let shown = at
+        .with_timezone(&London)
+        .format("%d/%m/%Y %H:%M")
+        .to_string();
+    let past = at <= now;
+    let span = if past { now - at } else { at - now };
+    let (d, h, m) = (
+        span.num_days(),
+        span.num_hours() % 24,
+        span.num_minutes() % 60,
+    );
+    let amount = if d > 0 {
+        format!("{d}d {h}h")
+    } else if h > 0 {
+        format!("{h}h {m}m")
+    } else {
+        format!("{m}m")
+    };
+    if past {
+        (format!("{shown} ({amount} ago)"), true)
+    } else {
+        (format!("{shown} (in {amount})"), false)
+    }
+}
+
+/// Threshold history on an operation's page.
+pub fn threshold_lines(history: &ThresholdHistory) -> Vec<DetailLine> {
+    let mut lines = vec![
+        DetailLine::Blank,
+        DetailLine::Heading(format!("Threshold decisions ({})", history.entries.len())),
+    ];
+    for e in &history.entries {
+        lines.push(DetailLine::Text(format!(
+            "T{}  proposed {} by {}",
+            e.number,
+            uk_time(&e.proposed_at),
+            shown(&e.proposed_by)
+        )));
+        for (name, value) in e.criteria.named() {
+            if !value.is_empty() {
+                paragraph(&mut lines, &format!("  {name}: {value}"));
+            }
+        }
+        lines.push(DetailLine::Text(format!(
+            "  review by {}",
+            e.criteria.review_date.format("%d/%m/%Y")
+        )));
+        match &e.decision {
+            Some(d) => {
+                lines.push(DetailLine::Text(format!(
+                    "  DECIDED {}: {} by {}",
+                    d.outcome.label(),
+                    uk_time(&d.decided_at),
+                    shown(&d.decided_by)
+                )));
+                paragraph(&mut lines, &format!("  Rationale: {}", d.rationale));
+            }
+            None => lines.push(DetailLine::Text(
+                "  awaiting a supervisor's decision".into(),
+            )),
+        }
+    }
+    lines
+}
+
+pub fn bid_row(b: &BidRow) -> ListRow {
+    ListRow {
+        key: b.urn.clone(),
+        cells: vec![
+            shown(&b.urn),
+            shown(&b.codename),
+            b.status.label().to_string(),
+            b.lines.to_string(),
+            shown(&b.created_by),
+            b.submitted_at.as_deref().map(uk_day).unwrap_or_default(),
+        ],
+    }
+}
+
+pub fn bid_detail(r: &BidRecord) -> Detail {
+    let b = &r.row;
+    let mut lines = vec![
+        DetailLine::Field("Operation", shown(&b.codename)),
+        DetailLine::Field("Status", b.status.label().to_string()),
+        DetailLine::Field(
+            "Threshold",
+            r.threshold
+                .map(|t| t.label().to_string())
+                .unwrap_or_else(|| "none decided".into()),
+        ),
+        DetailLine::Field(
+            "Drafted",
+            format!("{} by {}", uk_time(&b.created_at), shown(&b.created_by)),
+        ),
+        DetailLine::Field(
+            "Submitted",
+            b.submitted_at
+                .as_deref()
+                .map(uk_time)
+                .unwrap_or_else(|| "-".into()),
+        ),
+        DetailLine::Blank,
+        DetailLine::Heading("Justification".into()),
+    ];
+    paragraph(&mut lines, &r.justification);
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading(format!("Lines ({})", r.lines.len())));
+    for l in &r.lines {
+        let approved = match l.approved {
+            Some(a) => format!("  approved {a}"),
+            None => String::new(),
+        };
+        lines.push(DetailLine::Text(format!(
+            "{}. {} {} {}{}  {} to {}{}",
+            l.number,
+            l.requested,
+            shown(&l.unit),
+            shown(&l.resource_label),
+            if l.covert { " (covert)" } else { "" },
+            l.starts_on.format("%d/%m/%Y"),
+            l.ends_on.format("%d/%m/%Y"),
+            approved
+        )));
+        paragraph(&mut lines, &format!("   {}", l.justification));
+    }
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading(format!(
+        "Decisions ({})",
+        r.decisions.len()
+    )));
+    for d in &r.decisions {
+        lines.push(DetailLine::Text(format!(
+            "{}  {} by {}",
+            d.outcome.label(),
+            uk_time(&d.decided_at),
+            shown(&d.decided_by)
+        )));
+        paragraph(&mut lines, &format!("  Rationale: {}", d.rationale));
+        for w in &d.warnings {
+            lines.push(DetailLine::Warning(
+                "  over capacity",
+                format!(
+                    "{} week of {} by {}",
+                    shown(&w.resource),
+                    w.week_starting.format("%d/%m/%Y"),
+                    w.over_by()
+                ),
+            ));
+        }
+    }
+    let over: Vec<&crate::domain::bid::WeekLoad> = r.capacity.iter().filter(|w| w.over).collect();
+    if !over.is_empty() {
+        lines.push(DetailLine::Blank);
+        for w in over {
+            lines.push(DetailLine::Warning(
+                "Over capacity",
+                format!(
+                    "{} in the week of {}: {} committed elsewhere + {} here > {}",
+                    shown(&w.resource),
+                    w.week_starting.format("%d/%m/%Y"),
+                    w.committed_elsewhere,
+                    w.this_bid,
+                    w.capacity
+                ),
+            ));
+        }
+    }
+    Detail {
+        area: Area::Bids,
+        key: b.urn.clone(),
+        title: format!("Bid {}", shown(&b.urn)),
+        source: DetailSource::Bid {
+            urn: b.urn.clone(),
+            codename: b.codename.clone(),
+            status: b.status,
+            lines: r
+                .lines
+                .iter()
+                .map(|l| (l.number, shown(&l.resource_label), l.requested))
+                .collect(),
+        },
+        lines,
+        scroll: 0,
+        chart: r
+            .capacity
+            .iter()
+            .map(|w| CapacityBar {
+                resource: shown(&w.resource),
+                week: w.week_starting.format("%d/%m").to_string(),
+                committed_elsewhere: w.committed_elsewhere,
+                this_bid: w.this_bid,
+                capacity: w.capacity,
+                over: w.over,
+            })
+            .collect(),
+    }
+}
+
+pub fn authorisation_row(a: &CentralRecordEntry) -> ListRow {
+    ListRow {
+        key: a.urn.clone(),
+        cells: vec![
+            shown(&a.urn),
+            shown(&a.kind),
+            shown(&a.status),
+            shown(&a.operation),
+            a.last_day.as_deref().map(iso_day).unwrap_or_default(),
+            a.next_review_due.as_deref().map(uk_day).unwrap_or_default(),
+            if a.directly_involved { "INVOLVED" } else { "" }.to_string(),
+        ],
+    }
+}
+
+pub fn authorisation_detail(a: &CentralRecordEntry) -> Detail {
+    let opt = |v: &Option<String>| v.as_deref().map(shown).unwrap_or_else(|| "-".into());
+    let status = AuthorisationStatus::parse(&a.status).unwrap_or(AuthorisationStatus::Applied);
+    let mut lines = vec![
+        DetailLine::Field("Type", shown(&a.kind)),
+        DetailLine::Field("Status", status.label().to_string()),
+        DetailLine::Field("In effect", if a.in_effect { "yes" } else { "no" }.into()),
+        DetailLine::Field(
+            "Operation",
+            format!("{} ({})", shown(&a.operation), shown(&a.operation_urn)),
+        ),
+        DetailLine::Field("Subjects", shown(&a.subjects.join(", "))),
+        DetailLine::Field(
+            "Applied",
+            format!("{} by {}", uk_time(&a.applied_at), shown(&a.applied_by)),
+        ),
+        DetailLine::Field(
+            "Granted",
+            a.date_given
+                .as_deref()
+                .map(uk_time)
+                .unwrap_or_else(|| "-".into()),
+        ),
+        DetailLine::Field(
+            "Authorising officer",
+            match (&a.authorising_officer, &a.authorising_officer_rank) {
+                (Some(o), Some(r)) => format!("{} ({})", shown(o), shown(r)),
+                (Some(o), None) => shown(o),
+                _ => "-".into(),
+            },
+        ),
+    ];
+    if a.urgent {
+        lines.push(DetailLine::Warning("Urgent", shown(&a.urgency_reason)));
+    }
+    if a.directly_involved {
+        lines.push(DetailLine::Warning(
+            "DIRECTLY INVOLVED",
+            opt(&a.involvement_reason),
+        ));
+    }
+    if a.confidential_information_likely {
+        lines.push(DetailLine::Warning(
+            "Confidential information",
+            "likely".into(),
+        ));
+    }
+    lines.push(DetailLine::Field(
+        "Judicial approval",
+        match (&a.judicial_approval_at, &a.judicial_reference) {
+            (Some(at), Some(r)) => format!("{} ({})", uk_time(at), shown(r)),
+            (Some(at), None) => uk_time(at),
+            _ => "-".into(),
+        },
+    ));
+    match a.ends_at.as_deref().and_then(stored_time) {
+        Some(end) if a.cancelled_at.is_none() => lines.push(DetailLine::Countdown("Ends", end)),
+        _ => lines.push(DetailLine::Field(
+            "Ends",
+            a.ends_at
+                .as_deref()
+                .map(uk_time)
+                .unwrap_or_else(|| "-".into()),
+        )),
+    }
+    lines.push(DetailLine::Field(
+        "Last day",
+        a.last_day
+            .as_deref()
+            .map(iso_day)
+            .unwrap_or_else(|| "-".into()),
+    ));
+    if let Some(due) = a.next_review_due.as_deref().and_then(stored_time)
+        && a.cancelled_at.is_none()
+    {
+        lines.push(DetailLine::Countdown("Review due", due));
+    }
+    lines.push(DetailLine::Field(
+        "Reviewed every",
+        a.review_every_days
+            .map(|d| format!("{d} days"))
+            .unwrap_or_else(|| "-".into()),
+    ));
+    if let Some(c) = &a.cancelled_at {
+        lines.push(DetailLine::Field("Cancelled", uk_time(c)));
+    }
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading("Description".into()));
+    paragraph(&mut lines, &a.description);
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading(format!(
+        "Reviews ({})",
+        a.reviews.len()
+    )));
+    for r in &a.reviews {
+        paragraph(&mut lines, r);
+    }
+    lines.push(DetailLine::Heading(format!(
+        "Renewals ({})",
+        a.renewals.len()
+    )));
+    for r in &a.renewals {
+        paragraph(&mut lines, r);
+    }
+    Detail {
+        area: Area::Authorisations,
+        key: a.urn.clone(),
+        title: format!("{}  {}", shown(&a.urn), shown(&a.kind)),
+        source: DetailSource::Authorisation {
+            urn: a.urn.clone(),
+            codename: a.operation.clone(),
+            status,
+        },
+        lines,
+        scroll: 0,
+        chart: Vec::new(),
+    }
+}
+
+pub fn referral_row(r: &ReferralRow) -> ListRow {
+    ListRow {
+        key: r.urn.clone(),
+        cells: vec![
+            shown(&r.urn),
+            shown(r.operation.as_deref().unwrap_or("")),
+            r.matter_type.label().to_string(),
+            r.criterion.code().to_string(),
+            uk_time(&r.deadline),
+            shown(&r.status),
+        ],
+    }
+}
+
+pub fn referral_detail(r: &ReferralRow) -> Detail {
+    let mut lines = vec![
+        DetailLine::Field("Operation", shown(r.operation.as_deref().unwrap_or("-"))),
+        DetailLine::Field("Force reference", shown(&r.force_reference)),
+        DetailLine::Field("Matter", r.matter_type.label().to_string()),
+        DetailLine::Field("Criterion", r.criterion.label().to_string()),
+        DetailLine::Field("Became clear", iso_day(&r.became_clear_on)),
+        DetailLine::Field("Status", shown(&r.status)),
+    ];
+    match (r.referred_at.as_deref(), stored_time(&r.deadline)) {
+        (None, Some(deadline)) => lines.push(DetailLine::Countdown("Refer by", deadline)),
+        _ => lines.push(DetailLine::Field("Deadline", uk_time(&r.deadline))),
+    }
+    lines.push(DetailLine::Field(
+        "Referred",
+        r.referred_at
+            .as_deref()
+            .map(uk_time)
+            .unwrap_or_else(|| "not yet".into()),
+    ));
+    lines.push(DetailLine::Field(
+        "IOPC reference",
+        r.iopc_reference
+            .as_deref()
+            .map(shown)
+            .unwrap_or_else(|| "-".into()),
+    ));
+    lines.push(DetailLine::Field(
+        "Investigation mode",
+        r.mode
+            .map(|m| m.label().to_string())
+            .unwrap_or_else(|| "-".into()),
+    ));
+    if let Some(first) = &r.re_referral_of {
+        lines.push(DetailLine::Field("Re-referral of", shown(first)));
+    }
+    Detail {
+        area: Area::Referrals,
+        key: r.urn.clone(),
+        title: format!("Referral {}", shown(&r.urn)),
+        source: DetailSource::Referral {
+            urn: r.urn.clone(),
+            operation: r.operation.clone(),
+            status: r.status.clone(),
+        },
+        lines,
+        scroll: 0,
+        chart: Vec::new(),
+    }
+}
+
+/// An audit event opened from the viewer's list (whose row carries the
+/// event's roles, full time and details beyond the columns shown).
+pub fn audit_detail(row: &ListRow) -> Detail {
+    let cell = |i: usize| row.cells.get(i).cloned().unwrap_or_default();
+    let mut lines = vec![
+        DetailLine::Field("Seq", cell(0)),
+        DetailLine::Field("Time (UK)", cell(1)),
+        DetailLine::Field("Time (UTC)", cell(7)),
+        DetailLine::Field("User", cell(2)),
+        DetailLine::Field("Their roles", cell(6)),
+        DetailLine::Field("Action", cell(3)),
+        DetailLine::Field("Record", cell(4)),
+        DetailLine::Field("Outcome", cell(5)),
+        DetailLine::Blank,
+        DetailLine::Heading("Details".into()),
+    ];
+    // The details were sanitised as a whole; lay the JSON out for reading.
+    let details = cell(8);
+    match serde_json::from_str::<serde_json::Value>(&details) {
+        Ok(value) => {
+            let pretty = serde_json::to_string_pretty(&value).unwrap_or(details);
+            for line in pretty.lines() {
+                lines.push(DetailLine::Text(shown(line)));
+            }
+        }
+        Err(_) => lines.push(DetailLine::Text(details)),
+    }
+    Detail {
+        area: Area::Audit,
+        key: row.key.clone(),
+        title: format!("Audit event {}", row.key),
+        source: DetailSource::AuditEvent,
+        lines,
+        scroll: 0,
+        chart: Vec::new(),
+    }
 }

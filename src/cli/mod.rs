@@ -537,23 +537,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                 let text = serde_json::to_string_pretty(&entries).expect("plain data serialises");
                 say(out, &text)?;
             } else if csv {
-                let mut writer = csv::Writer::from_writer(Vec::new());
-                let failed = |e: csv::Error| Failure {
-                    message: format!("cannot write CSV: {e}"),
-                    code: 1,
-                };
-                writer
-                    .write_record(store::CENTRAL_RECORD_COLUMNS)
-                    .map_err(failed)?;
-                for entry in &entries {
-                    let cells: Vec<String> = entry
-                        .cells()
-                        .iter()
-                        .map(|c| crate::sanitise::for_csv_cell(&for_terminal(c)).into_owned())
-                        .collect();
-                    writer.write_record(&cells).map_err(failed)?;
-                }
-                let bytes = writer.into_inner().map_err(|e| Failure {
+                let bytes = store::central_record_csv(&entries).map_err(|e| Failure {
                     message: format!("cannot write CSV: {e}"),
                     code: 1,
                 })?;

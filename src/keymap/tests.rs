@@ -57,7 +57,7 @@ fn the_default_keys_resolve() {
         (Context::List, "G", Action::Bottom),
         (Context::List, "S", Action::SortReverse),
         (Context::List, "enter", Action::Open),
-        (Context::Detail, "x", Action::CloseOperation),
+        (Context::Detail, "x", Action::Close),
         (Context::Detail, "2", Action::Intelligence),
         (Context::Form, "ctrl-s", Action::Save),
         (Context::Form, "ctrl-c", Action::Quit),

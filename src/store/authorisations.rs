@@ -573,6 +573,27 @@ pub const CENTRAL_RECORD_COLUMNS: &[&str] = &[
     "cancelled_at",
 ];
 
+/// The central record as CSV (RFC 4180), header first. Every cell is made
+/// safe for a terminal and a spreadsheet: control characters shown as
+/// placeholders, formula prefixes neutralised.
+pub fn central_record_csv(
+    entries: &[CentralRecordEntry],
+) -> std::result::Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(CENTRAL_RECORD_COLUMNS)?;
+    for entry in entries {
+        let cells: Vec<String> = entry
+            .cells()
+            .iter()
+            .map(|c| crate::sanitise::for_csv_cell(&crate::sanitise::for_terminal(c)).into_owned())
+            .collect();
+        writer.write_record(&cells)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
+}
+
 impl CentralRecordEntry {
     /// The cells of a CSV row, in [`CENTRAL_RECORD_COLUMNS`] order.
     pub fn cells(&self) -> Vec<String> {

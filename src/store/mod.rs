@@ -35,7 +35,7 @@ pub use audit_view::{
     AuditQuery, AuditRow, Awaiting, AwaitingAuthorisation, ChainCursor, ChainProgress,
     REVIEW_DUE_WITHIN_DAYS,
 };
-pub use authorisations::{CENTRAL_RECORD_COLUMNS, CentralRecordEntry};
+pub use authorisations::{CENTRAL_RECORD_COLUMNS, CentralRecordEntry, central_record_csv};
 pub use bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
 pub use check::CheckReport;
 pub use command::{Command, Viewed};

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Sparkline, Wrap};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Sparkline};
 
 use crate::app::App;
 
@@ -23,12 +23,51 @@ pub fn render(app: &App, frame: &mut Frame, rect: Rect) {
         .len()
         .max(d.intelligence_by_triage.len()) as u16
         + 3;
-    let [due_area, counts_area] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(counts_height)]).areas(left);
+    let effect_height = d.in_effect.len().clamp(1, 5) as u16 + 2;
+    let [due_area, effect_area, counts_area] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(effect_height),
+        Constraint::Length(counts_height),
+    ])
+    .areas(left);
+
+    // Authorisations in effect, with the end the domain rules give them.
+    let mut effect: Vec<Line> = d
+        .in_effect
+        .iter()
+        .map(|(urn, kind, end, last_day)| {
+            let left = *end - app.now;
+            let soon = left <= chrono::Duration::days(7);
+            let left = if left.num_days() > 0 {
+                format!("{}d {}h", left.num_days(), left.num_hours() % 24)
+            } else {
+                format!("{}h {}m", left.num_hours(), left.num_minutes() % 60)
+            };
+            Line::from(vec![
+                Span::styled(format!("{urn} "), t.title()),
+                Span::styled(
+                    format!("to {last_day} ({left}) "),
+                    if soon { t.warning() } else { t.plain() },
+                ),
+                Span::styled(kind.clone(), t.dim()),
+            ])
+        })
+        .collect();
+    if effect.is_empty() {
+        effect.push(Line::styled("None that you may see.", t.dim()));
+    }
+    frame.render_widget(
+        Paragraph::new(effect).block(Block::default().borders(Borders::ALL).title(Line::styled(
+            format!(" Authorisations in effect ({}) ", d.in_effect.len()),
+            t.title(),
+        ))),
+        effect_area,
+    );
 
     // What is due: overdue first (red), within a day (amber), then the rest.
     let mut due: Vec<Line> = Vec::new();
-    for item in &d.due {
+    for (i, item) in d.due.iter().enumerate() {
+        let chosen = i == app.due_selected;
         let (style, tag) = if item.overdue {
             (t.error(), "OVERDUE ")
         } else if item.soon {
@@ -36,21 +75,33 @@ pub fn render(app: &App, frame: &mut Frame, rect: Rect) {
         } else {
             (t.plain(), "")
         };
-        due.push(Line::from(vec![
+        let head = Line::from(vec![
             Span::styled(format!("{tag}{} ", item.when), style),
             Span::styled(item.reference.clone(), t.title()),
-        ]));
+        ]);
+        due.push(if chosen {
+            head.style(t.selected())
+        } else {
+            head
+        });
         due.push(Line::from(Span::styled(format!("  {}", item.why), style)));
     }
     if due.is_empty() {
         due.push(Line::styled("Nothing due in the next 7 days.", t.dim()));
     }
     frame.render_widget(
-        Paragraph::new(due).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(Line::styled(format!(" Due ({}) ", d.due.len()), t.title())),
-        ),
+        Paragraph::new(due)
+            .scroll((
+                // Two lines an entry: keep the selected one in sight.
+                ((app.due_selected as u16 + 1) * 2)
+                    .saturating_sub(due_area.height.saturating_sub(2)),
+                0,
+            ))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(Line::styled(format!(" Due ({}) ", d.due.len()), t.title())),
+            ),
         due_area,
     );
 

@@ -80,7 +80,7 @@ pub fn render_in(app: &App, form: &Form, frame: &mut Frame, rect: Rect) {
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(mark, t.error()),
-                Span::styled(field.label, label_style),
+                Span::styled(field.label.as_str(), label_style),
             ])),
             Rect {
                 x: inner.x,
@@ -116,7 +116,7 @@ fn render_input(app: &App, field: &Field, focused: bool, frame: &mut Frame, rect
     match &field.input {
         Input::Line(area) | Input::Password(area) | Input::Date(area) | Input::Text(area) => {
             if area.is_empty() && !focused && !field.hint.is_empty() {
-                frame.render_widget(Line::styled(field.hint, t.dim()), rect);
+                frame.render_widget(Line::styled(field.hint.as_str(), t.dim()), rect);
                 return;
             }
             let mut area = area.clone();
@@ -145,7 +145,7 @@ fn render_input(app: &App, field: &Field, focused: bool, frame: &mut Frame, rect
                 area.set_cursor_style(t.plain());
             }
             if focused && !field.hint.is_empty() && area.is_empty() {
-                area.set_placeholder_text(field.hint);
+                area.set_placeholder_text(field.hint.as_str());
                 area.set_placeholder_style(t.dim());
             }
             frame.render_widget(&area, rect);

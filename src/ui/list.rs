@@ -55,11 +55,16 @@ pub fn render(app: &App, area: Area, frame: &mut Frame, rect: Rect, focused: boo
         title.push_str(&format!("({position}) "));
     }
     let arrow = if list.spec.descending { "↓" } else { "↑" };
-    let sort = format!(
-        " sorted by {} {arrow} ",
-        list.columns.get(list.spec.sort).copied().unwrap_or("")
-    );
+    let sort = if area == Area::Audit {
+        " newest first ".to_string()
+    } else {
+        format!(
+            " sorted by {} {arrow} ",
+            list.columns.get(list.spec.sort).copied().unwrap_or("")
+        )
+    };
     let mut block = Block::default()
+        .title_bottom(chain_title(app, area))
         .borders(Borders::ALL)
         .border_style(t.border(focused))
         .title(Line::styled(title, t.title()))
@@ -74,6 +79,29 @@ pub fn render(app: &App, area: Area, frame: &mut Frame, rect: Rect, focused: boo
             t.warning(),
         ));
     }
+    let audit = &list.spec.audit;
+    if area == Area::Audit && !audit.is_empty() {
+        let mut parts = Vec::new();
+        let day = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+        if let Some(o) = &audit.operation {
+            parts.push(format!("operation {}", view::shown(o)));
+        }
+        if let Some(u) = &audit.user {
+            parts.push(format!("user {}", view::shown(u)));
+        }
+        if let Some(a) = &audit.action {
+            parts.push(format!("action {}", view::shown(a)));
+        }
+        if let Some(f) = audit.from {
+            parts.push(format!("from {}", day(f)));
+        }
+        if let Some(to) = audit.to {
+            parts.push(format!("to {}", day(to)));
+        }
+        block = block.title_top(
+            Line::styled(format!(" filter: {} ", parts.join(", ")), t.warning()).right_aligned(),
+        );
+    }
     let inner_height = rect.height.saturating_sub(3) as u64;
     let top = first_visible(list.selected, inner_height);
     let shown = visible_columns(view::widths(area), rect.width.saturating_sub(3));
@@ -87,6 +115,8 @@ pub fn render(app: &App, area: Area, frame: &mut Frame, rect: Rect, focused: boo
                 );
                 if i == list.selected {
                     row.style(t.selected())
+                } else if area == Area::Audit {
+                    row.style(audit_row_style(app, &r.key))
                 } else {
                     row
                 }
@@ -102,7 +132,11 @@ pub fn render(app: &App, area: Area, frame: &mut Frame, rect: Rect, focused: boo
         })
         .collect();
     let header = Row::new(shown.iter().map(|i| {
-        let mark = if *i == list.spec.sort { arrow } else { "" };
+        let mark = if *i == list.spec.sort && area != Area::Audit {
+            arrow
+        } else {
+            ""
+        };
         Cell::from(format!("{}{mark}", list.columns[*i]))
     }))
     .style(t.title());
@@ -138,5 +172,39 @@ pub fn render(app: &App, area: Area, frame: &mut Frame, rect: Rect, focused: boo
             }),
             &mut state,
         );
+    }
+}
+
+/// How far the audit viewer has verified the chain, for its title.
+fn chain_title(app: &App, area: Area) -> Line<'static> {
+    let t = &app.theme;
+    let Some(c) = app.chain.as_ref().filter(|_| area == Area::Audit) else {
+        return Line::raw("");
+    };
+    let text = match &c.broken {
+        Some((seq, problem)) => {
+            return Line::styled(
+                format!(" CHAIN BROKEN at event {seq}: {problem} "),
+                t.error(),
+            );
+        }
+        None if c.done => format!(" chain verified: all {} events ", c.verified_through),
+        None => format!(" verifying chain: {} of {} ", c.verified_through, c.total),
+    };
+    Line::styled(text, t.ok())
+}
+
+/// An event at the break shows as an error; events not yet verified (or
+/// after a break) are dim.
+fn audit_row_style(app: &App, key: &str) -> ratatui::style::Style {
+    let t = &app.theme;
+    let (Some(c), Ok(seq)) = (app.chain.as_ref(), key.parse::<i64>()) else {
+        return t.plain();
+    };
+    match &c.broken {
+        Some((at, _)) if seq == *at => t.error(),
+        Some((at, _)) if seq > *at => t.dim(),
+        _ if seq > c.verified_through => t.dim(),
+        _ => t.plain(),
     }
 }

@@ -136,6 +136,7 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect, signed_in: bool) {
 }
 
 fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
+    let wide = area.width >= 130;
     let titles: Vec<Line> = Area::ALL
         .iter()
         .map(|a| {
@@ -143,7 +144,8 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
                 .keymap
                 .hint(Context::List, a.action())
                 .unwrap_or_default();
-            Line::from(format!("{key} {}", a.title()))
+            let title = if wide { a.title() } else { a.short_title() };
+            Line::from(format!("{key} {title}"))
         })
         .collect();
     let selected = Area::ALL.iter().position(|a| *a == app.area);
@@ -151,6 +153,7 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
         Tabs::new(titles)
             .select(selected)
             .highlight_style(app.theme.selected())
+            .padding(" ", "")
             .divider("│"),
         area,
     );
@@ -170,16 +173,49 @@ fn hinted(app: &App, context: Context) -> &'static [Action] {
             Area::Operations => &[
                 Action::AddDecision,
                 Action::ChangeStatus,
-                Action::CloseOperation,
+                Action::ProposeThreshold,
+                Action::Decide,
+                Action::NewBid,
+                Action::Help,
+            ],
+            Area::Bids => &[
+                Action::Submit,
+                Action::Decide,
+                Action::Close,
                 Action::Back,
                 Action::Help,
             ],
+            Area::Authorisations => &[
+                Action::Decide,
+                Action::Review,
+                Action::Renew,
+                Action::JudicialApproval,
+                Action::Close,
+                Action::Help,
+            ],
+            Area::Referrals => &[
+                Action::Submit,
+                Action::IopcDecision,
+                Action::NewReferral,
+                Action::Back,
+                Action::Help,
+            ],
+            Area::Queue | Area::Audit => &[Action::Back, Action::Help],
             Area::Intelligence => &[Action::Triage, Action::Back, Action::Help],
             Area::Subjects => &[Action::Edit, Action::Back, Action::Help],
             Area::Dashboard => &[Action::Back, Action::Help],
         },
         Context::List | Context::Global => match app.area {
+            Area::Audit => &[
+                Action::Open,
+                Action::Filter,
+                Action::ClearFilter,
+                Action::Help,
+                Action::Quit,
+            ],
+            Area::Queue => &[Action::Open, Action::Refresh, Action::Help, Action::Quit],
             Area::Dashboard => &[
+                Action::Open,
                 Action::NextArea,
                 Action::Search,
                 Action::Palette,

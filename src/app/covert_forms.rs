@@ -1,0 +1,614 @@
+//! The covert workflow's forms: threshold proposals and decisions, bids,
+//! authorisations and IOPC referrals, and the audit viewer's filter. They
+//! make the same `Command`s as the library's callers, so the same rules
+//! and the same audit apply.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::form::{Field, Form, FormKind, Submission, parse_form_date};
+use crate::domain::InvalidInput;
+use crate::domain::account::Username;
+use crate::domain::authorisation::AuthorisationType;
+use crate::domain::bid::{BidDecision, BidLine, BidStatus};
+use crate::domain::covert::{
+    AuthorisationApplication, Cancellation, IopcDecision, NewReferral, Review, ThresholdCriteria,
+    ThresholdOutcome,
+};
+use crate::domain::operation::Codename;
+use crate::domain::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
+use crate::domain::subject::StaffNumber;
+use crate::domain::text;
+use crate::domain::time::{parse_uk_datetime, uk_date};
+use crate::domain::urn::{Urn, UrnKind};
+use crate::store::Command;
+
+/// What the audit viewer is asked to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub operation: Option<String>,
+    pub user: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl AuditFilter {
+    pub fn is_empty(&self) -> bool {
+        *self == AuditFilter::default()
+    }
+}
+
+/// The criteria of a threshold proposal, in the order the domain names
+/// them.
+const CRITERIA: [&str; 7] = [
+    "overt steps tried",
+    "why they did not negate or corroborate",
+    "seriousness",
+    "necessity",
+    "proportionality",
+    "collateral intrusion",
+    "confidential or privileged material",
+];
+
+impl Form {
+    pub fn propose_threshold(codename: &str) -> Form {
+        let mut fields: Vec<Field> = CRITERIA
+            .iter()
+            .map(|c| Field::text(*c, false, ""))
+            .collect();
+        fields.push(Field::date("review date", true, "+28d"));
+        Form::new(
+            FormKind::ProposeThreshold {
+                codename: codename.into(),
+            },
+            format!("Threshold for going covert: {codename} (all criteria needed for \"met\")"),
+            fields,
+        )
+    }
+
+    pub fn decide_threshold(codename: &str) -> Form {
+        Form::new(
+            FormKind::DecideThreshold {
+                codename: codename.into(),
+            },
+            format!("Decide the threshold: {codename}"),
+            vec![
+                Field::choice(
+                    "outcome",
+                    true,
+                    ThresholdOutcome::ALL,
+                    |v| v.code(),
+                    |v| v.label(),
+                    None,
+                ),
+                Field::text("rationale", true, ""),
+            ],
+        )
+    }
+
+    /// A new bid; `codename` fills the operation when it is known.
+    pub fn draft_bid(codename: Option<&str>, resources: &[(String, String)]) -> Form {
+        let hint = format!(
+            "one per line: resource quantity from to why; resources: {}",
+            resources
+                .iter()
+                .map(|(code, _)| code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Form::new(
+            FormKind::DraftBid,
+            "Bid for resources (a draft until submitted)",
+            vec![
+                Field::line("operation", true, codename.unwrap_or("")),
+                Field::text("justification", true, ""),
+                Field::text("lines", true, "").with_hint(hint),
+            ],
+        )
+    }
+
+    /// A supervisor's decision; `lines` are (number, what, quantity asked).
+    pub fn decide_bid(urn: &str, lines: &[(u32, String, f64)]) -> Form {
+        let mut fields = vec![Field::choice(
+            "decision",
+            true,
+            &["approve", "partly-approve", "decline", "defer"],
+            |v| v,
+            |v| match v {
+                "approve" => "Approve",
+                "partly-approve" => "Approve in part",
+                "decline" => "Decline",
+                _ => "Defer",
+            },
+            None,
+        )];
+        for (number, what, asked) in lines {
+            fields.push(
+                Field::line(format!("line {number}"), false, &trim_number(*asked))
+                    .with_hint("approved quantity, when approving in part"),
+            );
+            let _ = what;
+        }
+        fields.push(Field::text("rationale", true, ""));
+        let mut form = Form::new(
+            FormKind::DecideBid {
+                urn: urn.into(),
+                lines: lines.iter().map(|l| l.0).collect(),
+            },
+            format!("Decide bid {urn}"),
+            fields,
+        );
+        // Name each line's resource beside its quantity.
+        for (i, (_, what, asked)) in lines.iter().enumerate() {
+            form.fields[i + 1].hint = format!("{what}: asked {}", trim_number(*asked));
+        }
+        form
+    }
+
+    pub fn close_bid(urn: &str, status: BidStatus) -> Form {
+        let next: Vec<BidStatus> = status
+            .next()
+            .iter()
+            .copied()
+            .filter(|s| matches!(s, BidStatus::Completed | BidStatus::Withdrawn))
+            .collect();
+        Form::new(
+            FormKind::CloseBid { urn: urn.into() },
+            format!("Close bid {urn}"),
+            vec![
+                Field::choice("to", true, &next, |v| v.code(), |v| v.label(), None),
+                Field::text("reason", true, ""),
+            ],
+        )
+    }
+
+    pub fn apply_authorisation(codename: Option<&str>) -> Form {
+        Form::new(
+            FormKind::ApplyAuthorisation,
+            "Apply for a covert authorisation",
+            vec![
+                Field::line("operation", true, codename.unwrap_or("")),
+                Field::choice(
+                    "authorisation type",
+                    true,
+                    AuthorisationType::ALL,
+                    |v| v.code(),
+                    |v| v.label(),
+                    None,
+                ),
+                Field::line("authorising officer", true, "")
+                    .with_hint("username of the officer asked to decide"),
+                Field::flag("urgent", false),
+                Field::text("urgency reason", false, ""),
+                Field::text("description", true, ""),
+                Field::line("subjects", false, "").with_hint("staff numbers, comma separated"),
+                Field::text("necessity", true, ""),
+                Field::text("proportionality", true, ""),
+                Field::text("collateral intrusion", true, ""),
+                Field::flag("confidential information likely", false),
+                Field::flag("protected premises", false)
+                    .with_hint("property interference on a home, hotel room or office"),
+            ],
+        )
+    }
+
+    pub fn decide_authorisation(urn: &str) -> Form {
+        Form::new(
+            FormKind::DecideAuthorisation { urn: urn.into() },
+            format!("Decide {urn} (authorising officer)"),
+            vec![
+                Field::choice(
+                    "decision",
+                    true,
+                    &["grant", "refuse"],
+                    |v| v,
+                    |v| if v == "grant" { "Grant" } else { "Refuse" },
+                    None,
+                ),
+                Field::line("review every (days)", false, "28")
+                    .with_hint("when granting"),
+                Field::text("rationale", true, ""),
+                Field::text("involvement", false, "").with_hint(
+                    "if you are on the operation's team: why you grant it (flagged directly involved)",
+                ),
+            ],
+        )
+    }
+
+    pub fn judicial_approval(urn: &str) -> Form {
+        Form::new(
+            FormKind::JudicialApproval { urn: urn.into() },
+            format!("Judicial Commissioner's approval of {urn}"),
+            vec![Field::line("reference", true, "")],
+        )
+    }
+
+    pub fn review_authorisation(urn: &str) -> Form {
+        Form::new(
+            FormKind::ReviewAuthorisation { urn: urn.into() },
+            format!("Review {urn}"),
+            vec![
+                Field::text("necessity", true, ""),
+                Field::text("proportionality", true, ""),
+                Field::flag("continue", true),
+            ],
+        )
+    }
+
+    pub fn renew_authorisation(urn: &str) -> Form {
+        Form::new(
+            FormKind::RenewAuthorisation { urn: urn.into() },
+            format!("Renew {urn} from its end"),
+            vec![Field::text("rationale", true, "")],
+        )
+    }
+
+    pub fn cancel_authorisation(urn: &str) -> Form {
+        Form::new(
+            FormKind::CancelAuthorisation { urn: urn.into() },
+            format!("Cancel {urn}"),
+            vec![
+                Field::line("stop instruction given", true, "now")
+                    .with_hint("now, or dd/mm/yyyy HH:MM"),
+                Field::text("reason", true, ""),
+                Field::text("outcome", true, ""),
+                Field::text("material arrangements", true, "")
+                    .with_hint("what happens to the material obtained"),
+            ],
+        )
+    }
+
+    /// A referral; `re_referral_of` makes it a re-referral.
+    pub fn record_referral(codename: Option<&str>, re_referral_of: Option<&str>) -> Form {
+        let title = match re_referral_of {
+            Some(urn) => format!("Re-refer {urn} to the IOPC"),
+            None => "Record an IOPC referral".to_string(),
+        };
+        Form::new(
+            FormKind::RecordReferral,
+            title,
+            vec![
+                Field::line("operation", false, codename.unwrap_or("")),
+                Field::line("force reference", true, ""),
+                Field::choice(
+                    "matter type",
+                    true,
+                    MatterType::ALL,
+                    |v| v.code(),
+                    |v| v.label(),
+                    None,
+                ),
+                Field::choice(
+                    "criterion",
+                    true,
+                    ReferralCriterion::ALL,
+                    |v| v.code(),
+                    |v| v.label(),
+                    None,
+                ),
+                Field::date("became clear on", true, "today"),
+                Field::line("subjects", false, "").with_hint("staff numbers, comma separated"),
+                Field::text("summary", true, ""),
+                Field::flag("covert sensitive", false),
+                Field::text("restrictions", false, ""),
+                Field::line("re-referral of", false, re_referral_of.unwrap_or("")),
+            ],
+        )
+    }
+
+    pub fn iopc_decision(urn: &str) -> Form {
+        Form::new(
+            FormKind::IopcDecision { urn: urn.into() },
+            format!("The IOPC's decision on {urn}"),
+            vec![
+                Field::line("IOPC reference", true, ""),
+                Field::choice(
+                    "mode",
+                    true,
+                    ModeOfInvestigation::ALL,
+                    |v| v.code(),
+                    |v| v.label(),
+                    None,
+                ),
+                Field::date("decided on", true, "today"),
+            ],
+        )
+    }
+
+    pub fn export_central_record(default_path: &str) -> Form {
+        Form::new(
+            FormKind::ExportCentralRecord,
+            "Export the central record (CSV)",
+            vec![Field::line("file", true, default_path).with_hint("a new file")],
+        )
+    }
+
+    pub fn audit_filter(current: &AuditFilter) -> Form {
+        let day = |d: Option<NaiveDate>| d.map(|d| d.format("%d/%m/%Y").to_string());
+        Form::new(
+            FormKind::AuditFilter,
+            "Filter the audit trail (empty fields: everything)",
+            vec![
+                Field::line(
+                    "operation",
+                    false,
+                    current.operation.as_deref().unwrap_or(""),
+                )
+                .with_hint("codename: events about it and its records"),
+                Field::line("user", false, current.user.as_deref().unwrap_or("")),
+                Field::line("action", false, current.action.as_deref().unwrap_or(""))
+                    .with_hint("e.g. login, or bid. for every bid action"),
+                Field::date("from", false, &day(current.from).unwrap_or_default()),
+                Field::date("to", false, &day(current.to).unwrap_or_default()),
+            ],
+        )
+    }
+}
+
+fn trim_number(n: f64) -> String {
+    let text = format!("{n:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn urn(kind: UrnKind, text: &str) -> Result<Urn, InvalidInput> {
+    Urn::parse(kind, text)
+}
+
+fn quantity(field: &'static str, text: &str) -> Result<f64, InvalidInput> {
+    text.trim()
+        .parse::<f64>()
+        .map_err(|_| InvalidInput::new(field, format!("'{}' is not a number", text.trim())))
+}
+
+/// Bid lines typed one per line: `resource quantity from to why`.
+fn bid_lines(text: &str, today: NaiveDate) -> Result<Vec<BidLine>, InvalidInput> {
+    let mut lines = Vec::new();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let n = i + 1;
+        let bad = |what: String| InvalidInput::new("lines", format!("line {n}: {what}"));
+        let mut words = line.split_whitespace();
+        let (Some(resource), Some(qty), Some(from), Some(to)) =
+            (words.next(), words.next(), words.next(), words.next())
+        else {
+            return Err(bad(
+                "write: resource quantity from to why, e.g. surveillance-team-days 5 01/12/2026 +14d follow the subject".into(),
+            ));
+        };
+        let why: Vec<&str> = words.collect();
+        let qty = quantity("lines", qty).map_err(|e| bad(e.message))?;
+        let from = parse_form_date("lines", from, today).map_err(|e| bad(e.message))?;
+        let to = parse_form_date("lines", to, today).map_err(|e| bad(e.message))?;
+        lines.push(
+            BidLine::new(resource, qty, from, to, &why.join(" "))
+                .map_err(|e| bad(e.to_string()))?,
+        );
+    }
+    if lines.is_empty() {
+        return Err(InvalidInput::new("lines", "a bid needs at least one line"));
+    }
+    Ok(lines)
+}
+
+fn when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInput> {
+    if text.trim().eq_ignore_ascii_case("now") {
+        Ok(now)
+    } else {
+        parse_uk_datetime("stop instruction given", text)
+    }
+}
+
+/// Turns a covert form into what it asks for.
+pub(super) fn build(form: &Form, now: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+    let v = |l: &str| form.value(l);
+    let opt = |l: &str| Some(v(l)).filter(|s| !s.trim().is_empty());
+    let today = uk_date(now);
+    let yes = |l: &str| v(l) == "yes";
+    let command = match &form.kind {
+        FormKind::ProposeThreshold { codename } => {
+            let c: Vec<String> = CRITERIA.iter().map(|c| v(c)).collect();
+            Command::ProposeThreshold {
+                codename: Codename::parse(codename)?,
+                criteria: ThresholdCriteria::new(
+                    &c[0],
+                    &c[1],
+                    &c[2],
+                    &c[3],
+                    &c[4],
+                    &c[5],
+                    &c[6],
+                    parse_form_date("review date", &v("review date"), today)?,
+                )?,
+            }
+        }
+        FormKind::DecideThreshold { codename } => Command::DecideThreshold {
+            codename: Codename::parse(codename)?,
+            outcome: ThresholdOutcome::parse(&v("outcome"))?,
+            rationale: text::required("rationale", &v("rationale"), 20_000)?,
+        },
+        FormKind::DraftBid => Command::DraftBid {
+            codename: Codename::parse(&v("operation"))?,
+            justification: text::required("justification", &v("justification"), 10_000)?,
+            lines: bid_lines(&v("lines"), today)?,
+        },
+        FormKind::DecideBid { urn: u, lines } => {
+            let decision = match v("decision").as_str() {
+                "approve" => BidDecision::Approve,
+                "decline" => BidDecision::Decline,
+                "defer" => BidDecision::Defer,
+                _ => {
+                    let mut approved = Vec::new();
+                    for n in lines {
+                        let label = format!("line {n}");
+                        let q = v(&label);
+                        if q.trim().is_empty() {
+                            continue;
+                        }
+                        let q = q.trim().parse::<f64>().map_err(|_| {
+                            InvalidInput::new("decision", format!("{label}: '{q}' is not a number"))
+                        })?;
+                        approved.push((*n, q));
+                    }
+                    BidDecision::PartlyApprove(approved)
+                }
+            };
+            Command::DecideBid {
+                urn: urn(UrnKind::Bid, u)?,
+                decision,
+                rationale: text::required("rationale", &v("rationale"), 20_000)?,
+            }
+        }
+        FormKind::CloseBid { urn: u } => Command::CloseBid {
+            urn: urn(UrnKind::Bid, u)?,
+            to: BidStatus::parse(&v("to"))?,
+            reason: text::required("reason", &v("reason"), 20_000)?,
+        },
+        FormKind::ApplyAuthorisation => {
+            Command::ApplyForAuthorisation(AuthorisationApplication::new(
+                Codename::parse(&v("operation"))?,
+                Username::parse(&v("authorising officer"))?,
+                AuthorisationType::parse(&v("authorisation type"))?,
+                yes("urgent"),
+                &v("urgency reason"),
+                &v("description"),
+                StaffNumber::parse_list(&v("subjects"))?,
+                &v("necessity"),
+                &v("proportionality"),
+                &v("collateral intrusion"),
+                yes("confidential information likely"),
+                yes("protected premises"),
+            )?)
+        }
+        FormKind::DecideAuthorisation { urn: u } => {
+            let urn = urn(UrnKind::Authorisation, u)?;
+            let rationale = text::required("rationale", &v("rationale"), 20_000)?;
+            if v("decision") == "refuse" {
+                Command::RefuseAuthorisation { urn, rationale }
+            } else {
+                let days = v("review every (days)");
+                let review_every_days = days.trim().parse::<u32>().map_err(|_| {
+                    InvalidInput::new(
+                        "review every (days)",
+                        format!("'{}' is not a number of days", days.trim()),
+                    )
+                })?;
+                Command::GrantAuthorisation {
+                    urn,
+                    review_every_days,
+                    rationale,
+                    involvement: v("involvement"),
+                }
+            }
+        }
+        FormKind::JudicialApproval { urn: u } => Command::RecordJudicialApproval {
+            urn: urn(UrnKind::Authorisation, u)?,
+            reference: text::line("reference", &v("reference"), 200)?,
+        },
+        FormKind::ReviewAuthorisation { urn: u } => Command::ReviewAuthorisation {
+            urn: urn(UrnKind::Authorisation, u)?,
+            review: Review::new(&v("necessity"), &v("proportionality"), yes("continue"))?,
+        },
+        FormKind::RenewAuthorisation { urn: u } => Command::RenewAuthorisation {
+            urn: urn(UrnKind::Authorisation, u)?,
+            rationale: text::required("rationale", &v("rationale"), 20_000)?,
+        },
+        FormKind::CancelAuthorisation { urn: u } => Command::CancelAuthorisation {
+            urn: urn(UrnKind::Authorisation, u)?,
+            cancellation: Cancellation::new(
+                when(&v("stop instruction given"), now)?,
+                &v("reason"),
+                &v("outcome"),
+                &v("material arrangements"),
+            )?,
+        },
+        FormKind::RecordReferral => Command::RecordReferral(NewReferral::new(
+            opt("operation").map(|c| Codename::parse(&c)).transpose()?,
+            &v("force reference"),
+            MatterType::parse(&v("matter type"))?,
+            ReferralCriterion::parse(&v("criterion"))?,
+            parse_form_date("became clear on", &v("became clear on"), today)?,
+            StaffNumber::parse_list(&v("subjects"))?,
+            &v("summary"),
+            yes("covert sensitive"),
+            &v("restrictions"),
+            opt("re-referral of")
+                .map(|u| urn(UrnKind::Referral, &u))
+                .transpose()?,
+        )?),
+        FormKind::IopcDecision { urn: u } => Command::RecordIopcDecision {
+            urn: urn(UrnKind::Referral, u)?,
+            decision: IopcDecision::new(
+                &v("IOPC reference"),
+                ModeOfInvestigation::parse(&v("mode"))?,
+                parse_form_date("decided on", &v("decided on"), today)?,
+            )?,
+        },
+        FormKind::ExportCentralRecord => {
+            return Ok(Submission::ExportCentralRecord {
+                path: std::path::PathBuf::from(v("file").trim()),
+            });
+        }
+        FormKind::AuditFilter => {
+            let day = |l: &'static str| -> Result<Option<NaiveDate>, InvalidInput> {
+                opt(l).map(|d| parse_form_date(l, &d, today)).transpose()
+            };
+            let filter = AuditFilter {
+                operation: opt("operation")
+                    .map(|c| Codename::parse(&c).map(|c| c.to_string()))
+                    .transpose()?,
+                user: opt("user").map(|u| u.trim().to_string()),
+                action: opt("action").map(|a| a.trim().to_string()),
+                from: day("from")?,
+                to: day("to")?,
+            };
+            if let (Some(from), Some(to)) = (filter.from, filter.to)
+                && to < from
+            {
+                return Err(InvalidInput::new("to", "is before from"));
+            }
+            return Ok(Submission::AuditFilter(filter));
+        }
+        _ => unreachable!("a casework form"),
+    };
+    Ok(Submission::Command(command))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn bid_lines_are_read_one_per_line() {
+        let lines = bid_lines(
+            "surveillance-team-days 5 01/12/2026 +14d follow the subject\n\n tech-deployments 1 today today a camera",
+            today(),
+        )
+        .unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].resource, "surveillance-team-days");
+        assert_eq!(
+            lines[0].ends_on,
+            NaiveDate::from_ymd_opt(2026, 12, 7).unwrap()
+        );
+        assert_eq!(lines[1].justification, "a camera");
+        let e = bid_lines("x 5 01/12/2026", today()).unwrap_err();
+        assert!(e.message.starts_with("line 1: write"), "{e:?}");
+        let e = bid_lines(
+            "a 1 01/12/2026 01/12/2026 ok\nb two today today why",
+            today(),
+        )
+        .unwrap_err();
+        assert!(
+            e.message.contains("line 2") && e.message.contains("'two'"),
+            "{e:?}"
+        );
+        assert!(bid_lines("  \n", today()).is_err());
+    }
+}
