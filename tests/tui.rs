@@ -1004,3 +1004,15 @@ fn an_investigator_may_not_read_the_audit_trail() {
         1
     );
 }
+
+#[test]
+fn bid_and_referral_forms_draw() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["5"]);
+    snapshot("bids_list", &mut d);
+    d.select("BID-2026-0001");
+    d.keys(&["enter", "x"]);
+    snapshot("form_close_bid", &mut d);
+    d.keys(&["esc", "esc", "esc", "7", "n"]);
+    snapshot("form_record_referral", &mut d);
+}

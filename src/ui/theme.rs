@@ -62,3 +62,30 @@ impl Theme {
         if focused { self.accent() } else { self.dim() }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_colour_only_emphasis_is_used() {
+        let plain = Theme { color: false };
+        for style in [
+            plain.accent(),
+            plain.error(),
+            plain.warning(),
+            plain.ok(),
+            plain.border(true),
+        ] {
+            assert_eq!(style.fg, None);
+            assert_eq!(style.bg, None);
+        }
+        // Errors still stand out, in bold.
+        assert!(plain.error().add_modifier.contains(Modifier::BOLD));
+        // With colour, never a background: the terminal's own stays.
+        let colour = Theme { color: true };
+        assert_eq!(colour.error().fg, Some(Color::Red));
+        assert_eq!(colour.error().bg, None);
+        assert_eq!(colour.selected().bg, None);
+    }
+}
