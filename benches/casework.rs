@@ -319,4 +319,67 @@ fn main() {
             cf.intelligence_total(actor, &category_filter).unwrap(),
         );
     }
+
+    // The terminal application on the same file: a key press is update,
+    // the runtime's loads and a full draw, as in the real loop.
+    screen(cf);
+}
+
+fn clock() -> ccu::store::Clock {
+    Box::new(now)
+}
+
+fn screen(cf: CaseFile) {
+    use ccu::app::runtime::Runtime;
+    use ccu::app::{App, Msg};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut app = App::new(
+        now(),
+        (120, 40),
+        ccu::keymap::Keymap::builtin(),
+        "bench".into(),
+        None,
+    );
+    let mut runtime = Runtime::new(Some(cf), clock);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    let mut press = |app: &mut App, runtime: &mut Runtime, code: KeyCode| {
+        let effects = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        runtime.run(app, effects);
+        terminal.draw(|f| ccu::ui::render(app, f)).unwrap();
+    };
+    for c in "sup".chars() {
+        press(&mut app, &mut runtime, KeyCode::Char(c));
+    }
+    press(&mut app, &mut runtime, KeyCode::Tab);
+    for c in PASSWORD.chars() {
+        press(&mut app, &mut runtime, KeyCode::Char(c));
+    }
+    press(&mut app, &mut runtime, KeyCode::Enter);
+    assert!(app.session.is_some(), "logged in");
+    time("screen: dashboard (figures, diary, draw)", 10, || {
+        press(&mut app, &mut runtime, KeyCode::Char('1'))
+    });
+    time(
+        "screen: intelligence (count, first window of 100k, draw)",
+        10,
+        || press(&mut app, &mut runtime, KeyCode::Char('2')),
+    );
+    time(
+        "screen: one PgDn (update, load when needed, draw)",
+        400,
+        || press(&mut app, &mut runtime, KeyCode::PageDown),
+    );
+    time("screen: End, to the last of 100k", 10, || {
+        press(&mut app, &mut runtime, KeyCode::Home);
+        press(&mut app, &mut runtime, KeyCode::End);
+    });
+    time("screen: one Up at the end (no load)", 200, || {
+        press(&mut app, &mut runtime, KeyCode::Up)
+    });
+    let list = app.list(ccu::app::Area::Intelligence);
+    println!(
+        "screen: {} rows in the list, {} held in memory",
+        list.total,
+        list.rows.len()
+    );
 }

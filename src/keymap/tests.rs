@@ -82,8 +82,14 @@ fn the_default_keys_resolve() {
     assert_eq!(keymap.action(Context::List, &press("z")), None);
     // [list] keys do not leak into other contexts: s sorts a list, and
     // submits an open bid or referral.
-    assert_eq!(keymap.action(Context::List, &press("s")), Some(Action::SortNext));
-    assert_eq!(keymap.action(Context::Detail, &press("s")), Some(Action::Submit));
+    assert_eq!(
+        keymap.action(Context::List, &press("s")),
+        Some(Action::SortNext)
+    );
+    assert_eq!(
+        keymap.action(Context::Detail, &press("s")),
+        Some(Action::Submit)
+    );
     assert_eq!(keymap.action(Context::Detail, &press("f")), None);
 }
 
