@@ -27,6 +27,10 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
         "0004_audit_keys.sql",
         include_str!("../../schema/0004_audit_keys.sql"),
     ),
+    (
+        "0006_audit_view.sql",
+        include_str!("../../schema/0006_audit_view.sql"),
+    ),
 ];
 
 /// The schema version this ccu writes and the newest it can read.
