@@ -14,7 +14,7 @@ use rusqlite::ToSql;
 use rusqlite::types::ValueRef;
 
 use super::check::{ChainWalk, CheckReport};
-use super::intelligence::{Page, stored, with};
+use super::intelligence::{Page, stored};
 use super::visibility::operation_visible;
 use super::write::{Actor, Command};
 use super::{CaseFile, Error, Result, format_timestamp};
@@ -31,10 +31,12 @@ pub struct AuditQuery {
     /// authorisations and referrals: the same events `ccu audit export
     /// --operation` selects.
     pub operation: Option<Codename>,
-    /// Events by this user (the username exactly as recorded).
+    /// Events by this user (the username exactly as recorded). Empty text
+    /// filters nothing.
     pub user: Option<String>,
     /// An action exactly (`view`, `bid.decide`), or every action beginning
-    /// with a prefix that ends in `.` (`bid.`, `authorisation.`).
+    /// with a prefix that ends in `.` (`bid.`, `authorisation.`). Empty
+    /// text filters nothing.
     pub action: Option<String>,
     /// UK calendar days, inclusive.
     pub from: Option<NaiveDate>,
@@ -42,9 +44,10 @@ pub struct AuditQuery {
 }
 
 /// One audit event as a screen shows it: the columns of `audit_event`
-/// without the hashes. Text is shown as stored; a value that is not text
-/// (a row altered from outside ccu) is shown as best it can be, never
-/// refused, and `ccu check` or step verification names the problem.
+/// without the hashes. Text is shown as stored; where a row altered from
+/// outside ccu holds something else in a text column, it is shown as best
+/// it can be rather than refused, and `ccu check` or step verification
+/// names the problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
     pub seq: i64,
@@ -217,8 +220,9 @@ pub struct ChainProgress {
     pub cursor: ChainCursor,
     /// The last seq that verified (0 before any has).
     pub verified_through: i64,
-    /// How many events the trail holds: counted at the first step and
-    /// again at the last, and never less than those verified.
+    /// How many events the trail holds: counted at the first step, never
+    /// less than those verified, and once a sound trail is done exactly
+    /// the number verified (events appended meanwhile included).
     pub total: i64,
     /// The first problem, as `ccu check` names it: the seq and the text it
     /// prints after "audit chain broken at". If the chain is sound but the
@@ -443,7 +447,7 @@ impl CaseFile {
                    AND {visible}",
                 last_review = super::diary::LAST_REVIEW_OR_GRANT,
             ),
-            &with(&viewer, &[]),
+            &viewer.params(),
             |r| {
                 Ok((
                     AwaitingAuthorisation {
