@@ -14,7 +14,7 @@ use rusqlite::ToSql;
 use rusqlite::types::ValueRef;
 
 use super::check::{ChainWalk, CheckReport};
-use super::intelligence::{Page, stored, with};
+use super::intelligence::{Page, stored};
 use super::visibility::operation_visible;
 use super::write::{Actor, Command};
 use super::{CaseFile, Error, Result, format_timestamp};
@@ -31,10 +31,12 @@ pub struct AuditQuery {
     /// authorisations and referrals: the same events `ccu audit export
     /// --operation` selects.
     pub operation: Option<Codename>,
-    /// Events by this user (the username exactly as recorded).
+    /// Events by this user (the username exactly as recorded). Empty text
+    /// filters nothing.
     pub user: Option<String>,
     /// An action exactly (`view`, `bid.decide`), or every action beginning
-    /// with a prefix that ends in `.` (`bid.`, `authorisation.`).
+    /// with a prefix that ends in `.` (`bid.`, `authorisation.`). Empty
+    /// text filters nothing.
     pub action: Option<String>,
     /// UK calendar days, inclusive.
     pub from: Option<NaiveDate>,
@@ -42,9 +44,10 @@ pub struct AuditQuery {
 }
 
 /// One audit event as a screen shows it: the columns of `audit_event`
-/// without the hashes. Text is shown as stored; a value that is not text
-/// (a row altered from outside ccu) is shown as best it can be, never
-/// refused, and `ccu check` or step verification names the problem.
+/// without the hashes. Text is shown as stored; where a row altered from
+/// outside ccu holds something else in a text column, it is shown as best
+/// it can be rather than refused, and `ccu check` or step verification
+/// names the problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
     pub seq: i64,
@@ -83,12 +86,7 @@ impl Selection {
             let Some(refs) = super::export::operation_refs(conn, codename)? else {
                 return Ok(None);
             };
-            s.clauses
-                .push("entity_ref IN (SELECT value FROM json_each(:refs))");
-            s.values.push((
-                ":refs",
-                serde_json::to_string(&refs).expect("a list of strings is JSON"),
-            ));
+            s.about(&refs);
         }
         if let Some(user) = query.user.as_deref().filter(|u| !u.is_empty()) {
             s.clauses.push("actor = :user");
@@ -109,21 +107,38 @@ impl Selection {
                 s.values.push((":action", exact.to_owned()));
             }
         }
-        // A UK day runs from the end of the day before to its own end.
+        // A UK day runs from the end of the day before to its own end. A
+        // bound that every event meets is left out, which selects exactly
+        // the same events: a range over most of the trail is slow to read
+        // through the index on `at`, while no range at all costs nothing
+        // (a screen that fills in "to: today" should not pay for it).
         if let Some(from) = query.from {
-            s.clauses.push("at >= :from");
-            s.values.push((
-                ":from",
-                format_timestamp(end_of_uk_day(
-                    from.pred_opt().expect("a date after the start of time"),
-                )),
+            let from = format_timestamp(end_of_uk_day(
+                from.pred_opt().expect("a date after the start of time"),
             ));
+            if !every_event_meets(conn, "(SELECT min(at) FROM audit_event) >= ?1", &from)? {
+                s.clauses.push("at >= :from");
+                s.values.push((":from", from));
+            }
         }
         if let Some(to) = query.to {
-            s.clauses.push("at < :to");
-            s.values.push((":to", format_timestamp(end_of_uk_day(to))));
+            let to = format_timestamp(end_of_uk_day(to));
+            if !every_event_meets(conn, "(SELECT max(at) FROM audit_event) < ?1", &to)? {
+                s.clauses.push("at < :to");
+                s.values.push((":to", to));
+            }
         }
         Ok(Some(s))
+    }
+
+    /// Only events about one of `refs` (an operation's codename and URNs).
+    fn about(&mut self, refs: &[String]) {
+        self.clauses
+            .push("entity_ref IN (SELECT value FROM json_each(:refs))");
+        self.values.push((
+            ":refs",
+            serde_json::to_string(refs).expect("a list of strings is JSON"),
+        ));
     }
 
     /// The condition on `audit_event`, for a WHERE clause.
@@ -142,6 +157,24 @@ impl Selection {
             .map(|(name, value)| (*name, value as &dyn ToSql))
             .collect()
     }
+}
+
+/// Whether `test` (on the oldest or newest `at`, with the bound as ?1)
+/// shows that every event meets the bound. An event without a time (a row
+/// altered from outside ccu) meets none, so then the bound always stays.
+/// Both look-ups are answered from the index on `at`.
+fn every_event_meets(
+    conn: &rusqlite::Connection,
+    test: &str,
+    bound: &str,
+) -> rusqlite::Result<bool> {
+    conn.query_row(
+        &format!(
+            "SELECT coalesce({test} AND NOT EXISTS (SELECT 1 FROM audit_event WHERE at IS NULL), 0)"
+        ),
+        [bound],
+        |r| r.get(0),
+    )
 }
 
 /// Stored text as it is; anything else as well as it can be shown.
@@ -187,8 +220,9 @@ pub struct ChainProgress {
     pub cursor: ChainCursor,
     /// The last seq that verified (0 before any has).
     pub verified_through: i64,
-    /// How many events the trail holds: counted at the first step and
-    /// again at the last, and never less than those verified.
+    /// How many events the trail holds: counted at the first step, never
+    /// less than those verified, and once a sound trail is done exactly
+    /// the number verified (events appended meanwhile included).
     pub total: i64,
     /// The first problem, as `ccu check` names it: the seq and the text it
     /// prints after "audit chain broken at". If the chain is sound but the
@@ -255,8 +289,10 @@ impl CaseFile {
         let clamp = |n: u64| n.min(i64::MAX as u64) as i64;
         let (limit, offset) = (clamp(page.limit), clamp(page.offset));
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM audit_event WHERE {}
-             ORDER BY seq DESC LIMIT :limit OFFSET :offset",
+            "SELECT {ROW_COLUMNS} FROM audit_event WHERE seq IN (
+                 SELECT seq FROM audit_event WHERE {}
+                 ORDER BY seq DESC LIMIT :limit OFFSET :offset)
+             ORDER BY seq DESC",
             selection.condition()
         );
         let mut params = selection.params();
@@ -279,8 +315,10 @@ impl CaseFile {
         let limit = limit.min(i64::MAX as u64) as i64;
         let before = before_seq.unwrap_or(i64::MAX);
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM audit_event WHERE seq < :before AND {}
-             ORDER BY seq DESC LIMIT :limit",
+            "SELECT {ROW_COLUMNS} FROM audit_event WHERE seq IN (
+                 SELECT seq FROM audit_event WHERE seq < :before AND {}
+                 ORDER BY seq DESC LIMIT :limit)
+             ORDER BY seq DESC",
             selection.condition()
         );
         let mut params = selection.params();
@@ -409,7 +447,7 @@ impl CaseFile {
                    AND {visible}",
                 last_review = super::diary::LAST_REVIEW_OR_GRANT,
             ),
-            &with(&viewer, &[]),
+            &viewer.params(),
             |r| {
                 Ok((
                     AwaitingAuthorisation {
@@ -443,5 +481,97 @@ impl CaseFile {
         reviews.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.urn.cmp(&y.urn)));
         queue.extend(reviews.into_iter().map(|(_, entry)| entry));
         Ok(queue)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How SQLite means to run `sql`: the detail lines of its plan.
+    fn plan(conn: &rusqlite::Connection, sql: &str, selection: &Selection) -> String {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let mut params = selection.params();
+        let (limit, before) = (50_i64, i64::MAX);
+        if sql.contains(":limit") {
+            params.push((":limit", &limit));
+        }
+        if sql.contains(":before") {
+            params.push((":before", &before));
+        }
+        let details: Vec<String> = stmt
+            .query_map(&params[..], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        details.join("; ")
+    }
+
+    /// Every filter reads its index (schema 0006), for the page's seqs,
+    /// the keyset page and the total alike, on a file that has never been
+    /// analysed (as a case file is not).
+    #[test]
+    fn each_filter_is_answered_from_its_index() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::super::migrations().to_latest(&mut conn).unwrap();
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d);
+        let cases: Vec<(AuditQuery, &str)> = vec![
+            (
+                AuditQuery {
+                    user: Some("inv".into()),
+                    ..Default::default()
+                },
+                "audit_event_by_actor",
+            ),
+            (
+                AuditQuery {
+                    action: Some("bid.decide".into()),
+                    ..Default::default()
+                },
+                "audit_event_by_action",
+            ),
+            (
+                AuditQuery {
+                    action: Some("bid.".into()),
+                    ..Default::default()
+                },
+                "audit_event_by_action",
+            ),
+            (
+                AuditQuery {
+                    from: day(2),
+                    to: day(8),
+                    ..Default::default()
+                },
+                "audit_event_by_at",
+            ),
+        ];
+        let mut selections: Vec<(Selection, &str)> = cases
+            .iter()
+            .map(|(query, index)| (Selection::of(&conn, query).unwrap().unwrap(), *index))
+            .collect();
+        let mut about = Selection::of(&conn, &AuditQuery::default())
+            .unwrap()
+            .unwrap();
+        about.about(&["KESTREL".to_owned(), "INT-2026-00001".to_owned()]);
+        selections.push((about, "audit_event_by_entity_ref"));
+        for (selection, index) in &selections {
+            let condition = selection.condition();
+            for sql in [
+                format!(
+                    "SELECT seq FROM audit_event WHERE {condition} ORDER BY seq DESC LIMIT :limit"
+                ),
+                format!(
+                    "SELECT seq FROM audit_event WHERE seq < :before AND {condition} ORDER BY seq DESC LIMIT :limit"
+                ),
+                format!("SELECT count(*) FROM audit_event WHERE {condition}"),
+            ] {
+                let plan = plan(&conn, &sql, selection);
+                assert!(
+                    plan.contains(&format!("COVERING INDEX {index}")),
+                    "{condition}: {plan}"
+                );
+            }
+        }
     }
 }

@@ -31,6 +31,10 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
         "0005_list_indexes.sql",
         include_str!("../../schema/0005_list_indexes.sql"),
     ),
+    (
+        "0006_audit_view.sql",
+        include_str!("../../schema/0006_audit_view.sql"),
+    ),
 ];
 
 /// The schema version this ccu writes and the newest it can read.
