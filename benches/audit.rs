@@ -410,4 +410,82 @@ fn main() {
     time("check (integrity_check and the whole chain)", 1, || {
         cf.check().unwrap()
     });
+
+    // The audit viewer in the terminal application on the same million
+    // events, as the auditor uses it: a key press is update, the loads it
+    // needs and a full draw.
+    screen(cf);
+}
+
+fn clock() -> ccu::store::Clock {
+    Box::new(|| chrono::Utc::now())
+}
+
+fn screen(cf: CaseFile) {
+    use ccu::app::runtime::Runtime;
+    use ccu::app::{App, Area, Msg};
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut app = App::new(
+        chrono::Utc::now(),
+        (120, 40),
+        ccu::keymap::Keymap::builtin(),
+        "bench".into(),
+        None,
+    );
+    let mut runtime = Runtime::new(Some(cf), clock);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    let mut send = |app: &mut App, runtime: &mut Runtime, msg: Msg| {
+        let effects = app.update(msg);
+        runtime.run(app, effects);
+        terminal.draw(|f| ccu::ui::render(app, f)).unwrap();
+    };
+    let key = |code: KeyCode| Msg::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    for c in "aud".chars() {
+        send(&mut app, &mut runtime, key(KeyCode::Char(c)));
+    }
+    send(&mut app, &mut runtime, key(KeyCode::Tab));
+    for c in PASSWORD.chars() {
+        send(&mut app, &mut runtime, key(KeyCode::Char(c)));
+    }
+    send(&mut app, &mut runtime, key(KeyCode::Enter));
+    assert!(app.session.is_some(), "logged in");
+    time(
+        "screen: open the audit trail (audited view, first page, draw)",
+        1,
+        || send(&mut app, &mut runtime, key(KeyCode::Char('9'))),
+    );
+    time(
+        "screen: one PgDn from the top (update, load when needed, draw)",
+        300,
+        || send(&mut app, &mut runtime, key(KeyCode::PageDown)),
+    );
+    time("screen: End, to the oldest of a million", 3, || {
+        send(&mut app, &mut runtime, key(KeyCode::Home));
+        send(&mut app, &mut runtime, key(KeyCode::End));
+    });
+    time(
+        "screen: one PgUp a million deep (update, load when needed, draw)",
+        300,
+        || send(&mut app, &mut runtime, key(KeyCode::PageUp)),
+    );
+    let start = Instant::now();
+    let mut ticks = 0u32;
+    while !app.chain.as_ref().is_some_and(|c| c.done) {
+        send(&mut app, &mut runtime, Msg::Tick(chrono::Utc::now()));
+        ticks += 1;
+    }
+    let took = start.elapsed();
+    println!(
+        "screen: chain verified in {ticks} ticks, {took:.2?} ({:.1?} a tick): {:?}",
+        took / ticks.max(1),
+        app.chain
+            .as_ref()
+            .map(|c| (c.verified_through, c.broken.clone()))
+    );
+    let list = app.list(Area::Audit);
+    println!(
+        "screen: {} events in the list, {} held in memory",
+        list.total,
+        list.rows.len()
+    );
 }

@@ -2,7 +2,7 @@
 //! what they came to back into `update`. This is the only part of the
 //! application that touches the case file.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 
 use super::view::ListRow;
@@ -30,6 +30,10 @@ pub struct Runtime {
     actor: Option<Actor>,
     /// How far verification of the audit chain has got.
     chain: Option<store::ChainCursor>,
+    /// Where pages of the audit trail already read began, for the filter
+    /// in use: the next page is then read from a known event instead of
+    /// counting down from the newest (slow a million events deep).
+    audit_anchors: Option<AuditAnchors>,
     /// Makes the clock a newly created case file uses.
     clock: fn() -> Clock,
 }
@@ -40,6 +44,7 @@ impl Runtime {
             casefile,
             actor: None,
             chain: None,
+            audit_anchors: None,
             clock,
         }
     }
@@ -252,7 +257,16 @@ impl Runtime {
     }
 
     fn load(&mut self, load: Load) -> store::Result<Outcome> {
-        let (casefile, actor) = self.session()?;
+        let anchors = &mut self.audit_anchors;
+        let (casefile, actor) = match (&mut self.casefile, &self.actor) {
+            (Some(c), Some(a)) => (c, a),
+            _ => {
+                return Err(store::Error::Invalid(crate::domain::InvalidInput::new(
+                    "session",
+                    "log in first",
+                )));
+            }
+        };
         Ok(match load {
             Load::Dashboard => Outcome::Dashboard(dashboard(casefile, actor)?),
             Load::Page { area, spec, start } => {
@@ -280,7 +294,7 @@ impl Runtime {
                         let rows = casefile.operations_page(actor, &q, page)?;
                         (total, rows.iter().map(view::operation_row).collect())
                     }
-                    Area::Audit => audit_page(casefile, actor, &spec, page)?,
+                    Area::Audit => audit_page(casefile, actor, &spec, page, anchors)?,
                     short => {
                         let all = whole_list(casefile, actor, short)?;
                         let rows = sorted_and_filtered(all, &spec);
@@ -601,6 +615,14 @@ fn audit_query(spec: &ListSpec) -> store::Result<store::AuditQuery> {
     })
 }
 
+/// Page starts already read in the audit trail: valid for one filter and
+/// one size of the trail (a new event shifts every offset by one).
+type AuditAnchors = (super::covert_forms::AuditFilter, u64, BTreeMap<u64, i64>);
+
+/// How far past a known page start a page may begin and still be read
+/// from it rather than by offset.
+const ANCHOR_REACH: u64 = 5_000;
+
 /// A page of the audit trail, newest first, as the viewer's filter asks.
 /// Beyond the columns shown, each row carries the event's roles, its time
 /// in full and its details, so opening it needs no second read.
@@ -609,11 +631,44 @@ fn audit_page(
     actor: &Actor,
     spec: &ListSpec,
     page: Page,
+    anchors: &mut Option<AuditAnchors>,
 ) -> store::Result<(u64, Vec<ListRow>)> {
     let query = audit_query(spec)?;
     let total = casefile.audit_total(actor, &query)?;
-    let rows = casefile
-        .audit_page(actor, &query, page)?
+    if anchors
+        .as_ref()
+        .is_none_or(|(filter, size, _)| *filter != spec.audit || *size != total)
+    {
+        *anchors = Some((spec.audit.clone(), total, BTreeMap::new()));
+    }
+    let known = &mut anchors.as_mut().expect("set above").2;
+    // The nearest page start at or above this one whose event is known.
+    let from = known
+        .range(..=page.offset)
+        .next_back()
+        .filter(|(at, _)| page.offset - **at <= ANCHOR_REACH)
+        .map(|(at, seq)| (*at, *seq));
+    let events = match from {
+        Some((at, seq)) => {
+            let skip = (page.offset - at) as usize;
+            let mut rows = casefile.audit_page_before(
+                actor,
+                &query,
+                Some(seq + 1),
+                skip as u64 + page.limit,
+            )?;
+            rows.drain(..skip.min(rows.len()));
+            rows
+        }
+        None => casefile.audit_page(actor, &query, page)?,
+    };
+    if let Some(first) = events.first() {
+        known.insert(page.offset, first.seq);
+    }
+    if let Some(last) = events.last() {
+        known.insert(page.offset + events.len() as u64 - 1, last.seq);
+    }
+    let rows = events
         .into_iter()
         .map(|e| ListRow {
             key: e.seq.to_string(),
