@@ -414,3 +414,25 @@ fn text_from_the_case_file_reaches_the_terminal_sanitised() {
     assert!(text.contains("Evil\u{241b}[2J<U+202E>txet"), "{text}");
     assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
 }
+
+#[test]
+fn the_terminal_application_needs_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("none.ccu");
+    for args in [
+        vec!["--file", file.to_str().unwrap()],
+        vec!["--file", file.to_str().unwrap(), "demo"],
+    ] {
+        let out = ccu(&args, &[]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("needs a terminal"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!file.exists(), "nothing is created without a terminal");
+    }
+    let out = ccu(&["--lock-minutes", "0"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("lock-minutes"), "{}", stderr(&out));
+}
