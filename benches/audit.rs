@@ -418,7 +418,7 @@ fn main() {
 }
 
 fn clock() -> ccu::store::Clock {
-    Box::new(|| chrono::Utc::now())
+    Box::new(chrono::Utc::now)
 }
 
 fn screen(cf: CaseFile) {

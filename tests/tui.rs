@@ -992,6 +992,15 @@ fn the_audit_viewer_verifies_the_chain_and_filters() {
     // Leaving and coming back is a new consultation.
     d.keys(&["esc", "1", "9"]);
     assert_eq!(count(&d.path, views), before + 2);
+    // From the oldest, paging up reads upwards from what is known.
+    d.keys(&["F", "end"]);
+    let total = d.app.list(ccu::app::Area::Audit).total;
+    for _ in 0..(total / 19 + 2) {
+        d.keys(&["pgup"]);
+        let list = d.app.list(ccu::app::Area::Audit);
+        let row = list.selected_row().expect("the selected row is loaded");
+        assert_eq!(row.key, (total - list.selected).to_string());
+    }
 }
 
 #[test]

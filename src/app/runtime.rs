@@ -642,14 +642,27 @@ fn audit_page(
         *anchors = Some((spec.audit.clone(), total, BTreeMap::new()));
     }
     let known = &mut anchors.as_mut().expect("set above").2;
-    // The nearest page start at or above this one whose event is known.
-    let from = known
+    // The nearest known event at or above the page's start (read down
+    // from it), or else below the page's end (read up from it).
+    let above = known
         .range(..=page.offset)
         .next_back()
         .filter(|(at, _)| page.offset - **at <= ANCHOR_REACH)
         .map(|(at, seq)| (*at, *seq));
-    let events = match from {
-        Some((at, seq)) => {
+    let end = (page.offset + page.limit).min(total);
+    let below = known
+        .range(end..)
+        .next()
+        .filter(|(at, _)| **at - end <= ANCHOR_REACH)
+        .map(|(at, seq)| (*at, *seq));
+    // Each way reads the rows between the known event and the page too:
+    // take the nearer.
+    let (above, below) = match (above, below) {
+        (Some(a), Some(b)) if b.0 - end < page.offset - a.0 => (None, Some(b)),
+        other => other,
+    };
+    let events = match (above, below) {
+        (Some((at, seq)), _) => {
             let skip = (page.offset - at) as usize;
             let mut rows = casefile.audit_page_before(
                 actor,
@@ -660,7 +673,14 @@ fn audit_page(
             rows.drain(..skip.min(rows.len()));
             rows
         }
-        None => casefile.audit_page(actor, &query, page)?,
+        (None, Some((at, seq))) => {
+            // Events newer than the known one, nearest first: the page is
+            // the top `limit` of the `at - offset` read.
+            let mut rows = casefile.audit_page_after(actor, &query, seq, at - page.offset)?;
+            rows.truncate(page.limit as usize);
+            rows
+        }
+        (None, None) => casefile.audit_page(actor, &query, page)?,
     };
     if let Some(first) = events.first() {
         known.insert(page.offset, first.seq);

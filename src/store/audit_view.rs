@@ -326,6 +326,31 @@ impl CaseFile {
         self.query_rows(&sql, &params, audit_row)
     }
 
+    /// Up to `limit` events newer than `after_seq`, the nearest first
+    /// read, returned newest first like every page: the page above one
+    /// whose first seq is known, at the same cost however deep. Writes
+    /// nothing, as [`CaseFile::audit_page`].
+    pub fn audit_page_after(
+        &mut self,
+        actor: &Actor,
+        query: &AuditQuery,
+        after_seq: i64,
+        limit: u64,
+    ) -> Result<Vec<AuditRow>> {
+        let selection = self.audit_selection(actor, query)?;
+        let limit = limit.min(i64::MAX as u64) as i64;
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM audit_event WHERE seq IN (
+                 SELECT seq FROM audit_event WHERE seq > :after AND {}
+                 ORDER BY seq ASC LIMIT :limit)
+             ORDER BY seq DESC",
+            selection.condition()
+        );
+        let mut params = selection.params();
+        params.extend_from_slice(&[(":limit", &limit as &dyn ToSql), (":after", &after_seq)]);
+        self.query_rows(&sql, &params, audit_row)
+    }
+
     /// How many events `query` selects. Writes nothing, as
     /// [`CaseFile::audit_page`].
     pub fn audit_total(&mut self, actor: &Actor, query: &AuditQuery) -> Result<u64> {
