@@ -1048,3 +1048,20 @@ fn bid_and_referral_forms_draw() {
     d.keys(&["esc", "esc", "esc", "7", "n"]);
     snapshot("form_record_referral", &mut d);
 }
+
+#[test]
+fn enter_on_the_diary_opens_the_record() {
+    let mut d = demo_as("supervisor");
+    let due = d.app.dashboard.as_ref().unwrap().due.clone();
+    assert!(due.iter().any(|x| x.overdue), "{due:?}");
+    for (i, item) in due.iter().enumerate() {
+        d.keys(&["1", "home"]);
+        for _ in 0..i {
+            d.keys(&["down"]);
+        }
+        d.keys(&["enter"]);
+        let detail = d.app.detail.as_ref().expect("opened");
+        assert_eq!(detail.key, item.key, "{:?}", item);
+        d.keys(&["esc", "esc"]);
+    }
+}
