@@ -1065,3 +1065,73 @@ fn enter_on_the_diary_opens_the_record() {
         d.keys(&["esc", "esc"]);
     }
 }
+
+#[test]
+fn opening_a_bid_an_authorisation_or_a_referral_is_a_logged_consultation() {
+    let mut d = demo_as("supervisor");
+    let views = |d: &Driver, kind: &str| {
+        count(
+            &d.path,
+            &format!(
+                "SELECT count(*) FROM audit_event WHERE action = 'view' AND entity_type = '{kind}' AND outcome = 'ok'"
+            ),
+        )
+    };
+    for (area, key, kind) in [
+        ("5", "BID-2026-0007", "bid"),
+        ("6", "AUTH-2026-0002", "authorisation"),
+        ("7", "REF-2026-0003", "referral"),
+    ] {
+        let before = views(&d, kind);
+        d.keys(&[area]);
+        d.select(key);
+        d.keys(&["enter"]);
+        assert_eq!(views(&d, kind), before + 1, "{kind}");
+    }
+}
+
+#[test]
+fn a_covert_record_outside_need_to_know_is_refused_as_missing_and_audited() {
+    use ccu::domain::urn::{Urn, UrnKind};
+    use ccu::store::{Command, Viewed};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.ccu");
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+    let mut cf = ccu::demo::create_demo(&path, now).unwrap();
+    let inv = login(&mut cf, "investigator", ccu::demo::DEMO_PASSWORD);
+    // A bid on an operation the investigator is not on.
+    let sup = login(&mut cf, "supervisor", ccu::demo::DEMO_PASSWORD);
+    let all = cf.bids(&sup, ccu::store::Page::ALL).unwrap();
+    let theirs = cf.bids(&inv, ccu::store::Page::ALL).unwrap();
+    let hidden_text = all
+        .iter()
+        .map(|b| b.urn.clone())
+        .find(|u| !theirs.iter().any(|t| &t.urn == u))
+        .expect("a bid the investigator may not see");
+    let hidden = Urn::parse(UrnKind::Bid, &hidden_text).unwrap();
+    let err = cf
+        .execute(&inv, Command::View(Viewed::Bid(hidden)))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(&format!("no bid '{hidden_text}' that you may see")),
+        "{err}"
+    );
+    let missing = Urn::parse(UrnKind::Bid, "BID-2026-0999").unwrap();
+    let err2 = cf
+        .execute(&inv, Command::View(Viewed::Bid(missing)))
+        .unwrap_err();
+    assert!(
+        err2.to_string().contains("no bid 'BID-2026-0999'"),
+        "{err2}"
+    );
+    assert_eq!(
+        count(
+            &path,
+            &format!(
+                "SELECT count(*) FROM audit_event WHERE entity_ref = '{hidden_text}' AND outcome = 'denied'"
+            )
+        ),
+        1
+    );
+}

@@ -14,7 +14,7 @@ use crate::domain::time::uk_year;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{
     self, Actor, CaseFile, Clock, Command, Credentials, IntelligenceColumn, ListQuery,
-    OperationColumn, Page, SubjectColumn,
+    OperationColumn, Page, SubjectColumn, Viewed,
 };
 
 /// How many audit events one step of verification checks: small enough
@@ -344,10 +344,15 @@ impl Runtime {
                         }
                         detail
                     }
-                    Area::Bids => view::bid_detail(
-                        &casefile.open_bid(actor, &Urn::parse(UrnKind::Bid, &key)?)?,
-                    ),
+                    Area::Bids => {
+                        let urn = Urn::parse(UrnKind::Bid, &key)?;
+                        casefile.execute(actor, Command::View(Viewed::Bid(urn)))?;
+                        view::bid_detail(&casefile.open_bid(actor, &urn)?)
+                    }
+
                     Area::Authorisations => {
+                        let urn = Urn::parse(UrnKind::Authorisation, &key)?;
+                        casefile.execute(actor, Command::View(Viewed::Authorisation(urn)))?;
                         let entry = casefile
                             .central_record(actor)?
                             .into_iter()
@@ -359,6 +364,8 @@ impl Runtime {
                         view::authorisation_detail(&entry)
                     }
                     Area::Referrals => {
+                        let urn = Urn::parse(UrnKind::Referral, &key)?;
+                        casefile.execute(actor, Command::View(Viewed::Referral(urn)))?;
                         let referral = casefile
                             .referrals(actor)?
                             .into_iter()

@@ -30,6 +30,9 @@ pub enum Viewed {
     Operation(Codename),
     Subject(StaffNumber),
     Intelligence(Urn),
+    Bid(Urn),
+    Authorisation(Urn),
+    Referral(Urn),
 }
 
 /// Every change a user can ask for.
@@ -280,6 +283,9 @@ impl Command {
             Command::View(Viewed::Operation(c)) => ("operation", c.to_string()),
             Command::View(Viewed::Subject(s)) => ("subject", s.to_string()),
             Command::View(Viewed::Intelligence(u)) => ("intelligence", u.to_string()),
+            Command::View(Viewed::Bid(u)) => ("bid", u.to_string()),
+            Command::View(Viewed::Authorisation(u)) => ("authorisation", u.to_string()),
+            Command::View(Viewed::Referral(u)) => ("referral", u.to_string()),
             Command::DraftBid { codename, .. } => ("operation", codename.to_string()),
             Command::SubmitBid { urn }
             | Command::DecideBid { urn, .. }

@@ -30,7 +30,7 @@ pub(super) fn deadline_days(conn: &rusqlite::Connection) -> rusqlite::Result<u32
 
 /// A referral is visible when it is linked to no operation, or to one the
 /// actor may see.
-fn referral_visible(r: &str) -> String {
+pub(super) fn referral_visible(r: &str) -> String {
     format!(
         "({r}.operation_id IS NULL OR {})",
         operation_visible(&format!("{r}.operation_id"))

@@ -202,6 +202,36 @@ pub(super) fn intelligence(ctx: &Ctx<'_>, urn: &Urn) -> Result<(i64, String), Fa
     }
 }
 
+/// Finds a bid, authorisation or referral by URN where the actor may see it,
+/// by the predicate its list uses; a hidden one is `Fail::Hidden`.
+fn covert_record(
+    ctx: &Ctx<'_>,
+    table: &'static str,
+    what: &'static str,
+    visible: &str,
+    urn: &Urn,
+) -> Result<(), Fail> {
+    let viewer = Viewer::of(ctx);
+    let text = urn.to_string();
+    let found: Option<bool> = ctx
+        .tx
+        .query_row(
+            &format!("SELECT {visible} FROM {table} x WHERE x.urn = :urn"),
+            &[viewer.params().as_slice(), &[(":urn", &text as &dyn ToSql)]].concat()[..],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match found {
+        None => Err(no_such(what, text)),
+        Some(false) => Err(Fail::Hidden {
+            what,
+            reference: text,
+            shown_as: None,
+        }),
+        Some(true) => Ok(()),
+    }
+}
+
 /// Opening a record: allowed only where need-to-know allows, and logged.
 pub(super) fn view(ctx: &Ctx<'_>, viewed: Viewed) -> Result<Applied, Fail> {
     let (entity_type, entity_ref) = match &viewed {
@@ -216,6 +246,20 @@ pub(super) fn view(ctx: &Ctx<'_>, viewed: Viewed) -> Result<Applied, Fail> {
         Viewed::Intelligence(u) => {
             intelligence(ctx, u)?;
             ("intelligence", u.to_string())
+        }
+        Viewed::Bid(u) => {
+            covert_record(ctx, "bid", "bid", &operation_visible("x.operation_id"), u)?;
+            ("bid", u.to_string())
+        }
+        Viewed::Authorisation(u) => {
+            let visible = operation_visible("x.operation_id");
+            covert_record(ctx, "authorisation", "authorisation", &visible, u)?;
+            ("authorisation", u.to_string())
+        }
+        Viewed::Referral(u) => {
+            let visible = super::referrals::referral_visible("x");
+            covert_record(ctx, "referral", "referral", &visible, u)?;
+            ("referral", u.to_string())
         }
     };
     Ok(Applied {
