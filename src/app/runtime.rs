@@ -189,13 +189,7 @@ impl Runtime {
     }
 
     fn session(&mut self) -> store::Result<(&mut CaseFile, &Actor)> {
-        match (&mut self.casefile, &self.actor) {
-            (Some(c), Some(a)) => Ok((c, a)),
-            _ => Err(store::Error::Invalid(crate::domain::InvalidInput::new(
-                "session",
-                "log in first",
-            ))),
-        }
+        logged_in(&mut self.casefile, &self.actor)
     }
 
     fn create(&mut self, path: PathBuf, admin: store::FirstAdministrator) -> Outcome {
@@ -257,16 +251,10 @@ impl Runtime {
     }
 
     fn load(&mut self, load: Load) -> store::Result<Outcome> {
+        // Borrowed field by field: the audit anchors are updated while the
+        // case file is in use.
         let anchors = &mut self.audit_anchors;
-        let (casefile, actor) = match (&mut self.casefile, &self.actor) {
-            (Some(c), Some(a)) => (c, a),
-            _ => {
-                return Err(store::Error::Invalid(crate::domain::InvalidInput::new(
-                    "session",
-                    "log in first",
-                )));
-            }
-        };
+        let (casefile, actor) = logged_in(&mut self.casefile, &self.actor)?;
         Ok(match load {
             Load::Dashboard => Outcome::Dashboard(dashboard(casefile, actor)?),
             Load::Page { area, spec, start } => {
@@ -390,6 +378,20 @@ impl Runtime {
                 })
             }
         })
+    }
+}
+
+/// The open case file and who is logged in to it.
+fn logged_in<'a>(
+    casefile: &'a mut Option<CaseFile>,
+    actor: &'a Option<Actor>,
+) -> store::Result<(&'a mut CaseFile, &'a Actor)> {
+    match (casefile, actor) {
+        (Some(c), Some(a)) => Ok((c, a)),
+        _ => Err(store::Error::Invalid(crate::domain::InvalidInput::new(
+            "session",
+            "log in first",
+        ))),
     }
 }
 

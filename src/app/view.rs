@@ -34,6 +34,11 @@ pub fn uk_time(stored: &str) -> String {
     }
 }
 
+/// An optional value shown through `show`, or `-` when there is none.
+fn or_dash(value: Option<&str>, show: fn(&str) -> String) -> String {
+    value.map(show).unwrap_or_else(|| "-".into())
+}
+
 /// A stored calendar day (`yyyy-mm-dd`) as `dd/mm/yyyy`.
 pub fn iso_day(stored: &str) -> String {
     match chrono::NaiveDate::parse_from_str(stored, "%Y-%m-%d") {
@@ -684,13 +689,7 @@ pub fn bid_detail(r: &BidRecord) -> Detail {
             "Drafted",
             format!("{} by {}", uk_time(&b.created_at), shown(&b.created_by)),
         ),
-        DetailLine::Field(
-            "Submitted",
-            b.submitted_at
-                .as_deref()
-                .map(uk_time)
-                .unwrap_or_else(|| "-".into()),
-        ),
+        DetailLine::Field("Submitted", or_dash(b.submitted_at.as_deref(), uk_time)),
         DetailLine::Blank,
         DetailLine::Heading("Justification".into()),
     ];
@@ -804,7 +803,7 @@ pub fn authorisation_row(a: &CentralRecordEntry) -> ListRow {
 }
 
 pub fn authorisation_detail(a: &CentralRecordEntry) -> Detail {
-    let opt = |v: &Option<String>| v.as_deref().map(shown).unwrap_or_else(|| "-".into());
+    let opt = |v: &Option<String>| or_dash(v.as_deref(), shown);
     let status = AuthorisationStatus::parse(&a.status).unwrap_or(AuthorisationStatus::Applied);
     let mut lines = vec![
         DetailLine::Field("Type", shown(&a.kind)),
@@ -819,13 +818,7 @@ pub fn authorisation_detail(a: &CentralRecordEntry) -> Detail {
             "Applied",
             format!("{} by {}", uk_time(&a.applied_at), shown(&a.applied_by)),
         ),
-        DetailLine::Field(
-            "Granted",
-            a.date_given
-                .as_deref()
-                .map(uk_time)
-                .unwrap_or_else(|| "-".into()),
-        ),
+        DetailLine::Field("Granted", or_dash(a.date_given.as_deref(), uk_time)),
         DetailLine::Field(
             "Authorising officer",
             match (&a.authorising_officer, &a.authorising_officer_rank) {
@@ -862,18 +855,12 @@ pub fn authorisation_detail(a: &CentralRecordEntry) -> Detail {
         Some(end) if a.cancelled_at.is_none() => lines.push(DetailLine::Countdown("Ends", end)),
         _ => lines.push(DetailLine::Field(
             "Ends",
-            a.ends_at
-                .as_deref()
-                .map(uk_time)
-                .unwrap_or_else(|| "-".into()),
+            or_dash(a.ends_at.as_deref(), uk_time),
         )),
     }
     lines.push(DetailLine::Field(
         "Last day",
-        a.last_day
-            .as_deref()
-            .map(iso_day)
-            .unwrap_or_else(|| "-".into()),
+        or_dash(a.last_day.as_deref(), iso_day),
     ));
     if let Some(due) = a.next_review_due.as_deref().and_then(stored_time)
         && a.cancelled_at.is_none()
@@ -958,10 +945,7 @@ pub fn referral_detail(r: &ReferralRow) -> Detail {
     ));
     lines.push(DetailLine::Field(
         "IOPC reference",
-        r.iopc_reference
-            .as_deref()
-            .map(shown)
-            .unwrap_or_else(|| "-".into()),
+        or_dash(r.iopc_reference.as_deref(), shown),
     ));
     lines.push(DetailLine::Field(
         "Investigation mode",
