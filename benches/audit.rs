@@ -119,12 +119,13 @@ fn append_events(path: &std::path::Path) {
     let mut insert = tx
         .prepare(
             "INSERT INTO audit_event (seq, at, actor, actor_roles, action, entity_type,
-                                      entity_ref, outcome, details, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                      entity_ref, outcome, details, prev_hash, hash, rows_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )
         .unwrap();
     let start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let empty_rows = ccu::audit::rows::empty_rows_hash();
     for i in 0..EVENTS {
         seq += 1;
         let actor = if i % 10_000 == 5_000 {
@@ -148,6 +149,8 @@ fn append_events(path: &std::path::Path) {
             details: format!(
                 r#"{{"what":"generated event {i}","before":{{"status":"draft"}},"after":{{"status":"submitted"}},"rationale":"Routine entry for the benchmark"}}"#
             ),
+            // Generated events write no rows (format version 2, empty list).
+            rows_hash: Some(empty_rows.clone()),
             prev_hash: prev,
             hash: String::new(),
         };
@@ -164,7 +167,8 @@ fn append_events(path: &std::path::Path) {
                 e.outcome,
                 e.details,
                 e.prev_hash,
-                e.hash
+                e.hash,
+                e.rows_hash
             ])
             .unwrap();
         prev = e.hash;

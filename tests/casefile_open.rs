@@ -268,7 +268,9 @@ fn an_older_case_file_is_upgraded_on_opening_and_the_upgrade_is_audited() {
     );
     assert_eq!(
         rows[0].5,
-        format!(r#"{{"from_version":1,"to_version":{LATEST_VERSION}}}"#)
+        format!(
+            r#"{{"baseline":"every row as it stands","from_version":1,"to_version":{LATEST_VERSION}}}"#
+        )
     );
     assert_eq!(
         (rows[1].1.as_str(), rows[1].2.as_str()),

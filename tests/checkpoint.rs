@@ -65,7 +65,7 @@ fn the_public_key_is_printed_for_oversight_and_an_intact_trail_checks() {
     let out = check(&path);
     assert_eq!(
         stdout(&out),
-        "ok: 9 events, chain verified\n",
+        "ok: 9 events, chain verified, every row answers to it\n",
         "{}",
         stderr(&out)
     );

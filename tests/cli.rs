@@ -137,7 +137,7 @@ fn the_default_case_file_lives_in_the_platform_data_directory_and_ccu_file_overr
     let out = ccu(&["check"], &env);
     assert_eq!(
         stdout(&out),
-        "ok: 3 events, chain verified\n",
+        "ok: 3 events, chain verified, every row answers to it\n",
         "{}",
         stderr(&out)
     );
@@ -285,7 +285,7 @@ fn an_administrator_manages_accounts_end_to_end() {
 
     let out = run(&["check"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).ends_with("events, chain verified\n"));
+    assert!(stdout(&out).ends_with("events, chain verified, every row answers to it\n"));
 }
 
 #[test]
@@ -393,10 +393,32 @@ fn text_from_the_case_file_reaches_the_terminal_sanitised() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("unit.ccu");
     init(file.to_str().unwrap());
-    // Written from outside ccu, which would refuse these characters.
+    let added = ccu(
+        &[
+            "user",
+            "add",
+            "jdoe",
+            "--display-name",
+            "J Doe",
+            "--rank",
+            "DS",
+            "--roles",
+            "investigator",
+            "--file",
+            file.to_str().unwrap(),
+            "--as",
+            ADMIN,
+        ],
+        &[PW, NEW_PW],
+    );
+    assert_eq!(added.status.code(), Some(0), "{}", stderr(&added));
+    // Written from outside ccu, which would refuse these characters. (The
+    // changed account could no longer log in; the administrator still can.)
     sqlite3(
         &file,
-        "UPDATE user_account SET display_name = 'Evil' || char(27) || '[2J' || char(8238) || 'txet'",
+        "DROP TRIGGER IF EXISTS user_account_no_update;
+         UPDATE user_account SET display_name = 'Evil' || char(27) || '[2J' || char(8238) || 'txet'
+          WHERE username = 'jdoe'",
     );
     let out = ccu(
         &[

@@ -331,15 +331,101 @@ fn tamper_suite_each_caught_with_its_reason() {
 fn a_whole_log_re_hashed_consistently_is_caught_by_since_and_by_check() {
     let s = setup();
     // An insider rewrites event 5 and re-hashes the whole chain after it,
-    // then signs a fresh checkpoint with the key in the case file.
+    // and empties the checkpoint table so no stored checkpoint objects.
     rehash_trail(
         &s.casefile,
         |events| events[4].details = r#"{"what":"nothing happened"}"#.into(),
         "DROP TRIGGER checkpoint_no_delete; DELETE FROM checkpoint;",
     );
     let file = s.casefile.to_str().unwrap();
-    // With the stored checkpoints gone too, ccu check alone is satisfied...
-    assert_eq!(ccu(&["check", "--file", file], &[]).status.code(), Some(0));
+    // The trail's own events name the checkpoints they signed, and the rows
+    // they committed to are gone: check fails, and nothing is signed.
+    let out = ccu(&["check", "--file", file], &[]);
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    let checked = stderr(&out);
+    assert!(
+        checked.contains("(audit.checkpoint) signed a checkpoint of")
+            && checked.contains("that the case file no longer holds"),
+        "{checked}"
+    );
+    assert!(
+        checked.contains(
+            "checkpoint key [1] (written by audit.checkpoint 9): missing: seq 10 wrote it"
+        ),
+        "{checked}"
+    );
+    let refused = s.full.parent().unwrap().join("refused");
+    let out = run(
+        &[
+            "audit",
+            "export",
+            "--out",
+            refused.to_str().unwrap(),
+            "--file",
+            file,
+            "--as",
+            "aud",
+        ],
+        "aud",
+    );
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    let body = |text: &str| text.split_once("check failed: ").map(|(_, b)| b.to_owned());
+    assert_eq!(
+        body(&stderr(&out)),
+        body(&checked),
+        "the same message as check"
+    );
+    assert!(!refused.exists());
+
+    // A thorough insider also strips the commitments to those checkpoints
+    // and the events that signed them, re-hashes everything, and puts back
+    // the triggers exactly as they were.
+    let saved: Vec<String> = rusqlite::Connection::open(&s.casefile)
+        .unwrap()
+        .prepare(
+            "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'audit_row_no_delete'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    sqlite3(
+        &s.casefile,
+        "DROP TRIGGER audit_row_no_delete; DELETE FROM audit_row WHERE tbl = 'checkpoint';",
+    );
+    rehash_trail(
+        &s.casefile,
+        |events| {
+            for e in events.iter_mut() {
+                if e.action == "audit.checkpoint" || e.action == "audit.export" {
+                    e.action = "view".into();
+                    e.details = "{}".into();
+                }
+            }
+        },
+        "",
+    );
+    let fresh = tempfile::tempdir().unwrap();
+    let (_, made) = new_casefile(fresh.path());
+    let originals: Vec<String> = rusqlite::Connection::open(&made)
+        .unwrap()
+        .prepare(
+            "SELECT sql FROM sqlite_schema WHERE type = 'trigger'
+             AND name IN ('audit_event_no_update', 'audit_event_no_delete', 'checkpoint_no_delete')",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    sqlite3(
+        &s.casefile,
+        &format!("{};{};", originals.join(";"), saved.join(";")),
+    );
+    // With that, ccu check alone is satisfied...
+    let out = ccu(&["check", "--file", file], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let rewritten = s.full.parent().unwrap().join("rewritten");
     let out = run(
         &[

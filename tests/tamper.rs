@@ -55,7 +55,10 @@ fn an_untouched_file_checks_clean() {
     let (_dir, path) = populated();
     let out = ccu(&["check", "--file", path.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "ok: 11 events, chain verified\n");
+    assert_eq!(
+        stdout(&out),
+        "ok: 11 events, chain verified, every row answers to it\n"
+    );
 }
 
 #[test]
@@ -126,7 +129,8 @@ fn a_naively_forged_event_at_the_end_is_a_hash_mismatch() {
         &path,
         &format!(
             "{DROP_TRIGGERS}
-             INSERT INTO audit_event
+             INSERT INTO audit_event (seq, at, actor, actor_roles, action, entity_type, entity_ref,
+                                      outcome, details, prev_hash, hash)
              SELECT 12, '2026-11-23T09:31:00.000000Z', 'sup', 'supervisor', 'user.add', 'user', 'mole',
                     'ok', '{{}}', hash, printf('%064d', 0) FROM audit_event WHERE seq = 11;"
         ),
@@ -157,6 +161,7 @@ fn a_correctly_hashed_event_inserted_in_the_middle_is_named_as_inserted() {
         entity_ref: "mole".into(),
         outcome: "ok".into(),
         details: "{}".into(),
+        rows_hash: Some(ccu::audit::rows::empty_rows_hash()),
         prev_hash: prev,
         hash: String::new(),
     };
@@ -167,9 +172,20 @@ fn a_correctly_hashed_event_inserted_in_the_middle_is_named_as_inserted() {
             "{DROP_TRIGGERS}
              UPDATE audit_event SET seq = seq + 1000 WHERE seq >= 6;
              UPDATE audit_event SET seq = seq - 999 WHERE seq >= 1000;
-             INSERT INTO audit_event VALUES (6, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');",
-            forged.at, forged.actor, forged.actor_roles, forged.action, forged.entity_type,
-            forged.entity_ref, forged.outcome, forged.details, forged.prev_hash, forged.hash
+             INSERT INTO audit_event (seq, at, actor, actor_roles, action, entity_type, entity_ref,
+                                      outcome, details, rows_hash, prev_hash, hash)
+             VALUES (6, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');",
+            forged.at,
+            forged.actor,
+            forged.actor_roles,
+            forged.action,
+            forged.entity_type,
+            forged.entity_ref,
+            forged.outcome,
+            forged.details,
+            forged.rows_hash.as_deref().unwrap_or_default(),
+            forged.prev_hash,
+            forged.hash
         ),
     );
     let err = check_fails(&path);

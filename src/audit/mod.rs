@@ -7,6 +7,7 @@ pub mod bundle;
 pub mod checkpoint;
 pub mod merkle;
 pub mod report;
+pub mod rows;
 
 use std::fmt;
 
@@ -14,6 +15,9 @@ use sha2::{Digest, Sha256};
 
 /// Domain-separation prefix of an event hash (format version 1).
 pub const EVENT_PREFIX: &[u8] = b"ccu-audit-event-v1\0";
+/// Domain-separation prefix of an event hash (format version 2: the event
+/// also commits to the rows its transaction wrote, through `rows_hash`).
+pub const EVENT_PREFIX_V2: &[u8] = b"ccu-audit-event-v2\0";
 /// Domain-separation prefix of the genesis value (format version 1).
 pub const GENESIS_PREFIX: &[u8] = b"ccu-audit-genesis-v1\0";
 
@@ -33,8 +37,20 @@ pub struct Event {
     pub outcome: String,
     /// A JSON object: what changed, before and after where that applies.
     pub details: String,
+    /// Format version 2 only: the hash of the list of rows this event's
+    /// transaction wrote ([`rows::rows_hash`]). `None` marks a version 1
+    /// event, written before case files committed to their rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_hash: Option<String>,
     pub prev_hash: String,
     pub hash: String,
+}
+
+impl Event {
+    /// The event's format version: 2 if it commits to rows, else 1.
+    pub fn version(&self) -> u8 {
+        if self.rows_hash.is_some() { 2 } else { 1 }
+    }
 }
 
 /// The value seq 1 chains from: SHA-256 over the genesis prefix and the
@@ -49,10 +65,11 @@ pub fn genesis_hash(casefile_id: &str) -> String {
 /// The canonical bytes of an event (all fields but `hash`): the prefix,
 /// then each field as a 4-byte big-endian length and its UTF-8 bytes, in
 /// the order seq (decimal), at, actor, actor_roles, action, entity_type,
-/// entity_ref, outcome, details, prev_hash.
+/// entity_ref, outcome, details, then (version 2 only) rows_hash, and last
+/// prev_hash.
 pub fn canonical_bytes(event: &Event) -> Vec<u8> {
     let seq = event.seq.to_string();
-    let fields: [&str; 10] = [
+    let mut fields: Vec<&str> = vec![
         &seq,
         &event.at,
         &event.actor,
@@ -62,17 +79,30 @@ pub fn canonical_bytes(event: &Event) -> Vec<u8> {
         &event.entity_ref,
         &event.outcome,
         &event.details,
-        &event.prev_hash,
     ];
+    let prefix = match &event.rows_hash {
+        None => EVENT_PREFIX,
+        Some(rows) => {
+            fields.push(rows);
+            EVENT_PREFIX_V2
+        }
+    };
+    fields.push(&event.prev_hash);
     let mut out =
-        Vec::with_capacity(EVENT_PREFIX.len() + fields.iter().map(|f| f.len() + 4).sum::<usize>());
-    out.extend_from_slice(EVENT_PREFIX);
+        Vec::with_capacity(prefix.len() + fields.iter().map(|f| f.len() + 4).sum::<usize>());
+    out.extend_from_slice(prefix);
     for field in fields {
-        let len = u32::try_from(field.len()).expect("an audit field is under 4 GiB");
-        out.extend_from_slice(&len.to_be_bytes());
-        out.extend_from_slice(field.as_bytes());
+        put_field(&mut out, field.as_bytes());
     }
     out
+}
+
+/// A field of the canonical encodings: a 4-byte big-endian length, then
+/// the bytes.
+pub(crate) fn put_field(out: &mut Vec<u8>, bytes: &[u8]) {
+    let len = u32::try_from(bytes.len()).expect("an audit field is under 4 GiB");
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(bytes);
 }
 
 /// SHA-256 of the canonical bytes, as lower-case hex.
@@ -100,6 +130,12 @@ pub enum Problem {
     /// A field could not be read as the format requires (say, text where
     /// a number belongs): the row was altered from outside ccu.
     Malformed { detail: String },
+    /// A version 1 event (committing to no rows) after a version 2 one:
+    /// ccu never goes back, so the event was rewritten to shed its rows.
+    OlderFormat,
+    /// The rows recorded for the event are not the ones its `rows_hash`
+    /// commits to: a row commitment was added, removed or changed.
+    RowsMismatch,
 }
 
 /// The first event at which the chain fails.
@@ -151,6 +187,14 @@ impl fmt::Display for ChainBreak {
             Problem::Malformed { detail } => {
                 write!(f, "seq {seq}: malformed: {detail}")
             }
+            Problem::OlderFormat => write!(
+                f,
+                "seq {seq}: older format: a version 1 event after version 2 events, so it was rewritten to drop the rows it committed to"
+            ),
+            Problem::RowsMismatch => write!(
+                f,
+                "seq {seq}: rows mismatch: the rows recorded for this event (audit_row) are not the ones it committed to"
+            ),
         }
     }
 }
@@ -164,6 +208,8 @@ impl fmt::Display for ChainBreak {
 pub struct ChainVerifier {
     expected_seq: i64,
     prev_hash: String,
+    /// Whether a version 2 event has been seen: none may follow in version 1.
+    seen_v2: bool,
 }
 
 impl ChainVerifier {
@@ -171,6 +217,7 @@ impl ChainVerifier {
         ChainVerifier {
             expected_seq: 1,
             prev_hash: genesis_hash(casefile_id),
+            seen_v2: false,
         }
     }
 
@@ -215,6 +262,11 @@ impl ChainVerifier {
         if event_hash(event) != event.hash {
             return fail(Problem::HashMismatch);
         }
+        match event.version() {
+            1 if self.seen_v2 => return fail(Problem::OlderFormat),
+            1 => {}
+            _ => self.seen_v2 = true,
+        }
         self.prev_hash.clone_from(&event.hash);
         self.expected_seq += 1;
         Ok(())
@@ -238,6 +290,7 @@ mod tests {
             entity_ref: "jokafor".into(),
             outcome: "ok".into(),
             details: "{}".into(),
+            rows_hash: None,
             prev_hash: prev_hash.into(),
             hash: String::new(),
         };
@@ -283,6 +336,7 @@ mod tests {
             entity_ref: CASEFILE_ID.into(),
             outcome: "ok".into(),
             details: r#"{"schema_version":1}"#.into(),
+            rows_hash: None,
             prev_hash: genesis,
             hash: String::new(),
         };

@@ -415,6 +415,7 @@ mod tests {
             entity_ref: entity_ref.into(),
             outcome: outcome.into(),
             details: details.into(),
+            rows_hash: None,
             prev_hash: format!("{:064x}", seq - 1),
             hash: format!("{seq:064x}"),
         }

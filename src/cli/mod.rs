@@ -15,7 +15,7 @@ use crate::sanitise::for_terminal;
 use crate::store::{self, Actor, CaseFile, CheckReport, Command, Credentials, FirstAdministrator};
 
 /// Exit code when `ccu check` finds damage or tampering.
-pub const EXIT_CHECK_FAILED: i32 = 6;
+pub use crate::store::EXIT_CHECK_FAILED;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -325,42 +325,24 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             Ok(0)
         }
         TopCommand::Check => {
-            let casefile = CaseFile::open(&path)?;
-            match casefile.check()? {
-                CheckReport::Verified { events } => {
-                    say(out, &format!("ok: {events} events, chain verified"))?;
+            let casefile = CaseFile::open_for_check(&path)?;
+            let report = casefile.check()?;
+            match (&report, report.describe(&path)) {
+                (CheckReport::Verified { events }, _) => {
+                    say(
+                        out,
+                        &format!("ok: {events} events, chain verified, every row answers to it"),
+                    )?;
                     Ok(0)
                 }
-                CheckReport::Corrupt { messages } => {
+                (_, problem) => {
+                    // Line breaks are ccu's own; what the case file holds
+                    // (names, references) is made safe line by line.
                     eprintln!(
-                        "ccu: check failed: {}: the database is damaged (PRAGMA integrity_check):",
-                        path.display()
+                        "ccu: check failed: {}",
+                        for_terminal_lines(&problem.unwrap_or_default())
                     );
-                    for m in messages {
-                        eprintln!("  {}", for_terminal(&m));
-                    }
-                    Ok(EXIT_CHECK_FAILED)
-                }
-                CheckReport::CheckpointBroken {
-                    events,
-                    checkpoint_at,
-                    problem,
-                } => {
-                    eprintln!(
-                        "ccu: check failed: {}: the {events} events chain, but the latest signed checkpoint ({}) fails: {}",
-                        path.display(),
-                        for_terminal(&checkpoint_at),
-                        for_terminal(&problem)
-                    );
-                    Ok(EXIT_CHECK_FAILED)
-                }
-                CheckReport::Broken { verified, at } => {
-                    eprintln!(
-                        "ccu: check failed: {}: audit chain broken at {}\n  (events 1 to {verified} verify; nothing after the break can be trusted)",
-                        path.display(),
-                        for_terminal(&at.to_string())
-                    );
-                    Ok(EXIT_CHECK_FAILED)
+                    Ok(report.exit_code())
                 }
             }
         }
@@ -376,7 +358,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
         TopCommand::Audit {
             command: AuditCommand::Checkpoint { actor },
         } => {
-            let mut casefile = CaseFile::open(&path)?;
+            let mut casefile = open_to_sign(&path)?;
             let actor = login(&mut casefile, &actor)?;
             let done = casefile.execute(&actor, Command::RecordCheckpoint)?;
             say(
@@ -414,7 +396,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                     .transpose()?,
                 user: by.as_deref().map(Username::parse).transpose()?,
             };
-            let mut casefile = CaseFile::open(&path)?;
+            let mut casefile = open_to_sign(&path)?;
             let actor = login(&mut casefile, &actor)?;
             let done = casefile.execute(&actor, Command::ExportAudit(request))?;
             say(
@@ -880,6 +862,24 @@ fn say(out: &mut impl Write, text: &str) -> Result<(), Failure> {
 }
 
 /// Like [`for_terminal`], but keeps the line breaks ccu itself put there.
+/// Opens a case file to sign a checkpoint of it or export it. A file that
+/// opening refuses as altered (its schema, or its trail's last event) is
+/// refused with `ccu check`'s own message and exit code, as is one that
+/// `execute` finds does not verify.
+fn open_to_sign(path: &std::path::Path) -> Result<CaseFile, Failure> {
+    match CaseFile::open(path) {
+        Err(store::Error::SchemaAltered { .. } | store::Error::Integrity { .. }) => {
+            let report = CaseFile::open_for_check(path)?.check()?;
+            Err(store::Error::CheckFailed {
+                path: path.to_owned(),
+                report,
+            }
+            .into())
+        }
+        opened => Ok(opened?),
+    }
+}
+
 fn for_terminal_lines(text: &str) -> String {
     text.split('\n')
         .map(|line| for_terminal(line).into_owned())

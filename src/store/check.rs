@@ -9,7 +9,7 @@ use rusqlite::OptionalExtension;
 
 use super::{CaseFile, Result};
 use crate::audit::merkle::{self, Hash, RootBuilder};
-use crate::audit::{ChainBreak, ChainVerifier, Event};
+use crate::audit::{ChainBreak, ChainVerifier, Event, Problem};
 
 /// What `ccu check` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,96 @@ pub enum CheckReport {
         checkpoint_at: String,
         problem: String,
     },
+    /// The chain verifies, but the case file does not answer to it: rows
+    /// changed, added or removed outside ccu, a schema altered, a search
+    /// index that is not what the records make, or a checkpoint the trail
+    /// signed that is gone. `findings` are the first few, in the users'
+    /// words; `more` counts the rest.
+    Altered {
+        events: i64,
+        findings: Vec<String>,
+        more: usize,
+    },
+}
+
+impl CheckReport {
+    /// The exit code `ccu check` gives this report (docs/cli.md).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CheckReport::Verified { .. } => 0,
+            CheckReport::Altered { .. } => EXIT_ROWS_ALTERED,
+            _ => EXIT_CHECK_FAILED,
+        }
+    }
+
+    /// What is wrong, as `ccu check` says it after `check failed: `
+    /// (None when the file verifies). Untrusted text in it is not yet
+    /// made safe for a terminal.
+    pub fn describe(&self, path: &std::path::Path) -> Option<String> {
+        let path = path.display();
+        Some(match self {
+            CheckReport::Verified { .. } => return None,
+            CheckReport::Corrupt { messages } => {
+                let mut text = format!("{path}: the database is damaged (PRAGMA integrity_check):");
+                for m in messages {
+                    text.push_str("\n  ");
+                    text.push_str(m);
+                }
+                text
+            }
+            CheckReport::CheckpointBroken {
+                events,
+                checkpoint_at,
+                problem,
+            } => format!(
+                "{path}: the {events} events chain, but the latest signed checkpoint ({checkpoint_at}) fails: {problem}"
+            ),
+            CheckReport::Broken { verified, at } => format!(
+                "{path}: audit chain broken at {at}\n  (events 1 to {verified} verify; nothing after the break can be trusted)"
+            ),
+            CheckReport::Altered {
+                events,
+                findings,
+                more,
+            } => {
+                let mut text = format!(
+                    "{path}: the {events} events chain, but the case file does not answer to them:"
+                );
+                for f in findings {
+                    text.push_str("\n  ");
+                    text.push_str(f);
+                }
+                if *more > 0 {
+                    text.push_str(&format!("\n  and {more} more"));
+                }
+                text
+            }
+        })
+    }
+}
+
+/// `ccu check`'s exit code when the chain or the database fails.
+pub const EXIT_CHECK_FAILED: i32 = 6;
+/// `ccu check`'s exit code when the chain verifies but the rows, schema,
+/// search index or checkpoints do not answer to it.
+pub const EXIT_ROWS_ALTERED: i32 = 7;
+/// How many findings a report lists before counting the rest.
+const MAX_FINDINGS: usize = 40;
+
+/// The first findings of a check, and how many there are in all.
+#[derive(Default)]
+struct Findings {
+    listed: Vec<String>,
+    total: usize,
+}
+
+impl Findings {
+    fn add(&mut self, finding: String) {
+        self.total += 1;
+        if self.listed.len() < MAX_FINDINGS {
+            self.listed.push(finding);
+        }
+    }
 }
 
 /// How far a walk along the audit chain has got: the verifier's state, the
@@ -39,6 +129,8 @@ pub(super) struct ChainWalk {
     /// The seq and hash of the last event verified.
     last: Option<(i64, String)>,
     checkpoint: Option<CheckpointWalk>,
+    /// How many row commitments the events verified so far hold.
+    rows_seen: i64,
     /// How many events the trail holds, as far as is known.
     pub total: i64,
     /// The verdict, once the walk has finished (never `Corrupt`).
@@ -91,8 +183,69 @@ pub(super) fn leaf_of(hash: &str) -> Hash {
     merkle::leaf_hash(&hex::decode(hash).unwrap_or_else(|_| hash.as_bytes().to_vec()))
 }
 
-const EVENT_COLUMNS: &str = "seq, at, actor, actor_roles, action, entity_type, entity_ref,
-                             outcome, details, prev_hash, hash";
+/// The columns of an event, in the order [`event_from_row`] reads them.
+pub(super) const EVENT_COLUMNS: &str =
+    "seq, at, actor, actor_roles, action, entity_type, entity_ref,
+                             outcome, details, rows_hash, prev_hash, hash";
+
+/// Checks that the trail's last event still hashes and links to the one
+/// before it (or to the genesis value). Returns its seq and hash, or None
+/// for an empty trail. `has_rows`: the schema has `rows_hash` (version 7).
+pub(super) fn verify_tail(
+    conn: &rusqlite::Connection,
+    casefile_id: &str,
+    has_rows: bool,
+) -> rusqlite::Result<std::result::Result<Option<(i64, String)>, ChainBreak>> {
+    let columns = if has_rows {
+        EVENT_COLUMNS.to_owned()
+    } else {
+        EVENT_COLUMNS.replace("rows_hash", "NULL")
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {columns} FROM audit_event ORDER BY seq DESC LIMIT 2"
+    ))?;
+    let mut rows = stmt.query([])?;
+    let Some(row) = rows.next()? else {
+        return Ok(Ok(None));
+    };
+    let broken = |seq: i64, problem| Ok(Err(ChainBreak { seq, problem }));
+    let last = match event_from_row(row) {
+        Ok(e) => e,
+        Err(e) => {
+            let seq = row.get::<_, i64>(0).unwrap_or(0);
+            return broken(
+                seq,
+                Problem::Malformed {
+                    detail: e.to_string(),
+                },
+            );
+        }
+    };
+    let before = match rows.next()? {
+        None => None,
+        Some(row) => Some((row.get::<_, i64>(0)?, row.get::<_, String>(11)?)),
+    };
+    if crate::audit::event_hash(&last) != last.hash {
+        return broken(last.seq, Problem::HashMismatch);
+    }
+    let expected_prev = match (&before, last.seq) {
+        (_, 1) => crate::audit::genesis_hash(casefile_id),
+        (Some((seq, hash)), _) if *seq == last.seq - 1 => hash.clone(),
+        (Some((seq, _)), _) => return broken(seq + 1, Problem::Gap { found: last.seq }),
+        (None, _) => return broken(1, Problem::Gap { found: last.seq }),
+    };
+    if last.prev_hash != expected_prev {
+        return broken(
+            last.seq,
+            if last.seq == 1 {
+                Problem::BadGenesis
+            } else {
+                Problem::BrokenLink
+            },
+        );
+    }
+    Ok(Ok(Some((last.seq, last.hash))))
+}
 
 impl CaseFile {
     /// Runs `PRAGMA integrity_check`, then walks the whole audit trail in
@@ -113,7 +266,205 @@ impl CaseFile {
         }
         let mut walk = self.start_chain_walk()?;
         self.walk_chain(&mut walk, None)?;
-        Ok(walk.outcome.expect("a walk without a limit finishes"))
+        let report = walk.outcome.expect("a walk without a limit finishes");
+        let CheckReport::Verified { events } = report else {
+            return Ok(report);
+        };
+        let mut findings = Findings::default();
+        self.find_all(&mut findings)
+            .map_err(|e| self.sqlite_err(e))?;
+        Ok(if findings.total == 0 {
+            CheckReport::Verified { events }
+        } else {
+            CheckReport::Altered {
+                events,
+                more: findings.total - findings.listed.len(),
+                findings: findings.listed,
+            }
+        })
+    }
+
+    /// Everything beyond the chain that must answer to it: the schema, the
+    /// checkpoints the trail says it signed, every row, the search index.
+    fn find_all(&self, findings: &mut Findings) -> rusqlite::Result<()> {
+        let version = super::schema::version(&self.conn, &self.path).unwrap_or(0);
+        for d in super::vet::schema_differences(&self.conn, version)? {
+            findings.add(format!("schema: {d}"));
+        }
+        self.find_missing_checkpoints(findings)?;
+        for table in super::ledger::state_tables(&self.conn)? {
+            self.find_row_problems(&table, findings)?;
+        }
+        self.find_search_index_problems(findings)
+    }
+
+    /// Every checkpoint the trail records signing (`audit.checkpoint` and
+    /// `audit.export` events) must still be in the case file.
+    fn find_missing_checkpoints(&self, findings: &mut Findings) -> rusqlite::Result<()> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, action, details FROM audit_event
+             WHERE action IN ('audit.checkpoint', 'audit.export') AND outcome = 'ok' ORDER BY seq",
+        )?;
+        let mut exists = self
+            .conn
+            .prepare("SELECT 1 FROM checkpoint WHERE tree_size = ?1 AND root_hash = ?2")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let (seq, action, details): (i64, String, String) =
+                (row.get(0)?, row.get(1)?, row.get(2)?);
+            let parsed: serde_json::Value = serde_json::from_str(&details).unwrap_or_default();
+            let size = parsed["tree_size"].as_i64();
+            let root = parsed["root"].as_str();
+            let found = match (size, root) {
+                (Some(size), Some(root)) => exists.exists(rusqlite::params![size, root])?,
+                _ => false,
+            };
+            if !found {
+                findings.add(format!(
+                    "checkpoint: seq {seq} ({action}) signed a checkpoint of {} events that the case file no longer holds",
+                    size.map_or("?".into(), |s| s.to_string())
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Each row of `table` against the latest commitment to it: changed,
+    /// missing (committed, gone) or unwritten (no live commitment).
+    fn find_row_problems(&self, table: &str, findings: &mut Findings) -> rusqlite::Result<()> {
+        use super::ledger::{TableInfo, current_digest, label, latest, quote};
+        let conn = &self.conn;
+        let info = TableInfo::read(conn, table)?;
+        // The latest commitment per row, read in key order off the primary
+        // key of audit_row: the last entry of each run of one key.
+        let mut stmt = conn.prepare(
+            "SELECT row_key, seq, digest FROM audit_row WHERE tbl = ?1 ORDER BY row_key, seq",
+        )?;
+        let mut rows = stmt.query([table])?;
+        let mut present: i64 = 0;
+        let mut check = |key: &str, seq: i64, digest: &Option<String>| -> rusqlite::Result<()> {
+            let Some(committed) = digest else {
+                return Ok(());
+            };
+            match current_digest(conn, &info, key)? {
+                None => findings.add(format!(
+                    "{table} {}: missing: seq {seq} wrote it, and it is gone",
+                    label(conn, &info, key)?
+                )),
+                Some(d) if d == *committed => present += 1,
+                Some(_) => {
+                    present += 1;
+                    findings.add(format!(
+                        "{table} {}: changed since seq {seq} wrote it",
+                        label(conn, &info, key)?
+                    ))
+                }
+            }
+            Ok(())
+        };
+        let mut run: Option<(String, i64, Option<String>)> = None;
+        while let Some(row) = rows.next()? {
+            let entry: (String, i64, Option<String>) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            if let Some((key, seq, digest)) = run.take()
+                && key != entry.0
+            {
+                check(&key, seq, &digest)?;
+            }
+            run = Some(entry);
+        }
+        if let Some((key, seq, digest)) = run {
+            check(&key, seq, &digest)?;
+        }
+        let stored: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM main.{}", quote(table)),
+            [],
+            |r| r.get(0),
+        )?;
+        if stored == present {
+            return Ok(());
+        }
+        // Some row has no live commitment: find which.
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {} FROM main.{}",
+            info.key_sql(""),
+            quote(table)
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let key: String = row.get(0)?;
+            match latest(conn, table, &key)? {
+                Some((_, Some(_))) => {}
+                Some((seq, None)) => findings.add(format!(
+                    "{table} {}: present, but seq {seq} recorded it as removed",
+                    label(conn, &info, &key)?
+                )),
+                None => findings.add(format!(
+                    "{table} {}: added outside ccu: no audit event wrote it",
+                    label(conn, &info, &key)?
+                )),
+            }
+        }
+        Ok(())
+    }
+
+    /// The search index is derived: it must hold exactly what the records
+    /// make (the same forms as the schema's triggers).
+    fn find_search_index_problems(&self, findings: &mut Findings) -> rusqlite::Result<()> {
+        const EXPECTED: &str = "
+            SELECT 'intelligence', id, urn || ' ' || summary, full_text FROM intelligence
+            UNION ALL
+            SELECT 'operation', id, codename || ' ' || urn,
+                   description || ' ' || coalesce(outcome, '') || ' ' || coalesce(lessons_learned, '')
+            FROM operation
+            UNION ALL
+            SELECT 'subject', id, name, staff_number || ' ' || department || ' ' || role FROM subject
+            UNION ALL
+            SELECT 'decision', id, decision, rationale || ' ' || alternatives FROM decision_log_entry";
+        const INDEXED: &str = "SELECT kind, item_id, title, body FROM search_index";
+        let conn = &self.conn;
+        for (sql, what) in [
+            (
+                format!(
+                    "SELECT * FROM ({INDEXED} EXCEPT SELECT * FROM ({EXPECTED})) ORDER BY 1, 2 LIMIT 5"
+                ),
+                "is not what the record makes",
+            ),
+            (
+                format!(
+                    "SELECT * FROM (SELECT * FROM ({EXPECTED}) EXCEPT {INDEXED}) ORDER BY 1, 2 LIMIT 5"
+                ),
+                "is missing from the search index",
+            ),
+        ] {
+            let mut stmt = conn.prepare(&sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let kind: String = row.get::<_, Option<String>>(0)?.unwrap_or_default();
+                let id = row.get_ref(1)?;
+                let id = match id {
+                    rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+                    other => format!("{other:?}"),
+                };
+                findings.add(crate::sanitise::for_terminal(&format!(
+                    "search index: the entry for {kind} {id} {what} (the index is derived from the records)"
+                ))
+                .into_owned());
+            }
+        }
+        let counted: (i64, i64) = conn.query_row(
+            &format!(
+                "SELECT (SELECT count(*) FROM search_index), (SELECT count(*) FROM ({EXPECTED}))"
+            ),
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if counted.0 != counted.1 {
+            findings.add(format!(
+                "search index: it holds {} entries where the records make {}",
+                counted.0, counted.1
+            ));
+        }
+        Ok(())
     }
 
     /// A walk from the start of the trail, against the latest signed
@@ -141,6 +492,7 @@ impl CaseFile {
             verifier: ChainVerifier::new(&self.id),
             last: None,
             checkpoint,
+            rows_seen: 0,
             total,
             outcome: None,
         })
@@ -175,6 +527,13 @@ impl CaseFile {
             Some((seq, _)) => stmt.query([limit, *seq]),
         }
         .map_err(|e| self.sqlite_err(e))?;
+        let mut rows_of = self
+            .conn
+            .prepare(
+                "SELECT tbl, row_key, digest FROM audit_row WHERE seq = ?1 ORDER BY tbl, row_key",
+            )
+            .map_err(|e| self.sqlite_err(e))?;
+        let empty = crate::audit::rows::empty_rows_hash();
         let mut resumed = walk.last.clone();
         let mut read: i64 = 0;
         while let Some(row) = rows.next().map_err(|e| self.sqlite_err(e))? {
@@ -199,6 +558,39 @@ impl CaseFile {
                     .map(|()| event),
                 Err(e) => Err(walk.verifier.malformed(e.to_string())),
             };
+            // A version 2 event's rows must be exactly those it committed to.
+            let pushed = pushed.and_then(|event| match &event.rows_hash {
+                Some(hash) if *hash != empty => {
+                    let mut hasher = crate::audit::rows::RowsHasher::new();
+                    let mut rows = rows_of
+                        .query([event.seq])
+                        .map_err(|e| walk.verifier.malformed(e.to_string()))?;
+                    while let Some(r) = rows
+                        .next()
+                        .map_err(|e| walk.verifier.malformed(e.to_string()))?
+                    {
+                        let entry: rusqlite::Result<(String, String, Option<String>)> =
+                            (|| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))();
+                        let (tbl, key, digest) = entry.map_err(|e| ChainBreak {
+                            seq: event.seq,
+                            problem: Problem::Malformed {
+                                detail: format!("a row commitment cannot be read: {e}"),
+                            },
+                        })?;
+                        hasher.push(&tbl, &key, digest.as_deref());
+                    }
+                    walk.rows_seen += hasher.count() as i64;
+                    if hasher.finish() == *hash {
+                        Ok(event)
+                    } else {
+                        Err(ChainBreak {
+                            seq: event.seq,
+                            problem: Problem::RowsMismatch,
+                        })
+                    }
+                }
+                _ => Ok(event),
+            });
             match pushed {
                 Ok(event) => {
                     walk.add_leaf(&event.hash);
@@ -233,6 +625,15 @@ impl CaseFile {
                 .checkpoint_problem(cp, events)?
                 .map(|problem| (cp.at.clone(), problem)),
         };
+        if problem.is_none()
+            && let Some(at) = self.stray_rows(walk)?
+        {
+            walk.outcome = Some(CheckReport::Broken {
+                verified: at.seq - 1,
+                at,
+            });
+            return Ok(());
+        }
         walk.outcome = Some(match problem {
             Some((checkpoint_at, problem)) => CheckReport::CheckpointBroken {
                 events,
@@ -242,6 +643,40 @@ impl CaseFile {
             None => CheckReport::Verified { events },
         });
         Ok(())
+    }
+
+    /// Row commitments that belong to no event that committed to them
+    /// (added to an event that wrote no rows, or to no event at all): the
+    /// walk counted every commitment it checked, so any more are stray.
+    fn stray_rows(&self, walk: &ChainWalk) -> Result<Option<ChainBreak>> {
+        let stored: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM audit_row", [], |r| r.get(0))
+            .map_err(|e| self.sqlite_err(e))?;
+        if stored == walk.rows_seen {
+            return Ok(None);
+        }
+        let seq: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT min(r.seq) FROM audit_row r LEFT JOIN audit_event e ON e.seq = r.seq
+                 WHERE e.seq IS NULL OR e.rows_hash IS NULL OR e.rows_hash = ?1",
+                [crate::audit::rows::empty_rows_hash()],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sqlite_err(e))?;
+        let seq = seq.unwrap_or(walk.verified() + 1);
+        Ok(Some(ChainBreak {
+            seq,
+            problem: if seq <= walk.verified() {
+                Problem::RowsMismatch
+            } else {
+                Problem::Malformed {
+                    detail: "audit_row holds row commitments for an event the trail does not have"
+                        .into(),
+                }
+            },
+        }))
     }
 
     fn checkpoint_problem(&self, cp: &CheckpointWalk, events: i64) -> Result<Option<String>> {
@@ -282,7 +717,8 @@ pub(super) fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Event>
         entity_ref: row.get(6)?,
         outcome: row.get(7)?,
         details: row.get(8)?,
-        prev_hash: row.get(9)?,
-        hash: row.get(10)?,
+        rows_hash: row.get(9)?,
+        prev_hash: row.get(10)?,
+        hash: row.get(11)?,
     })
 }

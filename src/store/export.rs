@@ -60,10 +60,10 @@ fn io(path: &Path, e: std::io::Error) -> Fail {
 }
 
 fn all_events(ctx: &Ctx<'_>, size: u64) -> rusqlite::Result<Vec<Event>> {
-    let mut stmt = ctx.tx.prepare(
-        "SELECT seq, at, actor, actor_roles, action, entity_type, entity_ref, outcome, details, prev_hash, hash
-         FROM audit_event ORDER BY seq LIMIT ?1",
-    )?;
+    let mut stmt = ctx.tx.prepare(&format!(
+        "SELECT {} FROM audit_event ORDER BY seq LIMIT ?1",
+        super::check::EVENT_COLUMNS
+    ))?;
     let rows = stmt.query_map([size as i64], super::check::event_from_row)?;
     rows.collect()
 }

@@ -149,6 +149,6 @@ impl CaseFile {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
         ensure(&tx, &self.id, &at, "ccu", "")?;
-        tx.commit().map_err(|e| sqlite_err(&path, e))
+        super::write::commit(tx).map_err(|e| sqlite_err(&path, e))
     }
 }

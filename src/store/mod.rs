@@ -11,6 +11,7 @@ mod diary;
 mod export;
 mod intelligence;
 mod keys;
+mod ledger;
 mod lists;
 mod operations;
 mod probe;
@@ -20,6 +21,7 @@ mod search;
 mod settings;
 mod subjects;
 mod thresholds;
+mod vet;
 mod visibility;
 mod write;
 
@@ -37,11 +39,12 @@ pub use audit_view::{
 };
 pub use authorisations::{CENTRAL_RECORD_COLUMNS, CentralRecordEntry, central_record_csv};
 pub use bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
-pub use check::CheckReport;
+pub use check::{CheckReport, EXIT_CHECK_FAILED, EXIT_ROWS_ALTERED};
 pub use command::{Command, Viewed};
 pub use diary::{DueItem, DueKind, QUIET_OPERATION_DAYS};
 pub use export::ExportRequest;
 pub use intelligence::{ImportReport, IntelligenceRecord, IntelligenceRow, Page, TriageEntry};
+pub use ledger::Integrity;
 pub use lists::{
     DASHBOARD_WEEKS, Dashboard, IntelligenceColumn, ListQuery, OperationColumn, SubjectColumn,
 };
@@ -151,6 +154,35 @@ pub enum Error {
     #[error("{}: could not bring the schema up to date: {detail}", .path.display())]
     Migration { path: PathBuf, detail: String },
 
+    #[error(
+        "{}: is damaged: {detail}. ccu will not open it, and has left it as it was; restore it from a backup",
+        .path.display()
+    )]
+    Damaged { path: PathBuf, detail: String },
+
+    #[error(
+        "{}: carries a ccu case file's application id, but is not a ccu case file: {detail}. Check the path; ccu has left the file as it was",
+        .path.display()
+    )]
+    NotCcuSchema { path: PathBuf, detail: String },
+
+    #[error(
+        "{}: the case file's schema was altered outside ccu ({detail}). ccu will not write to it, and has left it as it was; `ccu check` says what else is wrong",
+        .path.display()
+    )]
+    SchemaAltered { path: PathBuf, detail: String },
+
+    #[error(
+        "{}: {problem}. Nothing was saved; `ccu check` says what else is wrong",
+        .path.display()
+    )]
+    Integrity { path: PathBuf, problem: Integrity },
+
+    /// `ccu audit export` and `ccu audit checkpoint` sign nothing over a
+    /// case file that does not verify; the message is `ccu check`'s.
+    #[error("check failed: {}", .report.describe(.path).unwrap_or_default())]
+    CheckFailed { path: PathBuf, report: CheckReport },
+
     #[error("password hashing failed: {0}")]
     PasswordHash(String),
 
@@ -168,7 +200,16 @@ impl Error {
             | Error::NotCaseFile { .. }
             | Error::NewerVersion { .. }
             | Error::AlreadyExists { .. }
-            | Error::NotDemo { .. } => 3,
+            | Error::NotDemo { .. }
+            | Error::Damaged { .. }
+            | Error::NotCcuSchema { .. } => 3,
+            Error::SchemaAltered { .. } => EXIT_ROWS_ALTERED,
+            Error::Integrity { problem, .. } => match problem {
+                Integrity::TailBroken(_) => EXIT_CHECK_FAILED,
+                Integrity::RowAltered { .. } => EXIT_ROWS_ALTERED,
+                Integrity::Unaudited { .. } => 1,
+            },
+            Error::CheckFailed { report, .. } => report.exit_code(),
             Error::LoginFailed { .. } | Error::Denied { .. } => 4,
             Error::Invalid(_) | Error::NoSuch { .. } => 5,
             Error::Sqlite { .. }
@@ -220,8 +261,29 @@ impl CaseFile {
         Self::open_checked(path, clock, true)
     }
 
+    /// Opens a case file for `ccu check`: refused if it is damaged or not
+    /// a case file, but a schema altered outside ccu or a trail whose tail
+    /// no longer chains is opened as it is, for the check to report. Such
+    /// a file is neither upgraded nor written to.
+    pub fn open_for_check(path: &Path) -> Result<CaseFile> {
+        let vetted = vet::vet(path)?;
+        let tolerated = vetted.version == LATEST_VERSION;
+        if !tolerated && let Some(refusal) = vetted.refusal(path) {
+            return Err(refusal);
+        }
+        Self::open_vetted(path, system_clock(), false, vetted.refusal(path).is_none())
+    }
+
     fn open_checked(path: &Path, clock: Clock, demo_only: bool) -> Result<CaseFile> {
-        probe::check_header(path)?;
+        let vetted = vet::vet(path)?;
+        if let Some(refusal) = vetted.refusal(path) {
+            return Err(refusal);
+        }
+        Self::open_vetted(path, clock, demo_only, true)
+    }
+
+    /// Opens a vetted file; `writes`: it may be upgraded and written to.
+    fn open_vetted(path: &Path, clock: Clock, demo_only: bool, writes: bool) -> Result<CaseFile> {
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -239,7 +301,10 @@ impl CaseFile {
             });
         }
         let from = schema::version(&conn, path)?;
-        schema::migrate(&mut conn, path)?;
+        if writes {
+            schema::migrate(&mut conn, path)?;
+        }
+        ledger::install_capture(&conn).map_err(|e| sqlite_err(path, e))?;
         let id: String = conn
             .query_row("SELECT id FROM casefile", [], |r| r.get(0))
             .map_err(|source| sqlite_err(path, source))?;
@@ -249,10 +314,12 @@ impl CaseFile {
             id,
             clock,
         };
-        if from < LATEST_VERSION {
-            casefile.record_upgrade(from)?;
+        if writes {
+            if from < LATEST_VERSION {
+                casefile.record_upgrade(from)?;
+            }
+            casefile.ensure_signing_key()?;
         }
-        casefile.ensure_signing_key()?;
         Ok(casefile)
     }
 
@@ -309,6 +376,7 @@ impl CaseFile {
         .map_err(|source| sqlite_err(path, source))?;
         configure(&mut conn, path)?;
         schema::migrate(&mut conn, path)?;
+        ledger::install_capture(&conn).map_err(|e| sqlite_err(path, e))?;
         let mut casefile = CaseFile {
             conn,
             path: path.to_owned(),
@@ -343,6 +411,16 @@ impl CaseFile {
 }
 
 fn sqlite_err(path: &Path, source: rusqlite::Error) -> Error {
+    // The write path raises integrity refusals from inside a transaction
+    // as SQLite user errors (ledger::raise); they surface here.
+    if let rusqlite::Error::UserFunctionError(inner) = &source
+        && let Some(problem) = inner.downcast_ref::<Integrity>()
+    {
+        return Error::Integrity {
+            path: path.to_owned(),
+            problem: problem.clone(),
+        };
+    }
     Error::Sqlite {
         path: path.to_owned(),
         source,

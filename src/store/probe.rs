@@ -44,6 +44,16 @@ pub(super) fn check_header(path: &Path) -> Result<()> {
     if meta.len() == 0 {
         return Err(not_sqlite("the file is empty"));
     }
+    let header = read_header(path)?;
+    if &header[..16] != SQLITE_MAGIC {
+        return Err(not_sqlite("it is not an SQLite database"));
+    }
+    let field = |at: usize| u32::from_be_bytes(header[at..at + 4].try_into().expect("4 bytes"));
+    check_identity(path, field(68), field(60))
+}
+
+/// The first 100 bytes of the file: the SQLite header.
+pub(super) fn read_header(path: &Path) -> Result<[u8; HEADER_LEN]> {
     let mut header = [0u8; HEADER_LEN];
     let mut file = File::open(path).map_err(|source| Error::Io {
         path: path.to_owned(),
@@ -53,11 +63,13 @@ pub(super) fn check_header(path: &Path) -> Result<()> {
         path: path.to_owned(),
         source,
     })?;
-    if read < HEADER_LEN || &header[..16] != SQLITE_MAGIC {
-        return Err(not_sqlite("it is not an SQLite database"));
+    if read < HEADER_LEN {
+        return Err(Error::NotSqlite {
+            path: path.to_owned(),
+            detail: "it is not an SQLite database".into(),
+        });
     }
-    let field = |at: usize| u32::from_be_bytes(header[at..at + 4].try_into().expect("4 bytes"));
-    check_identity(path, field(68), field(60))
+    Ok(header)
 }
 
 /// The same checks through SQLite, once the file is open.

@@ -35,7 +35,14 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
         "0006_audit_view.sql",
         include_str!("../../schema/0006_audit_view.sql"),
     ),
+    (
+        "0007_row_commitments.sql",
+        include_str!("../../schema/0007_row_commitments.sql"),
+    ),
 ];
+
+/// The first schema version whose events commit to the rows they wrote.
+pub const ROWS_VERSION: u32 = 7;
 
 /// The schema version this ccu writes and the newest it can read.
 pub const LATEST_VERSION: u32 = SCHEMA_FILES.len() as u32;

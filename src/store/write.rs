@@ -7,13 +7,14 @@
 use std::path::Path;
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
 
 use chrono::{DateTime, Utc};
 
 use super::accounts::{self, AccountStatus, StoredAccount};
 pub use super::command::Command;
+use super::ledger;
 use super::schema::LATEST_VERSION;
 use super::{CaseFile, Error, FirstAdministrator, Result, sqlite_err};
 use crate::audit::{Event, event_hash, genesis_hash};
@@ -62,23 +63,46 @@ pub(super) struct NewEvent<'a> {
     pub details: Value,
 }
 
+/// Which rows an event commits to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rows {
+    /// The rows its transaction wrote since the event before it.
+    Written,
+    /// Every row of every state table, as it stands (a baseline).
+    All,
+}
+
 /// Appends one event to the chain inside the caller's transaction and
-/// returns its `seq`.
+/// returns its `seq`. It first checks that the trail's last event still
+/// hashes and links, so nothing is appended on top of a visibly broken
+/// tail, and that every row being committed was, before this transaction,
+/// as the trail last recorded it.
 pub(super) fn append(
     tx: &Transaction<'_>,
     casefile_id: &str,
     new: NewEvent<'_>,
 ) -> rusqlite::Result<i64> {
-    let last: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (prev_seq, prev_hash) = last.unwrap_or_else(|| (0, genesis_hash(casefile_id)));
+    append_rows(tx, casefile_id, new, Rows::Written)
+}
+
+pub(super) fn append_rows(
+    tx: &Transaction<'_>,
+    casefile_id: &str,
+    new: NewEvent<'_>,
+    rows: Rows,
+) -> rusqlite::Result<i64> {
+    let (prev_seq, prev_hash) = match super::check::verify_tail(tx, casefile_id, true)? {
+        Ok(Some(last)) => last,
+        Ok(None) => (0, genesis_hash(casefile_id)),
+        Err(at) => return Err(ledger::raise(ledger::Integrity::TailBroken(at))),
+    };
+    let seq = prev_seq + 1;
+    let rows_hash = match rows {
+        Rows::Written => ledger::record(tx, seq, &ledger::take_written(tx)?)?,
+        Rows::All => ledger::record_all(tx, seq)?,
+    };
     let mut event = Event {
-        seq: prev_seq + 1,
+        seq,
         at: new.at.to_owned(),
         actor: new.actor.to_owned(),
         actor_roles: new.actor_roles.to_owned(),
@@ -87,29 +111,38 @@ pub(super) fn append(
         entity_ref: new.entity_ref.to_owned(),
         outcome: new.outcome.to_owned(),
         details: new.details.to_string(),
+        rows_hash: Some(rows_hash),
         prev_hash,
         hash: String::new(),
     };
     event.hash = event_hash(&event);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO audit_event (seq, at, actor, actor_roles, action, entity_type,
-                                  entity_ref, outcome, details, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            event.seq,
-            event.at,
-            event.actor,
-            event.actor_roles,
-            event.action,
-            event.entity_type,
-            event.entity_ref,
-            event.outcome,
-            event.details,
-            event.prev_hash,
-            event.hash
-        ],
-    )?;
+                                  entity_ref, outcome, details, rows_hash, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        event.seq,
+        event.at,
+        event.actor,
+        event.actor_roles,
+        event.action,
+        event.entity_type,
+        event.entity_ref,
+        event.outcome,
+        event.details,
+        event.rows_hash,
+        event.prev_hash,
+        event.hash
+    ])?;
     Ok(event.seq)
+}
+
+/// Commits a write transaction, refusing (and rolling back) one that
+/// wrote a row no audit event took in.
+pub(super) fn commit(tx: Transaction<'_>) -> rusqlite::Result<()> {
+    ledger::ensure_all_taken(&tx)?;
+    tx.commit()
 }
 
 pub(super) fn hash_password(password: &NewPassword) -> Result<String> {
@@ -222,10 +255,23 @@ impl Ctx<'_> {
     }
 }
 
+/// The acting user's account as it is now, refused if it (or one of its
+/// roles) no longer answers to the audit trail.
 fn load_actor(conn: &rusqlite::Connection, actor: &Actor, path: &Path) -> Result<StoredAccount> {
-    accounts::find_by_id(conn, actor.user_id)
+    let account = accounts::find_by_id(conn, actor.user_id)
         .map_err(|e| sqlite_err(path, e))?
-        .ok_or_else(|| Error::Invalid(InvalidInput::new("user", "your account no longer exists")))
+        .ok_or_else(|| {
+            Error::Invalid(InvalidInput::new("user", "your account no longer exists"))
+        })?;
+    if let Some(problem) =
+        ledger::account_problem(conn, account.id).map_err(|e| sqlite_err(path, e))?
+    {
+        return Err(Error::Integrity {
+            path: path.to_owned(),
+            problem,
+        });
+    }
+    Ok(account)
 }
 
 fn roles_or_none(account: &StoredAccount) -> String {
@@ -245,6 +291,10 @@ impl CaseFile {
             Ok(name) => accounts::find(&self.conn, &name).map_err(|e| self.sqlite_err(e))?,
             Err(_) => None,
         };
+        let altered = match &account {
+            Some(a) => ledger::account_problem(&self.conn, a.id).map_err(|e| self.sqlite_err(e))?,
+            None => None,
+        };
         let verdict = match &account {
             None => {
                 // Spend the same effort as a real check, so the time taken
@@ -256,6 +306,10 @@ impl CaseFile {
                 Err("wrong password")
             }
             Some(a) if a.status == AccountStatus::Disabled => Err("account disabled"),
+            // The password matched, but the account or its roles are not as
+            // the trail last recorded them (a hash or a role put in with
+            // sqlite3): no one gets in through a changed account.
+            Some(a) if altered.is_some() => Err("account changed outside ccu"),
             Some(a) => match RoleSet::new(a.roles.iter().copied()) {
                 Ok(roles) => Ok(roles),
                 Err(_) => Err("account holds no valid set of roles"),
@@ -290,13 +344,17 @@ impl CaseFile {
                 details,
             },
         )
-        .and_then(|_| tx.commit())
+        .and_then(|_| commit(tx))
         .map_err(|e| sqlite_err(&self.path, e))?;
         match (verdict, account) {
             (Ok(roles), Some(a)) => Ok(Actor {
                 user_id: a.id,
                 username: Username::parse(&a.username)?,
                 roles,
+            }),
+            (Err("account changed outside ccu"), _) => Err(Error::Integrity {
+                path: self.path.clone(),
+                problem: altered.expect("the reason is given only when altered"),
             }),
             _ => Err(Error::LoginFailed {
                 username: actor_name,
@@ -321,6 +379,9 @@ impl CaseFile {
             }
             _ => None,
         };
+        if matches!(command, Command::RecordCheckpoint | Command::ExportAudit(_)) {
+            self.verify_before_signing(actor, &command)?;
+        }
         let now = (self.clock)();
         let at = super::format_timestamp(now);
         let path = self.path.clone();
@@ -404,12 +465,34 @@ impl CaseFile {
                 applied.details.clone(),
             )
             .map_err(|e| sqlite_err(&path, e))?;
-        tx.commit().map_err(|e| sqlite_err(&path, e))?;
+        commit(tx).map_err(|e| sqlite_err(&path, e))?;
         Ok(Executed {
             seq,
             reference: applied.entity_ref,
             details: applied.details,
         })
+    }
+
+    /// Nothing is signed over a case file that does not verify: before a
+    /// checkpoint or an export, the whole of `ccu check` runs, and its
+    /// verdict is the refusal. It runs before the write lock is taken (it
+    /// reads the whole trail), and only for someone the command permits,
+    /// so a refused user costs nothing and is refused as usual.
+    fn verify_before_signing(&mut self, actor: &Actor, command: &Command) -> Result<()> {
+        let current = load_actor(&self.conn, actor, &self.path)?;
+        let permitted = current.status == AccountStatus::Active
+            && RoleSet::new(current.roles.iter().copied())
+                .is_ok_and(|r| permits(&r, command.required_permission(&actor.username)));
+        if !permitted {
+            return Ok(());
+        }
+        match self.check()? {
+            super::CheckReport::Verified { .. } => Ok(()),
+            report => Err(Error::CheckFailed {
+                path: self.path.clone(),
+                report,
+            }),
+        }
     }
 
     /// Records a refusal in a transaction of its own and returns `error`.
@@ -439,7 +522,7 @@ impl CaseFile {
                     details,
                 },
             )?;
-            tx.commit()
+            commit(tx)
         });
         match written {
             Ok(()) => error,
@@ -504,18 +587,12 @@ impl CaseFile {
                 params![self.id, at],
             )?;
             let roles = RoleSet::new([Role::Administrator]).expect("a single role is valid");
-            accounts::insert(
-                &tx,
-                &admin.username,
-                &admin.display_name,
-                admin.rank,
-                &roles,
-                &password_hash,
-                &at,
-            )?;
             let name = admin.username.as_str();
             let roles_text = roles.to_string();
-            append(
+            // The first event commits to every row there is: the case
+            // file's own and those the schema put in (resource types,
+            // settings).
+            append_rows(
                 &tx,
                 &self.id,
                 NewEvent {
@@ -528,6 +605,16 @@ impl CaseFile {
                     outcome: "ok",
                     details: json!({ "schema_version": LATEST_VERSION }),
                 },
+                Rows::All,
+            )?;
+            accounts::insert(
+                &tx,
+                &admin.username,
+                &admin.display_name,
+                admin.rank,
+                &roles,
+                &password_hash,
+                &at,
             )?;
             append(
                 &tx,
@@ -552,15 +639,19 @@ impl CaseFile {
         };
         write().map_err(|e| sqlite_err(&path, e))?;
         super::keys::ensure(&tx, &self.id, &at, admin.username.as_str(), "administrator")?;
-        tx.commit().map_err(|e| sqlite_err(&path, e))
+        commit(tx).map_err(|e| sqlite_err(&path, e))
     }
 
-    /// Records that this ccu brought an older case file's schema up to date.
+    /// Records that this ccu brought an older case file's schema up to
+    /// date. The event is a baseline: it commits to every row as it stands
+    /// after the upgrade, so from here on each row answers to the trail
+    /// (what this cannot show about the time before is in
+    /// docs/audit-format.md).
     pub(super) fn record_upgrade(&mut self, from: u32) -> Result<()> {
         let at = self.now();
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
-        append(
+        append_rows(
             &tx,
             &self.id,
             NewEvent {
@@ -571,10 +662,15 @@ impl CaseFile {
                 entity_type: "casefile",
                 entity_ref: &self.id,
                 outcome: "ok",
-                details: json!({ "from_version": from, "to_version": LATEST_VERSION }),
+                details: json!({
+                    "from_version": from,
+                    "to_version": LATEST_VERSION,
+                    "baseline": "every row as it stands"
+                }),
             },
+            Rows::All,
         )
-        .and_then(|_| tx.commit())
+        .and_then(|_| commit(tx))
         .map_err(|e| sqlite_err(&path, e))
     }
 }

@@ -147,7 +147,10 @@ pub fn sqlite3(path: &Path, sql: &str) {
 
 /// What an insider who knows the format can do from outside ccu: change the
 /// events with `change`, then re-hash the whole chain consistently and
-/// write it back with `sqlite3` (after `extra_sql`, run first).
+/// write it back with `sqlite3` (after `extra_sql`, run first). Each
+/// version 2 event's rows hash is recomputed from `audit_row` as it stands
+/// when this is called, so row commitments removed beforehand leave no trace
+/// in the chain.
 pub fn rehash_trail(
     path: &Path,
     change: impl FnOnce(&mut Vec<ccu::audit::Event>),
@@ -159,7 +162,8 @@ pub fn rehash_trail(
         .unwrap();
     let mut events: Vec<ccu::audit::Event> = conn
         .prepare(
-            "SELECT seq, at, actor, actor_roles, action, entity_type, entity_ref, outcome, details, prev_hash, hash
+            "SELECT seq, at, actor, actor_roles, action, entity_type, entity_ref, outcome, details,
+                    prev_hash, hash, rows_hash
              FROM audit_event ORDER BY seq",
         )
         .unwrap()
@@ -176,16 +180,37 @@ pub fn rehash_trail(
                 details: r.get(8)?,
                 prev_hash: r.get(9)?,
                 hash: r.get(10)?,
+                rows_hash: r.get(11)?,
             })
         })
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
+    for e in &mut events {
+        if e.rows_hash.is_some() {
+            let mut rows = ccu::audit::rows::RowsHasher::new();
+            let mut stmt = conn
+                .prepare(
+                    "SELECT tbl, row_key, digest FROM audit_row WHERE seq = ?1 ORDER BY tbl, row_key",
+                )
+                .unwrap();
+            let mut found = stmt.query([e.seq]).unwrap();
+            while let Some(r) = found.next().unwrap() {
+                let digest: Option<String> = r.get(2).unwrap();
+                rows.push(
+                    &r.get::<_, String>(0).unwrap(),
+                    &r.get::<_, String>(1).unwrap(),
+                    digest.as_deref(),
+                );
+            }
+            e.rows_hash = Some(rows.finish());
+        }
+    }
     drop(conn);
     change(&mut events);
     let mut prev = ccu::audit::genesis_hash(&id);
     let mut sql = format!(
-        "DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete; {extra_sql} DELETE FROM audit_event;"
+        "DROP TRIGGER IF EXISTS audit_event_no_update; DROP TRIGGER IF EXISTS audit_event_no_delete; {extra_sql} DELETE FROM audit_event;"
     );
     for e in &mut events {
         e.prev_hash = prev.clone();
@@ -193,7 +218,7 @@ pub fn rehash_trail(
         prev = e.hash.clone();
         let q = |s: &str| s.replace('\'', "''");
         sql.push_str(&format!(
-            "INSERT INTO audit_event VALUES ({}, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');",
+            "INSERT INTO audit_event VALUES ({}, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', {});",
             e.seq,
             q(&e.at),
             q(&e.actor),
@@ -204,7 +229,10 @@ pub fn rehash_trail(
             q(&e.outcome),
             q(&e.details),
             e.prev_hash,
-            e.hash
+            e.hash,
+            e.rows_hash
+                .as_ref()
+                .map_or("NULL".to_owned(), |h| format!("'{h}'"))
         ));
     }
     sqlite3(path, &sql);

@@ -1,0 +1,263 @@
+//! Vetting a case file before anything writes to it: cut short, foreign,
+//! altered in its schema, or with a trail whose last event no longer
+//! chains. Everything here reads through a read-only connection (or none),
+//! so a file that is refused is left byte for byte as it was, its WAL too.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::probe;
+use super::schema::{LATEST_VERSION, ROWS_VERSION, migrations};
+use super::{Error, Result};
+use crate::audit::ChainBreak;
+
+/// What vetting found in a file that is a ccu case file.
+#[derive(Debug)]
+pub(super) struct Vetted {
+    pub version: u32,
+    /// How the schema differs from the one ccu makes at that version.
+    pub schema: Vec<String>,
+    /// The trail's last event, if it no longer hashes or links.
+    pub tail: Option<ChainBreak>,
+}
+
+impl Vetted {
+    /// The refusal for a file ccu will not write to, if it is one.
+    pub fn refusal(&self, path: &Path) -> Option<Error> {
+        if let Some(at) = &self.tail {
+            return Some(Error::Integrity {
+                path: path.to_owned(),
+                problem: super::ledger::Integrity::TailBroken(at.clone()),
+            });
+        }
+        if !self.schema.is_empty() {
+            return Some(Error::SchemaAltered {
+                path: path.to_owned(),
+                detail: self.schema.join("; "),
+            });
+        }
+        None
+    }
+}
+
+fn damaged(path: &Path, detail: impl Into<String>) -> Error {
+    Error::Damaged {
+        path: path.to_owned(),
+        detail: detail.into(),
+    }
+}
+
+/// Maps SQLite's own word for a damaged file to [`Error::Damaged`].
+pub(super) fn read_err(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
+            damaged(path, e.to_string())
+        }
+        _ => super::sqlite_err(path, e),
+    }
+}
+
+/// The checks, in order: the header (no SQLite), the length the header
+/// promises, then through a read-only connection the identity, the schema
+/// and the trail's last event.
+pub(super) fn vet(path: &Path) -> Result<Vetted> {
+    probe::check_header(path)?;
+    check_length(path)?;
+    let conn = open_read_only(path)?;
+    probe::check_pragmas(&conn, path).map_err(|e| match e {
+        Error::Sqlite { source, .. } => read_err(path, source),
+        e => e,
+    })?;
+    let version: u32 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .map(|v| v as u32)
+        .map_err(|e| read_err(path, e))?;
+    let schema = schema_differences(&conn, version).map_err(|e| read_err(path, e))?;
+    // Without these two there is no case file to speak of; anything else
+    // missing or changed is a case file altered outside ccu.
+    let foreign = version == 0
+        || schema
+            .iter()
+            .any(|d| d == "table 'casefile' is missing" || d == "table 'audit_event' is missing");
+    if foreign {
+        return Err(Error::NotCcuSchema {
+            path: path.to_owned(),
+            detail: if version == 0 {
+                "it carries a case file's application id but no ccu schema".into()
+            } else {
+                schema.join("; ")
+            },
+        });
+    }
+    let tail = match conn.query_row("SELECT id FROM casefile", [], |r| r.get::<_, String>(0)) {
+        Ok(id) => super::check::verify_tail(&conn, &id, version >= ROWS_VERSION)
+            .map_err(|e| read_err(path, e))?
+            .err(),
+        Err(rusqlite::Error::QueryReturnedNoRows) => {
+            return Err(Error::NotCcuSchema {
+                path: path.to_owned(),
+                detail: "its casefile table holds no case file id".into(),
+            });
+        }
+        Err(e) => return Err(read_err(path, e)),
+    };
+    Ok(Vetted {
+        version,
+        schema,
+        tail,
+    })
+}
+
+/// A file shorter than its header says, or not a whole number of pages,
+/// was cut short (SQLite would read it as far as it goes, and write on).
+fn check_length(path: &Path) -> Result<()> {
+    let header = probe::read_header(path)?;
+    let field = |at: usize| u32::from_be_bytes(header[at..at + 4].try_into().expect("4 bytes"));
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65536,
+        n => u64::from(n),
+    };
+    let len = std::fs::metadata(path)
+        .map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?
+        .len();
+    if page_size < 512 || !page_size.is_power_of_two() {
+        return Err(damaged(
+            path,
+            format!("its header gives an impossible page size ({page_size})"),
+        ));
+    }
+    if len % page_size != 0 {
+        return Err(damaged(
+            path,
+            format!(
+                "it is {len} bytes long, not a whole number of its {page_size}-byte pages: it was cut short"
+            ),
+        ));
+    }
+    // The page count in the header is kept up to date by every SQLite
+    // that writes the file, which says so by matching these two counters.
+    let pages = u64::from(field(28));
+    if pages > 0 && field(24) == field(92) && len < pages * page_size {
+        return Err(damaged(
+            path,
+            format!(
+                "its header says {pages} pages ({} bytes) but it is {len} bytes long: it was cut short",
+                pages * page_size
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A read-only connection that leaves the file as it was: with no WAL
+/// file beside it, the file is read as immutable (no WAL or shared-memory
+/// file is made); with one, its committed frames are read, never written.
+fn open_read_only(path: &Path) -> Result<Connection> {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    let immutable = !PathBuf::from(wal).exists();
+    let uri = format!(
+        "file:{}?mode=ro{}",
+        uri_path(path),
+        if immutable { "&immutable=1" } else { "" }
+    );
+    let conn = Connection::open_with_flags(
+        &uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| read_err(path, e))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(|e| read_err(path, e))?;
+    Ok(conn)
+}
+
+/// A path as the path of a `file:` URI: every byte but the unreserved ones
+/// and `/` percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut out = String::new();
+    for b in absolute.as_os_str().as_encoded_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(*b as char)
+            }
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// One object of a schema: (type, name, table, SQL).
+type SchemaObject = (String, String, String, Option<String>);
+
+fn read_schema(conn: &Connection) -> rusqlite::Result<Vec<SchemaObject>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, tbl_name, sql FROM main.sqlite_schema
+         WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'
+         ORDER BY type, name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    rows.collect()
+}
+
+/// The schema ccu makes at `version`, from its own migrations.
+fn expected_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject>> {
+    static LATEST: OnceLock<Vec<SchemaObject>> = OnceLock::new();
+    let make = || -> rusqlite::Result<Vec<SchemaObject>> {
+        let mut conn = Connection::open_in_memory()?;
+        migrations()
+            .to_version(&mut conn, version as usize)
+            .map_err(|e| rusqlite::Error::UserFunctionError(e.to_string().into()))?;
+        read_schema(&conn)
+    };
+    if version == LATEST_VERSION {
+        if let Some(schema) = LATEST.get() {
+            return Ok(schema.clone());
+        }
+        let schema = make()?;
+        return Ok(LATEST.get_or_init(|| schema).clone());
+    }
+    make()
+}
+
+/// The tables SQLite keeps for the full-text index: their SQL is SQLite's
+/// own and may differ between its versions, so only their names count.
+fn is_search_shadow(name: &str) -> bool {
+    name.starts_with("search_index_")
+}
+
+/// How the file's schema differs from the one ccu makes at `version`, in
+/// a line each: what is missing, what was added, what was changed.
+pub(super) fn schema_differences(conn: &Connection, version: u32) -> rusqlite::Result<Vec<String>> {
+    if version == 0 || version > LATEST_VERSION {
+        return Ok(Vec::new());
+    }
+    let actual = read_schema(conn)?;
+    let expected = expected_schema(version)?;
+    let find = |list: &[SchemaObject], ty: &str, name: &str| -> Option<SchemaObject> {
+        list.iter().find(|o| o.0 == ty && o.1 == name).cloned()
+    };
+    let mut out = Vec::new();
+    for (ty, name, _, sql) in &expected {
+        match find(&actual, ty, name) {
+            None => out.push(format!("{ty} '{name}' is missing")),
+            Some((_, _, _, found)) if found != *sql && !is_search_shadow(name) => {
+                out.push(format!("{ty} '{name}' is not as ccu made it"))
+            }
+            Some(_) => {}
+        }
+    }
+    for (ty, name, _, _) in &actual {
+        if find(&expected, ty, name).is_none() {
+            out.push(format!("{ty} '{name}' is not one ccu made"));
+        }
+    }
+    Ok(out)
+}
