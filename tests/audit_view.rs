@@ -743,6 +743,7 @@ fn steps_agree_with_check(path: &Path) -> CheckReport {
                 events,
                 checkpoint_at,
                 problem,
+                ..
             } => {
                 let (_, text) = p.broken.clone().expect("broken");
                 assert_eq!(

@@ -26,6 +26,9 @@ pub enum CheckReport {
         events: i64,
         checkpoint_at: String,
         problem: String,
+        /// What `ccu check` found beyond the chain as well (rows, schema
+        /// and so on, as in `Altered`); empty from step verification.
+        findings: Vec<String>,
     },
     /// The chain verifies, but the case file does not answer to it: rows
     /// changed, added or removed outside ccu, a schema altered, a search
@@ -68,9 +71,20 @@ impl CheckReport {
                 events,
                 checkpoint_at,
                 problem,
-            } => format!(
-                "{path}: the {events} events chain, but the latest signed checkpoint ({checkpoint_at}) fails: {problem}"
-            ),
+                findings,
+            } => {
+                let mut text = format!(
+                    "{path}: the {events} events chain, but the latest signed checkpoint ({checkpoint_at}) fails: {problem}"
+                );
+                if !findings.is_empty() {
+                    text.push_str("\n  and the case file does not answer to them:");
+                }
+                for f in findings {
+                    text.push_str("\n  ");
+                    text.push_str(f);
+                }
+                text
+            }
             CheckReport::Broken { verified, at } => format!(
                 "{path}: audit chain broken at {at}\n  (events 1 to {verified} verify; nothing after the break can be trusted)"
             ),
@@ -267,20 +281,35 @@ impl CaseFile {
         let mut walk = self.start_chain_walk()?;
         self.walk_chain(&mut walk, None)?;
         let report = walk.outcome.expect("a walk without a limit finishes");
-        let CheckReport::Verified { events } = report else {
+        // Past a broken chain nothing can be trusted; with the chain whole,
+        // the rows and the rest must answer to it.
+        if matches!(
+            report,
+            CheckReport::Broken { .. } | CheckReport::Corrupt { .. }
+        ) {
             return Ok(report);
-        };
+        }
         let mut findings = Findings::default();
         self.find_all(&mut findings)
             .map_err(|e| self.sqlite_err(e))?;
-        Ok(if findings.total == 0 {
-            CheckReport::Verified { events }
-        } else {
-            CheckReport::Altered {
+        Ok(match report {
+            CheckReport::CheckpointBroken {
+                events,
+                checkpoint_at,
+                problem,
+                ..
+            } => CheckReport::CheckpointBroken {
+                events,
+                checkpoint_at,
+                problem,
+                findings: findings.listed,
+            },
+            CheckReport::Verified { events } if findings.total > 0 => CheckReport::Altered {
                 events,
                 more: findings.total - findings.listed.len(),
                 findings: findings.listed,
-            }
+            },
+            report => report,
         })
     }
 
@@ -639,6 +668,7 @@ impl CaseFile {
                 events,
                 checkpoint_at,
                 problem,
+                findings: Vec::new(),
             },
             None => CheckReport::Verified { events },
         });
@@ -681,7 +711,17 @@ impl CaseFile {
 
     fn checkpoint_problem(&self, cp: &CheckpointWalk, events: i64) -> Result<Option<String>> {
         let size = cp.size;
-        let (verifier, _) = self.verifier_key()?;
+        let verifier = match super::keys::load(&self.conn).map_err(|e| self.sqlite_err(e))? {
+            Some(key) => crate::audit::checkpoint::verifier_key(
+                &crate::audit::checkpoint::Checkpoint::origin_for(&self.id),
+                &key.verifying_key(),
+            ),
+            None => {
+                return Ok(Some(
+                    "the case file's signing key is gone, so no checkpoint can be verified".into(),
+                ));
+            }
+        };
         let signed = match crate::audit::checkpoint::verify(&cp.note, &verifier) {
             Ok(signed) => signed,
             Err(e) => return Ok(Some(e.to_string())),

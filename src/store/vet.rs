@@ -96,9 +96,22 @@ pub(super) fn vet(path: &Path) -> Result<Vetted> {
             .map_err(|e| read_err(path, e))?
             .err(),
         Err(rusqlite::Error::QueryReturnedNoRows) => {
-            return Err(Error::NotCcuSchema {
+            // The id seeds the chain: without it nothing can be verified.
+            let seq = if version >= ROWS_VERSION {
+                super::ledger::latest(&conn, "casefile", "[1]")
+                    .map_err(|e| read_err(path, e))?
+                    .map(|(seq, _)| seq)
+            } else {
+                None
+            };
+            return Err(Error::Integrity {
                 path: path.to_owned(),
-                detail: "its casefile table holds no case file id".into(),
+                problem: super::ledger::Integrity::RowAltered {
+                    table: "casefile".into(),
+                    label: "the case file's id (it seeds the audit chain)".into(),
+                    seq,
+                    what: "was removed outside ccu",
+                },
             });
         }
         Err(e) => return Err(read_err(path, e)),

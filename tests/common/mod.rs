@@ -133,16 +133,33 @@ pub fn stderr(out: &std::process::Output) -> String {
 /// Runs SQL against `path` with the real `sqlite3` program, as someone
 /// tampering with the file from outside ccu would.
 pub fn sqlite3(path: &Path, sql: &str) {
-    let out = std::process::Command::new("sqlite3")
-        .arg(path)
-        .arg(sql)
-        .output()
-        .expect("the sqlite3 program is needed for this test (.ci/run installs it)");
+    let out = try_sqlite3(path, sql);
     assert!(
         out.status.success(),
         "sqlite3 failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Runs `sql` through the real `sqlite3` program on standard input (a long
+/// script would not fit on its command line), stopping at the first error.
+pub fn try_sqlite3(path: &Path, sql: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new("sqlite3")
+        .arg("-bail")
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the sqlite3 program is needed for this test (.ci/run installs it)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(sql.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// What an insider who knows the format can do from outside ccu: change the

@@ -1,0 +1,937 @@
+//! Every row of a case file answers to the audit chain: tried as an insider
+//! with the real `sqlite3` program on copies of a real demo case file, and
+//! `ccu check` (the real binary) naming the table, the row and the seq.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use ccu::demo::{DEMO_PASSWORD, create_demo};
+use ccu::domain::operation::{Codename, OperationStatus};
+use ccu::domain::urn::{Urn, UrnKind};
+use ccu::store::{CaseFile, Command, Credentials, Error, Integrity};
+use chrono::{DateTime, TimeZone, Utc};
+use common::*;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap()
+}
+
+/// One demo file for the suite, with a checkpoint signed on the command
+/// line too; each test works on a copy.
+fn demo() -> &'static Path {
+    static BUILT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = BUILT.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.ccu");
+        drop(create_demo(&path, now()).unwrap());
+        // The demo renews nothing; renew the authorisation about to end,
+        // so that every table has a row to tamper with.
+        let mut cf = CaseFile::open_with_clock(&path, Box::new(now)).unwrap();
+        let supt = cf
+            .login(Credentials {
+                username: "authorising",
+                password: DEMO_PASSWORD,
+            })
+            .unwrap();
+        cf.execute(
+            &supt,
+            Command::RenewAuthorisation {
+                urn: Urn::parse(UrnKind::Authorisation, "AUTH-2026-0002").unwrap(),
+                rationale: "The meetings it covers go on into the new year".into(),
+            },
+        )
+        .unwrap();
+        drop(cf);
+        (dir, path)
+    });
+    path
+}
+
+fn copy_of_demo(dir: &Path) -> PathBuf {
+    let path = dir.join("case.ccu");
+    std::fs::copy(demo(), &path).unwrap();
+    path
+}
+
+fn as_user(args: &[&str], path: &Path, user: &str) -> std::process::Output {
+    let mut all = args.to_vec();
+    all.extend(["--file", path.to_str().unwrap(), "--as", user]);
+    ccu(&all, &[("CCU_PASSWORD", DEMO_PASSWORD)])
+}
+
+/// `ccu check` on `path`: its exit code and standard error.
+fn check(path: &Path) -> (Option<i32>, String) {
+    let out = ccu(&["check", "--file", path.to_str().unwrap()], &[]);
+    if out.status.code() != Some(0) {
+        assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    }
+    (out.status.code(), stderr(&out))
+}
+
+fn rows_altered(path: &Path) -> String {
+    let (code, err) = check(path);
+    // A changed checkpoint row also fails the checkpoint itself (exit 6);
+    // the rows are named all the same.
+    let signed_note_changed = err.contains("the latest signed checkpoint");
+    assert_eq!(code, Some(if signed_note_changed { 6 } else { 7 }), "{err}");
+    assert!(
+        err.contains("the case file does not answer to them"),
+        "{err}"
+    );
+    err
+}
+
+/// SQL that drops every trigger on `table` (the guard-rails an insider
+/// removes first).
+fn drop_triggers(path: &Path, table: &str) -> String {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let names: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1")
+        .unwrap()
+        .query_map([table], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    names
+        .iter()
+        .map(|n| format!("DROP TRIGGER \"{n}\";"))
+        .collect()
+}
+
+fn the_seq_that_last_wrote(path: &Path, table: &str, key: &str) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row(
+        "SELECT max(seq) FROM audit_row WHERE tbl = ?1 AND row_key = ?2",
+        [table, key],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_untouched_demo_checks_clean_and_every_state_table_has_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    let (code, err) = check(&path);
+    assert_eq!(code, Some(0), "{err}");
+    for table in state_tables(&path) {
+        assert!(
+            count(&path, &format!("SELECT count(*) FROM \"{table}\"")) > 0,
+            "the demo leaves {table} empty, so the tamper tests below would not cover it"
+        );
+    }
+}
+
+/// The state tables by the rule docs/audit-format.md gives.
+fn state_tables(path: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+         AND name NOT IN ('audit_event', 'audit_row', 'search_index')
+         AND name NOT LIKE 'search\\_index\\_%' ESCAPE '\\' ORDER BY name",
+    )
+    .unwrap()
+    .query_map([], |r| r.get(0))
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// A table's columns, which of them are its key (in key order), and the
+/// key of its first row as json_array writes it.
+fn first_row(path: &Path, table: &str) -> (Vec<(String, bool)>, Vec<String>, String) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let info: Vec<(String, i64)> = conn
+        .prepare("SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid")
+        .unwrap()
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut key: Vec<(i64, String)> = info
+        .iter()
+        .filter(|(_, pk)| *pk > 0)
+        .map(|(n, pk)| (*pk, n.clone()))
+        .collect();
+    key.sort();
+    let key: Vec<String> = key.into_iter().map(|(_, n)| n).collect();
+    let key_sql = format!("json_array({})", key.join(", "));
+    let first: String = conn
+        .query_row(
+            &format!("SELECT {key_sql} FROM \"{table}\" ORDER BY {key_sql} LIMIT 1"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    (
+        info.into_iter().map(|(n, pk)| (n, pk > 0)).collect(),
+        key,
+        first,
+    )
+}
+
+/// One column of each unique index (the primary key among them) of
+/// `table`, an integer one where there is one: changing these makes a copy
+/// of a row a row of its own.
+fn columns_to_make_unique(path: &Path, table: &str) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let indexes: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_index_list(?1) WHERE \"unique\" = 1")
+        .unwrap()
+        .query_map([table], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut chosen = Vec::new();
+    let mut groups: Vec<Vec<(String, String)>> = Vec::new();
+    for index in indexes {
+        groups.push(
+            conn.prepare(
+                "SELECT ii.name, t.type FROM pragma_index_info(?1) ii
+                 JOIN pragma_table_info(?2) t ON t.name = ii.name",
+            )
+            .unwrap()
+            .query_map([index.as_str(), table], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap(),
+        );
+    }
+    // A rowid table's INTEGER PRIMARY KEY is in no index.
+    let rowid_key: Vec<(String, String)> = conn
+        .prepare("SELECT name, type FROM pragma_table_info(?1) WHERE pk = 1 AND type = 'INTEGER'")
+        .unwrap()
+        .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    groups.push(rowid_key);
+    for group in groups {
+        if group.iter().any(|(c, _)| chosen.contains(c)) {
+            continue;
+        }
+        let pick = group
+            .iter()
+            .find(|(_, ty)| ty == "INTEGER")
+            .or_else(|| group.first());
+        if let Some((c, _)) = pick {
+            chosen.push(c.clone());
+        }
+    }
+    chosen
+}
+
+/// For every state table: a row edited, a row inserted and a row deleted
+/// with sqlite3 (the table's triggers dropped first) each make `ccu check`
+/// exit 7 naming the table, the row's key and, for a row an event wrote,
+/// that event's seq.
+#[test]
+fn every_state_table_catches_an_edited_an_inserted_and_a_deleted_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let tables = state_tables(demo());
+    assert!(tables.len() >= 25, "{tables:?}");
+    let mut singletons = Vec::new();
+    for table in &tables {
+        let (columns, key, first) = first_row(demo(), table);
+        let at_first = format!(
+            "json_array({}) = '{}'",
+            key.join(", "),
+            first.replace('\'', "''")
+        );
+        let seq = the_seq_that_last_wrote(demo(), table, &first);
+        let prelude = drop_triggers(demo(), table);
+
+        // Edited: the last column whose new value the schema accepts, or,
+        // in a table that is all key, the key itself (a different row then).
+        let path = dir.path().join(format!("{table}-edited.ccu"));
+        let mut candidates: Vec<String> = columns
+            .iter()
+            .rev()
+            .filter(|(_, is_key)| !is_key)
+            .map(|(c, _)| c.clone())
+            .collect();
+        candidates.extend(key.iter().rev().cloned());
+        let edited = candidates.iter().any(|column| {
+            std::fs::copy(demo(), &path).unwrap();
+            try_sqlite3(
+                &path,
+                &format!(
+                    "{prelude} UPDATE \"{table}\" SET \"{column}\" = CASE typeof(\"{column}\")
+                         WHEN 'integer' THEN \"{column}\" + 1000 WHEN 'real' THEN \"{column}\" + 0.5
+                         WHEN 'null' THEN 'set from outside' ELSE \"{column}\" || ' (edited)' END
+                     WHERE {at_first};"
+                ),
+            )
+            .status
+            .success()
+        });
+        assert!(edited, "no column of {table} could be edited");
+        let err = rows_altered(&path);
+        assert!(err.contains(&format!("{table} ")), "{table} edited: {err}");
+        assert!(
+            err.contains(&format!("seq {seq}")),
+            "{table} edited, seq {seq}: {err}"
+        );
+
+        // Inserted: a copy of the first row, made unique.
+        let path = dir.path().join(format!("{table}-inserted.ccu"));
+        std::fs::copy(demo(), &path).unwrap();
+        let sets: Vec<String> = columns_to_make_unique(demo(), table)
+            .iter()
+            .map(|c| {
+                format!(
+                    "\"{c}\" = CASE typeof(\"{c}\") WHEN 'integer' THEN \"{c}\" + 1000000
+                         ELSE \"{c}\" || '-copy' END"
+                )
+            })
+            .collect();
+        let inserted = try_sqlite3(
+            &path,
+            &format!(
+                "{prelude}
+                 CREATE TEMP TABLE copied AS SELECT * FROM \"{table}\" WHERE {at_first};
+                 UPDATE copied SET {};
+                 INSERT INTO \"{table}\" SELECT * FROM copied;",
+                sets.join(", ")
+            ),
+        );
+        if inserted.status.success() {
+            let err = rows_altered(&path);
+            assert!(
+                err.contains(&format!("{table} "))
+                    && err.contains("added outside ccu: no audit event wrote it"),
+                "{table} inserted: {err}"
+            );
+        } else {
+            // A table of one row by its schema cannot take a second.
+            assert!(
+                String::from_utf8_lossy(&inserted.stderr).contains("singleton = 1"),
+                "{table}: {}",
+                String::from_utf8_lossy(&inserted.stderr)
+            );
+            singletons.push(table.clone());
+        }
+
+        // Deleted.
+        let path = dir.path().join(format!("{table}-deleted.ccu"));
+        std::fs::copy(demo(), &path).unwrap();
+        sqlite3(
+            &path,
+            &format!("{prelude} DELETE FROM \"{table}\" WHERE {at_first};"),
+        );
+        if table == "casefile" {
+            // The id seeds the chain: nothing opens without it.
+            let (code, err) = check(&path);
+            assert_eq!(code, Some(7), "{err}");
+            assert!(
+                err.contains(&format!("casefile the case file's id (it seeds the audit chain): was removed outside ccu (last written by seq {seq})")),
+                "{err}"
+            );
+            continue;
+        }
+        let err = rows_altered(&path);
+        assert!(
+            err.contains(&format!("{table} "))
+                && err.contains(&format!("key {first}"))
+                && err.contains(&format!("missing: seq {seq} wrote it")),
+            "{table} deleted: {err}"
+        );
+    }
+    assert_eq!(singletons, ["casefile", "signing_key"]);
+}
+
+// The six insider scenarios that once left `ccu check` saying ok.
+
+#[test]
+fn insider_extends_an_authorisation() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    sqlite3(
+        &path,
+        "UPDATE authorisation SET ends_at = '2027-06-30T23:00:00.000000Z' WHERE urn = 'AUTH-2026-0002';",
+    );
+    let err = rows_altered(&path);
+    assert!(
+        err.contains("authorisation AUTH-2026-0002 (key [2]): changed since seq"),
+        "{err}"
+    );
+    // Nor can anyone export or sign over it.
+    let out = as_user(&["audit", "checkpoint"], &path, "auditor");
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(stderr(&out).contains("AUTH-2026-0002"), "{}", stderr(&out));
+}
+
+#[test]
+fn insider_sets_an_operation_back_to_scoping_and_ccu_will_not_write_over_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    sqlite3(
+        &path,
+        "UPDATE operation SET status = 'scoping' WHERE codename = 'KESTREL';",
+    );
+    let err = rows_altered(&path);
+    let seq = the_seq_that_last_wrote(demo(), "operation", "[1]");
+    assert!(
+        err.contains(&format!(
+            "operation Op KESTREL (OP-2026-0001) (key [1]): changed since seq {seq} wrote it"
+        )),
+        "{err}"
+    );
+    // A supervisor's status change would commit the forged status as its
+    // own: it is refused, and nothing is saved.
+    let mut cf = CaseFile::open(&path).unwrap();
+    let sup = cf
+        .login(Credentials {
+            username: "supervisor",
+            password: DEMO_PASSWORD,
+        })
+        .unwrap();
+    let before = count(&path, "SELECT count(*) FROM audit_event");
+    let refused = cf
+        .execute(
+            &sup,
+            Command::ChangeOperationStatus {
+                codename: Codename::parse("KESTREL").unwrap(),
+                to: OperationStatus::ActiveOvert,
+                reason: "Back to overt enquiries".into(),
+            },
+        )
+        .unwrap_err();
+    match &refused {
+        Error::Integrity {
+            problem: Integrity::RowAltered { table, seq: at, .. },
+            ..
+        } => {
+            assert_eq!(table, "operation");
+            assert_eq!(*at, Some(seq));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(refused.exit_code(), 7);
+    assert!(
+        refused
+            .to_string()
+            .contains("was changed outside ccu, so ccu will not write over it")
+    );
+    assert_eq!(count(&path, "SELECT count(*) FROM audit_event"), before);
+    assert_eq!(
+        count(
+            &path,
+            "SELECT count(*) FROM operation WHERE codename = 'KESTREL' AND status = 'scoping'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn insider_deletes_an_intelligence_item_and_its_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    let (id, urn): (i64, String) = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT id, urn FROM intelligence WHERE id IN (SELECT intelligence_id FROM intelligence_subject) ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    sqlite3(
+        &path,
+        &format!(
+            "DROP TRIGGER intelligence_no_delete; DROP TRIGGER intelligence_subject_no_delete;
+             DROP TRIGGER triage_decision_no_delete;
+             DELETE FROM intelligence_subject WHERE intelligence_id = {id};
+             DELETE FROM triage_decision WHERE intelligence_id = {id};
+             DELETE FROM intelligence WHERE id = {id};"
+        ),
+    );
+    let err = rows_altered(&path);
+    assert!(
+        err.contains(&format!("intelligence key [{id}] (written by "))
+            && err.contains("missing: seq"),
+        "{err}"
+    );
+    assert!(err.contains(&urn), "{err}");
+    assert!(err.contains("intelligence_subject key ["), "{err}");
+}
+
+#[test]
+fn insider_gives_the_investigator_the_supervisor_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    sqlite3(
+        &path,
+        "INSERT INTO user_role SELECT id, 'supervisor' FROM user_account WHERE username = 'investigator';",
+    );
+    let err = rows_altered(&path);
+    assert!(
+        err.contains("user_role account investigator, role supervisor")
+            && err.contains("added outside ccu"),
+        "{err}"
+    );
+    // The investigator sees nothing through it: logging in is refused.
+    let before = count(&path, "SELECT count(*) FROM audit_event");
+    let out = as_user(&["due"], &path, "investigator");
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("user_role account investigator, role supervisor"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).is_empty());
+    let rows = audit_rows(&path);
+    assert_eq!(rows.len() as i64, before + 1, "only the refused login");
+    let last = rows.last().unwrap();
+    assert_eq!((last.2.as_str(), last.4.as_str()), ("login", "denied"));
+    assert!(last.5.contains("account changed outside ccu"), "{}", last.5);
+}
+
+#[test]
+fn insider_copies_one_officers_password_hash_over_anothers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    // Give the investigator's account the administrator's hash: the
+    // administrator's password would then open the investigator's account.
+    sqlite3(
+        &path,
+        "UPDATE user_account SET password_hash = (SELECT password_hash FROM user_account WHERE username = 'admin')
+          WHERE username = 'investigator';",
+    );
+    let err = rows_altered(&path);
+    assert!(
+        err.contains("user_account account investigator (key [2]): changed since seq"),
+        "{err}"
+    );
+    let out = as_user(&["due"], &path, "investigator");
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("was changed outside ccu"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn insider_rehashes_the_trail_and_empties_the_checkpoint_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    assert!(count(&path, "SELECT count(*) FROM checkpoint") > 0);
+    rehash_trail(
+        &path,
+        |events| events[10].details = r#"{"what":"nothing"}"#.into(),
+        "DROP TRIGGER checkpoint_no_delete; DELETE FROM checkpoint;",
+    );
+    let err = rows_altered(&path);
+    assert!(
+        err.contains("(audit.checkpoint) signed a checkpoint of")
+            && err.contains("that the case file no longer holds"),
+        "{err}"
+    );
+    assert!(err.contains("checkpoint key [1]"), "{err}");
+}
+
+#[test]
+fn export_refuses_a_trail_check_reports_broken_with_checks_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    sqlite3(
+        &path,
+        "DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE seq = 40;",
+    );
+    let (code, checked) = check(&path);
+    assert_eq!(code, Some(6), "{checked}");
+    assert!(
+        checked.contains("audit chain broken at seq 40: gap"),
+        "{checked}"
+    );
+    let out_dir = dir.path().join("bundle");
+    for args in [
+        vec!["audit", "export", "--out", out_dir.to_str().unwrap()],
+        vec![
+            "audit",
+            "export",
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--operation",
+            "KESTREL",
+        ],
+        vec!["audit", "checkpoint"],
+    ] {
+        let out = as_user(&args, &path, "auditor");
+        assert_eq!(out.status.code(), Some(6), "{args:?}: {}", stderr(&out));
+        let body = |text: &str| text.split_once("check failed: ").map(|(_, b)| b.to_owned());
+        assert_eq!(body(&stderr(&out)), body(&checked), "{args:?}");
+        assert!(!out_dir.exists());
+    }
+}
+
+#[test]
+fn a_broken_tail_is_never_written_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    sqlite3(
+        &path,
+        "DROP TRIGGER audit_event_no_update;
+         UPDATE audit_event SET details = '{}' WHERE seq = (SELECT max(seq) FROM audit_event);",
+    );
+    // Put the trigger back, so only the tail is wrong.
+    let fresh = tempfile::tempdir().unwrap();
+    let (_, made) = new_casefile(fresh.path());
+    let trigger: String = rusqlite::Connection::open(&made)
+        .unwrap()
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'audit_event_no_update'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    sqlite3(&path, &trigger);
+    let bytes = std::fs::read(&path).unwrap();
+    let out = as_user(&["due"], &path, "supervisor");
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(stderr(&out).contains("hash mismatch"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "nothing was written");
+    assert!(!wal(&path).exists());
+}
+
+fn wal(path: &Path) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push("-wal");
+    PathBuf::from(p)
+}
+
+/// A case file with a live WAL beside it: the frames of the last commands
+/// are in `-wal`, not yet checkpointed into the file, as a copy taken while
+/// ccu is running would be.
+fn with_a_wal(dir: &Path) -> PathBuf {
+    let source = dir.join("live.ccu");
+    std::fs::copy(demo(), &source).unwrap();
+    // Another connection keeps the WAL from being checkpointed away when
+    // ccu closes.
+    let holder = rusqlite::Connection::open(&source).unwrap();
+    holder
+        .execute_batch("PRAGMA wal_autocheckpoint = 0; SELECT count(*) FROM casefile;")
+        .unwrap();
+    let out = as_user(&["due"], &source, "supervisor");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = dir.join("copied.ccu");
+    std::fs::copy(&source, &path).unwrap();
+    std::fs::copy(wal(&source), wal(&path)).unwrap();
+    drop(holder);
+    assert!(std::fs::metadata(wal(&path)).unwrap().len() > 0);
+    path
+}
+
+/// Runs ccu commands on a file that must be refused, and checks that the
+/// file and its WAL are byte for byte as they were.
+fn refused_and_untouched(path: &Path, code: i32, says: &str) {
+    let file = std::fs::read(path).unwrap();
+    let log = std::fs::read(wal(path)).ok();
+    for args in [
+        vec!["check"],
+        vec!["user", "list", "--as", "admin"],
+        vec!["due", "--as", "supervisor"],
+    ] {
+        let mut all = args.clone();
+        all.extend(["--file", path.to_str().unwrap()]);
+        let out = ccu(&all, &[("CCU_PASSWORD", DEMO_PASSWORD)]);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+        assert_eq!(
+            std::fs::read(path).unwrap(),
+            file,
+            "{args:?} changed the file"
+        );
+        assert_eq!(
+            std::fs::read(wal(path)).ok(),
+            log,
+            "{args:?} changed the WAL"
+        );
+    }
+}
+
+#[test]
+fn a_case_file_cut_short_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = with_a_wal(dir.path());
+    let len = std::fs::metadata(&path).unwrap().len();
+    let cut = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    cut.set_len(len / 2 / 4096 * 4096).unwrap();
+    drop(cut);
+    refused_and_untouched(&path, 3, "it was cut short");
+
+    // Not even a whole number of pages.
+    let path = dir.path().join("ragged.ccu");
+    std::fs::copy(demo(), &path).unwrap();
+    let cut = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    cut.set_len(len - 1000).unwrap();
+    drop(cut);
+    refused_and_untouched(&path, 3, "not a whole number of its 4096-byte pages");
+}
+
+#[test]
+fn a_foreign_database_with_the_case_file_id_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, version) in [("v6.db", 6), ("v0.db", 0), ("v7.db", 7)] {
+        let path = dir.path().join(name);
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(&format!(
+                "PRAGMA journal_mode = WAL; PRAGMA application_id = 1128486193;
+                 PRAGMA user_version = {version}; CREATE TABLE notes (body TEXT);"
+            ))
+            .unwrap();
+        // Its header now carries the id; a note is still in its WAL.
+        let holder = rusqlite::Connection::open(&path).unwrap();
+        holder
+            .execute_batch(
+                "PRAGMA wal_autocheckpoint = 0; INSERT INTO notes VALUES ('shopping list');",
+            )
+            .unwrap();
+        // Copy it with its WAL while it is open, as ccu would meet it.
+        let copy = dir.path().join(format!("copy-{name}"));
+        std::fs::copy(&path, &copy).unwrap();
+        std::fs::copy(wal(&path), wal(&copy)).unwrap();
+        drop(holder);
+        refused_and_untouched(
+            &copy,
+            3,
+            "carries a ccu case file's application id, but is not a ccu case file",
+        );
+        let tables = count(&copy, "SELECT count(*) FROM sqlite_schema");
+        assert_eq!(tables, 1, "no ccu schema was added to {name}");
+    }
+}
+
+#[test]
+fn an_altered_schema_is_refused_for_writing_and_named_by_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    sqlite3(
+        &path,
+        "DROP TRIGGER decision_log_no_update; CREATE TABLE backdoor (note TEXT);",
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    let out = as_user(&["due"], &path, "supervisor");
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("schema was altered outside ccu")
+            && stderr(&out).contains("trigger 'decision_log_no_update' is missing")
+            && stderr(&out).contains("table 'backdoor' is not one ccu made"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    let err = rows_altered(&path);
+    assert!(
+        err.contains("schema: trigger 'decision_log_no_update' is missing"),
+        "{err}"
+    );
+    assert!(
+        err.contains("schema: table 'backdoor' is not one ccu made"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_changed_search_index_is_found_by_recomputing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    // Hide an item from search: its entry no longer mentions what it says.
+    sqlite3(
+        &path,
+        "UPDATE search_index SET body = 'nothing here' WHERE kind = 'intelligence' AND item_id = 3;",
+    );
+    let err = rows_altered(&path);
+    assert!(
+        err.contains("search index: the entry for intelligence 3 is not what the record makes"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_row_commitment_edited_in_audit_row_breaks_the_chain_at_its_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    let seq = the_seq_that_last_wrote(demo(), "operation", "[1]");
+    // Change KESTREL, and edit the commitment to it as well: the event
+    // that wrote it no longer has the rows it committed to.
+    sqlite3(
+        &path,
+        &format!(
+            "UPDATE operation SET priority = 'P4' WHERE id = 1;
+             DROP TRIGGER audit_row_no_update;
+             UPDATE audit_row SET digest = '{}' WHERE tbl = 'operation' AND row_key = '[1]' AND seq = {seq};",
+            "0".repeat(64)
+        ),
+    );
+    let (code, err) = check(&path);
+    assert_eq!(code, Some(6), "{err}");
+    assert!(err.contains(&format!("seq {seq}: rows mismatch")), "{err}");
+
+    // A commitment added to an event that wrote nothing is found too.
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    let view: i64 = count(
+        &path,
+        "SELECT min(seq) FROM audit_event WHERE action = 'view'",
+    );
+    sqlite3(
+        &path,
+        &format!("INSERT INTO audit_row VALUES ({view}, 'setting', '[\"x\"]', NULL);"),
+    );
+    let (code, err) = check(&path);
+    assert_eq!(code, Some(6), "{err}");
+    assert!(err.contains(&format!("seq {view}: rows mismatch")), "{err}");
+}
+
+/// A case file as ccu left it at schema 6, before rows were committed to:
+/// version 1 events, and rows (an account, an operation and its team)
+/// written with them.
+fn schema_6_file(dir: &Path) -> PathBuf {
+    let path = dir.join("schema6.ccu");
+    let mut conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL").unwrap();
+    ccu::store::migrations().to_version(&mut conn, 6).unwrap();
+    let id = "00112233445566778899aabbccddeeff";
+    let hash = ccu::store::CaseFile::create(
+        &dir.join("scratch.ccu"),
+        ccu::store::FirstAdministrator {
+            username: username(ADMIN),
+            display_name: ccu::domain::account::DisplayName::parse("Admin").unwrap(),
+            rank: ccu::domain::account::Rank::PoliceStaff,
+            password: password(ADMIN_PASSWORD, ADMIN),
+        },
+        fixed_clock(),
+    )
+    .map(drop)
+    .map(|()| {
+        rusqlite::Connection::open(dir.join("scratch.ccu"))
+            .unwrap()
+            .query_row("SELECT password_hash FROM user_account", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .unwrap()
+    })
+    .unwrap();
+    conn.execute_batch(&format!(
+        "INSERT INTO casefile VALUES (1, '{id}', '2026-01-01T00:00:00.000000Z');
+         INSERT INTO user_account VALUES (1, 'admin', 'Admin', 'Police Staff', '{hash}', 'active', '2026-01-01T00:00:00.000000Z');
+         INSERT INTO user_role VALUES (1, 'administrator');
+         INSERT INTO user_account VALUES (2, 'lead', 'DS Lead', 'Sergeant', '{hash}', 'active', '2026-01-01T00:00:00.000000Z');
+         INSERT INTO user_role VALUES (2, 'supervisor');
+         INSERT INTO operation (id, urn, codename, description, status, category, priority, opened_at, opened_by)
+             VALUES (1, 'OP-2026-0001', 'HERON', 'An old operation', 'scoping', 'other', 'P3', '2026-01-02T00:00:00.000000Z', 2);
+         INSERT INTO operation_member (rowid, operation_id, user_id, part, added_at) VALUES (7, 1, 2, 'lead', '2026-01-02T00:00:00.000000Z');"
+    ))
+    .unwrap();
+    let mut prev = ccu::audit::genesis_hash(id);
+    for (seq, action) in [(1, "casefile.init"), (2, "user.add"), (3, "operation.open")] {
+        let mut e = ccu::audit::Event {
+            seq,
+            at: format!("2026-01-0{seq}T00:00:00.000000Z"),
+            actor: "admin".into(),
+            actor_roles: "administrator".into(),
+            action: action.into(),
+            entity_type: "casefile".into(),
+            entity_ref: id.into(),
+            outcome: "ok".into(),
+            details: "{}".into(),
+            rows_hash: None,
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        e.hash = ccu::audit::event_hash(&e);
+        conn.execute(
+            "INSERT INTO audit_event VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            rusqlite::params![
+                e.seq,
+                e.at,
+                e.actor,
+                e.actor_roles,
+                e.action,
+                e.entity_type,
+                e.entity_ref,
+                e.outcome,
+                e.details,
+                e.prev_hash,
+                e.hash
+            ],
+        )
+        .unwrap();
+        prev = e.hash;
+    }
+    path
+}
+
+#[test]
+fn a_file_from_schema_6_is_upgraded_with_a_baseline_of_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = schema_6_file(dir.path());
+    let rows_before: i64 = state_tables(&path)
+        .iter()
+        .map(|t| count(&path, &format!("SELECT count(*) FROM \"{t}\"")))
+        .sum();
+
+    // Any ccu command that opens it upgrades it; check does too.
+    let (code, err) = check(&path);
+    assert_eq!(code, Some(0), "{err}");
+    let events = audit_rows(&path);
+    let upgrade = &events[3];
+    assert_eq!(
+        (upgrade.0, upgrade.1.as_str(), upgrade.2.as_str()),
+        (4, "ccu", "casefile.upgrade")
+    );
+    assert!(
+        upgrade.5.contains(r#""baseline":"every row as it stands""#),
+        "{}",
+        upgrade.5
+    );
+    assert!(upgrade.5.contains(r#""from_version":6"#), "{}", upgrade.5);
+    // Its baseline commits to every row there was, the new schema's too.
+    assert_eq!(
+        count(&path, "SELECT count(*) FROM audit_row WHERE seq = 4"),
+        rows_before,
+        "every row, once"
+    );
+    assert_eq!(
+        count(
+            &path,
+            "SELECT count(*) FROM audit_event WHERE seq <= 3 AND rows_hash IS NULL"
+        ),
+        3,
+        "the older events stay version 1"
+    );
+    // Team membership kept its rowid as its id.
+    assert_eq!(count(&path, "SELECT id FROM operation_member"), 7);
+    // From now on a row changed from outside is named with the baseline's seq.
+    sqlite3(
+        &path,
+        "UPDATE operation SET priority = 'P1' WHERE codename = 'HERON';",
+    );
+    let err = rows_altered(&path);
+    assert!(
+        err.contains("operation Op HERON (OP-2026-0001) (key [1]): changed since seq 4 wrote it"),
+        "{err}"
+    );
+    // And the lead's account, committed by the baseline, logs in.
+    sqlite3(
+        &path,
+        "UPDATE operation SET priority = 'P3' WHERE codename = 'HERON';",
+    );
+    let out = ccu(
+        &[
+            "user",
+            "list",
+            "--file",
+            path.to_str().unwrap(),
+            "--as",
+            "admin",
+        ],
+        &[("CCU_PASSWORD", ADMIN_PASSWORD)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("lead"), "{}", stdout(&out));
+}
