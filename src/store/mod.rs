@@ -431,6 +431,10 @@ fn sqlite_err(path: &Path, source: rusqlite::Error) -> Error {
 fn configure(conn: &mut Connection, path: &Path) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(5))
         .map_err(|e| sqlite_err(path, e))?;
+    // The write path keeps a few dozen statements (the row commitments',
+    // one per table among them); the default cache of 16 would re-prepare
+    // them on every write.
+    conn.set_prepared_statement_cache_capacity(256);
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
          PRAGMA journal_mode = WAL;
