@@ -133,9 +133,21 @@ fn append_events(path: &std::path::Path) {
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("integrity-bench.ccu");
+    // CCU_BENCH_FILE keeps the built file there (and reuses it when it is
+    // there already), to time the check again without building it again.
+    let kept = std::env::var_os("CCU_BENCH_FILE").map(std::path::PathBuf::from);
+    let path = kept
+        .clone()
+        .unwrap_or_else(|| dir.path().join("integrity-bench.ccu"));
+    if !path.exists() {
+        build(&path);
+    }
+    measure(&path);
+}
+
+fn build(path: &std::path::Path) {
     let mut cf = CaseFile::create(
-        &path,
+        path,
         FirstAdministrator {
             username: user("admin"),
             display_name: DisplayName::parse("Admin").unwrap(),
@@ -153,17 +165,19 @@ fn main() {
         .unwrap()
     };
     let admin = login(&mut cf, "admin");
-    cf.execute(
-        &admin,
-        Command::AddUser {
-            username: user("sup"),
-            display_name: DisplayName::parse("Supervisor").unwrap(),
-            rank: Rank::Sergeant,
-            roles: RoleSet::parse_list("supervisor").unwrap(),
-            password: NewPassword::parse(PASSWORD.into(), &user("sup")).unwrap(),
-        },
-    )
-    .unwrap();
+    for (name, roles) in [("sup", "supervisor"), ("lead", "investigator")] {
+        cf.execute(
+            &admin,
+            Command::AddUser {
+                username: user(name),
+                display_name: DisplayName::parse(name).unwrap(),
+                rank: Rank::Sergeant,
+                roles: RoleSet::parse_list(roles).unwrap(),
+                password: NewPassword::parse(PASSWORD.into(), &user(name)).unwrap(),
+            },
+        )
+        .unwrap();
+    }
     let sup = login(&mut cf, "sup");
     let start = Instant::now();
     for i in 0..SUBJECTS {
@@ -188,7 +202,7 @@ fn main() {
             &format!("Operation {i} into misuse of systems"),
             Category::AbuseOfAuthority,
             Priority::P2,
-            user("sup"),
+            user("lead"),
             user("sup"),
             vec![],
             vec![StaffNumber::parse(&format!("S{:05}", i * 7 % SUBJECTS)).unwrap()],
@@ -202,48 +216,53 @@ fn main() {
     cf.import_intelligence(&sup, "bench.csv", items).unwrap();
     let imported = start.elapsed();
     drop(cf);
-    let written: i64 = rusqlite::Connection::open(&path)
+    let written: i64 = rusqlite::Connection::open(path)
         .unwrap()
         .query_row("SELECT count(*) FROM audit_event", [], |r| r.get(0))
         .unwrap();
     let start = Instant::now();
-    append_events(&path);
+    append_events(path);
     let appended = start.elapsed();
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let (events, rows): (i64, i64) = conn
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let events: i64 = conn
+        .query_row("SELECT count(*) FROM audit_event", [], |r| r.get(0))
+        .unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    drop(conn);
+    println!(
+        "built: subjects and operations {built_small:.1?}; import of {ITEMS} items {imported:.1?} ({:.0} items/s); {} generated events {appended:.1?}",
+        ITEMS as f64 / imported.as_secs_f64(),
+        events - written
+    );
+}
+
+fn measure(path: &std::path::Path) {
+    let (events, rows): (i64, i64) = rusqlite::Connection::open(path)
+        .unwrap()
         .query_row(
             "SELECT (SELECT count(*) FROM audit_event), (SELECT count(*) FROM audit_row)",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-        .unwrap();
-    drop(conn);
-    let size = std::fs::metadata(&path).unwrap().len();
-    println!(
-        "built: subjects and operations {built_small:.1?}; import of {ITEMS} items {imported:.1?} ({:.0} items/s); {} generated events {appended:.1?}",
-        ITEMS as f64 / imported.as_secs_f64(),
-        events - written
-    );
+    let size = std::fs::metadata(path).unwrap().len();
     println!(
         "case file: {events} events, {rows} row commitments, {:.0} MB",
         size as f64 / 1e6
     );
 
     let integrity = time("PRAGMA integrity_check alone", 2, || {
-        let conn = rusqlite::Connection::open_with_flags(
-            &path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap();
+        let conn =
+            rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
         let verdict: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(verdict, "ok");
     });
     let check = time("ccu check in process (open_for_check + check)", 2, || {
-        let cf = CaseFile::open_for_check(&path).unwrap();
+        let cf = CaseFile::open_for_check(path).unwrap();
         let report = cf.check().unwrap();
         assert!(matches!(report, CheckReport::Verified { .. }), "{report:?}");
     });
@@ -261,12 +280,12 @@ fn main() {
             .args(["-f", "peak %M KiB"])
             .arg(binary)
             .args(["check", "--file"])
-            .arg(&path)
+            .arg(path)
             .output()
     } else {
         std::process::Command::new(binary)
             .args(["check", "--file"])
-            .arg(&path)
+            .arg(path)
             .output()
     }
     .unwrap();

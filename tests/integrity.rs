@@ -935,3 +935,32 @@ fn a_file_from_schema_6_is_upgraded_with_a_baseline_of_every_row() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("lead"), "{}", stdout(&out));
 }
+
+#[test]
+fn insider_puts_the_investigator_on_a_hidden_operations_team() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    // BITTERN is hidden from the investigator (docs/demo.md).
+    sqlite3(
+        &path,
+        "INSERT INTO operation_member (operation_id, user_id, part, added_at)
+         SELECT o.id, u.id, 'team', '2026-11-01T00:00:00.000000Z'
+         FROM operation o, user_account u WHERE o.codename = 'BITTERN' AND u.username = 'investigator';",
+    );
+    let err = rows_altered(&path);
+    assert!(
+        err.contains("operation_member Op BITTERN, team member investigator")
+            && err.contains("added outside ccu"),
+        "{err}"
+    );
+    let out = as_user(&["due"], &path, "investigator");
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert!(
+        stdout(&out).is_empty(),
+        "nothing is shown: {}",
+        stdout(&out)
+    );
+    // Everyone else works on.
+    let out = as_user(&["due"], &path, "supervisor");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

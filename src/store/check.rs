@@ -126,10 +126,20 @@ struct Findings {
 
 impl Findings {
     fn add(&mut self, finding: String) {
+        self.add_with(|| Ok(finding)).expect("nothing to fail");
+    }
+
+    /// Counts a finding, and words it only if it is to be listed (naming
+    /// a row reads the case file).
+    fn add_with(
+        &mut self,
+        finding: impl FnOnce() -> rusqlite::Result<String>,
+    ) -> rusqlite::Result<()> {
         self.total += 1;
         if self.listed.len() < MAX_FINDINGS {
-            self.listed.push(finding);
+            self.listed.push(finding()?);
         }
+        Ok(())
     }
 }
 
@@ -376,20 +386,26 @@ impl CaseFile {
                 return Ok(());
             };
             match current_digest(conn, &info, key)? {
-                None => findings.add(format!(
-                    "{table} {}: missing: seq {seq} wrote it, and it is gone",
-                    label(conn, &info, key)?
-                )),
-                Some(d) if d == *committed => present += 1,
-                Some(_) => {
-                    present += 1;
-                    findings.add(format!(
-                        "{table} {}: changed since seq {seq} wrote it",
+                None => findings.add_with(|| {
+                    Ok(format!(
+                        "{table} {}: missing: seq {seq} wrote it, and it is gone",
                         label(conn, &info, key)?
                     ))
+                }),
+                Some(d) if d == *committed => {
+                    present += 1;
+                    Ok(())
+                }
+                Some(_) => {
+                    present += 1;
+                    findings.add_with(|| {
+                        Ok(format!(
+                            "{table} {}: changed since seq {seq} wrote it",
+                            label(conn, &info, key)?
+                        ))
+                    })
                 }
             }
-            Ok(())
         };
         let mut run: Option<(String, i64, Option<String>)> = None;
         while let Some(row) = rows.next()? {
@@ -423,75 +439,97 @@ impl CaseFile {
             let key: String = row.get(0)?;
             match latest(conn, table, &key)? {
                 Some((_, Some(_))) => {}
-                Some((seq, None)) => findings.add(format!(
-                    "{table} {}: present, but seq {seq} recorded it as removed",
-                    label(conn, &info, &key)?
-                )),
-                None => findings.add(format!(
-                    "{table} {}: added outside ccu: no audit event wrote it",
-                    label(conn, &info, &key)?
-                )),
+                Some((seq, None)) => findings.add_with(|| {
+                    Ok(format!(
+                        "{table} {}: present, but seq {seq} recorded it as removed",
+                        label(conn, &info, &key)?
+                    ))
+                })?,
+                None => findings.add_with(|| {
+                    Ok(format!(
+                        "{table} {}: added outside ccu: no audit event wrote it",
+                        label(conn, &info, &key)?
+                    ))
+                })?,
             }
         }
         Ok(())
     }
 
     /// The search index is derived: it must hold exactly what the records
-    /// make (the same forms as the schema's triggers).
+    /// make (the same forms as the schema's triggers). One pass over the
+    /// index looks each entry's record up by its id; the counts then show
+    /// whether any record has no entry, and only then is it looked for.
     fn find_search_index_problems(&self, findings: &mut Findings) -> rusqlite::Result<()> {
-        const EXPECTED: &str = "
-            SELECT 'intelligence', id, urn || ' ' || summary, full_text FROM intelligence
-            UNION ALL
-            SELECT 'operation', id, codename || ' ' || urn,
-                   description || ' ' || coalesce(outcome, '') || ' ' || coalesce(lessons_learned, '')
-            FROM operation
-            UNION ALL
-            SELECT 'subject', id, name, staff_number || ' ' || department || ' ' || role FROM subject
-            UNION ALL
-            SELECT 'decision', id, decision, rationale || ' ' || alternatives FROM decision_log_entry";
-        const INDEXED: &str = "SELECT kind, item_id, title, body FROM search_index";
+        const MADE: &str = "
+            (s.kind = 'intelligence' AND EXISTS (SELECT 1 FROM intelligence r WHERE r.id = s.item_id
+                AND s.title = r.urn || ' ' || r.summary AND s.body = r.full_text))
+            OR (s.kind = 'operation' AND EXISTS (SELECT 1 FROM operation r WHERE r.id = s.item_id
+                AND s.title = r.codename || ' ' || r.urn
+                AND s.body = r.description || ' ' || coalesce(r.outcome, '') || ' ' || coalesce(r.lessons_learned, '')))
+            OR (s.kind = 'subject' AND EXISTS (SELECT 1 FROM subject r WHERE r.id = s.item_id
+                AND s.title = r.name AND s.body = r.staff_number || ' ' || r.department || ' ' || r.role))
+            OR (s.kind = 'decision' AND EXISTS (SELECT 1 FROM decision_log_entry r WHERE r.id = s.item_id
+                AND s.title = r.decision AND s.body = r.rationale || ' ' || r.alternatives))";
+        const RECORDS: &str = "
+            SELECT 'intelligence', id FROM intelligence UNION ALL SELECT 'operation', id FROM operation
+            UNION ALL SELECT 'subject', id FROM subject UNION ALL SELECT 'decision', id FROM decision_log_entry";
         let conn = &self.conn;
-        for (sql, what) in [
-            (
-                format!(
-                    "SELECT * FROM ({INDEXED} EXCEPT SELECT * FROM ({EXPECTED})) ORDER BY 1, 2 LIMIT 5"
-                ),
+        let entry = |kind: Option<String>, id: rusqlite::types::ValueRef<'_>, what: &str| {
+            let id = match id {
+                rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+                other => format!("{other:?}"),
+            };
+            crate::sanitise::for_terminal(&format!(
+                "search index: the entry for {} {id} {what} (the index is derived from the records)",
+                kind.unwrap_or_default()
+            ))
+            .into_owned()
+        };
+        let mut stmt = conn.prepare(&format!(
+            "SELECT s.kind, s.item_id FROM search_index s WHERE NOT coalesce({MADE}, 0) ORDER BY 1, 2"
+        ))?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            findings.add(entry(
+                row.get(0)?,
+                row.get_ref(1)?,
                 "is not what the record makes",
-            ),
-            (
-                format!(
-                    "SELECT * FROM (SELECT * FROM ({EXPECTED}) EXCEPT {INDEXED}) ORDER BY 1, 2 LIMIT 5"
-                ),
-                "is missing from the search index",
-            ),
-        ] {
-            let mut stmt = conn.prepare(&sql)?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                let kind: String = row.get::<_, Option<String>>(0)?.unwrap_or_default();
-                let id = row.get_ref(1)?;
-                let id = match id {
-                    rusqlite::types::ValueRef::Integer(i) => i.to_string(),
-                    other => format!("{other:?}"),
-                };
-                findings.add(crate::sanitise::for_terminal(&format!(
-                    "search index: the entry for {kind} {id} {what} (the index is derived from the records)"
-                ))
-                .into_owned());
-            }
+            ));
         }
-        let counted: (i64, i64) = conn.query_row(
+        let (indexed, distinct, records): (i64, i64, i64) = conn.query_row(
             &format!(
-                "SELECT (SELECT count(*) FROM search_index), (SELECT count(*) FROM ({EXPECTED}))"
+                "SELECT (SELECT count(*) FROM search_index),
+                        (SELECT count(*) FROM (SELECT DISTINCT kind, item_id FROM search_index)),
+                        (SELECT count(*) FROM ({RECORDS}))"
             ),
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-        if counted.0 != counted.1 {
+        if indexed != distinct {
             findings.add(format!(
-                "search index: it holds {} entries where the records make {}",
-                counted.0, counted.1
+                "search index: it holds {} entries more than once",
+                indexed - distinct
             ));
+        }
+        if distinct != records {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT * FROM ({RECORDS} EXCEPT SELECT kind, item_id FROM search_index) ORDER BY 1, 2"
+            ))?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                findings.add(entry(
+                    row.get(0)?,
+                    row.get_ref(1)?,
+                    "is missing from the search index",
+                ));
+            }
+            if distinct > records {
+                findings.add(format!(
+                    "search index: it holds {} entries where the records make {records}",
+                    distinct
+                ));
+            }
         }
         Ok(())
     }

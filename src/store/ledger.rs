@@ -395,15 +395,21 @@ pub(super) fn ensure_all_taken(conn: &Connection) -> rusqlite::Result<()> {
     }
 }
 
-/// Whether an account's row and its roles are as the trail last committed
-/// them: checked at login and before each command, so an account or role
-/// changed from outside ccu (a copied password hash, a role added with
-/// sqlite3) gives no one access.
+/// Whether an account's row, its roles and its team memberships are as the
+/// trail last committed them: checked at login and before each command and
+/// read, so an account, role or membership changed from outside ccu (a
+/// copied password hash, a role added with sqlite3) gives no one access.
 pub(super) fn account_problem(
     conn: &Connection,
     user_id: i64,
 ) -> rusqlite::Result<Option<Integrity>> {
-    for (table, filter) in [("user_account", "id"), ("user_role", "user_id")] {
+    // Team membership too: a membership put in from outside would show an
+    // operation (and all linked to it) to someone not on its team.
+    for (table, filter) in [
+        ("user_account", "id"),
+        ("user_role", "user_id"),
+        ("operation_member", "user_id"),
+    ] {
         let info = TableInfo::read(conn, table)?;
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {key}, * FROM main.{table} WHERE {filter} = ?1",

@@ -421,6 +421,16 @@ fn sqlite_err(path: &Path, source: rusqlite::Error) -> Error {
             problem: problem.clone(),
         };
     }
+    // SQLite's own word for a damaged file is a refusal of the file (exit
+    // 3), not an unexpected failure.
+    if let Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) =
+        source.sqlite_error_code()
+    {
+        return Error::Damaged {
+            path: path.to_owned(),
+            detail: source.to_string(),
+        };
+    }
     Error::Sqlite {
         path: path.to_owned(),
         source,

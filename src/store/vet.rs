@@ -10,7 +10,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::probe;
 use super::schema::{LATEST_VERSION, ROWS_VERSION, migrations};
-use super::{Error, Result};
+use super::{Error, Result, sqlite_err};
 use crate::audit::ChainBreak;
 
 /// What vetting found in a file that is a ccu case file.
@@ -49,16 +49,6 @@ fn damaged(path: &Path, detail: impl Into<String>) -> Error {
     }
 }
 
-/// Maps SQLite's own word for a damaged file to [`Error::Damaged`].
-pub(super) fn read_err(path: &Path, e: rusqlite::Error) -> Error {
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase) => {
-            damaged(path, e.to_string())
-        }
-        _ => super::sqlite_err(path, e),
-    }
-}
-
 /// The checks, in order: the header (no SQLite), the length the header
 /// promises, then through a read-only connection the identity, the schema
 /// and the trail's last event.
@@ -67,14 +57,14 @@ pub(super) fn vet(path: &Path) -> Result<Vetted> {
     check_length(path)?;
     let conn = open_read_only(path)?;
     probe::check_pragmas(&conn, path).map_err(|e| match e {
-        Error::Sqlite { source, .. } => read_err(path, source),
+        Error::Sqlite { source, .. } => sqlite_err(path, source),
         e => e,
     })?;
     let version: u32 = conn
         .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
         .map(|v| v as u32)
-        .map_err(|e| read_err(path, e))?;
-    let schema = schema_differences(&conn, version).map_err(|e| read_err(path, e))?;
+        .map_err(|e| sqlite_err(path, e))?;
+    let schema = schema_differences(&conn, version).map_err(|e| sqlite_err(path, e))?;
     // Without these two there is no case file to speak of; anything else
     // missing or changed is a case file altered outside ccu.
     let foreign = version == 0
@@ -93,13 +83,13 @@ pub(super) fn vet(path: &Path) -> Result<Vetted> {
     }
     let tail = match conn.query_row("SELECT id FROM casefile", [], |r| r.get::<_, String>(0)) {
         Ok(id) => super::check::verify_tail(&conn, &id, version >= ROWS_VERSION)
-            .map_err(|e| read_err(path, e))?
+            .map_err(|e| sqlite_err(path, e))?
             .err(),
         Err(rusqlite::Error::QueryReturnedNoRows) => {
             // The id seeds the chain: without it nothing can be verified.
             let seq = if version >= ROWS_VERSION {
                 super::ledger::latest(&conn, "casefile", "[1]")
-                    .map_err(|e| read_err(path, e))?
+                    .map_err(|e| sqlite_err(path, e))?
                     .map(|(seq, _)| seq)
             } else {
                 None
@@ -114,7 +104,7 @@ pub(super) fn vet(path: &Path) -> Result<Vetted> {
                 },
             });
         }
-        Err(e) => return Err(read_err(path, e)),
+        Err(e) => return Err(sqlite_err(path, e)),
     };
     Ok(Vetted {
         version,
@@ -185,9 +175,9 @@ fn open_read_only(path: &Path) -> Result<Connection> {
             | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| read_err(path, e))?;
+    .map_err(|e| sqlite_err(path, e))?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
-        .map_err(|e| read_err(path, e))?;
+        .map_err(|e| sqlite_err(path, e))?;
     Ok(conn)
 }
 
