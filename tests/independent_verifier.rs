@@ -88,52 +88,7 @@ fn the_documented_python_verifier_agrees_with_ccu() {
 #[test]
 fn the_documented_python_verifier_reads_both_versions_and_the_row_commitments() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("old.ccu");
-    {
-        let mut conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("PRAGMA journal_mode = WAL").unwrap();
-        ccu::store::migrations().to_version(&mut conn, 6).unwrap();
-        conn.execute(
-            "INSERT INTO casefile (singleton, id, created_at) VALUES (1, ?1, '2026-01-01T00:00:00.000000Z')",
-            ["00112233445566778899aabbccddeeff"],
-        )
-        .unwrap();
-        // A version 1 event, as an older ccu wrote it.
-        let mut e = ccu::audit::Event {
-            seq: 1,
-            at: "2026-01-01T00:00:00.000000Z".into(),
-            actor: "admin".into(),
-            actor_roles: "administrator".into(),
-            action: "casefile.init".into(),
-            entity_type: "casefile".into(),
-            entity_ref: "00112233445566778899aabbccddeeff".into(),
-            outcome: "ok".into(),
-            details: r#"{"schema_version":6}"#.into(),
-            rows_hash: None,
-            prev_hash: ccu::audit::genesis_hash("00112233445566778899aabbccddeeff"),
-            hash: String::new(),
-        };
-        e.hash = ccu::audit::event_hash(&e);
-        conn.execute(
-            "INSERT INTO audit_event (seq, at, actor, actor_roles, action, entity_type, entity_ref,
-                                      outcome, details, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            rusqlite::params![
-                e.seq,
-                e.at,
-                e.actor,
-                e.actor_roles,
-                e.action,
-                e.entity_type,
-                e.entity_ref,
-                e.outcome,
-                e.details,
-                e.prev_hash,
-                e.hash
-            ],
-        )
-        .unwrap();
-    }
+    let path = schema_6_file(dir.path());
     drop(ccu::store::CaseFile::open_with_clock(&path, fixed_clock()).unwrap());
     let script = documented_verifier();
     let out = run_python(&script, &path);
@@ -144,7 +99,7 @@ fn the_documented_python_verifier_reads_both_versions_and_the_row_commitments() 
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "ok: 3 events, chain verified, every row answers to it\n"
+        "ok: 5 events, chain verified, every row answers to it\n"
     );
     sqlite3(
         &path,
@@ -153,7 +108,7 @@ fn the_documented_python_verifier_reads_both_versions_and_the_row_commitments() 
     let out = run_python(&script, &path);
     assert!(!out.status.success());
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("seq 2: rows mismatch"),
+        String::from_utf8_lossy(&out.stderr).contains("seq 4: rows mismatch"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

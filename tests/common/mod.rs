@@ -254,3 +254,68 @@ pub fn rehash_trail(
     }
     sqlite3(path, &sql);
 }
+
+/// A case file as ccu left it at schema 6, before rows were committed to:
+/// version 1 events, and rows (an account, an operation and its team)
+/// written with them.
+pub fn schema_6_file(dir: &Path) -> PathBuf {
+    let path = dir.join("schema6.ccu");
+    let mut conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL").unwrap();
+    ccu::store::migrations().to_version(&mut conn, 6).unwrap();
+    let id = "00112233445566778899aabbccddeeff";
+    // A real argon2id hash of the administrator's password, from a new file.
+    let (_, scratch) = new_casefile(&dir.join("scratch"));
+    let hash: String = rusqlite::Connection::open(scratch)
+        .unwrap()
+        .query_row("SELECT password_hash FROM user_account", [], |r| r.get(0))
+        .unwrap();
+    conn.execute_batch(&format!(
+        "INSERT INTO casefile VALUES (1, '{id}', '2026-01-01T00:00:00.000000Z');
+         INSERT INTO user_account VALUES (1, 'admin', 'Admin', 'Police Staff', '{hash}', 'active', '2026-01-01T00:00:00.000000Z');
+         INSERT INTO user_role VALUES (1, 'administrator');
+         INSERT INTO user_account VALUES (2, 'lead', 'DS Lead', 'Sergeant', '{hash}', 'active', '2026-01-01T00:00:00.000000Z');
+         INSERT INTO user_role VALUES (2, 'supervisor');
+         INSERT INTO operation (id, urn, codename, description, status, category, priority, opened_at, opened_by)
+             VALUES (1, 'OP-2026-0001', 'HERON', 'An old operation', 'scoping', 'other', 'P3', '2026-01-02T00:00:00.000000Z', 2);
+         INSERT INTO operation_member (rowid, operation_id, user_id, part, added_at) VALUES (7, 1, 2, 'lead', '2026-01-02T00:00:00.000000Z');"
+    ))
+    .unwrap();
+    let mut prev = ccu::audit::genesis_hash(id);
+    for (seq, action) in [(1, "casefile.init"), (2, "user.add"), (3, "operation.open")] {
+        let mut e = ccu::audit::Event {
+            seq,
+            at: format!("2026-01-0{seq}T00:00:00.000000Z"),
+            actor: "admin".into(),
+            actor_roles: "administrator".into(),
+            action: action.into(),
+            entity_type: "casefile".into(),
+            entity_ref: id.into(),
+            outcome: "ok".into(),
+            details: "{}".into(),
+            rows_hash: None,
+            prev_hash: prev.clone(),
+            hash: String::new(),
+        };
+        e.hash = ccu::audit::event_hash(&e);
+        conn.execute(
+            "INSERT INTO audit_event VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            rusqlite::params![
+                e.seq,
+                e.at,
+                e.actor,
+                e.actor_roles,
+                e.action,
+                e.entity_type,
+                e.entity_ref,
+                e.outcome,
+                e.details,
+                e.prev_hash,
+                e.hash
+            ],
+        )
+        .unwrap();
+        prev = e.hash;
+    }
+    path
+}
