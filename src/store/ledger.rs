@@ -154,6 +154,7 @@ pub(super) fn install_capture(conn: &Connection) -> rusqlite::Result<()> {
              PRIMARY KEY (tbl, row_key)
          ) WITHOUT ROWID;",
     );
+    let (never_updated, never_deleted) = guarded(conn)?;
     for table in state_tables(conn)? {
         let info = TableInfo::read(conn, &table)?;
         let t = literal(&table);
@@ -172,27 +173,46 @@ pub(super) fn install_capture(conn: &Connection) -> rusqlite::Result<()> {
                  WHERE NOT EXISTS (SELECT 1 FROM ccu_written WHERE tbl = {t} AND row_key = {key});"
             )
         };
-        sql.push_str(&format!(
-            "CREATE TEMP TRIGGER IF NOT EXISTS {ins} AFTER INSERT ON main.{q} BEGIN
-                 {insert}
-             END;
-             CREATE TEMP TRIGGER IF NOT EXISTS {upd} AFTER UPDATE ON main.{q} BEGIN
-                 {update_old}
-                 {update_new}
-             END;
-             CREATE TEMP TRIGGER IF NOT EXISTS {del} AFTER DELETE ON main.{q} BEGIN
-                 {delete}
-             END;",
-            insert = note(&new_key, "NULL"),
-            update_old = note(&old_key, &old_digest),
-            update_new = note(&new_key, "NULL"),
-            delete = note(&old_key, &old_digest),
-            ins = quote(&format!("ccu_written_insert_{table}")),
-            upd = quote(&format!("ccu_written_update_{table}")),
-            del = quote(&format!("ccu_written_delete_{table}")),
-        ));
+        let trigger = |event: &str, body: String| {
+            format!(
+                "CREATE TEMP TRIGGER IF NOT EXISTS {} AFTER {event} ON main.{q} BEGIN {body} END;",
+                quote(&format!("ccu_written_{}_{table}", event.to_lowercase()))
+            )
+        };
+        sql.push_str(&trigger("INSERT", note(&new_key, "NULL")));
+        if !never_updated.contains(&table) {
+            sql.push_str(&trigger(
+                "UPDATE",
+                note(&old_key, &old_digest) + &note(&new_key, "NULL"),
+            ));
+        }
+        if !never_deleted.contains(&table) {
+            sql.push_str(&trigger("DELETE", note(&old_key, &old_digest)));
+        }
     }
     conn.execute_batch(&sql)
+}
+
+/// The tables whose schema refuses every `UPDATE`, and every `DELETE`
+/// (a `BEFORE` trigger that raises ABORT): ccu never changes or removes
+/// their rows, so only what it inserts needs noting. The schema is the
+/// one ccu made (vetted at open), so these are its own guard-rails.
+fn guarded(conn: &Connection) -> rusqlite::Result<(Vec<String>, Vec<String>)> {
+    let mut stmt = conn.prepare(
+        "SELECT tbl_name, sql FROM main.sqlite_schema WHERE type = 'trigger' AND sql LIKE '%RAISE(ABORT%'",
+    )?;
+    let mut updates = Vec::new();
+    let mut deletes = Vec::new();
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let (table, sql): (String, String) = (row.get(0)?, row.get(1)?);
+        if sql.contains("BEFORE UPDATE ON") {
+            updates.push(table);
+        } else if sql.contains("BEFORE DELETE ON") {
+            deletes.push(table);
+        }
+    }
+    Ok((updates, deletes))
 }
 
 /// One row an event commits to: its table, key and digest now (None if the

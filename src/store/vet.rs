@@ -210,24 +210,30 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<Vec<SchemaObject>> {
     rows.collect()
 }
 
+/// The schema ccu makes at [`LATEST_VERSION`], as SQLite records it:
+/// `schema/latest.json`, written from the migrations by the test below (so
+/// a case file is vetted without running every migration again).
+const LATEST_SCHEMA: &str = include_str!("../../schema/latest.json");
+
 /// The schema ccu makes at `version`, from its own migrations.
+fn migrated_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject>> {
+    let mut conn = Connection::open_in_memory()?;
+    migrations()
+        .to_version(&mut conn, version as usize)
+        .map_err(|e| rusqlite::Error::UserFunctionError(e.to_string().into()))?;
+    read_schema(&conn)
+}
+
 fn expected_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject>> {
     static LATEST: OnceLock<Vec<SchemaObject>> = OnceLock::new();
-    let make = || -> rusqlite::Result<Vec<SchemaObject>> {
-        let mut conn = Connection::open_in_memory()?;
-        migrations()
-            .to_version(&mut conn, version as usize)
-            .map_err(|e| rusqlite::Error::UserFunctionError(e.to_string().into()))?;
-        read_schema(&conn)
-    };
     if version == LATEST_VERSION {
-        if let Some(schema) = LATEST.get() {
-            return Ok(schema.clone());
-        }
-        let schema = make()?;
-        return Ok(LATEST.get_or_init(|| schema).clone());
+        return Ok(LATEST
+            .get_or_init(|| {
+                serde_json::from_str(LATEST_SCHEMA).expect("schema/latest.json is ccu's own")
+            })
+            .clone());
     }
-    make()
+    migrated_schema(version)
 }
 
 /// The tables SQLite keeps for the full-text index: their SQL is SQLite's
@@ -263,4 +269,27 @@ pub(super) fn schema_differences(conn: &Connection, version: u32) -> rusqlite::R
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `CCU_WRITE_SCHEMA=1 cargo test --lib latest_json` writes the file
+    /// anew after a migration is added.
+    #[test]
+    fn latest_json_is_what_the_migrations_make() {
+        let made = migrated_schema(LATEST_VERSION).unwrap();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/latest.json");
+        if std::env::var_os("CCU_WRITE_SCHEMA").is_some() {
+            let mut text = serde_json::to_string_pretty(&made).unwrap();
+            text.push('\n');
+            std::fs::write(path, text).unwrap();
+        }
+        let embedded: Vec<SchemaObject> = serde_json::from_str(LATEST_SCHEMA).unwrap();
+        assert_eq!(
+            embedded, made,
+            "schema/latest.json is not what the migrations make: run CCU_WRITE_SCHEMA=1 cargo test --lib latest_json"
+        );
+    }
 }
