@@ -9,6 +9,9 @@
 //! changed from outside ccu), then records each row's digest as it now
 //! stands in `audit_row` and commits to the list through its `rows_hash`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use rusqlite::functions::FunctionFlags;
 use rusqlite::types::{Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -40,6 +43,27 @@ pub(super) struct TableInfo {
 }
 
 impl TableInfo {
+    /// A table of the latest schema, as the write path sees it: read once
+    /// per process. Every connection that writes has exactly that schema
+    /// (vetted against schema/latest.json when opened, or just made by the
+    /// migrations), so what one read holds for all; `ccu check`, which
+    /// also opens altered files, reads each table afresh with [`read`].
+    ///
+    /// [`read`]: TableInfo::read
+    pub fn of(conn: &Connection, table: &str) -> rusqlite::Result<Arc<TableInfo>> {
+        static CACHE: OnceLock<Mutex<HashMap<String, Arc<TableInfo>>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        if let Some(info) = cache.lock().expect("not poisoned").get(table) {
+            return Ok(info.clone());
+        }
+        let info = Arc::new(TableInfo::read(conn, table)?);
+        cache
+            .lock()
+            .expect("not poisoned")
+            .insert(table.to_owned(), info.clone());
+        Ok(info)
+    }
+
     pub fn read(conn: &Connection, table: &str) -> rusqlite::Result<TableInfo> {
         let mut stmt =
             conn.prepare_cached("SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid")?;
@@ -329,12 +353,8 @@ pub(super) fn take_written(conn: &Connection) -> rusqlite::Result<Vec<RowEntry>>
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut entries = Vec::with_capacity(noted.len());
-    let mut info: Option<TableInfo> = None;
     for (table, key, before) in noted {
-        if info.as_ref().is_none_or(|i| i.name != table) {
-            info = Some(TableInfo::read(conn, &table)?);
-        }
-        let info = info.as_ref().expect("just read");
+        let info = &*TableInfo::of(conn, &table)?;
         let committed = latest(conn, &table, &key)?;
         let committed_digest = committed.as_ref().and_then(|(_, d)| d.clone());
         if before != committed_digest {
@@ -430,7 +450,7 @@ pub(super) fn account_problem(
         ("user_role", "user_id"),
         ("operation_member", "user_id"),
     ] {
-        let info = TableInfo::read(conn, table)?;
+        let info = &*TableInfo::of(conn, table)?;
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {key}, * FROM main.{table} WHERE {filter} = ?1",
             key = info.key_sql(""),
@@ -447,7 +467,7 @@ pub(super) fn account_problem(
             };
             return Ok(Some(Integrity::RowAltered {
                 table: table.to_owned(),
-                label: label(conn, &info, &key)?,
+                label: label(conn, info, &key)?,
                 seq: committed.map(|(seq, _)| seq),
                 what,
             }));

@@ -301,10 +301,12 @@ impl CaseFile {
             });
         }
         let from = schema::version(&conn, path)?;
+        // A file opened only to be checked gets no notes of what is
+        // written, so any write through it fails before it commits.
         if writes {
             schema::migrate(&mut conn, path)?;
+            ledger::install_capture(&conn).map_err(|e| sqlite_err(path, e))?;
         }
-        ledger::install_capture(&conn).map_err(|e| sqlite_err(path, e))?;
         let id: String = conn
             .query_row("SELECT id FROM casefile", [], |r| r.get(0))
             .map_err(|source| sqlite_err(path, source))?;
