@@ -16,7 +16,9 @@ CREATE TABLE audit_row (
     PRIMARY KEY (tbl, row_key, seq)
 ) STRICT, WITHOUT ROWID;
 
-CREATE INDEX audit_row_by_seq ON audit_row (seq);
+-- The chain walk reads each event's rows in (tbl, row_key) order straight
+-- off this index, digest included.
+CREATE INDEX audit_row_by_seq ON audit_row (seq, tbl, row_key, digest);
 
 CREATE TRIGGER audit_row_no_update BEFORE UPDATE ON audit_row
 BEGIN
