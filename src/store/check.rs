@@ -594,12 +594,20 @@ impl CaseFile {
             Some((seq, _)) => stmt.query([limit, *seq]),
         }
         .map_err(|e| self.sqlite_err(e))?;
-        let mut rows_of = self
+        // The row commitments, read alongside the events in seq order
+        // (audit_row_by_seq covers them); commitments for an event that
+        // made none are passed over here and caught by the count at the end.
+        let mut commitments_of = self
             .conn
             .prepare(
-                "SELECT tbl, row_key, digest FROM audit_row WHERE seq = ?1 ORDER BY tbl, row_key",
+                "SELECT seq, tbl, row_key, digest FROM audit_row WHERE seq >= ?1 ORDER BY seq, tbl, row_key",
             )
             .map_err(|e| self.sqlite_err(e))?;
+        let first = walk.last.as_ref().map_or(1, |(seq, _)| seq + 1);
+        let mut commitments = commitments_of
+            .query([first])
+            .map_err(|e| self.sqlite_err(e))?;
+        let mut peeked: Option<(i64, String, String, Option<String>)> = None;
         let empty = crate::audit::rows::empty_rows_hash();
         let mut resumed = walk.last.clone();
         let mut read: i64 = 0;
@@ -628,23 +636,31 @@ impl CaseFile {
             // A version 2 event's rows must be exactly those it committed to.
             let pushed = pushed.and_then(|event| match &event.rows_hash {
                 Some(hash) if *hash != empty => {
+                    let malformed = |e: rusqlite::Error| ChainBreak {
+                        seq: event.seq,
+                        problem: Problem::Malformed {
+                            detail: format!("a row commitment cannot be read: {e}"),
+                        },
+                    };
                     let mut hasher = crate::audit::rows::RowsHasher::new();
-                    let mut rows = rows_of
-                        .query([event.seq])
-                        .map_err(|e| walk.verifier.malformed(e.to_string()))?;
-                    while let Some(r) = rows
-                        .next()
-                        .map_err(|e| walk.verifier.malformed(e.to_string()))?
-                    {
-                        let entry: rusqlite::Result<(String, String, Option<String>)> =
-                            (|| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))();
-                        let (tbl, key, digest) = entry.map_err(|e| ChainBreak {
-                            seq: event.seq,
-                            problem: Problem::Malformed {
-                                detail: format!("a row commitment cannot be read: {e}"),
-                            },
-                        })?;
-                        hasher.push(&tbl, &key, digest.as_deref());
+                    loop {
+                        if peeked.is_none() {
+                            peeked = match commitments.next().map_err(malformed)? {
+                                None => break,
+                                Some(r) => Some(
+                                    (|| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))()
+                                        .map_err(malformed)?,
+                                ),
+                            };
+                        }
+                        match &peeked {
+                            Some((seq, ..)) if *seq < event.seq => peeked = None,
+                            Some((seq, tbl, key, digest)) if *seq == event.seq => {
+                                hasher.push(tbl, key, digest.as_deref());
+                                peeked = None;
+                            }
+                            _ => break,
+                        }
                     }
                     walk.rows_seen += hasher.count() as i64;
                     if hasher.finish() == *hash {
