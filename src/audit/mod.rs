@@ -51,6 +51,42 @@ impl Event {
     pub fn version(&self) -> u8 {
         if self.rows_hash.is_some() { 2 } else { 1 }
     }
+
+    /// Its fields, borrowed.
+    pub fn fields(&self) -> EventFields<'_> {
+        EventFields {
+            seq: self.seq,
+            at: &self.at,
+            actor: &self.actor,
+            actor_roles: &self.actor_roles,
+            action: &self.action,
+            entity_type: &self.entity_type,
+            entity_ref: &self.entity_ref,
+            outcome: &self.outcome,
+            details: &self.details,
+            rows_hash: self.rows_hash.as_deref(),
+            prev_hash: &self.prev_hash,
+            hash: &self.hash,
+        }
+    }
+}
+
+/// An event's fields borrowed from wherever they are (a row being read,
+/// say), so that a long walk hashes each event without copying it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventFields<'a> {
+    pub seq: i64,
+    pub at: &'a str,
+    pub actor: &'a str,
+    pub actor_roles: &'a str,
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_ref: &'a str,
+    pub outcome: &'a str,
+    pub details: &'a str,
+    pub rows_hash: Option<&'a str>,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
 }
 
 /// The value seq 1 chains from: SHA-256 over the genesis prefix and the
@@ -68,33 +104,40 @@ pub fn genesis_hash(casefile_id: &str) -> String {
 /// entity_ref, outcome, details, then (version 2 only) rows_hash, and last
 /// prev_hash.
 pub fn canonical_bytes(event: &Event) -> Vec<u8> {
-    let seq = event.seq.to_string();
-    let mut fields: Vec<&str> = vec![
-        &seq,
-        &event.at,
-        &event.actor,
-        &event.actor_roles,
-        &event.action,
-        &event.entity_type,
-        &event.entity_ref,
-        &event.outcome,
-        &event.details,
-    ];
-    let prefix = match &event.rows_hash {
-        None => EVENT_PREFIX,
-        Some(rows) => {
-            fields.push(rows);
-            EVENT_PREFIX_V2
-        }
-    };
-    fields.push(&event.prev_hash);
-    let mut out =
-        Vec::with_capacity(prefix.len() + fields.iter().map(|f| f.len() + 4).sum::<usize>());
-    out.extend_from_slice(prefix);
-    for field in fields {
-        put_field(&mut out, field.as_bytes());
-    }
+    let mut out = Vec::with_capacity(512);
+    canonical_into(&event.fields(), |bytes| out.extend_from_slice(bytes));
     out
+}
+
+/// Feeds the canonical bytes of an event, piece by piece, to `put`.
+fn canonical_into(event: &EventFields<'_>, mut put: impl FnMut(&[u8])) {
+    let seq = event.seq.to_string();
+    put(match event.rows_hash {
+        None => EVENT_PREFIX,
+        Some(_) => EVENT_PREFIX_V2,
+    });
+    let mut field = |text: &str| {
+        let len = u32::try_from(text.len()).expect("an audit field is under 4 GiB");
+        put(&len.to_be_bytes());
+        put(text.as_bytes());
+    };
+    for text in [
+        seq.as_str(),
+        event.at,
+        event.actor,
+        event.actor_roles,
+        event.action,
+        event.entity_type,
+        event.entity_ref,
+        event.outcome,
+        event.details,
+    ] {
+        field(text);
+    }
+    if let Some(rows) = event.rows_hash {
+        field(rows);
+    }
+    field(event.prev_hash);
 }
 
 /// A field of the canonical encodings: a 4-byte big-endian length, then
@@ -107,7 +150,21 @@ pub(crate) fn put_field(out: &mut Vec<u8>, bytes: &[u8]) {
 
 /// SHA-256 of the canonical bytes, as lower-case hex.
 pub fn event_hash(event: &Event) -> String {
-    hex::encode(Sha256::digest(canonical_bytes(event)))
+    hex::encode(fields_hash(&event.fields()))
+}
+
+/// SHA-256 of an event's canonical bytes, hashed as they are made.
+pub fn fields_hash(event: &EventFields<'_>) -> [u8; 32] {
+    let mut sha = Sha256::new();
+    canonical_into(event, |bytes| sha.update(bytes));
+    sha.finalize().into()
+}
+
+/// Whether `stored` (hex) is the hash of the event's canonical bytes.
+fn hash_matches(event: &EventFields<'_>) -> bool {
+    let mut hex = [0u8; 64];
+    hex::encode_to_slice(fields_hash(event), &mut hex).expect("32 bytes are 64 hex digits");
+    hex == event.hash.as_bytes()
 }
 
 /// What is wrong at the first bad event.
@@ -239,6 +296,15 @@ impl ChainVerifier {
     pub fn push(
         &mut self,
         event: &Event,
+        locate: impl FnMut(&str) -> Option<i64>,
+    ) -> Result<(), ChainBreak> {
+        self.push_fields(&event.fields(), locate)
+    }
+
+    /// As [`ChainVerifier::push`], for an event's borrowed fields.
+    pub fn push_fields(
+        &mut self,
+        event: &EventFields<'_>,
         mut locate: impl FnMut(&str) -> Option<i64>,
     ) -> Result<(), ChainBreak> {
         let seq = self.expected_seq;
@@ -250,7 +316,7 @@ impl ChainVerifier {
             if seq == 1 {
                 return fail(Problem::BadGenesis);
             }
-            return match locate(&event.prev_hash) {
+            return match locate(event.prev_hash) {
                 Some(at) if at == seq - 2 => Err(ChainBreak {
                     seq: seq - 1,
                     problem: Problem::Inserted,
@@ -259,15 +325,16 @@ impl ChainVerifier {
                 None => fail(Problem::BrokenLink),
             };
         }
-        if event_hash(event) != event.hash {
+        if !hash_matches(event) {
             return fail(Problem::HashMismatch);
         }
-        match event.version() {
-            1 if self.seen_v2 => return fail(Problem::OlderFormat),
-            1 => {}
-            _ => self.seen_v2 = true,
+        match event.rows_hash {
+            None if self.seen_v2 => return fail(Problem::OlderFormat),
+            None => {}
+            Some(_) => self.seen_v2 = true,
         }
-        self.prev_hash.clone_from(&event.hash);
+        self.prev_hash.clear();
+        self.prev_hash.push_str(event.hash);
         self.expected_seq += 1;
         Ok(())
     }

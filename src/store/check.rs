@@ -9,7 +9,7 @@ use rusqlite::OptionalExtension;
 
 use super::{CaseFile, Result};
 use crate::audit::merkle::{self, Hash, RootBuilder};
-use crate::audit::{ChainBreak, ChainVerifier, Event, Problem};
+use crate::audit::{ChainBreak, ChainVerifier, Event, EventFields, Problem};
 
 /// What `ccu check` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -612,7 +612,7 @@ impl CaseFile {
         let mut resumed = walk.last.clone();
         let mut read: i64 = 0;
         while let Some(row) = rows.next().map_err(|e| self.sqlite_err(e))? {
-            let event = event_from_row(row);
+            let event = fields_from_row(row);
             if let (Some((seq, hash)), Ok(e)) = (resumed.take(), &event)
                 && e.seq == seq
                 && e.hash == hash
@@ -623,7 +623,7 @@ impl CaseFile {
             let pushed = match event {
                 Ok(event) => walk
                     .verifier
-                    .push(&event, |hash| {
+                    .push_fields(&event, |hash| {
                         locate
                             .query_row([hash], |r| r.get(0))
                             .optional()
@@ -634,8 +634,8 @@ impl CaseFile {
                 Err(e) => Err(walk.verifier.malformed(e.to_string())),
             };
             // A version 2 event's rows must be exactly those it committed to.
-            let pushed = pushed.and_then(|event| match &event.rows_hash {
-                Some(hash) if *hash != empty => {
+            let pushed = pushed.and_then(|event| match event.rows_hash {
+                Some(hash) if hash != empty => {
                     let malformed = |e: rusqlite::Error| ChainBreak {
                         seq: event.seq,
                         problem: Problem::Malformed {
@@ -663,7 +663,7 @@ impl CaseFile {
                         }
                     }
                     walk.rows_seen += hasher.count() as i64;
-                    if hasher.finish() == *hash {
+                    if hasher.finish() == hash {
                         Ok(event)
                     } else {
                         Err(ChainBreak {
@@ -676,8 +676,8 @@ impl CaseFile {
             });
             match pushed {
                 Ok(event) => {
-                    walk.add_leaf(&event.hash);
-                    walk.last = Some((event.seq, event.hash));
+                    walk.add_leaf(event.hash);
+                    walk.last = Some((event.seq, event.hash.to_owned()));
                 }
                 Err(at) => {
                     walk.outcome = Some(CheckReport::Broken {
@@ -797,6 +797,31 @@ impl CaseFile {
         }
         Ok(None)
     }
+}
+
+/// An audit event's fields, borrowed from a row of [`EVENT_COLUMNS`].
+fn fields_from_row<'r>(row: &'r rusqlite::Row<'_>) -> rusqlite::Result<EventFields<'r>> {
+    let text = |i: usize| -> rusqlite::Result<&'r str> {
+        row.get_ref(i)?.as_str().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+        })
+    };
+    Ok(EventFields {
+        seq: row.get(0)?,
+        at: text(1)?,
+        actor: text(2)?,
+        actor_roles: text(3)?,
+        action: text(4)?,
+        entity_type: text(5)?,
+        entity_ref: text(6)?,
+        outcome: text(7)?,
+        details: text(8)?,
+        rows_hash: row.get_ref(9)?.as_str_or_null().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(9, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        prev_hash: text(10)?,
+        hash: text(11)?,
+    })
 }
 
 /// An audit event from a row of the columns in table order.
