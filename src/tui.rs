@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{self, Event};
 use crate::app::runtime::{Runtime, casefile_label};
 use crate::app::{App, DemoLogin, Msg};
 use crate::keymap::Keymap;
-use crate::store::{self, CaseFile};
+use crate::store;
 
 /// How the application starts.
 pub struct Options {
@@ -22,7 +22,7 @@ pub struct Options {
 /// Where the application starts: a case file that exists, or the path of
 /// one to create.
 pub enum Start {
-    Open(CaseFile),
+    Open(Box<store::Locked>),
     Create(PathBuf),
 }
 
@@ -35,14 +35,17 @@ pub fn prepare(
     size: (u16, u16),
 ) -> store::Result<(App, Runtime)> {
     let now = Utc::now();
+    let warnings: Vec<String> = match &start {
+        Start::Open(locked) => locked.warnings().to_vec(),
+        Start::Create(_) => Vec::new(),
+    };
     let (mut app, runtime) = match start {
-        Start::Open(mut casefile) => {
-            let demo = casefile.is_demo()?;
-            let mut app = App::new(now, size, keymap, casefile_label(casefile.path()), None);
-            if demo {
+        Start::Open(locked) => {
+            let mut app = App::new(now, size, keymap, casefile_label(locked.path()), None);
+            if locked.is_demo() {
                 app.demo = Some((demo_logins(), crate::demo::DEMO_PASSWORD.to_string()));
             }
-            (app, Runtime::new(Some(casefile), store::system_clock))
+            (app, Runtime::locked(*locked, store::system_clock))
         }
         Start::Create(path) => (
             App::new(
@@ -57,6 +60,7 @@ pub fn prepare(
     };
     app.lock_after = options.lock_after;
     app.keymap_problems = problems;
+    app.keymap_problems.extend(warnings);
     Ok((app, runtime))
 }
 

@@ -27,6 +27,8 @@ pub const SEARCH_LIMIT: u32 = 200;
 /// The case file and who is logged in to it.
 pub struct Runtime {
     pub casefile: Option<CaseFile>,
+    /// The case file found at start, until someone unlocks it.
+    locked: Option<store::Locked>,
     actor: Option<Actor>,
     /// How far verification of the audit chain has got.
     chain: Option<store::ChainCursor>,
@@ -42,6 +44,7 @@ impl Runtime {
     pub fn new(casefile: Option<CaseFile>, clock: fn() -> Clock) -> Runtime {
         Runtime {
             casefile,
+            locked: None,
             actor: None,
             chain: None,
             audit_anchors: None,
@@ -188,6 +191,14 @@ impl Runtime {
         }
     }
 
+    /// A runtime on a case file that is still locked: the first login
+    /// unlocks it.
+    pub fn locked(locked: store::Locked, clock: fn() -> Clock) -> Runtime {
+        let mut runtime = Runtime::new(None, clock);
+        runtime.locked = Some(locked);
+        runtime
+    }
+
     fn session(&mut self) -> store::Result<(&mut CaseFile, &Actor)> {
         logged_in(&mut self.casefile, &self.actor)
     }
@@ -213,10 +224,29 @@ impl Runtime {
     }
 
     fn login(&mut self, username: &str, password: &str) -> Outcome {
-        let Some(casefile) = &mut self.casefile else {
-            return Outcome::Failed("no case file is open".into());
+        let credentials = Credentials { username, password };
+        let logged_in = match (&mut self.casefile, &self.locked) {
+            (Some(casefile), _) => casefile.login(credentials),
+            (None, Some(locked)) => match locked.unlock(credentials, (self.clock)()) {
+                Ok((casefile, actor)) => {
+                    self.casefile = Some(casefile);
+                    self.locked = None;
+                    Ok(actor)
+                }
+                Err(e) => Err(e),
+            },
+            (None, None) => return Outcome::Failed("no case file is open".into()),
         };
-        let actor = match casefile.login(Credentials { username, password }) {
+        let Some(casefile) = &mut self.casefile else {
+            return match logged_in {
+                Err(store::Error::LoginFailed { .. }) => Outcome::Refused(
+                    "Login failed: unknown user, wrong password, or a disabled account.".into(),
+                ),
+                Err(e) => failure(e),
+                Ok(_) => Outcome::Failed("no case file is open".into()),
+            };
+        };
+        let actor = match logged_in {
             Ok(actor) => actor,
             Err(store::Error::LoginFailed { .. }) => {
                 return Outcome::Refused(

@@ -76,8 +76,29 @@ enum TopCommand {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Check the database's integrity and verify the whole audit chain
-    Check,
+    /// Check the database's integrity and verify the whole audit chain (any account; nothing is written)
+    Check {
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// Give the case file a new data key, sealed only to the accounts active now (administrators; run it after disabling an account)
+    Rekey {
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// Write a consistent encrypted copy of the case file and its keyring, checked before it is reported done (administrators and supervisors)
+    Backup {
+        /// The new backup file (its keyring is written beside it as FILE.keys)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// Encrypt a case file made by an earlier ccu, which kept it unencrypted (administrators)
+    Encrypt {
+        #[command(flatten)]
+        actor: AsUser,
+    },
     /// What is due or overdue: authorisation ends and reviews, referral deadlines, threshold reviews, bids awaiting decision, quiet operations
     Due {
         /// How many days ahead to look (everything overdue is always shown)
@@ -118,7 +139,10 @@ enum TopCommand {
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Print the public key that verifies this case file's checkpoints, and its fingerprint, for oversight to keep
-    Pubkey,
+    Pubkey {
+        #[command(flatten)]
+        actor: AsUser,
+    },
     /// Sign a checkpoint of the whole audit trail as it stands (auditors and supervisors)
     Checkpoint {
         #[command(flatten)]
@@ -258,6 +282,12 @@ impl From<InvalidInput> for Failure {
 /// Parses the arguments, runs the command, prints the outcome and returns
 /// the process exit code.
 pub fn run() -> i32 {
+    // Whatever ccu creates (case files, their WAL, keyrings, exports,
+    // backups) is its owner's alone, whatever umask it was started with.
+    // SAFETY: umask only sets the process's file-creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -324,8 +354,13 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             )?;
             Ok(0)
         }
-        TopCommand::Check => {
-            let casefile = CaseFile::open_for_check(&path)?;
+        TopCommand::Check { actor } => {
+            let locked = locate(&path)?;
+            let password = password::acting_password(&actor.as_user)?;
+            let casefile = locked.unlock_for_check(Credentials {
+                username: &actor.as_user,
+                password: &password,
+            })?;
             let report = casefile.check()?;
             match (&report, report.describe(&path)) {
                 (CheckReport::Verified { events }, _) => {
@@ -347,10 +382,90 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             }
         }
         TopCommand::User { command } => user_command(&path, command, out),
+        TopCommand::Rekey { actor } => {
+            let (mut casefile, actor) = open(&path, &actor)?;
+            let done = casefile.rekey(&actor)?;
+            let left_out: Vec<String> = done.details["left_out"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            say(
+                out,
+                &format!(
+                    "Re-keyed {}: a new data key (fingerprint {}), sealed to the {} active accounts.{}",
+                    path.display(),
+                    done.details["key"].as_str().unwrap_or_default(),
+                    done.details["sealed_to"].as_array().map_or(0, Vec::len),
+                    if left_out.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " Left out (disabled; their old keys open nothing now): {}.",
+                            left_out.join(", ")
+                        )
+                    }
+                ),
+            )?;
+            Ok(0)
+        }
+        TopCommand::Backup { out: file, actor } => {
+            // Refused before the unlock (a login) is written.
+            for p in [file.clone(), store::keyring_path(&file)] {
+                if p.exists() {
+                    return Err(store::Error::AlreadyExists { path: p }.into());
+                }
+            }
+            let (mut casefile, actor) = open(&path, &actor)?;
+            let done = casefile.backup(&actor, &file)?;
+            say(
+                out,
+                &format!(
+                    "Backed up {} to {} and {} ({} events; the copy was opened and checked). Restore it as docs/security.md says.",
+                    path.display(),
+                    file.display(),
+                    store::keyring_path(&file).display(),
+                    done.details["events"]
+                ),
+            )?;
+            Ok(0)
+        }
+        TopCommand::Encrypt { actor } => {
+            let password = password::acting_password(&actor.as_user)?;
+            let done = CaseFile::encrypt(
+                &path,
+                Credentials {
+                    username: &actor.as_user,
+                    password: &password,
+                },
+                store::system_clock(),
+            )?;
+            let mut text = format!(
+                "Encrypted {}; its keyring is {}. The data key is sealed to {}.",
+                path.display(),
+                store::keyring_path(&path).display(),
+                done.sealed_to
+            );
+            if !done.awaiting.is_empty() {
+                text.push_str(&format!(
+                    "\nThese accounts cannot unlock it until an administrator sets their password again (`ccu user passwd NAME --as {}`): {}.",
+                    done.sealed_to,
+                    done.awaiting.join(", ")
+                ));
+            }
+            text.push_str(
+                "\nCopies and backups of the file from before are still unencrypted: destroy them.",
+            );
+            say(out, &text)?;
+            Ok(0)
+        }
         TopCommand::Audit {
-            command: AuditCommand::Pubkey,
+            command: AuditCommand::Pubkey { actor },
         } => {
-            let casefile = CaseFile::open(&path)?;
+            let (casefile, _) = open(&path, &actor)?;
             let (key, fingerprint) = casefile.verifier_key()?;
             say(out, &format!("{key}\nfingerprint: SHA-256:{fingerprint}"))?;
             Ok(0)
@@ -358,8 +473,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
         TopCommand::Audit {
             command: AuditCommand::Checkpoint { actor },
         } => {
-            let mut casefile = open_to_sign(&path)?;
-            let actor = login(&mut casefile, &actor)?;
+            let (mut casefile, actor) = open_to_sign(&path, &actor)?;
             let done = casefile.execute(&actor, Command::RecordCheckpoint)?;
             say(
                 out,
@@ -396,8 +510,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                     .transpose()?,
                 user: by.as_deref().map(Username::parse).transpose()?,
             };
-            let mut casefile = open_to_sign(&path)?;
-            let actor = login(&mut casefile, &actor)?;
+            let (mut casefile, actor) = open_to_sign(&path, &actor)?;
             let done = casefile.execute(&actor, Command::ExportAudit(request))?;
             say(
                 out,
@@ -463,8 +576,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             json,
             actor,
         } => {
-            let mut casefile = CaseFile::open(&path)?;
-            let actor = login(&mut casefile, &actor)?;
+            let (mut casefile, actor) = open(&path, &actor)?;
             let items = casefile.due(&actor, within)?;
             if json {
                 let doc = serde_json::json!({
@@ -512,8 +624,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             json,
             actor,
         } => {
-            let mut casefile = CaseFile::open(&path)?;
-            let actor = login(&mut casefile, &actor)?;
+            let (mut casefile, actor) = open(&path, &actor)?;
             let entries = casefile.central_record(&actor)?;
             if json {
                 let text = serde_json::to_string_pretty(&entries).expect("plain data serialises");
@@ -617,8 +728,7 @@ fn import_intel(
         }
         return Err(Failure { message, code: 5 });
     }
-    let mut casefile = CaseFile::open(path)?;
-    let actor = login(&mut casefile, actor)?;
+    let (mut casefile, actor) = open(path, actor)?;
     let label = csv
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -671,20 +781,59 @@ fn user_command(
     command: UserCommand,
     out: &mut impl Write,
 ) -> Result<i32, Failure> {
-    let mut casefile = CaseFile::open(path)?;
+    let acting = match &command {
+        UserCommand::Add { actor, .. }
+        | UserCommand::List { actor }
+        | UserCommand::Disable { actor, .. }
+        | UserCommand::Enable { actor, .. }
+        | UserCommand::Roles { actor, .. }
+        | UserCommand::Passwd { actor, .. } => actor,
+    };
+    // The arguments are checked before the password is asked for: an
+    // unlock is a login, and a login is written to the trail.
+    match &command {
+        UserCommand::Add {
+            username,
+            display_name,
+            rank,
+            roles,
+            ..
+        } => {
+            Username::parse(username)?;
+            DisplayName::parse(display_name)?;
+            Rank::parse(rank)?;
+            RoleSet::parse_list(roles)?;
+        }
+        UserCommand::Disable { username, .. } | UserCommand::Enable { username, .. } => {
+            Username::parse(username)?;
+        }
+        UserCommand::Roles {
+            username, roles, ..
+        } => {
+            Username::parse(username)?;
+            RoleSet::parse_list(roles)?;
+        }
+        UserCommand::Passwd {
+            username: Some(username),
+            ..
+        } => {
+            Username::parse(username)?;
+        }
+        UserCommand::List { .. } | UserCommand::Passwd { .. } => {}
+    }
+    let (mut casefile, actor) = open(path, acting)?;
     match command {
         UserCommand::Add {
             username,
             display_name,
             rank,
             roles,
-            actor,
+            actor: _,
         } => {
             let username = Username::parse(&username)?;
             let display_name = DisplayName::parse(&display_name)?;
             let rank = Rank::parse(&rank)?;
             let roles = RoleSet::parse_list(&roles)?;
-            let actor = login(&mut casefile, &actor)?;
             let password = password::new_password(&username, "CCU_NEW_PASSWORD")?;
             casefile.execute(
                 &actor,
@@ -698,8 +847,7 @@ fn user_command(
             )?;
             say(out, &format!("Added {username} ({rank}; {roles})."))?;
         }
-        UserCommand::List { actor } => {
-            let actor = login(&mut casefile, &actor)?;
+        UserCommand::List { actor: _ } => {
             let accounts = casefile.accounts(&actor)?;
             let rows: Vec<[String; 6]> = accounts
                 .iter()
@@ -721,9 +869,8 @@ fn user_command(
             let header = ["USERNAME", "NAME", "RANK", "ROLES", "STATUS", "CREATED"];
             say(out, &table(&header, &rows))?;
         }
-        UserCommand::Disable { username, actor } => {
+        UserCommand::Disable { username, .. } => {
             let username = Username::parse(&username)?;
-            let actor = login(&mut casefile, &actor)?;
             casefile.execute(
                 &actor,
                 Command::DisableUser {
@@ -732,12 +879,14 @@ fn user_command(
             )?;
             say(
                 out,
-                &format!("Disabled {username}; the account is kept and can be enabled again."),
+                &format!(
+                    "Disabled {username}; the account is kept and can be enabled again.\nA copy of the keyring they kept still holds the data key: run `ccu rekey --as {}` so that it opens nothing.",
+                    actor.username()
+                ),
             )?;
         }
-        UserCommand::Enable { username, actor } => {
+        UserCommand::Enable { username, .. } => {
             let username = Username::parse(&username)?;
-            let actor = login(&mut casefile, &actor)?;
             casefile.execute(
                 &actor,
                 Command::EnableUser {
@@ -747,13 +896,10 @@ fn user_command(
             say(out, &format!("Enabled {username}."))?;
         }
         UserCommand::Roles {
-            username,
-            roles,
-            actor,
+            username, roles, ..
         } => {
             let username = Username::parse(&username)?;
             let roles = RoleSet::parse_list(&roles)?;
-            let actor = login(&mut casefile, &actor)?;
             casefile.execute(
                 &actor,
                 Command::SetRoles {
@@ -763,13 +909,11 @@ fn user_command(
             )?;
             say(out, &format!("{username} now holds: {roles}."))?;
         }
-        UserCommand::Passwd { username, actor } => {
-            let acting = Username::parse(&actor.as_user)?;
+        UserCommand::Passwd { username, .. } => {
             let username = match username {
                 Some(name) => Username::parse(&name)?,
-                None => acting,
+                None => actor.username().clone(),
             };
-            let actor = login(&mut casefile, &actor)?;
             let password = password::new_password(&username, "CCU_NEW_PASSWORD")?;
             casefile.execute(
                 &actor,
@@ -784,12 +928,26 @@ fn user_command(
     Ok(0)
 }
 
-fn login(casefile: &mut CaseFile, actor: &AsUser) -> Result<Actor, Failure> {
+/// Finds the case file, and warns if others can read it or its keyring.
+fn locate(path: &std::path::Path) -> Result<store::Locked, Failure> {
+    let locked = CaseFile::locate(path)?;
+    for warning in locked.warnings() {
+        eprintln!("ccu: {}", for_terminal(warning));
+    }
+    Ok(locked)
+}
+
+/// Finds the case file and unlocks it as the user named with `--as`.
+fn open(path: &std::path::Path, actor: &AsUser) -> Result<(CaseFile, Actor), Failure> {
+    let locked = locate(path)?;
     let password = password::acting_password(&actor.as_user)?;
-    Ok(casefile.login(Credentials {
-        username: &actor.as_user,
-        password: &password,
-    })?)
+    Ok(locked.unlock(
+        Credentials {
+            username: &actor.as_user,
+            password: &password,
+        },
+        store::system_clock(),
+    )?)
 }
 
 /// Opens the terminal application: on the case file at `path`, on a form
@@ -826,9 +984,12 @@ fn terminal_application(
         if !path.exists() {
             eprintln!("Building the demo case file {} …", path.display());
         }
-        crate::tui::Start::Open(crate::demo::open_or_create_demo(path, chrono::Utc::now())?)
+        crate::tui::Start::Open(Box::new(crate::demo::open_or_create_demo(
+            path,
+            chrono::Utc::now(),
+        )?))
     } else if path.exists() {
-        crate::tui::Start::Open(CaseFile::open(path)?)
+        crate::tui::Start::Open(Box::new(locate(path)?))
     } else {
         crate::tui::Start::Create(path.to_path_buf())
     };
@@ -866,10 +1027,16 @@ fn say(out: &mut impl Write, text: &str) -> Result<(), Failure> {
 /// opening refuses as altered (its schema, or its trail's last event) is
 /// refused with `ccu check`'s own message and exit code, as is one that
 /// `execute` finds does not verify.
-fn open_to_sign(path: &std::path::Path) -> Result<CaseFile, Failure> {
-    match CaseFile::open(path) {
+fn open_to_sign(path: &std::path::Path, actor: &AsUser) -> Result<(CaseFile, Actor), Failure> {
+    let locked = locate(path)?;
+    let password = password::acting_password(&actor.as_user)?;
+    let credentials = Credentials {
+        username: &actor.as_user,
+        password: &password,
+    };
+    match locked.unlock(credentials, store::system_clock()) {
         Err(store::Error::SchemaAltered { .. } | store::Error::Integrity { .. }) => {
-            let report = CaseFile::open_for_check(path)?.check()?;
+            let report = locked.unlock_for_check(credentials)?.check()?;
             Err(store::Error::CheckFailed {
                 path: path.to_owned(),
                 report,

@@ -3,6 +3,8 @@
 
 use std::io::IsTerminal;
 
+use zeroize::Zeroizing;
+
 use super::Failure;
 use crate::domain::account::{NewPassword, Username};
 
@@ -26,12 +28,14 @@ fn prompt(text: &str) -> Result<String, Failure> {
     })
 }
 
-/// The password of the user named with `--as`.
-pub fn acting_password(username: &str) -> Result<String, Failure> {
+/// The password of the user named with `--as`; wiped from memory when
+/// dropped.
+pub fn acting_password(username: &str) -> Result<Zeroizing<String>, Failure> {
+    let name = crate::sanitise::for_terminal(username);
     if stdin_is_terminal() {
-        prompt(&format!("Password for {username}: "))
+        prompt(&format!("Password for {name}: ")).map(Zeroizing::new)
     } else {
-        from_env("CCU_PASSWORD", "your password")
+        from_env("CCU_PASSWORD", "your password").map(Zeroizing::new)
     }
 }
 

@@ -32,7 +32,7 @@ use crate::domain::subject::{StaffNumber, SubjectStatus};
 use crate::domain::time::uk_date;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{
-    self, Actor, CaseFile, Clock, Command, Credentials, Executed, FirstAdministrator,
+    self, Actor, CaseFile, Clock, Command, Credentials, Executed, FirstAdministrator, Locked,
 };
 use intake::{Item, subject_details};
 use story::story;
@@ -112,7 +112,7 @@ pub fn create_demo(path: &Path, now: DateTime<Utc>) -> store::Result<CaseFile> {
     let plan = Plan::new(now);
     let clock = Arc::new(Mutex::new(Phase::Building(plan.time(0, 7, 45))));
     let admin = &DEMO_ACCOUNTS[0];
-    let casefile = CaseFile::create(
+    let casefile = CaseFile::create_marked(
         path,
         FirstAdministrator {
             username: Username::parse(admin.username)?,
@@ -121,6 +121,7 @@ pub fn create_demo(path: &Path, now: DateTime<Utc>) -> store::Result<CaseFile> {
             password: demo_password(admin.username)?,
         },
         shared_clock(clock.clone()),
+        true,
     )?;
     let mut builder = Builder {
         cf: casefile,
@@ -146,15 +147,26 @@ pub fn create_demo(path: &Path, now: DateTime<Utc>) -> store::Result<CaseFile> {
     }
 }
 
-/// Opens the demo case file at `path`, or creates it if there is none.
-/// A case file there that is not a demo file is refused with
-/// [`store::Error::NotDemo`] and left as it was. The clock runs from `now`.
-pub fn open_or_create_demo(path: &Path, now: DateTime<Utc>) -> store::Result<CaseFile> {
-    if path.exists() {
-        CaseFile::open_demo_with_clock(path, running_clock(now))
-    } else {
-        create_demo(path, now)
+/// Finds the demo case file at `path`, creating it first if there is
+/// none, ready to be unlocked with a demo account and [`DEMO_PASSWORD`]. A
+/// case file there that is not a demo file is refused with
+/// [`store::Error::NotDemo`] and left as it was.
+pub fn open_or_create_demo(path: &Path, now: DateTime<Utc>) -> store::Result<Locked> {
+    if !path.exists() {
+        drop(create_demo(path, now)?);
     }
+    let locked = CaseFile::locate(path)?;
+    if !locked.is_demo() {
+        return Err(store::Error::NotDemo {
+            path: path.to_owned(),
+        });
+    }
+    Ok(locked)
+}
+
+/// The clock a demo file opened at `now` runs on.
+pub fn demo_clock(now: DateTime<Utc>) -> Clock {
+    running_clock(now)
 }
 
 fn demo_password(username: &str) -> store::Result<NewPassword> {
@@ -165,7 +177,7 @@ fn demo_password(username: &str) -> store::Result<NewPassword> {
 }
 
 fn remove_with_sidecars(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
+    for suffix in ["", "-wal", "-shm", "-journal", ".keys"] {
         let mut p = path.as_os_str().to_owned();
         p.push(suffix);
         let _ = fs::remove_file(PathBuf::from(p));

@@ -58,6 +58,10 @@ pub enum Action {
     ReadAuditTrail,
     /// Mark a new, empty case file as a demonstration file (fictional data).
     MarkDemo,
+    /// Give the case file a new data key, sealed to the accounts active now.
+    RekeyCaseFile,
+    /// Make an encrypted backup copy of the case file.
+    BackUpCaseFile,
 }
 
 impl Action {
@@ -115,6 +119,8 @@ impl Action {
             Action::SetDeadlines => "set the referral deadline",
             Action::ReadAuditTrail => "read the audit trail",
             Action::MarkDemo => "mark the case file as a demonstration file",
+            Action::RekeyCaseFile => "re-key the case file",
+            Action::BackUpCaseFile => "back up the case file",
         }
     }
 }
@@ -170,6 +176,8 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
     // Marking is about the file, not its content: whoever sets a file up
     // says what it is for.
     (Action::MarkDemo, &[Administrator]),
+    (Action::RekeyCaseFile, &[Administrator]),
+    (Action::BackUpCaseFile, &[Administrator, Supervisor]),
 ];
 
 /// Whether any of `roles` is allowed `action`.

@@ -50,7 +50,9 @@ pub struct Account {
 pub(super) struct StoredAccount {
     pub id: i64,
     pub username: String,
-    pub password_hash: String,
+    /// Hex X25519 public key (docs/security.md); none for an account not
+    /// yet sealed into an encrypted case file.
+    pub public_key: Option<String>,
     pub status: AccountStatus,
     pub roles: Vec<Role>,
 }
@@ -65,7 +67,7 @@ impl StoredAccount {
     }
 }
 
-const STORED_COLUMNS: &str = "a.id, a.username, a.password_hash, a.status,
+const STORED_COLUMNS: &str = "a.id, a.username, a.public_key, a.status,
     (SELECT group_concat(role, ',') FROM user_role WHERE user_id = a.id)";
 
 fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAccount> {
@@ -74,7 +76,7 @@ fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAccount> {
     Ok(StoredAccount {
         id: row.get(0)?,
         username: row.get(1)?,
-        password_hash: row.get(2)?,
+        public_key: row.get(2)?,
         status: AccountStatus::from_stored(&status),
         roles: parse_roles(roles.as_deref()),
     })
@@ -120,17 +122,17 @@ pub(super) fn insert(
     display_name: &DisplayName,
     rank: Rank,
     roles: &RoleSet,
-    password_hash: &str,
+    public_key: &str,
     at: &str,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO user_account (username, display_name, rank, password_hash, status, created_at)
+        "INSERT INTO user_account (username, display_name, rank, public_key, status, created_at)
          VALUES (?1, ?2, ?3, ?4, 'active', ?5)",
         params![
             username.as_str(),
             display_name.as_str(),
             rank.as_str(),
-            password_hash,
+            public_key,
             at
         ],
     )?;
@@ -161,14 +163,16 @@ pub(super) fn set_status(
     Ok(())
 }
 
-pub(super) fn set_password(
+/// A new key pair for the account (its password was set): the new public
+/// key replaces the old, so the old keyring entry opens nothing.
+pub(super) fn set_public_key(
     conn: &Connection,
     user_id: i64,
-    password_hash: &str,
+    public_key: &str,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "UPDATE user_account SET password_hash = ?2 WHERE id = ?1",
-        params![user_id, password_hash],
+        "UPDATE user_account SET public_key = ?2 WHERE id = ?1",
+        params![user_id, public_key],
     )?;
     Ok(())
 }
@@ -241,7 +245,7 @@ pub(super) fn account_details(
 pub(super) fn apply(
     ctx: &Ctx<'_>,
     command: &Command,
-    password_hash: Option<String>,
+    public_key: Option<String>,
 ) -> Result<Value, Fail> {
     let (tx, actor, at) = (ctx.tx, ctx.actor, ctx.at);
     let invalid = |field: &'static str, message: String| {
@@ -275,8 +279,8 @@ pub(super) fn apply(
                     ),
                 );
             }
-            let hash = password_hash.expect("hashed before the transaction");
-            insert(tx, username, display_name, *rank, roles, &hash, at)?;
+            let key = public_key.expect("sealed before the transaction");
+            insert(tx, username, display_name, *rank, roles, &key, at)?;
             Ok(account_details(username, display_name, *rank, roles))
         }
         Command::DisableUser { username } | Command::EnableUser { username } => {
@@ -330,8 +334,8 @@ pub(super) fn apply(
         }
         Command::SetPassword { username, .. } => {
             let target = existing.expect("checked above");
-            let hash = password_hash.expect("hashed before the transaction");
-            set_password(tx, target.id, &hash)?;
+            let key = public_key.expect("sealed before the transaction");
+            set_public_key(tx, target.id, &key)?;
             Ok(json!({
                 "username": username.as_str(),
                 "by": if is_self { "self" } else { "administrator" },

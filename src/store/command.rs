@@ -371,7 +371,7 @@ impl Command {
 pub(super) fn apply(
     ctx: &Ctx<'_>,
     command: Command,
-    password_hash: Option<String>,
+    public_key: Option<String>,
 ) -> Result<Applied, Fail> {
     let (entity_type, entity_ref) = command.entity();
     let simple = |details: Value| Applied {
@@ -385,7 +385,7 @@ pub(super) fn apply(
         | Command::EnableUser { .. }
         | Command::SetRoles { .. }
         | Command::SetPassword { .. }
-        | Command::ViewAccounts => accounts::apply(ctx, &command, password_hash).map(simple),
+        | Command::ViewAccounts => accounts::apply(ctx, &command, public_key).map(simple),
         Command::RecordIntelligence(item) => intelligence::record(ctx, item, None),
         Command::ImportIntelligence { label, items } => intelligence::import(ctx, &label, items),
         Command::TriageIntelligence {

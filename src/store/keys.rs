@@ -3,6 +3,7 @@
 use ed25519_dalek::SigningKey;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::json;
+use zeroize::Zeroizing;
 
 use super::write::{Applied, Ctx, Fail, NewEvent, append};
 use super::{CaseFile, Error, Result, sqlite_err};
@@ -11,12 +12,16 @@ use crate::audit::merkle::{self, Hash};
 
 /// The stored signing key, if there is one.
 pub(super) fn load(conn: &rusqlite::Connection) -> rusqlite::Result<Option<SigningKey>> {
-    let seed: Option<String> = conn
+    // The key is wiped from memory as soon as it is not needed: the text
+    // and bytes it was read through here, and the SigningKey when dropped.
+    let seed: Option<Zeroizing<String>> = conn
         .query_row("SELECT secret_key FROM signing_key", [], |r| r.get(0))
-        .optional()?;
+        .optional()?
+        .map(Zeroizing::new);
     Ok(seed.and_then(|s| {
-        let bytes: [u8; 32] = hex::decode(s).ok()?.try_into().ok()?;
-        Some(SigningKey::from_bytes(&bytes))
+        let bytes = Zeroizing::new(hex::decode(s.as_str()).ok()?);
+        let seed: Zeroizing<[u8; 32]> = Zeroizing::new(bytes.as_slice().try_into().ok()?);
+        Some(SigningKey::from_bytes(&seed))
     }))
 }
 
@@ -32,14 +37,15 @@ pub(super) fn ensure(
     if load(tx).map_err(|e| sqlite_err(&path, e))?.is_some() {
         return Ok(());
     }
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| Error::Random(e.to_string()))?;
+    let mut seed = Zeroizing::new([0u8; 32]);
+    getrandom::fill(&mut seed[..]).map_err(|e| Error::Random(e.to_string()))?;
     let key = SigningKey::from_bytes(&seed);
     let public = key.verifying_key();
+    let secret_hex = Zeroizing::new(hex::encode(&seed[..]));
     let write = || -> rusqlite::Result<()> {
         tx.execute(
             "INSERT INTO signing_key (singleton, public_key, secret_key, created_at) VALUES (1, ?1, ?2, ?3)",
-            params![hex::encode(public.to_bytes()), hex::encode(seed), at],
+            params![hex::encode(public.to_bytes()), secret_hex.as_str(), at],
         )?;
         append(
             tx,

@@ -7,9 +7,11 @@ mod authorisations;
 mod bids;
 mod check;
 mod command;
+mod custody;
 mod diary;
 mod export;
 mod intelligence;
+mod keyring;
 mod keys;
 mod ledger;
 mod lists;
@@ -31,6 +33,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use zeroize::Zeroizing;
 
 pub use accounts::{Account, AccountStatus};
 pub use audit_view::{
@@ -41,9 +44,11 @@ pub use authorisations::{CENTRAL_RECORD_COLUMNS, CentralRecordEntry, central_rec
 pub use bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
 pub use check::{CheckReport, EXIT_CHECK_FAILED, EXIT_ROWS_ALTERED};
 pub use command::{Command, Viewed};
+pub use custody::Encrypted;
 pub use diary::{DueItem, DueKind, QUIET_OPERATION_DAYS};
 pub use export::ExportRequest;
 pub use intelligence::{ImportReport, IntelligenceRecord, IntelligenceRow, Page, TriageEntry};
+pub use keyring::{DataKey, KeyringFile, keyring_path};
 pub use ledger::Integrity;
 pub use lists::{
     DASHBOARD_WEEKS, Dashboard, IntelligenceColumn, ListQuery, OperationColumn, SubjectColumn,
@@ -183,6 +188,28 @@ pub enum Error {
     #[error("check failed: {}", .report.describe(.path).unwrap_or_default())]
     CheckFailed { path: PathBuf, report: CheckReport },
 
+    #[error(
+        "{}: is a case file from an earlier ccu that is not encrypted yet. An administrator encrypts it with `ccu encrypt --file {} --as ADMIN` (docs/security.md); ccu has left the file as it was",
+        .path.display(), .path.display()
+    )]
+    Unencrypted { path: PathBuf },
+
+    #[error(
+        "{}: the case file's keyring is damaged: {detail}. ccu has left it and the case file as they were; restore both from a backup",
+        .path.display()
+    )]
+    KeyringDamaged { path: PathBuf, detail: String },
+
+    #[error("{done}, but the keyring was not updated: {source}")]
+    KeyringNotUpdated {
+        done: String,
+        #[source]
+        source: Box<Error>,
+    },
+
+    #[error("{}: {what}", .path.display())]
+    InUse { path: PathBuf, what: String },
+
     #[error("password hashing failed: {0}")]
     PasswordHash(String),
 
@@ -202,6 +229,8 @@ impl Error {
             | Error::AlreadyExists { .. }
             | Error::NotDemo { .. }
             | Error::Damaged { .. }
+            | Error::Unencrypted { .. }
+            | Error::KeyringDamaged { .. }
             | Error::NotCcuSchema { .. } => 3,
             Error::SchemaAltered { .. } => EXIT_ROWS_ALTERED,
             Error::Integrity { problem, .. } => match problem {
@@ -212,7 +241,9 @@ impl Error {
             Error::CheckFailed { report, .. } => report.exit_code(),
             Error::LoginFailed { .. } | Error::Denied { .. } => 4,
             Error::Invalid(_) | Error::NoSuch { .. } => 5,
+            Error::KeyringNotUpdated { source, .. } => source.exit_code(),
             Error::Sqlite { .. }
+            | Error::InUse { .. }
             | Error::Io { .. }
             | Error::Migration { .. }
             | Error::PasswordHash(_)
@@ -223,12 +254,13 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// An open case file.
+/// An open case file: unlocked with its data key, someone logged in.
 pub struct CaseFile {
     conn: Connection,
     path: PathBuf,
     id: String,
     clock: Clock,
+    data_key: DataKey,
 }
 
 /// The first account of a new case file; it is always an administrator.
@@ -239,58 +271,270 @@ pub struct FirstAdministrator {
     pub password: NewPassword,
 }
 
+/// A case file found and recognised, not yet unlocked: its keyring has
+/// been read, the file itself not opened. Unlocking takes a password.
+pub struct Locked {
+    path: PathBuf,
+    keys: KeyringFile,
+    warnings: Vec<String>,
+}
+
+/// What a file opened with its key is for.
+#[derive(Clone, Copy, PartialEq)]
+enum Purpose {
+    /// Casework: upgraded if older, written to.
+    Work,
+    /// Only a demonstration file.
+    Demo,
+    /// `ccu check`: opened as it is, never written to.
+    Check,
+}
+
 impl CaseFile {
-    /// Opens an existing case file with the system clock.
-    pub fn open(path: &Path) -> Result<CaseFile> {
-        Self::open_with_clock(path, system_clock())
-    }
-
-    /// Opens an existing case file. Before SQLite touches the file, its
-    /// header is read to make sure it is a ccu case file this version
-    /// understands; anything else is refused and left byte-for-byte as it
-    /// was, with no journal or WAL file created.
-    pub fn open_with_clock(path: &Path, clock: Clock) -> Result<CaseFile> {
-        Self::open_checked(path, clock, false)
-    }
-
-    /// Opens a case file only if it is marked as a demonstration file
-    /// ([`CaseFile::is_demo`]). Anything else is refused with
-    /// [`Error::NotDemo`] before the schema is brought up to date or
-    /// anything is written, so a real case file is left as it was.
-    pub fn open_demo_with_clock(path: &Path, clock: Clock) -> Result<CaseFile> {
-        Self::open_checked(path, clock, true)
-    }
-
-    /// Opens a case file for `ccu check`: refused if it is damaged or not
-    /// a case file, but a schema altered outside ccu or a trail whose tail
-    /// no longer chains is opened as it is, for the check to report. Such
-    /// a file is neither upgraded nor written to.
-    pub fn open_for_check(path: &Path) -> Result<CaseFile> {
-        let vetted = vet::vet(path)?;
-        let tolerated = vetted.version == LATEST_VERSION;
-        if !tolerated && let Some(refusal) = vetted.refusal(path) {
-            return Err(refusal);
+    /// Finds the case file at `path` and recognises it without unlocking
+    /// it: a missing path, a folder, a file that is no case file, one made
+    /// by a newer ccu, one cut short or with a damaged keyring, and an
+    /// unencrypted one from an earlier ccu are refused, and nothing is
+    /// written, locked or created.
+    pub fn locate(path: &Path) -> Result<Locked> {
+        let meta = match fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::NotFound {
+                    path: path.to_owned(),
+                });
+            }
+            Err(source) => {
+                return Err(Error::Io {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        };
+        if meta.is_dir() {
+            return Err(Error::IsDirectory {
+                path: path.to_owned(),
+            });
         }
-        Self::open_vetted(path, system_clock(), false, vetted.refusal(path).is_none())
-    }
-
-    fn open_checked(path: &Path, clock: Clock, demo_only: bool) -> Result<CaseFile> {
-        let vetted = vet::vet(path)?;
-        if let Some(refusal) = vetted.refusal(path) {
-            return Err(refusal);
+        if meta.len() == 0 {
+            return Err(Error::NotSqlite {
+                path: path.to_owned(),
+                detail: "the file is empty".into(),
+            });
         }
-        Self::open_vetted(path, clock, demo_only, true)
+        if probe::is_plain_sqlite(path)? {
+            // An SQLite file in the clear: refused as not a case file, as
+            // newer, as damaged, or (a case file) as not yet encrypted.
+            vet::vet(path, None)?;
+            return Err(Error::Unencrypted {
+                path: path.to_owned(),
+            });
+        }
+        let keys = KeyringFile::read(path)?.ok_or_else(|| Error::NotSqlite {
+            path: path.to_owned(),
+            detail: format!(
+                "it is not an SQLite database, and no keyring ({}) lies beside it to make it an encrypted case file",
+                keyring_path(path).display()
+            ),
+        })?;
+        if keys.keyring.schema_version > LATEST_VERSION {
+            return Err(Error::NewerVersion {
+                path: path.to_owned(),
+                found: keys.keyring.schema_version,
+                supported: LATEST_VERSION,
+            });
+        }
+        if meta.len() % keyring::CIPHER_PAGE_SIZE != 0 {
+            return Err(Error::Damaged {
+                path: path.to_owned(),
+                detail: format!(
+                    "it is {} bytes long, not a whole number of {}-byte pages: it was cut short",
+                    meta.len(),
+                    keyring::CIPHER_PAGE_SIZE
+                ),
+            });
+        }
+        let mut warnings = Vec::new();
+        for p in [path.to_owned(), keys.path.clone()] {
+            if let Some(w) = private::warning(&p) {
+                warnings.push(w);
+            }
+        }
+        Ok(Locked {
+            path: path.to_owned(),
+            keys,
+            warnings,
+        })
     }
 
-    /// Opens a vetted file; `writes`: it may be upgraded and written to.
-    fn open_vetted(path: &Path, clock: Clock, demo_only: bool, writes: bool) -> Result<CaseFile> {
+    /// Unlocks and opens the case file at `path` as `credentials`, with
+    /// the system clock: [`CaseFile::locate`], then [`Locked::unlock`].
+    pub fn open(path: &Path, credentials: Credentials<'_>) -> Result<(CaseFile, Actor)> {
+        Self::locate(path)?.unlock(credentials, system_clock())
+    }
+
+    /// Creates a new case file with its first administrator: encrypted
+    /// with a new random data key, sealed to the administrator in a new
+    /// keyring beside it. Refuses to touch an existing file. If anything
+    /// fails, nothing is left behind.
+    pub fn create(path: &Path, admin: FirstAdministrator, clock: Clock) -> Result<CaseFile> {
+        Self::create_marked(path, admin, clock, false)
+    }
+
+    pub(crate) fn create_marked(
+        path: &Path,
+        admin: FirstAdministrator,
+        clock: Clock,
+        demo: bool,
+    ) -> Result<CaseFile> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            private::create_dir_all(dir)?;
+        }
+        let keys_path = keyring_path(path);
+        if keys_path.exists() {
+            return Err(Error::AlreadyExists { path: keys_path });
+        }
+        // create_new claims the path atomically, so a file that appears
+        // between a check and the create is never overwritten; SQLite
+        // gives its WAL and journal the same owner-only mode.
+        match keyring::private_options()
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(Error::AlreadyExists {
+                    path: path.to_owned(),
+                });
+            }
+            Err(source) => {
+                return Err(Error::Io {
+                    path: path.to_owned(),
+                    source,
+                });
+            }
+        }
+        let result = Self::initialise(path, admin, clock, demo);
+        if result.is_err() {
+            remove_casefile(path);
+        }
+        result
+    }
+
+    fn initialise(
+        path: &Path,
+        admin: FirstAdministrator,
+        clock: Clock,
+        demo: bool,
+    ) -> Result<CaseFile> {
+        Self::initialise_with(path, admin, clock, demo, DataKey::generate()?)
+    }
+
+    fn initialise_with(
+        path: &Path,
+        admin: FirstAdministrator,
+        clock: Clock,
+        demo: bool,
+        data_key: DataKey,
+    ) -> Result<CaseFile> {
+        let mut id_bytes = [0u8; 16];
+        getrandom::fill(&mut id_bytes).map_err(|e| Error::Random(e.to_string()))?;
+        let id = hex::encode(id_bytes);
+        let mut keyring = keyring::Keyring::new(&id, demo, &data_key)?;
+        let entry =
+            keyring.new_entry(admin.username.as_str(), admin.password.expose(), &data_key)?;
+        let public_key = entry.public_key.clone();
+        keyring.put(entry);
+
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|source| sqlite_err(path, source))?;
-        // An encryption key, when case files gain one, is applied here:
-        // after the connection opens and before the first read.
+        apply_key(&conn, &data_key, path)?;
+        configure(&mut conn, path)?;
+        schema::migrate(&mut conn, path)?;
+        ledger::install_capture(&conn).map_err(|e| sqlite_err(path, e))?;
+        let mut casefile = CaseFile {
+            conn,
+            path: path.to_owned(),
+            id,
+            clock,
+            data_key,
+        };
+        casefile.record_init(admin, public_key)?;
+        KeyringFile::create(keyring_path(path), keyring)?;
+        Ok(casefile)
+    }
+
+    /// Opens a file whose key has been unsealed: the first of `keys` that
+    /// opens it (two during a re-key), vetted through it.
+    fn open_keyed(
+        path: &Path,
+        keys: &KeyringFile,
+        data_keys: Vec<DataKey>,
+        clock: Clock,
+        purpose: Purpose,
+    ) -> Result<CaseFile> {
+        let mut found = None;
+        for key in data_keys {
+            if vet::opens_with(path, &key)? {
+                found = Some(key);
+                break;
+            }
+        }
+        let data_key = found.ok_or_else(|| Error::Damaged {
+            path: path.to_owned(),
+            detail: "it does not open with the key its keyring holds (the file is damaged, or the keyring beside it belongs to another case file)".into(),
+        })?;
+        let vetted = vet::vet(path, Some(&data_key))?;
+        let writes = match purpose {
+            Purpose::Check => {
+                let tolerated = vetted.version == LATEST_VERSION;
+                if !tolerated && let Some(refusal) = vetted.refusal(path) {
+                    return Err(refusal);
+                }
+                false
+            }
+            Purpose::Work | Purpose::Demo => {
+                if let Some(refusal) = vetted.refusal(path) {
+                    return Err(refusal);
+                }
+                true
+            }
+        };
+        let casefile = Self::open_vetted(
+            path,
+            data_key,
+            clock,
+            purpose == Purpose::Demo,
+            writes && vetted.refusal(path).is_none(),
+        )?;
+        if casefile.id != keys.keyring.case_id {
+            return Err(Error::KeyringDamaged {
+                path: keys.path.clone(),
+                detail: "it belongs to another case file (the ids differ)".into(),
+            });
+        }
+        Ok(casefile)
+    }
+
+    /// Opens a vetted file; `writes`: it may be upgraded and written to.
+    fn open_vetted(
+        path: &Path,
+        data_key: DataKey,
+        clock: Clock,
+        demo_only: bool,
+        writes: bool,
+    ) -> Result<CaseFile> {
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| sqlite_err(path, source))?;
+        // The key before the first read.
+        apply_key(&conn, &data_key, path)?;
         configure(&mut conn, path)?;
         // The header can lag behind a WAL that was not checkpointed, so the
         // version is checked again now that SQLite sees the whole file.
@@ -315,77 +559,18 @@ impl CaseFile {
             path: path.to_owned(),
             id,
             clock,
+            data_key,
         };
         if writes {
             if from < LATEST_VERSION {
                 casefile.record_upgrade(from)?;
+                casefile.update_keyring(|k| {
+                    k.keyring.schema_version = LATEST_VERSION;
+                    Ok(())
+                })?;
             }
             casefile.ensure_signing_key()?;
         }
-        Ok(casefile)
-    }
-
-    /// Creates a new case file with its first administrator. Refuses to
-    /// touch an existing file. If anything fails, nothing is left behind.
-    pub fn create(path: &Path, admin: FirstAdministrator, clock: Clock) -> Result<CaseFile> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::create_dir_all(dir).map_err(|source| Error::Io {
-                path: dir.to_owned(),
-                source,
-            })?;
-        }
-        // create_new claims the path atomically, so a file that appears
-        // between a check and the create is never overwritten.
-        match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-        {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                return Err(Error::AlreadyExists {
-                    path: path.to_owned(),
-                });
-            }
-            Err(source) => {
-                return Err(Error::Io {
-                    path: path.to_owned(),
-                    source,
-                });
-            }
-        }
-        let result = Self::initialise(path, admin, clock);
-        if result.is_err() {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut p = path.as_os_str().to_owned();
-                p.push(suffix);
-                let _ = fs::remove_file(PathBuf::from(p));
-            }
-        }
-        result
-    }
-
-    fn initialise(path: &Path, admin: FirstAdministrator, clock: Clock) -> Result<CaseFile> {
-        let password_hash = write::hash_password(&admin.password)?;
-        let mut id_bytes = [0u8; 16];
-        getrandom::fill(&mut id_bytes).map_err(|e| Error::Random(e.to_string()))?;
-        let id = hex::encode(id_bytes);
-
-        let mut conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| sqlite_err(path, source))?;
-        configure(&mut conn, path)?;
-        schema::migrate(&mut conn, path)?;
-        ledger::install_capture(&conn).map_err(|e| sqlite_err(path, e))?;
-        let mut casefile = CaseFile {
-            conn,
-            path: path.to_owned(),
-            id,
-            clock,
-        };
-        casefile.record_init(admin, password_hash)?;
         Ok(casefile)
     }
 
@@ -457,4 +642,254 @@ fn configure(conn: &mut Connection, path: &Path) -> Result<()> {
     // at BEGIN so two writers never interleave.
     conn.set_transaction_behavior(TransactionBehavior::Immediate);
     Ok(())
+}
+
+/// Applies the data key to a connection, before anything reads.
+fn apply_key(conn: &Connection, key: &DataKey, path: &Path) -> Result<()> {
+    quiet(conn, path)?;
+    if !key.applied() {
+        return Ok(());
+    }
+    conn.execute_batch(&key.unlock_sql())
+        .map_err(|e| sqlite_err(path, e))
+}
+
+/// SQLCipher logs a page that does not decrypt to standard error; ccu
+/// reports that itself (trying the key of an interrupted re-key, say).
+fn quiet(conn: &Connection, path: &Path) -> Result<()> {
+    conn.query_row("PRAGMA cipher_log_level = NONE", [], |_| Ok(()))
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(()),
+            e => Err(e),
+        })
+        .map_err(|e| sqlite_err(path, e))
+}
+
+/// Removes a case file that was never finished, with its companions.
+fn remove_casefile(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal", ".keys"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = fs::remove_file(PathBuf::from(p));
+    }
+}
+
+/// For `cargo bench` only: the same case file and the same code paths, but
+/// with no key applied, so that the cost of encryption can be measured in
+/// the same run. ccu itself never makes or opens such a file (a plain one is
+/// refused as unencrypted); nothing but the benchmarks calls these.
+#[doc(hidden)]
+pub mod bench {
+    use super::*;
+
+    /// [`CaseFile::create`], unencrypted.
+    pub fn create_unencrypted(
+        path: &Path,
+        admin: FirstAdministrator,
+        clock: Clock,
+    ) -> Result<CaseFile> {
+        keyring::private_options()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|source| Error::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+        CaseFile::initialise_with(path, admin, clock, false, DataKey::generate()?.unapplied())
+    }
+
+    /// Opens a file [`create_unencrypted`] made, as `credentials`, for
+    /// `purpose` "work" or "check".
+    pub fn open_unencrypted(
+        path: &Path,
+        credentials: Credentials<'_>,
+        clock: Clock,
+        check: bool,
+    ) -> Result<(CaseFile, Option<Actor>)> {
+        let keys = write::read_keyring(path)?;
+        let unsealed = keys
+            .keyring
+            .unseal(credentials.username, credentials.password)?
+            .map_err(|_| Error::LoginFailed {
+                username: credentials.username.to_owned(),
+            })?;
+        let data_keys = unsealed.data_keys.iter().map(DataKey::unapplied).collect();
+        let purpose = if check { Purpose::Check } else { Purpose::Work };
+        let mut casefile = CaseFile::open_keyed(path, &keys, data_keys, clock, purpose)?;
+        if check {
+            return Ok((casefile, None));
+        }
+        let proof = keyring::public_hex(&unsealed.secret);
+        let actor = casefile.login_proven(credentials.username, Some(proof))?;
+        Ok((casefile, Some(actor)))
+    }
+}
+
+/// Files and folders only their owner can read.
+mod private {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    use std::path::Path;
+
+    use super::{Error, Result};
+
+    /// A warning if others may read or write `path`, with the fix.
+    pub fn warning(path: &Path) -> Option<String> {
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "warning: {} can be read by other users (mode {mode:03o}); make it private with: chmod 600 '{}'",
+                path.display(),
+                path.display().to_string().replace('\'', r"'\''")
+            )
+        })
+    }
+
+    /// Creates `dir` and any missing parents, owner only (0700).
+    pub fn create_dir_all(dir: &Path) -> Result<()> {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|source| Error::Io {
+                path: dir.to_owned(),
+                source,
+            })
+    }
+}
+
+impl Locked {
+    /// The case file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether the keyring says this is a demonstration file (the file
+    /// itself says so too, and is asked again once unlocked).
+    pub fn is_demo(&self) -> bool {
+        self.keys.keyring.demo
+    }
+
+    /// Warnings found on the way: a case file or keyring others can read.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Unlocks the case file with `credentials` and logs them in: the
+    /// password unseals the account's key from the keyring, that key the
+    /// data key, and the case file must hold the same public key for the
+    /// account. A failure is noted (sealed) in the keyring and reaches the
+    /// audit trail at the next unlock.
+    pub fn unlock(&self, credentials: Credentials<'_>, clock: Clock) -> Result<(CaseFile, Actor)> {
+        self.unlock_for(credentials, clock, Purpose::Work)
+    }
+
+    /// As [`Locked::unlock`], for a demonstration file only: a real case
+    /// file is refused with [`Error::NotDemo`] before anything is written.
+    pub fn unlock_demo(
+        &self,
+        credentials: Credentials<'_>,
+        clock: Clock,
+    ) -> Result<(CaseFile, Actor)> {
+        if !self.is_demo() {
+            return Err(Error::NotDemo {
+                path: self.path.clone(),
+            });
+        }
+        self.unlock_for(credentials, clock, Purpose::Demo)
+    }
+
+    /// Unlocks the case file for `ccu check`: refused if damaged or not a
+    /// case file, but a schema altered outside ccu or a trail whose tail no
+    /// longer chains is opened as it is, for the check to report. Nothing
+    /// is written to the case file, not even a login.
+    pub fn unlock_for_check(&self, credentials: Credentials<'_>) -> Result<CaseFile> {
+        let unsealed = self.unseal(&credentials, Utc::now())?;
+        CaseFile::open_keyed(
+            &self.path,
+            &self.keys,
+            unsealed.data_keys,
+            system_clock(),
+            Purpose::Check,
+        )
+    }
+
+    /// The statements that open this case file in the `sqlcipher`
+    /// program, for an account holder examining it outside ccu (forensic
+    /// work, or a test tampering with it as an insider would): `PRAGMA
+    /// key` with the data key, then the cipher settings. Whoever runs them
+    /// reads everything, whatever their roles; docs/security.md says so.
+    ///
+    /// It reads the keyring and nothing else, and writes nothing: a wrong
+    /// password here is refused but not noted (what it would unlock is read
+    /// outside ccu, where nothing is audited anyway).
+    pub fn sqlcipher_unlock(&self, credentials: Credentials<'_>) -> Result<Zeroizing<String>> {
+        let unsealed = self.unseal_noting(&credentials, Utc::now(), false)?;
+        for key in unsealed.data_keys {
+            if vet::opens_with(&self.path, &key)? {
+                return Ok(key.unlock_sql());
+            }
+        }
+        Err(Error::Damaged {
+            path: self.path.clone(),
+            detail: "it does not open with the key its keyring holds".into(),
+        })
+    }
+
+    fn unlock_for(
+        &self,
+        credentials: Credentials<'_>,
+        clock: Clock,
+        purpose: Purpose,
+    ) -> Result<(CaseFile, Actor)> {
+        let unsealed = self.unseal(&credentials, clock())?;
+        let proof = keyring::public_hex(&unsealed.secret);
+        let mut casefile =
+            CaseFile::open_keyed(&self.path, &self.keys, unsealed.data_keys, clock, purpose)?;
+        casefile.take_notices()?;
+        let actor = casefile.login_proven(credentials.username, Some(proof))?;
+        Ok((casefile, actor))
+    }
+
+    /// The account's secret and the data keys sealed to it; a failure is
+    /// noted in the keyring and refused as a failed login.
+    fn unseal(
+        &self,
+        credentials: &Credentials<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<keyring::Unsealed> {
+        self.unseal_noting(credentials, now, true)
+    }
+
+    fn unseal_noting(
+        &self,
+        credentials: &Credentials<'_>,
+        now: DateTime<Utc>,
+        note: bool,
+    ) -> Result<keyring::Unsealed> {
+        let keys = KeyringFile::read(&self.path)?.ok_or_else(|| Error::KeyringDamaged {
+            path: self.keys.path.clone(),
+            detail: "it is no longer there".into(),
+        })?;
+        let offered = credentials.username.trim();
+        let name = Username::parse(offered)
+            .map(|u| u.as_str().to_owned())
+            .unwrap_or_else(|_| offered.to_owned());
+        let matched = match keys.keyring.unseal(&name, credentials.password)? {
+            Ok(unsealed) if !unsealed.data_keys.is_empty() => return Ok(unsealed),
+            Ok(_) => true,
+            Err(keyring::Refused::NoEntry) => false,
+        };
+        let notice = keyring::Notice {
+            at: format_timestamp(now),
+            username: offered.chars().take(64).collect(),
+            matched,
+        };
+        if note {
+            keys.append_notice(keys.keyring.seal_notice(&notice)?)?;
+        }
+        Err(Error::LoginFailed {
+            username: notice.username,
+        })
+    }
 }

@@ -52,6 +52,21 @@ pub(super) fn check_header(path: &Path) -> Result<()> {
     check_identity(path, field(68), field(60))
 }
 
+/// Whether the file begins as an SQLite database in the clear does (an
+/// encrypted case file begins with random bytes).
+pub(super) fn is_plain_sqlite(path: &Path) -> Result<bool> {
+    let mut head = [0u8; 16];
+    let mut file = File::open(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let read = read_up_to(&mut file, &mut head).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok(read == head.len() && &head == SQLITE_MAGIC)
+}
+
 /// The first 100 bytes of the file: the SQLite header.
 pub(super) fn read_header(path: &Path) -> Result<[u8; HEADER_LEN]> {
     let mut header = [0u8; HEADER_LEN];

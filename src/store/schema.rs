@@ -39,6 +39,10 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
         "0007_row_commitments.sql",
         include_str!("../../schema/0007_row_commitments.sql"),
     ),
+    (
+        "0008_account_keys.sql",
+        include_str!("../../schema/0008_account_keys.sql"),
+    ),
 ];
 
 /// The first schema version whose events commit to the rows they wrote.

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::keyring::DataKey;
 use super::probe;
 use super::schema::{LATEST_VERSION, ROWS_VERSION, migrations};
 use super::{Error, Result, sqlite_err};
@@ -52,10 +53,16 @@ fn damaged(path: &Path, detail: impl Into<String>) -> Error {
 /// The checks, in order: the header (no SQLite), the length the header
 /// promises, then through a read-only connection the identity, the schema
 /// and the trail's last event.
-pub(super) fn vet(path: &Path) -> Result<Vetted> {
-    probe::check_header(path)?;
-    check_length(path)?;
-    let conn = open_read_only(path)?;
+///
+/// An encrypted file (`key` given) has no header to read in the clear: its
+/// length was checked when it was located, and the rest is read through
+/// the key.
+pub(super) fn vet(path: &Path, key: Option<&DataKey>) -> Result<Vetted> {
+    if key.is_none() {
+        probe::check_header(path)?;
+        check_length(path)?;
+    }
+    let conn = open_read_only(path, key)?;
     probe::check_pragmas(&conn, path).map_err(|e| match e {
         Error::Sqlite { source, .. } => sqlite_err(path, source),
         e => e,
@@ -160,7 +167,7 @@ fn check_length(path: &Path) -> Result<()> {
 /// A read-only connection that leaves the file as it was: with no WAL
 /// file beside it, the file is read as immutable (no WAL or shared-memory
 /// file is made); with one, its committed frames are read, never written.
-fn open_read_only(path: &Path) -> Result<Connection> {
+fn open_read_only(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     let immutable = !PathBuf::from(wal).exists();
@@ -176,9 +183,25 @@ fn open_read_only(path: &Path) -> Result<Connection> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| sqlite_err(path, e))?;
+    if let Some(key) = key {
+        super::apply_key(&conn, key, path)?;
+    }
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(|e| sqlite_err(path, e))?;
     Ok(conn)
+}
+
+/// Whether `key` opens the encrypted file at `path` (SQLCipher checks
+/// each page's HMAC: with another key the first page does not verify).
+pub(super) fn opens_with(path: &Path, key: &DataKey) -> Result<bool> {
+    let conn = open_read_only(path, Some(key))?;
+    match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => Ok(true),
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => Ok(false),
+        Err(e) => Err(sqlite_err(path, e)),
+    }
 }
 
 /// A path as the path of a `file:` URI: every byte but the unreserved ones

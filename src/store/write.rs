@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
 
@@ -14,12 +14,13 @@ use chrono::{DateTime, Utc};
 
 use super::accounts::{self, AccountStatus, StoredAccount};
 pub use super::command::Command;
+use super::keyring::{self, KeyringFile};
 use super::ledger;
 use super::schema::LATEST_VERSION;
 use super::{CaseFile, Error, FirstAdministrator, Result, sqlite_err};
 use crate::audit::{Event, event_hash, genesis_hash};
 use crate::domain::InvalidInput;
-use crate::domain::account::{NewPassword, Username};
+use crate::domain::account::Username;
 use crate::domain::permission::{Action, permits};
 use crate::domain::role::{Role, RoleSet};
 
@@ -46,6 +47,7 @@ impl Actor {
 }
 
 /// A username and password offered at login.
+#[derive(Clone, Copy)]
 pub struct Credentials<'a> {
     pub username: &'a str,
     pub password: &'a str,
@@ -145,14 +147,80 @@ pub(super) fn commit(tx: Transaction<'_>) -> rusqlite::Result<()> {
     tx.commit()
 }
 
-pub(super) fn hash_password(password: &NewPassword) -> Result<String> {
-    Argon2::default()
-        .hash_password(password.expose().as_bytes())
-        .map(|hash| hash.to_string())
-        .map_err(|e| Error::PasswordHash(e.to_string()))
+/// The keyring brought into line with a command about to commit, in
+/// its transaction: a new entry put in, a disabled account's data key
+/// removed, an enabled one's sealed again, the demo flag set.
+fn keyring_before_commit(
+    path: &Path,
+    data_key: &keyring::DataKey,
+    tx: &Transaction<'_>,
+    command: &Command,
+    staged: Option<keyring::Entry>,
+) -> Result<()> {
+    let key_of = |username: &Username| -> Result<Option<String>> {
+        Ok(accounts::find(tx, username)
+            .map_err(|e| sqlite_err(path, e))?
+            .and_then(|a| a.public_key))
+    };
+    match command {
+        Command::AddUser { .. } | Command::SetPassword { .. } => {
+            if let Some(entry) = staged {
+                update_keyring(path, |k| {
+                    k.keyring.put(entry);
+                    Ok(())
+                })?;
+            }
+        }
+        Command::DisableUser { username } => {
+            if let Some(key) = key_of(username)? {
+                update_keyring(path, |k| {
+                    if let Some(entry) = k.keyring.entry_mut(&key) {
+                        entry.data_key = None;
+                        entry.next_data_key = None;
+                    }
+                    Ok(())
+                })?;
+            }
+        }
+        Command::EnableUser { username } => {
+            if let Some(key) = key_of(username)? {
+                update_keyring(path, |k| {
+                    k.keyring.seal_data_key(&key, data_key).map(|_| ())
+                })?;
+            }
+        }
+        // The keyring says so too, so that the login screen can offer
+        // the demo accounts before the file is unlocked.
+        Command::MarkDemo => update_keyring(path, |k| {
+            k.keyring.demo = true;
+            Ok(())
+        })?,
+        _ => {}
+    }
+    Ok(())
 }
 
-fn password_matches(stored: &str, offered: &str) -> bool {
+/// The keyring beside the case file at `path`, as it is on disk now.
+pub(super) fn read_keyring(path: &Path) -> Result<KeyringFile> {
+    KeyringFile::read(path)?.ok_or_else(|| Error::KeyringDamaged {
+        path: keyring::keyring_path(path),
+        detail: "it is no longer there".into(),
+    })
+}
+
+/// Changes the keyring on disk: read afresh, changed, written whole.
+pub(super) fn update_keyring(
+    path: &Path,
+    change: impl FnOnce(&mut KeyringFile) -> Result<()>,
+) -> Result<()> {
+    let mut keys = read_keyring(path)?;
+    change(&mut keys)?;
+    keys.write(&[])
+}
+
+/// Whether `offered` is the password an unencrypted case file's argon2id
+/// hash was made from (`ccu encrypt`, before the hashes are dropped).
+pub(super) fn password_matches(stored: &str, offered: &str) -> bool {
     PasswordHash::new(stored)
         .map(|hash| {
             Argon2::default()
@@ -257,7 +325,11 @@ impl Ctx<'_> {
 
 /// The acting user's account as it is now, refused if it (or one of its
 /// roles) no longer answers to the audit trail.
-fn load_actor(conn: &rusqlite::Connection, actor: &Actor, path: &Path) -> Result<StoredAccount> {
+pub(super) fn load_actor(
+    conn: &rusqlite::Connection,
+    actor: &Actor,
+    path: &Path,
+) -> Result<StoredAccount> {
     let account = accounts::find_by_id(conn, actor.user_id)
         .map_err(|e| sqlite_err(path, e))?
         .ok_or_else(|| {
@@ -274,7 +346,7 @@ fn load_actor(conn: &rusqlite::Connection, actor: &Actor, path: &Path) -> Result
     Ok(account)
 }
 
-fn roles_or_none(account: &StoredAccount) -> String {
+pub(super) fn roles_or_none(account: &StoredAccount) -> String {
     match account.roles_text() {
         t if t.is_empty() => "no roles".into(),
         t => t,
@@ -282,11 +354,29 @@ fn roles_or_none(account: &StoredAccount) -> String {
 }
 
 impl CaseFile {
-    /// Checks a username and password. Success and failure are both
-    /// audited (`login`, outcome `ok` or `denied`); a failure says nothing
-    /// about which part was wrong.
+    /// Logs someone in on a case file already open (after the screen
+    /// locked, say). The password must unseal the account's key from the
+    /// keyring, and the case file must hold that same public key for the
+    /// account. Success and failure are both audited (`login`, outcome `ok`
+    /// or `denied`); a failure says nothing about which part was wrong.
     pub fn login(&mut self, credentials: Credentials<'_>) -> Result<Actor> {
+        let keys = self.keyring()?;
         let offered = credentials.username.trim();
+        let name = Username::parse(offered)
+            .map(|u| u.as_str().to_owned())
+            .unwrap_or_else(|_| offered.to_owned());
+        let proof = keys
+            .keyring
+            .unseal(&name, credentials.password)?
+            .ok()
+            .map(|u| keyring::public_hex(&u.secret));
+        self.login_proven(credentials.username, proof)
+    }
+
+    /// Logs in `username`, whose password unsealed the keyring entry with
+    /// public key `proof` (none: it unsealed nothing). Audited.
+    pub(super) fn login_proven(&mut self, username: &str, proof: Option<String>) -> Result<Actor> {
+        let offered = username.trim();
         let account = match Username::parse(offered) {
             Ok(name) => accounts::find(&self.conn, &name).map_err(|e| self.sqlite_err(e))?,
             Err(_) => None,
@@ -296,20 +386,17 @@ impl CaseFile {
             None => None,
         };
         let verdict = match &account {
-            None => {
-                // Spend the same effort as a real check, so the time taken
-                // does not tell which usernames exist.
-                let _ = Argon2::default().hash_password(credentials.password.as_bytes());
-                Err("unknown user")
-            }
-            Some(a) if !password_matches(&a.password_hash, credentials.password) => {
-                Err("wrong password")
-            }
+            None => Err("unknown user"),
+            Some(_) if proof.is_none() => Err("wrong password"),
+            // The password unsealed a key, but not the one the case file
+            // holds for the account: an entry put into the keyring from
+            // outside, or one a new password replaced.
+            Some(a) if a.public_key != proof => Err("the keyring's key is not the account's"),
             Some(a) if a.status == AccountStatus::Disabled => Err("account disabled"),
-            // The password matched, but the account or its roles are not as
-            // the trail last recorded them (a hash or a role put in with
-            // sqlite3): no one gets in through a changed account.
-            Some(a) if altered.is_some() => Err("account changed outside ccu"),
+            // The key matched, but the account or its roles are not as the
+            // trail last recorded them (a key or a role put in with
+            // sqlcipher): no one gets in through a changed account.
+            Some(_) if altered.is_some() => Err("account changed outside ccu"),
             Some(a) => match RoleSet::new(a.roles.iter().copied()) {
                 Ok(roles) => Ok(roles),
                 Err(_) => Err("account holds no valid set of roles"),
@@ -372,13 +459,22 @@ impl CaseFile {
     /// the main event's `seq`, the reference of what was acted on, and the
     /// details recorded.
     pub fn execute(&mut self, actor: &Actor, command: Command) -> Result<Executed> {
-        // Hashing is slow on purpose; do it before taking the write lock.
-        let password_hash = match &command {
-            Command::AddUser { password, .. } | Command::SetPassword { password, .. } => {
-                Some(hash_password(password)?)
+        // A new password gets a new key pair, sealed in the keyring; the
+        // derivation is slow on purpose, so it comes before the write lock.
+        let staged = match &command {
+            Command::AddUser {
+                username, password, ..
+            }
+            | Command::SetPassword { username, password } => {
+                Some(self.keyring()?.keyring.new_entry(
+                    username.as_str(),
+                    password.expose(),
+                    &self.data_key,
+                )?)
             }
             _ => None,
         };
+        let public_key = staged.as_ref().map(|e| e.public_key.clone());
         if matches!(command, Command::RecordCheckpoint | Command::ExportAudit(_)) {
             self.verify_before_signing(actor, &command)?;
         }
@@ -419,7 +515,14 @@ impl CaseFile {
             actor: &current,
             roles: roles.as_ref().expect("permitted, so the roles are valid"),
         };
-        let applied = match super::command::apply(&ctx, command.clone(), password_hash) {
+        // The key the account had before its password was set again.
+        let replaced_key = match &command {
+            Command::SetPassword { username, .. } => accounts::find(&tx, username)
+                .map_err(|e| sqlite_err(&path, e))?
+                .and_then(|a| a.public_key),
+            _ => None,
+        };
+        let applied = match super::command::apply(&ctx, command.clone(), public_key) {
             Ok(applied) => applied,
             Err(Fail::Invalid(e)) => return Err(Error::Invalid(e)),
             Err(Fail::Sql(e)) => return Err(sqlite_err(&path, e)),
@@ -465,12 +568,124 @@ impl CaseFile {
                 applied.details.clone(),
             )
             .map_err(|e| sqlite_err(&path, e))?;
+        // The keyring changes while this transaction holds the write lock,
+        // so that no other ccu changes it at the same moment. A new entry
+        // goes in beside the old one: whichever way a crash falls, one of
+        // the two answers to the public key the case file holds.
+        keyring_before_commit(&path, &self.data_key, &tx, &command, staged)?;
         commit(tx).map_err(|e| sqlite_err(&path, e))?;
+        if let Some(old) = replaced_key {
+            // The replaced entry goes once the new key is committed (under
+            // the write lock again; if this fails, the old entry opens
+            // nothing: its key is no longer the account's).
+            self.locked_keyring_update(|k| {
+                k.keyring.accounts.retain(|e| e.public_key != old);
+                Ok(())
+            })
+            .map_err(|e| Error::KeyringNotUpdated {
+                done: format!(
+                    "{} {} was recorded",
+                    command.audit_action(),
+                    applied.entity_ref
+                ),
+                source: Box::new(e),
+            })?;
+        }
         Ok(Executed {
             seq,
             reference: applied.entity_ref,
             details: applied.details,
         })
+    }
+
+    /// Changes the keyring while holding the case file's write lock (a
+    /// transaction that writes nothing), so that two ccu processes never
+    /// change it at once.
+    pub(super) fn locked_keyring_update(
+        &mut self,
+        change: impl FnOnce(&mut KeyringFile) -> Result<()>,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let lock = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
+        let changed = update_keyring(&path, change);
+        drop(lock);
+        changed
+    }
+
+    /// The keyring as it is on disk now.
+    pub(super) fn keyring(&self) -> Result<KeyringFile> {
+        read_keyring(&self.path)
+    }
+
+    /// Changes the keyring on disk (read afresh, written whole), under the
+    /// write lock.
+    pub(super) fn update_keyring(
+        &mut self,
+        change: impl FnOnce(&mut KeyringFile) -> Result<()>,
+    ) -> Result<()> {
+        self.locked_keyring_update(change)
+    }
+
+    /// Writes the failed-unlock notices the keyring holds into the trail
+    /// (`login`, `denied`), then takes them out of the keyring. A notice
+    /// that does not open with this file's key is recorded as such.
+    pub(super) fn take_notices(&mut self) -> Result<()> {
+        let keys = self.keyring()?;
+        if keys.notices.is_empty() {
+            return Ok(());
+        }
+        let opened = keys.keyring.open_notices(&self.data_key, &keys.notices);
+        let at = self.now();
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
+        for notice in &opened {
+            let (actor, details) = match notice {
+                Some(n) => {
+                    let known = match Username::parse(&n.username) {
+                        Ok(name) => accounts::find(&tx, &name)
+                            .map_err(|e| sqlite_err(&path, e))?
+                            .is_some(),
+                        Err(_) => false,
+                    };
+                    let reason = match (n.matched, known) {
+                        (true, _) => "account disabled",
+                        (false, true) => "wrong password",
+                        (false, false) => "unknown user",
+                    };
+                    (
+                        n.username.clone(),
+                        json!({ "reason": reason, "attempted_at": n.at, "noted_in": "keyring" }),
+                    )
+                }
+                None => (
+                    String::new(),
+                    json!({ "reason": "a failed-unlock notice in the keyring did not open with this case file's key", "noted_in": "keyring" }),
+                ),
+            };
+            append(
+                &tx,
+                &self.id,
+                NewEvent {
+                    at: &at,
+                    actor: &actor,
+                    actor_roles: "",
+                    action: "login",
+                    entity_type: "user",
+                    entity_ref: &actor,
+                    outcome: "denied",
+                    details,
+                },
+            )
+            .map_err(|e| sqlite_err(&path, e))?;
+        }
+        commit(tx).map_err(|e| sqlite_err(&path, e))?;
+        // Recorded first, then taken out: a crash between the two records
+        // a notice twice, never not at all.
+        let taken = keys.notices;
+        let lock = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
+        let written = read_keyring(&path).and_then(|now| now.write(&taken));
+        drop(lock);
+        written
     }
 
     /// Nothing is signed over a case file that does not verify: before a
@@ -576,7 +791,7 @@ impl CaseFile {
     pub(super) fn record_init(
         &mut self,
         admin: FirstAdministrator,
-        password_hash: String,
+        public_key: String,
     ) -> Result<()> {
         let at = self.now();
         let path = self.path.clone();
@@ -613,7 +828,7 @@ impl CaseFile {
                 &admin.display_name,
                 admin.rank,
                 &roles,
-                &password_hash,
+                &public_key,
                 &at,
             )?;
             append(
