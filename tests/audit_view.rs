@@ -190,7 +190,7 @@ struct Stored {
 }
 
 fn stored(path: &Path) -> Vec<Stored> {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = raw_conn(path);
     let mut stmt = conn
         .prepare("SELECT seq, at, actor, action, entity_ref FROM audit_event ORDER BY seq DESC")
         .unwrap();
@@ -527,8 +527,7 @@ fn an_investigator_or_administrator_is_refused_and_each_refusal_is_audited() {
     }
     let last = stored(&t.u.path).remove(0);
     assert_eq!(last.action, "view");
-    let entity_type: String = rusqlite::Connection::open(&t.u.path)
-        .unwrap()
+    let entity_type: String = raw_conn(&t.u.path)
         .query_row(
             "SELECT entity_type FROM audit_event ORDER BY seq DESC LIMIT 1",
             [],
@@ -709,7 +708,7 @@ fn paging_is_newest_first_and_never_repeats_or_skips() {
 
 /// Verifies the whole chain `step` events at a time, with a fresh handle.
 fn verify_in_steps(path: &Path, step: u32) -> ChainProgress {
-    let cf = CaseFile::open_for_check(path).unwrap();
+    let cf = check_open(path);
     let mut progress = cf.verify_chain_step(ChainCursor::default(), step).unwrap();
     let mut steps = 1;
     while !progress.done {
@@ -724,7 +723,7 @@ fn verify_in_steps(path: &Path, step: u32) -> ChainProgress {
 /// Step verification, at several step sizes, must come to `ccu check`'s
 /// verdict on the same file: the same first bad seq and problem.
 fn steps_agree_with_check(path: &Path) -> CheckReport {
-    let report = CaseFile::open_for_check(path).unwrap().check().unwrap();
+    let report = check_open(path).check().unwrap();
     for step in [1, 2, 3, 5, 1_000_000] {
         let p = verify_in_steps(path, step);
         assert!(p.done);
@@ -774,6 +773,16 @@ fn closed_trail() -> (tempfile::TempDir, PathBuf) {
 const DROP_TRIGGERS: &str =
     "DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete;";
 
+/// Writes `id` as the case file id that the keyring beside `path` names.
+fn set_keyring_case_id(path: &Path, id: &str) {
+    let keys = ccu::store::keyring_path(path);
+    let text = std::fs::read_to_string(&keys).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    let mut ring: serde_json::Value = serde_json::from_str(first).unwrap();
+    ring["case_id"] = id.into();
+    std::fs::write(&keys, format!("{ring}\n{rest}")).unwrap();
+}
+
 #[test]
 fn step_verification_of_a_clean_file_is_checks_verdict() {
     let (_dir, path) = closed_trail();
@@ -785,7 +794,7 @@ fn step_verification_of_a_clean_file_is_checks_verdict() {
         }
     );
     // Events appended between steps are verified too.
-    let mut cf = CaseFile::open_with_clock(&path, fixed_clock()).unwrap();
+    let mut cf = open_admin(&path).0;
     let first = cf.verify_chain_step(ChainCursor::default(), 10).unwrap();
     assert_eq!((first.verified_through, first.done), (10, false));
     assert_eq!(first.total, events(&path));
@@ -853,7 +862,13 @@ fn step_verification_of_tampered_files_names_checks_first_bad_seq_and_problem() 
     ];
     for (what, sql) in tampering {
         let (_dir, path) = closed_trail();
-        sqlite3(&path, &sql);
+        sqlcipher(&path, &sql);
+        if what == "bad genesis" {
+            // The keyring names the case file it belongs to, and nothing
+            // unlocks the pair while the ids differ: the insider changes
+            // the keyring's (plain JSON) to match.
+            set_keyring_case_id(&path, &format!("{:032}", 7));
+        }
         let report = steps_agree_with_check(&path);
         assert!(
             !matches!(report, CheckReport::Verified { .. }),
@@ -903,7 +918,7 @@ fn step_verification_of_tampered_files_names_checks_first_bad_seq_and_problem() 
 fn step_verification_names_the_same_seq_as_check_for_each_break() {
     // The named problems, with their seq, for the simplest cases.
     let (_dir, path) = closed_trail();
-    sqlite3(
+    sqlcipher(
         &path,
         &format!("{DROP_TRIGGERS} UPDATE audit_event SET actor = 'someone' WHERE seq = 9;"),
     );
@@ -914,7 +929,7 @@ fn step_verification_names_the_same_seq_as_check_for_each_break() {
     assert_eq!(p.verified_through, 8);
 
     let (_dir, path) = closed_trail();
-    sqlite3(
+    sqlcipher(
         &path,
         &format!("{DROP_TRIGGERS} DELETE FROM audit_event WHERE seq = 7;"),
     );
@@ -931,8 +946,7 @@ fn step_verification_names_the_same_seq_as_check_for_each_break() {
 #[test]
 fn a_well_forged_insertion_is_named_at_its_own_seq_by_steps_as_by_check() {
     let (_dir, path) = closed_trail();
-    let prev: String = rusqlite::Connection::open(&path)
-        .unwrap()
+    let prev: String = raw_conn(&path)
         .query_row("SELECT hash FROM audit_event WHERE seq = 5", [], |r| {
             r.get(0)
         })
@@ -952,7 +966,7 @@ fn a_well_forged_insertion_is_named_at_its_own_seq_by_steps_as_by_check() {
         hash: String::new(),
     };
     forged.hash = ccu::audit::event_hash(&forged);
-    sqlite3(
+    sqlcipher(
         &path,
         &format!(
             "{DROP_TRIGGERS}

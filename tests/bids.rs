@@ -206,7 +206,7 @@ fn ev(actor: &str, action: &str, entity_type: &str, entity_ref: &str, outcome: &
 }
 
 fn all_events(path: &Path) -> Vec<(Ev, Value)> {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = raw_conn(path);
     let mut stmt = conn
         .prepare(
             "SELECT actor, action, entity_type, entity_ref, outcome, details
@@ -249,7 +249,7 @@ fn details_since(path: &Path, seen: usize) -> Vec<Value> {
 
 /// Everything bids write, as one text, to show nothing changed.
 fn state(path: &Path) -> String {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = raw_conn(path);
     [
         "SELECT json_group_array(json_array(urn, operation_id, status, created_by, submitted_at)) FROM bid",
         "SELECT json_group_array(json_array(bid_id, number, resource, quantity, approved_quantity)) FROM bid_line",
@@ -966,8 +966,7 @@ fn capacity_warnings_are_recorded_but_never_block() {
         details_since(&u.path, n)[0]["capacity_warnings"],
         json!([warning.clone()])
     );
-    let stored: String = rusqlite::Connection::open(&u.path)
-        .unwrap()
+    let stored: String = raw_conn(&u.path)
         .query_row(
             "SELECT warnings FROM bid_decision WHERE bid_id = (SELECT id FROM bid WHERE urn = ?1)",
             [&second],

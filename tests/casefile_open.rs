@@ -23,7 +23,7 @@ fn init_creates_a_case_file_at_the_latest_schema_with_its_own_id() {
         count(&path, "PRAGMA application_id"),
         CCU_APPLICATION_ID as i64
     );
-    let conn = rusqlite::Connection::open(&path).unwrap();
+    let conn = raw_conn(&path);
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -54,15 +54,33 @@ fn init_creates_a_case_file_at_the_latest_schema_with_its_own_id() {
 }
 
 #[test]
-fn reopening_a_case_file_changes_nothing_and_keeps_its_id() {
+fn finding_a_case_file_writes_nothing_and_unlocking_it_writes_only_the_login() {
     let dir = tempfile::tempdir().unwrap();
     let (casefile, path) = new_casefile(dir.path());
     let id = casefile.id().to_owned();
     drop(casefile);
-    let reopened = CaseFile::open_with_clock(&path, fixed_clock()).unwrap();
+    let before = fs::read(&path).unwrap();
+    let keys_before = fs::read(ccu::store::keyring_path(&path)).unwrap();
+    let locked = CaseFile::locate(&path).unwrap();
+    assert!(!locked.is_demo());
+    assert!(locked.warnings().is_empty(), "{:?}", locked.warnings());
+    assert_eq!(fs::read(&path).unwrap(), before);
+    assert_eq!(
+        fs::read(ccu::store::keyring_path(&path)).unwrap(),
+        keys_before
+    );
+    assert_eq!(files_in(dir.path()), ["case.ccu", "case.ccu.keys"]);
+    let (reopened, _) = open_admin(&path);
     assert_eq!(reopened.id(), id);
     drop(reopened);
-    assert_eq!(audit_rows(&path).len(), 3, "opening writes no event");
+    let rows = audit_rows(&path);
+    assert_eq!(rows.len(), 4);
+    assert_eq!((rows[3].2.as_str(), rows[3].4.as_str()), ("login", "ok"));
+    assert_eq!(
+        fs::read(ccu::store::keyring_path(&path)).unwrap(),
+        keys_before,
+        "a login leaves the keyring as it was"
+    );
 }
 
 /// The schema as SQLite reports it: drift shows up in review as a changed
@@ -102,19 +120,23 @@ fn schema_snapshot() {
     ));
 }
 
-/// Opens `path`, expects a refusal, and checks that the file is byte-for-byte
-/// as it was with no journal, WAL or shared-memory file left beside it.
+/// Opens `path` as the administrator (the right password), expects a
+/// refusal, and checks that the file and its keyring are byte-for-byte as
+/// they were with no journal, WAL or shared-memory file left beside them.
 fn assert_refused_untouched(path: &Path) -> Error {
     let dir = path.parent().unwrap();
+    let keys = ccu::store::keyring_path(path);
     let before = fs::read(path).unwrap();
+    let keys_before = fs::read(&keys).ok();
     let files_before = files_in(dir);
-    let err = match CaseFile::open_with_clock(path, fixed_clock()) {
+    let err = match try_open(path, ADMIN, ADMIN_PASSWORD) {
         Ok(_) => panic!("{} should have been refused", path.display()),
         Err(e) => e,
     };
     assert_eq!(fs::read(path).unwrap(), before, "the file was changed");
+    assert_eq!(fs::read(&keys).ok(), keys_before, "the keyring was changed");
     assert_eq!(files_in(dir), files_before, "files appeared beside it");
-    assert_eq!(err.exit_code(), 3);
+    assert_eq!(err.exit_code(), 3, "{err}");
     err
 }
 
@@ -122,9 +144,7 @@ fn assert_refused_untouched(path: &Path) -> Error {
 fn a_missing_file_is_refused_with_a_pointer_to_init_and_not_created() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nowhere.ccu");
-    let err = CaseFile::open_with_clock(&path, fixed_clock())
-        .err()
-        .unwrap();
+    let err = CaseFile::locate(&path).err().unwrap();
     assert!(matches!(err, Error::NotFound { .. }));
     let message = err.to_string();
     assert!(message.contains("no case file here"), "{message}");
@@ -174,25 +194,128 @@ fn a_case_file_from_a_newer_ccu_is_refused_untouched() {
     let (casefile, path) = new_casefile(dir.path());
     drop(casefile);
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
+        let conn = raw_conn(&path);
         conn.execute_batch(&format!("PRAGMA user_version = {}", LATEST_VERSION + 1))
             .unwrap();
     }
-    assert_eq!(files_in(dir.path()), ["case.ccu"], "closed cleanly");
+    assert_eq!(
+        files_in(dir.path()),
+        ["case.ccu", "case.ccu.keys"],
+        "closed cleanly"
+    );
+    // Inside the encrypted file: refused once it is unlocked.
     let err = assert_refused_untouched(&path);
     assert!(
         matches!(err, Error::NewerVersion { found, supported, .. } if found == LATEST_VERSION + 1 && supported == LATEST_VERSION),
         "{err:?}"
     );
     assert!(err.to_string().contains("newer version of ccu"), "{err}");
+    // And before anyone unlocks it: the keyring carries the version.
+    let keys = ccu::store::keyring_path(&path);
+    let ring = fs::read_to_string(&keys).unwrap().replace(
+        &format!("\"schema_version\":{LATEST_VERSION}"),
+        &format!("\"schema_version\":{}", LATEST_VERSION + 1),
+    );
+    fs::write(&keys, ring).unwrap();
+    let err = assert_refused_untouched(&path);
+    assert!(matches!(err, Error::NewerVersion { .. }), "{err:?}");
+    let err = CaseFile::locate(&path).err().unwrap();
+    assert!(matches!(err, Error::NewerVersion { .. }), "{err:?}");
+}
+
+#[test]
+fn an_encrypted_file_without_its_keyring_or_with_a_bad_one_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let (casefile, path) = new_casefile(dir.path());
+    drop(casefile);
+    let keys = ccu::store::keyring_path(&path);
+    let ring = fs::read(&keys).unwrap();
+
+    // No keyring: random bytes, as far as anyone can tell.
+    fs::rename(&keys, dir.path().join("elsewhere")).unwrap();
+    let err = assert_refused_untouched(&path);
+    assert!(matches!(err, Error::NotSqlite { .. }), "{err:?}");
+    assert!(err.to_string().contains("no keyring"), "{err}");
+    fs::rename(dir.path().join("elsewhere"), &keys).unwrap();
+
+    // A damaged keyring.
+    for bad in [&b"not json"[..], &b"{\"ccu_keyring\":1}"[..], &b""[..]] {
+        fs::write(&keys, bad).unwrap();
+        let err = assert_refused_untouched(&path);
+        assert!(matches!(err, Error::KeyringDamaged { .. }), "{err:?}");
+        assert!(err.to_string().contains("keyring is damaged"), "{err}");
+    }
+    // Costs put out of range: refused, not an out-of-memory kill.
+    let text = String::from_utf8(ring.clone()).unwrap();
+    let greedy = text.replace("\"memory_kib\":19456", "\"memory_kib\":4294967295");
+    assert_ne!(greedy, text);
+    fs::write(&keys, greedy).unwrap();
+    let err = assert_refused_untouched(&path);
+    assert!(err.to_string().contains("out of range"), "{err}");
+
+    // Another case file's keyring, which the same password opens.
+    let other = tempfile::tempdir().unwrap();
+    let (second, second_path) = new_casefile(other.path());
+    drop(second);
+    fs::copy(ccu::store::keyring_path(&second_path), &keys).unwrap();
+    let err = assert_refused_untouched(&path);
+    assert!(matches!(err, Error::Damaged { .. }), "{err:?}");
+    assert!(err.to_string().contains("another case file"), "{err}");
+    fs::write(&keys, &ring).unwrap();
+
+    // Cut short: not a whole number of pages, or a whole page short.
+    let whole = fs::read(&path).unwrap();
+    fs::write(&path, &whole[..whole.len() - 100]).unwrap();
+    let err = assert_refused_untouched(&path);
+    assert!(err.to_string().contains("cut short"), "{err}");
+    fs::write(&path, &whole[..4096 * 3]).unwrap();
+    let err = assert_refused_untouched(&path);
+    assert!(matches!(err, Error::Damaged { .. }), "{err:?}");
+    // Whole again, it opens.
+    fs::write(&path, &whole).unwrap();
+    open_admin(&path);
+}
+
+#[test]
+fn a_wrong_password_leaves_the_case_file_as_it_was_and_is_audited_at_the_next_unlock() {
+    let dir = tempfile::tempdir().unwrap();
+    let (casefile, path) = new_casefile(dir.path());
+    drop(casefile);
+    let before = fs::read(&path).unwrap();
+    for (name, pw) in [(ADMIN, "not the password"), ("ghost", ADMIN_PASSWORD)] {
+        let err = try_open(&path, name, pw).err().unwrap();
+        assert!(matches!(err, Error::LoginFailed { .. }), "{err:?}");
+        assert_eq!(err.exit_code(), 4);
+    }
+    assert_eq!(
+        fs::read(&path).unwrap(),
+        before,
+        "the locked file is untouched"
+    );
+    let ring = fs::read_to_string(ccu::store::keyring_path(&path)).unwrap();
+    assert_eq!(ring.lines().count(), 3, "two sealed notices: {ring}");
+    assert!(!ring.contains("ghost"), "the notices are sealed");
+    open_admin(&path);
+    let rows = audit_rows(&path);
+    let denied: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r.4 == "denied")
+        .map(|r| (r.1.as_str(), r.5.as_str()))
+        .collect();
+    assert_eq!(denied.len(), 2, "{rows:?}");
+    assert_eq!(denied[0].0, ADMIN);
+    assert!(denied[0].1.contains("wrong password"), "{}", denied[0].1);
+    assert_eq!(denied[1].0, "ghost");
+    assert!(denied[1].1.contains("unknown user"), "{}", denied[1].1);
+    assert_eq!(rows.last().unwrap().2, "login");
+    let ring = fs::read_to_string(ccu::store::keyring_path(&path)).unwrap();
+    assert_eq!(ring.lines().count(), 1, "the notices were taken in");
 }
 
 #[test]
 fn a_directory_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let err = CaseFile::open_with_clock(dir.path(), fixed_clock())
-        .err()
-        .unwrap();
+    let err = CaseFile::locate(dir.path()).err().unwrap();
     assert!(matches!(err, Error::IsDirectory { .. }), "{err:?}");
 }
 
@@ -223,7 +346,7 @@ fn audit_events_cannot_be_updated_or_deleted_and_accounts_cannot_be_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let (casefile, path) = new_casefile(dir.path());
     drop(casefile);
-    let conn = rusqlite::Connection::open(&path).unwrap();
+    let conn = raw_conn(&path);
     for (sql, expected) in [
         (
             "UPDATE audit_event SET details = '{}' WHERE seq = 1",
@@ -240,40 +363,93 @@ fn audit_events_cannot_be_updated_or_deleted_and_accounts_cannot_be_deleted() {
 }
 
 #[test]
-fn an_older_case_file_is_upgraded_on_opening_and_the_upgrade_is_audited() {
+fn an_unencrypted_case_file_from_before_is_refused_untouched_until_an_administrator_encrypts_it() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("old.ccu");
-    {
-        let mut conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("PRAGMA journal_mode = WAL").unwrap();
-        ccu::store::migrations().to_version(&mut conn, 1).unwrap();
-        conn.execute(
-            "INSERT INTO casefile (singleton, id, created_at) VALUES (1, ?1, '2026-01-01T00:00:00.000000Z')",
-            ["00112233445566778899aabbccddeeff"],
+    let path = schema_6_file(dir.path());
+    let err = assert_refused_untouched(&path);
+    assert!(matches!(err, Error::Unencrypted { .. }), "{err:?}");
+    assert!(err.to_string().contains("ccu encrypt"), "{err}");
+
+    // A wrong password, or someone who is not an administrator, changes
+    // nothing.
+    let before = fs::read(&path).unwrap();
+    let files_before = files_in(dir.path());
+    for (name, pw) in [(ADMIN, "not the password"), ("lead", ADMIN_PASSWORD)] {
+        let err = CaseFile::encrypt(
+            &path,
+            ccu::store::Credentials {
+                username: name,
+                password: pw,
+            },
+            fixed_clock(),
         )
+        .err()
         .unwrap();
+        assert!(
+            matches!(err, Error::LoginFailed { .. } | Error::Denied { .. }),
+            "{err:?}"
+        );
+        assert_eq!(fs::read(&path).unwrap(), before);
+        assert_eq!(files_in(dir.path()), files_before);
     }
-    let casefile = CaseFile::open_with_clock(&path, fixed_clock()).unwrap();
-    // The upgrade, then the signing key a file from before keys gets.
-    assert_eq!(
-        casefile.check().unwrap(),
-        ccu::store::CheckReport::Verified { events: 2 }
+    assert!(
+        fs::read(&path).unwrap().windows(5).any(|w| w == b"HERON"),
+        "in the clear before"
     );
-    drop(casefile);
+
+    let done = CaseFile::encrypt(
+        &path,
+        ccu::store::Credentials {
+            username: ADMIN,
+            password: ADMIN_PASSWORD,
+        },
+        fixed_clock(),
+    )
+    .unwrap();
+    assert_eq!(done.sealed_to, ADMIN);
+    assert_eq!(done.awaiting, ["lead"]);
+    let bytes = fs::read(&path).unwrap();
+    assert!(
+        !bytes.windows(5).any(|w| w == b"HERON"),
+        "the codename is encrypted"
+    );
+    assert!(
+        !bytes.windows(7).any(|w| w == b"argon2i"),
+        "no password hash is left"
+    );
+    let names: Vec<String> = files_in(dir.path())
+        .into_iter()
+        .filter(|n| n.starts_with("schema6"))
+        .collect();
+    assert_eq!(names, ["schema6.ccu", "schema6.ccu.keys"]);
+
+    let (mut cf, admin) = open_admin(&path);
+    assert!(matches!(
+        cf.check().unwrap(),
+        ccu::store::CheckReport::Verified { .. }
+    ));
+    let actions: Vec<String> = audit_rows(&path).into_iter().map(|r| r.2).collect();
+    assert_eq!(
+        &actions[3..],
+        [
+            "casefile.upgrade",
+            "audit.key.create",
+            "casefile.encrypt",
+            "login"
+        ]
+    );
     assert_eq!(count(&path, "PRAGMA user_version"), LATEST_VERSION as i64);
-    let rows = audit_rows(&path);
-    assert_eq!(
-        (rows[0].1.as_str(), rows[0].2.as_str()),
-        ("ccu", "casefile.upgrade")
-    );
-    assert_eq!(
-        rows[0].5,
-        format!(
-            r#"{{"baseline":"every row as it stands","from_version":1,"to_version":{LATEST_VERSION}}}"#
-        )
-    );
-    assert_eq!(
-        (rows[1].1.as_str(), rows[1].2.as_str()),
-        ("ccu", "audit.key.create")
-    );
+    // The other account has no key until its password is set again.
+    let err = try_open(&path, "lead", ADMIN_PASSWORD).err().unwrap();
+    assert!(matches!(err, Error::LoginFailed { .. }), "{err:?}");
+    cf.execute(
+        &admin,
+        ccu::store::Command::SetPassword {
+            username: username("lead"),
+            password: password(USER_PASSWORD, "lead"),
+        },
+    )
+    .unwrap();
+    drop(cf);
+    open(&path, "lead", USER_PASSWORD);
 }

@@ -338,7 +338,7 @@ fn ev(actor: &str, action: &str, entity_type: &str, entity_ref: &str, outcome: &
 
 /// Every audit event, oldest first, with its details parsed and its seq.
 fn all_events(path: &Path) -> Vec<(i64, Ev, Value)> {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = raw_conn(path);
     let mut stmt = conn
         .prepare(
             "SELECT seq, actor, action, entity_type, entity_ref, outcome, details
@@ -388,7 +388,7 @@ fn last_seq(path: &Path) -> i64 {
 
 /// Everything casework writes, as one text, to show nothing changed.
 fn state(path: &Path) -> String {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = raw_conn(path);
     [
         "SELECT json_group_array(json_array(urn, triage, operation_id, summary)) FROM intelligence",
         "SELECT json_group_array(json_array(intelligence_id, subject_id)) FROM intelligence_subject",
@@ -1997,7 +1997,7 @@ fn triage_follows_its_path_and_records_who_when_and_why() {
     );
 
     // The rows themselves refuse to be edited.
-    let conn = rusqlite::Connection::open(&u.path).unwrap();
+    let conn = raw_conn(&u.path);
     let err = conn
         .execute("UPDATE triage_decision SET rationale = 'rewritten'", [])
         .unwrap_err();
@@ -2172,7 +2172,7 @@ fn the_decision_log_is_numbered_and_corrected_by_new_entries_never_edited() {
     assert_eq!(done.details["number"], 5);
 
     // The table itself refuses edits and deletions.
-    let conn = rusqlite::Connection::open(&u.path).unwrap();
+    let conn = raw_conn(&u.path);
     let err = conn
         .execute(
             "UPDATE decision_log_entry SET decision = 'rewritten' WHERE number = 1",

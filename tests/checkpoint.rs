@@ -32,24 +32,37 @@ fn signed(dir: &Path) -> PathBuf {
         "{}",
         stdout(&out)
     );
-    let mut cf = ccu::store::CaseFile::open_with_clock(&path, fixed_clock()).unwrap();
-    login(&mut cf, "inv", USER_PASSWORD);
+    // One event after the checkpoint: the investigator unlocking the file.
+    open(&path, "inv", USER_PASSWORD);
     path
 }
 
 fn check(path: &Path) -> std::process::Output {
-    ccu(&["check", "--file", path.to_str().unwrap()], &[])
+    ccu(
+        &["check", "--file", path.to_str().unwrap(), "--as", ADMIN],
+        &[("CCU_PASSWORD", ADMIN_PASSWORD)],
+    )
 }
 
 #[test]
 fn the_public_key_is_printed_for_oversight_and_an_intact_trail_checks() {
     let dir = tempfile::tempdir().unwrap();
     let path = signed(dir.path());
-    let out = ccu(&["audit", "pubkey", "--file", path.to_str().unwrap()], &[]);
+    // Any account holder can print it; unlocking to do so is a login.
+    let out = ccu(
+        &[
+            "audit",
+            "pubkey",
+            "--file",
+            path.to_str().unwrap(),
+            "--as",
+            "aud",
+        ],
+        &[("CCU_PASSWORD", USER_PASSWORD)],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    let id: String = rusqlite::Connection::open(&path)
-        .unwrap()
+    let id: String = raw_conn(&path)
         .query_row("SELECT id FROM casefile", [], |r| r.get(0))
         .unwrap();
     let first = text.lines().next().unwrap();
@@ -65,7 +78,7 @@ fn the_public_key_is_printed_for_oversight_and_an_intact_trail_checks() {
     let out = check(&path);
     assert_eq!(
         stdout(&out),
-        "ok: 9 events, chain verified, every row answers to it\n",
+        "ok: 10 events, chain verified, every row answers to it\n",
         "{}",
         stderr(&out)
     );
@@ -82,7 +95,11 @@ fn the_public_key_is_printed_for_oversight_and_an_intact_trail_checks() {
         &[("CCU_PASSWORD", USER_PASSWORD)],
     );
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert_eq!(audit_rows(&path).last().unwrap().2, "audit.checkpoint");
+    let last = audit_rows(&path).pop().unwrap();
+    assert_eq!(
+        (last.1.as_str(), last.2.as_str(), last.4.as_str()),
+        ("inv", "audit.checkpoint", "denied")
+    );
 }
 
 #[test]
@@ -113,7 +130,7 @@ fn a_trail_rewritten_and_re_hashed_consistently_is_caught_by_the_checkpoint() {
 fn a_trail_cut_short_since_the_checkpoint_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     let path = signed(dir.path());
-    sqlite3(
+    sqlcipher(
         &path,
         "DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE seq >= 6;",
     );
@@ -130,7 +147,7 @@ fn a_trail_cut_short_since_the_checkpoint_is_caught() {
 fn an_altered_checkpoint_fails_its_signature() {
     let dir = tempfile::tempdir().unwrap();
     let path = signed(dir.path());
-    sqlite3(
+    sqlcipher(
         &path,
         "DROP TRIGGER checkpoint_no_update; UPDATE checkpoint SET note = replace(note, char(10) || '7' || char(10), char(10) || '6' || char(10)), tree_size = 6;",
     );

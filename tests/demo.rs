@@ -49,17 +49,38 @@ fn built() -> &'static Built {
     })
 }
 
+/// A copy of the built demo file, with its keyring beside it.
 fn copy(dir: &Path) -> PathBuf {
     let path = dir.join("demo.ccu");
     std::fs::copy(&built().path, &path).unwrap();
+    std::fs::copy(
+        ccu::store::keyring_path(&built().path),
+        ccu::store::keyring_path(&path),
+    )
+    .unwrap();
     path
 }
 
 fn open_copy() -> (tempfile::TempDir, CaseFile) {
     let dir = tempfile::tempdir().unwrap();
     let path = copy(dir.path());
-    let casefile = open_or_create_demo(&path, now()).unwrap();
+    let casefile = unlock_demo(&path);
     (dir, casefile)
+}
+
+/// Unlocks a demo file as its administrator (a login event).
+fn unlock_demo(path: &Path) -> CaseFile {
+    open_or_create_demo(path, now())
+        .unwrap()
+        .unlock_demo(
+            ccu::store::Credentials {
+                username: DEMO_ACCOUNTS[0].username,
+                password: DEMO_PASSWORD,
+            },
+            ccu::demo::demo_clock(now()),
+        )
+        .unwrap()
+        .0
 }
 
 fn as_user(casefile: &mut CaseFile, name: &str) -> Actor {
@@ -80,8 +101,8 @@ fn the_demo_builds_quickly_and_its_audit_trail_verifies() {
         other => panic!("the demo's trail does not verify: {other:?}"),
     }
     // Times only go forward, from about 120 days ago to no later than now.
-    let rows = audit_rows(casefile.path());
-    let conn = rusqlite::Connection::open(casefile.path()).unwrap();
+    let rows = demo_audit_rows(casefile.path());
+    let conn = demo_conn(casefile.path());
     let times: Vec<DateTime<Utc>> = conn
         .prepare("SELECT at FROM audit_event ORDER BY seq")
         .unwrap()
@@ -93,7 +114,16 @@ fn the_demo_builds_quickly_and_its_audit_trail_verifies() {
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "times go backwards");
     assert!(times[0] >= now() - TimeDelta::days(121), "{}", times[0]);
     assert!(times[0] <= now() - TimeDelta::days(119), "{}", times[0]);
-    assert!(*times.last().unwrap() <= now());
+    // The last event is this unlock's login, on the demo's clock, which
+    // runs on from now; everything the demo built is no later than now.
+    let (unlocked, built) = times.split_last().unwrap();
+    let last = rows.last().unwrap();
+    assert_eq!(
+        (last.1.as_str(), last.2.as_str(), last.4.as_str()),
+        (DEMO_ACCOUNTS[0].username, "login", "ok")
+    );
+    assert!(*unlocked >= now() && *unlocked <= now() + TimeDelta::minutes(5));
+    assert!(*built.last().unwrap() <= now());
     // Every write went through the audited path, as the demo accounts.
     let names: BTreeSet<&str> = DEMO_ACCOUNTS.iter().map(|a| a.username).collect();
     assert!(
@@ -313,15 +343,27 @@ fn is_demo_tells_a_demo_from_a_real_case_file_without_a_login() {
 fn reopening_gives_the_same_case_file_and_adds_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = copy(dir.path());
-    let events = count(&path, "SELECT count(*) FROM audit_event");
-    let items = count(&path, "SELECT count(*) FROM intelligence");
+    let events = demo_count(&path, "SELECT count(*) FROM audit_event");
+    let items = demo_count(&path, "SELECT count(*) FROM intelligence");
     let id = count_text(&path, "SELECT id FROM casefile");
-    let mut casefile = open_or_create_demo(&path, now()).unwrap();
+    let mut casefile = unlock_demo(&path);
     assert_eq!(casefile.id(), id);
     assert!(casefile.is_demo().unwrap());
     drop(casefile);
-    assert_eq!(count(&path, "SELECT count(*) FROM audit_event"), events);
-    assert_eq!(count(&path, "SELECT count(*) FROM intelligence"), items);
+    // Unlocking logs in: that one event, and nothing is built again.
+    assert_eq!(
+        demo_count(&path, "SELECT count(*) FROM audit_event"),
+        events + 1
+    );
+    let last = demo_audit_rows(&path).pop().unwrap();
+    assert_eq!(
+        (last.1.as_str(), last.2.as_str(), last.4.as_str()),
+        (DEMO_ACCOUNTS[0].username, "login", "ok")
+    );
+    assert_eq!(
+        demo_count(&path, "SELECT count(*) FROM intelligence"),
+        items
+    );
 }
 
 #[test]
@@ -330,6 +372,7 @@ fn a_real_case_file_is_refused_as_a_demo_and_left_byte_for_byte() {
     let (casefile, path) = new_casefile(dir.path());
     drop(casefile);
     let before = std::fs::read(&path).unwrap();
+    let keys_before = std::fs::read(ccu::store::keyring_path(&path)).unwrap();
     let err = match open_or_create_demo(&path, now()) {
         Err(e) => e,
         Ok(_) => panic!("a real case file was opened as a demo"),
@@ -338,7 +381,11 @@ fn a_real_case_file_is_refused_as_a_demo_and_left_byte_for_byte() {
     assert_eq!(err.exit_code(), 3);
     assert!(err.to_string().contains("not a demo"), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
-    assert_eq!(files_in(dir.path()), ["case.ccu"]);
+    assert_eq!(
+        std::fs::read(ccu::store::keyring_path(&path)).unwrap(),
+        keys_before
+    );
+    assert_eq!(files_in(dir.path()), ["case.ccu", "case.ccu.keys"]);
 
     // create_demo never overwrites, either.
     assert!(matches!(
@@ -346,6 +393,10 @@ fn a_real_case_file_is_refused_as_a_demo_and_left_byte_for_byte() {
         Err(Error::AlreadyExists { .. })
     ));
     assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_eq!(
+        std::fs::read(ccu::store::keyring_path(&path)).unwrap(),
+        keys_before
+    );
 }
 
 #[test]
@@ -404,8 +455,53 @@ fn only_an_administrator_marks_a_file_and_only_an_empty_one() {
 }
 
 fn count_text(path: &Path, sql: &str) -> String {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = demo_conn(path);
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// A raw SQLCipher connection to a demo file, keyed from a demo account's
+/// password. (common::raw_conn tries the administrator's test password
+/// first; the demo's `admin` has another, so each of its tries is noted in
+/// the keyring as a failed login and reaches the trail at the next unlock.)
+fn demo_conn(path: &Path) -> rusqlite::Connection {
+    let sql = CaseFile::locate(path)
+        .unwrap()
+        .sqlcipher_unlock(Credentials {
+            username: DEMO_ACCOUNTS[0].username,
+            password: DEMO_PASSWORD,
+        })
+        .unwrap();
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&sql).unwrap();
+    conn
+}
+
+fn demo_count(path: &Path, sql: &str) -> i64 {
+    demo_conn(path).query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// Every audit event of a demo file as (seq, actor, action, entity_ref,
+/// outcome, details), as common::audit_rows gives them.
+fn demo_audit_rows(path: &Path) -> Vec<(i64, String, String, String, String, String)> {
+    let conn = demo_conn(path);
+    let mut stmt = conn
+        .prepare(
+            "SELECT seq, actor, action, entity_ref, outcome, details FROM audit_event ORDER BY seq",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
 }
 
 #[test]

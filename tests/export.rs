@@ -45,7 +45,7 @@ fn setup() -> Setup {
     add_user(&mut cf, &admin, "aud", "auditor");
     add_user(&mut cf, &admin, "inv", "investigator");
     add_user(&mut cf, &admin, "sup", "supervisor");
-    let inv = login(&mut cf, "inv", USER_PASSWORD);
+    login(&mut cf, "inv", USER_PASSWORD);
     drop(cf);
     let file = casefile.to_str().unwrap();
     assert!(
@@ -57,8 +57,7 @@ fn setup() -> Setup {
         .success()
     );
     let old_checkpoint = dir.path().join("held-by-oversight.txt");
-    let note: String = rusqlite::Connection::open(&casefile)
-        .unwrap()
+    let note: String = raw_conn(&casefile)
         .query_row(
             "SELECT note FROM checkpoint ORDER BY id DESC LIMIT 1",
             [],
@@ -66,7 +65,7 @@ fn setup() -> Setup {
         )
         .unwrap();
     std::fs::write(&old_checkpoint, note).unwrap();
-    let mut cf = ccu::store::CaseFile::open_with_clock(&casefile, fixed_clock()).unwrap();
+    let (mut cf, inv) = open(&casefile, "inv", USER_PASSWORD);
     let u = |n: &str| Username::parse(n).unwrap();
     for name in ["KESTREL", "HAWK"] {
         cf.execute(
@@ -102,7 +101,8 @@ fn setup() -> Setup {
         .unwrap();
     }
     drop(cf);
-    let out = run(&["audit", "pubkey", "--file", file], ADMIN);
+    let out = run(&["audit", "pubkey", "--file", file, "--as", "aud"], "aud");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let pubkey = stdout(&out).lines().next().unwrap().to_owned();
     let full = dir.path().join("full");
     let out = run(
@@ -184,8 +184,7 @@ fn copy(from: &Path, name: &str) -> PathBuf {
 /// What an insider holding the case file (and so its private key) can do:
 /// rewrite the manifest to match the files and sign it again.
 fn resign(bundle_dir: &Path, casefile: &Path) {
-    let seed: String = rusqlite::Connection::open(casefile)
-        .unwrap()
+    let seed: String = raw_conn(casefile)
         .query_row("SELECT secret_key FROM signing_key", [], |r| r.get(0))
         .unwrap();
     let key =
@@ -340,7 +339,7 @@ fn a_whole_log_re_hashed_consistently_is_caught_by_since_and_by_check() {
     let file = s.casefile.to_str().unwrap();
     // The trail's own events name the checkpoints they signed, and the rows
     // they committed to are gone: check fails, and nothing is signed.
-    let out = ccu(&["check", "--file", file], &[]);
+    let out = run(&["check", "--file", file, "--as", ADMIN], ADMIN);
     assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
     let checked = stderr(&out);
     assert!(
@@ -380,8 +379,7 @@ fn a_whole_log_re_hashed_consistently_is_caught_by_since_and_by_check() {
     // A thorough insider also strips the commitments to those checkpoints
     // and the events that signed them, re-hashes everything, and puts back
     // the triggers exactly as they were.
-    let saved: Vec<String> = rusqlite::Connection::open(&s.casefile)
-        .unwrap()
+    let saved: Vec<String> = raw_conn(&s.casefile)
         .prepare(
             "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'audit_row_no_delete'",
         )
@@ -390,7 +388,7 @@ fn a_whole_log_re_hashed_consistently_is_caught_by_since_and_by_check() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    sqlite3(
+    sqlcipher(
         &s.casefile,
         "DROP TRIGGER audit_row_no_delete; DELETE FROM audit_row WHERE tbl = 'checkpoint';",
     );
@@ -408,8 +406,7 @@ fn a_whole_log_re_hashed_consistently_is_caught_by_since_and_by_check() {
     );
     let fresh = tempfile::tempdir().unwrap();
     let (_, made) = new_casefile(fresh.path());
-    let originals: Vec<String> = rusqlite::Connection::open(&made)
-        .unwrap()
+    let originals: Vec<String> = raw_conn(&made)
         .prepare(
             "SELECT sql FROM sqlite_schema WHERE type = 'trigger'
              AND name IN ('audit_event_no_update', 'audit_event_no_delete', 'checkpoint_no_delete')",
@@ -419,12 +416,12 @@ fn a_whole_log_re_hashed_consistently_is_caught_by_since_and_by_check() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    sqlite3(
+    sqlcipher(
         &s.casefile,
         &format!("{};{};", originals.join(";"), saved.join(";")),
     );
     // With that, ccu check alone is satisfied...
-    let out = ccu(&["check", "--file", file], &[]);
+    let out = run(&["check", "--file", file, "--as", ADMIN], ADMIN);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let rewritten = s.full.parent().unwrap().join("rewritten");
     let out = run(

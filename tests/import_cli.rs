@@ -80,8 +80,7 @@ fn a_good_file_is_imported_once_and_unknown_staff_numbers_are_reported() {
     );
     assert_eq!(items(&cf), 2);
     assert_eq!(count(&cf, "SELECT count(*) FROM intelligence_subject"), 2);
-    let full: String = rusqlite::Connection::open(&cf)
-        .unwrap()
+    let full: String = raw_conn(&cf)
         .query_row(
             "SELECT full_text FROM intelligence WHERE source_reference = 'ICT-1'",
             [],

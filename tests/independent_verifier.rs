@@ -1,10 +1,14 @@
 //! docs/audit-format.md must be enough to verify a trail without ccu: the
-//! Python verifier printed on that page is run against a real case file.
+//! Python verifier printed on that page is run against a real case file,
+//! decrypted by an account holder with the `sqlcipher` program (Python's
+//! standard library has no SQLCipher).
 
 mod common;
 
+use std::path::Path;
 use std::process::Command;
 
+use ccu::store::{CaseFile, Credentials, keyring_path};
 use common::*;
 
 fn documented_verifier() -> String {
@@ -18,13 +22,41 @@ fn documented_verifier() -> String {
     doc[start..start + len].to_owned()
 }
 
-fn run_python(script: &str, file: &std::path::Path) -> std::process::Output {
-    Command::new("python3")
+/// Runs the verifier on a decrypted copy of the case file at `file`, as
+/// an account holder makes it: the real `sqlcipher` program, unlocked with
+/// the key, exports every table into a database in the clear.
+fn run_python(script: &str, file: &Path) -> std::process::Output {
+    let clear = file.with_extension("clear.db");
+    let _ = std::fs::remove_file(&clear);
+    sqlcipher(
+        file,
+        &format!(
+            "ATTACH DATABASE '{}' AS clear KEY '';
+             SELECT sqlcipher_export('clear');
+             DETACH DATABASE clear;",
+            clear.display().to_string().replace('\'', "''")
+        ),
+    );
+    // Python's sqlite3 cannot read the case file itself.
+    let out = Command::new("python3")
         .arg("-c")
         .arg(script)
         .arg(file)
         .output()
+        .expect("python3 is needed for this test (.ci/run installs it)");
+    assert!(!out.status.success(), "the verifier read an encrypted file");
+    Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&clear)
+        .output()
         .expect("python3 is needed for this test (.ci/run installs it)")
+}
+
+/// Copies a case file and the keyring beside it.
+fn copy_casefile(from: &Path, to: &Path) {
+    std::fs::copy(from, to).unwrap();
+    std::fs::copy(keyring_path(from), keyring_path(to)).unwrap();
 }
 
 #[test]
@@ -50,12 +82,11 @@ fn the_documented_python_verifier_agrees_with_ccu() {
 
     // A row changed, one added, one removed: each named by the verifier.
     let rows = dir.path().join("rows.ccu");
-    std::fs::copy(&path, &rows).unwrap();
-    sqlite3(
+    copy_casefile(&path, &rows);
+    sqlcipher(
         &rows,
         "DROP TRIGGER resource_type_no_delete;
-         UPDATE user_account SET password_hash = (SELECT password_hash FROM user_account WHERE id = 1)
-          WHERE username = 'jokafor';
+         UPDATE user_account SET public_key = lower(hex(randomblob(32))) WHERE username = 'jokafor';
          INSERT INTO setting (key, value) VALUES ('backdoor', '1');
          DELETE FROM resource_type WHERE code = 'other';",
     );
@@ -73,7 +104,7 @@ fn the_documented_python_verifier_agrees_with_ccu() {
     );
     assert!(err.contains("3 rows do not answer to the trail"), "{err}");
 
-    sqlite3(
+    sqlcipher(
         &path,
         "DROP TRIGGER audit_event_no_update; UPDATE audit_event SET actor = 'someone' WHERE seq = 4;",
     );
@@ -89,7 +120,23 @@ fn the_documented_python_verifier_agrees_with_ccu() {
 fn the_documented_python_verifier_reads_both_versions_and_the_row_commitments() {
     let dir = tempfile::tempdir().unwrap();
     let path = schema_6_file(dir.path());
-    drop(ccu::store::CaseFile::open_with_clock(&path, fixed_clock()).unwrap());
+    CaseFile::encrypt(
+        &path,
+        Credentials {
+            username: ADMIN,
+            password: ADMIN_PASSWORD,
+        },
+        fixed_clock(),
+    )
+    .unwrap();
+    // The three version 1 events, then the upgrade's baseline, the signing
+    // key the file had not had, and the encryption.
+    let actions: Vec<String> = audit_rows(&path).into_iter().map(|r| r.2).collect();
+    assert_eq!(
+        actions[3..],
+        ["casefile.upgrade", "audit.key.create", "casefile.encrypt"],
+        "{actions:?}"
+    );
     let script = documented_verifier();
     let out = run_python(&script, &path);
     assert!(
@@ -99,9 +146,9 @@ fn the_documented_python_verifier_reads_both_versions_and_the_row_commitments() 
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "ok: 5 events, chain verified, every row answers to it\n"
+        "ok: 6 events, chain verified, every row answers to it\n"
     );
-    sqlite3(
+    sqlcipher(
         &path,
         "DROP TRIGGER audit_row_no_delete; DELETE FROM audit_row WHERE tbl = 'setting';",
     );

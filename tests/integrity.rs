@@ -1,6 +1,7 @@
 //! Every row of a case file answers to the audit chain: tried as an insider
-//! with the real `sqlite3` program on copies of a real demo case file, and
-//! `ccu check` (the real binary) naming the table, the row and the seq.
+//! (who holds an account, so the key) with the real `sqlcipher` program on
+//! copies of a real demo case file, and `ccu check` (the real binary)
+//! naming the table, the row and the seq.
 
 mod common;
 
@@ -10,7 +11,7 @@ use std::sync::OnceLock;
 use ccu::demo::{DEMO_PASSWORD, create_demo};
 use ccu::domain::operation::{Codename, OperationStatus};
 use ccu::domain::urn::{Urn, UrnKind};
-use ccu::store::{CaseFile, Command, Credentials, Error, Integrity};
+use ccu::store::{CaseFile, Command, Credentials, Error, Integrity, keyring_path};
 use chrono::{DateTime, TimeZone, Utc};
 use common::*;
 
@@ -28,12 +29,15 @@ fn demo() -> &'static Path {
         drop(create_demo(&path, now()).unwrap());
         // The demo renews nothing; renew the authorisation about to end,
         // so that every table has a row to tamper with.
-        let mut cf = CaseFile::open_with_clock(&path, Box::new(now)).unwrap();
-        let supt = cf
-            .login(Credentials {
-                username: "authorising",
-                password: DEMO_PASSWORD,
-            })
+        let (mut cf, supt) = CaseFile::locate(&path)
+            .unwrap()
+            .unlock(
+                Credentials {
+                    username: "authorising",
+                    password: DEMO_PASSWORD,
+                },
+                Box::new(now),
+            )
             .unwrap();
         cf.execute(
             &supt,
@@ -44,26 +48,65 @@ fn demo() -> &'static Path {
         )
         .unwrap();
         drop(cf);
+        // The administrator takes the common helpers' password, which
+        // `unlock_sql` tries first: each failed try would be noted in the
+        // keyring, and reach the trail of every copy at its next unlock.
+        let (mut cf, admin) = CaseFile::locate(&path)
+            .unwrap()
+            .unlock(
+                Credentials {
+                    username: ADMIN,
+                    password: DEMO_PASSWORD,
+                },
+                Box::new(now),
+            )
+            .unwrap();
+        cf.execute(
+            &admin,
+            Command::SetPassword {
+                username: username(ADMIN),
+                password: password(ADMIN_PASSWORD, ADMIN),
+            },
+        )
+        .unwrap();
+        drop(cf);
         (dir, path)
     });
     path
 }
 
+/// The password of `user` in the suite's demo (and of the administrator
+/// of a case file the common helpers make).
+fn password_of(user: &str) -> &'static str {
+    if user == ADMIN {
+        ADMIN_PASSWORD
+    } else {
+        DEMO_PASSWORD
+    }
+}
+
 fn copy_of_demo(dir: &Path) -> PathBuf {
     let path = dir.join("case.ccu");
-    std::fs::copy(demo(), &path).unwrap();
+    copy_casefile(demo(), &path);
     path
+}
+
+/// Copies a case file and the keyring beside it.
+fn copy_casefile(from: &Path, to: &Path) {
+    std::fs::copy(from, to).unwrap();
+    std::fs::copy(keyring_path(from), keyring_path(to)).unwrap();
 }
 
 fn as_user(args: &[&str], path: &Path, user: &str) -> std::process::Output {
     let mut all = args.to_vec();
     all.extend(["--file", path.to_str().unwrap(), "--as", user]);
-    ccu(&all, &[("CCU_PASSWORD", DEMO_PASSWORD)])
+    ccu(&all, &[("CCU_PASSWORD", password_of(user))])
 }
 
-/// `ccu check` on `path`: its exit code and standard error.
+/// `ccu check` on `path`, as the administrator: its exit code and
+/// standard error.
 fn check(path: &Path) -> (Option<i32>, String) {
-    let out = ccu(&["check", "--file", path.to_str().unwrap()], &[]);
+    let out = as_user(&["check"], path, ADMIN);
     if out.status.code() != Some(0) {
         assert!(stdout(&out).is_empty(), "{}", stdout(&out));
     }
@@ -86,7 +129,7 @@ fn rows_altered(path: &Path) -> String {
 /// SQL that drops every trigger on `table` (the guard-rails an insider
 /// removes first).
 fn drop_triggers(path: &Path, table: &str) -> String {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = raw_conn(path);
     let names: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?1")
         .unwrap()
@@ -101,7 +144,7 @@ fn drop_triggers(path: &Path, table: &str) -> String {
 }
 
 fn the_seq_that_last_wrote(path: &Path, table: &str, key: &str) -> i64 {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = raw_conn(path);
     conn.query_row(
         "SELECT max(seq) FROM audit_row WHERE tbl = ?1 AND row_key = ?2",
         [table, key],
@@ -122,11 +165,17 @@ fn an_untouched_demo_checks_clean_and_every_state_table_has_rows() {
             "the demo leaves {table} empty, so the tamper tests below would not cover it"
         );
     }
+    // Reading it outside ccu leaves no failed unlock behind in its keyring.
+    let keys = ccu::store::KeyringFile::read(&path).unwrap().unwrap();
+    assert!(keys.notices.is_empty(), "{:?}", keys.notices);
 }
 
 /// The state tables by the rule docs/audit-format.md gives.
 fn state_tables(path: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    state_tables_in(&raw_conn(path))
+}
+
+fn state_tables_in(conn: &rusqlite::Connection) -> Vec<String> {
     conn.prepare(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
          AND name NOT IN ('audit_event', 'audit_row', 'search_index')
@@ -142,7 +191,7 @@ fn state_tables(path: &Path) -> Vec<String> {
 /// A table's columns, which of them are its key (in key order), and the
 /// key of its first row as json_array writes it.
 fn first_row(path: &Path, table: &str) -> (Vec<(String, bool)>, Vec<String>, String) {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = raw_conn(path);
     let info: Vec<(String, i64)> = conn
         .prepare("SELECT name, pk FROM pragma_table_info(?1) ORDER BY cid")
         .unwrap()
@@ -176,7 +225,7 @@ fn first_row(path: &Path, table: &str) -> (Vec<(String, bool)>, Vec<String>, Str
 /// `table`, an integer one where there is one: changing these makes a copy
 /// of a row a row of its own.
 fn columns_to_make_unique(path: &Path, table: &str) -> Vec<String> {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = raw_conn(path);
     let indexes: Vec<String> = conn
         .prepare("SELECT name FROM pragma_index_list(?1) WHERE \"unique\" = 1")
         .unwrap()
@@ -254,8 +303,8 @@ fn every_state_table_catches_an_edited_an_inserted_and_a_deleted_row() {
             .collect();
         candidates.extend(key.iter().rev().cloned());
         let edited = candidates.iter().any(|column| {
-            std::fs::copy(demo(), &path).unwrap();
-            try_sqlite3(
+            copy_casefile(demo(), &path);
+            try_sqlcipher(
                 &path,
                 &format!(
                     "{prelude} UPDATE \"{table}\" SET \"{column}\" = CASE typeof(\"{column}\")
@@ -277,17 +326,20 @@ fn every_state_table_catches_an_edited_an_inserted_and_a_deleted_row() {
 
         // Inserted: a copy of the first row, made unique.
         let path = dir.path().join(format!("{table}-inserted.ccu"));
-        std::fs::copy(demo(), &path).unwrap();
+        copy_casefile(demo(), &path);
         let sets: Vec<String> = columns_to_make_unique(demo(), table)
             .iter()
             .map(|c| {
+                // A public key stays 64 hex digits (its CHECK says so).
                 format!(
-                    "\"{c}\" = CASE typeof(\"{c}\") WHEN 'integer' THEN \"{c}\" + 1000000
+                    "\"{c}\" = CASE WHEN typeof(\"{c}\") = 'integer' THEN \"{c}\" + 1000000
+                         WHEN length(\"{c}\") = 64 AND \"{c}\" NOT GLOB '*[^0-9a-f]*'
+                         THEN lower(hex(randomblob(32)))
                          ELSE \"{c}\" || '-copy' END"
                 )
             })
             .collect();
-        let inserted = try_sqlite3(
+        let inserted = try_sqlcipher(
             &path,
             &format!(
                 "{prelude}
@@ -316,8 +368,8 @@ fn every_state_table_catches_an_edited_an_inserted_and_a_deleted_row() {
 
         // Deleted.
         let path = dir.path().join(format!("{table}-deleted.ccu"));
-        std::fs::copy(demo(), &path).unwrap();
-        sqlite3(
+        copy_casefile(demo(), &path);
+        sqlcipher(
             &path,
             &format!("{prelude} DELETE FROM \"{table}\" WHERE {at_first};"),
         );
@@ -348,7 +400,7 @@ fn every_state_table_catches_an_edited_an_inserted_and_a_deleted_row() {
 fn insider_extends_an_authorisation() {
     let dir = tempfile::tempdir().unwrap();
     let path = copy_of_demo(dir.path());
-    sqlite3(
+    sqlcipher(
         &path,
         "UPDATE authorisation SET ends_at = '2027-06-30T23:00:00.000000Z' WHERE urn = 'AUTH-2026-0002';",
     );
@@ -367,7 +419,7 @@ fn insider_extends_an_authorisation() {
 fn insider_sets_an_operation_back_to_scoping_and_ccu_will_not_write_over_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = copy_of_demo(dir.path());
-    sqlite3(
+    sqlcipher(
         &path,
         "UPDATE operation SET status = 'scoping' WHERE codename = 'KESTREL';",
     );
@@ -381,12 +433,15 @@ fn insider_sets_an_operation_back_to_scoping_and_ccu_will_not_write_over_it() {
     );
     // A supervisor's status change would commit the forged status as its
     // own: it is refused, and nothing is saved.
-    let mut cf = CaseFile::open(&path).unwrap();
-    let sup = cf
-        .login(Credentials {
-            username: "supervisor",
-            password: DEMO_PASSWORD,
-        })
+    let (mut cf, sup) = CaseFile::locate(&path)
+        .unwrap()
+        .unlock(
+            Credentials {
+                username: "supervisor",
+                password: DEMO_PASSWORD,
+            },
+            fixed_clock(),
+        )
         .unwrap();
     let before = count(&path, "SELECT count(*) FROM audit_event");
     let refused = cf
@@ -429,15 +484,14 @@ fn insider_sets_an_operation_back_to_scoping_and_ccu_will_not_write_over_it() {
 fn insider_deletes_an_intelligence_item_and_its_links() {
     let dir = tempfile::tempdir().unwrap();
     let path = copy_of_demo(dir.path());
-    let (id, urn): (i64, String) = rusqlite::Connection::open(&path)
-        .unwrap()
+    let (id, urn): (i64, String) = raw_conn(&path)
         .query_row(
             "SELECT id, urn FROM intelligence WHERE id IN (SELECT intelligence_id FROM intelligence_subject) ORDER BY id LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    sqlite3(
+    sqlcipher(
         &path,
         &format!(
             "DROP TRIGGER intelligence_no_delete; DROP TRIGGER intelligence_subject_no_delete;
@@ -461,7 +515,7 @@ fn insider_deletes_an_intelligence_item_and_its_links() {
 fn insider_gives_the_investigator_the_supervisor_role() {
     let dir = tempfile::tempdir().unwrap();
     let path = copy_of_demo(dir.path());
-    sqlite3(
+    sqlcipher(
         &path,
         "INSERT INTO user_role SELECT id, 'supervisor' FROM user_account WHERE username = 'investigator';",
     );
@@ -488,29 +542,143 @@ fn insider_gives_the_investigator_the_supervisor_role() {
     assert!(last.5.contains("account changed outside ccu"), "{}", last.5);
 }
 
+/// What an insider who holds the data key can put into the keyring (its
+/// format is docs/security.md's): an entry under `username` that
+/// `password` opens, a new key pair's, with the data key sealed to it.
+/// Returns the entry's public key (hex).
+fn forge_keyring_entry(path: &Path, username: &str, password: &str) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as B64;
+    use crypto_box::aead::OsRng;
+    use crypto_secretbox::aead::{Aead, KeyInit};
+    use hmac::{KeyInit as _, Mac};
+
+    let unlock = unlock_sql(path);
+    let data_key = hex::decode(
+        unlock
+            .split("x'")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let keys = keyring_path(path);
+    let text = std::fs::read_to_string(&keys).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    let mut ring: serde_json::Value = serde_json::from_str(first).unwrap();
+    let kdf = &ring["kdf"];
+    let cost = |name: &str| kdf[name].as_u64().unwrap() as u32;
+    let params = argon2::Params::new(
+        cost("memory_kib"),
+        cost("iterations"),
+        cost("parallelism"),
+        Some(32),
+    )
+    .unwrap();
+    let mut salt = hex::decode(kdf["salt"].as_str().unwrap()).unwrap();
+    salt.extend_from_slice(username.as_bytes());
+    let mut k = [0u8; 32];
+    argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password_into(password.as_bytes(), &salt, &mut k)
+        .unwrap();
+    let derived = |purpose: &str| {
+        let mut mac = <hmac::Hmac<sha2::Sha256>>::new_from_slice(&k).unwrap();
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes()
+    };
+    let secret = crypto_box::SecretKey::generate(&mut OsRng);
+    let public = secret.public_key();
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut nonce).unwrap();
+    let mut sealed = nonce.to_vec();
+    sealed.extend(
+        crypto_secretbox::XSalsa20Poly1305::new_from_slice(&derived("ccu-keyring-v1 secret"))
+            .unwrap()
+            .encrypt(
+                crypto_secretbox::Nonce::from_slice(&nonce),
+                &secret.to_bytes()[..],
+            )
+            .unwrap(),
+    );
+    let public_hex = hex::encode(public.as_bytes());
+    ring["accounts"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "label": hex::encode(&derived("ccu-keyring-v1 label")[..16]),
+            "public_key": public_hex,
+            "secret": B64.encode(sealed),
+            "data_key": B64.encode(public.seal(&mut OsRng, &data_key).unwrap()),
+        }));
+    std::fs::write(&keys, format!("{ring}\n{rest}")).unwrap();
+    public_hex
+}
+
 #[test]
-fn insider_copies_one_officers_password_hash_over_anothers() {
+fn insider_puts_a_key_of_their_own_on_another_officers_account() {
+    // The insider writes a keyring entry that their own password opens,
+    // under the investigator's name: it opens the file, but logs no one
+    // in, as the case file holds another key for the account.
+    let insider = "a password of the insider's own";
     let dir = tempfile::tempdir().unwrap();
     let path = copy_of_demo(dir.path());
-    // Give the investigator's account the administrator's hash: the
-    // administrator's password would then open the investigator's account.
-    sqlite3(
+    forge_keyring_entry(&path, "investigator", insider);
+    let before = count(&path, "SELECT count(*) FROM audit_event");
+    let out = ccu(
+        &[
+            "due",
+            "--file",
+            path.to_str().unwrap(),
+            "--as",
+            "investigator",
+        ],
+        &[("CCU_PASSWORD", insider)],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    let rows = audit_rows(&path);
+    assert_eq!(rows.len() as i64, before + 1, "only the refused login");
+    let last = rows.last().unwrap();
+    assert_eq!((last.2.as_str(), last.4.as_str()), ("login", "denied"));
+    assert!(
+        last.5.contains("the keyring's key is not the account's"),
+        "{}",
+        last.5
+    );
+
+    // So they put its public key on the investigator's account as well:
+    // their password would then open the investigator's account.
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    let key = forge_keyring_entry(&path, "investigator", insider);
+    sqlcipher(
         &path,
-        "UPDATE user_account SET password_hash = (SELECT password_hash FROM user_account WHERE username = 'admin')
-          WHERE username = 'investigator';",
+        &format!("UPDATE user_account SET public_key = '{key}' WHERE username = 'investigator';"),
     );
     let err = rows_altered(&path);
     assert!(
         err.contains("user_account account investigator (key [2]): changed since seq"),
         "{err}"
     );
-    let out = as_user(&["due"], &path, "investigator");
+    let out = ccu(
+        &[
+            "due",
+            "--file",
+            path.to_str().unwrap(),
+            "--as",
+            "investigator",
+        ],
+        &[("CCU_PASSWORD", insider)],
+    );
     assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("was changed outside ccu"),
         "{}",
         stderr(&out)
     );
+    assert!(stdout(&out).is_empty());
 }
 
 #[test]
@@ -536,7 +704,7 @@ fn insider_rehashes_the_trail_and_empties_the_checkpoint_table() {
 fn export_refuses_a_trail_check_reports_broken_with_checks_message() {
     let dir = tempfile::tempdir().unwrap();
     let path = copy_of_demo(dir.path());
-    sqlite3(
+    sqlcipher(
         &path,
         "DROP TRIGGER audit_event_no_delete; DELETE FROM audit_event WHERE seq = 40;",
     );
@@ -571,7 +739,7 @@ fn export_refuses_a_trail_check_reports_broken_with_checks_message() {
 fn a_broken_tail_is_never_written_on() {
     let dir = tempfile::tempdir().unwrap();
     let path = copy_of_demo(dir.path());
-    sqlite3(
+    sqlcipher(
         &path,
         "DROP TRIGGER audit_event_no_update;
          UPDATE audit_event SET details = '{}' WHERE seq = (SELECT max(seq) FROM audit_event);",
@@ -579,15 +747,14 @@ fn a_broken_tail_is_never_written_on() {
     // Put the trigger back, so only the tail is wrong.
     let fresh = tempfile::tempdir().unwrap();
     let (_, made) = new_casefile(fresh.path());
-    let trigger: String = rusqlite::Connection::open(&made)
-        .unwrap()
+    let trigger: String = raw_conn(&made)
         .query_row(
             "SELECT sql FROM sqlite_schema WHERE name = 'audit_event_no_update'",
             [],
             |r| r.get(0),
         )
         .unwrap();
-    sqlite3(&path, &trigger);
+    sqlcipher(&path, &trigger);
     let bytes = std::fs::read(&path).unwrap();
     let out = as_user(&["due"], &path, "supervisor");
     assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
@@ -607,17 +774,17 @@ fn wal(path: &Path) -> PathBuf {
 /// ccu is running would be.
 fn with_a_wal(dir: &Path) -> PathBuf {
     let source = dir.join("live.ccu");
-    std::fs::copy(demo(), &source).unwrap();
+    copy_casefile(demo(), &source);
     // Another connection keeps the WAL from being checkpointed away when
     // ccu closes.
-    let holder = rusqlite::Connection::open(&source).unwrap();
+    let holder = raw_conn(&source);
     holder
         .execute_batch("PRAGMA wal_autocheckpoint = 0; SELECT count(*) FROM casefile;")
         .unwrap();
     let out = as_user(&["due"], &source, "supervisor");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let path = dir.join("copied.ccu");
-    std::fs::copy(&source, &path).unwrap();
+    copy_casefile(&source, &path);
     std::fs::copy(wal(&source), wal(&path)).unwrap();
     drop(holder);
     assert!(std::fs::metadata(wal(&path)).unwrap().len() > 0);
@@ -627,16 +794,25 @@ fn with_a_wal(dir: &Path) -> PathBuf {
 /// Runs ccu commands on a file that must be refused, and checks that the
 /// file and its WAL are byte for byte as they were.
 fn refused_and_untouched(path: &Path, code: i32, says: &str) {
+    refused_and_untouched_as(path, [(code, says); 3]);
+}
+
+/// As [`refused_and_untouched`], with what each of `ccu check`, `ccu user
+/// list` and `ccu due` must exit with and say.
+fn refused_and_untouched_as(path: &Path, expected: [(i32, &str); 3]) {
     let file = std::fs::read(path).unwrap();
     let log = std::fs::read(wal(path)).ok();
-    for args in [
-        vec!["check"],
+    for (args, (code, says)) in [
+        vec!["check", "--as", "admin"],
         vec!["user", "list", "--as", "admin"],
         vec!["due", "--as", "supervisor"],
-    ] {
+    ]
+    .into_iter()
+    .zip(expected)
+    {
         let mut all = args.clone();
         all.extend(["--file", path.to_str().unwrap()]);
-        let out = ccu(&all, &[("CCU_PASSWORD", DEMO_PASSWORD)]);
+        let out = ccu(&all, &[("CCU_PASSWORD", password_of(args[args.len() - 1]))]);
         assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
         assert_eq!(
@@ -660,31 +836,59 @@ fn a_case_file_cut_short_is_refused_and_left_as_it_was() {
     let cut = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
     cut.set_len(len / 2 / 4096 * 4096).unwrap();
     drop(cut);
-    refused_and_untouched(&path, 3, "it was cut short");
+    // Cut at a page boundary, an encrypted file has no header in the clear
+    // to give its length away: it is found damaged through the key, the
+    // commands that would write refusing it, `ccu check` failing on it.
+    refused_and_untouched_as(
+        &path,
+        [
+            (6, "the database is damaged"),
+            (3, "is damaged"),
+            (3, "is damaged"),
+        ],
+    );
 
     // Not even a whole number of pages.
     let path = dir.path().join("ragged.ccu");
-    std::fs::copy(demo(), &path).unwrap();
+    copy_casefile(demo(), &path);
     let cut = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
     cut.set_len(len - 1000).unwrap();
     drop(cut);
-    refused_and_untouched(&path, 3, "not a whole number of its 4096-byte pages");
+    refused_and_untouched(
+        &path,
+        3,
+        "not a whole number of 4096-byte pages: it was cut short",
+    );
 }
 
 #[test]
 fn a_foreign_database_with_the_case_file_id_is_refused_and_left_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, version) in [("v6.db", 6), ("v0.db", 0), ("v7.db", 7)] {
+    // In the clear, as another program leaves it; and encrypted with the
+    // demo's key, the demo's keyring beside it, so that it unlocks.
+    for (name, version, encrypted) in [
+        ("v6.db", 6, false),
+        ("v0.db", 0, false),
+        ("v7.db", 7, false),
+        ("v8-keyed.db", 8, true),
+        ("v0-keyed.db", 0, true),
+    ] {
         let path = dir.path().join(name);
-        rusqlite::Connection::open(&path)
-            .unwrap()
+        let connect = || {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            if encrypted {
+                conn.execute_batch(&unlock_sql(demo())).unwrap();
+            }
+            conn
+        };
+        connect()
             .execute_batch(&format!(
                 "PRAGMA journal_mode = WAL; PRAGMA application_id = 1128486193;
                  PRAGMA user_version = {version}; CREATE TABLE notes (body TEXT);"
             ))
             .unwrap();
         // Its header now carries the id; a note is still in its WAL.
-        let holder = rusqlite::Connection::open(&path).unwrap();
+        let holder = connect();
         holder
             .execute_batch(
                 "PRAGMA wal_autocheckpoint = 0; INSERT INTO notes VALUES ('shopping list');",
@@ -694,13 +898,22 @@ fn a_foreign_database_with_the_case_file_id_is_refused_and_left_as_it_was() {
         let copy = dir.path().join(format!("copy-{name}"));
         std::fs::copy(&path, &copy).unwrap();
         std::fs::copy(wal(&path), wal(&copy)).unwrap();
+        if encrypted {
+            std::fs::copy(keyring_path(demo()), keyring_path(&copy)).unwrap();
+        }
         drop(holder);
         refused_and_untouched(
             &copy,
             3,
             "carries a ccu case file's application id, but is not a ccu case file",
         );
-        let tables = count(&copy, "SELECT count(*) FROM sqlite_schema");
+        let conn = rusqlite::Connection::open(&copy).unwrap();
+        if encrypted {
+            conn.execute_batch(&unlock_sql(demo())).unwrap();
+        }
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(tables, 1, "no ccu schema was added to {name}");
     }
 }
@@ -709,7 +922,7 @@ fn a_foreign_database_with_the_case_file_id_is_refused_and_left_as_it_was() {
 fn an_altered_schema_is_refused_for_writing_and_named_by_check() {
     let dir = tempfile::tempdir().unwrap();
     let path = copy_of_demo(dir.path());
-    sqlite3(
+    sqlcipher(
         &path,
         "DROP TRIGGER decision_log_no_update; CREATE TABLE backdoor (note TEXT);",
     );
@@ -740,7 +953,7 @@ fn a_changed_search_index_is_found_by_recomputing_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = copy_of_demo(dir.path());
     // Hide an item from search: its entry no longer mentions what it says.
-    sqlite3(
+    sqlcipher(
         &path,
         "UPDATE search_index SET body = 'nothing here' WHERE kind = 'intelligence' AND item_id = 3;",
     );
@@ -758,7 +971,7 @@ fn a_row_commitment_edited_in_audit_row_breaks_the_chain_at_its_event() {
     let seq = the_seq_that_last_wrote(demo(), "operation", "[1]");
     // Change KESTREL, and edit the commitment to it as well: the event
     // that wrote it no longer has the rows it committed to.
-    sqlite3(
+    sqlcipher(
         &path,
         &format!(
             "UPDATE operation SET priority = 'P4' WHERE id = 1;
@@ -778,7 +991,7 @@ fn a_row_commitment_edited_in_audit_row_breaks_the_chain_at_its_event() {
         &path,
         "SELECT min(seq) FROM audit_event WHERE action = 'view'",
     );
-    sqlite3(
+    sqlcipher(
         &path,
         &format!("INSERT INTO audit_row VALUES ({view}, 'setting', '[\"x\"]', NULL);"),
     );
@@ -791,12 +1004,35 @@ fn a_row_commitment_edited_in_audit_row_breaks_the_chain_at_its_event() {
 fn a_file_from_schema_6_is_upgraded_with_a_baseline_of_every_row() {
     let dir = tempfile::tempdir().unwrap();
     let path = schema_6_file(dir.path());
-    let rows_before: i64 = state_tables(&path)
-        .iter()
-        .map(|t| count(&path, &format!("SELECT count(*) FROM \"{t}\"")))
-        .sum();
+    let rows_before: i64 = {
+        // A file from then is in the clear.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        state_tables_in(&conn)
+            .iter()
+            .map(|t| {
+                conn.query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .unwrap()
+            })
+            .sum()
+    };
 
-    // Any ccu command that opens it upgrades it; check does too.
+    // No ccu command opens it, check included, until it is encrypted;
+    // encrypting upgrades it.
+    let bytes = std::fs::read(&path).unwrap();
+    let (code, err) = check(&path);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("not encrypted yet"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    let out = as_user(&["encrypt"], &path, ADMIN);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("cannot unlock it until an administrator sets their password again")
+            && stdout(&out).contains(": lead."),
+        "{}",
+        stdout(&out)
+    );
     let (code, err) = check(&path);
     assert_eq!(code, Some(0), "{err}");
     let events = audit_rows(&path);
@@ -828,7 +1064,7 @@ fn a_file_from_schema_6_is_upgraded_with_a_baseline_of_every_row() {
     // Team membership kept its rowid as its id.
     assert_eq!(count(&path, "SELECT id FROM operation_member"), 7);
     // From now on a row changed from outside is named with the baseline's seq.
-    sqlite3(
+    sqlcipher(
         &path,
         "UPDATE operation SET priority = 'P1' WHERE codename = 'HERON';",
     );
@@ -837,22 +1073,32 @@ fn a_file_from_schema_6_is_upgraded_with_a_baseline_of_every_row() {
         err.contains("operation Op HERON (OP-2026-0001) (key [1]): changed since seq 4 wrote it"),
         "{err}"
     );
-    // And the lead's account, committed by the baseline, logs in.
-    sqlite3(
+    // And the lead's account, committed by the baseline, logs in once an
+    // administrator has set its password again (it has no key before).
+    sqlcipher(
         &path,
         "UPDATE operation SET priority = 'P3' WHERE codename = 'HERON';",
     );
+    let file = path.to_str().unwrap();
+    let lead = |password: &str| {
+        ccu(
+            &["due", "--file", file, "--as", "lead"],
+            &[("CCU_PASSWORD", password)],
+        )
+    };
+    let out = lead(ADMIN_PASSWORD);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     let out = ccu(
+        &["user", "passwd", "lead", "--file", file, "--as", ADMIN],
         &[
-            "user",
-            "list",
-            "--file",
-            path.to_str().unwrap(),
-            "--as",
-            "admin",
+            ("CCU_PASSWORD", ADMIN_PASSWORD),
+            ("CCU_NEW_PASSWORD", USER_PASSWORD),
         ],
-        &[("CCU_PASSWORD", ADMIN_PASSWORD)],
     );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = lead(USER_PASSWORD);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = as_user(&["user", "list"], &path, ADMIN);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("lead"), "{}", stdout(&out));
 }
@@ -862,7 +1108,7 @@ fn insider_puts_the_investigator_on_a_hidden_operations_team() {
     let dir = tempfile::tempdir().unwrap();
     let path = copy_of_demo(dir.path());
     // BITTERN is hidden from the investigator (docs/demo.md).
-    sqlite3(
+    sqlcipher(
         &path,
         "INSERT INTO operation_member (operation_id, user_id, part, added_at)
          SELECT o.id, u.id, 'team', '2026-11-01T00:00:00.000000Z'

@@ -1,5 +1,6 @@
-//! Tampering with a real case file from outside ccu, with the real `sqlite3`
-//! program, and `ccu check` catching it and naming the first bad event.
+//! Tampering with a real (encrypted) case file from outside ccu, with the
+//! real `sqlcipher` program and the key an account holder can get, and
+//! `ccu check` catching it and naming the first bad event.
 
 mod common;
 
@@ -36,9 +37,17 @@ fn populated() -> (tempfile::TempDir, PathBuf) {
 const DROP_TRIGGERS: &str =
     "DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete;";
 
+/// Runs `ccu check` as the administrator.
+fn check(path: &Path) -> std::process::Output {
+    ccu(
+        &["check", "--file", path.to_str().unwrap(), "--as", ADMIN],
+        &[("CCU_PASSWORD", ADMIN_PASSWORD)],
+    )
+}
+
 /// Runs `ccu check`, expects it to fail with exit code 6, and returns stderr.
 fn check_fails(path: &Path) -> String {
-    let out = ccu(&["check", "--file", path.to_str().unwrap()], &[]);
+    let out = check(path);
     assert_eq!(
         out.status.code(),
         Some(6),
@@ -53,7 +62,7 @@ fn check_fails(path: &Path) -> String {
 #[test]
 fn an_untouched_file_checks_clean() {
     let (_dir, path) = populated();
-    let out = ccu(&["check", "--file", path.to_str().unwrap()], &[]);
+    let out = check(&path);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
@@ -62,21 +71,40 @@ fn an_untouched_file_checks_clean() {
 }
 
 #[test]
-fn the_triggers_stop_sqlite3_from_editing_the_trail() {
+fn the_triggers_stop_sqlcipher_from_editing_the_trail() {
     let (_dir, path) = populated();
-    let out = std::process::Command::new("sqlite3")
-        .arg(&path)
-        .arg("UPDATE audit_event SET details = '{}' WHERE seq = 5;")
-        .output()
-        .expect("the sqlite3 program is needed for this test (.ci/run installs it)");
+    // Without the key the file is not even a database to sqlite3.
+    let out = try_sqlite3(
+        &path,
+        "UPDATE audit_event SET details = '{}' WHERE seq = 5;",
+    );
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("append-only"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("file is not a database"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // With the key, the triggers still refuse.
+    for sql in [
+        "UPDATE audit_event SET details = '{}' WHERE seq = 5;",
+        "DELETE FROM audit_event WHERE seq = 5;",
+    ] {
+        let out = try_sqlcipher(&path, sql);
+        assert!(!out.status.success(), "{sql}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("append-only"),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = check(&path);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
 #[test]
 fn editing_one_events_details_is_a_hash_mismatch_at_that_seq() {
     let (_dir, path) = populated();
-    sqlite3(
+    sqlcipher(
         &path,
         &format!(
             "{DROP_TRIGGERS} UPDATE audit_event SET details = '{{\"what\":\"nothing to see\"}}' WHERE seq = 5;"
@@ -93,7 +121,7 @@ fn editing_one_events_details_is_a_hash_mismatch_at_that_seq() {
 #[test]
 fn deleting_a_middle_event_is_a_gap_at_its_seq() {
     let (_dir, path) = populated();
-    sqlite3(
+    sqlcipher(
         &path,
         &format!("{DROP_TRIGGERS} DELETE FROM audit_event WHERE seq = 7;"),
     );
@@ -108,7 +136,7 @@ fn deleting_a_middle_event_is_a_gap_at_its_seq() {
 fn swapping_two_events_contents_is_out_of_order_at_the_first() {
     let (_dir, path) = populated();
     let cols = "at, actor, actor_roles, action, entity_type, entity_ref, outcome, details, prev_hash, hash";
-    sqlite3(
+    sqlcipher(
         &path,
         &format!(
             "{DROP_TRIGGERS}
@@ -125,7 +153,7 @@ fn swapping_two_events_contents_is_out_of_order_at_the_first() {
 #[test]
 fn a_naively_forged_event_at_the_end_is_a_hash_mismatch() {
     let (_dir, path) = populated();
-    sqlite3(
+    sqlcipher(
         &path,
         &format!(
             "{DROP_TRIGGERS}
@@ -145,7 +173,7 @@ fn a_correctly_hashed_event_inserted_in_the_middle_is_named_as_inserted() {
     // The forger knows the format and computes a valid hash for seq 6,
     // chained after seq 5, then renumbers the later events.
     let prev: String = {
-        let conn = rusqlite::Connection::open(&path).unwrap();
+        let conn = raw_conn(&path);
         conn.query_row("SELECT hash FROM audit_event WHERE seq = 5", [], |r| {
             r.get(0)
         })
@@ -166,7 +194,7 @@ fn a_correctly_hashed_event_inserted_in_the_middle_is_named_as_inserted() {
         hash: String::new(),
     };
     forged.hash = event_hash(&forged);
-    sqlite3(
+    sqlcipher(
         &path,
         &format!(
             "{DROP_TRIGGERS}
@@ -195,10 +223,26 @@ fn a_correctly_hashed_event_inserted_in_the_middle_is_named_as_inserted() {
 #[test]
 fn changing_the_case_file_id_is_a_bad_genesis() {
     let (_dir, path) = populated();
-    sqlite3(
+    sqlcipher(
         &path,
         "DROP TRIGGER casefile_no_update; UPDATE casefile SET id = printf('%032d', 7);",
     );
+    // The keyring names the case file it belongs to: changed in the file
+    // alone, the id makes the pair refused before anything is checked.
+    let out = check(&path);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("it belongs to another case file (the ids differ)"),
+        "{}",
+        stderr(&out)
+    );
+    // The keyring is plain JSON: the insider changes it to match.
+    let keys = ccu::store::keyring_path(&path);
+    let text = std::fs::read_to_string(&keys).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    let mut ring: serde_json::Value = serde_json::from_str(first).unwrap();
+    ring["case_id"] = format!("{:032}", 7).into();
+    std::fs::write(&keys, format!("{ring}\n{rest}")).unwrap();
     let err = check_fails(&path);
     assert!(err.contains("seq 1: bad genesis"), "{err}");
 }
@@ -207,7 +251,7 @@ fn changing_the_case_file_id_is_a_bad_genesis() {
 fn a_value_of_the_wrong_type_is_reported_as_malformed() {
     let (_dir, path) = populated();
     // STRICT tables refuse this, so the forger rebuilds the table without it.
-    sqlite3(
+    sqlcipher(
         &path,
         "PRAGMA writable_schema = OFF;
          CREATE TABLE loose AS SELECT * FROM audit_event;

@@ -218,7 +218,7 @@ fn the_application_adds_a_decision_to_a_demo_case_file() {
     );
     drop(tmux);
 
-    let conn = rusqlite::Connection::open(&file).unwrap();
+    let conn = demo_conn(&file);
     let (decision, by): (String, String) = conn
         .query_row(
             "SELECT d.decision, u.username FROM decision_log_entry d
@@ -231,6 +231,23 @@ fn the_application_adds_a_decision_to_a_demo_case_file() {
         .unwrap();
     assert_eq!(decision, "Seek a directed surveillance authority");
     assert_eq!(by, supervisor.username);
+}
+
+/// A raw SQLCipher connection to a demo file, keyed from a demo account's
+/// password. (common::raw_conn tries the test administrator's password
+/// first, which the demo's `admin` does not have: each try would be noted
+/// in the keyring as a failed login.)
+fn demo_conn(file: &Path) -> rusqlite::Connection {
+    let sql = ccu::store::CaseFile::locate(file)
+        .unwrap()
+        .sqlcipher_unlock(ccu::store::Credentials {
+            username: ccu::demo::DEMO_ACCOUNTS[0].username,
+            password: ccu::demo::DEMO_PASSWORD,
+        })
+        .unwrap();
+    let conn = rusqlite::Connection::open(file).unwrap();
+    conn.execute_batch(&sql).unwrap();
+    conn
 }
 
 /// Logs in to the demo file as `user` in a fresh tmux session.
@@ -340,7 +357,7 @@ fn a_bid_is_approved_and_directed_surveillance_granted_in_the_application() {
     tmux.wait_for("Saved: AUTH-2026-0005");
     tmux.keys(&["Escape", "Escape", "1"]);
 
-    let conn = rusqlite::Connection::open(&file).unwrap();
+    let conn = demo_conn(&file);
     let (status, granted_at, ends_at): (String, String, String) = conn
         .query_row(
             "SELECT status, granted_at, ends_at FROM authorisation WHERE urn = 'AUTH-2026-0005'",

@@ -58,12 +58,14 @@ fn key_event(key: &str) -> KeyEvent {
 }
 
 impl Driver {
-    fn new(casefile: CaseFile, path: std::path::PathBuf, dir: tempfile::TempDir) -> Driver {
+    /// As the application starts on a case file that exists: found but
+    /// still locked; the first login unlocks it.
+    fn new(locked: ccu::store::Locked, path: std::path::PathBuf, dir: tempfile::TempDir) -> Driver {
         let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
         let app = App::new(now, (80, 24), Keymap::builtin(), "case.ccu".into(), None);
         Driver {
             app,
-            runtime: Runtime::new(Some(casefile), fixed_clock),
+            runtime: Runtime::locked(locked, fixed_clock),
             _dir: dir,
             path,
         }
@@ -210,11 +212,12 @@ fn casework() -> Driver {
     }
     // Text can reach the case file from outside ccu's checks (an edited
     // file, an old import): the screen must still show it harmlessly.
-    sqlite3(
+    sqlcipher(
         &path,
-        "UPDATE intelligence SET summary = 'Hostile ' || char(27) || '[31mred' || char(27) || '[0m text ' || char(8238) || 'desrever' WHERE summary = 'Hostile text'",
+        "UPDATE intelligence SET summary = 'Hostile ' || char(27) || '[31mred' || char(27) || '[0m text ' || char(8238) || 'desrever' WHERE summary = 'Hostile text';",
     );
-    Driver::new(cf, path, dir)
+    drop(cf);
+    Driver::new(CaseFile::locate(&path).unwrap(), path, dir)
 }
 
 fn logged_in(user: &str) -> Driver {
@@ -231,17 +234,42 @@ fn snapshot(name: &str, d: &mut Driver) {
 fn login_screen() {
     let mut d = casework();
     snapshot("login", &mut d);
+    let file = std::fs::read(&d.path).unwrap();
+    let keys = std::fs::read(ccu::store::keyring_path(&d.path)).unwrap();
     d.login("sup", "wrong password!");
     snapshot("login_failed", &mut d);
     assert!(d.app.session.is_none());
-    let failures = count(
-        &d.path,
-        "SELECT count(*) FROM audit_event WHERE action = 'login' AND outcome <> 'ok'",
+    // A failed unlock writes nothing to the case file: it is noted, sealed,
+    // in the keyring...
+    assert_eq!(std::fs::read(&d.path).unwrap(), file);
+    assert_ne!(
+        std::fs::read(ccu::store::keyring_path(&d.path)).unwrap(),
+        keys
     );
-    assert_eq!(failures, 1, "the failed login is audited");
+    let failures = "SELECT count(*) FROM audit_event WHERE action = 'login' AND outcome <> 'ok'";
+    assert_eq!(count(&d.path, failures), 0);
     d.type_text(USER_PASSWORD);
     d.keys(&["enter"]);
     assert_eq!(d.app.session.as_ref().unwrap().username, "sup");
+    // ...and the unlock that follows writes it into the trail, before its
+    // own login.
+    assert_eq!(count(&d.path, failures), 1, "the failed login is audited");
+    let rows = audit_rows(&d.path);
+    let [.., denied, ok] = &rows[..] else {
+        panic!("{rows:?}")
+    };
+    assert_eq!(
+        (denied.1.as_str(), denied.2.as_str(), denied.4.as_str()),
+        ("sup", "login", "denied"),
+        "{denied:?}"
+    );
+    let details: serde_json::Value = serde_json::from_str(&denied.5).unwrap();
+    assert_eq!(details["reason"], "wrong password", "{details}");
+    assert_eq!(details["noted_in"], "keyring", "{details}");
+    assert_eq!(
+        (ok.1.as_str(), ok.2.as_str(), ok.4.as_str()),
+        ("sup", "login", "ok")
+    );
 }
 
 #[test]
@@ -379,8 +407,7 @@ fn a_decision_entered_through_the_form_is_in_the_case_file() {
         count(&d.path, "SELECT count(*) FROM decision_log_entry"),
         before + 1
     );
-    let rationale: String = rusqlite::Connection::open(&d.path)
-        .unwrap()
+    let rationale: String = raw_conn(&d.path)
         .query_row(
             "SELECT d.rationale FROM decision_log_entry d JOIN operation o ON o.id = d.operation_id
              WHERE o.codename = ?1 ORDER BY d.id DESC LIMIT 1",
@@ -636,13 +663,15 @@ fn a_users_keymap_file_applies_and_its_mistakes_are_reported() {
     assert!(d.app.detail.is_some(), "Enter still opens");
 }
 
-/// The demo case file, as a new user first sees it.
+/// The demo case file, as a new user first sees it: found but still
+/// locked, as the application starts on it; the first login unlocks it.
 fn demo() -> Driver {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.ccu");
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
-    let casefile = ccu::demo::create_demo(&path, now).unwrap();
-    let mut d = Driver::new(casefile, path, dir);
+    drop(ccu::demo::create_demo(&path, now).unwrap());
+    let locked = ccu::demo::open_or_create_demo(&path, now).unwrap();
+    let mut d = Driver::new(locked, path, dir);
     d.app.casefile = "demo.ccu".into();
     d.app.demo = Some((ccu::tui::demo_logins(), ccu::demo::DEMO_PASSWORD.into()));
     d
@@ -682,8 +711,7 @@ impl Driver {
     }
 
     fn value(&self, sql: &str) -> String {
-        rusqlite::Connection::open(&self.path)
-            .unwrap()
+        raw_conn(&self.path)
             .query_row(sql, [], |r| r.get::<_, String>(0))
             .unwrap()
     }
@@ -1006,12 +1034,26 @@ fn the_audit_viewer_verifies_the_chain_and_filters() {
 #[test]
 fn the_audit_viewer_marks_a_break_in_the_chain() {
     let mut d = demo();
-    // An insider edits an old event from outside ccu.
-    sqlite3(
+    // An insider edits an old event from outside ccu, while the
+    // application waits locked, and puts back the trigger they dropped so
+    // that the schema looks untouched (ccu refuses to unlock a file whose
+    // schema was altered, before anyone reaches the audit viewer).
+    let trigger = try_sqlcipher(
         &d.path,
-        "DROP TRIGGER IF EXISTS audit_event_no_update; UPDATE audit_event SET actor = 'nobody' WHERE seq = 40;",
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_event_no_update';",
+    );
+    assert!(trigger.status.success(), "{}", stderr(&trigger));
+    let trigger = stdout(&trigger);
+    assert!(trigger.contains("audit_event_no_update"), "{trigger}");
+    sqlcipher(
+        &d.path,
+        &format!(
+            "DROP TRIGGER audit_event_no_update; UPDATE audit_event SET actor = 'nobody' WHERE seq = 40; {};",
+            trigger.trim()
+        ),
     );
     d.login("auditor", ccu::demo::DEMO_PASSWORD);
+    assert!(d.app.session.is_some(), "{}", d.screen());
     d.keys(&["9"]);
     verify_fully(&mut d);
     let chain = d.app.chain.clone().unwrap();

@@ -42,6 +42,93 @@ pub fn new_casefile(dir: &Path) -> (CaseFile, PathBuf) {
     (casefile, path)
 }
 
+/// Unlocks the case file at `path` as `name`, with the fixed clock.
+pub fn open(path: &Path, name: &str, pw: &str) -> (CaseFile, Actor) {
+    try_open(path, name, pw).unwrap()
+}
+
+pub fn try_open(path: &Path, name: &str, pw: &str) -> ccu::store::Result<(CaseFile, Actor)> {
+    CaseFile::locate(path)?.unlock(
+        Credentials {
+            username: name,
+            password: pw,
+        },
+        fixed_clock(),
+    )
+}
+
+/// Unlocks the case file at `path` for `ccu check`, as the
+/// administrator: nothing is written, not even a login.
+pub fn check_open(path: &Path) -> CaseFile {
+    CaseFile::locate(path)
+        .unwrap()
+        .unlock_for_check(Credentials {
+            username: ADMIN,
+            password: ADMIN_PASSWORD,
+        })
+        .unwrap()
+}
+
+/// Unlocks the case file at `path` as the administrator.
+pub fn open_admin(path: &Path) -> (CaseFile, Actor) {
+    open(path, ADMIN, ADMIN_PASSWORD)
+}
+
+/// The statements that open `path` in the `sqlcipher` program (and in a
+/// raw SQLCipher connection), from the administrator's password, or a demo
+/// file's.
+pub fn unlock_sql(path: &Path) -> String {
+    // Each derivation is slow on purpose; the key is kept while the
+    // keyring stays the same (a re-key changes it).
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Known = HashMap<(PathBuf, Vec<u8>), String>;
+    static KNOWN: OnceLock<Mutex<Known>> = OnceLock::new();
+    let ring = std::fs::read(ccu::store::keyring_path(path)).unwrap_or_default();
+    let cache_key = (path.to_owned(), ring);
+    if let Some(sql) = KNOWN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .get(&cache_key)
+    {
+        return sql.clone();
+    }
+    let sql = derive_unlock_sql(path);
+    KNOWN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .insert(cache_key, sql.clone());
+    sql
+}
+
+fn derive_unlock_sql(path: &Path) -> String {
+    let locked = CaseFile::locate(path).unwrap();
+    let try_as = |name: &str, pw: &str| {
+        locked.sqlcipher_unlock(Credentials {
+            username: name,
+            password: pw,
+        })
+    };
+    let sql = try_as(ADMIN, ADMIN_PASSWORD)
+        .or_else(|_| {
+            try_as(
+                ccu::demo::DEMO_ACCOUNTS[0].username,
+                ccu::demo::DEMO_PASSWORD,
+            )
+        })
+        .expect("the administrator's or the demo password opens the file");
+    sql.to_string()
+}
+
+/// A raw SQLCipher connection to `path`, outside ccu's write path.
+pub fn raw_conn(path: &Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&unlock_sql(path)).unwrap();
+    conn
+}
+
 pub fn login(casefile: &mut CaseFile, name: &str, pw: &str) -> Actor {
     casefile
         .login(Credentials {
@@ -69,7 +156,7 @@ pub fn add_user(casefile: &mut CaseFile, admin: &Actor, name: &str, roles: &str)
 
 /// Every audit event as (seq, actor, action, entity_ref, outcome, details).
 pub fn audit_rows(path: &Path) -> Vec<(i64, String, String, String, String, String)> {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = raw_conn(path);
     let mut stmt = conn
         .prepare(
             "SELECT seq, actor, action, entity_ref, outcome, details FROM audit_event ORDER BY seq",
@@ -92,7 +179,7 @@ pub fn audit_rows(path: &Path) -> Vec<(i64, String, String, String, String, Stri
 
 /// A count from the case file, read directly.
 pub fn count(path: &Path, sql: &str) -> i64 {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = raw_conn(path);
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
@@ -130,29 +217,75 @@ pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Runs SQL against `path` with the real `sqlite3` program, as someone
-/// tampering with the file from outside ccu would.
-pub fn sqlite3(path: &Path, sql: &str) {
-    let out = try_sqlite3(path, sql);
+/// Runs SQL against `path` with the real `sqlcipher` program, as an
+/// insider holding an account and a copy of the file would, tampering with
+/// it from outside ccu.
+pub fn sqlcipher(path: &Path, sql: &str) {
+    let out = try_sqlcipher(path, sql);
     assert!(
         out.status.success(),
-        "sqlite3 failed: {}",
+        "sqlcipher failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
 }
 
-/// Runs `sql` through the real `sqlite3` program on standard input (a long
-/// script would not fit on its command line), stopping at the first error.
+/// Runs `sql` through the real `sqlcipher` program on standard input,
+/// after the statements that unlock the file ([`unlock_sql`]), stopping at
+/// the first error.
+pub fn try_sqlcipher(path: &Path, sql: &str) -> std::process::Output {
+    try_sqlcipher_with(path, &unlock_sql(path), sql)
+}
+
+/// Runs `sql` through the real `sqlcipher` program after `unlock` (a key
+/// someone holds, as [`unlock_sql`] gives it); what the key statements
+/// print ("ok") is not part of the output.
+pub fn try_sqlcipher_with(path: &Path, unlock: &str, sql: &str) -> std::process::Output {
+    let script = format!(".output /dev/null\n{unlock}\n.output stdout\n{sql}");
+    run_program(&sqlcipher_program(), path, &script)
+}
+
+/// The `sqlcipher` program that `.ci/build-sqlcipher` builds (Debian 12's
+/// is too old to read STRICT tables), built the first time it is needed.
+pub fn sqlcipher_program() -> String {
+    static BUILT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = env!("CARGO_MANIFEST_DIR");
+            let built = format!("{root}/target/tools/sqlcipher");
+            if !Path::new(&built).exists() {
+                let status = std::process::Command::new("bash")
+                    .arg(format!("{root}/.ci/build-sqlcipher"))
+                    .stdout(std::process::Stdio::null())
+                    .status()
+                    .expect("bash runs .ci/build-sqlcipher");
+                assert!(
+                    status.success(),
+                    ".ci/build-sqlcipher could not build the sqlcipher program (it needs gcc, npm and libssl-dev)"
+                );
+            }
+            built
+        })
+        .clone()
+}
+
+/// Runs `sql` through the real `sqlite3` program, with no key: what
+/// anyone who copies the file can do with it.
 pub fn try_sqlite3(path: &Path, sql: &str) -> std::process::Output {
+    run_program("sqlite3", path, sql)
+}
+
+fn run_program(program: &str, path: &Path, sql: &str) -> std::process::Output {
     use std::io::Write;
-    let mut child = std::process::Command::new("sqlite3")
+    let mut child = std::process::Command::new(program)
         .arg("-bail")
         .arg(path)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .expect("the sqlite3 program is needed for this test (.ci/run installs it)");
+        .unwrap_or_else(|e| {
+            panic!("the {program} program is needed for this test (.ci/run installs it): {e}")
+        });
     child
         .stdin
         .take()
@@ -173,7 +306,7 @@ pub fn rehash_trail(
     change: impl FnOnce(&mut Vec<ccu::audit::Event>),
     extra_sql: &str,
 ) {
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = raw_conn(path);
     let id: String = conn
         .query_row("SELECT id FROM casefile", [], |r| r.get(0))
         .unwrap();
@@ -252,7 +385,7 @@ pub fn rehash_trail(
                 .map_or("NULL".to_owned(), |h| format!("'{h}'"))
         ));
     }
-    sqlite3(path, &sql);
+    sqlcipher(path, &sql);
 }
 
 /// A case file as ccu left it at schema 6, before rows were committed to:
@@ -264,12 +397,15 @@ pub fn schema_6_file(dir: &Path) -> PathBuf {
     conn.execute_batch("PRAGMA journal_mode = WAL").unwrap();
     ccu::store::migrations().to_version(&mut conn, 6).unwrap();
     let id = "00112233445566778899aabbccddeeff";
-    // A real argon2id hash of the administrator's password, from a new file.
-    let (_, scratch) = new_casefile(&dir.join("scratch"));
-    let hash: String = rusqlite::Connection::open(scratch)
-        .unwrap()
-        .query_row("SELECT password_hash FROM user_account", [], |r| r.get(0))
-        .unwrap();
+    // A real argon2id hash of the administrator's password, as ccu made
+    // them before case files were encrypted.
+    let hash = {
+        use argon2::PasswordHasher;
+        argon2::Argon2::default()
+            .hash_password(ADMIN_PASSWORD.as_bytes())
+            .unwrap()
+            .to_string()
+    };
     conn.execute_batch(&format!(
         "INSERT INTO casefile VALUES (1, '{id}', '2026-01-01T00:00:00.000000Z');
          INSERT INTO user_account VALUES (1, 'admin', 'Admin', 'Police Staff', '{hash}', 'active', '2026-01-01T00:00:00.000000Z');
