@@ -236,12 +236,24 @@ pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, F
     // Nothing is left behind if the bundle cannot be written whole (and
     // the transaction, with its checkpoint and export event, rolls back).
     let write = || -> Result<(), Fail> {
+        // Owner only, whatever the umask: the bundle names officers.
         if created {
-            std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(out)
+                .map_err(|e| io(out, e))?;
         }
         for (name, bytes) in &files {
+            use std::io::Write;
             let path = out.join(name);
-            std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+            super::keyring::private_options()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(bytes))
+                .map_err(|e| io(&path, e))?;
         }
         Ok(())
     };
