@@ -603,3 +603,37 @@ fn accounts_added_at_the_same_moment_all_land_in_the_keyring() {
         open(&path, name, USER_PASSWORD);
     }
 }
+
+#[test]
+fn a_demo_file_from_before_encryption_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    // An unencrypted demo file, as an earlier ccu left one: its accounts'
+    // password hashes in the clear.
+    let path = schema_6_file(dir.path());
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        ccu::store::migrations().to_version(&mut conn, 7).unwrap();
+        conn.execute(
+            "INSERT INTO setting (key, value) VALUES ('demo', 'yes')",
+            [],
+        )
+        .unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+    }
+    let before = fs::read(&path).unwrap();
+    let err = ccu::demo::open_or_create_demo(&path, Utc::now())
+        .err()
+        .unwrap();
+    assert!(matches!(err, Error::OldDemo { .. }), "{err:?}");
+    assert_eq!(err.exit_code(), 3);
+    assert!(err.to_string().contains("delete it"), "{err}");
+    assert_eq!(fs::read(&path).unwrap(), before);
+    // A real file from before is pointed to `ccu encrypt` instead.
+    let real = tempfile::tempdir().unwrap();
+    let real_path = schema_6_file(real.path());
+    let err = ccu::demo::open_or_create_demo(&real_path, Utc::now())
+        .err()
+        .unwrap();
+    assert!(matches!(err, Error::Unencrypted { .. }), "{err:?}");
+}

@@ -155,7 +155,14 @@ pub fn open_or_create_demo(path: &Path, now: DateTime<Utc>) -> store::Result<Loc
     if !path.exists() {
         drop(create_demo(path, now)?);
     }
-    let locked = CaseFile::locate(path)?;
+    let locked = match CaseFile::locate(path) {
+        Err(store::Error::Unencrypted { .. }) if store::plain_demo_marked(path) => {
+            return Err(store::Error::OldDemo {
+                path: path.to_owned(),
+            });
+        }
+        found => found?,
+    };
     if !locked.is_demo() {
         return Err(store::Error::NotDemo {
             path: path.to_owned(),

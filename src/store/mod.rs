@@ -195,6 +195,12 @@ pub enum Error {
     Unencrypted { path: PathBuf },
 
     #[error(
+        "{}: is a demo case file from an earlier ccu, which kept it unencrypted. Its data is invented: delete it (with any {}-wal beside it) and run `ccu demo` again for a new one; ccu has left it as it was",
+        .path.display(), .path.display()
+    )]
+    OldDemo { path: PathBuf },
+
+    #[error(
         "{}: the case file's keyring is damaged: {detail}. ccu has left it and the case file as they were; restore both from a backup",
         .path.display()
     )]
@@ -230,6 +236,7 @@ impl Error {
             | Error::NotDemo { .. }
             | Error::Damaged { .. }
             | Error::Unencrypted { .. }
+            | Error::OldDemo { .. }
             | Error::KeyringDamaged { .. }
             | Error::NotCcuSchema { .. } => 3,
             Error::SchemaAltered { .. } => EXIT_ROWS_ALTERED,
@@ -642,6 +649,18 @@ fn configure(conn: &mut Connection, path: &Path) -> Result<()> {
     // at BEGIN so two writers never interleave.
     conn.set_transaction_behavior(TransactionBehavior::Immediate);
     Ok(())
+}
+
+/// Whether an unencrypted case file from an earlier ccu is marked as a
+/// demo, read without changing it.
+pub fn plain_demo_marked(path: &Path) -> bool {
+    let uri = format!("file:{}?mode=ro&immutable=1", vet::uri_path(path));
+    Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+    )
+    .and_then(|conn| settings::demo_marked(&conn))
+    .unwrap_or(false)
 }
 
 /// Applies the data key to a connection, before anything reads.

@@ -206,7 +206,7 @@ pub(super) fn opens_with(path: &Path, key: &DataKey) -> Result<bool> {
 
 /// A path as the path of a `file:` URI: every byte but the unreserved ones
 /// and `/` percent-encoded.
-fn uri_path(path: &Path) -> String {
+pub(super) fn uri_path(path: &Path) -> String {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
     let mut out = String::new();
     for b in absolute.as_os_str().as_encoded_bytes() {
