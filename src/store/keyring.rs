@@ -47,10 +47,15 @@ const MAX_KEYRING_BYTES: u64 = 16 * 1024 * 1024;
 
 /// SQLCipher settings every case file is encrypted with: a raw 256-bit
 /// key (so no password-based derivation inside SQLCipher), SQLCipher 4's
-/// format (AES-256-CBC, an HMAC-SHA512 per page), 4096-byte pages. Stated,
-/// not left to defaults, so that a later SQLCipher reads the file the same.
-pub const CIPHER_SETTINGS: &str =
-    "PRAGMA cipher_compatibility = 4;\nPRAGMA cipher_page_size = 4096;";
+/// format (AES-256-CBC with a random IV per page) with an HMAC-SHA256 per
+/// page in place of its default HMAC-SHA512 (as strong a MAC, and on CPUs
+/// with SHA extensions three times as fast: every page read is verified),
+/// 4096-byte pages. Stated, not left to defaults, so that a later SQLCipher
+/// reads the file the same.
+pub const CIPHER_SETTINGS: &str = "PRAGMA cipher_compatibility = 4;
+PRAGMA cipher_page_size = 4096;
+PRAGMA cipher_hmac_algorithm = HMAC_SHA256;
+PRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA256;";
 
 /// The page size of an encrypted case file: every such file is a whole
 /// number of these.

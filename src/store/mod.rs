@@ -48,7 +48,7 @@ pub use custody::Encrypted;
 pub use diary::{DueItem, DueKind, QUIET_OPERATION_DAYS};
 pub use export::ExportRequest;
 pub use intelligence::{ImportReport, IntelligenceRecord, IntelligenceRow, Page, TriageEntry};
-pub use keyring::{DataKey, KeyringFile, keyring_path};
+pub use keyring::{CIPHER_SETTINGS, DataKey, KeyringFile, keyring_path};
 pub use ledger::Integrity;
 pub use lists::{
     DASHBOARD_WEEKS, Dashboard, IntelligenceColumn, ListQuery, OperationColumn, SubjectColumn,
@@ -639,6 +639,11 @@ fn configure(conn: &mut Connection, path: &Path) -> Result<()> {
     // one per table among them); the default cache of 16 would re-prepare
     // them on every write.
     conn.set_prepared_statement_cache_capacity(256);
+    // Every page SQLCipher reads from disk is decrypted and its HMAC
+    // checked; a page in SQLite's cache is not. 32 MiB (the default is
+    // 2 MiB) keeps the write path's indexes there; `check` takes more.
+    conn.pragma_update(None, "cache_size", -32_768)
+        .map_err(|e| sqlite_err(path, e))?;
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
          PRAGMA journal_mode = WAL;
