@@ -107,7 +107,17 @@ fn what(rng: &mut Rng, i: u64) -> (&'static str, &'static str, String) {
 /// Appends `EVENTS` correctly chained events after those already in the
 /// file, an event every 30 seconds from 1 January 2025 (so about 347 days).
 fn append_events(path: &std::path::Path) {
+    // A raw SQLCipher connection: a million commands through the write
+    // path would take hours.
     let mut conn = rusqlite::Connection::open(path).unwrap();
+    let unlock = CaseFile::locate(path)
+        .unwrap()
+        .sqlcipher_unlock(Credentials {
+            username: "admin",
+            password: PASSWORD,
+        })
+        .unwrap();
+    conn.execute_batch(&unlock).unwrap();
     let tx = conn.transaction().unwrap();
     let (mut seq, mut prev): (i64, String) = tx
         .query_row(
@@ -240,8 +250,14 @@ fn main() {
 
     let start = Instant::now();
     append_events(&path);
-    let mut cf = CaseFile::open(&path).unwrap();
-    let aud = login(&mut cf, "aud");
+    let (mut cf, aud) = CaseFile::open(
+        &path,
+        Credentials {
+            username: "aud",
+            password: PASSWORD,
+        },
+    )
+    .unwrap();
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
         + std::fs::metadata(path.with_extension("ccu-wal")).map_or(0, |m| m.len());
     println!(

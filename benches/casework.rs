@@ -6,7 +6,9 @@
 //! and for an investigator on a few teams (whose every query carries the
 //! need-to-know predicates). It then grows the file to 100,000 items and
 //! times the list screens (pages deep into a sorted or filtered list, the
-//! filtered total) and the dashboard. Figures are printed, never asserted.
+//! filtered total) and the dashboard. It does all of it twice: on an
+//! encrypted case file, and on the same without encryption. Figures are
+//! printed, never asserted.
 //!
 //! The case file's clock is fixed (23 November 2026, 09:30 UTC), so the
 //! dashboard counts the same year and weeks whenever the benchmark runs.
@@ -86,18 +88,35 @@ fn time<T>(label: &str, runs: u32, mut f: impl FnMut() -> T) {
 }
 
 fn main() {
+    // The same file and calls, encrypted (as every case file is) and not,
+    // so that the cost of encryption is a ratio of the same run.
+    for encrypted in [true, false] {
+        println!(
+            "== {} ==",
+            if encrypted {
+                "encrypted"
+            } else {
+                "unencrypted (store::bench), for comparison"
+            }
+        );
+        run(encrypted);
+    }
+}
+
+fn run(encrypted: bool) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.ccu");
-    let mut cf = CaseFile::create(
-        &path,
-        FirstAdministrator {
-            username: user("admin"),
-            display_name: DisplayName::parse("Admin").unwrap(),
-            rank: Rank::PoliceStaff,
-            password: NewPassword::parse(PASSWORD.into(), &user("admin")).unwrap(),
-        },
-        Box::new(now),
-    )
+    let admin = FirstAdministrator {
+        username: user("admin"),
+        display_name: DisplayName::parse("Admin").unwrap(),
+        rank: Rank::PoliceStaff,
+        password: NewPassword::parse(PASSWORD.into(), &user("admin")).unwrap(),
+    };
+    let mut cf = if encrypted {
+        CaseFile::create(&path, admin, Box::new(now))
+    } else {
+        ccu::store::bench::create_unencrypted(&path, admin, Box::new(now))
+    }
     .unwrap();
     let login = |cf: &mut CaseFile, name: &str| {
         cf.login(Credentials {

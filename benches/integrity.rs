@@ -89,7 +89,7 @@ fn time<T>(label: &str, runs: u32, mut f: impl FnMut() -> T) -> (Duration, Durat
 /// Appends correctly chained version 2 events that wrote no rows, until
 /// the trail holds `EVENTS`.
 fn append_events(path: &std::path::Path) {
-    let mut conn = rusqlite::Connection::open(path).unwrap();
+    let mut conn = raw(path);
     let tx = conn.transaction().unwrap();
     let (mut seq, mut prev): (i64, String) = tx
         .query_row(
@@ -154,23 +154,54 @@ fn main() {
     let path = kept
         .clone()
         .unwrap_or_else(|| dir.path().join("integrity-bench.ccu"));
-    if !path.exists() {
-        build(&path);
+    // The same file without encryption, built the same way, for the cost
+    // of encryption as a ratio of the same run.
+    let plain = path.with_extension("plain.ccu");
+    for (file, encrypted) in [(&path, true), (&plain, false)] {
+        if !file.exists() {
+            build(file, encrypted);
+        }
     }
-    measure(&path);
+    measure(&path, &plain);
 }
 
-fn build(path: &std::path::Path) {
-    let mut cf = CaseFile::create(
-        path,
-        FirstAdministrator {
-            username: user("admin"),
-            display_name: DisplayName::parse("Admin").unwrap(),
-            rank: Rank::PoliceStaff,
-            password: NewPassword::parse(PASSWORD.into(), &user("admin")).unwrap(),
-        },
-        ccu::store::system_clock(),
-    )
+fn credentials() -> Credentials<'static> {
+    Credentials {
+        username: "admin",
+        password: PASSWORD,
+    }
+}
+
+/// A raw SQLCipher connection to the case file, outside ccu (building
+/// millions of events through the write path would take hours).
+fn raw(path: &std::path::Path) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut head = [0u8; 16];
+    std::io::Read::read_exact(&mut std::fs::File::open(path).unwrap(), &mut head).unwrap();
+    if &head == b"SQLite format 3\0" {
+        // The unencrypted copy: no key.
+        return conn;
+    }
+    let unlock = CaseFile::locate(path)
+        .unwrap()
+        .sqlcipher_unlock(credentials())
+        .unwrap();
+    conn.execute_batch(&unlock).unwrap();
+    conn
+}
+
+fn build(path: &std::path::Path, encrypted: bool) {
+    let admin = FirstAdministrator {
+        username: user("admin"),
+        display_name: DisplayName::parse("Admin").unwrap(),
+        rank: Rank::PoliceStaff,
+        password: NewPassword::parse(PASSWORD.into(), &user("admin")).unwrap(),
+    };
+    let mut cf = if encrypted {
+        CaseFile::create(path, admin, ccu::store::system_clock())
+    } else {
+        ccu::store::bench::create_unencrypted(path, admin, ccu::store::system_clock())
+    }
     .unwrap();
     let login = |cf: &mut CaseFile, name: &str| {
         cf.login(Credentials {
@@ -231,14 +262,13 @@ fn build(path: &std::path::Path) {
     cf.import_intelligence(&sup, "bench.csv", items).unwrap();
     let imported = start.elapsed();
     drop(cf);
-    let written: i64 = rusqlite::Connection::open(path)
-        .unwrap()
+    let written: i64 = raw(path)
         .query_row("SELECT count(*) FROM audit_event", [], |r| r.get(0))
         .unwrap();
     let start = Instant::now();
     append_events(path);
     let appended = start.elapsed();
-    let conn = rusqlite::Connection::open(path).unwrap();
+    let conn = raw(path);
     let events: i64 = conn
         .query_row("SELECT count(*) FROM audit_event", [], |r| r.get(0))
         .unwrap();
@@ -252,9 +282,8 @@ fn build(path: &std::path::Path) {
     );
 }
 
-fn measure(path: &std::path::Path) {
-    let (events, rows): (i64, i64) = rusqlite::Connection::open(path)
-        .unwrap()
+fn measure(path: &std::path::Path, plain: &std::path::Path) {
+    let (events, rows): (i64, i64) = raw(path)
         .query_row(
             "SELECT (SELECT count(*) FROM audit_event), (SELECT count(*) FROM audit_row)",
             [],
@@ -267,41 +296,101 @@ fn measure(path: &std::path::Path) {
         size as f64 / 1e6
     );
 
-    // In turns, so that both see the machine alike.
-    let integrity_check = || {
+    // In turns, so that all four see the machine alike.
+    let unlock = CaseFile::locate(path)
+        .unwrap()
+        .sqlcipher_unlock(credentials())
+        .unwrap();
+    let integrity_check = |file: &std::path::Path, encrypted: bool| {
         let conn =
-            rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            rusqlite::Connection::open_with_flags(file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
                 .unwrap();
+        if encrypted {
+            conn.execute_batch(&unlock).unwrap();
+        }
         let verdict: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(verdict, "ok");
     };
-    let ccu_check = || {
-        let cf = CaseFile::open_for_check(path).unwrap();
+    let ccu_check = |file: &std::path::Path, encrypted: bool| {
+        let cf = if encrypted {
+            CaseFile::locate(file)
+                .unwrap()
+                .unlock_for_check(credentials())
+                .unwrap()
+        } else {
+            ccu::store::bench::open_unencrypted(
+                file,
+                credentials(),
+                ccu::store::system_clock(),
+                true,
+            )
+            .unwrap()
+            .0
+        };
         let report = cf.check().unwrap();
         assert!(matches!(report, CheckReport::Verified { .. }), "{report:?}");
     };
-    let mut integrity = (Duration::MAX, Duration::MAX);
-    let mut check = (Duration::MAX, Duration::MAX);
+    let best = |a: (Duration, Duration), b: (Duration, Duration)| (a.0.min(b.0), a.1.min(b.1));
+    let mut figures = [(Duration::MAX, Duration::MAX); 4];
     for round in 1..=3 {
-        let i = time(
-            &format!("round {round}: PRAGMA integrity_check alone"),
-            1,
-            integrity_check,
+        figures[0] = best(
+            figures[0],
+            time(
+                &format!("round {round}: PRAGMA integrity_check, unencrypted"),
+                1,
+                || integrity_check(plain, false),
+            ),
         );
-        let c = time(
-            &format!("round {round}: ccu check in process"),
-            1,
-            ccu_check,
+        figures[1] = best(
+            figures[1],
+            time(
+                &format!("round {round}: PRAGMA integrity_check, encrypted"),
+                1,
+                || integrity_check(path, true),
+            ),
         );
-        integrity = (integrity.0.min(i.0), integrity.1.min(i.1));
-        check = (check.0.min(c.0), check.1.min(c.1));
+        figures[2] = best(
+            figures[2],
+            time(
+                &format!("round {round}: ccu check in process, unencrypted"),
+                1,
+                || ccu_check(plain, false),
+            ),
+        );
+        figures[3] = best(
+            figures[3],
+            time(
+                &format!("round {round}: ccu check in process, encrypted"),
+                1,
+                || ccu_check(path, true),
+            ),
+        );
     }
+    let ratio = |a: (Duration, Duration), b: (Duration, Duration)| {
+        format!(
+            "{:.2}x wall, {:.2}x CPU",
+            a.0.as_secs_f64() / b.0.as_secs_f64(),
+            a.1.as_secs_f64() / b.1.as_secs_f64()
+        )
+    };
+    println!("best of 3 each:");
     println!(
-        "ccu check / integrity_check alone, best of 3 each: {:.2}x wall, {:.2}x CPU",
-        check.0.as_secs_f64() / integrity.0.as_secs_f64(),
-        check.1.as_secs_f64() / integrity.1.as_secs_f64()
+        "  ccu check / integrity_check, both encrypted: {}",
+        ratio(figures[3], figures[1])
+    );
+    println!(
+        "  ccu check / integrity_check, both unencrypted: {}",
+        ratio(figures[2], figures[0])
+    );
+    println!(
+        "  ccu check encrypted / unencrypted (the cost of encryption): {}",
+        ratio(figures[3], figures[2])
+    );
+    println!(
+        "  integrity_check encrypted / unencrypted: {}",
+        ratio(figures[1], figures[0])
     );
     // The release binary, for its peak memory.
     let binary = env!("CARGO_BIN_EXE_ccu");
@@ -311,13 +400,17 @@ fn measure(path: &std::path::Path) {
         std::process::Command::new("/usr/bin/time")
             .args(["-f", "peak %M KiB"])
             .arg(binary)
-            .args(["check", "--file"])
+            .args(["check", "--as", "admin", "--file"])
             .arg(path)
+            .env("CCU_PASSWORD", PASSWORD)
+            .stdin(std::process::Stdio::null())
             .output()
     } else {
         std::process::Command::new(binary)
-            .args(["check", "--file"])
+            .args(["check", "--as", "admin", "--file"])
             .arg(path)
+            .env("CCU_PASSWORD", PASSWORD)
+            .stdin(std::process::Stdio::null())
             .output()
     }
     .unwrap();
