@@ -45,8 +45,11 @@ const DECISION_FIELDS: [&str; 4] = ["decision", "outcome", "after", "rationale"]
 const SUMMARY_CHARS: usize = 240;
 
 /// `audit.csv`: RFC 4180 (CRLF line ends, quoting where needed) with a
-/// header row, every cell passed through [`for_csv_cell`] and otherwise
-/// exact, so it reads back to the stored text.
+/// header row, every cell passed through [`for_csv_cell`]: control,
+/// bidirectional and zero-width characters shown as [`for_terminal`] shows
+/// them (a CR or LF inside a cell as `␍` or `␊`, so every record is one
+/// line and `cat` of the file is safe), formula prefixes neutralised, and
+/// otherwise exact. `entries.jsonl` is the exact text.
 pub fn audit_csv(entries: &[Event]) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -508,15 +511,25 @@ mod tests {
             assert_eq!(row.len(), original.len());
             for (cell, field) in row.iter().zip(&original) {
                 assert!(!is_formula_start(cell), "{cell:?}");
-                if is_formula_start(field) {
-                    assert_eq!(cell, format!("'{field}"));
+                assert!(
+                    !cell.chars().any(crate::sanitise::is_hidden_or_control),
+                    "{cell:?}"
+                );
+                let visible = for_terminal(field);
+                if is_formula_start(&visible) {
+                    assert_eq!(cell, format!("'{visible}"));
                 } else {
-                    assert_eq!(cell, field);
+                    assert_eq!(cell, visible);
                 }
             }
         }
-        // RFC 4180 record terminators.
+        // RFC 4180 record terminators, and a CR or LF only in them: every
+        // record is one line.
         assert!(bytes.ends_with(b"\r\n"));
+        let lines = bytes.windows(2).filter(|w| w == b"\r\n").count();
+        assert_eq!(lines, events.len() + 1);
+        assert_eq!(bytes.iter().filter(|&&b| b == b'\n').count(), lines);
+        assert_eq!(bytes.iter().filter(|&&b| b == b'\r').count(), lines);
         assert!(bytes.starts_with(b"seq,at,actor,actor_roles,action,entity_type,"));
     }
 
@@ -567,6 +580,30 @@ mod tests {
             r#"{"reason":"not a supervisor"}"#,
         ));
         events
+    }
+
+    #[test]
+    fn csv_is_safe_to_cat_with_hostile_text() {
+        let mut events = hostile();
+        events.push(event(
+            11,
+            "\u{1b}]0;pwned\u{7}\u{1b}[2J=cmd",
+            "login",
+            "user",
+            "\u{1b}]0;pwned\u{7}\u{1b}[2J=cmd",
+            "denied",
+            "{\"reason\":\"no such account\",\"note\":\"\u{9b}\u{200b}\u{2028}\u{7f}\"}",
+        ));
+        let bytes = audit_csv(&events);
+        let text = std::str::from_utf8(&bytes).unwrap();
+        for (i, line) in text.split_terminator("\r\n").enumerate() {
+            assert!(
+                !line.chars().any(crate::sanitise::is_hidden_or_control),
+                "line {i}: {line:?}"
+            );
+        }
+        assert!(text.contains(",␛]0;pwned␇␛[2J=cmd,"), "{text}");
+        assert!(text.contains("<U+009B><U+200B><U+2028>␡"), "{text}");
     }
 
     #[test]

@@ -573,19 +573,24 @@ pub const CENTRAL_RECORD_COLUMNS: &[&str] = &[
     "cancelled_at",
 ];
 
-/// The central record as CSV (RFC 4180), header first. Every cell is made
-/// safe for a terminal and a spreadsheet: control characters shown as
-/// placeholders, formula prefixes neutralised.
+/// The central record as CSV (RFC 4180: CRLF record ends, quoting where
+/// needed), header first. Every cell goes through
+/// [`crate::sanitise::for_csv_cell`], so it is safe for a terminal and a
+/// spreadsheet: control, bidirectional and zero-width characters (a CR or
+/// LF inside a cell too) shown as placeholders, formula prefixes
+/// neutralised.
 pub fn central_record_csv(
     entries: &[CentralRecordEntry],
 ) -> std::result::Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     writer.write_record(CENTRAL_RECORD_COLUMNS)?;
     for entry in entries {
         let cells: Vec<String> = entry
             .cells()
             .iter()
-            .map(|c| crate::sanitise::for_csv_cell(&crate::sanitise::for_terminal(c)).into_owned())
+            .map(|c| crate::sanitise::for_csv_cell(c).into_owned())
             .collect();
         writer.write_record(&cells)?;
     }

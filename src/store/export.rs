@@ -161,7 +161,10 @@ pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, F
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut entries = String::new();
     for e in &selected {
-        entries.push_str(&serde_json::to_string(e).expect("an event serialises"));
+        // Control, bidi and zero-width characters as `\uXXXX` escapes: the
+        // same JSON values (the hashes are over them, not these bytes), and
+        // the file is safe to `cat`.
+        entries.push_str(&crate::sanitise::to_json(e).expect("an event serialises"));
         entries.push('\n');
     }
     files.insert(bundle::ENTRIES.into(), entries.into_bytes());
@@ -225,7 +228,9 @@ pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, F
             .collect(),
         non_authoritative: vec![bundle::CSV.into(), bundle::REPORT.into()],
     };
-    let manifest_bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest serialises");
+    let manifest_bytes = crate::sanitise::to_json_pretty(&manifest)
+        .expect("a manifest serialises")
+        .into_bytes();
     let signature = checkpoint::sign_note(
         &bundle::manifest_note_body(&manifest_bytes),
         &manifest.origin,
