@@ -108,13 +108,37 @@ fn insert(
 }
 
 /// Whether an item with this source reference is already recorded, and its
-/// URN if the user may see it.
+/// URN if the user may see it (one they may see is named before one they
+/// may not). Recording a single item refuses any duplicate.
 fn already_recorded(ctx: &Ctx<'_>, reference: &str) -> rusqlite::Result<Option<Option<String>>> {
     let viewer = Viewer::of(ctx);
     ctx.tx
         .query_row(
             &format!(
-                "SELECT CASE WHEN {} THEN i.urn END FROM intelligence i WHERE i.source_reference = :reference",
+                "SELECT CASE WHEN {} THEN i.urn END AS seen FROM intelligence i
+                 WHERE i.source_reference IS NOT NULL AND i.source_reference = :reference
+                 ORDER BY seen IS NULL, i.id LIMIT 1",
+                intelligence_visible("i")
+            ),
+            &with(&viewer, &[(":reference", &reference as &dyn ToSql)])[..],
+            |r| r.get(0),
+        )
+        .optional()
+}
+
+/// The URN of an item with this source reference that the user may see.
+/// Import asks only this (need-to-know): an item the importer may not see
+/// is neither revealed nor matched, and the row is imported as a new item;
+/// the supervisors' queue then names the reference the two share
+/// ([`CaseFile::shared_source_references`]).
+fn visibly_recorded(ctx: &Ctx<'_>, reference: &str) -> rusqlite::Result<Option<String>> {
+    let viewer = Viewer::of(ctx);
+    ctx.tx
+        .query_row(
+            &format!(
+                "SELECT i.urn FROM intelligence i
+                 WHERE i.source_reference IS NOT NULL AND i.source_reference = :reference AND {}
+                 ORDER BY i.id LIMIT 1",
                 intelligence_visible("i")
             ),
             &with(&viewer, &[(":reference", &reference as &dyn ToSql)])[..],
@@ -153,7 +177,9 @@ pub(super) fn record(
 pub struct ImportReport {
     /// URNs of the items added, in file order.
     pub imported: Vec<String>,
-    /// Source references already in the case file, so not added again.
+    /// Source references of items already in the case file that the
+    /// importer may see, so not added again. One that only an item the
+    /// importer may not see carries is imported as a new item.
     pub already_imported: Vec<String>,
     /// (source reference, staff number) pairs that matched no subject; the
     /// item was imported without that link.
@@ -207,7 +233,7 @@ pub(super) fn import(
                 "every imported item needs its source reference",
             )
         })?;
-        if already_recorded(ctx, &reference)?.is_some() {
+        if visibly_recorded(ctx, &reference)?.is_some() {
             already.push(reference);
             continue;
         }
@@ -378,6 +404,22 @@ pub struct IntelligenceRecord {
     pub recorded_at: String,
 }
 
+/// A source reference that more than one item carries: typically an import
+/// matched no item the importer could see while an item hidden from them
+/// has it. Shown in the supervisors' queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedReference {
+    pub source_reference: String,
+    /// The URNs of the items that carry it (those the user may see), in
+    /// the order they were recorded.
+    pub urns: Vec<String>,
+    /// When the latest of them was recorded.
+    pub latest_recorded_at: String,
+}
+
+/// How many shared source references a queue shows at most.
+pub const SHARED_REFERENCES_SHOWN: u64 = 50;
+
 /// Which page of a list, for lists too long to load at once.
 #[derive(Debug, Clone, Copy)]
 pub struct Page {
@@ -487,6 +529,54 @@ impl CaseFile {
             },
         )?;
         Ok(record)
+    }
+
+    /// Source references that two or more items the actor may see carry,
+    /// in reference order, at most `limit`. Read off the index on
+    /// (source_reference, id, operation_id): grouped in the index's order,
+    /// so it stops after `limit` references, and need-to-know reads the
+    /// index too. Then each reference's items, by the same index.
+    pub fn shared_source_references(
+        &mut self,
+        actor: &Actor,
+        limit: u64,
+    ) -> Result<Vec<SharedReference>> {
+        let viewer = self.reader(actor, "intelligence")?;
+        let limit = limit.min(i64::MAX as u64) as i64;
+        let sql = format!(
+            "SELECT i.source_reference FROM intelligence i INDEXED BY intelligence_by_source_reference
+             WHERE i.source_reference IS NOT NULL AND {}
+             GROUP BY i.source_reference HAVING count(*) > 1
+             ORDER BY i.source_reference LIMIT :limit",
+            intelligence_visible("i")
+        );
+        let references: Vec<String> =
+            self.query_rows(&sql, &with(&viewer, &[(":limit", &limit)]), |r| r.get(0))?;
+        let items_sql = format!(
+            "SELECT i.urn, i.recorded_at FROM intelligence i INDEXED BY intelligence_by_source_reference
+             WHERE i.source_reference IS NOT NULL AND i.source_reference = :reference AND {}
+                 ORDER BY i.id",
+            intelligence_visible("i")
+        );
+        let mut shared = Vec::with_capacity(references.len());
+        for reference in references {
+            let items: Vec<(String, String)> = self.query_rows(
+                &items_sql,
+                &with(&viewer, &[(":reference", &reference)]),
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let latest_recorded_at = items
+                .iter()
+                .map(|(_, at)| at.clone())
+                .max()
+                .unwrap_or_default();
+            shared.push(SharedReference {
+                source_reference: reference,
+                urns: items.into_iter().map(|(urn, _)| urn).collect(),
+                latest_recorded_at,
+            });
+        }
+        Ok(shared)
     }
 
     /// Records a bulk import in one transaction and reports what happened.

@@ -43,6 +43,10 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
         "0008_account_keys.sql",
         include_str!("../../schema/0008_account_keys.sql"),
     ),
+    (
+        "0009_shared_source_reference.sql",
+        include_str!("../../schema/0009_shared_source_reference.sql"),
+    ),
 ];
 
 /// The first schema version whose events commit to the rows they wrote.
@@ -51,8 +55,17 @@ pub const ROWS_VERSION: u32 = 7;
 /// The schema version this ccu writes and the newest it can read.
 pub const LATEST_VERSION: u32 = SCHEMA_FILES.len() as u32;
 
+/// Each migration ends with `PRAGMA foreign_key_check`: a migration that
+/// rebuilds a table other tables refer to (0009) runs with foreign keys
+/// off, as SQLite's own procedure for changing a table has it, and must
+/// leave every reference whole.
 pub fn migrations() -> Migrations<'static> {
-    Migrations::new(SCHEMA_FILES.iter().map(|(_, sql)| M::up(sql)).collect())
+    Migrations::new(
+        SCHEMA_FILES
+            .iter()
+            .map(|(_, sql)| M::up(sql).foreign_key_check())
+            .collect(),
+    )
 }
 
 pub(super) fn version(conn: &Connection, path: &Path) -> Result<u32> {
@@ -61,11 +74,19 @@ pub(super) fn version(conn: &Connection, path: &Path) -> Result<u32> {
         .map_err(|e| sqlite_err(path, e))
 }
 
+/// Applies the missing migrations with foreign keys off (the setting
+/// cannot change inside their transaction, so it is set around it), then
+/// turns them on again whatever the outcome.
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    migrations().to_latest(conn).map_err(|e| Error::Migration {
+    conn.pragma_update(None, "foreign_keys", false)
+        .map_err(|e| sqlite_err(path, e))?;
+    let migrated = migrations().to_latest(conn).map_err(|e| Error::Migration {
         path: path.to_owned(),
         detail: e.to_string(),
-    })
+    });
+    conn.pragma_update(None, "foreign_keys", true)
+        .map_err(|e| sqlite_err(path, e))?;
+    migrated
 }
 
 #[cfg(test)]
