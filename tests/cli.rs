@@ -276,9 +276,14 @@ fn an_administrator_manages_accounts_end_to_end() {
         &[("CCU_PASSWORD", USER_PASSWORD)],
     );
     assert_eq!(out.status.code(), Some(4));
+    // After the line every login prints (the last one, failures since).
+    let text = stderr(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with("ccu: Last login "), "{text}");
     assert_eq!(
-        stderr(&out),
-        "ccu: error: permission denied: oversight (auditor) may not manage user accounts\n"
+        lines[1],
+        "ccu: error: permission denied: oversight (auditor) may not manage user accounts"
     );
     let last = audit_rows(std::path::Path::new(file)).pop().unwrap();
     assert_eq!(

@@ -340,6 +340,7 @@ fn a_backup_taken_while_another_process_writes_opens_and_checks() {
         .env("CCU_FILE", &path)
         .env("CCU_PASSWORD", ADMIN_PASSWORD)
         .stdin(Stdio::null())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut backups = Vec::new();

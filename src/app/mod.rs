@@ -267,6 +267,9 @@ pub struct SessionInfo {
     pub display_name: String,
     pub rank: String,
     pub roles: String,
+    /// The last login and the failed attempts since, shown as the session
+    /// starts.
+    pub last_login: String,
 }
 
 /// A message in the status line.
@@ -1304,6 +1307,7 @@ impl App {
                 Vec::new()
             }
             Outcome::LoggedIn(session, resources) => {
+                let last_login = session.last_login.clone();
                 self.session = Some(session);
                 self.resources = resources;
                 self.screen = Screen::Main;
@@ -1311,6 +1315,9 @@ impl App {
                 let effects = self.go(self.area);
                 if self.keymap_problems.is_empty() {
                     self.status = None;
+                    if !last_login.is_empty() {
+                        self.say(last_login);
+                    }
                 } else {
                     self.complain(format!(
                         "Your keymap file has problems; the defaults stand for those keys: {}",

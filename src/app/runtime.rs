@@ -242,6 +242,7 @@ impl Runtime {
                 Err(store::Error::LoginFailed { .. }) => Outcome::Refused(
                     "Login failed: unknown user, wrong password, or a disabled account.".into(),
                 ),
+                Err(e @ store::Error::Throttled { .. }) => Outcome::Refused(throttled(&e)),
                 Err(e) => failure(e),
                 Ok(_) => Outcome::Failed("no case file is open".into()),
             };
@@ -253,6 +254,7 @@ impl Runtime {
                     "Login failed: unknown user, wrong password, or a disabled account.".into(),
                 );
             }
+            Err(e @ store::Error::Throttled { .. }) => return Outcome::Refused(throttled(&e)),
             Err(e) => return failure(e),
         };
         let account = match casefile.own_account(&actor) {
@@ -271,6 +273,10 @@ impl Runtime {
                 .map(|r| r.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
+            last_login: casefile
+                .login_history(&actor)
+                .map(|h| h.line())
+                .unwrap_or_default(),
         };
         let resources = casefile
             .resource_types(&actor)
@@ -449,9 +455,10 @@ fn whole_list(casefile: &mut CaseFile, actor: &Actor, area: Area) -> store::Resu
     })
 }
 
-/// What waits for the user's decision: for a supervisor, bids and
-/// threshold proposals; for an authorising officer, applications naming
-/// them and reviews of what they granted.
+/// What waits for the user's decision: for a supervisor, bids, threshold
+/// proposals and source references two items share (an import by someone
+/// who could not see the first); for an authorising officer, applications
+/// naming them and reviews of what they granted.
 fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> {
     use crate::domain::role::Role;
     let mut rows = Vec::new();
@@ -478,6 +485,29 @@ fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> 
                     format!("{} T{}", view::shown(&t.codename), t.number),
                     view::shown(&t.codename),
                     view::uk_time(&t.proposed_at),
+                ],
+            });
+        }
+        // A supervisor sees every item, so every reference two items share.
+        for shared in casefile.shared_source_references(actor, store::SHARED_REFERENCES_SHOWN)? {
+            let Some(first) = shared.urns.first() else {
+                continue;
+            };
+            rows.push(ListRow {
+                key: first.clone(),
+                cells: vec![
+                    format!(
+                        "{} items share source reference {}: {}",
+                        match shared.urns.len() {
+                            2 => "two".to_owned(),
+                            n => n.to_string(),
+                        },
+                        view::shown(&shared.source_reference),
+                        view::shown(&shared.urns.join(", "))
+                    ),
+                    view::shown(first),
+                    String::new(),
+                    view::uk_time(&shared.latest_recorded_at),
                 ],
             });
         }
@@ -530,6 +560,17 @@ fn sorted_and_filtered(mut rows: Vec<ListRow>, spec: &ListSpec) -> Vec<ListRow> 
 }
 
 /// The file name shown in the header.
+/// A login refused for too many failures, in the screen's words (the
+/// username typed is not repeated).
+fn throttled(e: &store::Error) -> String {
+    match e {
+        store::Error::Throttled { until, seconds, .. } => format!(
+            "Login refused: too many failed attempts in a row. Try again after {until} UTC (in {seconds} s)."
+        ),
+        other => other.to_string(),
+    }
+}
+
 pub fn casefile_label(path: &std::path::Path) -> String {
     view::shown(
         &path

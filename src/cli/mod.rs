@@ -584,8 +584,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                     "within_days": within,
                     "items": items,
                 });
-                let text = serde_json::to_string_pretty(&doc).expect("plain data serialises");
-                say(out, &text)?;
+                say_json(out, &doc)?;
             } else if items.is_empty() {
                 say(
                     out,
@@ -627,8 +626,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             let (mut casefile, actor) = open(&path, &actor)?;
             let entries = casefile.central_record(&actor)?;
             if json {
-                let text = serde_json::to_string_pretty(&entries).expect("plain data serialises");
-                say(out, &text)?;
+                say_json(out, &entries)?;
             } else if csv {
                 let bytes = store::central_record_csv(&entries).map_err(|e| Failure {
                     message: format!("cannot write CSV: {e}"),
@@ -941,13 +939,23 @@ fn locate(path: &std::path::Path) -> Result<store::Locked, Failure> {
 fn open(path: &std::path::Path, actor: &AsUser) -> Result<(CaseFile, Actor), Failure> {
     let locked = locate(path)?;
     let password = password::acting_password(&actor.as_user)?;
-    Ok(locked.unlock(
+    let (casefile, actor) = locked.unlock(
         Credentials {
             username: &actor.as_user,
             password: &password,
         },
         store::system_clock(),
-    )?)
+    )?;
+    tell_login_history(&casefile, &actor)?;
+    Ok((casefile, actor))
+}
+
+/// At every login, on standard error: the last one, and the failed
+/// attempts under the username since.
+fn tell_login_history(casefile: &CaseFile, actor: &Actor) -> Result<(), Failure> {
+    let history = casefile.login_history(actor)?;
+    eprintln!("ccu: {}", history.line());
+    Ok(())
 }
 
 /// Opens the terminal application: on the case file at `path`, on a form
@@ -1022,7 +1030,17 @@ fn say(out: &mut impl Write, text: &str) -> Result<(), Failure> {
     })
 }
 
-/// Like [`for_terminal`], but keeps the line breaks ccu itself put there.
+/// Prints a value as indented JSON: lossless, never rewritten, and still
+/// safe to print, since every control, bidirectional and zero-width
+/// character in it is a `\uXXXX` escape ([`crate::sanitise::to_json_pretty`]).
+fn say_json<T: serde::Serialize + ?Sized>(out: &mut impl Write, value: &T) -> Result<(), Failure> {
+    let text = crate::sanitise::to_json_pretty(value).expect("plain data serialises");
+    writeln!(out, "{text}").map_err(|e| Failure {
+        message: format!("cannot write to standard output: {e}"),
+        code: 1,
+    })
+}
+
 /// Opens a case file to sign a checkpoint of it or export it. A file that
 /// opening refuses as altered (its schema, or its trail's last event) is
 /// refused with `ccu check`'s own message and exit code, as is one that
@@ -1035,6 +1053,10 @@ fn open_to_sign(path: &std::path::Path, actor: &AsUser) -> Result<(CaseFile, Act
         password: &password,
     };
     match locked.unlock(credentials, store::system_clock()) {
+        Ok((casefile, actor)) => {
+            tell_login_history(&casefile, &actor)?;
+            Ok((casefile, actor))
+        }
         Err(store::Error::SchemaAltered { .. } | store::Error::Integrity { .. }) => {
             let report = locked.unlock_for_check(credentials)?.check()?;
             Err(store::Error::CheckFailed {
@@ -1047,6 +1069,7 @@ fn open_to_sign(path: &std::path::Path, actor: &AsUser) -> Result<(CaseFile, Act
     }
 }
 
+/// Like [`for_terminal`], but keeps the line breaks ccu itself put there.
 fn for_terminal_lines(text: &str) -> String {
     text.split('\n')
         .map(|line| for_terminal(line).into_owned())

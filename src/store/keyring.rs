@@ -22,6 +22,7 @@
 //! `crypto_secretbox` crates', the derivation `argon2`'s, the labels
 //! HMAC-SHA-256.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -289,6 +290,30 @@ pub struct Keyring {
     /// Its secret, sealed under a key derived from the data key.
     pub notice_secret: String,
     pub accounts: Vec<Entry>,
+    /// Failed logins in a row, by throttle label, carried over once their
+    /// notices are in the trail (a successful login clears its own).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub throttle: BTreeMap<String, Failures>,
+}
+
+/// Failed logins in a row for one username.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Failures {
+    pub count: u32,
+    /// When the last one was, RFC 3339.
+    pub last: String,
+}
+
+/// How many failures in a row are allowed before logins wait.
+pub const FREE_ATTEMPTS: u32 = 5;
+
+/// How long after the last failure the next attempt must wait, with
+/// `count` failures in a row: none under [`FREE_ATTEMPTS`], then 30 s,
+/// doubling, at most 15 minutes.
+pub fn backoff(count: u32) -> Option<chrono::Duration> {
+    let over = count.checked_sub(FREE_ATTEMPTS)?;
+    let seconds = 30i64.saturating_mul(1i64 << over.min(10)).min(15 * 60);
+    Some(chrono::Duration::seconds(seconds))
 }
 
 /// A failed unlock, sealed to the notice key until it reaches the trail.
@@ -300,6 +325,10 @@ pub struct Notice {
     /// Whether the password matched an entry (an account with no data key
     /// sealed to it: disabled, or not yet sealed in).
     pub matched: bool,
+    /// Refused without the password being checked: too many failures in a
+    /// row for the username.
+    #[serde(default)]
+    pub throttled: bool,
 }
 
 /// What unlocking with a password gave.
@@ -333,9 +362,20 @@ fn damaged(path: &Path, detail: impl Into<String>) -> Error {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+/// A line after the keyring document: a failed login. `notice` is sealed
+/// (a failure on a locked file, for the trail); `throttle` and `at` count
+/// it against the username's label; `refused` marks an attempt refused
+/// unchecked while the username waits, which does not count.
+#[derive(Serialize, Deserialize, Default)]
 struct NoticeLine {
-    notice: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    notice: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    throttle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    at: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    refused: bool,
 }
 
 impl Keyring {
@@ -354,6 +394,7 @@ impl Keyring {
             notice_key: public_hex(&notice),
             notice_secret: secretbox_seal(&cipher, &notice.to_bytes())?,
             accounts: Vec::new(),
+            throttle: BTreeMap::new(),
         })
     }
 
@@ -445,7 +486,9 @@ impl Keyring {
     }
 
     /// Opens sealed notices with the notice key (itself opened with the
-    /// data key); a line that does not open is returned as `None`.
+    /// data key); a line that does not open is returned as `None`. Lines
+    /// that only count a failure (see [`KeyringFile::throttle_lines`]) are
+    /// not notices and are left out.
     pub(super) fn open_notices(&self, data_key: &DataKey, lines: &[String]) -> Vec<Option<Notice>> {
         let cipher =
             XSalsa20Poly1305::new_from_slice(&data_key.derive("ccu-keyring-v1 notice")[..])
@@ -455,9 +498,12 @@ impl Keyring {
             .map(SecretKey::from);
         lines
             .iter()
+            .filter(|line| {
+                serde_json::from_str::<NoticeLine>(line).map_or(true, |l| l.notice.is_some())
+            })
             .map(|line| {
                 let sealed: NoticeLine = serde_json::from_str(line).ok()?;
-                let plain = open_sealed(secret.as_ref()?, &sealed.notice)?;
+                let plain = open_sealed(secret.as_ref()?, sealed.notice.as_deref()?)?;
                 serde_json::from_slice(&plain).ok()
             })
             .collect()
@@ -601,10 +647,121 @@ impl KeyringFile {
         Ok(file)
     }
 
-    /// Appends a sealed notice as one line (one `write` with `O_APPEND`).
-    pub(super) fn append_notice(&self, sealed: String) -> Result<()> {
-        let mut line =
-            serde_json::to_string(&NoticeLine { notice: sealed }).expect("plain data serialises");
+    /// The label failures of `username` are counted under: cheap (no
+    /// password stretching), keyed with the keyring's salt.
+    pub fn throttle_label(&self, username: &str) -> String {
+        let salt = hex::decode(&self.keyring.kdf.salt).unwrap_or_default();
+        hex::encode(&hmac32(&salt, &format!("ccu-throttle-v1 {username}"))[..16])
+    }
+
+    /// Failures in a row under `label`: those carried over and those on
+    /// lines not yet taken in.
+    pub fn failures(&self, label: &str) -> Option<Failures> {
+        let mut found = self.keyring.throttle.get(label).cloned();
+        for line in &self.notices {
+            let Ok(l) = serde_json::from_str::<NoticeLine>(line) else {
+                continue;
+            };
+            if l.refused || l.throttle.as_deref() != Some(label) {
+                continue;
+            }
+            let at = l.at.unwrap_or_default();
+            found = Some(match found {
+                None => Failures { count: 1, last: at },
+                Some(f) => Failures {
+                    count: f.count.saturating_add(1),
+                    last: f.last.max(at),
+                },
+            });
+        }
+        found
+    }
+
+    /// Until when a login as `label` waits, if it waits at `now`.
+    pub fn waits_until(
+        &self,
+        label: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let failures = self.failures(label)?;
+        let last = chrono::DateTime::parse_from_rfc3339(&failures.last)
+            .ok()?
+            .with_timezone(&chrono::Utc);
+        let until = last.checked_add_signed(backoff(failures.count)?)?;
+        (now < until).then_some(until)
+    }
+
+    /// Moves the failures counted on `taken` lines into the keyring
+    /// document (they are about to be removed), and clears `cleared`.
+    pub(super) fn carry_failures(&mut self, taken: &[String], cleared: Option<&str>) {
+        for line in taken {
+            let Ok(l) = serde_json::from_str::<NoticeLine>(line) else {
+                continue;
+            };
+            let (Some(label), false) = (l.throttle, l.refused) else {
+                continue;
+            };
+            let at = l.at.unwrap_or_default();
+            let entry = self.keyring.throttle.entry(label).or_insert(Failures {
+                count: 0,
+                last: at.clone(),
+            });
+            entry.count = entry.count.saturating_add(1);
+            entry.last = entry.last.clone().max(at);
+        }
+        if let Some(label) = cleared {
+            self.keyring.throttle.remove(label);
+        }
+    }
+
+    /// Whether a successful login under `label` has anything to clear.
+    pub(super) fn has_failures(&self, label: &str) -> bool {
+        self.failures(label).is_some()
+    }
+
+    /// The lines that count a failure under `label`, to take out when a
+    /// login as it succeeds on an open file.
+    pub(super) fn lines_of(&self, label: &str) -> Vec<String> {
+        self.notices
+            .iter()
+            .filter(|line| {
+                serde_json::from_str::<NoticeLine>(line)
+                    .is_ok_and(|l| l.notice.is_none() && l.throttle.as_deref() == Some(label))
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Appends a sealed notice as one line (one `write` with `O_APPEND`),
+    /// counted against `label` unless it was `refused` unchecked.
+    pub(super) fn append_notice(
+        &self,
+        sealed: String,
+        label: &str,
+        at: &str,
+        refused: bool,
+    ) -> Result<()> {
+        self.append_line(NoticeLine {
+            notice: Some(sealed),
+            throttle: Some(label.to_owned()),
+            at: Some(at.to_owned()),
+            refused,
+        })
+    }
+
+    /// Appends a line that only counts a failure against `label` (a login
+    /// on an open file, audited there already).
+    pub(super) fn append_failure(&self, label: &str, at: &str) -> Result<()> {
+        self.append_line(NoticeLine {
+            notice: None,
+            throttle: Some(label.to_owned()),
+            at: Some(at.to_owned()),
+            refused: false,
+        })
+    }
+
+    fn append_line(&self, line: NoticeLine) -> Result<()> {
+        let mut line = serde_json::to_string(&line).expect("plain data serialises");
         line.push('\n');
         let io = |source| Error::Io {
             path: self.path.clone(),
@@ -733,9 +890,11 @@ mod tests {
             at: "2026-12-01T10:00:00.000000Z".into(),
             username: "ghost".into(),
             matched: false,
+            throttled: false,
         };
         let line = serde_json::to_string(&NoticeLine {
-            notice: ring.seal_notice(&notice).unwrap(),
+            notice: Some(ring.seal_notice(&notice).unwrap()),
+            ..NoticeLine::default()
         })
         .unwrap();
         assert!(!line.contains("ghost"));

@@ -47,7 +47,10 @@ pub use command::{Command, Viewed};
 pub use custody::Encrypted;
 pub use diary::{DueItem, DueKind, QUIET_OPERATION_DAYS};
 pub use export::ExportRequest;
-pub use intelligence::{ImportReport, IntelligenceRecord, IntelligenceRow, Page, TriageEntry};
+pub use intelligence::{
+    ImportReport, IntelligenceRecord, IntelligenceRow, Page, SHARED_REFERENCES_SHOWN,
+    SharedReference, TriageEntry,
+};
 pub use keyring::{CIPHER_SETTINGS, DataKey, KeyringFile, keyring_path};
 pub use ledger::Integrity;
 pub use lists::{
@@ -61,7 +64,7 @@ pub use search::{SearchHit, SearchKind};
 pub use subjects::{HistoryEntry, SubjectRecord, SubjectRow};
 pub use thresholds::{PendingThreshold, ThresholdDecisionEntry, ThresholdEntry, ThresholdHistory};
 pub use visibility::Viewer;
-pub use write::{Actor, Credentials, Executed};
+pub use write::{Actor, Credentials, Executed, LoginHistory};
 
 use crate::domain::InvalidInput;
 use crate::domain::account::{DisplayName, NewPassword, Rank, Username};
@@ -134,6 +137,15 @@ pub enum Error {
 
     #[error("login failed for '{username}': unknown user, wrong password, or a disabled account")]
     LoginFailed { username: String },
+
+    #[error(
+        "login refused for '{username}': too many failed attempts in a row. Try again after {until} UTC (in {seconds} s); the password was not checked"
+    )]
+    Throttled {
+        username: String,
+        until: String,
+        seconds: i64,
+    },
 
     #[error("permission denied: {username} ({roles}) may not {what}")]
     Denied {
@@ -224,6 +236,14 @@ pub enum Error {
 }
 
 impl Error {
+    fn throttled(username: String, until: DateTime<Utc>, now: DateTime<Utc>) -> Error {
+        Error::Throttled {
+            username,
+            until: until.format("%Y-%m-%d %H:%M:%S").to_string(),
+            seconds: (until - now).num_seconds().max(1),
+        }
+    }
+
     /// The process exit code for this error (docs/cli.md lists them).
     pub fn exit_code(&self) -> i32 {
         match self {
@@ -246,7 +266,7 @@ impl Error {
                 Integrity::Unaudited { .. } => 1,
             },
             Error::CheckFailed { report, .. } => report.exit_code(),
-            Error::LoginFailed { .. } | Error::Denied { .. } => 4,
+            Error::LoginFailed { .. } | Error::Throttled { .. } | Error::Denied { .. } => 4,
             Error::Invalid(_) | Error::NoSuch { .. } => 5,
             Error::KeyringNotUpdated { source, .. } => source.exit_code(),
             Error::Sqlite { .. }
@@ -899,18 +919,34 @@ impl Locked {
         let name = Username::parse(offered)
             .map(|u| u.as_str().to_owned())
             .unwrap_or_else(|_| offered.to_owned());
+        let shown: String = offered.chars().take(64).collect();
+        let at = format_timestamp(now);
+        let label = keys.throttle_label(&name);
+        // Too many failures in a row: refused before the password is
+        // checked, alike for a username that exists and one that does not.
+        if note && let Some(until) = keys.waits_until(&label, now) {
+            let notice = keyring::Notice {
+                at: at.clone(),
+                username: shown.clone(),
+                matched: false,
+                throttled: true,
+            };
+            keys.append_notice(keys.keyring.seal_notice(&notice)?, &label, &at, true)?;
+            return Err(Error::throttled(shown, until, now));
+        }
         let matched = match keys.keyring.unseal(&name, credentials.password)? {
             Ok(unsealed) if !unsealed.data_keys.is_empty() => return Ok(unsealed),
             Ok(_) => true,
             Err(keyring::Refused::NoEntry) => false,
         };
         let notice = keyring::Notice {
-            at: format_timestamp(now),
-            username: offered.chars().take(64).collect(),
+            at: at.clone(),
+            username: shown,
             matched,
+            throttled: false,
         };
         if note {
-            keys.append_notice(keys.keyring.seal_notice(&notice)?)?;
+            keys.append_notice(keys.keyring.seal_notice(&notice)?, &label, &at, false)?;
         }
         Err(Error::LoginFailed {
             username: notice.username,

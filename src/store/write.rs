@@ -46,6 +46,34 @@ impl Actor {
     }
 }
 
+/// What a user is told as they log in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginHistory {
+    /// Their last successful login before this one (stored form).
+    pub previous_at: Option<String>,
+    /// Failed logins under their username since it (or ever).
+    pub failed_since: u64,
+}
+
+impl LoginHistory {
+    /// One line, e.g. "Last login 2026-11-30 14:02 UTC; 2 failed attempts
+    /// since."
+    pub fn line(&self) -> String {
+        let failed = match self.failed_since {
+            0 => "no failed attempts".to_owned(),
+            1 => "1 failed attempt".to_owned(),
+            n => format!("{n} failed attempts"),
+        };
+        match &self.previous_at {
+            Some(at) => format!(
+                "Last login {} UTC; {failed} since.",
+                at.get(..16).unwrap_or(at).replace('T', " ")
+            ),
+            None => format!("First login; {failed} before it."),
+        }
+    }
+}
+
 /// A username and password offered at login.
 #[derive(Clone, Copy)]
 pub struct Credentials<'a> {
@@ -199,6 +227,9 @@ fn keyring_before_commit(
     }
     Ok(())
 }
+
+/// Why a login was refused without its password being checked.
+const THROTTLED: &str = "too many failed attempts in a row: refused without checking the password";
 
 /// The keyring beside the case file at `path`, as it is on disk now.
 pub(super) fn read_keyring(path: &Path) -> Result<KeyringFile> {
@@ -365,17 +396,35 @@ impl CaseFile {
         let name = Username::parse(offered)
             .map(|u| u.as_str().to_owned())
             .unwrap_or_else(|_| offered.to_owned());
+        // Too many failures in a row: refused before the password is
+        // checked, alike for a username that exists and one that does not.
+        let now = (self.clock)();
+        if let Some(until) = keys.waits_until(&keys.throttle_label(&name), now) {
+            return self.login_checked(credentials.username, None, Some(until));
+        }
         let proof = keys
             .keyring
             .unseal(&name, credentials.password)?
             .ok()
             .map(|u| keyring::public_hex(&u.secret));
-        self.login_proven(credentials.username, proof)
+        self.login_checked(credentials.username, proof, None)
     }
 
     /// Logs in `username`, whose password unsealed the keyring entry with
     /// public key `proof` (none: it unsealed nothing). Audited.
     pub(super) fn login_proven(&mut self, username: &str, proof: Option<String>) -> Result<Actor> {
+        self.login_checked(username, proof, None)
+    }
+
+    /// The login itself; `waits_until`: refused unchecked, the username
+    /// having failed too often in a row. A failure counts against the
+    /// username in the keyring; a success clears its count.
+    fn login_checked(
+        &mut self,
+        username: &str,
+        proof: Option<String>,
+        waits_until: Option<DateTime<Utc>>,
+    ) -> Result<Actor> {
         let offered = username.trim();
         let account = match Username::parse(offered) {
             Ok(name) => accounts::find(&self.conn, &name).map_err(|e| self.sqlite_err(e))?,
@@ -386,6 +435,7 @@ impl CaseFile {
             None => None,
         };
         let verdict = match &account {
+            _ if waits_until.is_some() => Err(THROTTLED),
             None => Err("unknown user"),
             Some(_) if proof.is_none() => Err("wrong password"),
             // The password unsealed a key, but not the one the case file
@@ -433,6 +483,25 @@ impl CaseFile {
         )
         .and_then(|_| commit(tx))
         .map_err(|e| sqlite_err(&self.path, e))?;
+        let name = Username::parse(offered)
+            .map(|u| u.as_str().to_owned())
+            .unwrap_or_else(|_| offered.to_owned());
+        let keys = self.keyring()?;
+        let label = keys.throttle_label(&name);
+        match (&verdict, waits_until) {
+            (Ok(_), _) if keys.has_failures(&label) => {
+                self.locked_keyring_update_taking(|k| {
+                    let lines = k.lines_of(&label);
+                    k.keyring.throttle.remove(&label);
+                    Ok(lines)
+                })?;
+            }
+            (Err(_), None) => keys.append_failure(&label, &at)?,
+            _ => {}
+        }
+        if let Some(until) = waits_until {
+            return Err(Error::throttled(actor_name, until, (self.clock)()));
+        }
         match (verdict, account) {
             (Ok(roles), Some(a)) => Ok(Actor {
                 user_id: a.id,
@@ -447,6 +516,46 @@ impl CaseFile {
                 username: actor_name,
             }),
         }
+    }
+
+    /// What the user is shown as they log in: when they last logged in
+    /// before this login, and how many failed logins under their name
+    /// there have been since (or ever, at a first login). Read through the
+    /// trail's index by actor, from the newest back to that login.
+    pub fn login_history(&self, actor: &Actor) -> Result<LoginHistory> {
+        let name = actor.username.as_str();
+        let sql = |e| sqlite_err(&self.path, e);
+        let mut logins = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, at FROM audit_event INDEXED BY audit_event_by_actor
+                 WHERE actor = ?1 AND action = 'login' AND outcome = 'ok'
+                 ORDER BY seq DESC LIMIT 2",
+            )
+            .map_err(sql)?;
+        let found: Vec<(i64, String)> = logins
+            .query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(sql)?;
+        drop(logins);
+        // The newest is this login; the one before is the last.
+        let (since, previous_at) = match found.get(1) {
+            Some((seq, at)) => (*seq, Some(at.clone())),
+            None => (0, None),
+        };
+        let failed: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM audit_event INDEXED BY audit_event_by_actor
+                 WHERE actor = ?1 AND seq > ?2 AND action = 'login' AND outcome = 'denied'",
+                rusqlite::params![name, since],
+                |r| r.get(0),
+            )
+            .map_err(sql)?;
+        Ok(LoginHistory {
+            previous_at,
+            failed_since: failed.max(0) as u64,
+        })
     }
 
     /// Runs one command as `actor`: the only way case data changes.
@@ -598,6 +707,22 @@ impl CaseFile {
         })
     }
 
+    /// As [`CaseFile::locked_keyring_update`], taking out the lines the
+    /// change returns.
+    fn locked_keyring_update_taking(
+        &mut self,
+        change: impl FnOnce(&mut KeyringFile) -> Result<Vec<String>>,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let lock = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
+        let changed = read_keyring(&path).and_then(|mut keys| {
+            let taken = change(&mut keys)?;
+            keys.write(&taken)
+        });
+        drop(lock);
+        changed
+    }
+
     /// Changes the keyring while holding the case file's write lock (a
     /// transaction that writes nothing), so that two ccu processes never
     /// change it at once.
@@ -648,6 +773,7 @@ impl CaseFile {
                         Err(_) => false,
                     };
                     let reason = match (n.matched, known) {
+                        _ if n.throttled => THROTTLED,
                         (true, _) => "account disabled",
                         (false, true) => "wrong password",
                         (false, false) => "unknown user",
@@ -683,7 +809,11 @@ impl CaseFile {
         // a notice twice, never not at all.
         let taken = keys.notices;
         let lock = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
-        let written = read_keyring(&path).and_then(|now| now.write(&taken));
+        let written = read_keyring(&path).and_then(|mut now| {
+            // What the lines counted against each username is kept.
+            now.carry_failures(&taken, None);
+            now.write(&taken)
+        });
         drop(lock);
         written
     }
