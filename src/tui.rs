@@ -60,7 +60,7 @@ pub fn prepare(
     };
     app.lock_after = options.lock_after;
     app.keymap_problems = problems;
-    app.keymap_problems.extend(warnings);
+    app.file_warnings = warnings;
     Ok((app, runtime))
 }
 

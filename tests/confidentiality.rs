@@ -638,3 +638,40 @@ fn a_demo_file_from_before_encryption_is_refused_with_what_to_do() {
         .unwrap();
     assert!(matches!(err, Error::Unencrypted { .. }), "{err:?}");
 }
+
+#[test]
+fn the_terminal_application_warns_of_a_readable_case_file_once_logged_in() {
+    use ccu::app::Msg;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let dir = tempfile::tempdir().unwrap();
+    let path = unit(dir.path());
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    let (mut app, mut runtime) = ccu::tui::prepare(
+        ccu::tui::Start::Open(Box::new(CaseFile::locate(&path).unwrap())),
+        &ccu::tui::Options {
+            lock_after: chrono::Duration::minutes(10),
+            keymap: "default".into(),
+        },
+        ccu::keymap::Keymap::builtin(),
+        Vec::new(),
+        (100, 30),
+    )
+    .unwrap();
+    for c in format!("sup\n{USER_PASSWORD}\n").chars() {
+        let code = match c {
+            '\n' => KeyCode::Enter,
+            c => KeyCode::Char(c),
+        };
+        let effects = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        runtime.run(&mut app, effects);
+    }
+    assert!(app.session.is_some(), "logged in");
+    let status = app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(status.contains("can be read by other users"), "{status}");
+    assert!(status.contains("chmod 600"), "{status}");
+    assert!(!status.contains("keymap"), "{status}");
+}

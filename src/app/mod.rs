@@ -404,6 +404,9 @@ pub struct App {
     pub keymap: Keymap,
     /// Problems found in the user's keymap file, shown once after login.
     pub keymap_problems: Vec<String>,
+    /// Warnings about the case file itself (others can read it), shown
+    /// once someone has logged in.
+    pub file_warnings: Vec<String>,
     /// The case file's name, for the header.
     pub casefile: String,
     /// Set for a demo case file: its accounts, listed on the login screen.
@@ -456,6 +459,7 @@ impl App {
             size,
             keymap,
             keymap_problems: Vec::new(),
+            file_warnings: Vec::new(),
             casefile,
             demo: None,
             screen,
@@ -1313,7 +1317,9 @@ impl App {
                 self.screen = Screen::Main;
                 self.last_activity = self.now;
                 let effects = self.go(self.area);
-                if self.keymap_problems.is_empty() {
+                if !self.file_warnings.is_empty() {
+                    self.complain(self.file_warnings.join("; "));
+                } else if self.keymap_problems.is_empty() {
                     self.status = None;
                     if !last_login.is_empty() {
                         self.say(last_login);
