@@ -1049,7 +1049,7 @@ fn naming_a_hidden_subject_in_an_import_does_not_reveal_it() {
 }
 
 #[test]
-fn a_source_reference_already_used_by_a_hidden_item_does_not_reveal_its_urn() {
+fn a_source_reference_already_used_by_a_hidden_item_is_not_revealed_and_the_item_is_recorded() {
     let mut u = unit();
     kestrel_world(&mut u);
     let (lead, outsider) = (u.lead.clone(), u.outsider.clone());
@@ -1072,10 +1072,21 @@ fn a_source_reference_already_used_by_a_hidden_item_does_not_reveal_its_urn() {
         err.to_string(),
         format!("source reference: 'PSD-77' is already recorded as {urn}")
     );
+    // Someone who may not see the first item is told nothing of it: theirs
+    // is recorded as a new item, and supervisors see the shared reference.
+    let theirs = u.cf.execute(&outsider, again()).unwrap();
+    assert_ne!(theirs.reference, urn);
+    let sup = u.sup.clone();
+    let shared = u.cf.shared_source_references(&sup, 10).unwrap();
+    assert_eq!(shared.len(), 1, "{shared:?}");
+    // Once it is theirs, a second of their own is a duplicate they may see.
     let err = u.cf.execute(&outsider, again()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "source reference: 'PSD-77' is already recorded"
+        format!(
+            "source reference: 'PSD-77' is already recorded as {}",
+            theirs.reference
+        )
     );
 }
 

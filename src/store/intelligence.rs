@@ -107,27 +107,8 @@ fn insert(
     Ok((urn, unknown, details))
 }
 
-/// Whether an item with this source reference is already recorded, and its
-/// URN if the user may see it (one they may see is named before one they
-/// may not). Recording a single item refuses any duplicate.
-fn already_recorded(ctx: &Ctx<'_>, reference: &str) -> rusqlite::Result<Option<Option<String>>> {
-    let viewer = Viewer::of(ctx);
-    ctx.tx
-        .query_row(
-            &format!(
-                "SELECT CASE WHEN {} THEN i.urn END AS seen FROM intelligence i
-                 WHERE i.source_reference IS NOT NULL AND i.source_reference = :reference
-                 ORDER BY seen IS NULL, i.id LIMIT 1",
-                intelligence_visible("i")
-            ),
-            &with(&viewer, &[(":reference", &reference as &dyn ToSql)])[..],
-            |r| r.get(0),
-        )
-        .optional()
-}
-
 /// The URN of an item with this source reference that the user may see.
-/// Import asks only this (need-to-know): an item the importer may not see
+/// Recording and import ask only this (need-to-know): an item the importer may not see
 /// is neither revealed nor matched, and the row is imported as a new item;
 /// the supervisors' queue then names the reference the two share
 /// ([`CaseFile::shared_source_references`]).
@@ -152,15 +133,16 @@ pub(super) fn record(
     item: NewIntelligence,
     _: Option<&str>,
 ) -> Result<Applied, Fail> {
+    // As at import: only an item the user may see is a duplicate. One they
+    // may not see is neither named nor hinted at (saying "already
+    // recorded" would confirm it exists); the item is recorded as new, and
+    // the supervisors' queue names the reference the two share.
     if let Some(reference) = &item.source_reference
-        && let Some(urn) = already_recorded(ctx, reference)?
+        && let Some(urn) = visibly_recorded(ctx, reference)?
     {
         return Err(InvalidInput::new(
             "source reference",
-            match urn {
-                Some(urn) => format!("'{reference}' is already recorded as {urn}"),
-                None => format!("'{reference}' is already recorded"),
-            },
+            format!("'{reference}' is already recorded as {urn}"),
         )
         .into());
     }
