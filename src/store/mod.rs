@@ -324,25 +324,7 @@ impl CaseFile {
     /// unencrypted one from an earlier ccu are refused, and nothing is
     /// written, locked or created.
     pub fn locate(path: &Path) -> Result<Locked> {
-        let meta = match fs::metadata(path) {
-            Ok(meta) => meta,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::NotFound {
-                    path: path.to_owned(),
-                });
-            }
-            Err(source) => {
-                return Err(Error::Io {
-                    path: path.to_owned(),
-                    source,
-                });
-            }
-        };
-        if meta.is_dir() {
-            return Err(Error::IsDirectory {
-                path: path.to_owned(),
-            });
-        }
+        let meta = probe::file_metadata(path)?;
         if meta.len() == 0 {
             return Err(Error::NotSqlite {
                 path: path.to_owned(),

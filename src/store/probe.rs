@@ -18,6 +18,25 @@ const HEADER_LEN: usize = 100;
 /// or created) and refuses anything that is not a ccu case file of a
 /// version this ccu can read.
 pub(super) fn check_header(path: &Path) -> Result<()> {
+    let meta = file_metadata(path)?;
+    let not_sqlite = |detail: &str| Error::NotSqlite {
+        path: path.to_owned(),
+        detail: detail.to_owned(),
+    };
+    if meta.len() == 0 {
+        return Err(not_sqlite("the file is empty"));
+    }
+    let header = read_header(path)?;
+    if &header[..16] != SQLITE_MAGIC {
+        return Err(not_sqlite("it is not an SQLite database"));
+    }
+    let field = |at: usize| u32::from_be_bytes(header[at..at + 4].try_into().expect("4 bytes"));
+    check_identity(path, field(68), field(60))
+}
+
+/// The file's metadata; a missing path or a folder is refused as no case
+/// file.
+pub(super) fn file_metadata(path: &Path) -> Result<std::fs::Metadata> {
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -37,22 +56,10 @@ pub(super) fn check_header(path: &Path) -> Result<()> {
             path: path.to_owned(),
         });
     }
-    let not_sqlite = |detail: &str| Error::NotSqlite {
-        path: path.to_owned(),
-        detail: detail.to_owned(),
-    };
-    if meta.len() == 0 {
-        return Err(not_sqlite("the file is empty"));
-    }
-    let header = read_header(path)?;
-    if &header[..16] != SQLITE_MAGIC {
-        return Err(not_sqlite("it is not an SQLite database"));
-    }
-    let field = |at: usize| u32::from_be_bytes(header[at..at + 4].try_into().expect("4 bytes"));
-    check_identity(path, field(68), field(60))
+    Ok(meta)
 }
 
-/// Whether the file begins as an SQLite database in the clear does (an
+/// Whether the file begins as an SQLite database in the clear (an
 /// encrypted case file begins with random bytes).
 pub(super) fn is_plain_sqlite(path: &Path) -> Result<bool> {
     let mut head = [0u8; 16];
