@@ -101,8 +101,8 @@ fn the_demo_builds_quickly_and_its_audit_trail_verifies() {
         other => panic!("the demo's trail does not verify: {other:?}"),
     }
     // Times only go forward, from about 120 days ago to no later than now.
-    let rows = demo_audit_rows(casefile.path());
-    let conn = demo_conn(casefile.path());
+    let rows = audit_rows(casefile.path());
+    let conn = raw_conn(casefile.path());
     let times: Vec<DateTime<Utc>> = conn
         .prepare("SELECT at FROM audit_event ORDER BY seq")
         .unwrap()
@@ -343,27 +343,21 @@ fn is_demo_tells_a_demo_from_a_real_case_file_without_a_login() {
 fn reopening_gives_the_same_case_file_and_adds_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = copy(dir.path());
-    let events = demo_count(&path, "SELECT count(*) FROM audit_event");
-    let items = demo_count(&path, "SELECT count(*) FROM intelligence");
+    let events = count(&path, "SELECT count(*) FROM audit_event");
+    let items = count(&path, "SELECT count(*) FROM intelligence");
     let id = count_text(&path, "SELECT id FROM casefile");
     let mut casefile = unlock_demo(&path);
     assert_eq!(casefile.id(), id);
     assert!(casefile.is_demo().unwrap());
     drop(casefile);
     // Unlocking logs in: that one event, and nothing is built again.
-    assert_eq!(
-        demo_count(&path, "SELECT count(*) FROM audit_event"),
-        events + 1
-    );
-    let last = demo_audit_rows(&path).pop().unwrap();
+    assert_eq!(count(&path, "SELECT count(*) FROM audit_event"), events + 1);
+    let last = audit_rows(&path).pop().unwrap();
     assert_eq!(
         (last.1.as_str(), last.2.as_str(), last.4.as_str()),
         (DEMO_ACCOUNTS[0].username, "login", "ok")
     );
-    assert_eq!(
-        demo_count(&path, "SELECT count(*) FROM intelligence"),
-        items
-    );
+    assert_eq!(count(&path, "SELECT count(*) FROM intelligence"), items);
 }
 
 #[test]
@@ -455,53 +449,8 @@ fn only_an_administrator_marks_a_file_and_only_an_empty_one() {
 }
 
 fn count_text(path: &Path, sql: &str) -> String {
-    let conn = demo_conn(path);
+    let conn = raw_conn(path);
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
-/// A raw SQLCipher connection to a demo file, keyed from a demo account's
-/// password. (common::raw_conn tries the administrator's test password
-/// first; the demo's `admin` has another, so each of its tries is noted in
-/// the keyring as a failed login and reaches the trail at the next unlock.)
-fn demo_conn(path: &Path) -> rusqlite::Connection {
-    let sql = CaseFile::locate(path)
-        .unwrap()
-        .sqlcipher_unlock(Credentials {
-            username: DEMO_ACCOUNTS[0].username,
-            password: DEMO_PASSWORD,
-        })
-        .unwrap();
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute_batch(&sql).unwrap();
-    conn
-}
-
-fn demo_count(path: &Path, sql: &str) -> i64 {
-    demo_conn(path).query_row(sql, [], |r| r.get(0)).unwrap()
-}
-
-/// Every audit event of a demo file as (seq, actor, action, entity_ref,
-/// outcome, details), as common::audit_rows gives them.
-fn demo_audit_rows(path: &Path) -> Vec<(i64, String, String, String, String, String)> {
-    let conn = demo_conn(path);
-    let mut stmt = conn
-        .prepare(
-            "SELECT seq, actor, action, entity_ref, outcome, details FROM audit_event ORDER BY seq",
-        )
-        .unwrap();
-    stmt.query_map([], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ))
-    })
-    .unwrap()
-    .collect::<Result<_, _>>()
-    .unwrap()
 }
 
 #[test]
