@@ -198,6 +198,7 @@ fn main() {
             rank: Rank::PoliceStaff,
             password: NewPassword::parse(PASSWORD.into(), &user("admin")).unwrap(),
         },
+        ccu::store::bench::head(PASSWORD),
         ccu::store::system_clock(),
     )
     .unwrap();
@@ -214,15 +215,14 @@ fn main() {
         ("sup", "supervisor"),
         ("inv", "investigator"),
     ] {
-        cf.execute(
+        ccu::store::bench::add_account(
+            &mut cf,
             &admin,
-            Command::AddUser {
-                username: user(name),
-                display_name: DisplayName::parse(name).unwrap(),
-                rank: Rank::Inspector,
-                roles: RoleSet::parse_list(roles).unwrap(),
-                password: NewPassword::parse(PASSWORD.into(), &user(name)).unwrap(),
-            },
+            PASSWORD,
+            &user(name),
+            Rank::Inspector,
+            RoleSet::parse_list(roles).unwrap(),
+            PASSWORD,
         )
         .unwrap();
     }

@@ -113,9 +113,19 @@ fn run(encrypted: bool) {
         password: NewPassword::parse(PASSWORD.into(), &user("admin")).unwrap(),
     };
     let mut cf = if encrypted {
-        CaseFile::create(&path, admin, Box::new(now))
+        CaseFile::create(
+            &path,
+            admin,
+            ccu::store::bench::head(PASSWORD),
+            Box::new(now),
+        )
     } else {
-        ccu::store::bench::create_unencrypted(&path, admin, Box::new(now))
+        ccu::store::bench::create_unencrypted(
+            &path,
+            admin,
+            ccu::store::bench::head(PASSWORD),
+            Box::new(now),
+        )
     }
     .unwrap();
     let login = |cf: &mut CaseFile, name: &str| {
@@ -131,15 +141,14 @@ fn run(encrypted: bool) {
         ("inv", "investigator"),
         ("inv2", "investigator"),
     ] {
-        cf.execute(
+        ccu::store::bench::add_account(
+            &mut cf,
             &admin,
-            Command::AddUser {
-                username: user(name),
-                display_name: DisplayName::parse(name).unwrap(),
-                rank: Rank::Sergeant,
-                roles: RoleSet::parse_list(roles).unwrap(),
-                password: NewPassword::parse(PASSWORD.into(), &user(name)).unwrap(),
-            },
+            PASSWORD,
+            &user(name),
+            Rank::Sergeant,
+            RoleSet::parse_list(roles).unwrap(),
+            PASSWORD,
         )
         .unwrap();
     }

@@ -45,9 +45,19 @@ fn setup(path: &std::path::Path, encrypted: bool) -> (CaseFile, Actor, Codename)
         password: NewPassword::parse(PASSWORD.into(), &user("admin")).unwrap(),
     };
     let mut cf = if encrypted {
-        CaseFile::create(path, admin, ccu::store::system_clock())
+        CaseFile::create(
+            path,
+            admin,
+            ccu::store::bench::head(PASSWORD),
+            ccu::store::system_clock(),
+        )
     } else {
-        ccu::store::bench::create_unencrypted(path, admin, ccu::store::system_clock())
+        ccu::store::bench::create_unencrypted(
+            path,
+            admin,
+            ccu::store::bench::head(PASSWORD),
+            ccu::store::system_clock(),
+        )
     }
     .unwrap();
     let login = |cf: &mut CaseFile, name: &str| {
@@ -59,15 +69,14 @@ fn setup(path: &std::path::Path, encrypted: bool) -> (CaseFile, Actor, Codename)
     };
     let admin = login(&mut cf, "admin");
     for (name, roles) in [("sup", "supervisor"), ("lead", "investigator")] {
-        cf.execute(
+        ccu::store::bench::add_account(
+            &mut cf,
             &admin,
-            Command::AddUser {
-                username: user(name),
-                display_name: DisplayName::parse(name).unwrap(),
-                rank: Rank::Sergeant,
-                roles: RoleSet::parse_list(roles).unwrap(),
-                password: NewPassword::parse(PASSWORD.into(), &user(name)).unwrap(),
-            },
+            PASSWORD,
+            &user(name),
+            Rank::Sergeant,
+            RoleSet::parse_list(roles).unwrap(),
+            PASSWORD,
         )
         .unwrap();
     }

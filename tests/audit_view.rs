@@ -14,7 +14,6 @@ use ccu::domain::authorisation::AuthorisationType;
 use ccu::domain::covert::{AuthorisationApplication, Review};
 use ccu::domain::intelligence::{Category, Grading, NewIntelligence, SourceType, TriageStatus};
 use ccu::domain::operation::{Codename, Decision, NewOperation, Priority};
-use ccu::domain::role::RoleSet;
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{
     Actor, AuditQuery, AuditRow, Awaiting, AwaitingAuthorisation, CaseFile, ChainCursor,
@@ -80,22 +79,20 @@ fn unit(accounts: &[(&str, &str, Rank)]) -> Unit {
             rank: Rank::PoliceStaff,
             password: password(ADMIN_PASSWORD, ADMIN),
         },
+        common::head_of_unit(),
         clock.boxed(),
     )
     .unwrap();
     let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
     for (name, roles, rank) in accounts {
-        cf.execute(
+        common::add_account(
+            &mut cf,
             &admin,
-            Command::AddUser {
-                username: user(name),
-                display_name: DisplayName::parse(&format!("Officer {name}")).unwrap(),
-                rank: *rank,
-                roles: RoleSet::parse_list(roles).unwrap(),
-                password: password(USER_PASSWORD, name),
-            },
-        )
-        .unwrap();
+            name,
+            &format!("Officer {name}"),
+            roles,
+            *rank,
+        );
     }
     Unit {
         dir,

@@ -332,6 +332,7 @@ fn init_never_overwrites_an_existing_file() {
             rank: ccu::domain::account::Rank::PoliceStaff,
             password: password(ADMIN_PASSWORD, "admin"),
         },
+        common::head_of_unit(),
         fixed_clock(),
     )
     .err()

@@ -16,7 +16,6 @@ use ccu::domain::covert::{
 use ccu::domain::intelligence::Category;
 use ccu::domain::operation::{Codename, NewOperation, Priority, TeamPart};
 use ccu::domain::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
-use ccu::domain::role::RoleSet;
 use ccu::domain::subject::{
     EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
 };
@@ -87,6 +86,7 @@ fn unit() -> Unit {
             rank: Rank::PoliceStaff,
             password: password(ADMIN_PASSWORD, ADMIN),
         },
+        common::head_of_unit(),
         clock.boxed(),
     )
     .unwrap();
@@ -104,17 +104,14 @@ fn unit() -> Unit {
             Rank::Superintendent,
         ),
     ] {
-        cf.execute(
+        common::add_account(
+            &mut cf,
             &admin,
-            Command::AddUser {
-                username: user(name),
-                display_name: DisplayName::parse(&format!("Officer {name}")).unwrap(),
-                rank,
-                roles: RoleSet::parse_list(roles).unwrap(),
-                password: password(USER_PASSWORD, name),
-            },
-        )
-        .unwrap();
+            name,
+            &format!("Officer {name}"),
+            roles,
+            rank,
+        );
     }
     let [inv, sup, sup2, supt, insp, chief, dual] =
         ["inv", "sup", "sup2", "supt", "insp", "chief", "dual"]

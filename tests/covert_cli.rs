@@ -12,7 +12,6 @@ use ccu::domain::covert::{
 use ccu::domain::intelligence::Category;
 use ccu::domain::operation::{Codename, NewOperation, Priority};
 use ccu::domain::referral::{MatterType, ReferralCriterion};
-use ccu::domain::role::RoleSet;
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{CaseFile, Command, FirstAdministrator};
 use chrono::{Duration, Utc};
@@ -34,6 +33,7 @@ fn casefile(dir: &std::path::Path) -> std::path::PathBuf {
             rank: Rank::PoliceStaff,
             password: password(ADMIN_PASSWORD, ADMIN),
         },
+        common::head_of_unit(),
         ccu::store::system_clock(),
     )
     .unwrap();
@@ -43,17 +43,14 @@ fn casefile(dir: &std::path::Path) -> std::path::PathBuf {
         ("sup", "supervisor", Rank::Sergeant),
         ("supt", "authorising-officer", Rank::Superintendent),
     ] {
-        cf.execute(
+        common::add_account(
+            &mut cf,
             &admin,
-            Command::AddUser {
-                username: user(name),
-                display_name: DisplayName::parse(&format!("@Officer {name}")).unwrap(),
-                rank,
-                roles: RoleSet::parse_list(roles).unwrap(),
-                password: password(USER_PASSWORD, name),
-            },
-        )
-        .unwrap();
+            name,
+            &format!("@Officer {name}"),
+            roles,
+            rank,
+        );
     }
     let [inv, sup, supt] = ["inv", "sup", "supt"].map(|n| login(&mut cf, n, USER_PASSWORD));
     let kestrel = Codename::parse("KESTREL").unwrap();

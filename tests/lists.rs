@@ -149,6 +149,7 @@ fn casefile_at(dir: &Path, now: DateTime<Utc>) -> CaseFile {
             rank: ccu::domain::account::Rank::PoliceStaff,
             password: password(ADMIN_PASSWORD, ADMIN),
         },
+        common::head_of_unit(),
         clock,
     )
     .unwrap()

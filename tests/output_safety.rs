@@ -70,6 +70,7 @@ fn setup() -> Setup {
             rank: ccu::domain::account::Rank::PoliceStaff,
             password: password(ADMIN_PASSWORD, ADMIN),
         },
+        common::head_of_unit(),
         ccu::store::system_clock(),
     )
     .unwrap();
@@ -84,18 +85,14 @@ fn setup() -> Setup {
         ),
         ("aud", "auditor", ccu::domain::account::Rank::PoliceStaff),
     ] {
-        cf.execute(
+        common::add_account(
+            &mut cf,
             &admin,
-            Command::AddUser {
-                username: user(name),
-                display_name: ccu::domain::account::DisplayName::parse(&format!("Officer {name}"))
-                    .unwrap(),
-                rank,
-                roles: ccu::domain::role::RoleSet::parse_list(roles).unwrap(),
-                password: password(USER_PASSWORD, name),
-            },
-        )
-        .unwrap();
+            name,
+            &format!("Officer {name}"),
+            roles,
+            rank,
+        );
     }
     let [inv, sup, supt] = ["inv", "sup", "supt"].map(|n| login(&mut cf, n, USER_PASSWORD));
     let kestrel = Codename::parse("KESTREL").unwrap();

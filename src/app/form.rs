@@ -15,7 +15,7 @@ use crate::domain::subject::{
     EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
 };
 use crate::domain::time::{parse_uk_date, parse_uk_datetime, uk_date};
-use crate::store::{Command, FirstAdministrator};
+use crate::store::{Command, FirstAdministrator, HeadOfUnit};
 
 /// What a field holds and how it is edited.
 #[derive(Debug, Clone)]
@@ -328,6 +328,7 @@ pub enum Submission {
     Setup {
         path: std::path::PathBuf,
         admin: FirstAdministrator,
+        head: HeadOfUnit,
     },
     Login {
         username: String,
@@ -383,6 +384,20 @@ impl Form {
                 ),
                 Field::password("password").with_hint("at least 12 characters"),
                 Field::password("password again"),
+                Field::line("head of unit", true, "")
+                    .with_hint("username: a supervisor, Inspector or above, who approves access"),
+                Field::line("head's display name", false, ""),
+                Field::choice(
+                    "head's rank",
+                    true,
+                    &Rank::ALL[3..],
+                    |r| r.as_str(),
+                    |r| r.as_str(),
+                    Some(Rank::Inspector),
+                ),
+                Field::password("head's password")
+                    .with_hint("typed by the head of unit, not the administrator"),
+                Field::password("head's password again"),
             ],
         )
     }
@@ -625,7 +640,7 @@ impl Form {
             (_, "subjects") => StaffNumber::parse_list(value).map(|_| ()).map_err(m),
             (_, "staff number") => StaffNumber::parse(value).map(|_| ()).map_err(m),
             (FormKind::NewOperation, "codename") => Codename::parse(value).map(|_| ()).map_err(m),
-            (FormKind::Setup, "username") | (_, "lead") | (_, "supervisor") => {
+            (FormKind::Setup, "username" | "head of unit") | (_, "lead") | (_, "supervisor") => {
                 Username::parse(value).map(|_| ()).map_err(m)
             }
             (_, "corrects") => value
@@ -692,6 +707,29 @@ impl Form {
                     ));
                 }
                 let password = NewPassword::parse(v("password"), &username)?;
+                let head_name = Username::parse(&v("head of unit"))
+                    .map_err(|e| InvalidInput::new("head of unit", e.message))?;
+                let head_display = match opt("head's display name") {
+                    Some(d) => DisplayName::parse(&d)
+                        .map_err(|e| InvalidInput::new("head's display name", e.message))?,
+                    None => DisplayName::parse(head_name.as_str())?,
+                };
+                if v("head's password") != v("head's password again") {
+                    return Err(InvalidInput::new(
+                        "head's password again",
+                        "the two passwords differ",
+                    ));
+                }
+                let head_password = NewPassword::parse(v("head's password"), &head_name)
+                    .map_err(|e| InvalidInput::new("head's password", e.message))?;
+                let head = HeadOfUnit {
+                    username: head_name,
+                    display_name: head_display,
+                    rank: Rank::parse(&v("head's rank"))?,
+                    password: head_password,
+                };
+                head.check(&username)
+                    .map_err(|e| InvalidInput::new("head of unit", e.message))?;
                 return Ok(Submission::Setup {
                     path: std::path::PathBuf::from(v("case file").trim()),
                     admin: FirstAdministrator {
@@ -700,6 +738,7 @@ impl Form {
                         rank: Rank::parse(&v("rank"))?,
                         password,
                     },
+                    head,
                 });
             }
             FormKind::Login => {

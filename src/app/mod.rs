@@ -318,6 +318,7 @@ pub enum Effect {
     Create {
         path: std::path::PathBuf,
         admin: FirstAdministrator,
+        head: crate::store::HeadOfUnit,
     },
     Login {
         username: String,
@@ -620,7 +621,9 @@ impl App {
             return vec![Effect::Unlock { password }];
         }
         match form.submit(now) {
-            Some(Submission::Setup { path, admin }) => vec![Effect::Create { path, admin }],
+            Some(Submission::Setup { path, admin, head }) => {
+                vec![Effect::Create { path, admin, head }]
+            }
             Some(Submission::Login { username, password }) => {
                 vec![Effect::Login { username, password }]
             }

@@ -64,7 +64,7 @@ impl Runtime {
 
     fn perform(&mut self, effect: Effect) -> Outcome {
         match effect {
-            Effect::Create { path, admin } => self.create(path, admin),
+            Effect::Create { path, admin, head } => self.create(path, admin, head),
             Effect::Login { username, password } => self.login(&username, &password),
             Effect::Unlock { password } => {
                 let Some(actor) = &self.actor else {
@@ -203,14 +203,19 @@ impl Runtime {
         logged_in(&mut self.casefile, &self.actor)
     }
 
-    fn create(&mut self, path: PathBuf, admin: store::FirstAdministrator) -> Outcome {
+    fn create(
+        &mut self,
+        path: PathBuf,
+        admin: store::FirstAdministrator,
+        head: store::HeadOfUnit,
+    ) -> Outcome {
         let username = admin.username.to_string();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
             && let Err(e) = std::fs::create_dir_all(parent)
         {
             return Outcome::Failed(format!("{}: {e}", parent.display()));
         }
-        match CaseFile::create(&path, admin, (self.clock)()) {
+        match CaseFile::create(&path, admin, head, (self.clock)()) {
             Ok(casefile) => {
                 let label = casefile_label(casefile.path());
                 self.casefile = Some(casefile);

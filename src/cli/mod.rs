@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use crate::domain::InvalidInput;
 use crate::domain::account::{DisplayName, Rank, Username};
 use crate::domain::role::RoleSet;
+use crate::domain::urn::{Urn, UrnKind};
 use crate::sanitise::for_terminal;
 use crate::store::{self, Actor, CaseFile, CheckReport, Command, Credentials, FirstAdministrator};
 
@@ -59,7 +60,7 @@ struct Cli {
 enum TopCommand {
     /// Open the terminal application on a demo case file of invented data, creating it if needed [default file: demo.ccu beside the default case file]
     Demo,
-    /// Create a new case file and its first administrator account
+    /// Create a new case file with its first administrator and its head of unit (who approves access); each types their own password
     Init {
         /// Username of the first administrator
         #[arg(long, value_name = "USERNAME")]
@@ -70,6 +71,15 @@ enum TopCommand {
         /// Police rank, or "Police Staff"
         #[arg(long, default_value = "Police Staff")]
         rank: String,
+        /// Username of the head of unit: a supervisor of Inspector rank or above, who approves the access administrators ask for
+        #[arg(long, value_name = "USERNAME")]
+        head: String,
+        /// The head of unit's name shown to other users [default: the username]
+        #[arg(long, value_name = "TEXT")]
+        head_display_name: Option<String>,
+        /// The head of unit's rank: Inspector or above
+        #[arg(long, value_name = "RANK")]
+        head_rank: String,
     },
     /// Manage user accounts
     User {
@@ -248,10 +258,45 @@ enum UserCommand {
         #[command(flatten)]
         actor: AsUser,
     },
-    /// Change your own password, or (administrators) reset someone else's
+    /// Change your own password, or (administrators) ask for someone else's to be reset to a one-time password
     Passwd {
         /// Whose password [default: your own]
         username: Option<String>,
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// Requests for access waiting for a head of unit (administrators, auditors, supervisors)
+    Requests {
+        /// Every request ever made, decided or not, newest first
+        #[arg(long)]
+        all: bool,
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// Approve a request for access (a head of unit: a supervisor of Inspector rank or above, neither its requester nor its account)
+    Approve {
+        /// The request, e.g. ACR-2026-0001
+        request: String,
+        /// A note for the trail
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// Decline a request for access, saying why (a head of unit)
+    Decline {
+        /// The request, e.g. ACR-2026-0001
+        request: String,
+        /// Why it is declined (recorded in the trail)
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        #[command(flatten)]
+        actor: AsUser,
+    },
+    /// Set how many hours a request for access waits for a decision before it expires (a head of unit; 1 to 720)
+    Expiry {
+        /// Hours, from 1 to 720 (30 days); the default is 72
+        hours: u32,
         #[command(flatten)]
         actor: AsUser,
     },
@@ -326,14 +371,26 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             admin,
             display_name,
             rank,
+            head,
+            head_display_name,
+            head_rank,
         } => {
             let username = Username::parse(&admin)?;
             let display_name = DisplayName::parse(display_name.as_deref().unwrap_or(&admin))?;
             let rank = Rank::parse(&rank)?;
+            let head_name =
+                Username::parse(&head).map_err(|e| InvalidInput::new("--head", e.message))?;
+            let head_display = DisplayName::parse(head_display_name.as_deref().unwrap_or(&head))
+                .map_err(|e| InvalidInput::new("--head-display-name", e.message))?;
+            let head_rank =
+                Rank::parse(&head_rank).map_err(|e| InvalidInput::new("--head-rank", e.message))?;
+            // Checked before any password is asked for.
+            store::HeadOfUnit::check_parts(&head_name, head_rank, &username)?;
             if path.exists() {
                 return Err(store::Error::AlreadyExists { path }.into());
             }
             let password = password::new_password(&username, "CCU_PASSWORD")?;
+            let head_password = password::head_password(&head_name)?;
             let casefile = CaseFile::create(
                 &path,
                 FirstAdministrator {
@@ -342,12 +399,18 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                     rank,
                     password,
                 },
+                store::HeadOfUnit {
+                    username: head_name.clone(),
+                    display_name: head_display,
+                    rank: head_rank,
+                    password: head_password,
+                },
                 store::system_clock(),
             )?;
             say(
                 out,
                 &format!(
-                    "Created case file {} (id {}) with administrator {username}.\nNext: add the unit's accounts with `ccu user add USERNAME --display-name ... --rank ... --roles ... --as {username}`.",
+                    "Created case file {} (id {}) with administrator {username} and head of unit {head_name}.\nNext: add the unit's accounts with `ccu user add USERNAME --display-name ... --rank ... --roles ... --as {username}`; {head_name} approves each with `ccu user approve REQUEST --as {head_name}`.",
                     path.display(),
                     casefile.id()
                 ),
@@ -785,7 +848,11 @@ fn user_command(
         | UserCommand::Disable { actor, .. }
         | UserCommand::Enable { actor, .. }
         | UserCommand::Roles { actor, .. }
-        | UserCommand::Passwd { actor, .. } => actor,
+        | UserCommand::Passwd { actor, .. }
+        | UserCommand::Requests { actor, .. }
+        | UserCommand::Approve { actor, .. }
+        | UserCommand::Decline { actor, .. }
+        | UserCommand::Expiry { actor, .. } => actor,
     };
     // The arguments are checked before the password is asked for: an
     // unlock is a login, and a login is written to the trail.
@@ -817,9 +884,28 @@ fn user_command(
         } => {
             Username::parse(username)?;
         }
-        UserCommand::List { .. } | UserCommand::Passwd { .. } => {}
+        UserCommand::Approve { request, .. } | UserCommand::Decline { request, .. } => {
+            Urn::parse(UrnKind::AccessRequest, request)?;
+        }
+        UserCommand::Expiry { hours, .. } => {
+            if !store::EXPIRY_HOURS.contains(hours) {
+                return Err(InvalidInput::new(
+                    "hours",
+                    format!(
+                        "{hours} is out of range: a request waits between 1 hour and 720 hours (30 days)"
+                    ),
+                )
+                .into());
+            }
+        }
+        UserCommand::List { .. } | UserCommand::Passwd { .. } | UserCommand::Requests { .. } => {}
     }
-    let (mut casefile, actor) = open(path, acting)?;
+    let own_password = matches!(&command, UserCommand::Passwd { username: None, .. })
+        || matches!(&command, UserCommand::Passwd { username: Some(u), actor } if Username::parse(u).ok() == Username::parse(&actor.as_user).ok());
+    let (mut casefile, actor, changed) = open_changing(path, acting)?;
+    if own_password && changed {
+        return Ok(0);
+    }
     match command {
         UserCommand::Add {
             username,
@@ -833,7 +919,7 @@ fn user_command(
             let rank = Rank::parse(&rank)?;
             let roles = RoleSet::parse_list(&roles)?;
             let password = password::new_password(&username, "CCU_NEW_PASSWORD")?;
-            casefile.execute(
+            let done = casefile.execute(
                 &actor,
                 Command::AddUser {
                     username: username.clone(),
@@ -843,28 +929,49 @@ fn user_command(
                     password,
                 },
             )?;
-            say(out, &format!("Added {username} ({rank}; {roles})."))?;
+            match requested(&done) {
+                Some(waits) => say(
+                    out,
+                    &format!(
+                        "Added {username} ({rank}), with no access yet: {waits} to give them {roles}.\nTheir password is for one use: they choose their own at their first login."
+                    ),
+                )?,
+                None => say(
+                    out,
+                    &format!(
+                        "Added {username} ({rank}; {roles}).\nTheir password is for one use: they choose their own at their first login."
+                    ),
+                )?,
+            }
         }
         UserCommand::List { actor: _ } => {
             let accounts = casefile.accounts(&actor)?;
-            let rows: Vec<[String; 6]> = accounts
+            let rows: Vec<[String; 7]> = accounts
                 .iter()
                 .map(|a| {
                     [
                         a.username.clone(),
                         a.display_name.clone(),
                         a.rank.clone(),
-                        a.roles
-                            .iter()
-                            .map(|r| r.as_str())
-                            .collect::<Vec<_>>()
-                            .join(","),
-                        a.status.as_str().to_owned(),
+                        role_list(&a.roles),
+                        a.shown_status().to_owned(),
                         a.created_at.get(..10).unwrap_or(&a.created_at).to_owned(),
+                        a.pending
+                            .iter()
+                            .map(|p| match p.kind {
+                                store::RequestKind::Add | store::RequestKind::Grant => {
+                                    format!("{} {}", p.urn, role_list(&p.roles))
+                                }
+                                kind => format!("{} {}", p.urn, kind.as_str()),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; "),
                     ]
                 })
                 .collect();
-            let header = ["USERNAME", "NAME", "RANK", "ROLES", "STATUS", "CREATED"];
+            let header = [
+                "USERNAME", "NAME", "RANK", "ROLES", "STATUS", "CREATED", "PENDING",
+            ];
             say(out, &table(&header, &rows))?;
         }
         UserCommand::Disable { username, .. } => {
@@ -885,27 +992,54 @@ fn user_command(
         }
         UserCommand::Enable { username, .. } => {
             let username = Username::parse(&username)?;
-            casefile.execute(
+            let done = casefile.execute(
                 &actor,
                 Command::EnableUser {
                     username: username.clone(),
                 },
             )?;
-            say(out, &format!("Enabled {username}."))?;
+            match requested(&done) {
+                Some(waits) => say(
+                    out,
+                    &format!("{username} stays disabled: {waits} to enable the account."),
+                )?,
+                None => say(out, &format!("Enabled {username}."))?,
+            }
         }
         UserCommand::Roles {
             username, roles, ..
         } => {
             let username = Username::parse(&username)?;
             let roles = RoleSet::parse_list(&roles)?;
-            casefile.execute(
+            let done = casefile.execute(
                 &actor,
                 Command::SetRoles {
                     username: username.clone(),
                     roles: roles.clone(),
                 },
             )?;
-            say(out, &format!("{username} now holds: {roles}."))?;
+            match requested(&done) {
+                Some(waits) => {
+                    let now: Vec<String> = done.details["after"]["roles"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|r| r.as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let now = if now.is_empty() {
+                        "no roles".to_owned()
+                    } else {
+                        now.join(",")
+                    };
+                    say(
+                        out,
+                        &format!("{username} holds {now} for now: {waits} to give them {roles}."),
+                    )?
+                }
+                None => say(out, &format!("{username} now holds: {roles}."))?,
+            }
         }
         UserCommand::Passwd { username, .. } => {
             let username = match username {
@@ -913,17 +1047,159 @@ fn user_command(
                 None => actor.username().clone(),
             };
             let password = password::new_password(&username, "CCU_NEW_PASSWORD")?;
-            casefile.execute(
+            let done = casefile.execute(
                 &actor,
                 Command::SetPassword {
                     username: username.clone(),
                     password,
                 },
             )?;
-            say(out, &format!("Password changed for {username}."))?;
+            match requested(&done) {
+                Some(waits) => say(
+                    out,
+                    &format!(
+                        "{username}'s password is not reset yet: {waits}. The new password is then for one use: they choose their own at their next login."
+                    ),
+                )?,
+                None => say(out, &format!("Password changed for {username}."))?,
+            }
+        }
+        UserCommand::Requests { all, .. } => {
+            let requests = casefile.access_requests(&actor, all)?;
+            if requests.is_empty() {
+                say(
+                    out,
+                    if all {
+                        "No request for access has ever been made."
+                    } else {
+                        "No request for access is waiting."
+                    },
+                )?;
+                return Ok(0);
+            }
+            let rows: Vec<[String; 8]> = requests
+                .iter()
+                .map(|r| {
+                    [
+                        r.urn.clone(),
+                        r.kind.as_str().to_owned(),
+                        format!("{} ({}, {})", r.username, r.display_name, r.rank),
+                        role_list(&r.roles),
+                        match r.kind {
+                            store::RequestKind::Add | store::RequestKind::Grant => {
+                                role_list(&r.requested_roles)
+                            }
+                            kind => kind.phrase().to_owned(),
+                        },
+                        r.requested_by.clone(),
+                        short_time(&r.expires_at),
+                        match (&r.decided_by, &r.reason) {
+                            (Some(by), Some(why)) => {
+                                format!("{} by {by}: {why}", r.status.as_str())
+                            }
+                            (Some(by), None) => format!("{} by {by}", r.status.as_str()),
+                            (None, Some(why)) => format!("{}: {why}", r.status.as_str()),
+                            (None, None) => r.status.as_str().to_owned(),
+                        },
+                    ]
+                })
+                .collect();
+            let header = [
+                "REQUEST", "KIND", "ACCOUNT", "HOLDS", "ASKS FOR", "BY", "EXPIRES", "STATUS",
+            ];
+            say(out, &table(&header, &rows))?;
+        }
+        UserCommand::Approve { request, note, .. } => {
+            let urn = Urn::parse(UrnKind::AccessRequest, &request)?;
+            let done = casefile.execute(
+                &actor,
+                Command::DecideAccess {
+                    urn,
+                    approve: true,
+                    reason: note,
+                },
+            )?;
+            let who = done.details["username"].as_str().unwrap_or_default();
+            say(
+                out,
+                &format!(
+                    "Approved {urn}: {} for {}; it has taken effect.",
+                    done.details["kind"]
+                        .as_str()
+                        .map_or("the request", kind_phrase),
+                    for_terminal(who)
+                ),
+            )?;
+        }
+        UserCommand::Decline {
+            request, reason, ..
+        } => {
+            let urn = Urn::parse(UrnKind::AccessRequest, &request)?;
+            let done = casefile.execute(
+                &actor,
+                Command::DecideAccess {
+                    urn,
+                    approve: false,
+                    reason: Some(reason),
+                },
+            )?;
+            let who = done.details["username"].as_str().unwrap_or_default();
+            say(
+                out,
+                &format!(
+                    "Declined {urn} ({} for {}); nothing changed.",
+                    done.details["kind"]
+                        .as_str()
+                        .map_or("the request", kind_phrase),
+                    for_terminal(who)
+                ),
+            )?;
+        }
+        UserCommand::Expiry { hours, .. } => {
+            casefile.execute(&actor, Command::SetAccessExpiry { hours })?;
+            say(
+                out,
+                &format!("Requests for access made from now on expire after {hours} hours."),
+            )?;
         }
     }
     Ok(0)
+}
+
+fn role_list(roles: &[crate::domain::role::Role]) -> String {
+    if roles.is_empty() {
+        return "-".into();
+    }
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn kind_phrase(kind: &str) -> &'static str {
+    match kind {
+        "add" => "add the account",
+        "grant" => "grant roles",
+        "enable" => "enable the account",
+        _ => "reset the password",
+    }
+}
+
+/// `2026-12-01T09:30:00.000000Z` as `2026-12-01 09:30 UTC`.
+fn short_time(at: &str) -> String {
+    format!("{} UTC", at.get(..16).unwrap_or(at).replace('T', " "))
+}
+
+/// What a command that opened a request for access prints: its
+/// reference, who approves it, and when it expires.
+fn requested(done: &store::Executed) -> Option<String> {
+    let request = done.details.get("request")?;
+    let urn = request["urn"].as_str()?;
+    let expires = request["expires_at"].as_str().map(short_time)?;
+    Some(format!(
+        "{urn} waits for a head of unit (a supervisor of Inspector rank or above) to approve it with `ccu user approve {urn} --as HEAD`, by {expires}"
+    ))
 }
 
 /// Finds the case file, and warns if others can read it or its keyring.
@@ -935,11 +1211,20 @@ fn locate(path: &std::path::Path) -> Result<store::Locked, Failure> {
     Ok(locked)
 }
 
-/// Finds the case file and unlocks it as the user named with `--as`.
+/// Finds the case file and unlocks it as the user named with `--as`; a
+/// one-time password is replaced first (asked for, or CCU_NEW_PASSWORD).
 fn open(path: &std::path::Path, actor: &AsUser) -> Result<(CaseFile, Actor), Failure> {
+    open_changing(path, actor).map(|(casefile, actor, _)| (casefile, actor))
+}
+
+/// As [`open`]; also says whether a one-time password was just replaced.
+fn open_changing(
+    path: &std::path::Path,
+    actor: &AsUser,
+) -> Result<(CaseFile, Actor, bool), Failure> {
     let locked = locate(path)?;
     let password = password::acting_password(&actor.as_user)?;
-    let (casefile, actor) = locked.unlock(
+    let (mut casefile, actor) = locked.unlock(
         Credentials {
             username: &actor.as_user,
             password: &password,
@@ -947,7 +1232,30 @@ fn open(path: &std::path::Path, actor: &AsUser) -> Result<(CaseFile, Actor), Fai
         store::system_clock(),
     )?;
     tell_login_history(&casefile, &actor)?;
-    Ok((casefile, actor))
+    if let Some(one_time) = casefile.one_time_password(&actor)? {
+        eprintln!("ccu: {}", for_terminal(&one_time.line()));
+        let chosen =
+            password::new_password(actor.username(), "CCU_NEW_PASSWORD").map_err(|f| Failure {
+                message: format!(
+                    "{}; nothing else was done: choose your own password first",
+                    f.message
+                ),
+                code: f.code,
+            })?;
+        casefile.execute(
+            &actor,
+            Command::SetPassword {
+                username: actor.username().clone(),
+                password: chosen,
+            },
+        )?;
+        eprintln!(
+            "ccu: Password changed for {}; the one-time password no longer works.",
+            actor.username()
+        );
+        return Ok((casefile, actor, true));
+    }
+    Ok((casefile, actor, false))
 }
 
 /// At every login, on standard error: the last one, and the failed

@@ -57,3 +57,15 @@ pub fn new_password(username: &Username, env_var: &str) -> Result<NewPassword, F
     };
     Ok(NewPassword::parse(text, username)?)
 }
+
+/// The head of unit's password at `ccu init`, typed twice on a terminal by
+/// the head themselves (the administrator looks away), or read from
+/// CCU_HEAD_PASSWORD.
+pub fn head_password(username: &Username) -> Result<NewPassword, Failure> {
+    if stdin_is_terminal() {
+        eprintln!(
+            "Now the head of unit, {username}: type your own password (the administrator should not see it)."
+        );
+    }
+    new_password(username, "CCU_HEAD_PASSWORD")
+}

@@ -65,6 +65,13 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         what: "manages accounts and roles, and sees no case content at all",
     },
     DemoAccount {
+        username: "head",
+        display_name: "DCI Ottoline Ashgrove-Penhallow (head of unit)",
+        rank: Rank::ChiefInspector,
+        roles: &["supervisor"],
+        what: "head of unit: a supervisor who also approves the access the administrator asks for",
+    },
+    DemoAccount {
         username: "investigator",
         display_name: "DC Robin Larkhollow",
         rank: Rank::Constable,
@@ -112,6 +119,7 @@ pub fn create_demo(path: &Path, now: DateTime<Utc>) -> store::Result<CaseFile> {
     let plan = Plan::new(now);
     let clock = Arc::new(Mutex::new(Phase::Building(plan.time(0, 7, 45))));
     let admin = &DEMO_ACCOUNTS[0];
+    let head = &DEMO_ACCOUNTS[1];
     let casefile = CaseFile::create_marked(
         path,
         FirstAdministrator {
@@ -119,6 +127,12 @@ pub fn create_demo(path: &Path, now: DateTime<Utc>) -> store::Result<CaseFile> {
             display_name: DisplayName::parse(admin.display_name)?,
             rank: admin.rank,
             password: demo_password(admin.username)?,
+        },
+        store::HeadOfUnit {
+            username: Username::parse(head.username)?,
+            display_name: DisplayName::parse(head.display_name)?,
+            rank: head.rank,
+            password: demo_password(head.username)?,
         },
         shared_clock(clock.clone()),
         true,
@@ -174,6 +188,16 @@ pub fn open_or_create_demo(path: &Path, now: DateTime<Utc>) -> store::Result<Loc
 /// The clock a demo file opened at `now` runs on.
 pub fn demo_clock(now: DateTime<Utc>) -> Clock {
     running_clock(now)
+}
+
+/// The accounts made with the file itself, who chose their own password.
+const FOUNDERS: usize = 2;
+
+/// The one-time password the administrator gives a demo account when
+/// adding it; the account replaces it with [`DEMO_PASSWORD`] at its first
+/// login, as every new account must.
+fn first_password(_username: &str) -> String {
+    "first login, one time only".to_owned()
 }
 
 fn demo_password(username: &str) -> store::Result<NewPassword> {
@@ -453,10 +477,21 @@ impl Builder {
         if let Some(actor) = self.actors.get(who) {
             return Ok(actor.clone());
         }
+        let founder = DEMO_ACCOUNTS[..FOUNDERS].iter().any(|a| a.username == who);
+        let first = first_password(who);
         let actor = self.cf.login(Credentials {
             username: who,
-            password: DEMO_PASSWORD,
+            password: if founder { DEMO_PASSWORD } else { &first },
         })?;
+        if self.cf.one_time_password(&actor)?.is_some() {
+            self.cf.execute(
+                &actor,
+                Command::SetPassword {
+                    username: actor.username().clone(),
+                    password: demo_password(who)?,
+                },
+            )?;
+        }
         self.actors.insert(who, actor.clone());
         Ok(actor)
     }

@@ -5,8 +5,8 @@ use chrono::{DateTime, Days, Months, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::London;
 
 use super::intake::{Item, SUBJECTS, item, plan_background};
-use super::{DEMO_ACCOUNTS, Plan, STORY_DAYS, demo_password};
-use crate::domain::account::{DisplayName, Username};
+use super::{DEMO_ACCOUNTS, FOUNDERS, Plan, STORY_DAYS, first_password};
+use crate::domain::account::{DisplayName, NewPassword, Username};
 use crate::domain::authorisation::{AuthorisationType, period_end};
 use crate::domain::bid::{BidDecision, BidLine, BidStatus};
 use crate::domain::covert::{
@@ -20,7 +20,7 @@ use crate::domain::operation::{
 use crate::domain::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
 use crate::domain::role::RoleSet;
 use crate::domain::subject::{StaffNumber, SubjectStatus};
-use crate::domain::urn::UrnKind;
+use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{self, Command, Credentials, Viewed};
 
 fn codename(text: &str) -> store::Result<Codename> {
@@ -285,20 +285,39 @@ pub(super) fn story(plan: &mut Plan) -> store::Result<()> {
     use OperationStatus::*;
     use SourceType::*;
 
-    // Day 0: the file is set up. The administrator marks it as a demo
-    // before anything else goes in, then adds the unit's accounts.
+    // Day 0: the file is set up with its administrator and head of unit.
+    // The administrator marks it as a demo before anything else goes in,
+    // then asks for the unit's accounts, and the head approves each.
     plan.cmd((0, 7, 50), "admin", |_| Ok(Command::MarkDemo));
-    for (i, account) in DEMO_ACCOUNTS.iter().enumerate().skip(1) {
+    for (i, account) in DEMO_ACCOUNTS.iter().enumerate().skip(FOUNDERS) {
         plan.cmd((0, 8, i as u32), "admin", move |_| {
             Ok(Command::AddUser {
                 username: user(account.username)?,
                 display_name: DisplayName::parse(account.display_name)?,
                 rank: account.rank,
                 roles: RoleSet::parse_list(&account.roles.join(","))?,
-                password: demo_password(account.username)?,
+                password: NewPassword::parse(
+                    first_password(account.username),
+                    &user(account.username)?,
+                )?,
             })
         });
     }
+    plan.step((0, 8, 30), |b| {
+        let head = b.actor("head")?;
+        for request in b.cf.access_requests(&head, false)? {
+            let urn = Urn::parse(UrnKind::AccessRequest, &request.urn)?;
+            b.cf.execute(
+                &head,
+                Command::DecideAccess {
+                    urn,
+                    approve: true,
+                    reason: None,
+                },
+            )?;
+        }
+        Ok(())
+    });
     plan.cmd((0, 9, 0), "supervisor", |_| {
         Ok(Command::SetCapacity {
             resource: "analyst-hours".to_owned(),

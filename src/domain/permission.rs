@@ -62,6 +62,12 @@ pub enum Action {
     RekeyCaseFile,
     /// Make an encrypted backup copy of the case file.
     BackUpCaseFile,
+    /// Approve or decline a request for access (two-person control): the
+    /// supervisor role, and the store checks the rank (Inspector or above,
+    /// the head of unit), never one's own or one's own request.
+    DecideAccess,
+    /// See the requests for access waiting for a decision.
+    ListAccessRequests,
 }
 
 impl Action {
@@ -121,6 +127,8 @@ impl Action {
             Action::MarkDemo => "mark the case file as a demonstration file",
             Action::RekeyCaseFile => "re-key the case file",
             Action::BackUpCaseFile => "back up the case file",
+            Action::DecideAccess => "approve or decline requests for access",
+            Action::ListAccessRequests => "see requests for access",
         }
     }
 }
@@ -135,6 +143,11 @@ use Role::*;
 pub const PERMISSIONS: &[(Action, &[Role])] = &[
     (Action::ManageAccounts, &[Administrator]),
     (Action::ListAccounts, &[Administrator, Auditor]),
+    (Action::DecideAccess, &[Supervisor]),
+    (
+        Action::ListAccessRequests,
+        &[Administrator, Auditor, Supervisor],
+    ),
     (
         Action::ChangeOwnPassword,
         &[

@@ -34,6 +34,12 @@ impl Role {
         }
     }
 
+    /// Whether holding the role lets one read case content: granting such
+    /// a role takes a second person (docs/security.md, "Access model").
+    pub fn reads_case_content(self) -> bool {
+        !matches!(self, Role::Administrator)
+    }
+
     /// A role that must be held alone: whoever administers access must not
     /// read or audit case content, and an auditor must never be able to write.
     fn is_exclusive(self) -> bool {

@@ -12,6 +12,8 @@ pub enum UrnKind {
     Bid,
     Authorisation,
     Referral,
+    /// A request for access that a head of unit approves or declines.
+    AccessRequest,
 }
 
 impl UrnKind {
@@ -22,13 +24,18 @@ impl UrnKind {
             UrnKind::Bid => "BID",
             UrnKind::Authorisation => "AUTH",
             UrnKind::Referral => "REF",
+            UrnKind::AccessRequest => "ACR",
         }
     }
 
     fn digits(self) -> usize {
         match self {
             UrnKind::Intelligence => 5,
-            UrnKind::Operation | UrnKind::Bid | UrnKind::Authorisation | UrnKind::Referral => 4,
+            UrnKind::Operation
+            | UrnKind::Bid
+            | UrnKind::Authorisation
+            | UrnKind::Referral
+            | UrnKind::AccessRequest => 4,
         }
     }
 }

@@ -62,6 +62,19 @@ pub enum Command {
     },
     /// Consulting the account list: recorded as a `view` event.
     ViewAccounts,
+    /// A head of unit's decision on a request for access.
+    DecideAccess {
+        urn: Urn,
+        approve: bool,
+        /// Required to decline.
+        reason: Option<String>,
+    },
+    /// How long a request for access waits for a decision.
+    SetAccessExpiry {
+        hours: u32,
+    },
+    /// Consulting the requests for access: recorded as a `view` event.
+    ViewAccessRequests,
     /// Opening the audit trail on screen: recorded as a `view` event.
     ViewAuditTrail,
 
@@ -209,7 +222,13 @@ impl Command {
             Command::EnableUser { .. } => "user.enable",
             Command::SetRoles { .. } => "user.roles",
             Command::SetPassword { .. } => "user.passwd",
-            Command::ViewAccounts | Command::ViewAuditTrail | Command::View(_) => "view",
+            Command::DecideAccess { approve: true, .. } => "access.approve",
+            Command::DecideAccess { approve: false, .. } => "access.decline",
+            Command::SetAccessExpiry { .. } => "setting.access-request-hours",
+            Command::ViewAccounts
+            | Command::ViewAccessRequests
+            | Command::ViewAuditTrail
+            | Command::View(_) => "view",
             Command::RecordIntelligence(_) => "intelligence.record",
             Command::ImportIntelligence { .. } => "intelligence.import",
             Command::TriageIntelligence { .. } => "intelligence.triage",
@@ -266,6 +285,9 @@ impl Command {
         }
         match self {
             Command::ViewAccounts => ("accounts", "*".to_owned()),
+            Command::ViewAccessRequests => ("access-requests", "*".to_owned()),
+            Command::DecideAccess { urn, .. } => ("access-request", urn.to_string()),
+            Command::SetAccessExpiry { .. } => ("setting", super::access::EXPIRY_KEY.to_owned()),
             Command::ViewAuditTrail => ("audit", "*".to_owned()),
             Command::RecordIntelligence(_) => ("intelligence", "new".to_owned()),
             Command::ImportIntelligence { label, .. } => ("import", label.clone()),
@@ -328,6 +350,8 @@ impl Command {
             | Command::SetRoles { .. }
             | Command::SetPassword { .. } => Action::ManageAccounts,
             Command::ViewAccounts => Action::ListAccounts,
+            Command::DecideAccess { .. } | Command::SetAccessExpiry { .. } => Action::DecideAccess,
+            Command::ViewAccessRequests => Action::ListAccessRequests,
             Command::RecordIntelligence(_) | Command::ImportIntelligence { .. } => {
                 Action::RecordIntelligence
             }
@@ -386,6 +410,13 @@ pub(super) fn apply(
         | Command::SetRoles { .. }
         | Command::SetPassword { .. }
         | Command::ViewAccounts => accounts::apply(ctx, &command, public_key).map(simple),
+        Command::DecideAccess {
+            urn,
+            approve,
+            reason,
+        } => super::access::decide(ctx, &urn, approve, reason.as_deref()),
+        Command::SetAccessExpiry { hours } => super::access::set_expiry(ctx, hours),
+        Command::ViewAccessRequests => Ok(simple(json!({ "what": "requests for access" }))),
         Command::RecordIntelligence(item) => intelligence::record(ctx, item, None),
         Command::ImportIntelligence { label, items } => intelligence::import(ctx, &label, items),
         Command::TriageIntelligence {

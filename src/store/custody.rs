@@ -402,7 +402,7 @@ impl CaseFile {
             .map_err(sql)?;
         let roles = RoleSet::new([Role::Administrator]).expect("one role is valid");
         let tx = self.conn.transaction().map_err(sql)?;
-        accounts::set_public_key(&tx, admin, public_key).map_err(sql)?;
+        accounts::set_public_key(&tx, admin, public_key, None).map_err(sql)?;
         append(
             &tx,
             &self.id,

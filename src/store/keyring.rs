@@ -407,13 +407,27 @@ impl Keyring {
         password: &str,
         data_key: &DataKey,
     ) -> Result<Entry> {
+        self.new_entry_sealing(username, password, Some(data_key))
+    }
+
+    /// As [`Keyring::new_entry`]; with no `data_key`, the entry opens
+    /// nothing until one is sealed to it (access waiting for approval).
+    pub(super) fn new_entry_sealing(
+        &self,
+        username: &str,
+        password: &str,
+        data_key: Option<&DataKey>,
+    ) -> Result<Entry> {
         let secret = SecretKey::generate(&mut OsRng);
         let key = self.kdf.derive(username, password)?;
         Ok(Entry {
             label: key.label(),
             public_key: public_hex(&secret),
             secret: secretbox_seal(&key.secretbox(), &secret.to_bytes())?,
-            data_key: Some(seal_to(&secret.public_key(), &data_key.0[..])?),
+            data_key: match data_key {
+                Some(k) => Some(seal_to(&secret.public_key(), &k.0[..])?),
+                None => None,
+            },
             next_data_key: None,
         })
     }

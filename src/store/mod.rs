@@ -1,6 +1,7 @@
 //! The case file: opening and creating it, its schema, and the one audited
 //! write path ([`CaseFile::execute`]).
 
+mod access;
 mod accounts;
 mod audit_view;
 mod authorisations;
@@ -35,7 +36,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use zeroize::Zeroizing;
 
-pub use accounts::{Account, AccountStatus};
+pub use access::{AccessRequest, EXPIRY_HOURS, OneTimePassword, RequestKind, RequestStatus};
+pub use accounts::{Account, AccountStatus, PendingRequest};
 pub use audit_view::{
     AuditQuery, AuditRow, Awaiting, AwaitingAuthorisation, ChainCursor, ChainProgress,
     REVIEW_DUE_WITHIN_DAYS,
@@ -68,6 +70,7 @@ pub use write::{Actor, Credentials, Executed, LoginHistory};
 
 use crate::domain::InvalidInput;
 use crate::domain::account::{DisplayName, NewPassword, Rank, Username};
+use crate::domain::role::RoleSet;
 
 /// The time source. Injected so that tests and screens run at a fixed time.
 pub type Clock = Box<dyn Fn() -> DateTime<Utc> + Send>;
@@ -135,8 +138,15 @@ pub enum Error {
         reference: String,
     },
 
-    #[error("login failed for '{username}': unknown user, wrong password, or a disabled account")]
+    #[error(
+        "login failed for '{username}': unknown user, wrong password, a disabled account, or an account whose access a head of unit has not yet approved"
+    )]
     LoginFailed { username: String },
+
+    #[error(
+        "'{username}' logged in with a one-time password an administrator set: choose a new one before anything else (`ccu user passwd --as {username}`)"
+    )]
+    PasswordChangeRequired { username: String },
 
     #[error(
         "login refused for '{username}': too many failed attempts in a row. Try again after {until} UTC (in {seconds} s); the password was not checked"
@@ -266,7 +276,10 @@ impl Error {
                 Integrity::Unaudited { .. } => 1,
             },
             Error::CheckFailed { report, .. } => report.exit_code(),
-            Error::LoginFailed { .. } | Error::Throttled { .. } | Error::Denied { .. } => 4,
+            Error::LoginFailed { .. }
+            | Error::Throttled { .. }
+            | Error::Denied { .. }
+            | Error::PasswordChangeRequired { .. } => 4,
             Error::Invalid(_) | Error::NoSuch { .. } => 5,
             Error::KeyringNotUpdated { source, .. } => source.exit_code(),
             Error::Sqlite { .. }
@@ -296,6 +309,47 @@ pub struct FirstAdministrator {
     pub display_name: DisplayName,
     pub rank: Rank,
     pub password: NewPassword,
+}
+
+/// The head of unit, recorded with a new case file (docs/cli.md, "The
+/// head of unit"): the supervisor role at Inspector rank or above, who
+/// approves the access an administrator asks for. They type their own
+/// password, so the administrator never knows it.
+pub struct HeadOfUnit {
+    pub username: Username,
+    pub display_name: DisplayName,
+    pub rank: Rank,
+    pub password: NewPassword,
+}
+
+impl HeadOfUnit {
+    /// Refuses a head below Inspector rank, or one who is the administrator.
+    pub fn check(&self, admin: &Username) -> std::result::Result<(), InvalidInput> {
+        Self::check_parts(&self.username, self.rank, admin)
+    }
+
+    /// [`HeadOfUnit::check`], before a password is asked for.
+    pub fn check_parts(
+        username: &Username,
+        rank: Rank,
+        admin: &Username,
+    ) -> std::result::Result<(), InvalidInput> {
+        if rank < Rank::Inspector {
+            return Err(InvalidInput::new(
+                "head rank",
+                format!(
+                    "the head of unit approves access and must hold Inspector rank or above, not {rank}"
+                ),
+            ));
+        }
+        if username == admin {
+            return Err(InvalidInput::new(
+                "head",
+                "the head of unit and the administrator must be two people with two accounts",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A case file found and recognised, not yet unlocked: its keyring has
@@ -386,16 +440,23 @@ impl CaseFile {
     /// with a new random data key, sealed to the administrator in a new
     /// keyring beside it. Refuses to touch an existing file. If anything
     /// fails, nothing is left behind.
-    pub fn create(path: &Path, admin: FirstAdministrator, clock: Clock) -> Result<CaseFile> {
-        Self::create_marked(path, admin, clock, false)
+    pub fn create(
+        path: &Path,
+        admin: FirstAdministrator,
+        head: HeadOfUnit,
+        clock: Clock,
+    ) -> Result<CaseFile> {
+        Self::create_marked(path, admin, head, clock, false)
     }
 
     pub(crate) fn create_marked(
         path: &Path,
         admin: FirstAdministrator,
+        head: HeadOfUnit,
         clock: Clock,
         demo: bool,
     ) -> Result<CaseFile> {
+        head.check(&admin.username)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             private::create_dir_all(dir)?;
         }
@@ -424,7 +485,7 @@ impl CaseFile {
                 });
             }
         }
-        let result = Self::initialise(path, admin, clock, demo);
+        let result = Self::initialise(path, admin, head, clock, demo);
         if result.is_err() {
             remove_casefile(path);
         }
@@ -434,15 +495,17 @@ impl CaseFile {
     fn initialise(
         path: &Path,
         admin: FirstAdministrator,
+        head: HeadOfUnit,
         clock: Clock,
         demo: bool,
     ) -> Result<CaseFile> {
-        Self::initialise_with(path, admin, clock, demo, DataKey::generate()?)
+        Self::initialise_with(path, admin, head, clock, demo, DataKey::generate()?)
     }
 
     fn initialise_with(
         path: &Path,
         admin: FirstAdministrator,
+        head: HeadOfUnit,
         clock: Clock,
         demo: bool,
         data_key: DataKey,
@@ -455,6 +518,10 @@ impl CaseFile {
             keyring.new_entry(admin.username.as_str(), admin.password.expose(), &data_key)?;
         let public_key = entry.public_key.clone();
         keyring.put(entry);
+        let head_entry =
+            keyring.new_entry(head.username.as_str(), head.password.expose(), &data_key)?;
+        let head_key = head_entry.public_key.clone();
+        keyring.put(head_entry);
 
         let mut conn = Connection::open_with_flags(
             path,
@@ -472,7 +539,7 @@ impl CaseFile {
             clock,
             data_key,
         };
-        casefile.record_init(admin, public_key)?;
+        casefile.record_init(admin, public_key, head, head_key)?;
         KeyringFile::create(keyring_path(path), keyring)?;
         Ok(casefile)
     }
@@ -712,6 +779,7 @@ pub mod bench {
     pub fn create_unencrypted(
         path: &Path,
         admin: FirstAdministrator,
+        head: HeadOfUnit,
         clock: Clock,
     ) -> Result<CaseFile> {
         keyring::private_options()
@@ -722,7 +790,83 @@ pub mod bench {
                 path: path.to_owned(),
                 source,
             })?;
-        CaseFile::initialise_with(path, admin, clock, false, DataKey::generate()?.unapplied())
+        CaseFile::initialise_with(
+            path,
+            admin,
+            head,
+            clock,
+            false,
+            DataKey::generate()?.unapplied(),
+        )
+    }
+
+    /// The head of unit the benchmarks make their files with.
+    pub const HEAD: &str = "head";
+
+    pub fn head(password: &str) -> HeadOfUnit {
+        let username = Username::parse(HEAD).expect("a valid username");
+        HeadOfUnit {
+            display_name: DisplayName::parse("DI Bench Head").expect("a valid name"),
+            rank: Rank::Inspector,
+            password: NewPassword::parse(password.to_owned(), &username)
+                .expect("the benchmarks' password meets the policy"),
+            username,
+        }
+    }
+
+    /// Adds an account as the unit does (through the write path): the
+    /// administrator asks, the head of unit (password `head_password`)
+    /// approves, and the account replaces its one-time password with
+    /// `password` at its first login.
+    pub fn add_account(
+        cf: &mut CaseFile,
+        admin: &Actor,
+        head_password: &str,
+        username: &Username,
+        rank: Rank,
+        roles: RoleSet,
+        password: &str,
+    ) -> Result<()> {
+        let first = format!("{password} (one-time)");
+        let done = cf.execute(
+            admin,
+            Command::AddUser {
+                username: username.clone(),
+                display_name: DisplayName::parse(username.as_str())?,
+                rank,
+                roles,
+                password: NewPassword::parse(first.clone(), username)?,
+            },
+        )?;
+        if let Some(urn) = done.details["request"]["urn"].as_str() {
+            let head = cf.login(Credentials {
+                username: HEAD,
+                password: head_password,
+            })?;
+            cf.execute(
+                &head,
+                Command::DecideAccess {
+                    urn: crate::domain::urn::Urn::parse(
+                        crate::domain::urn::UrnKind::AccessRequest,
+                        urn,
+                    )?,
+                    approve: true,
+                    reason: None,
+                },
+            )?;
+        }
+        let user = cf.login(Credentials {
+            username: username.as_str(),
+            password: &first,
+        })?;
+        cf.execute(
+            &user,
+            Command::SetPassword {
+                username: username.clone(),
+                password: NewPassword::parse(password.to_owned(), username)?,
+            },
+        )?;
+        Ok(())
     }
 
     /// Opens a file [`create_unencrypted`] made, as `credentials`, for

@@ -47,6 +47,10 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
         "0009_shared_source_reference.sql",
         include_str!("../../schema/0009_shared_source_reference.sql"),
     ),
+    (
+        "0010_access_requests.sql",
+        include_str!("../../schema/0010_access_requests.sql"),
+    ),
 ];
 
 /// The first schema version whose events commit to the rows they wrote.

@@ -17,7 +17,7 @@ pub use super::command::Command;
 use super::keyring::{self, KeyringFile};
 use super::ledger;
 use super::schema::LATEST_VERSION;
-use super::{CaseFile, Error, FirstAdministrator, Result, sqlite_err};
+use super::{CaseFile, Error, FirstAdministrator, HeadOfUnit, Result, sqlite_err};
 use crate::audit::{Event, event_hash, genesis_hash};
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
@@ -210,10 +210,25 @@ fn keyring_before_commit(
                 })?;
             }
         }
-        Command::EnableUser { username } => {
-            if let Some(key) = key_of(username)? {
+        // Access a head of unit approved: the data key sealed to the key
+        // the account now has (its first, its own again, or a reset's).
+        Command::DecideAccess {
+            urn, approve: true, ..
+        } => {
+            if let Some(key) =
+                super::access::approved_account_key(tx, urn).map_err(|e| sqlite_err(path, e))?
+            {
                 update_keyring(path, |k| {
-                    k.keyring.seal_data_key(&key, data_key).map(|_| ())
+                    if k.keyring.seal_data_key(&key, data_key)? {
+                        Ok(())
+                    } else {
+                        Err(Error::KeyringDamaged {
+                            path: keyring::keyring_path(path),
+                            detail:
+                                "the approved account's key is not in it, so nothing was approved"
+                                    .into(),
+                        })
+                    }
                 })?;
             }
         }
@@ -227,6 +242,10 @@ fn keyring_before_commit(
     }
     Ok(())
 }
+
+/// Why a command was refused to someone logged in with a one-time password.
+const ONE_TIME: &str =
+    "a one-time password set by an administrator: the account must choose its own first";
 
 /// Why a login was refused without its password being checked.
 const THROTTLED: &str = "too many failed attempts in a row: refused without checking the password";
@@ -460,6 +479,13 @@ impl CaseFile {
         let actor_roles = account.as_ref().map(|a| a.roles_text()).unwrap_or_default();
         let at = self.now();
         let details = match verdict {
+            Ok(_)
+                if account
+                    .as_ref()
+                    .is_some_and(|a| a.password_set_by.is_some()) =>
+            {
+                json!({ "password": "one-time: must choose a new one" })
+            }
             Ok(_) => json!({}),
             Err(reason) => json!({ "reason": reason }),
         };
@@ -570,15 +596,31 @@ impl CaseFile {
     pub fn execute(&mut self, actor: &Actor, command: Command) -> Result<Executed> {
         // A new password gets a new key pair, sealed in the keyring; the
         // derivation is slow on purpose, so it comes before the write lock.
+        // Access that waits for a head of unit gets an entry that opens
+        // nothing: the approval seals the data key to it.
         let staged = match &command {
             Command::AddUser {
-                username, password, ..
-            }
-            | Command::SetPassword { username, password } => {
-                Some(self.keyring()?.keyring.new_entry(
+                username,
+                password,
+                roles,
+                ..
+            } => {
+                let waits = roles.iter().any(|r| r.reads_case_content());
+                Some(self.keyring()?.keyring.new_entry_sealing(
                     username.as_str(),
                     password.expose(),
-                    &self.data_key,
+                    (!waits).then_some(&self.data_key),
+                )?)
+            }
+            Command::SetPassword { username, password } => {
+                let own = username == &actor.username;
+                if own {
+                    self.refuse_one_time_again(username, password.expose())?;
+                }
+                Some(self.keyring()?.keyring.new_entry_sealing(
+                    username.as_str(),
+                    password.expose(),
+                    own.then_some(&self.data_key),
                 )?)
             }
             _ => None,
@@ -602,6 +644,19 @@ impl CaseFile {
         } else {
             None
         };
+        let own_password = matches!(&command, Command::SetPassword { username, .. } if username == &actor.username);
+        if refusal.is_none() && current.password_set_by.is_some() && !own_password {
+            drop(tx);
+            return Err(self.refuse(
+                &current,
+                command.audit_action(),
+                (entity_type, &entity_ref),
+                json!({ "reason": ONE_TIME }),
+                Error::PasswordChangeRequired {
+                    username: current.username.clone(),
+                },
+            ));
+        }
         if let Some(reason) = refusal {
             drop(tx);
             return Err(self.refuse(
@@ -624,13 +679,12 @@ impl CaseFile {
             actor: &current,
             roles: roles.as_ref().expect("permitted, so the roles are valid"),
         };
-        // The key the account had before its password was set again.
-        let replaced_key = match &command {
-            Command::SetPassword { username, .. } => accounts::find(&tx, username)
-                .map_err(|e| sqlite_err(&path, e))?
-                .and_then(|a| a.public_key),
-            _ => None,
-        };
+        // A password set, or a request decided: keyring entries that no
+        // longer answer to an account's key or a waiting reset go after.
+        let sweep = matches!(
+            command,
+            Command::SetPassword { .. } | Command::DecideAccess { .. }
+        );
         let applied = match super::command::apply(&ctx, command.clone(), public_key) {
             Ok(applied) => applied,
             Err(Fail::Invalid(e)) => return Err(Error::Invalid(e)),
@@ -683,15 +737,11 @@ impl CaseFile {
         // the two answers to the public key the case file holds.
         keyring_before_commit(&path, &self.data_key, &tx, &command, staged)?;
         commit(tx).map_err(|e| sqlite_err(&path, e))?;
-        if let Some(old) = replaced_key {
-            // The replaced entry goes once the new key is committed (under
+        if sweep {
+            // A replaced entry goes once the new key is committed (under
             // the write lock again; if this fails, the old entry opens
             // nothing: its key is no longer the account's).
-            self.locked_keyring_update(|k| {
-                k.keyring.accounts.retain(|e| e.public_key != old);
-                Ok(())
-            })
-            .map_err(|e| Error::KeyringNotUpdated {
+            self.sweep_keyring().map_err(|e| Error::KeyringNotUpdated {
                 done: format!(
                     "{} {} was recorded",
                     command.audit_action(),
@@ -704,6 +754,58 @@ impl CaseFile {
             seq,
             reference: applied.entity_ref,
             details: applied.details,
+        })
+    }
+
+    /// Refuses, as bad input, a one-time password chosen again as the
+    /// account's own: the administrator who set it knows it.
+    fn refuse_one_time_again(&self, username: &Username, password: &str) -> Result<()> {
+        let Some(account) = accounts::find(&self.conn, username).map_err(|e| self.sqlite_err(e))?
+        else {
+            return Ok(());
+        };
+        if account.password_set_by.is_none() {
+            return Ok(());
+        }
+        let same = self
+            .keyring()?
+            .keyring
+            .unseal(username.as_str(), password)?
+            .ok()
+            .is_some_and(|u| Some(keyring::public_hex(&u.secret)) == account.public_key);
+        if same {
+            return Err(Error::Invalid(InvalidInput::new(
+                "password",
+                "must not be the one-time password an administrator set: choose one only you know",
+            )));
+        }
+        Ok(())
+    }
+
+    /// Takes out of the keyring every entry whose public key is neither an
+    /// account's nor a reset's still waiting for a decision: passwords
+    /// replaced, resets declined, superseded or expired. Under the write
+    /// lock, so no other ccu is between staging an entry and committing.
+    pub(super) fn sweep_keyring(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        let now = self.now();
+        self.locked_keyring_update_with(|tx, k| {
+            let sql = |e| sqlite_err(&path, e);
+            let mut keep: std::collections::HashSet<String> =
+                super::access::pending_reset_keys(tx, &now)
+                    .map_err(sql)?
+                    .into_iter()
+                    .collect();
+            let mut stmt = tx
+                .prepare("SELECT public_key FROM user_account WHERE public_key IS NOT NULL")
+                .map_err(sql)?;
+            let keys = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(sql)?;
+            keep.extend(keys);
+            k.keyring.accounts.retain(|e| keep.contains(&e.public_key));
+            Ok(())
         })
     }
 
@@ -733,6 +835,19 @@ impl CaseFile {
         let path = self.path.clone();
         let lock = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
         let changed = update_keyring(&path, change);
+        drop(lock);
+        changed
+    }
+
+    /// As [`CaseFile::locked_keyring_update`], the change reading the case
+    /// file through the transaction that holds the lock.
+    fn locked_keyring_update_with(
+        &mut self,
+        change: impl FnOnce(&Transaction<'_>, &mut KeyringFile) -> Result<()>,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let lock = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
+        let changed = update_keyring(&path, |k| change(&lock, k));
         drop(lock);
         changed
     }
@@ -774,7 +889,7 @@ impl CaseFile {
                     };
                     let reason = match (n.matched, known) {
                         _ if n.throttled => THROTTLED,
-                        (true, _) => "account disabled",
+                        (true, _) => "account disabled, or its access not yet approved",
                         (false, true) => "wrong password",
                         (false, false) => "unknown user",
                     };
@@ -898,6 +1013,17 @@ impl CaseFile {
         let roles = RoleSet::new(current.roles.iter().copied()).ok();
         let allowed = current.status == AccountStatus::Active
             && roles.as_ref().is_some_and(|r| permits(r, needs));
+        if allowed && current.password_set_by.is_some() {
+            return Err(self.refuse(
+                &current,
+                "view",
+                (what, "*"),
+                json!({ "reason": ONE_TIME }),
+                Error::PasswordChangeRequired {
+                    username: current.username.clone(),
+                },
+            ));
+        }
         if !allowed {
             return Err(self.refuse(
                 &current,
@@ -917,11 +1043,14 @@ impl CaseFile {
         })
     }
 
-    /// The first rows of a new case file and their two audit events.
+    /// The first rows of a new case file and their three audit events:
+    /// the file, its administrator, and its head of unit.
     pub(super) fn record_init(
         &mut self,
         admin: FirstAdministrator,
         public_key: String,
+        head: HeadOfUnit,
+        head_key: String,
     ) -> Result<()> {
         let at = self.now();
         let path = self.path.clone();
@@ -957,9 +1086,10 @@ impl CaseFile {
                 &admin.username,
                 &admin.display_name,
                 admin.rank,
-                &roles,
+                Some(&roles),
                 &public_key,
                 &at,
+                None,
             )?;
             append(
                 &tx,
@@ -978,6 +1108,41 @@ impl CaseFile {
                         admin.rank,
                         &roles,
                     ),
+                },
+            )?;
+            let head_roles = RoleSet::new([Role::Supervisor]).expect("a single role is valid");
+            accounts::insert(
+                &tx,
+                &head.username,
+                &head.display_name,
+                head.rank,
+                Some(&head_roles),
+                &head_key,
+                &at,
+                None,
+            )?;
+            let mut details = accounts::account_details(
+                &head.username,
+                &head.display_name,
+                head.rank,
+                &head_roles,
+            );
+            details["head_of_unit"] = json!(true);
+            details["recorded"] = json!(
+                "with the case file at init, the head of unit typing their own password: the one grant no second person approves"
+            );
+            append(
+                &tx,
+                &self.id,
+                NewEvent {
+                    at: &at,
+                    actor: name,
+                    actor_roles: &roles_text,
+                    action: "user.add",
+                    entity_type: "user",
+                    entity_ref: head.username.as_str(),
+                    outcome: "ok",
+                    details,
                 },
             )?;
             Ok(())

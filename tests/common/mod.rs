@@ -6,12 +6,33 @@ use std::path::{Path, PathBuf};
 
 use ccu::domain::account::{DisplayName, NewPassword, Rank, Username};
 use ccu::domain::role::RoleSet;
-use ccu::store::{Actor, CaseFile, Clock, Command, Credentials, FirstAdministrator};
+use ccu::domain::urn::{Urn, UrnKind};
+use ccu::store::{Actor, CaseFile, Clock, Command, Credentials, FirstAdministrator, HeadOfUnit};
 use chrono::{TimeZone, Utc};
 
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
 pub const USER_PASSWORD: &str = "lantern kettle orchard";
+/// The head of unit every test case file is made with: a supervisor of
+/// Inspector rank, who approves the access the administrator asks for.
+pub const HEAD: &str = "head";
+pub const HEAD_PASSWORD: &str = "heron willow quarry";
+
+/// The one-time password the administrator gives `name` when adding it
+/// (every other character a `!`, so that it holds no username).
+pub fn first_password(_name: &str) -> String {
+    "F!1!R!S!T!-!O!N!C!E!".to_owned()
+}
+
+/// The head of unit for [`CaseFile::create`].
+pub fn head_of_unit() -> HeadOfUnit {
+    HeadOfUnit {
+        username: username(HEAD),
+        display_name: DisplayName::parse("DI Harriet Head").unwrap(),
+        rank: Rank::Inspector,
+        password: password(HEAD_PASSWORD, HEAD),
+    }
+}
 
 pub fn fixed_clock() -> Clock {
     Box::new(|| Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap())
@@ -36,6 +57,7 @@ pub fn new_casefile(dir: &Path) -> (CaseFile, PathBuf) {
             rank: Rank::PoliceStaff,
             password: password(ADMIN_PASSWORD, ADMIN),
         },
+        head_of_unit(),
         fixed_clock(),
     )
     .unwrap();
@@ -138,17 +160,77 @@ pub fn login(casefile: &mut CaseFile, name: &str, pw: &str) -> Actor {
         .unwrap()
 }
 
-/// Adds an account with `roles`, password [`USER_PASSWORD`], as `admin`.
+/// Adds an account with `roles` as `admin`, as the unit does: the head of
+/// unit approves whatever access waits for it, and the account replaces
+/// its one-time password with [`USER_PASSWORD`] at its first login.
 pub fn add_user(casefile: &mut CaseFile, admin: &Actor, name: &str, roles: &str) {
-    casefile
+    add_user_ranked(casefile, admin, name, roles, Rank::Sergeant)
+}
+
+/// As [`add_user`], at `rank`.
+pub fn add_user_ranked(
+    casefile: &mut CaseFile,
+    admin: &Actor,
+    name: &str,
+    roles: &str,
+    rank: Rank,
+) {
+    add_account(
+        casefile,
+        admin,
+        name,
+        &format!("Officer {name}"),
+        roles,
+        rank,
+    )
+}
+
+/// As [`add_user`], with a display name and a rank.
+pub fn add_account(
+    casefile: &mut CaseFile,
+    admin: &Actor,
+    name: &str,
+    display_name: &str,
+    roles: &str,
+    rank: Rank,
+) {
+    let done = casefile
         .execute(
             admin,
             Command::AddUser {
                 username: username(name),
-                display_name: DisplayName::parse(&format!("Officer {name}")).unwrap(),
-                rank: Rank::Sergeant,
+                display_name: DisplayName::parse(display_name).unwrap(),
+                rank,
                 roles: RoleSet::parse_list(roles).unwrap(),
+                password: password(&first_password(name), name),
+            },
+        )
+        .unwrap();
+    if let Some(urn) = done.details["request"]["urn"].as_str() {
+        approve(casefile, urn);
+    }
+    let user = login(casefile, name, &first_password(name));
+    casefile
+        .execute(
+            &user,
+            Command::SetPassword {
+                username: username(name),
                 password: password(USER_PASSWORD, name),
+            },
+        )
+        .unwrap();
+}
+
+/// The head of unit approves request `urn`.
+pub fn approve(casefile: &mut CaseFile, urn: &str) {
+    let head = login(casefile, HEAD, HEAD_PASSWORD);
+    casefile
+        .execute(
+            &head,
+            Command::DecideAccess {
+                urn: Urn::parse(UrnKind::AccessRequest, urn).unwrap(),
+                approve: true,
+                reason: None,
             },
         )
         .unwrap();
