@@ -264,6 +264,18 @@ pub enum FormKind {
     /// The first run: a new case file and its first administrator.
     Setup,
     Login,
+    /// A head of unit's decision on a request for access.
+    DecideAccess {
+        urn: String,
+        summary: String,
+    },
+    /// After a login with a one-time password an administrator set: the
+    /// account chooses its own before anything else. `notice` says who
+    /// set the one-time password, and when.
+    ChoosePassword {
+        username: String,
+        notice: String,
+    },
     NewIntelligence,
     Triage {
         urn: String,
@@ -334,6 +346,8 @@ pub enum Submission {
         username: String,
         password: String,
     },
+    /// The account's own password, in place of a one-time one.
+    ChoosePassword(NewPassword),
     Command(Command),
     ExportCentralRecord {
         path: std::path::PathBuf,
@@ -398,6 +412,47 @@ impl Form {
                 Field::password("head's password")
                     .with_hint("typed by the head of unit, not the administrator"),
                 Field::password("head's password again"),
+            ],
+        )
+    }
+
+    /// A head of unit approves or declines request `urn`, which would
+    /// `summary` (as the queue describes it).
+    pub fn decide_access(urn: &str, summary: &str) -> Form {
+        Form::new(
+            FormKind::DecideAccess {
+                urn: urn.to_owned(),
+                summary: summary.to_owned(),
+            },
+            format!("Decide {urn}: {summary}"),
+            vec![
+                Field::choice(
+                    "decision",
+                    true,
+                    &["approve", "decline"],
+                    |v| v,
+                    |v| if v == "approve" { "Approve" } else { "Decline" },
+                    None,
+                ),
+                Field::line("reason", false, "")
+                    .with_hint("required to decline; a note for the trail when approving"),
+            ],
+        )
+    }
+
+    /// The account's own password, in place of the one-time password it
+    /// logged in with.
+    pub fn choose_password(username: &str, notice: &str) -> Form {
+        Form::new(
+            FormKind::ChoosePassword {
+                username: username.to_owned(),
+                notice: notice.to_owned(),
+            },
+            "Choose your own password",
+            vec![
+                Field::password("new password")
+                    .with_hint("at least 12 characters, known only to you"),
+                Field::password("new password again"),
             ],
         )
     }
@@ -740,6 +795,36 @@ impl Form {
                     },
                     head,
                 });
+            }
+            FormKind::DecideAccess { urn, .. } => {
+                let approve = v("decision") == "approve";
+                let reason = opt("reason");
+                if !approve && reason.is_none() {
+                    return Err(InvalidInput::new(
+                        "reason",
+                        "say why the request is declined (the administrator and the trail are told)",
+                    ));
+                }
+                Command::DecideAccess {
+                    urn: crate::domain::urn::Urn::parse(
+                        crate::domain::urn::UrnKind::AccessRequest,
+                        urn,
+                    )?,
+                    approve,
+                    reason,
+                }
+            }
+            FormKind::ChoosePassword { username, .. } => {
+                if v("new password") != v("new password again") {
+                    return Err(InvalidInput::new(
+                        "new password again",
+                        "the two passwords differ",
+                    ));
+                }
+                let username = Username::parse(username)?;
+                let password = NewPassword::parse(v("new password"), &username)
+                    .map_err(|e| InvalidInput::new("new password", e.message))?;
+                return Ok(Submission::ChoosePassword(password));
             }
             FormKind::Login => {
                 return Ok(Submission::Login {

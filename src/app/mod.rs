@@ -248,6 +248,9 @@ pub enum Screen {
     /// Locked after idling: nothing from the case file is shown until the
     /// password is given again.
     Locked(Form),
+    /// Logged in with a one-time password: nothing from the case file is
+    /// shown until the account has chosen its own.
+    ChoosePassword(Form),
 }
 
 /// How far the audit viewer has verified the chain.
@@ -328,6 +331,10 @@ pub enum Effect {
     Unlock {
         password: String,
     },
+    /// The logged-in account's own password, replacing a one-time one.
+    ChoosePassword {
+        password: crate::domain::account::NewPassword,
+    },
     Load(Load),
     Search(String),
     /// Opens the audit trail (audited once) and starts verifying it.
@@ -356,6 +363,12 @@ pub enum Outcome {
     },
     /// Logged in; with the resource types bids may ask for.
     LoggedIn(SessionInfo, Vec<(String, String)>),
+    /// Logged in with a one-time password: the account must choose its
+    /// own first; `notice` says who set the one-time password.
+    MustChoosePassword {
+        username: String,
+        notice: String,
+    },
     Unlocked,
     /// Login or unlock refused; the message says why without saying which
     /// of username and password was wrong.
@@ -564,7 +577,7 @@ impl App {
         let ctrl_c =
             key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
         match &mut self.screen {
-            Screen::Setup(_) | Screen::Login(_) | Screen::Locked(_) => {
+            Screen::Setup(_) | Screen::Login(_) | Screen::Locked(_) | Screen::ChoosePassword(_) => {
                 if ctrl_c {
                     self.quit = true;
                     return Vec::new();
@@ -590,7 +603,9 @@ impl App {
     fn key_outer_form(&mut self, key: KeyEvent) -> Vec<Effect> {
         let now = self.now;
         let form = match &mut self.screen {
-            Screen::Setup(f) | Screen::Login(f) | Screen::Locked(f) => f,
+            Screen::Setup(f) | Screen::Login(f) | Screen::Locked(f) | Screen::ChoosePassword(f) => {
+                f
+            }
             Screen::Main => return Vec::new(),
         };
         let last = form.focus + 1 == form.fields.len();
@@ -612,7 +627,9 @@ impl App {
             .then(|| self.session.as_ref().map(|s| s.username.clone()))
             .flatten();
         let form = match &mut self.screen {
-            Screen::Setup(f) | Screen::Login(f) | Screen::Locked(f) => f,
+            Screen::Setup(f) | Screen::Login(f) | Screen::Locked(f) | Screen::ChoosePassword(f) => {
+                f
+            }
             Screen::Main => return Vec::new(),
         };
         if locked_user.is_some() {
@@ -626,6 +643,9 @@ impl App {
             }
             Some(Submission::Login { username, password }) => {
                 vec![Effect::Login { username, password }]
+            }
+            Some(Submission::ChoosePassword(password)) => {
+                vec![Effect::ChoosePassword { password }]
             }
             _ => Vec::new(),
         }
@@ -940,6 +960,10 @@ impl App {
                     }
                     return Vec::new();
                 }
+                if let Some(form) = self.access_form() {
+                    self.form = Some(form);
+                    return Vec::new();
+                }
                 match self.list(self.area).selected_row() {
                     Some(row) => {
                         let key = row.key.clone();
@@ -1074,9 +1098,32 @@ impl App {
         }
     }
 
+    /// On the queue, with a request for access selected: the form that
+    /// decides it (a request is no record to open).
+    fn access_form(&self) -> Option<Form> {
+        if self.area != Area::Queue {
+            return None;
+        }
+        let row = self.list(Area::Queue).selected_row()?;
+        row.key.starts_with("ACR-").then(|| {
+            let summary = row
+                .cells
+                .first()
+                .and_then(|c| c.strip_prefix("Access to decide: "))
+                .unwrap_or_default();
+            Form::decide_access(&row.key, summary)
+        })
+    }
+
     /// Opens the form an action on the open record needs, or says what to
     /// open first.
     fn record_form(&mut self, action: Action) {
+        if action == Action::Decide
+            && let Some(form) = self.access_form()
+        {
+            self.form = Some(form);
+            return;
+        }
         use DetailSource as S;
         let source = self.detail.as_ref().map(|d| d.source.clone());
         let form = match (action, source) {
@@ -1335,6 +1382,11 @@ impl App {
                 }
                 effects
             }
+            Outcome::MustChoosePassword { username, notice } => {
+                self.screen = Screen::ChoosePassword(Form::choose_password(&username, &notice));
+                self.status = None;
+                Vec::new()
+            }
             Outcome::Unlocked => {
                 self.screen = Screen::Main;
                 self.last_activity = self.now;
@@ -1478,7 +1530,7 @@ impl App {
                         form.fail(e)
                     }
                     None => match &mut self.screen {
-                        Screen::Setup(form) => form.fail(e),
+                        Screen::Setup(form) | Screen::ChoosePassword(form) => form.fail(e),
                         _ => self.complain(e.to_string()),
                     },
                 }

@@ -66,6 +66,7 @@ impl Runtime {
         match effect {
             Effect::Create { path, admin, head } => self.create(path, admin, head),
             Effect::Login { username, password } => self.login(&username, &password),
+            Effect::ChoosePassword { password } => self.choose_password(password),
             Effect::Unlock { password } => {
                 let Some(actor) = &self.actor else {
                     return Outcome::Refused("nobody is logged in".into());
@@ -115,11 +116,24 @@ impl Runtime {
                     Ok(s) => s,
                     Err(e) => return failure(e),
                 };
+                let decided = match &command {
+                    Command::DecideAccess { approve: true, .. } => Some("Approved"),
+                    Command::DecideAccess { approve: false, .. } => Some("Declined"),
+                    _ => None,
+                };
                 match casefile.execute(actor, command) {
                     Ok(done) => {
                         let reference = view::shown(&done.reference);
+                        let message = match decided {
+                            Some(verb) => format!(
+                                "{verb} {reference} ({} for {}).",
+                                view::shown(done.details["kind"].as_str().unwrap_or_default()),
+                                view::shown(done.details["username"].as_str().unwrap_or_default())
+                            ),
+                            None => format!("Saved: {reference}"),
+                        };
                         Outcome::Saved {
-                            message: format!("Saved: {reference}"),
+                            message,
                             reopen: reopen.or_else(|| made.map(|a| (a, done.reference))),
                             area,
                         }
@@ -245,7 +259,7 @@ impl Runtime {
         let Some(casefile) = &mut self.casefile else {
             return match logged_in {
                 Err(store::Error::LoginFailed { .. }) => Outcome::Refused(
-                    "Login failed: unknown user, wrong password, or a disabled account.".into(),
+                    "Login failed: unknown user, wrong password, a disabled account, or access a head of unit has not yet approved.".into(),
                 ),
                 Err(e @ store::Error::Throttled { .. }) => Outcome::Refused(throttled(&e)),
                 Err(e) => failure(e),
@@ -256,11 +270,56 @@ impl Runtime {
             Ok(actor) => actor,
             Err(store::Error::LoginFailed { .. }) => {
                 return Outcome::Refused(
-                    "Login failed: unknown user, wrong password, or a disabled account.".into(),
+                    "Login failed: unknown user, wrong password, a disabled account, or access a head of unit has not yet approved.".into(),
                 );
             }
             Err(e @ store::Error::Throttled { .. }) => return Outcome::Refused(throttled(&e)),
             Err(e) => return failure(e),
+        };
+        match casefile.one_time_password(&actor) {
+            Ok(Some(one_time)) => {
+                let username = actor.username().to_string();
+                self.actor = Some(actor);
+                return Outcome::MustChoosePassword {
+                    username,
+                    notice: one_time.line(),
+                };
+            }
+            Ok(None) => {}
+            Err(e) => return failure(e),
+        }
+        self.enter(actor, None)
+    }
+
+    /// The account's own password in place of the one-time password it
+    /// logged in with; then into the application.
+    fn choose_password(&mut self, password: crate::domain::account::NewPassword) -> Outcome {
+        let (casefile, actor) = match logged_in(&mut self.casefile, &self.actor) {
+            Ok((c, a)) => (c, a.clone()),
+            Err(e) => return failure(e),
+        };
+        let changed = casefile.execute(
+            &actor,
+            Command::SetPassword {
+                username: actor.username().clone(),
+                password,
+            },
+        );
+        match changed {
+            Ok(_) => self.enter(
+                actor,
+                Some("Your password is changed; the one-time password no longer works."),
+            ),
+            Err(store::Error::Invalid(e)) => Outcome::Invalid(e),
+            Err(e) => failure(e),
+        }
+    }
+
+    /// Into the application as `actor`: the session's header and the
+    /// resource types bids may ask for. `said`: put before the last-login line.
+    fn enter(&mut self, actor: Actor, said: Option<&str>) -> Outcome {
+        let Some(casefile) = &mut self.casefile else {
+            return Outcome::Failed("no case file is open".into());
         };
         let account = match casefile.own_account(&actor) {
             Ok(a) => a,
@@ -278,10 +337,16 @@ impl Runtime {
                 .map(|r| r.as_str())
                 .collect::<Vec<_>>()
                 .join(", "),
-            last_login: casefile
-                .login_history(&actor)
-                .map(|h| h.line())
-                .unwrap_or_default(),
+            last_login: {
+                let line = casefile
+                    .login_history(&actor)
+                    .map(|h| h.line())
+                    .unwrap_or_default();
+                match said {
+                    Some(said) => format!("{said} {line}"),
+                    None => line,
+                }
+            },
         };
         let resources = casefile
             .resource_types(&actor)
@@ -460,7 +525,8 @@ fn whole_list(casefile: &mut CaseFile, actor: &Actor, area: Area) -> store::Resu
     })
 }
 
-/// What waits for the user's decision: for a supervisor, bids, threshold
+/// What waits for the user's decision: for a head of unit, requests for
+/// access; for a supervisor, bids, threshold
 /// proposals and source references two items share (an import by someone
 /// who could not see the first); for an authorising officer, applications
 /// naming them and reviews of what they granted.
@@ -468,6 +534,18 @@ fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> 
     use crate::domain::role::Role;
     let mut rows = Vec::new();
     if actor.roles().contains(Role::Supervisor) {
+        // A head of unit decides the access administrators ask for.
+        for r in casefile.access_requests_to_decide(actor)? {
+            rows.push(ListRow {
+                key: r.urn.clone(),
+                cells: vec![
+                    format!("Access to decide: {}", view::shown(&r.summary())),
+                    view::shown(&r.urn),
+                    String::new(),
+                    view::uk_time(&r.requested_at),
+                ],
+            });
+        }
         for b in casefile.bids_awaiting_decision(actor)? {
             rows.push(ListRow {
                 key: b.urn.clone(),

@@ -106,6 +106,9 @@ enum TopCommand {
     },
     /// Encrypt a case file made by an earlier ccu, which kept it unencrypted (administrators)
     Encrypt {
+        /// A head of unit to seal in too (their password is asked for, or read from CCU_HEAD_PASSWORD), so that the other accounts' password resets can be approved
+        #[arg(long, value_name = "USERNAME")]
+        head: Option<String>,
         #[command(flatten)]
         actor: AsUser,
     },
@@ -496,28 +499,47 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             )?;
             Ok(0)
         }
-        TopCommand::Encrypt { actor } => {
+        TopCommand::Encrypt { head, actor } => {
+            let head = head
+                .map(|h| Username::parse(&h).map_err(|e| InvalidInput::new("--head", e.message)))
+                .transpose()?;
             let password = password::acting_password(&actor.as_user)?;
-            let done = CaseFile::encrypt(
+            let head_password = match &head {
+                Some(name) => Some(password::existing_head_password(name)?),
+                None => None,
+            };
+            let done = CaseFile::encrypt_with_head(
                 &path,
                 Credentials {
                     username: &actor.as_user,
                     password: &password,
                 },
+                head.as_ref()
+                    .zip(head_password.as_ref())
+                    .map(|(name, pw)| Credentials {
+                        username: name.as_str(),
+                        password: pw,
+                    }),
                 store::system_clock(),
             )?;
             let mut text = format!(
                 "Encrypted {}; its keyring is {}. The data key is sealed to {}.",
                 path.display(),
                 store::keyring_path(&path).display(),
-                done.sealed_to
+                match &done.head {
+                    Some(head) => format!("{} and to the head of unit {head}", done.sealed_to),
+                    None => done.sealed_to.clone(),
+                }
             );
             if !done.awaiting.is_empty() {
                 text.push_str(&format!(
-                    "\nThese accounts cannot unlock it until an administrator sets their password again (`ccu user passwd NAME --as {}`): {}.",
+                    "\nThese accounts cannot unlock it until their password is reset (`ccu user passwd NAME --as {}`, approved by a head of unit): {}.",
                     done.sealed_to,
                     done.awaiting.join(", ")
                 ));
+            }
+            if done.head.is_none() {
+                text.push_str("\nNo head of unit was sealed in (`--head`), so until one can log in no reset can be approved.");
             }
             text.push_str(
                 "\nCopies and backups of the file from before are still unencrypted: destroy them.",
@@ -930,10 +952,11 @@ fn user_command(
                 },
             )?;
             match requested(&done) {
-                Some(waits) => say(
+                Some(request) => say(
                     out,
                     &format!(
-                        "Added {username} ({rank}), with no access yet: {waits} to give them {roles}.\nTheir password is for one use: they choose their own at their first login."
+                        "Added {username} ({rank}), with no access yet.\n{}\nTheir password is for one use: they choose their own at their first login.",
+                        request(&format!("gives them {roles}"))
                     ),
                 )?,
                 None => say(
@@ -999,9 +1022,12 @@ fn user_command(
                 },
             )?;
             match requested(&done) {
-                Some(waits) => say(
+                Some(request) => say(
                     out,
-                    &format!("{username} stays disabled: {waits} to enable the account."),
+                    &format!(
+                        "{username} stays disabled for now.\n{}",
+                        request("enables the account")
+                    ),
                 )?,
                 None => say(out, &format!("Enabled {username}."))?,
             }
@@ -1019,7 +1045,7 @@ fn user_command(
                 },
             )?;
             match requested(&done) {
-                Some(waits) => {
+                Some(request) => {
                     let now: Vec<String> = done.details["after"]["roles"]
                         .as_array()
                         .map(|a| {
@@ -1035,7 +1061,10 @@ fn user_command(
                     };
                     say(
                         out,
-                        &format!("{username} holds {now} for now: {waits} to give them {roles}."),
+                        &format!(
+                            "{username} holds {now} for now.\n{}",
+                            request(&format!("gives them {roles}"))
+                        ),
                     )?
                 }
                 None => say(out, &format!("{username} now holds: {roles}."))?,
@@ -1055,10 +1084,11 @@ fn user_command(
                 },
             )?;
             match requested(&done) {
-                Some(waits) => say(
+                Some(request) => say(
                     out,
                     &format!(
-                        "{username}'s password is not reset yet: {waits}. The new password is then for one use: they choose their own at their next login."
+                        "{username}'s password is not reset yet.\n{}\nThe new password is then for one use: they choose their own at their next login.",
+                        request("resets it")
                     ),
                 )?,
                 None => say(out, &format!("Password changed for {username}."))?,
@@ -1191,15 +1221,17 @@ fn short_time(at: &str) -> String {
     format!("{} UTC", at.get(..16).unwrap_or(at).replace('T', " "))
 }
 
-/// What a command that opened a request for access prints: its
-/// reference, who approves it, and when it expires.
-fn requested(done: &store::Executed) -> Option<String> {
+/// What a command that opened a request for access prints, given what
+/// the request does: its reference, who approves it, and when it expires.
+fn requested(done: &store::Executed) -> Option<impl Fn(&str) -> String> {
     let request = done.details.get("request")?;
-    let urn = request["urn"].as_str()?;
+    let urn = request["urn"].as_str()?.to_owned();
     let expires = request["expires_at"].as_str().map(short_time)?;
-    Some(format!(
-        "{urn} waits for a head of unit (a supervisor of Inspector rank or above) to approve it with `ccu user approve {urn} --as HEAD`, by {expires}"
-    ))
+    Some(move |does: &str| {
+        format!(
+            "Request {urn} {does} once a head of unit (a supervisor of Inspector rank or above) approves it: `ccu user approve {urn} --as HEAD`. It expires at {expires}."
+        )
+    })
 }
 
 /// Finds the case file, and warns if others can read it or its keyring.

@@ -67,5 +67,20 @@ pub fn head_password(username: &Username) -> Result<NewPassword, Failure> {
             "Now the head of unit, {username}: type your own password (the administrator should not see it)."
         );
     }
-    new_password(username, "CCU_HEAD_PASSWORD")
+    new_password(username, "CCU_HEAD_PASSWORD").map_err(|f| Failure {
+        message: f
+            .message
+            .replacen("password:", "the head of unit's password:", 1),
+        code: f.code,
+    })
+}
+
+/// A head of unit's existing password, at `ccu encrypt`: a hidden prompt
+/// (the head types it), or CCU_HEAD_PASSWORD.
+pub fn existing_head_password(username: &Username) -> Result<Zeroizing<String>, Failure> {
+    if stdin_is_terminal() {
+        prompt(&format!("Password for the head of unit {username}: ")).map(Zeroizing::new)
+    } else {
+        from_env("CCU_HEAD_PASSWORD", "the head of unit's password").map(Zeroizing::new)
+    }
 }

@@ -318,6 +318,18 @@ pub(super) fn story(plan: &mut Plan) -> store::Result<()> {
         }
         Ok(())
     });
+    // Yesterday the administrator asked for a new starter's account; it
+    // waits in the head of unit's queue (and `ccu user list` shows it
+    // pending) until the head decides it.
+    plan.cmd((STORY_DAYS - 1, 16, 10), "admin", |_| {
+        Ok(Command::AddUser {
+            username: user("trainee")?,
+            display_name: DisplayName::parse("DC Wren Foxley-Abbott (joins next week)")?,
+            rank: crate::domain::account::Rank::Constable,
+            roles: RoleSet::parse_list("investigator")?,
+            password: NewPassword::parse(first_password("trainee"), &user("trainee")?)?,
+        })
+    });
     plan.cmd((0, 9, 0), "supervisor", |_| {
         Ok(Command::SetCapacity {
             resource: "analyst-hours".to_owned(),

@@ -120,6 +120,34 @@ pub struct AccessRequest {
     pub reason: Option<String>,
 }
 
+impl AccessRequest {
+    /// What approving it does, in a line: "grant supervisor to jsmith
+    /// (DS Jane Smith, Sergeant), who holds investigator".
+    pub fn summary(&self) -> String {
+        let names = |rs: &[Role]| {
+            if rs.is_empty() {
+                "no roles".to_owned()
+            } else {
+                rs.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+            }
+        };
+        let who = format!("{} ({}, {})", self.username, self.display_name, self.rank);
+        match self.kind {
+            RequestKind::Add => format!("add {who} with {}", names(&self.requested_roles)),
+            RequestKind::Grant => format!(
+                "give {who} {} (holds {} now)",
+                names(&self.requested_roles),
+                names(&self.roles)
+            ),
+            RequestKind::Enable => format!("enable {who} ({})", names(&self.roles)),
+            RequestKind::Reset => format!(
+                "reset the password of {who} ({}) to a one-time password",
+                names(&self.roles)
+            ),
+        }
+    }
+}
+
 /// What the account is shown at a login with a one-time password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OneTimePassword {
@@ -614,6 +642,62 @@ impl CaseFile {
                     decided_by: r.get(11)?,
                     decided_at: r.get(12)?,
                     reason: r.get(13)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
+        drop(stmt);
+        rows.map_err(|e| self.sqlite_err(e))
+    }
+
+    /// The pending requests `actor` may decide, oldest first: none unless
+    /// they are a head of unit; never their own account's. A queue, read
+    /// like the other queues (not a consultation of the account list).
+    pub fn access_requests_to_decide(&mut self, actor: &Actor) -> Result<Vec<AccessRequest>> {
+        let viewer = self.reader_for(
+            actor,
+            "access-requests",
+            crate::domain::permission::Action::DecideAccess,
+        )?;
+        let me =
+            accounts::find_by_id(&self.conn, viewer.user_id).map_err(|e| self.sqlite_err(e))?;
+        if !me.is_some_and(|a| accounts::is_head(&a.roles, &a.rank)) {
+            return Ok(Vec::new());
+        }
+        let now = format_timestamp((self.clock)());
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.urn, r.kind, a.username, a.display_name, a.rank,
+                        (SELECT group_concat(role, ',') FROM user_role WHERE user_id = a.id),
+                        r.roles, q.username, r.requested_at, r.expires_at
+                 FROM access_request r INDEXED BY access_request_by_status
+                 JOIN user_account a ON a.id = r.user_id
+                 JOIN user_account q ON q.id = r.requested_by
+                 WHERE r.status = 'pending' AND r.expires_at > ?1
+                   AND r.user_id != ?2 AND r.requested_by != ?2
+                 ORDER BY r.id",
+            )
+            .map_err(|e| self.sqlite_err(e))?;
+        let rows = stmt
+            .query_map(params![now, viewer.user_id], |r| {
+                let kind: String = r.get(1)?;
+                let roles: Option<String> = r.get(5)?;
+                let requested: Option<String> = r.get(6)?;
+                Ok(AccessRequest {
+                    urn: r.get(0)?,
+                    kind: RequestKind::from_stored(&kind).unwrap_or(RequestKind::Grant),
+                    username: r.get(2)?,
+                    display_name: r.get(3)?,
+                    rank: r.get(4)?,
+                    roles: accounts::parse_roles(roles.as_deref()),
+                    requested_roles: accounts::parse_roles(requested.as_deref()),
+                    requested_by: r.get(7)?,
+                    requested_at: r.get(8)?,
+                    expires_at: r.get(9)?,
+                    status: RequestStatus::Pending,
+                    decided_by: None,
+                    decided_at: None,
+                    reason: None,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());

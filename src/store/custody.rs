@@ -20,8 +20,10 @@ use crate::domain::role::{Role, RoleSet};
 pub struct Encrypted {
     /// The administrator the data key was sealed to.
     pub sealed_to: String,
-    /// Active accounts that cannot unlock the file until an administrator
-    /// sets their password again.
+    /// The head of unit sealed in beside them, if one was named.
+    pub head: Option<String>,
+    /// Active accounts that cannot unlock the file until their password is
+    /// reset (asked for by an administrator, approved by a head of unit).
     pub awaiting: Vec<String>,
 }
 
@@ -276,6 +278,20 @@ impl CaseFile {
     /// encrypted copy renamed over the original. Other accounts have no
     /// key pair yet: an administrator sets each one's password again.
     pub fn encrypt(path: &Path, credentials: Credentials<'_>, clock: Clock) -> Result<Encrypted> {
+        Self::encrypt_with_head(path, credentials, None, clock)
+    }
+
+    /// As [`CaseFile::encrypt`], sealing a head of unit in beside the
+    /// administrator (their password checked against the file's own hash,
+    /// as the administrator's is), so that someone can approve the password
+    /// resets the other accounts need: an account is a head of unit if it
+    /// is active and holds the supervisor role at Inspector rank or above.
+    pub fn encrypt_with_head(
+        path: &Path,
+        credentials: Credentials<'_>,
+        head: Option<Credentials<'_>>,
+        clock: Clock,
+    ) -> Result<Encrypted> {
         if !super::probe::is_plain_sqlite(path)? {
             CaseFile::locate(path)?;
             return Err(Error::Invalid(InvalidInput::new(
@@ -317,6 +333,52 @@ impl CaseFile {
                 });
             }
         };
+        // The head of unit, checked the same way before anything is written.
+        let head = match head {
+            None => None,
+            Some(creds) => {
+                let name = Username::parse(creds.username).map_err(|_| Error::LoginFailed {
+                    username: creds.username.chars().take(64).collect(),
+                })?;
+                let found: Option<(i64, String, String, String)> = conn
+                    .query_row(
+                        "SELECT id, password_hash, status, rank FROM user_account WHERE username = ?1",
+                        [name.as_str()],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )
+                    .ok();
+                let (id, rank) = match found {
+                    Some((id, hash, status, rank))
+                        if write::password_matches(&hash, creds.password)
+                            && status == "active"
+                            && id != admin =>
+                    {
+                        (id, rank)
+                    }
+                    _ => {
+                        return Err(Error::LoginFailed {
+                            username: name.to_string(),
+                        });
+                    }
+                };
+                let roles: Option<String> = conn
+                    .query_row(
+                        "SELECT group_concat(role, ',') FROM user_role WHERE user_id = ?1",
+                        [id],
+                        |r| r.get(0),
+                    )
+                    .map_err(|e| sqlite_err(path, e))?;
+                if !accounts::is_head(&accounts::parse_roles(roles.as_deref()), &rank) {
+                    return Err(Error::Invalid(InvalidInput::new(
+                        "head",
+                        format!(
+                            "{name} is not a head of unit: a head of unit holds the supervisor role at Inspector rank or above"
+                        ),
+                    )));
+                }
+                Some((id, name, creds.password))
+            }
+        };
         let is_admin: bool = conn
             .query_row(
                 "SELECT count(*) > 0 FROM user_role WHERE user_id = ?1 AND role = 'administrator'",
@@ -343,6 +405,15 @@ impl CaseFile {
         let entry = ring.new_entry(username.as_str(), credentials.password, &data_key)?;
         let public_key = entry.public_key.clone();
         ring.put(entry);
+        let head = match head {
+            Some((id, name, password)) => {
+                let entry = ring.new_entry(name.as_str(), password, &data_key)?;
+                let key = entry.public_key.clone();
+                ring.put(entry);
+                Some((id, name, key))
+            }
+            None => None,
+        };
         let mut casefile = CaseFile {
             conn,
             path: path.to_owned(),
@@ -354,7 +425,7 @@ impl CaseFile {
             casefile.record_upgrade(from)?;
         }
         casefile.ensure_signing_key()?;
-        let awaiting = casefile.seal_in_first(admin, &username, &public_key)?;
+        let awaiting = casefile.seal_in_first(admin, &username, &public_key, head.as_ref())?;
         // The encrypted copy, made whole beside the original.
         let tmp = temporary(path)?;
         let exported = casefile.export_encrypted(&tmp);
@@ -374,6 +445,7 @@ impl CaseFile {
         }
         Ok(Encrypted {
             sealed_to: username.to_string(),
+            head: head.map(|(_, name, _)| name.to_string()),
             awaiting,
         })
     }
@@ -385,6 +457,7 @@ impl CaseFile {
         admin: i64,
         username: &Username,
         public_key: &str,
+        head: Option<&(i64, Username, String)>,
     ) -> Result<Vec<String>> {
         let at = self.now();
         let path = self.path.clone();
@@ -393,16 +466,21 @@ impl CaseFile {
             .conn
             .prepare(
                 "SELECT username FROM user_account
-                 WHERE status = 'active' AND id != ?1 ORDER BY username",
+                 WHERE status = 'active' AND id != ?1 AND id != ?2 ORDER BY username",
             )
             .and_then(|mut s| {
-                s.query_map([admin], |r| r.get(0))?
+                s.query_map([admin, head.map_or(admin, |h| h.0)], |r| r.get(0))?
                     .collect::<rusqlite::Result<_>>()
             })
             .map_err(sql)?;
         let roles = RoleSet::new([Role::Administrator]).expect("one role is valid");
         let tx = self.conn.transaction().map_err(sql)?;
         accounts::set_public_key(&tx, admin, public_key, None).map_err(sql)?;
+        if let Some((id, _, key)) = head {
+            accounts::set_public_key(&tx, *id, key, None).map_err(sql)?;
+        }
+        let mut sealed_to = vec![username.as_str()];
+        sealed_to.extend(head.map(|h| h.1.as_str()));
         append(
             &tx,
             &self.id,
@@ -415,7 +493,7 @@ impl CaseFile {
                 entity_ref: &self.id,
                 outcome: "ok",
                 details: json!({
-                    "sealed_to": [username.as_str()],
+                    "sealed_to": sealed_to,
                     "awaiting_new_password": awaiting,
                 }),
             },

@@ -87,7 +87,7 @@ pub fn format_timestamp(at: DateTime<Utc>) -> String {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(
-        "{}: no case file here. Create one with `ccu init --file {} --admin NAME`, or point to the right file with --file or CCU_FILE",
+        "{}: no case file here. Create one with `ccu init --file {} --admin NAME --head NAME --head-rank RANK`, or point to the right file with --file or CCU_FILE",
         .path.display(), .path.display()
     )]
     NotFound { path: PathBuf },

@@ -683,7 +683,9 @@ impl CaseFile {
         // longer answer to an account's key or a waiting reset go after.
         let sweep = matches!(
             command,
-            Command::SetPassword { .. } | Command::DecideAccess { .. }
+            Command::SetPassword { .. }
+                | Command::DecideAccess { .. }
+                | Command::DisableUser { .. }
         );
         let applied = match super::command::apply(&ctx, command.clone(), public_key) {
             Ok(applied) => applied,

@@ -25,6 +25,23 @@ pub fn render(app: &App, form: &Form, frame: &mut Frame, body: Rect) {
     let [form_area, demo_area] =
         Layout::vertical([Constraint::Length(form_rows), Constraint::Fill(1)]).areas(box_area);
     super::form::render_in(app, form, frame, form_area);
+    if let FormKind::ChoosePassword { notice, .. } = &form.kind {
+        let note = super::centred(
+            Rect {
+                y: form_area.y + form_area.height,
+                height: 4,
+                ..body
+            },
+            76,
+            4,
+        );
+        frame.render_widget(
+            Paragraph::new(crate::sanitise::for_terminal(notice).into_owned())
+                .style(t.warning())
+                .wrap(Wrap { trim: true }),
+            note,
+        );
+    }
     if form.kind == FormKind::Setup {
         let note = super::centred(
             Rect {
@@ -37,7 +54,7 @@ pub fn render(app: &App, form: &Form, frame: &mut Frame, body: Rect) {
         );
         frame.render_widget(
             Paragraph::new(
-                "No case file here yet. This creates one and its first administrator account; \
+                "No case file here yet. This creates one with its first administrator and its head of unit, who approves the access the administrator asks for; \
                  the administrator then adds the unit's users (`ccu user add`).",
             )
             .style(t.dim())

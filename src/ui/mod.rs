@@ -33,7 +33,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     ])
     .areas(area);
     match &app.screen {
-        Screen::Setup(form) | Screen::Login(form) => {
+        Screen::Setup(form) | Screen::Login(form) | Screen::ChoosePassword(form) => {
             render_header(app, frame, header, false);
             login::render(app, form, frame, body);
             render_status(app, frame, status);
@@ -246,6 +246,10 @@ pub fn hints(app: &App) -> String {
         }
         Screen::Login(_) => return "Tab next field · Enter logs in · Ctrl-C quit".into(),
         Screen::Locked(_) => return "Enter unlocks · Ctrl-C quit".into(),
+        Screen::ChoosePassword(_) => {
+            return "Tab next field · Enter on the last field saves your password · Ctrl-C quit"
+                .into();
+        }
     };
     hinted(app, context)
         .iter()
