@@ -11,16 +11,28 @@ use std::borrow::Cow;
 
 /// True for characters that must never reach a terminal raw: C0 controls
 /// (tab and newline included), DEL, C1 controls, bidirectional controls,
-/// zero-width characters and the byte-order mark.
+/// zero-width and other invisible characters (the soft hyphen, the
+/// combining grapheme joiner, the Mongolian vowel separator, Hangul
+/// fillers, interlinear annotation marks), the byte-order mark, and the
+/// tag characters U+E0000 to U+E007F, which can carry a whole hidden text.
+/// Variation selectors stay: emoji need them, and they hide no text.
 pub fn is_hidden_or_control(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}'
         | '\u{7f}'..='\u{9f}'
+        | '\u{ad}'
+        | '\u{34f}'
         | '\u{61c}'
+        | '\u{115f}'..='\u{1160}'
+        | '\u{180e}'
         | '\u{200b}'..='\u{200f}'
         | '\u{2028}'..='\u{202e}'
         | '\u{2060}'..='\u{2069}'
+        | '\u{3164}'
         | '\u{feff}'
+        | '\u{ffa0}'
+        | '\u{fff9}'..='\u{fffb}'
+        | '\u{e0000}'..='\u{e007f}'
     )
 }
 
@@ -78,7 +90,7 @@ pub fn for_json_output(json: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(json.len() + 16);
     for c in json.chars() {
         if escaped(c) {
-            // A surrogate pair should the set ever reach beyond the BMP.
+            // A tag character, beyond the BMP, as its surrogate pair.
             for unit in c.encode_utf16(&mut [0; 2]) {
                 out.push_str(&format!("\\u{unit:04x}"));
             }
@@ -125,6 +137,14 @@ mod tests {
             "␛]0;pwned␇␛[2J=cmd"
         );
         assert_eq!(for_csv_cell("\u{202e}=x"), "<U+202E>=x");
+        // Tag characters spell out hidden text; each is shown.
+        assert_eq!(
+            for_csv_cell("ok\u{e0069}\u{e0067}"),
+            "ok<U+E0069><U+E0067>"
+        );
+        assert_eq!(for_csv_cell("soft\u{ad}hyphen"), "soft<U+00AD>hyphen");
+        // An emoji's variation selector is not hidden text.
+        assert_eq!(for_csv_cell("\u{2764}\u{fe0f}"), "\u{2764}\u{fe0f}");
         // A formula behind an invisible character is still a formula to
         // some spreadsheets; shown, it is text and starts with `<`.
         assert_eq!(for_csv_cell("\u{200b}=1+1"), "<U+200B>=1+1");
