@@ -138,10 +138,7 @@ mod tests {
         );
         assert_eq!(for_csv_cell("\u{202e}=x"), "<U+202E>=x");
         // Tag characters spell out hidden text; each is shown.
-        assert_eq!(
-            for_csv_cell("ok\u{e0069}\u{e0067}"),
-            "ok<U+E0069><U+E0067>"
-        );
+        assert_eq!(for_csv_cell("ok\u{e0069}\u{e0067}"), "ok<U+E0069><U+E0067>");
         assert_eq!(for_csv_cell("soft\u{ad}hyphen"), "soft<U+00AD>hyphen");
         // An emoji's variation selector is not hidden text.
         assert_eq!(for_csv_cell("\u{2764}\u{fe0f}"), "\u{2764}\u{fe0f}");

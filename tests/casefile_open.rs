@@ -34,11 +34,11 @@ fn init_creates_a_case_file_at_the_latest_schema_with_its_own_id() {
     let (second, _) = new_casefile(other.path());
     assert_ne!(second.id(), id);
 
-    // The first events record the creation, the first account, and the
-    // signing key for checkpoints.
+    // The first events record the creation, the first administrator, the
+    // head of unit, and the signing key for checkpoints.
     let rows = audit_rows(&path);
-    assert_eq!(rows.len(), 3);
-    assert_eq!(rows[2].2, "audit.key.create");
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[3].2, "audit.key.create");
     assert_eq!(
         (rows[0].2.as_str(), rows[0].3.as_str()),
         ("casefile.init", id.as_str())
@@ -47,10 +47,30 @@ fn init_creates_a_case_file_at_the_latest_schema_with_its_own_id() {
         (rows[1].2.as_str(), rows[1].3.as_str()),
         ("user.add", ADMIN)
     );
-    assert!(
-        !rows[1].5.contains("argon2"),
-        "no password hash in the trail"
+    assert_eq!(
+        (rows[2].1.as_str(), rows[2].2.as_str(), rows[2].3.as_str()),
+        (ADMIN, "user.add", HEAD)
     );
+    assert!(
+        rows[2].5.contains(r#""roles":["supervisor"]"#)
+            && rows[2].5.contains(r#""rank":"Inspector""#)
+            && rows[2].5.contains(r#""head_of_unit":true"#),
+        "{}",
+        rows[2].5
+    );
+    for row in &rows[1..3] {
+        assert!(!row.5.contains("argon2"), "no password hash in the trail");
+    }
+    // Both are active, and each opens the file with their own password.
+    assert_eq!(
+        count(
+            &path,
+            "SELECT count(*) FROM user_account WHERE status = 'active'"
+        ),
+        2
+    );
+    let (_, head) = open(&path, HEAD, HEAD_PASSWORD);
+    assert_eq!(head.roles().to_string(), "supervisor");
 }
 
 #[test]
@@ -74,8 +94,8 @@ fn finding_a_case_file_writes_nothing_and_unlocking_it_writes_only_the_login() {
     assert_eq!(reopened.id(), id);
     drop(reopened);
     let rows = audit_rows(&path);
-    assert_eq!(rows.len(), 4);
-    assert_eq!((rows[3].2.as_str(), rows[3].4.as_str()), ("login", "ok"));
+    assert_eq!(rows.len(), 5);
+    assert_eq!((rows[4].2.as_str(), rows[4].4.as_str()), ("login", "ok"));
     assert_eq!(
         fs::read(ccu::store::keyring_path(&path)).unwrap(),
         keys_before,
@@ -360,7 +380,7 @@ fn audit_events_cannot_be_updated_or_deleted_and_accounts_cannot_be_deleted() {
         let err = conn.execute(sql, []).unwrap_err().to_string();
         assert!(err.contains(expected), "{sql}: {err}");
     }
-    assert_eq!(audit_rows(&path).len(), 3);
+    assert_eq!(audit_rows(&path).len(), 4);
 }
 
 #[test]
@@ -440,17 +460,24 @@ fn an_unencrypted_case_file_from_before_is_refused_untouched_until_an_administra
         ]
     );
     assert_eq!(count(&path, "PRAGMA user_version"), LATEST_VERSION as i64);
-    // The other account has no key until its password is set again.
+    // The other account has no key until its password is set again, and
+    // setting another's password is now a request for a head of unit.
     let err = try_open(&path, "lead", ADMIN_PASSWORD).err().unwrap();
     assert!(matches!(err, Error::LoginFailed { .. }), "{err:?}");
-    cf.execute(
-        &admin,
-        ccu::store::Command::SetPassword {
-            username: username("lead"),
-            password: password(USER_PASSWORD, "lead"),
-        },
-    )
-    .unwrap();
+    let done = cf
+        .execute(
+            &admin,
+            ccu::store::Command::SetPassword {
+                username: username("lead"),
+                password: password(USER_PASSWORD, "lead"),
+            },
+        )
+        .unwrap();
+    assert_eq!(done.details["request"]["kind"], "reset", "{}", done.details);
     drop(cf);
-    open(&path, "lead", USER_PASSWORD);
+    // Until a head of unit approves it, the new password opens nothing.
+    // (Encrypted without a head of unit, no one can approve it here;
+    // tests/access_control.rs seals one in with `encrypt_with_head`.)
+    let err = try_open(&path, "lead", USER_PASSWORD).err().unwrap();
+    assert!(matches!(err, Error::LoginFailed { .. }), "{err:?}");
 }

@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 use common::*;
 
 /// A case file with an auditor, a signed checkpoint, and events after it.
+/// The checkpoint covers 16 events: init (4), the administrator's login,
+/// two accounts added (5 each: the request, the head of unit's login and
+/// approval, the account's first login and its own password), and the
+/// auditor's login.
 fn signed(dir: &Path) -> PathBuf {
     let (mut cf, path) = new_casefile(dir);
     let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
@@ -28,7 +32,7 @@ fn signed(dir: &Path) -> PathBuf {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stdout(&out).starts_with("Signed a checkpoint of 7 events (Merkle root "),
+        stdout(&out).starts_with("Signed a checkpoint of 16 events (Merkle root "),
         "{}",
         stdout(&out)
     );
@@ -78,7 +82,7 @@ fn the_public_key_is_printed_for_oversight_and_an_intact_trail_checks() {
     let out = check(&path);
     assert_eq!(
         stdout(&out),
-        "ok: 10 events, chain verified, every row answers to it\n",
+        "ok: 19 events, chain verified, every row answers to it\n",
         "{}",
         stderr(&out)
     );
@@ -117,11 +121,11 @@ fn a_trail_rewritten_and_re_hashed_consistently_is_caught_by_the_checkpoint() {
     assert_eq!(out.status.code(), Some(6), "{}", stdout(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("the 9 events chain, but the latest signed checkpoint"),
+        err.contains("the 18 events chain, but the latest signed checkpoint"),
         "{err}"
     );
     assert!(
-        err.contains("events 1 to 7 no longer have the Merkle root that was signed"),
+        err.contains("events 1 to 16 no longer have the Merkle root that was signed"),
         "{err}"
     );
 }
@@ -137,7 +141,7 @@ fn a_trail_cut_short_since_the_checkpoint_is_caught() {
     let out = check(&path);
     assert_eq!(out.status.code(), Some(6));
     assert!(
-        stderr(&out).contains("it covers 7 events, but only 5 remain: the trail was cut short"),
+        stderr(&out).contains("it covers 16 events, but only 5 remain: the trail was cut short"),
         "{}",
         stderr(&out)
     );
@@ -149,7 +153,7 @@ fn an_altered_checkpoint_fails_its_signature() {
     let path = signed(dir.path());
     sqlcipher(
         &path,
-        "DROP TRIGGER checkpoint_no_update; UPDATE checkpoint SET note = replace(note, char(10) || '7' || char(10), char(10) || '6' || char(10)), tree_size = 6;",
+        "DROP TRIGGER checkpoint_no_update; UPDATE checkpoint SET note = replace(note, char(10) || '16' || char(10), char(10) || '15' || char(10)), tree_size = 15;",
     );
     let out = check(&path);
     assert_eq!(out.status.code(), Some(6));

@@ -12,11 +12,7 @@ const PW: (&str, &str) = ("CCU_PASSWORD", ADMIN_PASSWORD);
 const NEW_PW: (&str, &str) = ("CCU_NEW_PASSWORD", USER_PASSWORD);
 
 fn init(file: &str) {
-    let out = ccu(
-        &["init", "--file", file, "--admin", ADMIN, "--rank", "DI"],
-        &[PW],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    init_cli(file);
 }
 
 #[test]
@@ -35,8 +31,14 @@ fn init_creates_the_file_says_what_next_and_never_overwrites() {
             "DI Sam Reid",
             "--rank",
             "DI",
+            "--head",
+            "Boss",
+            "--head-display-name",
+            "DCI Pat Boss",
+            "--head-rank",
+            "DCI",
         ],
-        &[PW],
+        &[PW, ("CCU_HEAD_PASSWORD", HEAD_PASSWORD)],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
@@ -44,12 +46,40 @@ fn init_creates_the_file_says_what_next_and_never_overwrites() {
         text.starts_with(&format!("Created case file {file} (id ")),
         "{text}"
     );
-    assert!(text.contains("with administrator admin."), "{text}");
+    assert!(
+        text.contains("with administrator admin and head of unit boss."),
+        "{text}"
+    );
     assert!(text.contains("ccu user add"), "{text}");
+    assert!(
+        text.contains("ccu user approve REQUEST --as boss"),
+        "{text}"
+    );
+    // The head of unit logs in with their own password, as a supervisor.
+    let out = ccu(
+        &["--file", file, "user", "requests", "--as", "boss"],
+        &[("CCU_PASSWORD", HEAD_PASSWORD)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "No request for access is waiting.\n");
+    let rows = audit_rows(std::path::Path::new(file));
+    assert_eq!(
+        (rows[2].2.as_str(), rows[2].3.as_str()),
+        ("user.add", "boss")
+    );
+    assert!(
+        rows[2].5.contains(r#""rank":"Chief Inspector""#)
+            && rows[2].5.contains(r#""roles":["supervisor"]"#)
+            && rows[2].5.contains(r#""head_of_unit":true"#),
+        "{}",
+        rows[2].5
+    );
 
     let before = fs::read(file).unwrap();
     let keys_before = fs::read(format!("{file}.keys")).unwrap();
-    let again = ccu(&["init", "--file", file, "--admin", "other"], &[PW]);
+    let mut again = vec!["init", "--file", file, "--admin", "other"];
+    again.extend_from_slice(&HEAD_ARGS);
+    let again = ccu(&again, &[PW, HEAD_PW]);
     assert_eq!(again.status.code(), Some(3));
     assert!(
         stderr(&again).contains("already exists; `ccu init` never overwrites"),
@@ -66,7 +96,18 @@ fn init_without_a_password_source_or_with_a_weak_password_creates_nothing() {
     let file = dir.path().join("unit.ccu");
     let file = file.to_str().unwrap();
 
-    let out = ccu(&["init", "--file", file, "--admin", ADMIN], &[]);
+    let init = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args = vec!["init", "--file", file];
+        args.extend_from_slice(extra);
+        ccu(&args, env)
+    };
+    fn head(admin: &str) -> Vec<&str> {
+        let mut args = vec!["--admin", admin];
+        args.extend_from_slice(&HEAD_ARGS);
+        args
+    }
+
+    let out = init(&head(ADMIN), &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("standard input is not a terminal"),
@@ -79,10 +120,23 @@ fn init_without_a_password_source_or_with_a_weak_password_creates_nothing() {
         stderr(&out)
     );
 
-    let out = ccu(
-        &["init", "--file", file, "--admin", ADMIN],
-        &[("CCU_PASSWORD", "short")],
+    // The head of unit's password has a source of its own.
+    let out = init(&head(ADMIN), &[PW]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("set CCU_HEAD_PASSWORD"),
+        "{}",
+        stderr(&out)
     );
+
+    let out = init(&head(ADMIN), &[("CCU_PASSWORD", "short"), HEAD_PW]);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(
+        stderr(&out).contains("password: must be at least 12 characters"),
+        "{}",
+        stderr(&out)
+    );
+    let out = init(&head(ADMIN), &[PW, ("CCU_HEAD_PASSWORD", "short")]);
     assert_eq!(out.status.code(), Some(5));
     assert!(
         stderr(&out).contains("password: must be at least 12 characters"),
@@ -90,7 +144,7 @@ fn init_without_a_password_source_or_with_a_weak_password_creates_nothing() {
         stderr(&out)
     );
 
-    let out = ccu(&["init", "--file", file, "--admin", "x"], &[PW]);
+    let out = init(&head("x"), &[PW, HEAD_PW]);
     assert_eq!(out.status.code(), Some(5));
     assert!(
         stderr(&out).contains("username: \"x\" must be 2 to 32 characters long"),
@@ -98,21 +152,34 @@ fn init_without_a_password_source_or_with_a_weak_password_creates_nothing() {
         stderr(&out)
     );
 
-    let out = ccu(
-        &[
-            "init",
-            "--file",
-            file,
-            "--admin",
-            ADMIN,
-            "--rank",
-            "Commissioner",
-        ],
-        &[PW],
-    );
+    let mut args = head(ADMIN);
+    args.extend_from_slice(&["--rank", "Commissioner"]);
+    let out = init(&args, &[PW, HEAD_PW]);
     assert_eq!(out.status.code(), Some(5));
     assert!(
         stderr(&out).contains("rank: 'Commissioner' is not a rank"),
+        "{}",
+        stderr(&out)
+    );
+
+    // The head of unit is an Inspector or above, and not the administrator.
+    let out = init(
+        &["--admin", ADMIN, "--head", HEAD, "--head-rank", "DS"],
+        &[PW, HEAD_PW],
+    );
+    assert_eq!(out.status.code(), Some(5));
+    assert!(
+        stderr(&out).contains("must hold Inspector rank or above, not Sergeant"),
+        "{}",
+        stderr(&out)
+    );
+    let out = init(
+        &["--admin", ADMIN, "--head", ADMIN, "--head-rank", "DI"],
+        &[PW, HEAD_PW],
+    );
+    assert_eq!(out.status.code(), Some(5));
+    assert!(
+        stderr(&out).contains("must be two people with two accounts"),
         "{}",
         stderr(&out)
     );
@@ -132,14 +199,17 @@ fn the_default_case_file_lives_in_the_platform_data_directory_and_ccu_file_overr
         ("HOME", home.path().to_str().unwrap()),
         ("XDG_DATA_HOME", data.to_str().unwrap()),
         PW,
+        HEAD_PW,
     ];
-    let out = ccu(&["init", "--admin", ADMIN], &env);
+    let mut init = vec!["init", "--admin", ADMIN];
+    init.extend_from_slice(&HEAD_ARGS);
+    let out = ccu(&init, &env);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(data.join("ccu").join("casefile.ccu").is_file());
     let out = ccu(&["check", "--as", ADMIN], &env);
     assert_eq!(
         stdout(&out),
-        "ok: 3 events, chain verified, every row answers to it\n",
+        "ok: 4 events, chain verified, every row answers to it\n",
         "{}",
         stderr(&out)
     );
@@ -147,7 +217,7 @@ fn the_default_case_file_lives_in_the_platform_data_directory_and_ccu_file_overr
     let elsewhere = home.path().join("elsewhere.ccu");
     let mut env_file = env.to_vec();
     env_file.push(("CCU_FILE", elsewhere.to_str().unwrap()));
-    let out = ccu(&["init", "--admin", ADMIN], &env_file);
+    let out = ccu(&init, &env_file);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(elsewhere.is_file());
 }
@@ -163,7 +233,11 @@ fn an_administrator_manages_accounts_end_to_end() {
         all.extend_from_slice(args);
         ccu(&all, env)
     };
+    let head_pw = ("CCU_PASSWORD", HEAD_PASSWORD);
+    let first = first_password("jokafor");
 
+    // A role that reads case content: the account waits, with no access,
+    // for the head of unit.
     let out = run(
         &[
             "user",
@@ -178,32 +252,81 @@ fn an_administrator_manages_accounts_end_to_end() {
             "--as",
             ADMIN,
         ],
-        &[PW, NEW_PW],
+        &[PW, ("CCU_NEW_PASSWORD", &first)],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let urn = request_urn(&text).unwrap_or_else(|| panic!("{text}"));
+    // It expires when the trail says it does, shown to the minute.
+    let added = audit_rows(std::path::Path::new(file)).pop().unwrap();
+    let details: serde_json::Value = serde_json::from_str(&added.5).unwrap();
+    assert_eq!(details["request"]["urn"], urn.as_str());
+    let expires = details["request"]["expires_at"].as_str().unwrap()[..16].replace('T', " ");
+    assert_eq!(
+        text,
+        format!(
+            "Added jokafor (Sergeant), with no access yet.\n\
+             Request {urn} gives them investigator,supervisor once a head of unit (a supervisor of Inspector rank or above) approves it: `ccu user approve {urn} --as HEAD`. It expires at {expires} UTC.\n\
+             Their password is for one use: they choose their own at their first login.\n"
+        )
+    );
+    let out = run(
+        &["user", "passwd", "--as", "jokafor"],
+        &[("CCU_PASSWORD", &first), NEW_PW],
+    );
+    assert_eq!(out.status.code(), Some(4), "not before the approval");
+    assert!(
+        stderr(&out).contains("a head of unit has not yet approved"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["user", "list", "--as", ADMIN], &[PW]);
+    let pending = stdout(&out)
+        .lines()
+        .find(|l| l.starts_with("jokafor "))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("{}", stdout(&out)));
+    assert!(
+        pending.contains(" -  ")
+            && pending.contains(" pending ")
+            && pending.ends_with(&format!("{urn} investigator,supervisor")),
+        "{pending}"
+    );
+    // The administrator who asked may not approve; the head of unit does.
+    let out = run(&["user", "approve", &urn, "--as", ADMIN], &[PW]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let out = run(&["user", "approve", &urn, "--as", HEAD], &[head_pw]);
     assert_eq!(
         stdout(&out),
-        "Added jokafor (Sergeant; investigator,supervisor).\n"
+        format!("Approved {urn}: add the account for jokafor; it has taken effect.\n"),
+        "{}",
+        stderr(&out)
     );
-
+    // The first login replaces the one-time password, then goes on.
     let out = run(
-        &[
-            "user",
-            "add",
-            "oversight",
-            "--display-name",
-            "PCC Auditor",
-            "--rank",
-            "staff",
-            "--roles",
-            "auditor",
-            "--as",
-            ADMIN,
-        ],
-        &[PW, NEW_PW],
+        &["user", "passwd", "--as", "jokafor"],
+        &[("CCU_PASSWORD", &first), NEW_PW],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ccu: Your first password was set by admin (admin) at ")
+            && stderr(&out).contains(
+                "ccu: Password changed for jokafor; the one-time password no longer works."
+            ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "", "the change was the whole command");
 
+    let out = add_user_cli(file, "oversight", "PCC Auditor", "staff", "auditor");
+    assert!(
+        stdout(&out)
+            .starts_with("Added oversight (Police Staff), with no access yet.\nRequest ACR-"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Taking a role away takes effect at once.
     let out = run(
         &["user", "roles", "jokafor", "investigator", "--as", ADMIN],
         &[PW],
@@ -229,13 +352,17 @@ fn an_administrator_manages_accounts_end_to_end() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let lines: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
-    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines.len(), 5, "{lines:?}");
     assert!(
-        lines[0].starts_with("USERNAME   NAME            RANK"),
+        lines[0].starts_with("USERNAME   NAME            RANK") && lines[0].ends_with("PENDING"),
         "{lines:?}"
     );
     assert!(
-        lines[2].starts_with("jokafor    DS Jane Okafor  Sergeant      investigator   disabled"),
+        lines[2].starts_with("head       head            Inspector     supervisor     active"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[3].starts_with("jokafor    DS Jane Okafor  Sergeant      investigator   disabled"),
         "{lines:?}"
     );
 
@@ -254,8 +381,42 @@ fn an_administrator_manages_accounts_end_to_end() {
         stderr(&out)
     );
 
+    // Enabling it again is a request, which the head of unit approves.
     let out = run(&["user", "enable", "jokafor", "--as", ADMIN], &[PW]);
-    assert_eq!(stdout(&out), "Enabled jokafor.\n", "{}", stderr(&out));
+    let text = stdout(&out);
+    let urn = request_urn(&text).unwrap_or_else(|| panic!("{text} {}", stderr(&out)));
+    assert!(
+        text.starts_with(&format!(
+            "jokafor stays disabled for now.\nRequest {urn} enables the account once a head of unit"
+        )) && text.ends_with(" UTC.\n"),
+        "{text}"
+    );
+    let out = run(
+        &["user", "passwd", "--as", "jokafor"],
+        &[
+            ("CCU_PASSWORD", USER_PASSWORD),
+            ("CCU_NEW_PASSWORD", "another long secret"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(4), "still disabled");
+    let out = run(&["user", "requests", "--as", HEAD], &[head_pw]);
+    assert!(
+        stdout(&out)
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with(&format!(
+                "{urn}  enable  jokafor (DS Jane Okafor, Sergeant)"
+            ))),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&["user", "approve", &urn, "--as", HEAD], &[head_pw]);
+    assert_eq!(
+        stdout(&out),
+        format!("Approved {urn}: enable the account for jokafor; it has taken effect.\n"),
+        "{}",
+        stderr(&out)
+    );
     let out = run(
         &["user", "passwd", "--as", "jokafor"],
         &[

@@ -148,31 +148,56 @@ fn files_are_private_whatever_the_umask_and_a_readable_one_is_warned_of() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("unit").join("nested").join("case.ccu");
     let bin = env!("CARGO_BIN_EXE_ccu");
-    let run = |script: &str, password: &str| {
+    let run_with = |script: &str, password: &str, new_password: &str| {
         Process::new("sh")
             .arg("-c")
             .arg(format!("umask 022; {script}"))
             .env("CCU_FILE", &path)
             .env("CCU_PASSWORD", password)
-            .env("CCU_NEW_PASSWORD", USER_PASSWORD)
+            .env("CCU_NEW_PASSWORD", new_password)
+            .env("CCU_HEAD_PASSWORD", HEAD_PASSWORD)
             .env_remove("CCU_USER")
             .stdin(Stdio::null())
             .output()
             .unwrap()
     };
-    let out = run(&format!("'{bin}' init --admin admin"), ADMIN_PASSWORD);
+    let run = |script: &str, password: &str| run_with(script, password, USER_PASSWORD);
+    let out = run(
+        &format!("'{bin}' init --admin admin --head head --head-rank DI"),
+        ADMIN_PASSWORD,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(&keyring_path(&path)), 0o600);
     assert_eq!(mode(path.parent().unwrap()), 0o700);
     assert_eq!(mode(path.parent().unwrap().parent().unwrap()), 0o700);
-    let out = run(
+    // The account is added, its access approved by the head of unit, and
+    // its one-time password replaced at its first login, each rewriting
+    // the keyring under the same umask.
+    let first = first_password("sup");
+    let out = run_with(
         &format!(
             "'{bin}' user add sup --display-name 'DS Sup' --rank DS --roles supervisor --as admin"
         ),
         ADMIN_PASSWORD,
+        &first,
     );
     assert!(out.status.success(), "{}", stderr(&out));
+    let urn = request_urn(&stdout(&out)).unwrap_or_else(|| panic!("{}", stdout(&out)));
+    let out = run(
+        &format!("'{bin}' user approve {urn} --as head"),
+        HEAD_PASSWORD,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(mode(&keyring_path(&path)), 0o600);
+    let out = run(&format!("'{bin}' user passwd --as sup"), &first);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Password changed for sup"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(mode(&keyring_path(&path)), 0o600);
     let bundle = dir.path().join("bundle");
     let out = run(
         &format!("'{bin}' audit export --out '{}' --as sup", bundle.display()),
@@ -310,17 +335,27 @@ fn after_a_rekey_a_disabled_account_and_its_old_keys_open_nothing() {
         .find(|r| r.2 == "casefile.rekey" && r.4 == "ok")
         .unwrap();
     let details: serde_json::Value = serde_json::from_str(&rekey.5).unwrap();
-    assert_eq!(details["sealed_to"], serde_json::json!(["admin", "sup"]));
+    assert_eq!(
+        details["sealed_to"],
+        serde_json::json!(["admin", "head", "sup"])
+    );
     assert_eq!(details["left_out"], serde_json::json!(["okafor"]));
     open(&path, "sup", USER_PASSWORD);
-    // Enabled again, the account is sealed to the new key.
-    cf.execute(
-        &admin,
-        Command::EnableUser {
-            username: username("okafor"),
-        },
-    )
-    .unwrap();
+    // Enabling the account again is a request: until the head of unit
+    // approves it, it opens nothing; then it is sealed to the new key.
+    let done = cf
+        .execute(
+            &admin,
+            Command::EnableUser {
+                username: username("okafor"),
+            },
+        )
+        .unwrap();
+    assert!(matches!(
+        try_open(&path, "okafor", USER_PASSWORD),
+        Err(Error::LoginFailed { .. })
+    ));
+    approve(&mut cf, done.details["request"]["urn"].as_str().unwrap());
     drop(cf);
     open(&path, "okafor", USER_PASSWORD);
 }
@@ -587,7 +622,29 @@ fn accounts_added_at_the_same_moment_all_land_in_the_keyring() {
                 ])
                 .env("CCU_FILE", &path)
                 .env("CCU_PASSWORD", ADMIN_PASSWORD)
-                .env("CCU_NEW_PASSWORD", USER_PASSWORD)
+                .env("CCU_NEW_PASSWORD", first_password(name))
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut requests = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        requests.push(request_urn(&stdout(&out)).unwrap_or_else(|| panic!("{}", stdout(&out))));
+    }
+    // The head of unit approves them all at the same moment too: each
+    // approval seals the data key into that account's entry.
+    let children: Vec<_> = requests
+        .iter()
+        .map(|urn| {
+            Process::new(bin)
+                .args(["user", "approve", urn, "--as", HEAD])
+                .env("CCU_FILE", &path)
+                .env("CCU_PASSWORD", HEAD_PASSWORD)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
@@ -599,8 +656,11 @@ fn accounts_added_at_the_same_moment_all_land_in_the_keyring() {
         let out = child.wait_with_output().unwrap();
         assert!(out.status.success(), "{}", stderr(&out));
     }
-    // Each one's entry survived the others' writes.
+    // Each one's entry survived the others' writes, and opens the file.
     for name in &names {
+        let (mut cf, _) = open(&path, name, &first_password(name));
+        first_login(&mut cf, name);
+        drop(cf);
         open(&path, name, USER_PASSWORD);
     }
 }

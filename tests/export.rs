@@ -349,7 +349,7 @@ fn a_whole_log_re_hashed_consistently_is_caught_by_since_and_by_check() {
     );
     assert!(
         checked.contains(
-            "checkpoint key [1] (written by audit.checkpoint 9): missing: seq 10 wrote it"
+            "checkpoint key [1] (written by audit.checkpoint 22): missing: seq 23 wrote it"
         ),
         "{checked}"
     );

@@ -75,9 +75,12 @@ fn the_documented_python_verifier_agrees_with_ccu() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Init (4), the administrator's login, the account added (its
+    // request, the head of unit's login and approval, its first login and
+    // its own password) and the listing.
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "ok: 6 events, chain verified, every row answers to it\n"
+        "ok: 11 events, chain verified, every row answers to it\n"
     );
 
     // A row changed, one added, one removed: each named by the verifier.
@@ -93,7 +96,7 @@ fn the_documented_python_verifier_agrees_with_ccu() {
     let out = run_python(&script, &rows);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("user_account [2]: changed since seq"), "{err}");
+    assert!(err.contains("user_account [3]: changed since seq"), "{err}");
     assert!(
         err.contains(r#"setting ["backdoor"]: no event wrote it"#),
         "{err}"

@@ -659,7 +659,7 @@ fn insider_puts_a_key_of_their_own_on_another_officers_account() {
     );
     let err = rows_altered(&path);
     assert!(
-        err.contains("user_account account investigator (key [2]): changed since seq"),
+        err.contains("user_account account investigator (key [3]): changed since seq"),
         "{err}"
     );
     let out = ccu(
@@ -1028,8 +1028,9 @@ fn a_file_from_schema_6_is_upgraded_with_a_baseline_of_every_row() {
     let out = as_user(&["encrypt"], &path, ADMIN);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("cannot unlock it until an administrator sets their password again")
-            && stdout(&out).contains(": lead."),
+        stdout(&out).contains("cannot unlock it until their password is reset")
+            && stdout(&out).contains(": lead.")
+            && stdout(&out).contains("No head of unit was sealed in"),
         "{}",
         stdout(&out)
     );
@@ -1047,11 +1048,20 @@ fn a_file_from_schema_6_is_upgraded_with_a_baseline_of_every_row() {
         upgrade.5
     );
     assert!(upgrade.5.contains(r#""from_version":6"#), "{}", upgrade.5);
-    // Its baseline commits to every row there was, the new schema's too.
+    // Its baseline commits to every row there was, the new schema's too
+    // (schema 10's setting for how long a request for access waits).
     assert_eq!(
         count(&path, "SELECT count(*) FROM audit_row WHERE seq = 4"),
-        rows_before,
+        rows_before + 1,
         "every row, once"
+    );
+    assert_eq!(
+        count(
+            &path,
+            "SELECT count(*) FROM audit_row WHERE seq = 4 AND tbl = 'setting'
+             AND row_key = '[\"access_request_hours\"]'"
+        ),
+        1
     );
     assert_eq!(
         count(
@@ -1073,8 +1083,8 @@ fn a_file_from_schema_6_is_upgraded_with_a_baseline_of_every_row() {
         err.contains("operation Op HERON (OP-2026-0001) (key [1]): changed since seq 4 wrote it"),
         "{err}"
     );
-    // And the lead's account, committed by the baseline, logs in once an
-    // administrator has set its password again (it has no key before).
+    // And the lead's account, committed by the baseline, has no key until
+    // its password is set again, which is now a request for a head of unit.
     sqlcipher(
         &path,
         "UPDATE operation SET priority = 'P3' WHERE codename = 'HERON';",
@@ -1096,11 +1106,29 @@ fn a_file_from_schema_6_is_upgraded_with_a_baseline_of_every_row() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let urn = request_urn(&stdout(&out)).unwrap_or_else(|| panic!("{}", stdout(&out)));
+    assert!(
+        stdout(&out).starts_with(&format!(
+            "lead's password is not reset yet.\nRequest {urn} resets it once a head of unit"
+        )),
+        "{}",
+        stdout(&out)
+    );
+    // Not approved, the new password opens nothing. (This file was
+    // encrypted without `--head`, so no head of unit can log in to approve
+    // it; tests/access_control.rs seals one in at `ccu encrypt`.)
     let out = lead(USER_PASSWORD);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     let out = as_user(&["user", "list"], &path, ADMIN);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).contains("lead"), "{}", stdout(&out));
+    let row = stdout(&out)
+        .lines()
+        .find(|l| l.starts_with("lead "))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("{}", stdout(&out)));
+    assert!(row.ends_with(&format!("{urn} reset")), "{row}");
+    let (code, err) = check(&path);
+    assert_eq!(code, Some(0), "{err}");
 }
 
 #[test]

@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use ccu::audit::{Event, event_hash};
 use common::*;
 
-/// A case file with 11 events: init (3: the file, its administrator, its
-/// signing key), a login, three accounts added, a listing, a failed login,
-/// and two more logins.
+/// A case file with 24 events: init (4: the file, its administrator, its
+/// head of unit, its signing key), a login, three accounts added (5 each:
+/// the request, the head of unit's login and approval, the account's first
+/// login and its own password), a listing, a failed login, and two more
+/// logins.
 fn populated() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let (mut cf, path) = new_casefile(dir.path());
@@ -30,7 +32,7 @@ fn populated() -> (tempfile::TempDir, PathBuf) {
     login(&mut cf, "inv", USER_PASSWORD);
     login(&mut cf, "sup", USER_PASSWORD);
     drop(cf);
-    assert_eq!(audit_rows(&path).len(), 11);
+    assert_eq!(audit_rows(&path).len(), 24);
     (dir, path)
 }
 
@@ -66,7 +68,7 @@ fn an_untouched_file_checks_clean() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
-        "ok: 11 events, chain verified, every row answers to it\n"
+        "ok: 24 events, chain verified, every row answers to it\n"
     );
 }
 
@@ -159,12 +161,12 @@ fn a_naively_forged_event_at_the_end_is_a_hash_mismatch() {
             "{DROP_TRIGGERS}
              INSERT INTO audit_event (seq, at, actor, actor_roles, action, entity_type, entity_ref,
                                       outcome, details, prev_hash, hash)
-             SELECT 12, '2026-11-23T09:31:00.000000Z', 'sup', 'supervisor', 'user.add', 'user', 'mole',
-                    'ok', '{{}}', hash, printf('%064d', 0) FROM audit_event WHERE seq = 11;"
+             SELECT 25, '2026-11-23T09:31:00.000000Z', 'sup', 'supervisor', 'user.add', 'user', 'mole',
+                    'ok', '{{}}', hash, printf('%064d', 0) FROM audit_event WHERE seq = 24;"
         ),
     );
     let err = check_fails(&path);
-    assert!(err.contains("seq 12: hash mismatch"), "{err}");
+    assert!(err.contains("seq 25: hash mismatch"), "{err}");
 }
 
 #[test]

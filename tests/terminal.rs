@@ -2,113 +2,10 @@
 //! hidden prompt and never appear on screen.
 
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// A tmux server of the test's own, killed when the test ends.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(name: &str, shell_command: &str) -> Tmux {
-        let tmux = Tmux {
-            socket: format!("ccu-test-{name}-{}", std::process::id()),
-        };
-        let status = Command::new("tmux")
-            .args([
-                "-L",
-                &tmux.socket,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-x",
-                "100",
-                "-y",
-                "30",
-            ])
-            .arg(shell_command)
-            .env_remove("CCU_PASSWORD")
-            .env_remove("CCU_NEW_PASSWORD")
-            .env_remove("CCU_FILE")
-            .status()
-            .expect("the tmux program is needed for this test (.ci/run installs it)");
-        assert!(status.success());
-        tmux
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "capture-pane", "-p"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_for_up_to(text, Duration::from_secs(20))
-    }
-
-    fn wait_for_up_to(&self, text: &str, limit: Duration) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < limit,
-                "waited for {text:?}; the screen shows:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    /// Types text as it is, no Enter.
-    fn type_text(&self, text: &str) {
-        let status = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", "-l", text])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-
-    /// Presses keys by tmux's names: `Enter`, `Tab`, `Escape`, `C-s`.
-    fn keys(&self, keys: &[&str]) {
-        for key in keys {
-            let status = Command::new("tmux")
-                .args(["-L", &self.socket, "send-keys", key])
-                .status()
-                .unwrap();
-            assert!(status.success());
-            // An Escape followed at once by a key reads as Alt and that key,
-            // in any terminal: leave the gap a typist leaves.
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-
-    fn type_line(&self, text: &str) {
-        let status = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", "-l", text])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let status = Command::new("tmux")
-            .args(["-L", &self.socket, "send-keys", "Enter"])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
+mod tmux;
+use tmux::Tmux;
 
 fn shell_command(file: &Path, args: &str) -> String {
     format!(
@@ -124,18 +21,29 @@ fn init_and_login_ask_for_passwords_on_a_hidden_prompt() {
     let file = dir.path().join("unit.ccu");
     let secret = "tall-giraffe-orbit-41";
 
-    let tmux = Tmux::start("init", &shell_command(&file, "init --admin admin"));
+    let head_secret = "quiet-heron-ledger-93";
+    let init = "init --admin admin --head head --head-rank DI";
+
+    let tmux = Tmux::start("init", &shell_command(&file, init));
     tmux.wait_for("New password for admin:");
     tmux.type_line(secret);
     tmux.wait_for("Type it again:");
     tmux.type_line(secret);
+    // Then the head of unit types their own, as the administrator looks away.
+    tmux.wait_for("Now the head of unit, head: type your own password");
+    tmux.wait_for("New password for head:");
+    tmux.type_line(head_secret);
+    tmux.wait_for_count("Type it again:", 2);
+    tmux.type_line(head_secret);
     let screen = tmux.wait_for("exit=");
     assert!(screen.contains("exit=0"), "{screen}");
     assert!(screen.contains("Created case file"), "{screen}");
-    assert!(
-        !screen.contains(secret),
-        "the password was echoed:\n{screen}"
-    );
+    for typed in [secret, head_secret] {
+        assert!(
+            !screen.contains(typed),
+            "the password was echoed:\n{screen}"
+        );
+    }
     drop(tmux);
 
     let tmux = Tmux::start("list", &shell_command(&file, "user list --as admin"));
@@ -153,12 +61,43 @@ fn init_and_login_ask_for_passwords_on_a_hidden_prompt() {
     );
     drop(tmux);
 
-    // Two different entries: nothing is created.
+    // The head of unit logs in with their own password.
+    let tmux = Tmux::start("head", &shell_command(&file, "user requests --as head"));
+    tmux.wait_for("Password for head:");
+    tmux.type_line(head_secret);
+    let screen = tmux.wait_for("exit=");
+    assert!(screen.contains("exit=0"), "{screen}");
+    assert!(
+        screen.contains("No request for access is waiting."),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains(head_secret),
+        "the password was echoed:\n{screen}"
+    );
+    drop(tmux);
+
+    // Two different entries, the administrator's or the head's: nothing is
+    // created.
     let other = dir.path().join("other.ccu");
-    let tmux = Tmux::start("mismatch", &shell_command(&other, "init --admin admin"));
+    let tmux = Tmux::start("mismatch", &shell_command(&other, init));
     tmux.wait_for("New password for admin:");
     tmux.type_line(secret);
     tmux.wait_for("Type it again:");
+    tmux.type_line("something-else-entirely");
+    let screen = tmux.wait_for("exit=");
+    assert!(screen.contains("the two entries differ"), "{screen}");
+    assert!(screen.contains("exit=5"), "{screen}");
+    assert!(!other.exists());
+    drop(tmux);
+    let tmux = Tmux::start("head-mismatch", &shell_command(&other, init));
+    tmux.wait_for("New password for admin:");
+    tmux.type_line(secret);
+    tmux.wait_for("Type it again:");
+    tmux.type_line(secret);
+    tmux.wait_for("New password for head:");
+    tmux.type_line(head_secret);
+    tmux.wait_for_count("Type it again:", 2);
     tmux.type_line("something-else-entirely");
     let screen = tmux.wait_for("exit=");
     assert!(screen.contains("the two entries differ"), "{screen}");

@@ -100,7 +100,7 @@ fn the_real_binary_refuses_alike_for_a_username_that_exists_and_one_that_does_no
     let ring = std::fs::read_to_string(ccu::store::keyring_path(&path)).unwrap();
     assert_eq!(ring.lines().count(), 1 + 12, "{ring}");
     assert!(!ring.contains("nobody") && !ring.contains("\"admin\""));
-    assert_eq!(audit_rows(&path).len(), 3);
+    assert_eq!(audit_rows(&path).len(), 4, "the four events of init");
 }
 
 #[test]

@@ -594,6 +594,13 @@ fn first_run_creates_a_case_file_and_its_administrator() {
     d.type_text("short");
     d.keys(&["tab"]);
     d.type_text("short");
+    // The head of unit, at the default rank (Inspector), types their own.
+    d.keys(&["tab"]);
+    d.type_text(&format!("{HEAD}\tDI Harriet Head"));
+    d.keys(&["tab", "tab"]);
+    d.type_text(HEAD_PASSWORD);
+    d.keys(&["tab"]);
+    d.type_text(HEAD_PASSWORD);
     d.keys(&["enter"]);
     assert!(!path.exists(), "a short password creates nothing");
     assert!(d.screen().contains("12"), "{}", d.screen());
@@ -616,12 +623,20 @@ fn first_run_creates_a_case_file_and_its_administrator() {
         d.keys(&["backspace"]);
     }
     d.type_text("a long enough password");
+    // Enter moves down to the last field (the head's password again),
+    // and there creates the file.
+    d.keys(&["enter"; 5]);
+    assert!(!path.exists(), "{}", d.screen());
     d.keys(&["enter"]);
     assert!(path.exists(), "{}", d.screen());
     assert!(matches!(d.app.screen, ccu::app::Screen::Login(_)));
     d.type_text("a long enough password");
     d.keys(&["enter"]);
     assert_eq!(d.app.session.as_ref().unwrap().username, "chief");
+    // The head of unit was made with it: a supervisor, Inspector, with
+    // their own password.
+    let (_, head) = open(&path, HEAD, HEAD_PASSWORD);
+    assert_eq!(head.roles().to_string(), "supervisor");
 }
 
 #[test]

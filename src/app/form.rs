@@ -49,6 +49,18 @@ pub struct Field {
     pub error: Option<String>,
 }
 
+/// A password typed into a form is wiped from memory when its field goes
+/// (the form closed, the password asked for afresh).
+impl Drop for Field {
+    fn drop(&mut self) {
+        if let Input::Password(area) = &mut self.input {
+            for mut line in std::mem::take(area).into_lines() {
+                zeroize::Zeroize::zeroize(&mut line);
+            }
+        }
+    }
+}
+
 fn text_area(initial: &str) -> TextArea<'static> {
     let mut area = TextArea::new(initial.lines().map(str::to_string).collect());
     if initial.is_empty() {
@@ -67,6 +79,8 @@ impl Field {
     pub fn password(label: impl Into<String>) -> Field {
         let mut area = TextArea::default();
         area.set_mask_char('•');
+        // No undo history: it would keep copies of what was typed.
+        area.set_max_histories(0);
         Field::new(label, true, Input::Password(area))
     }
 
@@ -344,7 +358,7 @@ pub enum Submission {
     },
     Login {
         username: String,
-        password: String,
+        password: zeroize::Zeroizing<String>,
     },
     /// The account's own password, in place of a one-time one.
     ChoosePassword(NewPassword),
@@ -829,7 +843,7 @@ impl Form {
             FormKind::Login => {
                 return Ok(Submission::Login {
                     username: v("username").trim().to_string(),
-                    password: v("password"),
+                    password: zeroize::Zeroizing::new(v("password")),
                 });
             }
             FormKind::NewIntelligence => {

@@ -325,11 +325,11 @@ pub enum Effect {
     },
     Login {
         username: String,
-        password: String,
+        password: zeroize::Zeroizing<String>,
     },
     /// The same user's password, to unlock.
     Unlock {
-        password: String,
+        password: zeroize::Zeroizing<String>,
     },
     /// The logged-in account's own password, replacing a one-time one.
     ChoosePassword {
@@ -634,7 +634,7 @@ impl App {
         };
         if locked_user.is_some() {
             // The lock screen: the same user, password only.
-            let password = form.fields[0].value();
+            let password = zeroize::Zeroizing::new(form.fields[0].value());
             return vec![Effect::Unlock { password }];
         }
         match form.submit(now) {

@@ -259,7 +259,7 @@ impl Runtime {
         let Some(casefile) = &mut self.casefile else {
             return match logged_in {
                 Err(store::Error::LoginFailed { .. }) => Outcome::Refused(
-                    "Login failed: unknown user, wrong password, a disabled account, or access a head of unit has not yet approved.".into(),
+                    "Login failed: wrong user or password, or the account has no access.".into(),
                 ),
                 Err(e @ store::Error::Throttled { .. }) => Outcome::Refused(throttled(&e)),
                 Err(e) => failure(e),
@@ -270,7 +270,7 @@ impl Runtime {
             Ok(actor) => actor,
             Err(store::Error::LoginFailed { .. }) => {
                 return Outcome::Refused(
-                    "Login failed: unknown user, wrong password, a disabled account, or access a head of unit has not yet approved.".into(),
+                    "Login failed: wrong user or password, or the account has no access.".into(),
                 );
             }
             Err(e @ store::Error::Throttled { .. }) => return Outcome::Refused(throttled(&e)),

@@ -1256,13 +1256,20 @@ fn open_changing(
 ) -> Result<(CaseFile, Actor, bool), Failure> {
     let locked = locate(path)?;
     let password = password::acting_password(&actor.as_user)?;
-    let (mut casefile, actor) = locked.unlock(
+    let (casefile, actor) = locked.unlock(
         Credentials {
             username: &actor.as_user,
             password: &password,
         },
         store::system_clock(),
     )?;
+    logged_in(casefile, actor)
+}
+
+/// After every login: the last login and failed attempts since, on
+/// standard error; then a one-time password replaced (asked for, or
+/// CCU_NEW_PASSWORD) before anything else. Says whether it was.
+fn logged_in(mut casefile: CaseFile, actor: Actor) -> Result<(CaseFile, Actor, bool), Failure> {
     tell_login_history(&casefile, &actor)?;
     if let Some(one_time) = casefile.one_time_password(&actor)? {
         eprintln!("ccu: {}", for_terminal(&one_time.line()));
@@ -1394,8 +1401,7 @@ fn open_to_sign(path: &std::path::Path, actor: &AsUser) -> Result<(CaseFile, Act
     };
     match locked.unlock(credentials, store::system_clock()) {
         Ok((casefile, actor)) => {
-            tell_login_history(&casefile, &actor)?;
-            Ok((casefile, actor))
+            logged_in(casefile, actor).map(|(casefile, actor, _)| (casefile, actor))
         }
         Err(store::Error::SchemaAltered { .. } | store::Error::Integrity { .. }) => {
             let report = locked.unlock_for_check(credentials)?.check()?;

@@ -209,6 +209,13 @@ pub fn add_account(
     if let Some(urn) = done.details["request"]["urn"].as_str() {
         approve(casefile, urn);
     }
+    first_login(casefile, name);
+}
+
+/// `name`'s first login, with the one-time password the administrator set
+/// ([`first_password`]): the account replaces it with [`USER_PASSWORD`],
+/// as it must before anything else.
+pub fn first_login(casefile: &mut CaseFile, name: &str) -> Actor {
     let user = login(casefile, name, &first_password(name));
     casefile
         .execute(
@@ -219,6 +226,7 @@ pub fn add_account(
             },
         )
         .unwrap();
+    user
 }
 
 /// The head of unit approves request `urn`.
@@ -284,11 +292,121 @@ pub fn ccu(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         .env_remove("CCU_FILE")
         .env_remove("CCU_USER")
         .env_remove("CCU_PASSWORD")
-        .env_remove("CCU_NEW_PASSWORD");
+        .env_remove("CCU_NEW_PASSWORD")
+        .env_remove("CCU_HEAD_PASSWORD");
     for (k, v) in env {
         cmd.env(k, v);
     }
     cmd.output().expect("the ccu binary runs")
+}
+
+/// The arguments that name the head of unit at `ccu init`: [`HEAD`], an
+/// Inspector, whose password comes from [`HEAD_PW`].
+pub const HEAD_ARGS: [&str; 4] = ["--head", HEAD, "--head-rank", "DI"];
+/// The head of unit's password at `ccu init`, from the environment.
+pub const HEAD_PW: (&str, &str) = ("CCU_HEAD_PASSWORD", HEAD_PASSWORD);
+
+/// `ccu init --file FILE` through the real binary, with the administrator
+/// [`ADMIN`] (a DI) and the head of unit [`HEAD`], each password from the
+/// environment. Returns what it printed.
+pub fn init_cli(file: &str) -> std::process::Output {
+    let mut args = vec!["init", "--file", file, "--admin", ADMIN, "--rank", "DI"];
+    args.extend_from_slice(&HEAD_ARGS);
+    let out = ccu(&args, &[("CCU_PASSWORD", ADMIN_PASSWORD), HEAD_PW]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    out
+}
+
+/// The request for access (`ACR-YYYY-NNNN`) a command's output names.
+pub fn request_urn(text: &str) -> Option<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find(|w| {
+            w.len() == 13
+                && w.starts_with("ACR-")
+                && w[4..]
+                    .chars()
+                    .enumerate()
+                    .all(|(i, c)| if i == 4 { c == '-' } else { c.is_ascii_digit() })
+        })
+        .map(str::to_owned)
+}
+
+/// `ccu user approve URN` as the head of unit, through the real binary.
+pub fn approve_cli(file: &str, urn: &str) -> std::process::Output {
+    let out = ccu(
+        &["--file", file, "user", "approve", urn, "--as", HEAD],
+        &[("CCU_PASSWORD", HEAD_PASSWORD)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with(&format!("Approved {urn}: ")),
+        "{}",
+        stdout(&out)
+    );
+    out
+}
+
+/// `name`'s first login through the real binary (`ccu user passwd`): it
+/// logs in with [`first_password`] and replaces it with [`USER_PASSWORD`]
+/// from CCU_NEW_PASSWORD, as the CLI asks at a one-time password.
+pub fn first_login_cli(file: &str, name: &str) -> std::process::Output {
+    let out = ccu(
+        &["--file", file, "user", "passwd", "--as", name],
+        &[
+            ("CCU_PASSWORD", &first_password(name)),
+            ("CCU_NEW_PASSWORD", USER_PASSWORD),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("It was for one use: choose your own now."),
+        "{}",
+        stderr(&out)
+    );
+    out
+}
+
+/// Adds an account through the real binary as the unit does: the
+/// administrator runs `ccu user add` (its first password
+/// [`first_password`]), the head of unit approves the request it opens
+/// with `ccu user approve`, and the account's first login replaces the
+/// one-time password with [`USER_PASSWORD`]. Returns what `ccu user add`
+/// printed.
+pub fn add_user_cli(
+    file: &str,
+    name: &str,
+    display_name: &str,
+    rank: &str,
+    roles: &str,
+) -> std::process::Output {
+    let first = first_password(name);
+    let out = ccu(
+        &[
+            "--file",
+            file,
+            "user",
+            "add",
+            name,
+            "--display-name",
+            display_name,
+            "--rank",
+            rank,
+            "--roles",
+            roles,
+            "--as",
+            ADMIN,
+        ],
+        &[
+            ("CCU_PASSWORD", ADMIN_PASSWORD),
+            ("CCU_NEW_PASSWORD", &first),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    if let Some(urn) = request_urn(&stdout(&out)) {
+        approve_cli(file, &urn);
+    }
+    first_login_cli(file, name);
+    out
 }
 
 pub fn stdout(out: &std::process::Output) -> String {

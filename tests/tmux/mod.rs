@@ -65,6 +65,22 @@ impl Tmux {
         }
     }
 
+    /// Waits until `text` shows `times` times on the screen.
+    pub fn wait_for_count(&self, text: &str, times: usize) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.matches(text).count() >= times {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "waited for {text:?} {times} times; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Types text as it is, no Enter.
     pub fn type_text(&self, text: &str) {
         let status = Command::new("tmux")
