@@ -118,6 +118,8 @@ fn an_administrator_asks_the_head_approves_and_the_new_officer_chooses_a_passwor
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         ccu(&args, env)
     };
+    // The new officer runs `ccu due` with the passwords in `env`.
+    let due = |env: &[(&str, &str)]| run(f(&["due", "--as", "jokafor"]), env);
     let mut env = as_admin();
     env.push(("CCU_NEW_PASSWORD", "temporary first one"));
     let added = run(
@@ -154,10 +156,7 @@ fn an_administrator_asks_the_head_approves_and_the_new_officer_chooses_a_passwor
     assert!(stdout(&queue).contains(&urn), "{}", stdout(&queue));
 
     // Not yet: the new officer cannot log in.
-    let early = run(
-        f(&["due", "--as", "jokafor"]),
-        &[("CCU_PASSWORD", "temporary first one")],
-    );
+    let early = due(&[("CCU_PASSWORD", "temporary first one")]);
     assert_eq!(early.status.code(), Some(4), "{}", stderr(&early));
 
     // The administrator cannot approve their own request.
@@ -173,10 +172,7 @@ fn an_administrator_asks_the_head_approves_and_the_new_officer_chooses_a_passwor
     );
 
     // The first login: without a new password, nothing else is done.
-    let first = run(
-        f(&["due", "--as", "jokafor"]),
-        &[("CCU_PASSWORD", "temporary first one")],
-    );
+    let first = due(&[("CCU_PASSWORD", "temporary first one")]);
     assert_eq!(first.status.code(), Some(2), "{}", stderr(&first));
     assert!(
         stderr(&first).contains("set by admin"),
@@ -188,29 +184,20 @@ fn an_administrator_asks_the_head_approves_and_the_new_officer_chooses_a_passwor
         "{}",
         stderr(&first)
     );
-    let chosen = run(
-        f(&["due", "--as", "jokafor"]),
-        &[
-            ("CCU_PASSWORD", "temporary first one"),
-            ("CCU_NEW_PASSWORD", "jane's own passphrase"),
-        ],
-    );
+    let chosen = due(&[
+        ("CCU_PASSWORD", "temporary first one"),
+        ("CCU_NEW_PASSWORD", "jane's own passphrase"),
+    ]);
     assert_eq!(chosen.status.code(), Some(0), "{}", stderr(&chosen));
     assert!(
         stderr(&chosen).contains("Password changed for jokafor"),
         "{}",
         stderr(&chosen)
     );
-    let again = run(
-        f(&["due", "--as", "jokafor"]),
-        &[("CCU_PASSWORD", "jane's own passphrase")],
-    );
+    let again = due(&[("CCU_PASSWORD", "jane's own passphrase")]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert!(!stderr(&again).contains("one use"), "{}", stderr(&again));
-    let old = run(
-        f(&["due", "--as", "jokafor"]),
-        &[("CCU_PASSWORD", "temporary first one")],
-    );
+    let old = due(&[("CCU_PASSWORD", "temporary first one")]);
     assert_eq!(old.status.code(), Some(4), "{}", stderr(&old));
 
     // A decline needs a reason, and says it.
@@ -253,20 +240,14 @@ fn an_administrator_asks_the_head_approves_and_the_new_officer_chooses_a_passwor
         stdout(&all)
     );
     // The declined reset's password opens nothing; hers still works.
-    let declined_pw = run(
-        f(&["due", "--as", "jokafor"]),
-        &[("CCU_PASSWORD", "a reset, one use only")],
-    );
+    let declined_pw = due(&[("CCU_PASSWORD", "a reset, one use only")]);
     assert_eq!(
         declined_pw.status.code(),
         Some(4),
         "{}",
         stderr(&declined_pw)
     );
-    let hers = run(
-        f(&["due", "--as", "jokafor"]),
-        &[("CCU_PASSWORD", "jane's own passphrase")],
-    );
+    let hers = due(&[("CCU_PASSWORD", "jane's own passphrase")]);
     assert_eq!(hers.status.code(), Some(0), "{}", stderr(&hers));
 
     // The expiry is the head's to set, within range.

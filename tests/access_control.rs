@@ -54,6 +54,20 @@ fn urn_of(done: &ccu::store::Executed) -> Urn {
     Urn::parse(UrnKind::AccessRequest, text).unwrap()
 }
 
+/// The administrator asks for `name` to hold `roles`; returns the request.
+fn ask_roles(cf: &mut CaseFile, admin: &Actor, name: &str, roles: &str) -> Urn {
+    let done = cf
+        .execute(
+            admin,
+            Command::SetRoles {
+                username: username(name),
+                roles: RoleSet::parse_list(roles).unwrap(),
+            },
+        )
+        .unwrap();
+    urn_of(&done)
+}
+
 fn decide(
     cf: &mut CaseFile,
     who: &Actor,
@@ -247,16 +261,7 @@ fn a_password_reset_by_an_administrator_waits_for_approval_and_is_for_one_use() 
 fn a_role_granted_waits_while_a_role_taken_away_goes_at_once() {
     let (_dir, mut cf, path, admin) = unit();
     let hidden = || Command::View(Viewed::Operation(Codename::parse("HIDDEN").unwrap()));
-    let done = cf
-        .execute(
-            &admin,
-            Command::SetRoles {
-                username: username("inv"),
-                roles: RoleSet::parse_list("investigator,supervisor").unwrap(),
-            },
-        )
-        .unwrap();
-    let urn = urn_of(&done);
+    let urn = ask_roles(&mut cf, &admin, "inv", "investigator,supervisor");
     // Not yet: the investigator still cannot see the hidden operation.
     let inv = login(&mut cf, "inv", USER_PASSWORD);
     assert!(matches!(
@@ -332,16 +337,7 @@ fn no_one_approves_their_own_account_or_their_own_request_and_only_a_head_approv
     // A second head of unit, approved by the first.
     add_user_ranked(&mut cf, &admin, "head2", "supervisor", Rank::ChiefInspector);
     // A request about the head's own account: they may not decide it.
-    let done = cf
-        .execute(
-            &admin,
-            Command::SetRoles {
-                username: username(HEAD),
-                roles: RoleSet::parse_list("supervisor,authorising-officer").unwrap(),
-            },
-        )
-        .unwrap();
-    let urn = urn_of(&done);
+    let urn = ask_roles(&mut cf, &admin, HEAD, "supervisor,authorising-officer");
     let head = head(&mut cf);
     let own = decide(&mut cf, &head, urn, true, None);
     assert!(
@@ -391,16 +387,7 @@ fn no_one_approves_their_own_account_or_their_own_request_and_only_a_head_approv
 #[test]
 fn a_declined_request_says_why_and_changes_nothing() {
     let (_dir, mut cf, path, admin) = unit();
-    let done = cf
-        .execute(
-            &admin,
-            Command::SetRoles {
-                username: username("inv"),
-                roles: RoleSet::parse_list("investigator,authorising-officer").unwrap(),
-            },
-        )
-        .unwrap();
-    let urn = urn_of(&done);
+    let urn = ask_roles(&mut cf, &admin, "inv", "investigator,authorising-officer");
     let head = head(&mut cf);
     let bare = decide(&mut cf, &head, urn, false, Some("   "));
     assert!(
@@ -529,16 +516,7 @@ fn the_last_head_of_unit_cannot_be_disabled_and_an_account_changed_since_is_not_
     assert!(matches!(&out, Err(Error::Invalid(_))), "{out:?}");
     // A grant asked for, then the account disabled: the request no longer
     // stands, so nothing is granted to an account that changed.
-    let done = cf
-        .execute(
-            &admin,
-            Command::SetRoles {
-                username: username("inv"),
-                roles: RoleSet::parse_list("investigator,supervisor").unwrap(),
-            },
-        )
-        .unwrap();
-    let urn = urn_of(&done);
+    let urn = ask_roles(&mut cf, &admin, "inv", "investigator,supervisor");
     cf.execute(
         &admin,
         Command::DisableUser {
@@ -559,16 +537,7 @@ fn the_last_head_of_unit_cannot_be_disabled_and_an_account_changed_since_is_not_
 #[test]
 fn an_approval_forged_outside_ccu_is_caught() {
     let (_dir, mut cf, path, admin) = unit();
-    let done = cf
-        .execute(
-            &admin,
-            Command::SetRoles {
-                username: username("inv"),
-                roles: RoleSet::parse_list("investigator,supervisor").unwrap(),
-            },
-        )
-        .unwrap();
-    let urn = urn_of(&done);
+    let urn = ask_roles(&mut cf, &admin, "inv", "investigator,supervisor");
     drop(cf);
     sqlcipher(
         &path,

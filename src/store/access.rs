@@ -593,27 +593,55 @@ impl CaseFile {
     /// ever made, newest first). The consultation is audited (`view`).
     pub fn access_requests(&mut self, actor: &Actor, all: bool) -> Result<Vec<AccessRequest>> {
         self.execute(actor, Command::ViewAccessRequests)?;
-        let now = format_timestamp((self.clock)());
         let filter = if all {
             ""
         } else {
             "WHERE r.status = 'pending' AND r.expires_at > ?1"
         };
+        self.requests_where(&format!("{filter} ORDER BY r.id DESC"), None)
+    }
+
+    /// The pending requests `actor` may decide, oldest first: none unless
+    /// they are a head of unit; never their own account's, nor their own.
+    /// A queue, read like the other queues (not a consultation of the
+    /// account list).
+    pub fn access_requests_to_decide(&mut self, actor: &Actor) -> Result<Vec<AccessRequest>> {
+        let viewer = self.reader_for(
+            actor,
+            "access-requests",
+            crate::domain::permission::Action::DecideAccess,
+        )?;
+        let me =
+            accounts::find_by_id(&self.conn, viewer.user_id).map_err(|e| self.sqlite_err(e))?;
+        if !me.is_some_and(|a| accounts::is_head(&a.roles, &a.rank)) {
+            return Ok(Vec::new());
+        }
+        self.requests_where(
+            "WHERE r.status = 'pending' AND r.expires_at > ?1
+               AND r.user_id != ?2 AND r.requested_by != ?2
+             ORDER BY r.id",
+            Some(viewer.user_id),
+        )
+    }
+
+    /// Requests as the lists show them; `tail` filters and orders them,
+    /// with `?1` the time now and `?2` the `user` given.
+    fn requests_where(&self, tail: &str, user: Option<i64>) -> Result<Vec<AccessRequest>> {
+        let now = format_timestamp((self.clock)());
         let sql = format!(
             "SELECT r.urn, r.kind, a.username, a.display_name, a.rank,
                     (SELECT group_concat(role, ',') FROM user_role WHERE user_id = a.id),
                     r.roles, q.username, r.requested_at, r.expires_at, r.status,
-                    d.username, r.decided_at, r.reason, ?1
+                    d.username, r.decided_at, r.reason, ?1 AS now, ?2 AS user
              FROM access_request r
              JOIN user_account a ON a.id = r.user_id
              JOIN user_account q ON q.id = r.requested_by
              LEFT JOIN user_account d ON d.id = r.decided_by
-             {filter}
-             ORDER BY r.id DESC"
+             {tail}"
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.sqlite_err(e))?;
         let rows = stmt
-            .query_map([&now], |r| {
+            .query_map(params![now, user], |r| {
                 let kind: String = r.get(1)?;
                 let roles: Option<String> = r.get(5)?;
                 let requested: Option<String> = r.get(6)?;
@@ -629,6 +657,7 @@ impl CaseFile {
                 };
                 Ok(AccessRequest {
                     urn: r.get(0)?,
+                    // The schema allows only the four kinds.
                     kind: RequestKind::from_stored(&kind).unwrap_or(RequestKind::Grant),
                     username: r.get(2)?,
                     display_name: r.get(3)?,
@@ -642,62 +671,6 @@ impl CaseFile {
                     decided_by: r.get(11)?,
                     decided_at: r.get(12)?,
                     reason: r.get(13)?,
-                })
-            })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());
-        drop(stmt);
-        rows.map_err(|e| self.sqlite_err(e))
-    }
-
-    /// The pending requests `actor` may decide, oldest first: none unless
-    /// they are a head of unit; never their own account's. A queue, read
-    /// like the other queues (not a consultation of the account list).
-    pub fn access_requests_to_decide(&mut self, actor: &Actor) -> Result<Vec<AccessRequest>> {
-        let viewer = self.reader_for(
-            actor,
-            "access-requests",
-            crate::domain::permission::Action::DecideAccess,
-        )?;
-        let me =
-            accounts::find_by_id(&self.conn, viewer.user_id).map_err(|e| self.sqlite_err(e))?;
-        if !me.is_some_and(|a| accounts::is_head(&a.roles, &a.rank)) {
-            return Ok(Vec::new());
-        }
-        let now = format_timestamp((self.clock)());
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT r.urn, r.kind, a.username, a.display_name, a.rank,
-                        (SELECT group_concat(role, ',') FROM user_role WHERE user_id = a.id),
-                        r.roles, q.username, r.requested_at, r.expires_at
-                 FROM access_request r INDEXED BY access_request_by_status
-                 JOIN user_account a ON a.id = r.user_id
-                 JOIN user_account q ON q.id = r.requested_by
-                 WHERE r.status = 'pending' AND r.expires_at > ?1
-                   AND r.user_id != ?2 AND r.requested_by != ?2
-                 ORDER BY r.id",
-            )
-            .map_err(|e| self.sqlite_err(e))?;
-        let rows = stmt
-            .query_map(params![now, viewer.user_id], |r| {
-                let kind: String = r.get(1)?;
-                let roles: Option<String> = r.get(5)?;
-                let requested: Option<String> = r.get(6)?;
-                Ok(AccessRequest {
-                    urn: r.get(0)?,
-                    kind: RequestKind::from_stored(&kind).unwrap_or(RequestKind::Grant),
-                    username: r.get(2)?,
-                    display_name: r.get(3)?,
-                    rank: r.get(4)?,
-                    roles: accounts::parse_roles(roles.as_deref()),
-                    requested_roles: accounts::parse_roles(requested.as_deref()),
-                    requested_by: r.get(7)?,
-                    requested_at: r.get(8)?,
-                    expires_at: r.get(9)?,
-                    status: RequestStatus::Pending,
-                    decided_by: None,
-                    decided_at: None,
-                    reason: None,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());

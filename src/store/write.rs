@@ -834,11 +834,7 @@ impl CaseFile {
         &mut self,
         change: impl FnOnce(&mut KeyringFile) -> Result<()>,
     ) -> Result<()> {
-        let path = self.path.clone();
-        let lock = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
-        let changed = update_keyring(&path, change);
-        drop(lock);
-        changed
+        self.locked_keyring_update_with(|_, k| change(k))
     }
 
     /// As [`CaseFile::locked_keyring_update`], the change reading the case
@@ -1083,69 +1079,63 @@ impl CaseFile {
                 },
                 Rows::All,
             )?;
-            accounts::insert(
-                &tx,
+            // Each founding account: its rows and its `user.add` event, by
+            // the administrator running init.
+            let found = |username: &Username,
+                         display_name: &crate::domain::account::DisplayName,
+                         rank: crate::domain::account::Rank,
+                         roles: &RoleSet,
+                         key: &str,
+                         extra: Option<Value>|
+             -> rusqlite::Result<()> {
+                accounts::insert(
+                    &tx,
+                    username,
+                    display_name,
+                    rank,
+                    Some(roles),
+                    key,
+                    &at,
+                    None,
+                )?;
+                let mut details = accounts::account_details(username, display_name, rank, roles);
+                if let Some(Value::Object(extra)) = extra {
+                    details.as_object_mut().expect("an object").extend(extra);
+                }
+                append(
+                    &tx,
+                    &self.id,
+                    NewEvent {
+                        at: &at,
+                        actor: name,
+                        actor_roles: &roles_text,
+                        action: "user.add",
+                        entity_type: "user",
+                        entity_ref: username.as_str(),
+                        outcome: "ok",
+                        details,
+                    },
+                )
+                .map(|_| ())
+            };
+            found(
                 &admin.username,
                 &admin.display_name,
                 admin.rank,
-                Some(&roles),
+                &roles,
                 &public_key,
-                &at,
                 None,
             )?;
-            append(
-                &tx,
-                &self.id,
-                NewEvent {
-                    at: &at,
-                    actor: name,
-                    actor_roles: &roles_text,
-                    action: "user.add",
-                    entity_type: "user",
-                    entity_ref: name,
-                    outcome: "ok",
-                    details: accounts::account_details(
-                        &admin.username,
-                        &admin.display_name,
-                        admin.rank,
-                        &roles,
-                    ),
-                },
-            )?;
-            let head_roles = RoleSet::new([Role::Supervisor]).expect("a single role is valid");
-            accounts::insert(
-                &tx,
+            found(
                 &head.username,
                 &head.display_name,
                 head.rank,
-                Some(&head_roles),
+                &RoleSet::new([Role::Supervisor]).expect("a single role is valid"),
                 &head_key,
-                &at,
-                None,
-            )?;
-            let mut details = accounts::account_details(
-                &head.username,
-                &head.display_name,
-                head.rank,
-                &head_roles,
-            );
-            details["head_of_unit"] = json!(true);
-            details["recorded"] = json!(
-                "with the case file at init, the head of unit typing their own password: the one grant no second person approves"
-            );
-            append(
-                &tx,
-                &self.id,
-                NewEvent {
-                    at: &at,
-                    actor: name,
-                    actor_roles: &roles_text,
-                    action: "user.add",
-                    entity_type: "user",
-                    entity_ref: head.username.as_str(),
-                    outcome: "ok",
-                    details,
-                },
+                Some(json!({
+                    "head_of_unit": true,
+                    "recorded": "with the case file at init, the head of unit typing their own password: the one grant no second person approves",
+                })),
             )?;
             Ok(())
         };

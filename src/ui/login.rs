@@ -25,41 +25,36 @@ pub fn render(app: &App, form: &Form, frame: &mut Frame, body: Rect) {
     let [form_area, demo_area] =
         Layout::vertical([Constraint::Length(form_rows), Constraint::Fill(1)]).areas(box_area);
     super::form::render_in(app, form, frame, form_area);
-    if let FormKind::ChoosePassword { notice, .. } = &form.kind {
-        let note = super::centred(
-            Rect {
-                y: form_area.y + form_area.height,
-                height: 4,
-                ..body
-            },
-            76,
+    // A note under the form: who set a one-time password, or what the
+    // first run creates.
+    let note = match &form.kind {
+        FormKind::ChoosePassword { notice, .. } => Some((
+            crate::sanitise::for_terminal(notice).into_owned(),
+            t.warning(),
             4,
-        );
-        frame.render_widget(
-            Paragraph::new(crate::sanitise::for_terminal(notice).into_owned())
-                .style(t.warning())
-                .wrap(Wrap { trim: true }),
-            note,
-        );
-    }
-    if form.kind == FormKind::Setup {
-        let note = super::centred(
+        )),
+        FormKind::Setup => Some((
+            "No case file here yet. This creates one with its first administrator and its head of unit, who approves the access the administrator asks for; \
+             the administrator then adds the unit's users (`ccu user add`)."
+                .to_owned(),
+            t.dim(),
+            3,
+        )),
+        _ => None,
+    };
+    if let Some((text, style, height)) = note {
+        let area = super::centred(
             Rect {
                 y: form_area.y + form_area.height,
-                height: 3,
+                height,
                 ..body
             },
             76,
-            3,
+            height,
         );
         frame.render_widget(
-            Paragraph::new(
-                "No case file here yet. This creates one with its first administrator and its head of unit, who approves the access the administrator asks for; \
-                 the administrator then adds the unit's users (`ccu user add`).",
-            )
-            .style(t.dim())
-            .wrap(Wrap { trim: true }),
-            note,
+            Paragraph::new(text).style(style).wrap(Wrap { trim: true }),
+            area,
         );
     }
     if demo_rows > 0
