@@ -200,6 +200,35 @@ fn an_administrator_asks_the_head_approves_and_the_new_officer_chooses_a_passwor
     let old = due(&[("CCU_PASSWORD", "temporary first one")]);
     assert_eq!(old.status.code(), Some(4), "{}", stderr(&old));
 
+    // A role granted to an active account: listed as a pending grant.
+    let grant = run(
+        f(&[
+            "user",
+            "roles",
+            "jokafor",
+            "investigator,supervisor",
+            "--as",
+            ADMIN,
+        ]),
+        &as_admin(),
+    );
+    assert_eq!(grant.status.code(), Some(0), "{}", stderr(&grant));
+    let grant_urn = request_in(&stdout(&grant));
+    let list = run(f(&["user", "list", "--as", ADMIN]), &as_admin());
+    let line = stdout(&list)
+        .lines()
+        .find(|l| l.starts_with("jokafor"))
+        .unwrap()
+        .to_owned();
+    assert!(
+        line.contains(" investigator ")
+            && line.contains(" active ")
+            && line.ends_with(&format!(
+                "pending grant {grant_urn}: investigator,supervisor"
+            )),
+        "{line}"
+    );
+
     // A decline needs a reason, and says it.
     let reset = run(
         f(&["user", "passwd", "jokafor", "--as", ADMIN]),

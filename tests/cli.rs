@@ -289,7 +289,7 @@ fn an_administrator_manages_accounts_end_to_end() {
     assert!(
         pending.contains(" -  ")
             && pending.contains(" pending ")
-            && pending.ends_with(&format!("{urn} investigator,supervisor")),
+            && pending.ends_with(&format!("pending add {urn}: investigator,supervisor")),
         "{pending}"
     );
     // The administrator who asked may not approve; the head of unit does.

@@ -1126,7 +1126,7 @@ fn a_file_from_schema_6_is_upgraded_with_a_baseline_of_every_row() {
         .find(|l| l.starts_with("lead "))
         .map(str::to_owned)
         .unwrap_or_else(|| panic!("{}", stdout(&out)));
-    assert!(row.ends_with(&format!("{urn} reset")), "{row}");
+    assert!(row.ends_with(&format!("pending reset {urn}")), "{row}");
     let (code, err) = check(&path);
     assert_eq!(code, Some(0), "{err}");
 }

@@ -982,10 +982,13 @@ fn user_command(
                         a.pending
                             .iter()
                             .map(|p| match p.kind {
-                                store::RequestKind::Add | store::RequestKind::Grant => {
-                                    format!("{} {}", p.urn, role_list(&p.roles))
-                                }
-                                kind => format!("{} {}", p.urn, kind.as_str()),
+                                store::RequestKind::Add | store::RequestKind::Grant => format!(
+                                    "pending {} {}: {}",
+                                    p.kind.as_str(),
+                                    p.urn,
+                                    role_list(&p.roles)
+                                ),
+                                kind => format!("pending {} {}", kind.as_str(), p.urn),
                             })
                             .collect::<Vec<_>>()
                             .join("; "),
