@@ -348,6 +348,69 @@ fn run(encrypted: bool) {
         );
     }
 
+    // Updating a subject re-indexes it for search (a delete and an insert
+    // in the search index). Through the write path; then the index's
+    // delete alone, by rowid as the triggers now do it and by kind and
+    // item id as they did before schema 11, in a transaction rolled back.
+    let mut turn = 0;
+    time(
+        "supervisor: 100k, update subject S00007 (audited)",
+        10,
+        || {
+            turn += 1;
+            let details = SubjectDetails::new(
+                StaffNumber::parse("S00007").unwrap(),
+                &format!("Subject number 7, renamed {turn}"),
+                "PC",
+                EmploymentType::Officer,
+                "CID",
+                "Patrol",
+                false,
+                VettingLevel::Recruitment,
+                None,
+                SubjectStatus::Serving,
+            )
+            .unwrap();
+            cf.execute(&sup, Command::UpdateSubject(details)).unwrap()
+        },
+    );
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    if encrypted {
+        let sql = CaseFile::locate(&path)
+            .unwrap()
+            .sqlcipher_unlock(Credentials {
+                username: "admin",
+                password: PASSWORD,
+            })
+            .unwrap();
+        raw.execute_batch(&sql).unwrap();
+    }
+    let subject_id: i64 = raw
+        .query_row(
+            "SELECT id FROM subject WHERE staff_number = 'S00007'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    for (label, sql) in [
+        (
+            "search index delete by rowid (schema 11)",
+            "DELETE FROM search_index WHERE rowid = ?1 * 4 + 2",
+        ),
+        (
+            "search index delete by kind and item id (before)",
+            "DELETE FROM search_index WHERE kind = 'subject' AND item_id = ?1",
+        ),
+    ] {
+        time(&format!("100k: {label}"), 10, || {
+            raw.execute_batch("BEGIN").unwrap();
+            let n = raw.execute(sql, [subject_id]).unwrap();
+            raw.execute_batch("ROLLBACK").unwrap();
+            n
+        });
+    }
+    drop(raw);
+
     // The terminal application on the same file: a key press is update,
     // the runtime's loads and a full draw, as in the real loop.
     screen(cf);

@@ -471,19 +471,23 @@ impl CaseFile {
     }
 
     /// The search index is derived: it must hold exactly what the records
-    /// make (the same forms as the schema's triggers). One pass over the
+    /// make (the same forms, and the same rowids, as the schema's triggers). One pass over the
     /// index looks each entry's record up by its id; the counts then show
     /// whether any record has no entry, and only then is it looked for.
     fn find_search_index_problems(&self, findings: &mut Findings) -> rusqlite::Result<()> {
         const MADE: &str = "
-            (s.kind = 'intelligence' AND EXISTS (SELECT 1 FROM intelligence r WHERE r.id = s.item_id
+            (s.kind = 'intelligence' AND s.rowid = s.item_id * 4 + 0
+                AND EXISTS (SELECT 1 FROM intelligence r WHERE r.id = s.item_id
                 AND s.title = r.urn || ' ' || r.summary AND s.body = r.full_text))
-            OR (s.kind = 'operation' AND EXISTS (SELECT 1 FROM operation r WHERE r.id = s.item_id
+            OR (s.kind = 'operation' AND s.rowid = s.item_id * 4 + 1
+                AND EXISTS (SELECT 1 FROM operation r WHERE r.id = s.item_id
                 AND s.title = r.codename || ' ' || r.urn
                 AND s.body = r.description || ' ' || coalesce(r.outcome, '') || ' ' || coalesce(r.lessons_learned, '')))
-            OR (s.kind = 'subject' AND EXISTS (SELECT 1 FROM subject r WHERE r.id = s.item_id
+            OR (s.kind = 'subject' AND s.rowid = s.item_id * 4 + 2
+                AND EXISTS (SELECT 1 FROM subject r WHERE r.id = s.item_id
                 AND s.title = r.name AND s.body = r.staff_number || ' ' || r.department || ' ' || r.role))
-            OR (s.kind = 'decision' AND EXISTS (SELECT 1 FROM decision_log_entry r WHERE r.id = s.item_id
+            OR (s.kind = 'decision' AND s.rowid = s.item_id * 4 + 3
+                AND EXISTS (SELECT 1 FROM decision_log_entry r WHERE r.id = s.item_id
                 AND s.title = r.decision AND s.body = r.rationale || ' ' || r.alternatives))";
         const RECORDS: &str = "
             SELECT 'intelligence', id FROM intelligence UNION ALL SELECT 'operation', id FROM operation

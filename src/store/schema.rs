@@ -51,6 +51,10 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
         "0010_access_requests.sql",
         include_str!("../../schema/0010_access_requests.sql"),
     ),
+    (
+        "0011_scale_indexes.sql",
+        include_str!("../../schema/0011_scale_indexes.sql"),
+    ),
 ];
 
 /// The first schema version whose events commit to the rows they wrote.
