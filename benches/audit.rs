@@ -295,6 +295,32 @@ fn main() {
     time("total, everything", 5, || {
         cf.audit_total(&aud, &all).unwrap()
     });
+    // What the unfiltered total and a deep page cost before they were
+    // read from the primary key: a count of every event, an offset walk.
+    {
+        let raw = rusqlite::Connection::open(&path).unwrap();
+        let unlock = CaseFile::locate(&path)
+            .unwrap()
+            .sqlcipher_unlock(Credentials {
+                username: "admin",
+                password: PASSWORD,
+            })
+            .unwrap();
+        raw.execute_batch(&unlock).unwrap();
+        time("  for comparison: count(*) of every event", 5, || {
+            raw.query_row("SELECT count(*) FROM audit_event", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap()
+        });
+        time("  for comparison: seqs at offset 900,000 by OFFSET", 5, || {
+            raw.prepare("SELECT seq FROM audit_event ORDER BY seq DESC LIMIT 50 OFFSET 900000")
+                .unwrap()
+                .query_map([], |r| r.get::<_, i64>(0))
+                .unwrap()
+                .count()
+        });
+    }
 
     let filters = [
         (
