@@ -313,13 +313,17 @@ fn main() {
             })
             .unwrap()
         });
-        time("  for comparison: seqs at offset 900,000 by OFFSET", 5, || {
-            raw.prepare("SELECT seq FROM audit_event ORDER BY seq DESC LIMIT 50 OFFSET 900000")
-                .unwrap()
-                .query_map([], |r| r.get::<_, i64>(0))
-                .unwrap()
-                .count()
-        });
+        time(
+            "  for comparison: seqs at offset 900,000 by OFFSET",
+            5,
+            || {
+                raw.prepare("SELECT seq FROM audit_event ORDER BY seq DESC LIMIT 50 OFFSET 900000")
+                    .unwrap()
+                    .query_map([], |r| r.get::<_, i64>(0))
+                    .unwrap()
+                    .count()
+            },
+        );
     }
 
     let filters = [

@@ -2330,13 +2330,12 @@ fn a_subject_shows_its_intelligence_visible_operations_and_history() {
         .collect();
     assert_eq!(
         history,
-        [
-            ("lead", "subject.add"),
-            ("lead", "subject.update"),
-            ("lead", "view"),
-        ]
+        [("lead", "subject.add"), ("lead", "subject.update")]
     );
     assert!(record.history[1].details.contains("Driver"));
+    // Consultations are counted, not listed.
+    assert_eq!(record.consultations.count, 1);
+    assert_eq!(record.consultations.last.as_ref().unwrap().1, "lead");
 
     let record = u.cf.open_subject(&outsider, &staff("K100")).unwrap();
     assert_eq!(
@@ -2347,7 +2346,9 @@ fn a_subject_shows_its_intelligence_visible_operations_and_history() {
             .collect::<Vec<_>>(),
         ["HAWK"]
     );
-    assert_eq!(record.history.len(), 4, "a second consultation");
+    assert_eq!(record.history.len(), 2);
+    assert_eq!(record.consultations.count, 2, "a second consultation");
+    assert_eq!(record.consultations.last.as_ref().unwrap().1, "outsider");
 
     let sup = u.sup.clone();
     let record = u.cf.open_subject(&sup, &staff("K100")).unwrap();

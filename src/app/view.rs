@@ -382,6 +382,14 @@ pub fn subject_detail(r: &SubjectRecord) -> Detail {
             shown(&h.action)
         )));
     }
+    if let Some((at, by)) = &r.consultations.last {
+        lines.push(DetailLine::Text(format!(
+            "Consulted {} times, last {} by {} (each is in the audit trail)",
+            r.consultations.count,
+            uk_time(at),
+            shown(by)
+        )));
+    }
     Detail {
         area: Area::Subjects,
         key: d.staff_number.to_string(),

@@ -63,7 +63,7 @@ pub use probe::CCU_APPLICATION_ID;
 pub use referrals::ReferralRow;
 pub use schema::{LATEST_VERSION, migrations};
 pub use search::{SearchHit, SearchKind};
-pub use subjects::{HistoryEntry, SubjectRecord, SubjectRow};
+pub use subjects::{Consultations, HistoryEntry, SubjectRecord, SubjectRow};
 pub use thresholds::{PendingThreshold, ThresholdDecisionEntry, ThresholdEntry, ThresholdHistory};
 pub use visibility::Viewer;
 pub use write::{Actor, Credentials, Executed, LoginHistory};

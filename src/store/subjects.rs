@@ -170,8 +170,20 @@ pub struct SubjectRecord {
     pub intelligence: Vec<IntelligenceRow>,
     /// The operations they are a subject of that may be seen.
     pub operations: Vec<OperationRow>,
-    /// Changes to the record (and consultations of it), oldest first.
+    /// Changes to the record, oldest first.
     pub history: Vec<HistoryEntry>,
+    /// Consultations of the record (`view` events), this one included:
+    /// summarised, since a subject of long standing is opened thousands of
+    /// times; the audit trail lists each one.
+    pub consultations: Consultations,
+}
+
+/// How often a record has been consulted, and the latest consultation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Consultations {
+    pub count: u64,
+    /// When and by whom (the latest).
+    pub last: Option<(String, String)>,
 }
 
 impl CaseFile {
@@ -237,7 +249,8 @@ impl CaseFile {
         )?;
         let history = self.query_rows(
             "SELECT at, actor, action, details FROM audit_event
-             WHERE entity_type = 'subject' AND entity_ref = :staff AND outcome = 'ok' ORDER BY seq",
+             WHERE entity_type = 'subject' AND entity_ref = :staff AND outcome = 'ok'
+               AND action != 'view' ORDER BY seq",
             &[(":staff", &staff as &dyn ToSql)],
             |r| {
                 Ok(HistoryEntry {
@@ -248,12 +261,33 @@ impl CaseFile {
                 })
             },
         )?;
+        let consultations = self
+            .conn
+            .query_row(
+                "SELECT c.n, e.at, e.actor
+                 FROM (SELECT count(*) AS n, max(seq) AS last FROM audit_event
+                       WHERE entity_type = 'subject' AND entity_ref = ?1 AND outcome = 'ok'
+                         AND action = 'view') c
+                 LEFT JOIN audit_event e ON e.seq = c.last",
+                [staff],
+                |r| {
+                    let count: i64 = r.get(0)?;
+                    let at: Option<String> = r.get(1)?;
+                    let by: Option<String> = r.get(2)?;
+                    Ok(Consultations {
+                        count: count.max(0) as u64,
+                        last: at.zip(by),
+                    })
+                },
+            )
+            .map_err(|e| self.sqlite_err(e))?;
         Ok(SubjectRecord {
             details,
             created_at,
             intelligence,
             operations,
             history,
+            consultations,
         })
     }
 }
