@@ -10,6 +10,10 @@
 -- `ccu check` checks each entry's rowid with the rest of what the record
 -- makes.
 --
+-- The dashboard counts the year's intelligence by category: grouped over
+-- the index on received_at, it sorted every item of the year; one count
+-- per category on (category, received_at) reads only the index.
+--
 -- Opening an operation lists each decision's corrections
 -- (`decision_log_entry.corrects`), which had no index: every decision in
 -- the file was read for each one shown.
@@ -74,3 +78,6 @@ END;
 
 CREATE INDEX decision_log_entry_by_corrects ON decision_log_entry (corrects)
     WHERE corrects IS NOT NULL;
+
+CREATE INDEX intelligence_by_category_received
+    ON intelligence (category, received_at, operation_id);

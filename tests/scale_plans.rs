@@ -109,3 +109,21 @@ fn a_decisions_corrections_are_found_through_an_index() {
         "{corrections}"
     );
 }
+
+#[test]
+fn the_dashboards_counts_by_category_read_only_an_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cf, path) = new_casefile(dir.path());
+    drop(cf);
+    let conn = raw_conn(&path);
+    let by_category = plan(
+        &conn,
+        "SELECT count(*) FROM intelligence i WHERE i.category = 'drugs'
+             AND i.received_at >= '2026-01-01' AND i.received_at < '2027-01-01'
+             AND (i.operation_id IS NULL OR i.operation_id = 3)",
+    );
+    assert!(
+        by_category.contains("COVERING INDEX intelligence_by_category_received"),
+        "{by_category}"
+    );
+}
