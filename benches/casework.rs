@@ -348,6 +348,35 @@ fn run(encrypted: bool) {
         );
     }
 
+    // An operation with 300 decisions (one in ten correcting an earlier
+    // one), in a file with 15,000 more on other operations: opening it
+    // lists every decision and each one's corrections.
+    let start = Instant::now();
+    for (n, op) in (0..15_300usize).map(|n| (n, if n < 300 { 0 } else { 1 + n % (OPERATIONS - 1) }))
+    {
+        let corrects = (n < 300 && n % 10 == 9).then_some((n / 2) as u32 + 1);
+        cf.execute(
+            &sup,
+            Command::RecordDecision {
+                codename: codename(op),
+                decision: ccu::domain::operation::Decision::new(
+                    &format!("Decision {n}"),
+                    "The rationale for it",
+                    "",
+                    corrects,
+                )
+                .unwrap(),
+            },
+        )
+        .unwrap();
+    }
+    println!("recorded 15,300 decisions in {:.1?}", start.elapsed());
+    time(
+        "supervisor: open an operation with 300 decisions (audited)",
+        10,
+        || cf.open_operation(&sup, &codename(0)).unwrap(),
+    );
+
     // Updating a subject re-indexes it for search (a delete and an insert
     // in the search index). Through the write path; then the index's
     // delete alone, by rowid as the triggers now do it and by kind and
@@ -392,6 +421,29 @@ fn run(encrypted: bool) {
             |r| r.get(0),
         )
         .unwrap();
+    // Each decision's corrections, for the 300 of the operation: through
+    // the index (schema 11), and as before it, reading every decision.
+    for (label, index) in [
+        ("corrections of 300 decisions, by index (schema 11)", ""),
+        (
+            "corrections of 300 decisions, no index (before)",
+            "NOT INDEXED",
+        ),
+    ] {
+        let sql = format!(
+            "SELECT d.id, (SELECT group_concat(n.number, ',') FROM decision_log_entry n {index}
+                           WHERE n.corrects = d.id)
+             FROM decision_log_entry d
+             WHERE d.operation_id = (SELECT id FROM operation WHERE codename = ?1)"
+        );
+        time(&format!("100k: {label}"), 5, || {
+            raw.prepare(&sql)
+                .unwrap()
+                .query_map([codename(0).to_string()], |r| r.get::<_, i64>(0))
+                .unwrap()
+                .count()
+        });
+    }
     for (label, sql) in [
         (
             "search index delete by rowid (schema 11)",
