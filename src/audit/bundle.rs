@@ -22,6 +22,18 @@ pub const PROOFS: &str = "proofs.jsonl";
 pub const CONSISTENCY: &str = "consistency.jsonl";
 pub const CSV: &str = "audit.csv";
 pub const REPORT: &str = "report.html";
+/// Every file an export may write, for removing a bundle that could not
+/// be written whole.
+pub const ALL_FILES: [&str; 8] = [
+    MANIFEST,
+    MANIFEST_SIGNATURE,
+    ENTRIES,
+    CHECKPOINT,
+    PROOFS,
+    CONSISTENCY,
+    CSV,
+    REPORT,
+];
 /// The first line of the signed manifest note.
 pub const MANIFEST_NOTE: &str = "ccu-audit-manifest/1";
 

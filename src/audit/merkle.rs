@@ -39,9 +39,63 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
 
 /// The k of RFC 9162 2.1.1: the largest power of two smaller than `n`.
 /// Only called with `n >= 2`, where it is at least 1.
-fn split(n: usize) -> usize {
+fn split(n: u64) -> u64 {
     debug_assert!(n >= 2);
-    1 << (usize::BITS - 1 - (n - 1).leading_zeros())
+    1 << (u64::BITS - 1 - (n - 1).leading_zeros())
+}
+
+/// Where the roots of complete subtrees come from. A tree held in memory
+/// computes them from its leaves ([`Leaves`]); a tree too large to hold
+/// reads them from where they were stored as leaves were appended. Every
+/// root and proof below needs O(log n) of them.
+pub trait Subtrees {
+    type Error;
+    /// MTH of the 2^`level` leaves from `index << level` on, all of which exist.
+    fn subtree(&mut self, level: u32, index: u64) -> Result<Hash, Self::Error>;
+}
+
+/// A tree whose leaf hashes are all in memory.
+pub struct Leaves<'a>(pub &'a [Hash]);
+
+impl Subtrees for Leaves<'_> {
+    type Error = std::convert::Infallible;
+
+    fn subtree(&mut self, level: u32, index: u64) -> Result<Hash, Self::Error> {
+        let start = (index << level) as usize;
+        Ok(root(&self.0[start..start + (1usize << level)]))
+    }
+}
+
+/// MTH(D[lo:hi]), built from complete subtrees. Every node of an RFC 9162
+/// tree is a range whose start is a multiple of its split, so a range of
+/// a power-of-two size there is one stored subtree.
+pub fn range_root<S: Subtrees>(s: &mut S, lo: u64, hi: u64) -> Result<Hash, S::Error> {
+    let n = hi - lo;
+    if n == 0 {
+        return Ok(Sha256::digest([]).into());
+    }
+    if n.is_power_of_two() && lo.is_multiple_of(n) {
+        let level = n.trailing_zeros();
+        return s.subtree(level, lo >> level);
+    }
+    let k = split(n);
+    let left = range_root(s, lo, lo + k)?;
+    let right = range_root(s, lo + k, hi)?;
+    Ok(node_hash(&left, &right))
+}
+
+/// The roots of the complete subtrees that make up the first `size`
+/// leaves, largest first: what a [`RootBuilder`] of `size` leaves holds.
+pub fn frontier<S: Subtrees>(s: &mut S, size: u64) -> Result<RootBuilder, S::Error> {
+    let mut subtrees = Vec::new();
+    let mut start = 0u64;
+    for level in (0..u64::BITS).rev() {
+        if size & (1 << level) != 0 {
+            subtrees.push(s.subtree(level, start >> level)?);
+            start += 1 << level;
+        }
+    }
+    Ok(RootBuilder { size, subtrees })
 }
 
 /// MTH over leaves given as leaf hashes; the empty tree is SHA-256 of the empty string.
@@ -51,7 +105,7 @@ pub fn root(leaves: &[Hash]) -> Hash {
         // The leaves are already leaf hashes, so MTH({d0}) is the leaf itself.
         1 => leaves[0],
         n => {
-            let k = split(n);
+            let k = split(n as u64) as usize;
             node_hash(&root(&leaves[..k]), &root(&leaves[k..]))
         }
     }
@@ -59,28 +113,38 @@ pub fn root(leaves: &[Hash]) -> Hash {
 
 /// PATH(m, D[n]) of RFC 9162 2.1.3.1, for leaf `index` of `leaves`. Panics-free: returns None if index >= len.
 pub fn inclusion_proof(leaves: &[Hash], index: usize) -> Option<Vec<Hash>> {
-    if index >= leaves.len() {
-        return None;
+    let Ok(proof) = inclusion_proof_in(&mut Leaves(leaves), index as u64, leaves.len() as u64);
+    proof
+}
+
+/// PATH(m, D[n]) for leaf `index` of a tree of `size` leaves, from its
+/// subtrees; None if index >= size.
+pub fn inclusion_proof_in<S: Subtrees>(
+    s: &mut S,
+    index: u64,
+    size: u64,
+) -> Result<Option<Vec<Hash>>, S::Error> {
+    if index >= size {
+        return Ok(None);
     }
     // The recursion, unrolled from the top down: at each level keep the
     // half that holds the leaf and record the other half's root. PATH
     // appends each level's sibling after the deeper levels' path, so the
     // siblings collected here are reversed at the end (leaf level first).
     let mut proof = Vec::new();
-    let (mut d, mut m) = (leaves, index);
-    while d.len() > 1 {
-        let k = split(d.len());
-        if m < k {
-            proof.push(root(&d[k..]));
-            d = &d[..k];
+    let (mut lo, mut hi) = (0u64, size);
+    while hi - lo > 1 {
+        let k = split(hi - lo);
+        if index < lo + k {
+            proof.push(range_root(s, lo + k, hi)?);
+            hi = lo + k;
         } else {
-            proof.push(root(&d[..k]));
-            d = &d[k..];
-            m -= k;
+            proof.push(range_root(s, lo, lo + k)?);
+            lo += k;
         }
     }
     proof.reverse();
-    Some(proof)
+    Ok(Some(proof))
 }
 
 /// RFC 9162 2.1.3.2 verification algorithm (the iterative one with fn/sn), exactly.
@@ -129,36 +193,48 @@ pub fn verify_inclusion(
 
 /// PROOF(m, D[n]) of RFC 9162 2.1.4.1 (SUBPROOF with b = true). None if old_size == 0 or old_size > leaves.len().
 pub fn consistency_proof(leaves: &[Hash], old_size: usize) -> Option<Vec<Hash>> {
+    let Ok(proof) = consistency_proof_in(&mut Leaves(leaves), old_size as u64, leaves.len() as u64);
+    proof
+}
+
+/// PROOF(m, D[n]) for a tree of `size` leaves, from its subtrees. None if
+/// old_size == 0 or old_size > size.
+pub fn consistency_proof_in<S: Subtrees>(
+    s: &mut S,
+    old_size: u64,
+    size: u64,
+) -> Result<Option<Vec<Hash>>, S::Error> {
     // RFC 9162 defines PROOF only for 0 < m <= n.
-    if old_size == 0 || old_size > leaves.len() {
-        return None;
+    if old_size == 0 || old_size > size {
+        return Ok(None);
     }
     // SUBPROOF(m, D[n], b), unrolled from the top down as in
-    // inclusion_proof. `b` records whether the subtree still being descended
-    // is a prefix of D[n] whose root the verifier already holds (the old
-    // root): once the walk steps right it is not, and the final subtree's
-    // root must then be part of the proof.
+    // inclusion_proof_in. `b` records whether the subtree still being
+    // descended is a prefix of D[n] whose root the verifier already holds
+    // (the old root): once the walk steps right it is not, and the final
+    // subtree's root must then be part of the proof.
     let mut proof = Vec::new();
-    let (mut d, mut m, mut b) = (leaves, old_size, true);
-    // m < d.len() inside the loop, so d.len() >= 2 and split() is defined;
-    // m stays >= 1 because it is only reduced when m > k.
-    while m != d.len() {
-        let k = split(d.len());
+    let (mut lo, mut hi, mut m, mut b) = (0u64, size, old_size, true);
+    // m < hi - lo inside the loop, so the range holds two leaves or more
+    // and split() is defined; m stays >= 1 because it is only reduced
+    // when m > k.
+    while m != hi - lo {
+        let k = split(hi - lo);
         if m <= k {
-            proof.push(root(&d[k..]));
-            d = &d[..k];
+            proof.push(range_root(s, lo + k, hi)?);
+            hi = lo + k;
         } else {
-            proof.push(root(&d[..k]));
-            d = &d[k..];
+            proof.push(range_root(s, lo, lo + k)?);
+            lo += k;
             m -= k;
             b = false;
         }
     }
     if !b {
-        proof.push(root(d));
+        proof.push(range_root(s, lo, hi)?);
     }
     proof.reverse();
-    Some(proof)
+    Ok(Some(proof))
 }
 
 /// RFC 9162 2.1.4.2 verification algorithm, exactly (including: if old_size == new_size the proof must be empty and roots equal; if old_size is a power of two prepend old root; the fn/sn loop; final checks fr == old_root, sr == new_root, sn == 0).
@@ -321,6 +397,96 @@ mod tests {
     /// Distinct leaves for the exhaustive tests.
     fn leaves(n: usize) -> Vec<Hash> {
         (0..n as u64).map(|i| leaf_hash(&i.to_be_bytes())).collect()
+    }
+
+    /// A tree that keeps the subtrees of 8 leaves and more, as a case
+    /// file does, and counts how many it is asked for.
+    struct Kept {
+        leaves: Vec<Hash>,
+        kept: std::collections::HashMap<(u32, u64), Hash>,
+        asked: usize,
+    }
+
+    impl Kept {
+        fn new(leaves: Vec<Hash>) -> Kept {
+            let mut kept = std::collections::HashMap::new();
+            for level in 3..8u32 {
+                let width = 1usize << level;
+                for index in 0..leaves.len() / width {
+                    kept.insert(
+                        (level, index as u64),
+                        root(&leaves[index * width..(index + 1) * width]),
+                    );
+                }
+            }
+            Kept {
+                leaves,
+                kept,
+                asked: 0,
+            }
+        }
+    }
+
+    impl Subtrees for Kept {
+        type Error = String;
+
+        fn subtree(&mut self, level: u32, index: u64) -> Result<Hash, String> {
+            self.asked += 1;
+            if level >= 3 {
+                return self
+                    .kept
+                    .get(&(level, index))
+                    .copied()
+                    .ok_or_else(|| format!("no subtree ({level}, {index})"));
+            }
+            let start = (index as usize) << level;
+            Ok(root(&self.leaves[start..start + (1 << level)]))
+        }
+    }
+
+    #[test]
+    fn roots_and_proofs_from_kept_subtrees_equal_those_from_every_leaf() {
+        let all = leaves(140);
+        for n in 0..=all.len() {
+            let mut kept = Kept::new(all[..n].to_vec());
+            assert_eq!(range_root(&mut kept, 0, n as u64).unwrap(), root(&all[..n]));
+            let builder = frontier(&mut kept, n as u64).unwrap();
+            assert_eq!(builder.size(), n as u64);
+            assert_eq!(builder.root(), root(&all[..n]), "frontier of {n}");
+            for m in 0..n {
+                kept.asked = 0;
+                assert_eq!(
+                    inclusion_proof_in(&mut kept, m as u64, n as u64).unwrap(),
+                    inclusion_proof(&all[..n], m),
+                    "leaf {m} of {n}"
+                );
+                // One subtree per level at most, each read once: log n.
+                assert!(
+                    kept.asked <= 2 * 8,
+                    "{} subtrees for leaf {m} of {n}",
+                    kept.asked
+                );
+            }
+            for m in 0..=n + 1 {
+                assert_eq!(
+                    consistency_proof_in(&mut kept, m as u64, n as u64).unwrap(),
+                    consistency_proof(&all[..n], m),
+                    "from {m} to {n}"
+                );
+            }
+            assert_eq!(inclusion_proof_in(&mut kept, n as u64, n as u64), Ok(None));
+        }
+    }
+
+    #[test]
+    fn a_missing_subtree_is_an_error_not_a_wrong_root() {
+        let all = leaves(40);
+        let mut kept = Kept::new(all.clone());
+        kept.kept.remove(&(5, 0));
+        assert_eq!(
+            range_root(&mut kept, 0, 40),
+            Err("no subtree (5, 0)".to_owned())
+        );
     }
 
     #[test]

@@ -278,6 +278,17 @@ impl ChainVerifier {
         }
     }
 
+    /// A verifier that carries on after event `seq`, whose hash is `hash`
+    /// and which is already trusted; `seen_v2` if it is of version 2 (it
+    /// commits to rows).
+    pub fn after(seq: i64, hash: &str, seen_v2: bool) -> Self {
+        ChainVerifier {
+            expected_seq: seq + 1,
+            prev_hash: hash.to_owned(),
+            seen_v2,
+        }
+    }
+
     /// Number of events verified so far.
     pub fn verified(&self) -> i64 {
         self.expected_seq - 1

@@ -3,8 +3,9 @@
 //! Neither proves anything; `entries.jsonl` and the signed manifest do.
 //! docs/oversight-export.md lists them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use serde_json::Value;
 
@@ -51,14 +52,30 @@ const SUMMARY_CHARS: usize = 240;
 /// line and `cat` of the file is safe), formula prefixes neutralised, and
 /// otherwise exact. `entries.jsonl` is the exact text.
 pub fn audit_csv(entries: &[Event]) -> Vec<u8> {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(Vec::new());
-    writer
-        .write_record(CSV_HEADER.iter().map(|h| for_csv_cell(h).into_owned()))
-        .expect("writing CSV to memory cannot fail");
+    let mut writer = CsvWriter::new(Vec::new()).expect("writing CSV to memory cannot fail");
     for e in entries {
+        writer.push(e).expect("writing CSV to memory cannot fail");
+    }
+    writer.finish().expect("flushing CSV to memory cannot fail")
+}
+
+/// `audit.csv` (see [`audit_csv`]) written one entry at a time.
+pub struct CsvWriter<W: Write> {
+    inner: csv::Writer<W>,
+}
+
+impl<W: Write> CsvWriter<W> {
+    /// Starts the file with its header row.
+    pub fn new(out: W) -> io::Result<Self> {
+        let mut inner = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .quote_style(csv::QuoteStyle::Necessary)
+            .from_writer(out);
+        inner.write_record(CSV_HEADER.iter().map(|h| for_csv_cell(h).into_owned()))?;
+        Ok(CsvWriter { inner })
+    }
+
+    pub fn push(&mut self, e: &Event) -> io::Result<()> {
         let seq = e.seq.to_string();
         let fields: [&str; 11] = [
             &seq,
@@ -73,13 +90,18 @@ pub fn audit_csv(entries: &[Event]) -> Vec<u8> {
             &e.prev_hash,
             &e.hash,
         ];
-        writer
-            .write_record(fields.iter().map(|f| for_csv_cell(f).into_owned()))
-            .expect("writing CSV to memory cannot fail");
+        for f in fields {
+            self.inner.write_field(for_csv_cell(f).as_bytes())?;
+        }
+        // An empty record ends the one the fields were written into.
+        self.inner.write_record(None::<&[u8]>)?;
+        Ok(())
     }
-    writer
-        .into_inner()
-        .expect("flushing CSV to memory cannot fail")
+
+    /// Flushes, and gives back the writer.
+    pub fn finish(self) -> io::Result<W> {
+        self.inner.into_inner().map_err(|e| e.into_error())
+    }
 }
 
 /// `report.html`: one self-contained printable page (inline CSS, no
@@ -88,31 +110,312 @@ pub fn audit_csv(entries: &[Event]) -> Vec<u8> {
 pub fn report_html(title: &str, entries: &[Event]) -> String {
     let mut sorted: Vec<&Event> = entries.iter().collect();
     sorted.sort_by_key(|e| e.seq);
-    let details: Vec<Option<Value>> = sorted.iter().map(|e| parse_details(e)).collect();
+    let mut report =
+        Report::new(rusqlite::Connection::open_in_memory().expect("an in-memory database opens"))
+            .expect("a report starts in memory");
+    for e in sorted {
+        report.push(e).expect("a report row is written to memory");
+    }
+    let mut out = Vec::new();
+    report
+        .finish(title, &mut out)
+        .expect("writing a report to memory cannot fail");
+    String::from_utf8(out).expect("the report is UTF-8")
+}
 
-    let mut out = String::with_capacity(4096 + entries.len() * 256);
-    let title = text(title);
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n\
-         <h1>{title}</h1>\n<p class=\"label\">{}</p>\n",
-        escape(NOT_AUTHORITATIVE)
-    );
+/// The sections of the report that list events, in page order.
+const TIMELINE: i64 = 0;
+const DECISIONS: i64 = 1;
+const AUTHORISATIONS: i64 = 2;
+const DENIED: i64 = 3;
 
-    summary(&mut out, &sorted);
-    counts(&mut out, &sorted);
-    timelines(&mut out, &sorted, &details);
-    decisions(&mut out, &sorted, &details);
-    authorisations(&mut out, &sorted, &details);
-    denied(&mut out, &sorted, &details);
+fn db(e: rusqlite::Error) -> io::Error {
+    io::Error::other(e)
+}
 
-    let _ = write!(
-        out,
-        "<footer><p class=\"label\">{}</p></footer>\n</body>\n</html>\n",
-        escape(NOT_AUTHORITATIVE)
-    );
-    out
+/// `report.html` built one entry at a time, so a trail of any length is
+/// reported in flat memory: the summary and the counts are kept as the
+/// entries pass (one count per user and per action), and each section's
+/// rows, already rendered, go into a scratch SQLite database keyed by
+/// section, operation and seq, which [`Report::finish`] reads back in
+/// page order. The scratch database is the caller's: a file beside the
+/// bundle (the same text as the bundle, removed after) or in memory.
+pub struct Report {
+    scratch: rusqlite::Connection,
+    events: u64,
+    denied: u64,
+    seqs: Option<(i64, i64)>,
+    first_at: Option<String>,
+    last_at: Option<String>,
+    by_user: BTreeMap<String, (u64, u64)>,
+    by_action: BTreeMap<String, (u64, u64)>,
+}
+
+impl Report {
+    pub fn new(scratch: rusqlite::Connection) -> io::Result<Self> {
+        scratch
+            .execute_batch(
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+                 CREATE TABLE row (section INTEGER, key TEXT, seq INTEGER, html TEXT,
+                                   PRIMARY KEY (section, key, seq)) WITHOUT ROWID;
+                 BEGIN;",
+            )
+            .map_err(db)?;
+        Ok(Report {
+            scratch,
+            events: 0,
+            denied: 0,
+            seqs: None,
+            first_at: None,
+            last_at: None,
+            by_user: BTreeMap::new(),
+            by_action: BTreeMap::new(),
+        })
+    }
+
+    fn row(&self, section: i64, key: &str, seq: i64, html: &str) -> io::Result<()> {
+        self.scratch
+            .prepare_cached("INSERT OR IGNORE INTO row VALUES (?1, ?2, ?3, ?4)")
+            .and_then(|mut s| s.execute(rusqlite::params![section, key, seq, html]))
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// Takes in the next entry (entries come in seq order).
+    pub fn push(&mut self, e: &Event) -> io::Result<()> {
+        let denied = u64::from(e.outcome == "denied");
+        self.events += 1;
+        self.denied += denied;
+        self.seqs = Some(match self.seqs {
+            None => (e.seq, e.seq),
+            Some((first, _)) => (first, e.seq),
+        });
+        if self.first_at.as_deref().is_none_or(|at| e.at.as_str() < at) {
+            self.first_at = Some(e.at.clone());
+        }
+        if self.last_at.as_deref().is_none_or(|at| e.at.as_str() > at) {
+            self.last_at = Some(e.at.clone());
+        }
+        for (map, key) in [
+            (&mut self.by_user, &e.actor),
+            (&mut self.by_action, &e.action),
+        ] {
+            let count = match map.get_mut(key) {
+                Some(count) => count,
+                None => map.entry(key.clone()).or_default(),
+            };
+            count.0 += 1;
+            count.1 += denied;
+        }
+
+        let details = parse_details(e);
+        let details = details.as_ref();
+        let mut ops: Vec<&str> = Vec::new();
+        if e.entity_type == "operation" {
+            ops.push(&e.entity_ref);
+        }
+        if let Some(op) = details_operation(details) {
+            ops.push(op);
+        }
+        if !ops.is_empty() {
+            let mut html = String::new();
+            event_row(&mut html, e, &[text(&details_summary(e, details))]);
+            for op in ops {
+                self.row(TIMELINE, op, e.seq, &html)?;
+            }
+        }
+        let subject = || text(&format!("{} {}", e.entity_type, e.entity_ref));
+        if DECISION_ACTIONS.contains(&e.action.as_str()) {
+            let (decision, rationale) = match details {
+                Some(Value::Object(map)) => {
+                    let decision = DECISION_FIELDS
+                        .iter()
+                        .filter(|&&k| k != "rationale")
+                        .filter_map(|&k| map.get(k).filter(|v| !v.is_null()).map(|v| (k, v)))
+                        .map(|(k, v)| format!("{k}: {}", plain(v)))
+                        .collect::<Vec<_>>()
+                        .join("; ");
+                    let rationale = map.get("rationale").map(plain).unwrap_or_default();
+                    (decision, rationale)
+                }
+                _ => (details_summary(e, details), String::new()),
+            };
+            let mut html = String::new();
+            event_row(
+                &mut html,
+                e,
+                &[subject(), text(&decision), text(&rationale)],
+            );
+            self.row(DECISIONS, "", e.seq, &html)?;
+        }
+        if e.action.starts_with("authorisation.") {
+            let mut html = String::new();
+            let summary = text(&details_summary(e, details));
+            event_row(&mut html, e, &[subject(), summary]);
+            self.row(AUTHORISATIONS, "", e.seq, &html)?;
+        }
+        if denied == 1 {
+            let reason = match details.and_then(|v| v.get("reason")) {
+                Some(r) => truncate(&plain(r), SUMMARY_CHARS),
+                None => details_summary(e, details),
+            };
+            let mut html = String::new();
+            event_row(&mut html, e, &[subject(), text(&reason)]);
+            self.row(DENIED, "", e.seq, &html)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the whole page to `out`.
+    pub fn finish(self, title: &str, out: &mut impl Write) -> io::Result<()> {
+        let title = text(title);
+        let mut head = String::new();
+        let _ = write!(
+            head,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <title>{title}</title>\n<style>{CSS}</style>\n</head>\n<body>\n\
+             <h1>{title}</h1>\n<p class=\"label\">{}</p>\n",
+            escape(NOT_AUTHORITATIVE)
+        );
+        self.summary(&mut head);
+        self.counts(&mut head);
+        out.write_all(head.as_bytes())?;
+
+        self.scratch.execute_batch("COMMIT").map_err(db)?;
+        let mut stmt = self
+            .scratch
+            .prepare("SELECT section, key, html FROM row ORDER BY section, key, seq")
+            .map_err(db)?;
+        let mut rows = stmt.query([]).map_err(db)?;
+        // Each section's heading, and its table once it has a row.
+        let headings: [(&str, &[&str]); 4] = [
+            ("Timeline by operation", &[]),
+            ("Decisions", &["Subject", "Decision", "Rationale"]),
+            ("Authorisations", &["Subject", "Details"]),
+            ("Denied attempts", &["Subject", "Reason"]),
+        ];
+        let mut section: i64 = -1;
+        let mut key: Option<String> = None;
+        let mut table_open = false;
+        let mut buf = String::new();
+        let close = |buf: &mut String, section: i64, table_open: bool| {
+            if section < 0 {
+                return;
+            }
+            if table_open {
+                buf.push_str("</tbody>\n</table>\n");
+            } else {
+                none(buf);
+            }
+            buf.push_str("</section>\n");
+        };
+        let open = |buf: &mut String, section: i64| {
+            let _ = write!(
+                buf,
+                "<section>\n<h2>{}</h2>\n",
+                headings[section as usize].0
+            );
+        };
+        loop {
+            let row = rows.next().map_err(db)?;
+            let next: Option<(i64, String, String)> = match row {
+                Some(r) => Some((
+                    r.get(0).map_err(db)?,
+                    r.get(1).map_err(db)?,
+                    r.get(2).map_err(db)?,
+                )),
+                None => None,
+            };
+            let next_section = next.as_ref().map_or(4, |n| n.0);
+            // Sections with no rows at all still appear, saying so.
+            while section < next_section {
+                close(&mut buf, section, table_open);
+                section += 1;
+                table_open = false;
+                key = None;
+                if section < 4 {
+                    open(&mut buf, section);
+                }
+            }
+            let Some((_, row_key, html)) = next else {
+                break;
+            };
+            if section == TIMELINE {
+                if key.as_deref() != Some(row_key.as_str()) {
+                    if table_open {
+                        buf.push_str("</tbody>\n</table>\n");
+                    }
+                    let _ = writeln!(buf, "<h3>Operation {}</h3>", text(&row_key));
+                    event_table_head(&mut buf, &["Details"]);
+                    key = Some(row_key);
+                    table_open = true;
+                }
+            } else if !table_open {
+                event_table_head(&mut buf, headings[section as usize].1);
+                table_open = true;
+            }
+            buf.push_str(&html);
+            if buf.len() > 1 << 16 {
+                out.write_all(buf.as_bytes())?;
+                buf.clear();
+            }
+        }
+        let _ = write!(
+            buf,
+            "<footer><p class=\"label\">{}</p></footer>\n</body>\n</html>\n",
+            escape(NOT_AUTHORITATIVE)
+        );
+        out.write_all(buf.as_bytes())
+    }
+
+    fn summary(&self, out: &mut String) {
+        let seqs = match self.seqs {
+            Some((a, b)) => format!("{a} to {b}"),
+            None => "none".to_string(),
+        };
+        let _ = write!(
+            out,
+            "<section>\n<h2>Summary</h2>\n<dl>\n\
+             <dt>Events</dt><dd>{}</dd>\n\
+             <dt>Sequence numbers</dt><dd>{seqs}</dd>\n\
+             <dt>First event</dt><dd>{}</dd>\n\
+             <dt>Last event</dt><dd>{}</dd>\n\
+             <dt>Denied</dt><dd>{}</dd>\n</dl>\n</section>\n",
+            self.events,
+            self.first_at
+                .as_deref()
+                .map_or_else(|| "none".to_string(), text),
+            self.last_at
+                .as_deref()
+                .map_or_else(|| "none".to_string(), text),
+            self.denied,
+        );
+    }
+
+    fn counts(&self, out: &mut String) {
+        for (heading, column, map) in [
+            ("Events by user", "User", &self.by_user),
+            ("Events by action", "Action", &self.by_action),
+        ] {
+            let _ = write!(out, "<section>\n<h2>{heading}</h2>\n");
+            if map.is_empty() {
+                out.push_str("<p class=\"none\">None.</p>\n</section>\n");
+                continue;
+            }
+            let _ = write!(
+                out,
+                "<table>\n<thead><tr><th>{column}</th><th>Events</th><th>Denied</th></tr></thead>\n<tbody>\n"
+            );
+            for (key, (total, denied)) in map {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td class=\"n\">{total}</td><td class=\"n\">{denied}</td></tr>",
+                    text(key)
+                );
+            }
+            out.push_str("</tbody>\n</table>\n</section>\n");
+        }
+    }
 }
 
 const CSS: &str = "\
@@ -199,64 +502,6 @@ fn details_summary(e: &Event, details: Option<&Value>) -> String {
     truncate(&line, SUMMARY_CHARS)
 }
 
-fn summary(out: &mut String, events: &[&Event]) {
-    let denied = events.iter().filter(|e| e.outcome == "denied").count();
-    let first = events.iter().map(|e| e.at.as_str()).min();
-    let last = events.iter().map(|e| e.at.as_str()).max();
-    let seqs = match (events.first(), events.last()) {
-        (Some(a), Some(b)) => format!("{} to {}", a.seq, b.seq),
-        _ => "none".to_string(),
-    };
-    let _ = write!(
-        out,
-        "<section>\n<h2>Summary</h2>\n<dl>\n\
-         <dt>Events</dt><dd>{}</dd>\n\
-         <dt>Sequence numbers</dt><dd>{seqs}</dd>\n\
-         <dt>First event</dt><dd>{}</dd>\n\
-         <dt>Last event</dt><dd>{}</dd>\n\
-         <dt>Denied</dt><dd>{denied}</dd>\n</dl>\n</section>\n",
-        events.len(),
-        first.map_or_else(|| "none".to_string(), text),
-        last.map_or_else(|| "none".to_string(), text),
-    );
-}
-
-fn counts(out: &mut String, events: &[&Event]) {
-    let mut by_user: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    let mut by_action: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for e in events {
-        let denied = usize::from(e.outcome == "denied");
-        let u = by_user.entry(&e.actor).or_default();
-        u.0 += 1;
-        u.1 += denied;
-        let a = by_action.entry(&e.action).or_default();
-        a.0 += 1;
-        a.1 += denied;
-    }
-    for (heading, column, map) in [
-        ("Events by user", "User", &by_user),
-        ("Events by action", "Action", &by_action),
-    ] {
-        let _ = write!(out, "<section>\n<h2>{heading}</h2>\n");
-        if map.is_empty() {
-            out.push_str("<p class=\"none\">None.</p>\n</section>\n");
-            continue;
-        }
-        let _ = write!(
-            out,
-            "<table>\n<thead><tr><th>{column}</th><th>Events</th><th>Denied</th></tr></thead>\n<tbody>\n"
-        );
-        for (key, (total, denied)) in map {
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td class=\"n\">{total}</td><td class=\"n\">{denied}</td></tr>",
-                text(key)
-            );
-        }
-        out.push_str("</tbody>\n</table>\n</section>\n");
-    }
-}
-
 /// Opens a table of events with the given extra columns after the common
 /// ones (seq, time, actor, action, outcome).
 fn event_table_head(out: &mut String, extra: &[&str]) {
@@ -288,111 +533,6 @@ fn event_row(out: &mut String, e: &Event, extra: &[String]) {
 
 fn none(out: &mut String) {
     out.push_str("<p class=\"none\">None.</p>\n");
-}
-
-fn timelines(out: &mut String, events: &[&Event], details: &[Option<Value>]) {
-    let mut ops: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
-    for (i, e) in events.iter().enumerate() {
-        if e.entity_type == "operation" {
-            ops.entry(&e.entity_ref).or_default().insert(i);
-        }
-        if let Some(op) = details_operation(details[i].as_ref()) {
-            ops.entry(op).or_default().insert(i);
-        }
-    }
-    out.push_str("<section>\n<h2>Timeline by operation</h2>\n");
-    if ops.is_empty() {
-        none(out);
-    }
-    for (op, indices) in &ops {
-        let _ = writeln!(out, "<h3>Operation {}</h3>", text(op));
-        event_table_head(out, &["Details"]);
-        // Indices follow the events' seq order already.
-        for &i in indices {
-            let e = events[i];
-            event_row(out, e, &[text(&details_summary(e, details[i].as_ref()))]);
-        }
-        out.push_str("</tbody>\n</table>\n");
-    }
-    out.push_str("</section>\n");
-}
-
-fn decisions(out: &mut String, events: &[&Event], details: &[Option<Value>]) {
-    out.push_str("<section>\n<h2>Decisions</h2>\n");
-    let chosen: Vec<usize> = (0..events.len())
-        .filter(|&i| DECISION_ACTIONS.contains(&events[i].action.as_str()))
-        .collect();
-    if chosen.is_empty() {
-        none(out);
-    } else {
-        event_table_head(out, &["Subject", "Decision", "Rationale"]);
-        for i in chosen {
-            let e = events[i];
-            let d = details[i].as_ref();
-            let subject = text(&format!("{} {}", e.entity_type, e.entity_ref));
-            let (decision, rationale) = match d {
-                Some(Value::Object(map)) => {
-                    let decision = DECISION_FIELDS
-                        .iter()
-                        .filter(|&&k| k != "rationale")
-                        .filter_map(|&k| map.get(k).filter(|v| !v.is_null()).map(|v| (k, v)))
-                        .map(|(k, v)| format!("{k}: {}", plain(v)))
-                        .collect::<Vec<_>>()
-                        .join("; ");
-                    let rationale = map.get("rationale").map(plain).unwrap_or_default();
-                    (decision, rationale)
-                }
-                _ => (details_summary(e, d), String::new()),
-            };
-            event_row(out, e, &[subject, text(&decision), text(&rationale)]);
-        }
-        out.push_str("</tbody>\n</table>\n");
-    }
-    out.push_str("</section>\n");
-}
-
-fn authorisations(out: &mut String, events: &[&Event], details: &[Option<Value>]) {
-    out.push_str("<section>\n<h2>Authorisations</h2>\n");
-    let chosen: Vec<usize> = (0..events.len())
-        .filter(|&i| events[i].action.starts_with("authorisation."))
-        .collect();
-    if chosen.is_empty() {
-        none(out);
-    } else {
-        event_table_head(out, &["Subject", "Details"]);
-        for i in chosen {
-            let e = events[i];
-            let subject = text(&format!("{} {}", e.entity_type, e.entity_ref));
-            let summary = text(&details_summary(e, details[i].as_ref()));
-            event_row(out, e, &[subject, summary]);
-        }
-        out.push_str("</tbody>\n</table>\n");
-    }
-    out.push_str("</section>\n");
-}
-
-fn denied(out: &mut String, events: &[&Event], details: &[Option<Value>]) {
-    out.push_str("<section>\n<h2>Denied attempts</h2>\n");
-    let chosen: Vec<usize> = (0..events.len())
-        .filter(|&i| events[i].outcome == "denied")
-        .collect();
-    if chosen.is_empty() {
-        none(out);
-    } else {
-        event_table_head(out, &["Subject", "Reason"]);
-        for i in chosen {
-            let e = events[i];
-            let d = details[i].as_ref();
-            let subject = text(&format!("{} {}", e.entity_type, e.entity_ref));
-            let reason = match d.and_then(|v| v.get("reason")) {
-                Some(r) => truncate(&plain(r), SUMMARY_CHARS),
-                None => details_summary(e, d),
-            };
-            event_row(out, e, &[subject, text(&reason)]);
-        }
-        out.push_str("</tbody>\n</table>\n");
-    }
-    out.push_str("</section>\n");
 }
 
 #[cfg(test)]

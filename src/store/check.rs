@@ -345,6 +345,12 @@ impl CaseFile {
             findings.add(format!("schema: {d}"));
         }
         self.find_missing_checkpoints(findings)?;
+        let events: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM audit_event", [], |r| r.get(0))?;
+        for problem in super::tree::problems(&self.conn, events)? {
+            findings.add(problem);
+        }
         for table in super::ledger::state_tables(&self.conn)? {
             self.find_row_problems(&table, findings)?;
         }
@@ -818,7 +824,7 @@ impl CaseFile {
 }
 
 /// An audit event's fields, borrowed from a row of [`EVENT_COLUMNS`].
-fn fields_from_row<'r>(row: &'r rusqlite::Row<'_>) -> rusqlite::Result<EventFields<'r>> {
+pub(super) fn fields_from_row<'r>(row: &'r rusqlite::Row<'_>) -> rusqlite::Result<EventFields<'r>> {
     let text = |i: usize| -> rusqlite::Result<&'r str> {
         row.get_ref(i)?.as_str().map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))

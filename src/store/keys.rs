@@ -5,10 +5,11 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::json;
 use zeroize::Zeroizing;
 
+use super::tree::{StoredTree, TreeError};
 use super::write::{Applied, Ctx, Fail, NewEvent, append};
 use super::{CaseFile, Error, Result, sqlite_err};
 use crate::audit::checkpoint::{self, Checkpoint};
-use crate::audit::merkle::{self, Hash};
+use crate::audit::merkle::{self, Hash, RootBuilder};
 
 /// The stored signing key, if there is one.
 pub(super) fn load(conn: &rusqlite::Connection) -> rusqlite::Result<Option<SigningKey>> {
@@ -66,21 +67,6 @@ pub(super) fn ensure(
     write().map_err(|e| sqlite_err(&path, e))
 }
 
-/// The leaf hashes of the first `size` events (all of them if None).
-pub(super) fn leaves(
-    conn: &rusqlite::Connection,
-    size: Option<u64>,
-) -> rusqlite::Result<Vec<Hash>> {
-    let mut stmt = conn.prepare("SELECT hash FROM audit_event ORDER BY seq LIMIT ?1")?;
-    let limit = size.map_or(-1, |s| s as i64);
-    let rows = stmt.query_map([limit], |r| r.get::<_, String>(0))?;
-    let mut out = Vec::new();
-    for hash in rows {
-        out.push(super::check::leaf_of(&hash?));
-    }
-    Ok(out)
-}
-
 pub(super) fn record_checkpoint(ctx: &Ctx<'_>) -> Result<Applied, Fail> {
     let (cp, key, _) = sign_checkpoint(ctx)?;
     Ok(Applied {
@@ -94,8 +80,9 @@ pub(super) fn record_checkpoint(ctx: &Ctx<'_>) -> Result<Applied, Fail> {
     })
 }
 
-/// Signs and stores a checkpoint of every event so far; returns it, the
-/// key, and the signed note.
+/// Signs and stores a checkpoint of every event so far, once
+/// [`verify_since_checkpoint`] has passed; returns it, the key, and the
+/// signed note.
 pub(super) fn sign_checkpoint(ctx: &Ctx<'_>) -> Result<(Checkpoint, SigningKey, String), Fail> {
     let key = load(ctx.tx)?.ok_or_else(|| {
         Fail::Store(Error::Invalid(crate::domain::InvalidInput::new(
@@ -103,11 +90,11 @@ pub(super) fn sign_checkpoint(ctx: &Ctx<'_>) -> Result<(Checkpoint, SigningKey, 
             "this case file has no signing key",
         )))
     })?;
-    let leaves = leaves(ctx.tx, None)?;
+    let (tree_size, root) = verify_since_checkpoint(ctx, &key)?;
     let cp = Checkpoint {
         origin: Checkpoint::origin_for(ctx.casefile_id),
-        tree_size: leaves.len() as u64,
-        root: merkle::root(&leaves),
+        tree_size,
+        root,
         time: ctx.at.to_owned(),
     };
     let note = checkpoint::sign(&cp, &key);
@@ -116,6 +103,154 @@ pub(super) fn sign_checkpoint(ctx: &Ctx<'_>) -> Result<(Checkpoint, SigningKey, 
         params![cp.tree_size as i64, merkle::to_hex(&cp.root), ctx.at, note],
     )?;
     Ok((cp, key, note))
+}
+
+/// What is checked before anything is signed, reading O(k + log n) rows
+/// for the k events since the latest checkpoint, and what it gives: the
+/// size of the trail and its Merkle root.
+///
+/// - The latest checkpoint verifies with the case file's key, and the
+///   stored tree still makes its signed root: the stored subtrees, and the
+///   events of any subtree too small to store, are as they were signed.
+/// - The last event it covers still hashes to what its contents make,
+///   and is the leaf that checkpoint holds.
+/// - Every event since chains on from it: each in turn, linked, hashed.
+/// - The stored tree makes the root those events make with it.
+///
+/// Nothing before the latest checkpoint is read beyond those few
+/// subtrees: whatever was done to it since, the root signed here is the
+/// one it was signed with, and `ccu check` reads every event and row.
+pub(super) fn verify_since_checkpoint(
+    ctx: &Ctx<'_>,
+    key: &SigningKey,
+) -> Result<(u64, Hash), Fail> {
+    use crate::audit::ChainVerifier;
+    use crate::store::CheckReport;
+    let tx = ctx.tx;
+    let events: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM audit_event", [], |r| {
+        r.get(0)
+    })?;
+    let mut tree = StoredTree::new(tx);
+    let tree_fail = |e: TreeError| match e.report(events) {
+        Ok(report) => Fail::Check(report),
+        Err(e) => Fail::Sql(e),
+    };
+    let (mut verifier, mut builder, first) = match latest(tx)? {
+        None | Some((0, ..)) => (ChainVerifier::new(ctx.casefile_id), RootBuilder::new(), 1),
+        Some((size, at, note)) => {
+            let broken = |problem: String| {
+                Fail::Check(CheckReport::CheckpointBroken {
+                    events,
+                    checkpoint_at: at.clone(),
+                    problem,
+                    findings: Vec::new(),
+                })
+            };
+            let verifier_key = checkpoint::verifier_key(
+                &Checkpoint::origin_for(ctx.casefile_id),
+                &key.verifying_key(),
+            );
+            let signed =
+                checkpoint::verify(&note, &verifier_key).map_err(|e| broken(e.to_string()))?;
+            if signed.tree_size != size as u64 {
+                return Err(broken(
+                    "the stored checkpoint's size differs from its signed size".into(),
+                ));
+            }
+            if events < size {
+                return Err(broken(format!(
+                    "it covers {size} events, but only {events} remain: the trail was cut short"
+                )));
+            }
+            let rewritten = || {
+                broken(format!(
+                    "events 1 to {size} no longer have the Merkle root that was signed: the trail was rewritten"
+                ))
+            };
+            let frontier = merkle::frontier(&mut tree, size as u64).map_err(tree_fail)?;
+            if frontier.root() != signed.root {
+                return Err(rewritten());
+            }
+            let last = tx
+                .query_row(
+                    &format!(
+                        "SELECT {} FROM audit_event WHERE seq = ?1",
+                        super::check::EVENT_COLUMNS
+                    ),
+                    [size],
+                    super::check::event_from_row,
+                )
+                .optional()?;
+            let Some(last) = last else {
+                return Err(tree_fail(TreeError::Gap {
+                    seq: size,
+                    found: None,
+                }));
+            };
+            if crate::audit::event_hash(&last) != last.hash {
+                return Err(Fail::Check(CheckReport::Broken {
+                    verified: size - 1,
+                    at: crate::audit::ChainBreak {
+                        seq: size,
+                        problem: crate::audit::Problem::HashMismatch,
+                    },
+                }));
+            }
+            let path = merkle::inclusion_proof_in(&mut tree, size as u64 - 1, size as u64)
+                .map_err(tree_fail)?
+                .expect("the last leaf is in the tree");
+            let leaf = super::check::leaf_of(&last.hash);
+            if !merkle::verify_inclusion(&leaf, size as u64 - 1, size as u64, &path, &signed.root) {
+                return Err(rewritten());
+            }
+            (
+                ChainVerifier::after(size, &last.hash, last.rows_hash.is_some()),
+                frontier,
+                size + 1,
+            )
+        }
+    };
+    let mut locate = tx.prepare("SELECT seq FROM audit_event WHERE hash = ?1")?;
+    let mut stmt = tx.prepare(&format!(
+        "SELECT {} FROM audit_event WHERE seq >= ?1 ORDER BY seq",
+        super::check::EVENT_COLUMNS
+    ))?;
+    let mut rows = stmt.query([first])?;
+    while let Some(row) = rows.next()? {
+        let pushed = match super::check::fields_from_row(row) {
+            Ok(event) => verifier
+                .push_fields(&event, |hash| {
+                    locate
+                        .query_row([hash], |r| r.get(0))
+                        .optional()
+                        .ok()
+                        .flatten()
+                })
+                .map(|()| super::check::leaf_of(event.hash)),
+            Err(e) => Err(verifier.malformed(e.to_string())),
+        };
+        match pushed {
+            Ok(leaf) => builder.push(leaf),
+            Err(at) => {
+                return Err(Fail::Check(CheckReport::Broken {
+                    verified: at.seq - 1,
+                    at,
+                }));
+            }
+        }
+    }
+    let root = builder.root();
+    let size = builder.size();
+    if tree.root(size).map_err(tree_fail)? != root {
+        return Err(Fail::Check(CheckReport::Altered {
+            events: size as i64,
+            findings: vec![format!(
+                "audit_node: the stored Merkle tree does not answer to events {first} to {size}"
+            )],
+            more: 0,
+        }));
+    }
+    Ok((size, root))
 }
 
 /// The latest checkpoint, as stored.

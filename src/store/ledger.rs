@@ -19,14 +19,14 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use crate::audit::rows::{RowValue, RowsHasher, row_digest};
 
 /// The state tables, in ascending order of their names' bytes: every
-/// table but the trail itself (`audit_event`, `audit_row`), SQLite's own,
+/// table but the trail itself (`audit_event`, `audit_row`, `audit_node`), SQLite's own,
 /// and the search index with the tables SQLite keeps for it (derived, and
 /// verified by recomputation instead).
 pub(super) fn state_tables(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "SELECT name FROM main.sqlite_schema
          WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-           AND name NOT IN ('audit_event', 'audit_row', 'search_index')
+           AND name NOT IN ('audit_event', 'audit_row', 'audit_node', 'search_index')
            AND name NOT LIKE 'search\\_index\\_%' ESCAPE '\\'
          ORDER BY name",
     )?;
@@ -266,6 +266,9 @@ pub enum Integrity {
     /// A transaction wrote a row that no audit event took in: a fault in
     /// ccu, and nothing was saved.
     Unaudited { table: String, key: String },
+    /// The stored Merkle tree cannot be extended: a subtree or an event it
+    /// needs is gone (a trail altered outside ccu).
+    Tree(String),
 }
 
 impl std::fmt::Display for Integrity {
@@ -284,6 +287,7 @@ impl std::fmt::Display for Integrity {
                     None => write!(f, " (no audit event wrote it)"),
                 }
             }
+            Integrity::Tree(problem) => write!(f, "the audit trail's Merkle tree: {problem}"),
             Integrity::Unaudited { table, key } => write!(
                 f,
                 "internal error: {table} {key} was written without an audit event; nothing was saved"

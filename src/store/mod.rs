@@ -24,6 +24,7 @@ mod search;
 mod settings;
 mod subjects;
 mod thresholds;
+mod tree;
 mod vet;
 mod visibility;
 mod write;
@@ -271,7 +272,7 @@ impl Error {
             | Error::NotCcuSchema { .. } => 3,
             Error::SchemaAltered { .. } => EXIT_ROWS_ALTERED,
             Error::Integrity { problem, .. } => match problem {
-                Integrity::TailBroken(_) => EXIT_CHECK_FAILED,
+                Integrity::TailBroken(_) | Integrity::Tree(_) => EXIT_CHECK_FAILED,
                 Integrity::RowAltered { .. } => EXIT_ROWS_ALTERED,
                 Integrity::Unaudited { .. } => 1,
             },

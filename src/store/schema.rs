@@ -55,7 +55,15 @@ pub const SCHEMA_FILES: &[(&str, &str)] = &[
         "0011_scale_indexes.sql",
         include_str!("../../schema/0011_scale_indexes.sql"),
     ),
+    (
+        "0012_audit_tree.sql",
+        include_str!("../../schema/0012_audit_tree.sql"),
+    ),
 ];
+
+/// The version whose migration stores the Merkle tree of the events
+/// already in the trail, which SQL alone cannot hash.
+const TREE_VERSION: usize = 12;
 
 /// The first schema version whose events commit to the rows they wrote.
 pub const ROWS_VERSION: u32 = 7;
@@ -71,7 +79,18 @@ pub fn migrations() -> Migrations<'static> {
     Migrations::new(
         SCHEMA_FILES
             .iter()
-            .map(|(_, sql)| M::up(sql).foreign_key_check())
+            .enumerate()
+            .map(|(i, (_, sql))| {
+                if i + 1 == TREE_VERSION {
+                    M::up_with_hook(sql, |tx: &rusqlite::Transaction| {
+                        super::tree::build_all(tx)?;
+                        Ok(())
+                    })
+                } else {
+                    M::up(sql)
+                }
+                .foreign_key_check()
+            })
             .collect(),
     )
 }

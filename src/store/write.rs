@@ -165,6 +165,7 @@ pub(super) fn append_rows(
         event.prev_hash,
         event.hash
     ])?;
+    super::tree::appended(tx, event.seq)?;
     Ok(event.seq)
 }
 
@@ -311,6 +312,9 @@ pub(super) enum Fail {
     },
     Sql(rusqlite::Error),
     Store(Error),
+    /// What signing relies on does not verify: reported as `ccu check`
+    /// reports it.
+    Check(super::CheckReport),
 }
 
 impl From<InvalidInput> for Fail {
@@ -626,9 +630,6 @@ impl CaseFile {
             _ => None,
         };
         let public_key = staged.as_ref().map(|e| e.public_key.clone());
-        if matches!(command, Command::RecordCheckpoint | Command::ExportAudit(_)) {
-            self.verify_before_signing(actor, &command)?;
-        }
         let now = (self.clock)();
         let at = super::format_timestamp(now);
         let path = self.path.clone();
@@ -692,6 +693,12 @@ impl CaseFile {
             Err(Fail::Invalid(e)) => return Err(Error::Invalid(e)),
             Err(Fail::Sql(e)) => return Err(sqlite_err(&path, e)),
             Err(Fail::Store(e)) => return Err(e),
+            Err(Fail::Check(report)) => {
+                return Err(Error::CheckFailed {
+                    path: path.clone(),
+                    report,
+                });
+            }
             Err(Fail::SeparationOfDuties { reason }) => {
                 drop(tx);
                 return Err(self.refuse(
@@ -929,28 +936,6 @@ impl CaseFile {
         });
         drop(lock);
         written
-    }
-
-    /// Nothing is signed over a case file that does not verify: before a
-    /// checkpoint or an export, the whole of `ccu check` runs, and its
-    /// verdict is the refusal. It runs before the write lock is taken (it
-    /// reads the whole trail), and only for someone the command permits,
-    /// so a refused user costs nothing and is refused as usual.
-    fn verify_before_signing(&mut self, actor: &Actor, command: &Command) -> Result<()> {
-        let current = load_actor(&self.conn, actor, &self.path)?;
-        let permitted = current.status == AccountStatus::Active
-            && RoleSet::new(current.roles.iter().copied())
-                .is_ok_and(|r| permits(&r, command.required_permission(&actor.username)));
-        if !permitted {
-            return Ok(());
-        }
-        match self.check()? {
-            super::CheckReport::Verified { .. } => Ok(()),
-            report => Err(Error::CheckFailed {
-                path: self.path.clone(),
-                report,
-            }),
-        }
     }
 
     /// Records a refusal in a transaction of its own and returns `error`.

@@ -556,6 +556,14 @@ pub fn rehash_trail(
             e.rows_hash = Some(rows.finish());
         }
     }
+    // The triggers of the stored Merkle tree, put back as they were.
+    let node_triggers: Vec<String> = conn
+        .prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'audit_node'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
     drop(conn);
     change(&mut events);
     let mut prev = ccu::audit::genesis_hash(&id);
@@ -584,6 +592,34 @@ pub fn rehash_trail(
                 .as_ref()
                 .map_or("NULL".to_owned(), |h| format!("'{h}'"))
         ));
+    }
+    // The insider knows the format (docs/audit-format.md): the stored
+    // Merkle tree is rebuilt from the new hashes too.
+    if !node_triggers.is_empty() {
+        sql.push_str(
+            "DROP TRIGGER audit_node_no_update; DROP TRIGGER audit_node_no_delete; DELETE FROM audit_node;",
+        );
+        let leaves: Vec<ccu::audit::merkle::Hash> = events
+            .iter()
+            .map(|e| ccu::audit::merkle::leaf_hash(&hex::decode(&e.hash).unwrap()))
+            .collect();
+        for level in 4..40u32 {
+            let width = 1usize << level;
+            if width > leaves.len() {
+                break;
+            }
+            for index in 0..leaves.len() / width {
+                let root = ccu::audit::merkle::root(&leaves[index * width..(index + 1) * width]);
+                sql.push_str(&format!(
+                    "INSERT INTO audit_node VALUES ({level}, {index}, X'{}');",
+                    hex::encode(root)
+                ));
+            }
+        }
+        for trigger in &node_triggers {
+            sql.push_str(trigger);
+            sql.push(';');
+        }
     }
     sqlcipher(path, &sql);
 }
