@@ -184,6 +184,7 @@ fn append_events(path: &std::path::Path) {
         prev = e.hash;
     }
     drop(insert);
+    ccu::store::bench::catch_up_tree(&tx).unwrap();
     tx.commit().unwrap();
 }
 

@@ -36,11 +36,27 @@ pub fn is_hidden_or_control(c: char) -> bool {
     )
 }
 
+/// Whether `text` holds a character [`is_hidden_or_control`] names (other
+/// than those `allowed`). Printable ASCII, which most text is, is passed
+/// over a byte at a time; only text with other bytes is read by character.
+fn holds_hidden(text: &str, allowed: impl Fn(char) -> bool) -> bool {
+    // A fold rather than `all`, so that it is not cut short and the
+    // compiler can check many bytes at once: b is 0x20 to 0x7e exactly
+    // when b - 0x20, wrapping, is below 0x5f.
+    if text
+        .bytes()
+        .fold(true, |plain, b| plain & (b.wrapping_sub(0x20) < 0x5f))
+    {
+        return false;
+    }
+    text.chars().any(|c| is_hidden_or_control(c) && !allowed(c))
+}
+
 /// Replaces every character that [`is_hidden_or_control`] names with a
 /// visible placeholder: C0 controls and DEL become their Unicode control
 /// pictures (ESC shows as `␛`), everything else `<U+XXXX>`.
 pub fn for_terminal(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hidden_or_control) {
+    if !holds_hidden(text, |_| false) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -83,8 +99,9 @@ pub fn for_csv_cell(text: &str) -> Cow<'_, str> {
 /// where `\uXXXX` means the same character (a character beyond the Basic
 /// Multilingual Plane would be written as its UTF-16 surrogate pair).
 pub fn for_json_output(json: &str) -> Cow<'_, str> {
-    let escaped = |c: char| is_hidden_or_control(c) && !matches!(c, '\t' | '\n' | '\r');
-    if !json.chars().any(escaped) {
+    let layout = |c: char| matches!(c, '\t' | '\n' | '\r');
+    let escaped = |c: char| is_hidden_or_control(c) && !layout(c);
+    if !holds_hidden(json, layout) {
         return Cow::Borrowed(json);
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -101,6 +118,22 @@ pub fn for_json_output(json: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Appends a value as compact JSON text, safe to print (see
+/// [`for_json_output`]), to `out`: for writing many without copying each.
+pub fn write_json<T: serde::Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+) -> serde_json::Result<()> {
+    let start = out.len();
+    serde_json::to_writer(&mut *out, value)?;
+    let text = std::str::from_utf8(&out[start..]).expect("serde_json writes UTF-8");
+    if let Cow::Owned(safe) = for_json_output(text) {
+        out.truncate(start);
+        out.extend_from_slice(safe.as_bytes());
+    }
+    Ok(())
+}
+
 /// A value as compact JSON text, safe to print (see [`for_json_output`]).
 pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
     serde_json::to_string(value).map(|j| for_json_output(&j).into_owned())
@@ -114,6 +147,37 @@ pub fn to_json_pretty<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_printable_ascii_shortcut_agrees_with_reading_every_character() {
+        // Every character up to U+00FF, and the rest that are named, alone
+        // and amid plain text: the shortcut may only skip text with none.
+        let named = [
+            '\u{34f}',
+            '\u{200b}',
+            '\u{202e}',
+            '\u{feff}',
+            '\u{e0041}',
+            'é',
+            '€',
+        ];
+        for c in (0u32..=0xff).filter_map(char::from_u32).chain(named) {
+            for text in [
+                c.to_string(),
+                format!("plain {c} text"),
+                format!("{}{c}", "x".repeat(40)),
+            ] {
+                assert_eq!(
+                    holds_hidden(&text, |_| false),
+                    text.chars().any(is_hidden_or_control),
+                    "{text:?}"
+                );
+            }
+        }
+        let mut out = b"[".to_vec();
+        write_json(&mut out, "tab\there\u{202e}").unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), r#"["tab\there\u202e""#);
+    }
 
     #[test]
     fn formula_prefixes_are_neutralised_in_csv_cells() {

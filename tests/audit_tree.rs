@@ -289,3 +289,41 @@ fn an_event_changed_since_the_checkpoint_is_not_signed() {
     );
     assert_eq!(count(&path, "SELECT count(*) FROM checkpoint"), checkpoints);
 }
+
+/// The insider who knows the format rewrites an event, re-hashes every
+/// event after it and rebuilds the stored tree to match: the chain and the
+/// tree agree again, but the latest checkpoint holds the old root, so
+/// neither a checkpoint nor a full or filtered export signs the new one.
+#[test]
+fn a_trail_and_tree_rewritten_together_are_not_signed_over_the_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut cf, aud, path) = trail(dir.path(), 50);
+    cf.execute(&aud, Command::RecordCheckpoint).unwrap();
+    drop(cf);
+    let checkpoints = count(&path, "SELECT count(*) FROM checkpoint");
+    rehash_trail(
+        &path,
+        |events| events[9].details = r#"{"what":"nothing happened"}"#.into(),
+        "",
+    );
+    let file = path.to_str().unwrap();
+    let bundle = dir.path().join("bundle");
+    let out_dir = bundle.to_str().unwrap();
+    for args in [
+        vec!["audit", "checkpoint"],
+        vec!["audit", "export", "--out", out_dir],
+        vec!["audit", "export", "--out", out_dir, "--user", "aud"],
+    ] {
+        let mut all = args.clone();
+        all.extend(["--file", file, "--as", "aud"]);
+        let out = ccu(&all, &[("CCU_PASSWORD", USER_PASSWORD)]);
+        assert_eq!(out.status.code(), Some(6), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("no longer have the Merkle root that was signed"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(!bundle.exists(), "{args:?}");
+    }
+    assert_eq!(count(&path, "SELECT count(*) FROM checkpoint"), checkpoints);
+}

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -132,8 +133,140 @@ fn fail_at<T>(seq: u64, reason: impl Into<String>) -> Result<T, BundleError> {
     })
 }
 
+/// The most a small file of a bundle (the manifest, a signature, the
+/// checkpoint, the consistency proofs) may hold: anything larger is not
+/// one ccu wrote, and is refused rather than read into memory.
+const SMALL_FILE: u64 = 16 << 20;
+
+fn cannot_read(name: &str, e: std::io::Error) -> BundleError {
+    BundleError {
+        seq: None,
+        reason: format!("{name}: cannot read it: {e}"),
+    }
+}
+
 fn read(dir: &Path, name: &str) -> Result<Vec<u8>, BundleError> {
-    std::fs::read(dir.join(name)).or_else(|e| fail(format!("{name}: cannot read it: {e}")))
+    let file = std::fs::File::open(dir.join(name)).map_err(|e| cannot_read(name, e))?;
+    let mut bytes = Vec::new();
+    file.take(SMALL_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| cannot_read(name, e))?;
+    if bytes.len() as u64 > SMALL_FILE {
+        return fail(format!(
+            "{name}: larger than {} MiB, so not a file ccu wrote",
+            SMALL_FILE >> 20
+        ));
+    }
+    Ok(bytes)
+}
+
+/// A file of the bundle read line by line, hashed as it is read.
+struct Lines {
+    name: &'static str,
+    reader: std::io::BufReader<Hashing>,
+    line: Vec<u8>,
+    number: u64,
+}
+
+struct Hashing {
+    file: std::fs::File,
+    hash: Sha256,
+}
+
+impl Read for Hashing {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl Lines {
+    fn open(dir: &Path, name: &'static str) -> Result<Lines, BundleError> {
+        let file = std::fs::File::open(dir.join(name))
+            .or_else(|e| fail(format!("{name}: cannot read it: {e}")))?;
+        Ok(Lines {
+            name,
+            reader: std::io::BufReader::with_capacity(
+                1 << 16,
+                Hashing {
+                    file,
+                    hash: Sha256::new(),
+                },
+            ),
+            line: Vec::new(),
+            number: 0,
+        })
+    }
+
+    /// The next line without its newline, as UTF-8, with its number;
+    /// None at the end.
+    fn next(&mut self) -> Result<Option<(u64, &str)>, BundleError> {
+        self.line.clear();
+        let n = self
+            .reader
+            .read_until(b'\n', &mut self.line)
+            .or_else(|e| fail(format!("{}: cannot read it: {e}", self.name)))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.number += 1;
+        if self.line.last() == Some(&b'\n') {
+            self.line.pop();
+            if self.line.last() == Some(&b'\r') {
+                self.line.pop();
+            }
+        }
+        match std::str::from_utf8(&self.line) {
+            Ok(text) => Ok(Some((self.number, text))),
+            Err(_) => fail(format!("{} is not UTF-8", self.name)),
+        }
+    }
+
+    /// Reads whatever is left and gives the whole file's SHA-256 in hex.
+    fn finish(mut self) -> Result<String, BundleError> {
+        let name = self.name;
+        std::io::copy(&mut self.reader, &mut std::io::sink())
+            .or_else(|e| fail(format!("{name}: cannot read it: {e}")))?;
+        Ok(hex::encode(self.reader.into_inner().hash.finalize()))
+    }
+}
+
+/// SHA-256 of a file of any size, in hex, read in pieces.
+fn hash_file(dir: &Path, name: &str) -> Result<String, BundleError> {
+    let file = std::fs::File::open(dir.join(name)).map_err(|e| cannot_read(name, e))?;
+    let mut hashing = Hashing {
+        file,
+        hash: Sha256::new(),
+    };
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match hashing.read(&mut buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(cannot_read(name, e)),
+        }
+    }
+    Ok(hex::encode(hashing.hash.finalize()))
+}
+
+/// The seq of the entry whose hash is `hash`, found by reading
+/// entries.jsonl again: only asked when a link is broken, to tell a
+/// reordering from an insertion.
+fn locate(dir: &Path, hash: &str) -> Option<i64> {
+    let mut lines = Lines::open(dir, ENTRIES).ok()?;
+    while let Ok(Some((_, line))) = lines.next() {
+        if !line.contains(hash) {
+            continue;
+        }
+        if let Ok(e) = serde_json::from_str::<Event>(line)
+            && e.hash == hash
+        {
+            return Some(e.seq);
+        }
+    }
+    None
 }
 
 fn hashes(hex_list: &[String], what: &str, seq: u64) -> Result<Vec<Hash>, BundleError> {
@@ -181,8 +314,16 @@ impl fmt::Display for Verified {
 
 /// Verifies a bundle in `dir` with nothing but the verifier key (and,
 /// optionally, an earlier signed checkpoint oversight held).
+///
+/// Memory stays flat in the size of the bundle: each file is hashed as it
+/// is read, entries.jsonl and proofs.jsonl are read a line at a time in
+/// step, the chain and the Merkle root are checked as the entries pass,
+/// and the two derived files are hashed on a second thread meanwhile.
+/// Problems are reported in the order a reader would check them: a file
+/// that differs from the manifest first (in the manifest's order), then
+/// what is wrong inside.
 pub fn verify(dir: &Path, verifier: &str, since: Option<&str>) -> Result<Verified, BundleError> {
-    // 1. The manifest is signed, and every file matches its hash.
+    // 1. The manifest is signed, and lists the files it must.
     let manifest_bytes = read(dir, MANIFEST)?;
     let signature = String::from_utf8(read(dir, MANIFEST_SIGNATURE)?)
         .or_else(|_| fail("manifest.sig is not text"))?;
@@ -209,24 +350,102 @@ pub fn verify(dir: &Path, verifier: &str, since: Option<&str>) -> Result<Verifie
     if !manifest.full && !manifest.files.contains_key(PROOFS) {
         return fail("a filtered export must carry proofs.jsonl");
     }
-    let mut contents = BTreeMap::new();
-    for (name, expected) in &manifest.files {
+    for name in manifest.files.keys() {
         if name.contains('/') || name.contains('\\') || name.starts_with('.') {
             return fail(format!(
                 "manifest.json names a file outside the bundle: {name}"
             ));
         }
-        let bytes = read(dir, name)?;
-        if sha256_hex(&bytes) != *expected {
+    }
+
+    // 2. Every other file is hashed: the small ones read whole (they are
+    // used below), the large derived ones on a second thread.
+    let mut small: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
+    let mut streamed: Vec<&str> = Vec::new();
+    for name in manifest.files.keys() {
+        match name.as_str() {
+            ENTRIES | PROOFS => {}
+            CHECKPOINT | CONSISTENCY => {
+                small.insert(name, read(dir, name)?);
+            }
+            other => streamed.push(other),
+        }
+    }
+    let (hashed, content) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| {
+            streamed
+                .iter()
+                .map(|name| Ok((*name, hash_file(dir, name)?)))
+                .collect::<Result<Vec<(&str, String)>, BundleError>>()
+        });
+        let content = verify_content(dir, &manifest, &small, verifier, since);
+        let hashed = hashing
+            .join()
+            .unwrap_or_else(|_| fail("hashing a file failed"));
+        (hashed, content)
+    });
+    let mut hashes: BTreeMap<&str, String> = hashed?.into_iter().collect();
+    for (name, bytes) in &small {
+        hashes.insert(name, sha256_hex(bytes));
+    }
+    let (verified, streamed_hashes) = content?;
+    hashes.extend(streamed_hashes);
+    for (name, expected) in &manifest.files {
+        if hashes.get(name.as_str()) != Some(expected) {
             return fail(format!(
                 "{name}: its SHA-256 differs from the manifest: the file was changed, truncated or replaced"
             ));
         }
-        contents.insert(name.as_str(), bytes);
     }
+    verified
+}
 
-    // 2. The checkpoint is signed by the same key, for this case file.
-    let note = String::from_utf8(contents[CHECKPOINT].clone())
+/// Steps 3 to 5 of [`verify`]: the checkpoint, the entries with their
+/// chain or proofs, and the earlier checkpoint. The outer result is what
+/// stopped the reading; the inner one the verdict, with the hashes of the
+/// files read line by line (each read to its end, so a file that differs
+/// from the manifest is reported as such whatever was found inside).
+#[allow(clippy::type_complexity)]
+fn verify_content(
+    dir: &Path,
+    manifest: &Manifest,
+    small: &BTreeMap<&str, Vec<u8>>,
+    verifier: &str,
+    since: Option<&str>,
+) -> Result<(Result<Verified, BundleError>, Vec<(&'static str, String)>), BundleError> {
+    let mut entries = Lines::open(dir, ENTRIES)?;
+    let mut proofs = if manifest.full {
+        None
+    } else {
+        Some(Lines::open(dir, PROOFS)?)
+    };
+    let verdict = verify_lines(
+        dir,
+        manifest,
+        small,
+        verifier,
+        since,
+        &mut entries,
+        &mut proofs,
+    );
+    let mut hashes = vec![(ENTRIES, entries.finish()?)];
+    if let Some(proofs) = proofs {
+        hashes.push((PROOFS, proofs.finish()?));
+    }
+    Ok((verdict, hashes))
+}
+
+fn verify_lines(
+    dir: &Path,
+    manifest: &Manifest,
+    small: &BTreeMap<&str, Vec<u8>>,
+    verifier: &str,
+    since: Option<&str>,
+    entries: &mut Lines,
+    proofs: &mut Option<Lines>,
+) -> Result<Verified, BundleError> {
+    // 3. The checkpoint is signed by the same key, for this case file.
+    let note = String::from_utf8(small[CHECKPOINT].clone())
         .or_else(|_| fail("checkpoint.txt is not text"))?;
     let cp =
         checkpoint::verify(&note, verifier).or_else(|e| fail(format!("checkpoint.txt: {e}")))?;
@@ -236,92 +455,122 @@ pub fn verify(dir: &Path, verifier: &str, since: Option<&str>) -> Result<Verifie
     if cp.tree_size != manifest.tree_size {
         return fail("the checkpoint's size differs from the manifest's");
     }
+    // The earlier checkpoint is read now, for the size whose root a full
+    // export must make on the way; what is wrong with it is said last.
+    let earlier = since.map(|note| checkpoint::verify(note, verifier));
+    let earlier_size = match &earlier {
+        Some(Ok(old)) => Some(old.tree_size),
+        _ => None,
+    };
 
-    // 3. The entries.
-    let text = String::from_utf8(contents[ENTRIES].clone())
-        .or_else(|_| fail("entries.jsonl is not UTF-8"))?;
-    let mut entries = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let event: Event = serde_json::from_str(line)
-            .or_else(|e| fail(format!("entries.jsonl line {}: not an entry: {e}", i + 1)))?;
-        entries.push(event);
-    }
-    if entries.len() as u64 != manifest.entries {
-        return fail(format!(
-            "entries.jsonl holds {} entries; the manifest says {}",
-            entries.len(),
-            manifest.entries
-        ));
-    }
-    for pair in entries.windows(2) {
-        if pair[1].seq <= pair[0].seq {
-            return fail_at(
-                pair[1].seq as u64,
-                format!("out of order: it follows seq {}", pair[0].seq),
-            );
+    // 4. The entries, one at a time. Every line is read whatever is found,
+    // and the first problem of each kind kept: they are reported in the
+    // order of a reader who checked the whole file for each in turn (that
+    // every line is an entry, their number, their order, each one's seq
+    // and hash, then the chain or the proofs).
+    let mut chain = ChainVerifier::new(&manifest.casefile_id);
+    let mut tree = merkle::RootBuilder::new();
+    let mut earlier_root = (earlier_size == Some(0)).then(|| tree.root());
+    let mut count: u64 = 0;
+    let mut previous: Option<i64> = None;
+    let mut order: Option<BundleError> = None;
+    let mut contents: Option<BundleError> = None;
+    let mut linked: Option<BundleError> = None;
+    while let Some((number, line)) = entries.next()? {
+        let e: Event = serde_json::from_str(line)
+            .or_else(|e| fail(format!("entries.jsonl line {number}: not an entry: {e}")))?;
+        count += 1;
+        let seq = e.seq as u64;
+        if let Some(before) = previous
+            && e.seq <= before
+            && order.is_none()
+        {
+            order = fail_at::<()>(seq, format!("out of order: it follows seq {before}")).err();
         }
-    }
-    for e in &entries {
-        if e.seq < 1 || e.seq as u64 > cp.tree_size {
-            return fail_at(
-                e.seq as u64,
-                format!(
-                    "outside the checkpoint, which covers seq 1 to {}",
-                    cp.tree_size
-                ),
-            );
+        previous = Some(e.seq);
+        if contents.is_none() {
+            if e.seq < 1 || seq > cp.tree_size {
+                contents = fail_at::<()>(
+                    seq,
+                    format!(
+                        "outside the checkpoint, which covers seq 1 to {}",
+                        cp.tree_size
+                    ),
+                )
+                .err();
+            } else if event_hash(&e) != e.hash {
+                contents =
+                    fail_at::<()>(seq, "hash mismatch: its contents are not what was recorded")
+                        .err();
+            }
         }
-        if event_hash(e) != e.hash {
-            return fail_at(
-                e.seq as u64,
-                "hash mismatch: its contents are not what was recorded",
-            );
+        if linked.is_some() {
+            continue;
         }
-    }
-    let leaves: Vec<Hash> = entries.iter().map(|e| leaf(&e.hash)).collect();
-    if manifest.full {
-        let mut chain = ChainVerifier::new(&manifest.casefile_id);
-        for e in &entries {
-            chain
-                .push(e, |h| entries.iter().find(|x| x.hash == h).map(|x| x.seq))
-                .or_else(|b| fail_at(b.seq as u64, b.to_string()))?;
-        }
-        if entries.len() as u64 != cp.tree_size {
-            return fail(format!(
-                "the checkpoint covers {} events but the full export holds {}: entries are missing",
-                cp.tree_size,
-                entries.len()
-            ));
-        }
-        if merkle::root(&leaves) != cp.root {
-            return fail("the entries' Merkle root is not the signed root");
-        }
-    } else {
-        let proofs_text = String::from_utf8(contents[PROOFS].clone())
-            .or_else(|_| fail("proofs.jsonl is not UTF-8"))?;
-        let mut proofs = BTreeMap::new();
-        for line in proofs_text.lines() {
-            let p: InclusionProof =
-                serde_json::from_str(line).or_else(|e| fail(format!("proofs.jsonl: {e}")))?;
-            proofs.insert(p.seq, p.proof);
-        }
-        for (e, leaf) in entries.iter().zip(&leaves) {
-            let seq = e.seq as u64;
-            let Some(proof) = proofs.get(&seq) else {
-                return fail_at(seq, "no inclusion proof");
-            };
-            let proof = hashes(proof, "its inclusion proof", seq)?;
-            if !merkle::verify_inclusion(leaf, seq - 1, cp.tree_size, &proof, &cp.root) {
-                return fail_at(seq, "its inclusion proof does not lead to the signed root");
+        let leaf = leaf(&e.hash);
+        match proofs {
+            None => match chain.push(&e, |h| locate(dir, h)) {
+                Ok(()) => {
+                    tree.push(leaf);
+                    if earlier_size == Some(tree.size()) {
+                        earlier_root = Some(tree.root());
+                    }
+                }
+                Err(b) => linked = fail_at::<()>(b.seq as u64, b.to_string()).err(),
+            },
+            Some(proofs) => {
+                let proof = match proofs.next() {
+                    Err(e) => Err(e),
+                    Ok(None) => fail_at(seq, "no inclusion proof"),
+                    Ok(Some((_, line))) => serde_json::from_str::<InclusionProof>(line)
+                        .or_else(|e| fail(format!("proofs.jsonl: {e}")))
+                        .and_then(|p| {
+                            if p.seq == seq {
+                                Ok(p)
+                            } else {
+                                fail_at(seq, "no inclusion proof")
+                            }
+                        }),
+                };
+                let proved = proof
+                    .and_then(|p| hashes(&p.proof, "its inclusion proof", seq))
+                    .and_then(|proof| {
+                        if merkle::verify_inclusion(&leaf, seq - 1, cp.tree_size, &proof, &cp.root)
+                        {
+                            Ok(())
+                        } else {
+                            fail_at(seq, "its inclusion proof does not lead to the signed root")
+                        }
+                    });
+                linked = proved.err();
             }
         }
     }
+    if count != manifest.entries {
+        return fail(format!(
+            "entries.jsonl holds {count} entries; the manifest says {}",
+            manifest.entries
+        ));
+    }
+    if let Some(found) = order.or(contents).or(linked) {
+        return Err(found);
+    }
+    if manifest.full {
+        if count != cp.tree_size {
+            return fail(format!(
+                "the checkpoint covers {} events but the full export holds {count}: entries are missing",
+                cp.tree_size,
+            ));
+        }
+        if tree.root() != cp.root {
+            return fail("the entries' Merkle root is not the signed root");
+        }
+    }
 
-    // 4. Optionally: the new checkpoint extends one oversight held before.
+    // 5. Optionally: the new checkpoint extends one oversight held before.
     let mut extends = None;
-    if let Some(old_note) = since {
-        let old = checkpoint::verify(old_note, verifier)
-            .or_else(|e| fail(format!("the earlier checkpoint: {e}")))?;
+    if let Some(old) = earlier {
+        let old = old.or_else(|e| fail(format!("the earlier checkpoint: {e}")))?;
         if old.origin != cp.origin {
             return fail("the earlier checkpoint is for another case file");
         }
@@ -332,11 +581,11 @@ pub fn verify(dir: &Path, verifier: &str, since: Option<&str>) -> Result<Verifie
             ));
         }
         let consistent = if manifest.full {
-            merkle::root(&leaves[..old.tree_size as usize]) == old.root
+            earlier_root == Some(old.root)
         } else if old.tree_size == cp.tree_size {
             old.root == cp.root
         } else {
-            let text = contents
+            let text = small
                 .get(CONSISTENCY)
                 .map(|b| String::from_utf8_lossy(b).into_owned())
                 .unwrap_or_default();
@@ -372,7 +621,7 @@ pub fn verify(dir: &Path, verifier: &str, since: Option<&str>) -> Result<Verifie
         extends = Some(old.tree_size);
     }
     Ok(Verified {
-        entries: entries.len() as u64,
+        entries: count,
         full: manifest.full,
         checkpoint: cp,
         extends,

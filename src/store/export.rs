@@ -16,7 +16,7 @@ use super::audit_view::{AuditQuery, Selection};
 use super::write::{Applied, Ctx, Fail};
 use crate::audit::bundle::{self, ConsistencyProof, Filter, InclusionProof, Manifest};
 use crate::audit::checkpoint::{self, Checkpoint};
-use crate::audit::merkle;
+use crate::audit::{Event, merkle};
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
 use crate::domain::operation::Codename;
@@ -125,9 +125,18 @@ pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, F
         Err(e) => return Err(io(out, e)),
     };
 
-    let (cp, key, note) = super::keys::sign_checkpoint(ctx)?;
     let filter = request.filter();
     let full = filter.is_full();
+    // A filtered export proves its entries against a checkpoint signed
+    // first; a full one reads every event anyway, and signs the root it
+    // has verified them to make.
+    let key = super::keys::signing_key(ctx.tx)?;
+    let signed = if full {
+        None
+    } else {
+        let (cp, _, note) = super::keys::sign_checkpoint(ctx)?;
+        Some((cp, note))
+    };
     // Owner only, whatever the umask: the bundle names officers.
     if created {
         use std::os::unix::fs::DirBuilderExt;
@@ -137,13 +146,13 @@ pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, F
             .create(out)
             .map_err(|e| io(out, e))?;
     }
-    let written = write_bundle(ctx, &request, &selection, &cp, &key, &note);
+    let written = write_bundle(ctx, &request, &selection, &key, signed);
     // The scratch file goes whatever happens; the rest too if the bundle
     // could not be written whole (and the transaction, with its
     // checkpoint and export event, rolls back).
     let _ = std::fs::remove_file(out.join(SCRATCH));
-    let entries = match written {
-        Ok(entries) => entries,
+    let (entries, cp) = match written {
+        Ok(done) => done,
         Err(e) => {
             for name in bundle::ALL_FILES {
                 let _ = std::fs::remove_file(out.join(name));
@@ -218,34 +227,42 @@ impl Write for Hashed {
 
 /// Writes every file of the bundle into `request.out`, reading the trail
 /// once, in seq order, and only the events the filter selects; returns
-/// how many entries it holds. A full export verifies the whole chain as it
-/// goes and that it makes the signed root; a filtered one verifies each
-/// entry's hash and its inclusion proof.
+/// how many entries it holds and the checkpoint it is signed with.
+///
+/// A full export verifies the whole chain as it goes, and that it makes
+/// the root of the latest checkpoint on the way and the stored tree's root
+/// at the end, before that root is signed (`signed` is None). A filtered
+/// one is given its checkpoint, and verifies each entry's hash and its
+/// inclusion proof. The CSV and the report are written on a second thread
+/// from the entries as they are read, in batches through a bounded
+/// channel, so memory stays flat.
 fn write_bundle(
     ctx: &Ctx<'_>,
     request: &ExportRequest,
     selection: &Selection,
-    cp: &Checkpoint,
     key: &ed25519_dalek::SigningKey,
-    note: &str,
-) -> Result<u64, Fail> {
-    use crate::audit::{ChainBreak, ChainVerifier, Problem};
-    use crate::store::CheckReport;
+    signed: Option<(Checkpoint, String)>,
+) -> Result<(u64, Checkpoint), Fail> {
     let out = &request.out;
-    let filter = request.filter();
-    let full = filter.is_full();
-    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    let full = signed.is_none();
+    let size: i64 = match &signed {
+        Some((cp, _)) => cp.tree_size as i64,
+        None => ctx
+            .tx
+            .query_row("SELECT coalesce(max(seq), 0) FROM audit_event", [], |r| {
+                r.get(0)
+            })?,
+    };
+    let latest = if full {
+        super::keys::latest_signed(ctx, key, size)?
+    } else {
+        None
+    };
 
-    let mut checkpoint_file = Hashed::create(out, bundle::CHECKPOINT)?;
-    checkpoint_file
-        .write_all(note.as_bytes())
+    let entries_file = Hashed::create(out, bundle::ENTRIES)?;
+    let csv = crate::audit::report::CsvWriter::new(Hashed::create(out, bundle::CSV)?)
         .map_err(|e| io(out, e))?;
-    files.insert(bundle::CHECKPOINT.into(), checkpoint_file.finish()?);
-
-    let mut entries_file = Hashed::create(out, bundle::ENTRIES)?;
-    let mut csv = crate::audit::report::CsvWriter::new(Hashed::create(out, bundle::CSV)?)
-        .map_err(|e| io(out, e))?;
-    let mut proofs_file = if full {
+    let proofs_file = if full {
         None
     } else {
         Some(Hashed::create(out, bundle::PROOFS)?)
@@ -259,117 +276,89 @@ fn write_bundle(
         .map_err(|e| io(&scratch_path, e))?;
     let scratch = rusqlite::Connection::open(&scratch_path)
         .map_err(|e| Fail::Store(super::sqlite_err(&scratch_path, e)))?;
-    let mut report = crate::audit::report::Report::new(scratch).map_err(|e| io(out, e))?;
+    let report = crate::audit::report::Report::new(scratch).map_err(|e| io(out, e))?;
 
-    let size = cp.tree_size as i64;
-    let mut stmt = ctx.tx.prepare(&format!(
-        "SELECT {} FROM audit_event WHERE seq <= :size AND {} ORDER BY seq",
-        super::check::EVENT_COLUMNS,
-        if full {
-            "1".to_owned()
-        } else {
-            selection.condition()
-        }
-    ))?;
-    let mut params = if full { Vec::new() } else { selection.params() };
-    params.push((":size", &size as &dyn rusqlite::ToSql));
-    let mut rows = stmt.query(&params[..])?;
-    let mut tree = super::tree::StoredTree::new(ctx.tx);
-    let mut chain = ChainVerifier::new(ctx.casefile_id);
-    let mut built = merkle::RootBuilder::new();
-    let mut locate = ctx
-        .tx
-        .prepare("SELECT seq FROM audit_event WHERE hash = ?1")?;
-    let mut entries: u64 = 0;
-    let broken = |at: ChainBreak| {
-        Fail::Check(CheckReport::Broken {
-            verified: at.seq - 1,
-            at,
-        })
-    };
-    let mut line = String::new();
-    while let Some(row) = rows.next()? {
-        let event = match super::check::event_from_row(row) {
-            Ok(event) => event,
-            Err(e) => return Err(broken(chain.malformed(e.to_string()))),
-        };
-        let leaf = super::check::leaf_of(&event.hash);
-        if full {
-            chain
-                .push(&event, |hash| {
-                    locate
-                        .query_row([hash], |r| r.get(0))
-                        .optional()
-                        .ok()
-                        .flatten()
-                })
-                .map_err(broken)?;
-            built.push(leaf);
-        } else {
-            let seq = event.seq;
-            if crate::audit::event_hash(&event) != event.hash {
-                return Err(broken(ChainBreak {
-                    seq,
-                    problem: Problem::HashMismatch,
-                }));
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Event>>(8);
+    let (streamed, derived) = std::thread::scope(|scope| {
+        let derived = scope.spawn(move || -> std::io::Result<_> {
+            let (mut csv, mut report) = (csv, report);
+            for batch in receive {
+                for event in &batch {
+                    csv.push(event)?;
+                    report.push(event)?;
+                }
             }
-            let tree_fail = |e: super::tree::TreeError| match e.report(size) {
-                Ok(report) => Fail::Check(report),
-                Err(e) => Fail::Sql(e),
-            };
-            let proof = merkle::inclusion_proof_in(&mut tree, seq as u64 - 1, cp.tree_size)
-                .map_err(tree_fail)?
-                .expect("a selected event is in the tree");
-            if !merkle::verify_inclusion(&leaf, seq as u64 - 1, cp.tree_size, &proof, &cp.root) {
-                return Err(Fail::Check(CheckReport::Altered {
+            Ok((csv, report))
+        });
+        let streamed = stream(
+            ctx,
+            selection,
+            size,
+            signed.as_ref().map(|(cp, _)| cp),
+            latest.as_ref().map(|l| l.size),
+            entries_file,
+            proofs_file,
+            send,
+        );
+        (streamed, derived.join())
+    });
+    let streamed = streamed?;
+    let (csv, report) = match derived {
+        Ok(done) => done.map_err(|e| io(out, e))?,
+        Err(_) => {
+            return Err(io(
+                out,
+                std::io::Error::other("writing the CSV and report failed"),
+            ));
+        }
+    };
+
+    let mut tree = super::tree::StoredTree::new(ctx.tx);
+    let tree_fail = |e: super::tree::TreeError| match e.report(size) {
+        Ok(report) => Fail::Check(report),
+        Err(e) => Fail::Sql(e),
+    };
+    let (cp, note) = match signed {
+        Some(signed) => signed,
+        None => {
+            // The events chained; now they must still make the roots that
+            // were signed and stored.
+            if let Some(latest) = &latest {
+                if streamed.built.size() < latest.size as u64 {
+                    return Err(latest.cut_short(streamed.built.size() as i64));
+                }
+                if streamed.root_at_latest != Some(latest.root) {
+                    return Err(latest.rewritten());
+                }
+            }
+            let root = streamed.built.root();
+            if tree.root(size as u64).map_err(tree_fail)? != root {
+                return Err(Fail::Check(crate::store::CheckReport::Altered {
                     events: size,
                     findings: vec![format!(
-                        "audit_node: the stored Merkle tree does not lead from event {seq} to the signed root"
+                        "audit_node: the stored Merkle tree does not answer to events 1 to {size}"
                     )],
                     more: 0,
                 }));
             }
-            let proof = InclusionProof {
-                seq: seq as u64,
-                proof: proof.iter().map(merkle::to_hex).collect(),
-            };
-            let file = proofs_file.as_mut().expect("a filtered export has proofs");
-            serde_json::to_writer(&mut *file, &proof).map_err(|e| io(out, e.into()))?;
-            file.write_all(b"\n").map_err(|e| io(out, e))?;
+            super::keys::store_checkpoint(ctx, key, size as u64, root)?
         }
-        // Control, bidi and zero-width characters as `\uXXXX` escapes: the
-        // same JSON values (the hashes are over them, not these bytes), and
-        // the file is safe to `cat`.
-        line.clear();
-        line.push_str(&crate::sanitise::to_json(&event).expect("an event serialises"));
-        line.push('\n');
-        entries_file
-            .write_all(line.as_bytes())
-            .map_err(|e| io(out, e))?;
-        csv.push(&event).map_err(|e| io(out, e))?;
-        report.push(&event).map_err(|e| io(out, e))?;
-        entries += 1;
+    };
+    let filter = request.filter();
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    files.insert(bundle::ENTRIES.into(), streamed.entries_hash);
+    if let Some(hash) = streamed.proofs_hash {
+        files.insert(bundle::PROOFS.into(), hash);
     }
-    drop(rows);
-    if full && (built.size() != cp.tree_size || built.root() != cp.root) {
-        // The chain held, so the events are whole; the tree stored as they
-        // were appended makes another root.
-        return Err(Fail::Check(CheckReport::Altered {
-            events: size,
-            findings: vec![format!(
-                "audit_node: the stored Merkle tree does not answer to events 1 to {size}"
-            )],
-            more: 0,
-        }));
-    }
-    files.insert(bundle::ENTRIES.into(), entries_file.finish()?);
+    let mut checkpoint_file = Hashed::create(out, bundle::CHECKPOINT)?;
+    checkpoint_file
+        .write_all(note.as_bytes())
+        .map_err(|e| io(out, e))?;
+    files.insert(bundle::CHECKPOINT.into(), checkpoint_file.finish()?);
     files.insert(
         bundle::CSV.into(),
         csv.finish().map_err(|e| io(out, e))?.finish()?,
     );
-    if let Some(file) = proofs_file {
-        files.insert(bundle::PROOFS.into(), file.finish()?);
-    }
     let title = format!(
         "Audit trail of case file {} ({})",
         ctx.casefile_id,
@@ -392,10 +381,7 @@ fn write_bundle(
         .collect::<rusqlite::Result<_>>()?;
     for old in sizes {
         let proof = merkle::consistency_proof_in(&mut tree, old as u64, cp.tree_size)
-            .map_err(|e| match e.report(size) {
-                Ok(report) => Fail::Check(report),
-                Err(e) => Fail::Sql(e),
-            })?
+            .map_err(tree_fail)?
             .expect("an earlier size");
         let line = ConsistencyProof {
             old_size: old as u64,
@@ -415,7 +401,7 @@ fn write_bundle(
         filter,
         full,
         tree_size: cp.tree_size,
-        entries,
+        entries: streamed.entries,
         files,
         non_authoritative: vec![bundle::CSV.into(), bundle::REPORT.into()],
     };
@@ -435,5 +421,153 @@ fn write_bundle(
         file.write_all(&bytes).map_err(|e| io(out, e))?;
         file.finish()?;
     }
-    Ok(entries)
+    Ok((streamed.entries, cp))
+}
+
+/// What reading the selected events made.
+struct Streamed {
+    entries: u64,
+    entries_hash: String,
+    proofs_hash: Option<String>,
+    /// The root of every event (a full export).
+    built: merkle::RootBuilder,
+    /// The root of the first events, as many as the latest checkpoint
+    /// covers, once passed (a full export).
+    root_at_latest: Option<merkle::Hash>,
+}
+
+/// Reads the selected events in seq order, verifying each, and writes
+/// entries.jsonl (and proofs.jsonl) from them; sends each batch on to the
+/// thread writing the CSV and report.
+#[allow(clippy::too_many_arguments)]
+fn stream(
+    ctx: &Ctx<'_>,
+    selection: &Selection,
+    size: i64,
+    signed: Option<&Checkpoint>,
+    latest_size: Option<i64>,
+    mut entries_file: Hashed,
+    mut proofs_file: Option<Hashed>,
+    send: std::sync::mpsc::SyncSender<Vec<Event>>,
+) -> Result<Streamed, Fail> {
+    use crate::audit::{ChainBreak, ChainVerifier, Problem};
+    use crate::store::CheckReport;
+    let out = entries_file
+        .path
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    let full = signed.is_none();
+    let mut stmt = ctx.tx.prepare(&format!(
+        "SELECT {} FROM audit_event WHERE seq <= :size AND {} ORDER BY seq",
+        super::check::EVENT_COLUMNS,
+        if full {
+            "1".to_owned()
+        } else {
+            selection.condition()
+        }
+    ))?;
+    let mut params = if full { Vec::new() } else { selection.params() };
+    params.push((":size", &size as &dyn rusqlite::ToSql));
+    let mut rows = stmt.query(&params[..])?;
+    let mut tree = super::tree::StoredTree::new(ctx.tx);
+    let mut chain = ChainVerifier::new(ctx.casefile_id);
+    let mut built = merkle::RootBuilder::new();
+    let mut root_at_latest = None;
+    let mut locate = ctx
+        .tx
+        .prepare("SELECT seq FROM audit_event WHERE hash = ?1")?;
+    let mut entries: u64 = 0;
+    let broken = |at: ChainBreak| {
+        Fail::Check(CheckReport::Broken {
+            verified: at.seq - 1,
+            at,
+        })
+    };
+    const BATCH: usize = 512;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut line = Vec::new();
+    while let Some(row) = rows.next()? {
+        let event = match super::check::event_from_row(row) {
+            Ok(event) => event,
+            Err(e) => return Err(broken(chain.malformed(e.to_string()))),
+        };
+        let leaf = super::check::leaf_of(&event.hash);
+        match signed {
+            None => {
+                chain
+                    .push(&event, |hash| {
+                        locate
+                            .query_row([hash], |r| r.get(0))
+                            .optional()
+                            .ok()
+                            .flatten()
+                    })
+                    .map_err(broken)?;
+                built.push(leaf);
+                if latest_size == Some(built.size() as i64) {
+                    root_at_latest = Some(built.root());
+                }
+            }
+            Some(cp) => {
+                let seq = event.seq;
+                if crate::audit::event_hash(&event) != event.hash {
+                    return Err(broken(ChainBreak {
+                        seq,
+                        problem: Problem::HashMismatch,
+                    }));
+                }
+                let tree_fail = |e: super::tree::TreeError| match e.report(size) {
+                    Ok(report) => Fail::Check(report),
+                    Err(e) => Fail::Sql(e),
+                };
+                let proof = merkle::inclusion_proof_in(&mut tree, seq as u64 - 1, cp.tree_size)
+                    .map_err(tree_fail)?
+                    .expect("a selected event is in the tree");
+                if !merkle::verify_inclusion(&leaf, seq as u64 - 1, cp.tree_size, &proof, &cp.root)
+                {
+                    return Err(Fail::Check(CheckReport::Altered {
+                        events: size,
+                        findings: vec![format!(
+                            "audit_node: the stored Merkle tree does not lead from event {seq} to the signed root"
+                        )],
+                        more: 0,
+                    }));
+                }
+                let proof = InclusionProof {
+                    seq: seq as u64,
+                    proof: proof.iter().map(merkle::to_hex).collect(),
+                };
+                let file = proofs_file.as_mut().expect("a filtered export has proofs");
+                serde_json::to_writer(&mut *file, &proof).map_err(|e| io(&out, e.into()))?;
+                file.write_all(b"\n").map_err(|e| io(&out, e))?;
+            }
+        }
+        // Control, bidi and zero-width characters as `\uXXXX` escapes: the
+        // same JSON values (the hashes are over them, not these bytes), and
+        // the file is safe to `cat`.
+        line.clear();
+        crate::sanitise::write_json(&mut line, &event).expect("an event serialises");
+        line.push(b'\n');
+        entries_file.write_all(&line).map_err(|e| io(&out, e))?;
+        entries += 1;
+        batch.push(event);
+        if batch.len() == BATCH {
+            let full_batch = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if send.send(full_batch).is_err() {
+                // The other thread stopped: its error is reported.
+                break;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = send.send(batch);
+    }
+    Ok(Streamed {
+        entries,
+        entries_hash: entries_file.finish()?,
+        proofs_hash: proofs_file.map(Hashed::finish).transpose()?,
+        built,
+        root_at_latest,
+    })
 }

@@ -80,29 +80,115 @@ pub(super) fn record_checkpoint(ctx: &Ctx<'_>) -> Result<Applied, Fail> {
     })
 }
 
-/// Signs and stores a checkpoint of every event so far, once
-/// [`verify_since_checkpoint`] has passed; returns it, the key, and the
-/// signed note.
-pub(super) fn sign_checkpoint(ctx: &Ctx<'_>) -> Result<(Checkpoint, SigningKey, String), Fail> {
-    let key = load(ctx.tx)?.ok_or_else(|| {
+/// The case file's signing key, which signing needs.
+pub(super) fn signing_key(tx: &rusqlite::Connection) -> Result<SigningKey, Fail> {
+    load(tx)?.ok_or_else(|| {
         Fail::Store(Error::Invalid(crate::domain::InvalidInput::new(
             "signing key",
             "this case file has no signing key",
         )))
-    })?;
+    })
+}
+
+/// Signs and stores a checkpoint of every event so far, once
+/// [`verify_since_checkpoint`] has passed; returns it, the key, and the
+/// signed note.
+pub(super) fn sign_checkpoint(ctx: &Ctx<'_>) -> Result<(Checkpoint, SigningKey, String), Fail> {
+    let key = signing_key(ctx.tx)?;
     let (tree_size, root) = verify_since_checkpoint(ctx, &key)?;
+    let (cp, note) = store_checkpoint(ctx, &key, tree_size, root)?;
+    Ok((cp, key, note))
+}
+
+/// Signs and stores a checkpoint of the first `tree_size` events, whose
+/// root the caller has verified.
+pub(super) fn store_checkpoint(
+    ctx: &Ctx<'_>,
+    key: &SigningKey,
+    tree_size: u64,
+    root: Hash,
+) -> Result<(Checkpoint, String), Fail> {
     let cp = Checkpoint {
         origin: Checkpoint::origin_for(ctx.casefile_id),
         tree_size,
         root,
         time: ctx.at.to_owned(),
     };
-    let note = checkpoint::sign(&cp, &key);
+    let note = checkpoint::sign(&cp, key);
     ctx.tx.execute(
         "INSERT INTO checkpoint (tree_size, root_hash, at, note) VALUES (?1, ?2, ?3, ?4)",
         params![cp.tree_size as i64, merkle::to_hex(&cp.root), ctx.at, note],
     )?;
-    Ok((cp, key, note))
+    Ok((cp, note))
+}
+
+/// The latest stored checkpoint, its signature verified: what a new one
+/// must extend. None if nothing has been signed (or only the empty trail).
+pub(super) struct LatestSigned {
+    pub size: i64,
+    pub root: Hash,
+    pub at: String,
+    /// How many events the trail holds now, for the messages.
+    events: i64,
+}
+
+impl LatestSigned {
+    /// The refusal for a trail that no longer extends it, as `ccu check`
+    /// words it.
+    pub fn broken(&self, problem: String) -> Fail {
+        Fail::Check(crate::store::CheckReport::CheckpointBroken {
+            events: self.events,
+            checkpoint_at: self.at.clone(),
+            problem,
+            findings: Vec::new(),
+        })
+    }
+
+    pub fn rewritten(&self) -> Fail {
+        self.broken(format!(
+            "events 1 to {} no longer have the Merkle root that was signed: the trail was rewritten",
+            self.size
+        ))
+    }
+
+    pub fn cut_short(&self, events: i64) -> Fail {
+        self.broken(format!(
+            "it covers {} events, but only {events} remain: the trail was cut short",
+            self.size
+        ))
+    }
+}
+
+pub(super) fn latest_signed(
+    ctx: &Ctx<'_>,
+    key: &SigningKey,
+    events: i64,
+) -> Result<Option<LatestSigned>, Fail> {
+    let Some((size, at, note)) = latest(ctx.tx)? else {
+        return Ok(None);
+    };
+    if size == 0 {
+        return Ok(None);
+    }
+    let mut latest = LatestSigned {
+        size,
+        root: [0; 32],
+        at,
+        events,
+    };
+    let verifier_key = checkpoint::verifier_key(
+        &Checkpoint::origin_for(ctx.casefile_id),
+        &key.verifying_key(),
+    );
+    let signed =
+        checkpoint::verify(&note, &verifier_key).map_err(|e| latest.broken(e.to_string()))?;
+    if signed.tree_size != size as u64 {
+        return Err(
+            latest.broken("the stored checkpoint's size differs from its signed size".into())
+        );
+    }
+    latest.root = signed.root;
+    Ok(Some(latest))
 }
 
 /// What is checked before anything is signed, reading O(k + log n) rows
@@ -135,41 +221,16 @@ pub(super) fn verify_since_checkpoint(
         Ok(report) => Fail::Check(report),
         Err(e) => Fail::Sql(e),
     };
-    let (mut verifier, mut builder, first) = match latest(tx)? {
-        None | Some((0, ..)) => (ChainVerifier::new(ctx.casefile_id), RootBuilder::new(), 1),
-        Some((size, at, note)) => {
-            let broken = |problem: String| {
-                Fail::Check(CheckReport::CheckpointBroken {
-                    events,
-                    checkpoint_at: at.clone(),
-                    problem,
-                    findings: Vec::new(),
-                })
-            };
-            let verifier_key = checkpoint::verifier_key(
-                &Checkpoint::origin_for(ctx.casefile_id),
-                &key.verifying_key(),
-            );
-            let signed =
-                checkpoint::verify(&note, &verifier_key).map_err(|e| broken(e.to_string()))?;
-            if signed.tree_size != size as u64 {
-                return Err(broken(
-                    "the stored checkpoint's size differs from its signed size".into(),
-                ));
-            }
+    let (mut verifier, mut builder, first) = match latest_signed(ctx, key, events)? {
+        None => (ChainVerifier::new(ctx.casefile_id), RootBuilder::new(), 1),
+        Some(latest) => {
+            let size = latest.size;
             if events < size {
-                return Err(broken(format!(
-                    "it covers {size} events, but only {events} remain: the trail was cut short"
-                )));
+                return Err(latest.cut_short(events));
             }
-            let rewritten = || {
-                broken(format!(
-                    "events 1 to {size} no longer have the Merkle root that was signed: the trail was rewritten"
-                ))
-            };
             let frontier = merkle::frontier(&mut tree, size as u64).map_err(tree_fail)?;
-            if frontier.root() != signed.root {
-                return Err(rewritten());
+            if frontier.root() != latest.root {
+                return Err(latest.rewritten());
             }
             let last = tx
                 .query_row(
@@ -200,8 +261,8 @@ pub(super) fn verify_since_checkpoint(
                 .map_err(tree_fail)?
                 .expect("the last leaf is in the tree");
             let leaf = super::check::leaf_of(&last.hash);
-            if !merkle::verify_inclusion(&leaf, size as u64 - 1, size as u64, &path, &signed.root) {
-                return Err(rewritten());
+            if !merkle::verify_inclusion(&leaf, size as u64 - 1, size as u64, &path, &latest.root) {
+                return Err(latest.rewritten());
             }
             (
                 ChainVerifier::after(size, &last.hash, last.rows_hash.is_some()),
