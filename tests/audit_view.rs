@@ -1155,3 +1155,44 @@ fn the_authorising_officers_queue_holds_their_decisions_and_reviews_due() {
     .unwrap();
     assert_eq!(u.cf.authorisations_awaiting(&supt2).unwrap(), []);
 }
+
+/// The screen opened again resumes verification where it stopped: what was
+/// verified is not read again, events appended since are verified, and an
+/// event changed outside ccu after the walk passed it (the last verified
+/// one, which the walk rereads) is still caught.
+#[test]
+fn verification_resumed_reads_only_what_came_since() {
+    let mut t = trail();
+    let mut p =
+        t.u.cf
+            .verify_chain_step(ChainCursor::default(), 1_000)
+            .unwrap();
+    while !p.done {
+        p = t.u.cf.verify_chain_step(p.cursor, 1_000).unwrap();
+    }
+    assert!(p.broken.is_none());
+    let before = p.verified_through;
+    let aud = t.aud.clone();
+    for _ in 0..5 {
+        t.u.cf.execute(&aud, Command::ViewAuditTrail).unwrap();
+    }
+    // Three events a step: from the start it would take many steps, but
+    // resumed it takes two for the five new events.
+    let p = t.u.cf.verify_chain_step(p.cursor.resumed(), 3).unwrap();
+    assert_eq!((p.verified_through, p.done), (before + 3, false));
+    let p = t.u.cf.verify_chain_step(p.cursor, 3).unwrap();
+    assert_eq!((p.verified_through, p.done), (before + 5, true));
+    assert!(p.broken.is_none(), "{:?}", p.broken);
+    let done = p.cursor;
+
+    // The last verified event is changed from outside: resuming finds it.
+    let last = before + 5;
+    sqlcipher(
+        &t.u.path,
+        &format!("{DROP_TRIGGERS} UPDATE audit_event SET details = '{{}}' WHERE seq = {last};"),
+    );
+    let p = t.u.cf.verify_chain_step(done.resumed(), 3).unwrap();
+    assert!(p.done);
+    let (seq, problem) = p.broken.expect("the change is found");
+    assert_eq!(seq, last, "{problem}");
+}

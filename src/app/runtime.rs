@@ -30,7 +30,8 @@ pub struct Runtime {
     /// The case file found at start, until someone unlocks it.
     locked: Option<store::Locked>,
     actor: Option<Actor>,
-    /// How far verification of the audit chain has got.
+    /// How far verification of the audit chain has got, kept while the
+    /// application runs, so that opening the trail again resumes it.
     chain: Option<store::ChainCursor>,
     /// Where pages of the audit trail already read began, for the filter
     /// in use: the next page is then read from a known event instead of
@@ -80,7 +81,9 @@ impl Runtime {
             Effect::Load(load) => self.load(load).unwrap_or_else(failure),
             Effect::ExportCentralRecord { path } => self.export(&path),
             Effect::OpenAuditTrail => {
-                self.chain = Some(store::ChainCursor::default());
+                // Verification carries on from where it stopped the last
+                // time the trail was open: what was verified stays so.
+                self.chain = Some(self.chain.take().unwrap_or_default().resumed());
                 match self.session() {
                     Ok((casefile, actor)) => match casefile.open_audit_trail(actor) {
                         Ok(total) => Outcome::AuditOpened { total },

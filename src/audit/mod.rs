@@ -161,7 +161,7 @@ pub fn fields_hash(event: &EventFields<'_>) -> [u8; 32] {
 }
 
 /// Whether `stored` (hex) is the hash of the event's canonical bytes.
-fn hash_matches(event: &EventFields<'_>) -> bool {
+pub fn hash_matches(event: &EventFields<'_>) -> bool {
     let mut hex = [0u8; 64];
     hex::encode_to_slice(fields_hash(event), &mut hex).expect("32 bytes are 64 hex digits");
     hex == event.hash.as_bytes()

@@ -213,6 +213,22 @@ pub struct ChainCursor {
     walk: Option<Box<ChainWalk>>,
 }
 
+impl ChainCursor {
+    /// Carries on from where a walk stopped, for a screen opened again:
+    /// the events already verified are not read again (the last of them
+    /// is, so a change to it is still caught), and events appended since
+    /// are verified next. A walk that found the chain sound is reopened
+    /// for them; one that found it broken stays broken.
+    pub fn resumed(mut self) -> Self {
+        if let Some(walk) = &mut self.walk
+            && matches!(walk.outcome, Some(CheckReport::Verified { .. }))
+        {
+            walk.outcome = None;
+        }
+        self
+    }
+}
+
 /// What step verification has found so far.
 #[derive(Debug, Clone)]
 pub struct ChainProgress {

@@ -641,7 +641,19 @@ impl CaseFile {
                 && e.seq == seq
                 && e.hash == hash
             {
-                continue;
+                // The event the walk stopped at, verified then: it must
+                // still hash to what its contents make.
+                if crate::audit::hash_matches(e) {
+                    continue;
+                }
+                walk.outcome = Some(CheckReport::Broken {
+                    verified: seq - 1,
+                    at: ChainBreak {
+                        seq,
+                        problem: Problem::HashMismatch,
+                    },
+                });
+                return Ok(());
             }
             read += 1;
             let pushed = match event {
