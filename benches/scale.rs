@@ -424,6 +424,8 @@ fn sqlcipher_program() -> String {
 fn main() {
     let mut events: u64 = 1_000_000;
     let mut keep: Option<PathBuf> = None;
+    // Only the audited writes, many of them: for a profiler.
+    let mut writes_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -434,6 +436,7 @@ fn main() {
                     .expect("--events N")
             }
             "--keep" => keep = Some(args.next().expect("--keep DIR").into()),
+            "--writes" => writes_only = true,
             _ => {} // cargo bench passes --bench
         }
     }
@@ -446,6 +449,34 @@ fn main() {
         build(&path, &shape);
     } else {
         println!("reusing {}", path.display());
+    }
+    if writes_only {
+        let (mut cf, sup) = CaseFile::locate(&path)
+            .unwrap()
+            .unlock(
+                Credentials {
+                    username: "sup",
+                    password: PASSWORD,
+                },
+                Box::new(now),
+            )
+            .unwrap();
+        let mut n = 0;
+        time("one audited write (a decision)", 500, || {
+            n += 1;
+            let decision =
+                Decision::new(&format!("Profiled decision {n}"), "The rationale", "", None)
+                    .unwrap();
+            cf.execute(
+                &sup,
+                Command::RecordDecision {
+                    codename: codename(1),
+                    decision,
+                },
+            )
+            .unwrap()
+        });
+        return;
     }
     let file_size = std::fs::metadata(&path).unwrap().len();
     println!("case file {:.1} MiB", file_size as f64 / (1 << 20) as f64);
@@ -507,8 +538,7 @@ fn main() {
         export.as_secs_f64() / floor.as_secs_f64(),
         bundle_bytes as f64 / (1 << 20) as f64
     );
-    let day =
-        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap() + Span::days((events / 86_400 / 2) as i64);
+    let day = NaiveDate::from_ymd_opt(2031, 11, 24).unwrap();
     let day = day.to_string();
     let one_day = work.path().join("day");
     let (filtered, filtered_kib) = process(

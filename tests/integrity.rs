@@ -1165,3 +1165,41 @@ fn insider_puts_the_investigator_on_a_hidden_operations_team() {
     let out = as_user(&["due"], &path, "supervisor");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// A session already open is not fooled either: the account's rows are
+/// checked again once anyone else has written to the file, so a team
+/// membership put in from outside while the investigator is logged in
+/// stops their next command, and shows them nothing.
+#[test]
+fn insider_adds_a_membership_while_the_investigator_is_logged_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    let (mut cf, inv) = CaseFile::locate(&path)
+        .unwrap()
+        .unlock(
+            Credentials {
+                username: "investigator",
+                password: DEMO_PASSWORD,
+            },
+            Box::new(now),
+        )
+        .unwrap();
+    let seen = |cf: &mut CaseFile| {
+        cf.operations(&inv, ccu::store::Page::ALL)
+            .map(|ops| ops.iter().any(|o| o.codename == "BITTERN"))
+    };
+    assert!(!seen(&mut cf).unwrap());
+    sqlcipher(
+        &path,
+        "INSERT INTO operation_member (operation_id, user_id, part, added_at)
+         SELECT o.id, u.id, 'team', '2026-11-01T00:00:00.000000Z'
+         FROM operation o, user_account u WHERE o.codename = 'BITTERN' AND u.username = 'investigator';",
+    );
+    let err = seen(&mut cf).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("operation_member Op BITTERN, team member investigator"),
+        "{err}"
+    );
+    assert_eq!(err.exit_code(), 7);
+}

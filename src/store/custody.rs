@@ -56,7 +56,7 @@ impl CaseFile {
     /// Refuses (and audits the refusal as `action`) an actor whose roles do
     /// not permit `needs`.
     fn permitted(&mut self, actor: &Actor, action: &str, needs: Action) -> Result<()> {
-        let current = load_actor(&self.conn, actor, &self.path)?;
+        let current = load_actor(&self.conn, actor, &self.path, &self.account_checked)?;
         let roles = RoleSet::new(current.roles.iter().copied()).ok();
         let allowed = current.status == AccountStatus::Active
             && roles.as_ref().is_some_and(|r| permits(r, needs));
@@ -80,7 +80,7 @@ impl CaseFile {
     /// Appends one event by `actor` about the case file, in a transaction
     /// of its own.
     fn record(&mut self, actor: &Actor, action: &str, details: Value) -> Result<Executed> {
-        let current = load_actor(&self.conn, actor, &self.path)?;
+        let current = load_actor(&self.conn, actor, &self.path, &self.account_checked)?;
         let at = self.now();
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
@@ -420,6 +420,7 @@ impl CaseFile {
             id,
             clock,
             data_key: data_key.clone(),
+            account_checked: Default::default(),
         };
         if from < LATEST_VERSION {
             casefile.record_upgrade(from)?;

@@ -302,6 +302,11 @@ pub struct CaseFile {
     id: String,
     clock: Clock,
     data_key: DataKey,
+    /// The account whose rows, roles and team memberships were last found
+    /// as the trail committed them, and the file's `PRAGMA data_version`
+    /// then: until another connection commits, they cannot have changed
+    /// (see `write::load_actor`).
+    account_checked: std::cell::Cell<Option<(i64, i64)>>,
 }
 
 /// The first account of a new case file; it is always an administrator.
@@ -539,6 +544,7 @@ impl CaseFile {
             id,
             clock,
             data_key,
+            account_checked: Default::default(),
         };
         casefile.record_init(admin, public_key, head, head_key)?;
         KeyringFile::create(keyring_path(path), keyring)?;
@@ -637,6 +643,7 @@ impl CaseFile {
             id,
             clock,
             data_key,
+            account_checked: Default::default(),
         };
         if writes {
             if from < LATEST_VERSION {

@@ -379,24 +379,41 @@ impl Ctx<'_> {
 
 /// The acting user's account as it is now, refused if it (or one of its
 /// roles) no longer answers to the audit trail.
+///
+/// The account's rows are digested and compared with the trail only when
+/// another connection has committed since they last were for this account
+/// (`PRAGMA data_version` moves exactly then): a change made from outside
+/// ccu is a commit by another connection, and this connection's own writes
+/// go through the audited path. So a session pays for the check (one row
+/// per team the account is on) once, and again only after someone else
+/// has written.
 pub(super) fn load_actor(
     conn: &rusqlite::Connection,
     actor: &Actor,
     path: &Path,
+    checked: &std::cell::Cell<Option<(i64, i64)>>,
 ) -> Result<StoredAccount> {
     let account = accounts::find_by_id(conn, actor.user_id)
         .map_err(|e| sqlite_err(path, e))?
         .ok_or_else(|| {
             Error::Invalid(InvalidInput::new("user", "your account no longer exists"))
         })?;
+    let version: i64 = conn
+        .query_row("PRAGMA data_version", [], |r| r.get(0))
+        .map_err(|e| sqlite_err(path, e))?;
+    if checked.get() == Some((account.id, version)) {
+        return Ok(account);
+    }
     if let Some(problem) =
         ledger::account_problem(conn, account.id).map_err(|e| sqlite_err(path, e))?
     {
+        checked.set(None);
         return Err(Error::Integrity {
             path: path.to_owned(),
             problem,
         });
     }
+    checked.set(Some((account.id, version)));
     Ok(account)
 }
 
@@ -635,7 +652,7 @@ impl CaseFile {
         let path = self.path.clone();
         let (entity_type, entity_ref) = command.entity();
         let tx = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
-        let current = load_actor(&tx, actor, &path)?;
+        let current = load_actor(&tx, actor, &path, &self.account_checked)?;
         let roles = RoleSet::new(current.roles.iter().copied()).ok();
         let required = command.required_permission(&actor.username);
         let refusal = if current.status == AccountStatus::Disabled {
@@ -992,7 +1009,7 @@ impl CaseFile {
         needs: Action,
     ) -> Result<super::visibility::Viewer> {
         let path = self.path.clone();
-        let current = load_actor(&self.conn, actor, &path)?;
+        let current = load_actor(&self.conn, actor, &path, &self.account_checked)?;
         let roles = RoleSet::new(current.roles.iter().copied()).ok();
         let allowed = current.status == AccountStatus::Active
             && roles.as_ref().is_some_and(|r| permits(r, needs));
