@@ -8,6 +8,7 @@
 //! left undecided expires; one overtaken by a newer request for the same
 //! account, or by its access being taken away, is superseded.
 
+use super::Cached;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
@@ -549,7 +550,7 @@ pub(super) fn set_expiry(ctx: &Ctx<'_>, hours: u32) -> Result<Applied, Fail> {
         )
         .into());
     }
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO setting (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![EXPIRY_KEY, hours.to_string()],

@@ -1,5 +1,6 @@
 //! User accounts: the rows, and the queries the write path and screens use.
 
+use super::Cached;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use serde_json::{Value, json};
@@ -143,7 +144,7 @@ pub(super) fn find(
 }
 
 pub(super) fn find_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<StoredAccount>> {
-    conn.query_row(
+    conn.row_cached(
         &format!("SELECT {STORED_COLUMNS} FROM user_account a WHERE a.id = ?1"),
         [id],
         stored_from_row,

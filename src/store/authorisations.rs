@@ -3,6 +3,7 @@
 //! End dates come from `domain::authorisation`; nothing here does date
 //! arithmetic of its own.
 
+use super::Cached;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
@@ -87,7 +88,7 @@ fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<Current, Fail> {
 }
 
 fn actor_rank(ctx: &Ctx<'_>) -> Result<Rank, Fail> {
-    let rank: String = ctx.tx.query_row(
+    let rank: String = ctx.tx.row_cached(
         "SELECT rank FROM user_account WHERE id = ?1",
         [ctx.actor.id],
         |r| r.get(0),
@@ -169,7 +170,7 @@ pub(super) fn apply(ctx: &Ctx<'_>, app: AuthorisationApplication) -> Result<Appl
         );
     }
     let urn = next_urn(ctx, UrnKind::Authorisation)?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO authorisation (urn, operation_id, kind, urgent, urgency_reason, description, necessity,
              proportionality, collateral_intrusion, confidential_likely, protected_premises, status,
              applied_at, applied_by, authorising_officer)
@@ -193,19 +194,19 @@ pub(super) fn apply(ctx: &Ctx<'_>, app: AuthorisationApplication) -> Result<Appl
     )?;
     let id = ctx.tx.last_insert_rowid();
     for subject in subject_ids {
-        ctx.tx.execute(
+        ctx.tx.exec_cached(
             "INSERT INTO authorisation_subject (authorisation_id, subject_id) VALUES (?1, ?2)",
             params![id, subject],
         )?;
     }
     // The officer asked to act may see the operation from now on.
-    let already: bool = ctx.tx.query_row(
+    let already: bool = ctx.tx.row_cached(
         "SELECT EXISTS (SELECT 1 FROM operation_member WHERE operation_id = ?1 AND user_id = ?2 AND removed_at IS NULL)",
         params![op.id, asked.id],
         |r| r.get(0),
     )?;
     if !already {
-        ctx.tx.execute(
+        ctx.tx.exec_cached(
             "INSERT INTO operation_member (operation_id, user_id, part, added_at) VALUES (?1, ?2, ?3, ?4)",
             params![op.id, asked.id, TeamPart::AuthorisingOfficer.code(), ctx.at],
         )?;
@@ -230,7 +231,7 @@ pub(super) fn apply(ctx: &Ctx<'_>, app: AuthorisationApplication) -> Result<Appl
 /// Whether the actor is on the operation's team other than as the
 /// authorising officer asked to act: then they are directly involved.
 fn directly_involved(ctx: &Ctx<'_>, operation_id: i64) -> rusqlite::Result<bool> {
-    ctx.tx.query_row(
+    ctx.tx.row_cached(
         "SELECT EXISTS (SELECT 1 FROM operation_member WHERE operation_id = ?1 AND user_id = ?2
                         AND removed_at IS NULL AND part <> 'authorising-officer')",
         params![operation_id, ctx.actor.id],
@@ -283,7 +284,7 @@ pub(super) fn grant(
     // The period runs from the grant: counting from a later approval could
     // only make it end later, and it must never look live after its end.
     let ends_at = law::ends_at(a.kind, ctx.now, a.urgent);
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE authorisation SET status = ?2, authorising_officer = ?3, authorising_rank = ?4, granted_at = ?5,
              directly_involved = ?6, involvement_reason = ?7, review_every_days = ?8, effective_from = ?5,
              ends_at = ?9, decision_rationale = ?10
@@ -323,7 +324,7 @@ pub(super) fn refuse(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applie
     not_own(ctx, &a, "refuse")?;
     expect_status(&a, urn, &[AuthorisationStatus::Applied], "refused")?;
     let rationale = text::required("rationale", rationale, 20_000)?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE authorisation SET status = 'refused', authorising_officer = ?2, decision_rationale = ?3 WHERE id = ?1",
         params![a.id, ctx.actor.id, rationale],
     )?;
@@ -352,7 +353,7 @@ pub(super) fn judicial_approval(
             InvalidInput::new("approval", format!("{urn} ended before it was approved")).into(),
         );
     }
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE authorisation SET status = 'granted', judicial_approval_at = ?2, judicial_reference = ?3 WHERE id = ?1",
         params![a.id, ctx.at, reference],
     )?;
@@ -391,7 +392,7 @@ pub(super) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Result<Applied
     let a = find(ctx, urn)?;
     not_own(ctx, &a, "review")?;
     live(&a, urn, ctx, "reviewed")?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO authorisation_review (authorisation_id, necessity, proportionality, continue, reviewed_at, reviewed_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![a.id, review.necessity, review.proportionality, review.continue_, ctx.at, ctx.actor.id],
@@ -423,12 +424,12 @@ pub(super) fn renew(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applied
     law::check_authorising_rank(a.kind, rank, false)?;
     if law::rules(a.kind).review_before_renewal {
         // RIPA s.43(6): a CHIS authorisation is reviewed before it is renewed.
-        let since: String = ctx.tx.query_row(
+        let since: String = ctx.tx.row_cached(
             "SELECT coalesce((SELECT max(renewed_at) FROM authorisation_renewal WHERE authorisation_id = ?1), ?2)",
             params![a.id, a.granted_at.map(format_timestamp)],
             |r| r.get(0),
         )?;
-        let reviewed: bool = ctx.tx.query_row(
+        let reviewed: bool = ctx.tx.row_cached(
             "SELECT EXISTS (SELECT 1 FROM authorisation_review WHERE authorisation_id = ?1 AND reviewed_at >= ?2)",
             params![a.id, since],
             |r| r.get(0),
@@ -442,12 +443,12 @@ pub(super) fn renew(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applied
         }
     }
     let (takes_effect, new_end) = law::renewal(a.kind, end, ctx.now)?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO authorisation_renewal (authorisation_id, rationale, renewed_at, renewed_by, renewed_rank, takes_effect_at, ends_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![a.id, rationale, ctx.at, ctx.actor.id, rank.as_str(), format_timestamp(takes_effect), format_timestamp(new_end)],
     )?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE authorisation SET ends_at = ?2 WHERE id = ?1",
         params![a.id, format_timestamp(new_end)],
     )?;
@@ -481,7 +482,7 @@ pub(super) fn cancel(ctx: &Ctx<'_>, urn: &Urn, c: Cancellation) -> Result<Applie
     if a.granted_at.is_some_and(|g| c.stop_instruction_at < g) {
         return Err(InvalidInput::new("stop instruction", "cannot be before the grant").into());
     }
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE authorisation SET status = 'cancelled', cancelled_at = ?2, stop_instruction_at = ?3,
              cancellation_reason = ?4, cancellation_outcome = ?5, material_arrangements = ?6
          WHERE id = ?1",

@@ -4,6 +4,7 @@
 //! queries screens use. A bid is seen only by those who may see its
 //! operation.
 
+use super::Cached;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::{Value, json};
@@ -268,14 +269,14 @@ pub(super) fn draft(
         }
     }
     let urn = next_urn(ctx, UrnKind::Bid)?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO bid (urn, operation_id, justification, status, created_at, created_by)
          VALUES (?1, ?2, ?3, 'draft', ?4, ?5)",
         params![urn.to_string(), op.id, justification, ctx.at, ctx.actor.id],
     )?;
     let id = ctx.tx.last_insert_rowid();
     for (i, line) in lines.iter().enumerate() {
-        ctx.tx.execute(
+        ctx.tx.exec_cached(
             "INSERT INTO bid_line (bid_id, number, resource, quantity, starts_on, ends_on, justification)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -310,7 +311,7 @@ pub(super) fn submit(ctx: &Ctx<'_>, urn: &Urn) -> Result<Applied, Fail> {
         b.operation_status,
         "its bids can only be withdrawn",
     )?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE bid SET status = 'submitted', submitted_at = ?2 WHERE id = ?1",
         params![b.id, ctx.at],
     )?;
@@ -449,7 +450,7 @@ pub(super) fn decide(
             .filter(|w| w.over && w.this_bid > 0.0)
             .collect();
         for (number, quantity) in approved {
-            ctx.tx.execute(
+            ctx.tx.exec_cached(
                 "UPDATE bid_line SET approved_quantity = ?3 WHERE bid_id = ?1 AND number = ?2",
                 params![b.id, number, quantity],
             )?;
@@ -457,7 +458,7 @@ pub(super) fn decide(
     }
     let warnings_json: Vec<Value> = warnings.iter().map(week_load_json).collect();
     let outcome = decision.outcome();
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO bid_decision (bid_id, outcome, rationale, warnings, decided_at, decided_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
@@ -469,7 +470,7 @@ pub(super) fn decide(
             ctx.actor.id
         ],
     )?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE bid SET status = ?2 WHERE id = ?1",
         params![b.id, to.code()],
     )?;
@@ -517,7 +518,7 @@ pub(super) fn close(
     let b = bid(ctx, urn)?;
     b.status.transition(to)?;
     let reason = text::required("reason", reason, 10_000)?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE bid SET status = ?2 WHERE id = ?1",
         params![b.id, to.code()],
     )?;
@@ -539,7 +540,7 @@ pub(super) fn set_capacity(ctx: &Ctx<'_>, code: &str, weekly: f64) -> Result<App
     let Some((_, before)) = resource(ctx.tx, &code)? else {
         return Err(unknown_resource(ctx.tx, "resource", "", &code));
     };
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE resource_type SET weekly_capacity = ?2 WHERE code = ?1",
         params![code, weekly],
     )?;

@@ -1,6 +1,7 @@
 //! Intelligence in the case file: recording, bulk import, triage, and the
 //! queries screens use. Every query applies need-to-know.
 
+use super::Cached;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::{Value, json};
 
@@ -29,7 +30,7 @@ pub(super) fn stored<T>(
 /// Issues the next URN of `kind` for the UK year of `ctx.now`.
 pub(super) fn next_urn(ctx: &Ctx<'_>, kind: UrnKind) -> rusqlite::Result<Urn> {
     let year = crate::domain::time::uk_year(ctx.now);
-    let number: i64 = ctx.tx.query_row(
+    let number: i64 = ctx.tx.row_cached(
         "INSERT INTO urn_counter (kind, year, last) VALUES (?1, ?2, 1)
          ON CONFLICT (kind, year) DO UPDATE SET last = last + 1
          RETURNING last",
@@ -52,7 +53,7 @@ fn insert(
     strict: bool,
 ) -> Result<(Urn, Vec<StaffNumber>, Value), Fail> {
     let urn = next_urn(ctx, UrnKind::Intelligence)?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO intelligence (urn, received_at, source_type, anonymous, source_reference,
              grading, handling_conditions, category, apsp, summary, full_text, triage,
              operation_id, recorded_at, recorded_by)
@@ -84,7 +85,7 @@ fn insert(
         };
         match subject {
             Some(subject_id) => {
-                ctx.tx.execute(
+                ctx.tx.exec_cached(
                     "INSERT INTO intelligence_subject (intelligence_id, subject_id) VALUES (?1, ?2)",
                     params![id, subject_id],
                 )?;
@@ -283,11 +284,11 @@ pub(super) fn triage(
         }
         (_, None) => None,
     };
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE intelligence SET triage = ?2, operation_id = ?3 WHERE id = ?1",
         params![id, to.code(), operation_id],
     )?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO triage_decision (intelligence_id, from_status, to_status, operation_id,
                                       rationale, decided_at, decided_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

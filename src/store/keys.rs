@@ -1,5 +1,6 @@
 //! The case file's signing key and the signed checkpoints of its trail.
 
+use super::Cached;
 use ed25519_dalek::SigningKey;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::json;
@@ -115,7 +116,7 @@ pub(super) fn store_checkpoint(
         time: ctx.at.to_owned(),
     };
     let note = checkpoint::sign(&cp, key);
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO checkpoint (tree_size, root_hash, at, note) VALUES (?1, ?2, ?3, ?4)",
         params![cp.tree_size as i64, merkle::to_hex(&cp.root), ctx.at, note],
     )?;

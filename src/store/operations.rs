@@ -1,6 +1,7 @@
 //! Operations in the case file: opening, status, closing, teams, subjects,
 //! the decision log, and the queries screens use.
 
+use super::Cached;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
 
@@ -53,7 +54,7 @@ fn add_member(
     user_id: i64,
     part: TeamPart,
 ) -> rusqlite::Result<()> {
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO operation_member (operation_id, user_id, part, added_at) VALUES (?1, ?2, ?3, ?4)",
         params![operation_id, user_id, part.code(), ctx.at],
     )?;
@@ -111,7 +112,7 @@ pub(super) fn open(ctx: &Ctx<'_>, op: NewOperation) -> Result<Applied, Fail> {
         .map(|s| subject_id(ctx, s))
         .collect::<Result<Vec<_>, _>>()?;
     let urn = next_urn(ctx, UrnKind::Operation)?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO operation (urn, codename, description, status, category, priority, opened_at, opened_by)
          VALUES (?1, ?2, ?3, 'scoping', ?4, ?5, ?6, ?7)",
         params![
@@ -129,7 +130,7 @@ pub(super) fn open(ctx: &Ctx<'_>, op: NewOperation) -> Result<Applied, Fail> {
         add_member(ctx, id, *user_id, *part)?;
     }
     for subject in &subject_ids {
-        ctx.tx.execute(
+        ctx.tx.exec_cached(
             "INSERT INTO operation_subject (operation_id, subject_id, linked_at) VALUES (?1, ?2, ?3)",
             params![id, subject, ctx.at],
         )?;
@@ -167,7 +168,7 @@ pub(super) fn change_status(
     }
     op.status.transition(to)?;
     let reason = text::required("reason", reason, 10_000)?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE operation SET status = ?2 WHERE id = ?1",
         params![op.id, to.code()],
     )?;
@@ -185,7 +186,7 @@ pub(super) fn change_status(
 pub(super) fn close(ctx: &Ctx<'_>, codename: &Codename, closure: Closure) -> Result<Applied, Fail> {
     let op = visibility::operation(ctx, codename)?;
     op.status.transition(OperationStatus::Closed)?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE operation SET status = 'closed', outcome = ?2, lessons_learned = ?3, closed_at = ?4
          WHERE id = ?1",
         params![op.id, closure.outcome, closure.lessons_learned, ctx.at],
@@ -256,7 +257,7 @@ pub(super) fn remove_from_team(
         );
     };
     if part == TeamPart::Lead.code() || part == TeamPart::Supervisor.code() {
-        let others: i64 = ctx.tx.query_row(
+        let others: i64 = ctx.tx.row_cached(
             "SELECT count(*) FROM operation_member WHERE operation_id = ?1 AND part = ?2
              AND removed_at IS NULL AND rowid <> ?3",
             params![op.id, part, rowid],
@@ -270,7 +271,7 @@ pub(super) fn remove_from_team(
             .into());
         }
     }
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE operation_member SET removed_at = ?2 WHERE rowid = ?1",
         params![rowid, ctx.at],
     )?;
@@ -289,7 +290,7 @@ pub(super) fn link_subject(
     let op = visibility::operation(ctx, codename)?;
     refuse_if_closed(&op, codename, "no new subjects")?;
     let subject = visibility::subject(ctx, staff)?;
-    let linked = ctx.tx.execute(
+    let linked = ctx.tx.exec_cached(
         "INSERT OR IGNORE INTO operation_subject (operation_id, subject_id, linked_at) VALUES (?1, ?2, ?3)",
         params![op.id, subject, ctx.at],
     )?;
@@ -334,12 +335,12 @@ pub(super) fn record_decision(
         ),
         None => None,
     };
-    let number: i64 = ctx.tx.query_row(
+    let number: i64 = ctx.tx.row_cached(
         "SELECT coalesce(max(number), 0) + 1 FROM decision_log_entry WHERE operation_id = ?1",
         [op.id],
         |r| r.get(0),
     )?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO decision_log_entry (operation_id, number, decision, rationale, alternatives,
              corrects, recorded_at, recorded_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -2,6 +2,7 @@
 //! and re-referrals linked to the first. Deadlines come from
 //! `domain::referral`.
 
+use super::Cached;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
 
@@ -87,7 +88,7 @@ pub(super) fn record(ctx: &Ctx<'_>, r: NewReferral) -> Result<Applied, Fail> {
     let days = deadline_days(ctx.tx)?;
     let deadline = referral_deadline(r.became_clear_on, days);
     let urn = next_urn(ctx, UrnKind::Referral)?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO referral (urn, operation_id, force_reference, matter_type, criterion, became_clear_on,
              deadline, summary, covert_sensitive, restrictions, status, re_referral_of, recorded_at, recorded_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'draft', ?11, ?12, ?13)",
@@ -109,7 +110,7 @@ pub(super) fn record(ctx: &Ctx<'_>, r: NewReferral) -> Result<Applied, Fail> {
     )?;
     let id = ctx.tx.last_insert_rowid();
     for subject in subject_ids {
-        ctx.tx.execute(
+        ctx.tx.exec_cached(
             "INSERT INTO referral_subject (referral_id, subject_id) VALUES (?1, ?2)",
             params![id, subject],
         )?;
@@ -138,7 +139,7 @@ pub(super) fn refer(ctx: &Ctx<'_>, urn: &Urn) -> Result<Applied, Fail> {
     if status != "draft" {
         return Err(InvalidInput::new("status", format!("{urn} has already been referred")).into());
     }
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE referral SET status = 'referred', referred_at = ?2, referred_by = ?3 WHERE id = ?1",
         params![id, ctx.at, ctx.actor.id],
     )?;
@@ -178,7 +179,7 @@ pub(super) fn iopc_decision(ctx: &Ctx<'_>, urn: &Urn, d: IopcDecision) -> Result
     if d.decided_on > crate::domain::time::uk_date(ctx.now) {
         return Err(InvalidInput::new("decided on", "cannot be a day still to come").into());
     }
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE referral SET status = 'decided', iopc_reference = ?2, mode = ?3, mode_decided_on = ?4 WHERE id = ?1",
         params![id, d.iopc_reference, d.mode.code(), d.decided_on.to_string()],
     )?;
@@ -211,7 +212,7 @@ pub(super) fn set_deadline_days(ctx: &Ctx<'_>, days: u32) -> Result<Applied, Fai
         )
         .into());
     }
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE setting SET value = ?1 WHERE key = 'referral_deadline_days_after'",
         [days.to_string()],
     )?;

@@ -2,6 +2,7 @@
 //! it is a demonstration file. (The referral deadline, also a setting, lives
 //! with the referrals.)
 
+use super::Cached;
 use rusqlite::OptionalExtension;
 use serde_json::json;
 
@@ -39,7 +40,7 @@ pub(super) fn mark_demo(ctx: &Ctx<'_>) -> Result<Applied, Fail> {
     if demo_marked(ctx.tx)? {
         return Err(InvalidInput::new("demo", "the case file is already marked as a demo").into());
     }
-    let holds_casework: bool = ctx.tx.query_row(
+    let holds_casework: bool = ctx.tx.row_cached(
         "SELECT EXISTS (SELECT 1 FROM subject) OR EXISTS (SELECT 1 FROM intelligence)
              OR EXISTS (SELECT 1 FROM operation) OR EXISTS (SELECT 1 FROM referral)",
         [],
@@ -52,7 +53,7 @@ pub(super) fn mark_demo(ctx: &Ctx<'_>) -> Result<Applied, Fail> {
         )
         .into());
     }
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO setting (key, value) VALUES (?1, 'yes')",
         [DEMO_KEY],
     )?;

@@ -1,6 +1,7 @@
 //! Subjects in the case file: adding and updating them, and the queries
 //! screens use (a subject shows its intelligence, operations and history).
 
+use super::Cached;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::{Value, json};
 
@@ -48,7 +49,7 @@ pub(super) fn add(ctx: &Ctx<'_>, s: SubjectDetails) -> Result<Applied, Fail> {
         )
         .into());
     }
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO subject (staff_number, name, rank_or_grade, employment_type, department, role,
              vulnerable_contact, vetting_level, vetting_review, status, created_at, created_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -76,7 +77,7 @@ pub(super) fn add(ctx: &Ctx<'_>, s: SubjectDetails) -> Result<Applied, Fail> {
 
 pub(super) fn update(ctx: &Ctx<'_>, s: SubjectDetails) -> Result<Applied, Fail> {
     let id = visibility::subject(ctx, &s.staff_number)?;
-    let before = ctx.tx.query_row(
+    let before = ctx.tx.row_cached(
         &format!("SELECT {COLUMNS} FROM subject s WHERE s.id = ?1"),
         [id],
         details_row,
@@ -84,7 +85,7 @@ pub(super) fn update(ctx: &Ctx<'_>, s: SubjectDetails) -> Result<Applied, Fail> 
     if before == s {
         return Err(InvalidInput::new("subject", "nothing has changed").into());
     }
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "UPDATE subject SET name = ?2, rank_or_grade = ?3, employment_type = ?4, department = ?5,
              role = ?6, vulnerable_contact = ?7, vetting_level = ?8, vetting_review = ?9, status = ?10
          WHERE id = ?1",

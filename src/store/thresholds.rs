@@ -2,6 +2,7 @@
 //! investigator, decisions by a supervisor, and each operation's current
 //! threshold status (its latest decision).
 
+use super::Cached;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
 
@@ -56,12 +57,12 @@ pub(super) fn propose(
     if op.status == OperationStatus::Closed {
         return Err(InvalidInput::new("operation", format!("{codename} is closed")).into());
     }
-    let number: i64 = ctx.tx.query_row(
+    let number: i64 = ctx.tx.row_cached(
         "SELECT coalesce(max(number), 0) + 1 FROM threshold_proposal WHERE operation_id = ?1",
         [op.id],
         |r| r.get(0),
     )?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO threshold_proposal (operation_id, number, overt_steps, why_not_enough, seriousness,
              necessity, proportionality, collateral_intrusion, confidential_material, review_date,
              proposed_at, proposed_by)
@@ -126,7 +127,7 @@ pub(super) fn decide(
     };
     criteria.allows(outcome)?;
     let before = current(ctx.tx, op.id)?;
-    ctx.tx.execute(
+    ctx.tx.exec_cached(
         "INSERT INTO threshold_decision (proposal_id, outcome, rationale, decided_at, decided_by)
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![proposal_id, outcome.code(), rationale, ctx.at, ctx.actor.id],
