@@ -284,6 +284,17 @@ fn subject(i: usize, turn: usize) -> SubjectDetails {
     .unwrap()
 }
 
+/// Unlocks the case file at `path` as `name`, at the fixed clock.
+fn unlock(path: &Path, name: &str) -> ccu::store::Result<(CaseFile, ccu::store::Actor)> {
+    CaseFile::locate(path)?.unlock(
+        Credentials {
+            username: name,
+            password: PASSWORD,
+        },
+        Box::new(now),
+    )
+}
+
 fn login(cf: &mut CaseFile, name: &str) -> ccu::store::Actor {
     cf.login(Credentials {
         username: name,
@@ -451,16 +462,7 @@ fn main() {
         println!("reusing {}", path.display());
     }
     if writes_only {
-        let (mut cf, sup) = CaseFile::locate(&path)
-            .unwrap()
-            .unlock(
-                Credentials {
-                    username: "sup",
-                    password: PASSWORD,
-                },
-                Box::new(now),
-            )
-            .unwrap();
+        let (mut cf, sup) = unlock(&path, "sup").unwrap();
         let mut n = 0;
         time("one audited write (a decision)", 500, || {
             n += 1;
@@ -486,7 +488,7 @@ fn main() {
     let work = tempfile::tempdir_in(&dir).unwrap();
 
     // Exports, as whole processes, beside sqlcipher's JSON of the table.
-    let unlock = CaseFile::locate(&path)
+    let unlock_sql = CaseFile::locate(&path)
         .unwrap()
         .sqlcipher_unlock(Credentials {
             username: "admin",
@@ -498,7 +500,7 @@ fn main() {
         &script,
         format!(
             ".output /dev/null\n{}\n.output stdout\n.mode json\nSELECT * FROM audit_event;\n",
-            unlock.as_str()
+            unlock_sql.as_str()
         ),
     )
     .unwrap();
@@ -570,15 +572,7 @@ fn main() {
     );
 
     // Verifying the bundle, beside sha256sum of its files.
-    let (pubkey, _) = CaseFile::locate(&path)
-        .unwrap()
-        .unlock(
-            Credentials {
-                username: "aud",
-                password: PASSWORD,
-            },
-            Box::new(now),
-        )
+    let (pubkey, _) = unlock(&path, "aud")
         .map(|(cf, _)| cf.verifier_key().unwrap())
         .unwrap();
     let key_file = work.path().join("key.pub");
@@ -610,16 +604,7 @@ fn main() {
     std::fs::remove_dir_all(&bundle).unwrap();
 
     // In-process: what the screens and commands ask of the store.
-    let (mut cf, aud) = CaseFile::locate(&path)
-        .unwrap()
-        .unlock(
-            Credentials {
-                username: "aud",
-                password: PASSWORD,
-            },
-            Box::new(now),
-        )
-        .unwrap();
+    let (mut cf, aud) = unlock(&path, "aud").unwrap();
     time(
         "audit checkpoint (verifies since the last, signs)",
         5,
@@ -686,16 +671,7 @@ fn main() {
     );
     drop(cf);
 
-    let (mut cf, sup) = CaseFile::locate(&path)
-        .unwrap()
-        .unlock(
-            Credentials {
-                username: "sup",
-                password: PASSWORD,
-            },
-            Box::new(now),
-        )
-        .unwrap();
+    let (mut cf, sup) = unlock(&path, "sup").unwrap();
     time("open the operation of 300 decisions (audited)", 10, || {
         cf.open_operation(&sup, &codename(0)).unwrap()
     });
@@ -754,16 +730,7 @@ fn main() {
     time("dashboard (supervisor)", 10, || cf.dashboard(&sup).unwrap());
     drop(cf);
     time("unlock and log in (argon2id, key unsealed)", 3, || {
-        CaseFile::locate(&path)
-            .unwrap()
-            .unlock(
-                Credentials {
-                    username: "sup",
-                    password: PASSWORD,
-                },
-                Box::new(now),
-            )
-            .unwrap()
+        unlock(&path, "sup").unwrap()
     });
     if keep.is_none() {
         drop(temp);
