@@ -650,11 +650,12 @@ fn main() {
         .unwrap()
     });
     let mut cursor = ChainCursor::default();
-    let step = 20_000;
+    // The step the terminal application takes (app::runtime::VERIFY_STEP).
+    let step = 1_000;
     let started = Instant::now();
     let mut steps = 0;
     let mut slowest = Duration::ZERO;
-    while started.elapsed() < Duration::from_secs(5) {
+    while started.elapsed() < Duration::from_secs(10) {
         let t = Instant::now();
         let progress = cf.verify_chain_step(cursor, step).unwrap();
         slowest = slowest.max(t.elapsed());

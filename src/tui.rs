@@ -119,7 +119,11 @@ fn event_loop(
         if app.quit {
             return Ok(());
         }
-        let msg = if event::poll(StdDuration::from_millis(500))? {
+        // Half a second between ticks when idle; none while work goes on
+        // in the background, a step of which is kept within a frame, so a
+        // key is still read between steps.
+        let wait = if app.working() { 0 } else { 500 };
+        let msg = if event::poll(StdDuration::from_millis(wait))? {
             match event::read()? {
                 Event::Key(key) => Msg::Key(key),
                 Event::Resize(w, h) => Msg::Resize(w, h),

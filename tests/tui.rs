@@ -970,8 +970,12 @@ fn the_authorising_officers_queue() {
 fn verify_fully(d: &mut Driver) {
     for _ in 0..100 {
         if d.app.chain.as_ref().is_some_and(|c| c.done) {
+            // Nothing left to do in the background: the event loop waits.
+            assert!(!d.app.working());
             return;
         }
+        // Verification under way: the event loop ticks without waiting.
+        assert!(d.app.working(), "{:?}", d.app.chain);
         d.send(Msg::Tick(at(0)));
     }
     panic!("verification did not finish: {:?}", d.app.chain);

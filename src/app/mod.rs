@@ -542,6 +542,15 @@ impl App {
         });
     }
 
+    /// Whether work goes on in the background (the audit chain verified a
+    /// step a tick): the event loop then ticks as soon as no key waits,
+    /// instead of every half second.
+    pub fn working(&self) -> bool {
+        matches!(self.screen, Screen::Main)
+            && self.area == Area::Audit
+            && self.chain.as_ref().is_some_and(|c| !c.done)
+    }
+
     /// The one place state changes.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         match msg {

@@ -236,7 +236,7 @@ pub struct ChainProgress {
     pub cursor: ChainCursor,
     /// The last seq that verified (0 before any has).
     pub verified_through: i64,
-    /// How many events the trail holds: counted at the first step, never
+    /// How many events the trail holds: its newest seq at the first step, never
     /// less than those verified, and once a sound trail is done exactly
     /// the number verified (events appended meanwhile included).
     pub total: i64,
