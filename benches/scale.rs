@@ -463,6 +463,35 @@ fn main() {
     }
     if writes_only {
         let (mut cf, sup) = unlock(&path, "sup").unwrap();
+        // The pages each write puts in the WAL (a frame is a page and a
+        // 24-byte header), over writes that stay below the automatic
+        // checkpoint.
+        let wal = PathBuf::from(format!("{}-wal", path.display()));
+        let size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+        let page: i64 = raw(&path)
+            .query_row("PRAGMA page_size", [], |r| r.get::<_, String>(0))
+            .unwrap()
+            .parse()
+            .unwrap();
+        let mut frames = Vec::new();
+        for n in 0..20 {
+            let before = size();
+            let decision =
+                Decision::new(&format!("Counted decision {n}"), "The rationale", "", None).unwrap();
+            cf.execute(
+                &sup,
+                Command::RecordDecision {
+                    codename: codename(1),
+                    decision,
+                },
+            )
+            .unwrap();
+            let grown = size().saturating_sub(before);
+            if grown > 0 {
+                frames.push(grown / (page as u64 + 24));
+            }
+        }
+        println!("pages written per audited write (page size {page}): {frames:?}");
         let mut n = 0;
         time("one audited write (a decision)", 500, || {
             n += 1;
