@@ -678,6 +678,43 @@ fn main() {
         )
         .unwrap()
     });
+    // Filtered by days: most of the trail, and half of it.
+    for (label, from, to) in [
+        ("until a day near the end", None, Some((2036, 6, 30))),
+        (
+            "over the middle five years",
+            Some((2029, 1, 1)),
+            Some((2033, 12, 31)),
+        ),
+    ] {
+        let day = |d: Option<(i32, u32, u32)>| {
+            d.map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap())
+        };
+        let query = AuditQuery {
+            from: day(from),
+            to: day(to),
+            ..AuditQuery::default()
+        };
+        time(
+            &format!("audit viewer {label}: total and first page"),
+            5,
+            || {
+                let total = cf.audit_total(&aud, &query).unwrap();
+                (
+                    total,
+                    cf.audit_page(
+                        &aud,
+                        &query,
+                        Page {
+                            offset: 0,
+                            limit: 50,
+                        },
+                    )
+                    .unwrap(),
+                )
+            },
+        );
+    }
     let mut cursor = ChainCursor::default();
     // The step the terminal application takes (app::runtime::VERIFY_STEP).
     let step = 1_000;
