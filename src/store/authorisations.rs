@@ -45,7 +45,7 @@ fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<Current, Fail> {
     let text_urn = urn.to_string();
     let found = ctx
         .tx
-        .query_row(
+        .row_cached(
             &format!(
                 "SELECT a.id, a.operation_id, a.kind, a.urgent, a.status, a.applied_by, a.protected_premises,
                         a.granted_at, a.ends_at, {}

@@ -42,7 +42,7 @@ fn bid(ctx: &Ctx<'_>, urn: &Urn) -> Result<BidRef, Fail> {
     let urn_text = urn.to_string();
     let found = ctx
         .tx
-        .query_row(
+        .row_cached(
             &format!(
                 "SELECT b.id, b.status, b.operation_id, o.status, o.codename, b.created_by, {}
                  FROM bid b JOIN operation o ON o.id = b.operation_id WHERE b.urn = :urn",

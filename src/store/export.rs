@@ -2,6 +2,7 @@
 //! Everything is written inside the export command's transaction, so a
 //! bundle that could not be written leaves no export event behind.
 
+use super::Cached;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -249,7 +250,7 @@ fn write_bundle(
         Some((cp, _)) => cp.tree_size as i64,
         None => ctx
             .tx
-            .query_row("SELECT coalesce(max(seq), 0) FROM audit_event", [], |r| {
+            .row_cached("SELECT coalesce(max(seq), 0) FROM audit_event", [], |r| {
                 r.get(0)
             })?,
     };

@@ -116,7 +116,7 @@ fn insert(
 fn visibly_recorded(ctx: &Ctx<'_>, reference: &str) -> rusqlite::Result<Option<String>> {
     let viewer = Viewer::of(ctx);
     ctx.tx
-        .query_row(
+        .row_cached(
             &format!(
                 "SELECT i.urn FROM intelligence i
                  WHERE i.source_reference IS NOT NULL AND i.source_reference = :reference AND {}

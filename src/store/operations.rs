@@ -76,7 +76,7 @@ fn refuse_if_closed(op: &OperationRef, codename: &Codename, what: &str) -> Resul
 pub(super) fn open(ctx: &Ctx<'_>, op: NewOperation) -> Result<Applied, Fail> {
     let taken: Option<String> = ctx
         .tx
-        .query_row(
+        .row_cached(
             "SELECT urn FROM operation WHERE codename = ?1",
             [op.codename.as_str()],
             |r| r.get(0),
@@ -214,7 +214,7 @@ pub(super) fn add_to_team(
     let user_id = eligible(ctx, username, part)?;
     let current: Option<String> = ctx
         .tx
-        .query_row(
+        .row_cached(
             "SELECT part FROM operation_member WHERE operation_id = ?1 AND user_id = ?2 AND removed_at IS NULL",
             params![op.id, user_id],
             |r| r.get(0),
@@ -244,7 +244,7 @@ pub(super) fn remove_from_team(
     refuse_if_closed(&op, codename, "its team is final")?;
     let found: Option<(i64, String)> = ctx
         .tx
-        .query_row(
+        .row_cached(
             "SELECT m.rowid, m.part FROM operation_member m JOIN user_account u ON u.id = m.user_id
              WHERE m.operation_id = ?1 AND u.username = ?2 AND m.removed_at IS NULL",
             params![op.id, username.as_str()],
@@ -320,7 +320,7 @@ pub(super) fn record_decision(
     let corrects_id: Option<i64> = match d.corrects {
         Some(number) => Some(
             ctx.tx
-                .query_row(
+                .row_cached(
                     "SELECT id FROM decision_log_entry WHERE operation_id = ?1 AND number = ?2",
                     params![op.id, number],
                     |r| r.get(0),

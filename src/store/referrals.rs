@@ -43,7 +43,7 @@ fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<(i64, String), Fail> {
     let text_urn = urn.to_string();
     let found: Option<(i64, String, bool)> = ctx
         .tx
-        .query_row(
+        .row_cached(
             &format!(
                 "SELECT r.id, r.status, {} FROM referral r WHERE r.urn = :urn",
                 referral_visible("r")
@@ -145,7 +145,7 @@ pub(super) fn refer(ctx: &Ctx<'_>, urn: &Urn) -> Result<Applied, Fail> {
     )?;
     let deadline: String =
         ctx.tx
-            .query_row("SELECT deadline FROM referral WHERE id = ?1", [id], |r| {
+            .row_cached("SELECT deadline FROM referral WHERE id = ?1", [id], |r| {
                 r.get(0)
             })?;
     Ok(Applied {

@@ -33,7 +33,7 @@ fn details_json(s: &SubjectDetails) -> Value {
 pub(super) fn add(ctx: &Ctx<'_>, s: SubjectDetails) -> Result<Applied, Fail> {
     let exists: Option<i64> = ctx
         .tx
-        .query_row(
+        .row_cached(
             "SELECT id FROM subject WHERE staff_number = ?1",
             [s.staff_number.as_str()],
             |r| r.get(0),

@@ -101,7 +101,7 @@ pub(super) fn decide(
     let op = visibility::operation(ctx, codename)?;
     let pending = ctx
         .tx
-        .query_row(
+        .row_cached(
             &format!(
                 "SELECT p.id, p.number, {COLUMNS} FROM threshold_proposal p
                  WHERE p.operation_id = ?1 AND NOT EXISTS

@@ -4,6 +4,7 @@
 //! its decision log, and what is linked only through it. These rules are
 //! SQL predicates used by every query, not a filter applied on screen.
 
+use super::Cached;
 use rusqlite::{OptionalExtension, ToSql};
 use serde_json::json;
 
@@ -87,7 +88,7 @@ pub(super) fn operation(ctx: &Ctx<'_>, codename: &Codename) -> Result<OperationR
     let viewer = Viewer::of(ctx);
     let found: Option<(i64, String, bool)> = ctx
         .tx
-        .query_row(
+        .row_cached(
             &format!(
                 "SELECT o.id, o.status, {} FROM operation o WHERE o.codename = :codename",
                 operation_visible("o.id")
@@ -119,7 +120,7 @@ pub(super) fn subject(ctx: &Ctx<'_>, staff_number: &StaffNumber) -> Result<i64, 
     let viewer = Viewer::of(ctx);
     let found: Option<(i64, bool)> = ctx
         .tx
-        .query_row(
+        .row_cached(
             &format!(
                 "SELECT s.id, {} FROM subject s WHERE s.staff_number = :staff",
                 subject_visible("s")
@@ -178,7 +179,7 @@ pub(super) fn intelligence(ctx: &Ctx<'_>, urn: &Urn) -> Result<(i64, String), Fa
     let viewer = Viewer::of(ctx);
     let found: Option<(i64, String, bool)> = ctx
         .tx
-        .query_row(
+        .row_cached(
             &format!(
                 "SELECT i.id, i.triage, {} FROM intelligence i WHERE i.urn = :urn",
                 intelligence_visible("i")
@@ -215,7 +216,7 @@ fn covert_record(
     let text = urn.to_string();
     let found: Option<bool> = ctx
         .tx
-        .query_row(
+        .row_cached(
             &format!("SELECT {visible} FROM {table} x WHERE x.urn = :urn"),
             &[viewer.params().as_slice(), &[(":urn", &text as &dyn ToSql)]].concat()[..],
             |r| r.get(0),
