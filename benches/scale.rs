@@ -492,6 +492,20 @@ fn main() {
             }
         }
         println!("pages written per audited write (page size {page}): {frames:?}");
+        let (mut cf2, aud) = unlock(&path, "aud").unwrap();
+        let mut views = Vec::new();
+        for _ in 0..20 {
+            let before = size();
+            cf2.execute(&aud, Command::ViewAuditTrail).unwrap();
+            let grown = size().saturating_sub(before);
+            if grown > 0 {
+                views.push(grown / (page as u64 + 24));
+            }
+        }
+        println!("pages per view event: {views:?}");
+        time("one view event", 200, || {
+            cf2.execute(&aud, Command::ViewAuditTrail).unwrap()
+        });
         let mut n = 0;
         time("one audited write (a decision)", 500, || {
             n += 1;
