@@ -288,6 +288,27 @@ fn tamper_suite_each_caught_with_its_reason() {
         "entries.jsonl: its SHA-256 differs",
     );
 
+    // A device in place of a file (here /dev/zero, which never ends): it
+    // is refused by what it is, not read for ever.
+    for name in [bundle::ENTRIES, bundle::REPORT, bundle::CHECKPOINT] {
+        let dir = copy(&s.full, &format!("device-{name}"));
+        std::fs::remove_file(dir.join(name)).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.join(name)).unwrap();
+        fails_with(
+            &verify(&dir, &s.pubkey, None),
+            &format!("{name}: not a regular file"),
+        );
+    }
+    // One line of entries longer than ccu ever writes, with the manifest
+    // re-signed over it: refused at that line, not read into memory whole.
+    let dir = copy(&s.full, "long-line");
+    edit_entries(&dir, |lines| lines.insert(2, "x".repeat(17 << 20)));
+    resign(&dir, &s.casefile);
+    fails_with(
+        &verify(&dir, &s.pubkey, None),
+        "entries.jsonl line 3: longer than 16 MiB",
+    );
+
     let other = ed25519_dalek::SigningKey::from_bytes(&[3u8; 32]);
     let origin = s.pubkey.split('+').next().unwrap();
     let swapped = checkpoint::verifier_key(origin, &other.verifying_key());

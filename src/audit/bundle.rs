@@ -138,6 +138,22 @@ fn fail_at<T>(seq: u64, reason: impl Into<String>) -> Result<T, BundleError> {
 /// one ccu wrote, and is refused rather than read into memory.
 const SMALL_FILE: u64 = 16 << 20;
 
+/// The most one line of entries.jsonl or proofs.jsonl may hold. The
+/// longest entry ccu writes is well under a megabyte; a longer line is not
+/// one it wrote, and is refused rather than read into memory.
+const LONGEST_LINE: u64 = 16 << 20;
+
+/// Opens a file of the bundle, which must be a regular file: a device, a
+/// pipe or a folder in its place (or a link to one) would never end.
+fn open_file(dir: &Path, name: &str) -> Result<std::fs::File, BundleError> {
+    let path = dir.join(name);
+    match std::fs::metadata(&path) {
+        Ok(m) if !m.is_file() => fail(format!("{name}: not a regular file")),
+        Ok(_) => std::fs::File::open(&path).map_err(|e| cannot_read(name, e)),
+        Err(e) => Err(cannot_read(name, e)),
+    }
+}
+
 fn cannot_read(name: &str, e: std::io::Error) -> BundleError {
     BundleError {
         seq: None,
@@ -146,7 +162,7 @@ fn cannot_read(name: &str, e: std::io::Error) -> BundleError {
 }
 
 fn read(dir: &Path, name: &str) -> Result<Vec<u8>, BundleError> {
-    let file = std::fs::File::open(dir.join(name)).map_err(|e| cannot_read(name, e))?;
+    let file = open_file(dir, name)?;
     let mut bytes = Vec::new();
     file.take(SMALL_FILE + 1)
         .read_to_end(&mut bytes)
@@ -183,8 +199,7 @@ impl Read for Hashing {
 
 impl Lines {
     fn open(dir: &Path, name: &'static str) -> Result<Lines, BundleError> {
-        let file = std::fs::File::open(dir.join(name))
-            .or_else(|e| fail(format!("{name}: cannot read it: {e}")))?;
+        let file = open_file(dir, name)?;
         Ok(Lines {
             name,
             reader: std::io::BufReader::with_capacity(
@@ -203,14 +218,22 @@ impl Lines {
     /// None at the end.
     fn next(&mut self) -> Result<Option<(u64, &str)>, BundleError> {
         self.line.clear();
-        let n = self
-            .reader
+        let n = (&mut self.reader)
+            .take(LONGEST_LINE + 1)
             .read_until(b'\n', &mut self.line)
             .or_else(|e| fail(format!("{}: cannot read it: {e}", self.name)))?;
         if n == 0 {
             return Ok(None);
         }
         self.number += 1;
+        if n as u64 > LONGEST_LINE {
+            return fail(format!(
+                "{} line {}: longer than {} MiB, so not one ccu wrote",
+                self.name,
+                self.number,
+                LONGEST_LINE >> 20
+            ));
+        }
         if self.line.last() == Some(&b'\n') {
             self.line.pop();
             if self.line.last() == Some(&b'\r') {
@@ -234,7 +257,7 @@ impl Lines {
 
 /// SHA-256 of a file of any size, in hex, read in pieces.
 fn hash_file(dir: &Path, name: &str) -> Result<String, BundleError> {
-    let file = std::fs::File::open(dir.join(name)).map_err(|e| cannot_read(name, e))?;
+    let file = open_file(dir, name)?;
     let mut hashing = Hashing {
         file,
         hash: Sha256::new(),
