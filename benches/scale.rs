@@ -583,6 +583,54 @@ fn main() {
         export.as_secs_f64() / floor.as_secs_f64(),
         bundle_bytes as f64 / (1 << 20) as f64
     );
+    // Others write on while an export runs: a login (an audited write)
+    // made a second into a full export, timed as a whole process.
+    let during = work.path().join("during");
+    let mut running = Process::new(ccu)
+        .args([
+            "audit",
+            "export",
+            "--out",
+            during.to_str().unwrap(),
+            "--file",
+            file,
+            "--as",
+            "aud",
+        ])
+        .env("CCU_PASSWORD", PASSWORD)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+    let started = Instant::now();
+    let login = Process::new(ccu)
+        .args(["due", "--file", file, "--as", "sup"])
+        .env("CCU_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    let waited = started.elapsed();
+    let still_running = running.try_wait().unwrap().is_none();
+    let exported = running.wait().unwrap();
+    println!(
+        "a login during a full export: {} in {waited:.2?} (the export {}; it {})",
+        if login.status.success() {
+            "done"
+        } else {
+            "FAILED"
+        },
+        if still_running {
+            "still running then"
+        } else {
+            "had finished"
+        },
+        if exported.success() {
+            "succeeded"
+        } else {
+            "failed"
+        }
+    );
+    let _ = std::fs::remove_dir_all(&during);
     let day = NaiveDate::from_ymd_opt(2031, 11, 24).unwrap();
     let day = day.to_string();
     let one_day = work.path().join("day");

@@ -2,7 +2,6 @@
 //! Everything is written inside the export command's transaction, so a
 //! bundle that could not be written leaves no export event behind.
 
-use super::Cached;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -91,14 +90,52 @@ pub(super) fn operation_refs(
     Ok(Some(refs))
 }
 
-pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, Fail> {
+/// What the first phase of an export wrote and verified: every file of
+/// the bundle but the checkpoint, the consistency proofs and the signed
+/// manifest, which the second phase adds under the write lock.
+pub(crate) struct Prepared {
+    out: PathBuf,
+    /// Whether the export made the folder (and so removes it on failure).
+    created: bool,
+    full: bool,
+    /// The trail's size in the snapshot read, and its verified root.
+    size: u64,
+    root: merkle::Hash,
+    entries: u64,
+    files: BTreeMap<String, String>,
+}
+
+impl Prepared {
+    /// Removes what the export wrote, for a bundle that will not be
+    /// finished: nothing that looks like a bundle is left behind.
+    pub(crate) fn discard(&self) {
+        let _ = std::fs::remove_file(self.out.join(SCRATCH));
+        for name in bundle::ALL_FILES {
+            let _ = std::fs::remove_file(self.out.join(name));
+        }
+        if self.created {
+            let _ = std::fs::remove_dir(&self.out);
+        }
+    }
+}
+
+/// The first phase of `ccu audit export`, outside the write lock: `conn`
+/// is in a read transaction (a snapshot), so the others using the file
+/// write on meanwhile. Validates the request, reads the selected events
+/// in seq order and verifies them (see [`write_bundle`]), and writes the
+/// entries, proofs, CSV and report. On failure it leaves nothing behind.
+pub(crate) fn prepare(
+    conn: &rusqlite::Connection,
+    casefile_id: &str,
+    request: &ExportRequest,
+) -> Result<Prepared, Fail> {
     let out = &request.out;
     if let (Some(from), Some(to)) = (request.from, request.to)
         && from > to
     {
         return Err(InvalidInput::new("to", "is before --from").into());
     }
-    let selection = Selection::of(ctx.tx, &request.query())?.ok_or_else(|| {
+    let selection = Selection::of(conn, &request.query())?.ok_or_else(|| {
         Fail::Store(Error::NoSuch {
             what: "operation",
             reference: request
@@ -125,18 +162,18 @@ pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, F
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
         Err(e) => return Err(io(out, e)),
     };
-
-    let filter = request.filter();
-    let full = filter.is_full();
-    // A filtered export proves its entries against a checkpoint signed
-    // first; a full one reads every event anyway, and signs the root it
-    // has verified them to make.
-    let key = super::keys::signing_key(ctx.tx)?;
-    let signed = if full {
+    let key = super::keys::signing_key(conn)?;
+    // A filtered export proves its entries against the root that signing
+    // verifies; a full one reads every event anyway, and verifies the
+    // root they make as it goes.
+    let proved = if request.filter().is_full() {
         None
     } else {
-        let (cp, _, note) = super::keys::sign_checkpoint(ctx)?;
-        Some((cp, note))
+        Some(super::keys::verify_since_checkpoint(
+            conn,
+            casefile_id,
+            &key,
+        )?)
     };
     // Owner only, whatever the umask: the bundle names officers.
     if created {
@@ -147,30 +184,136 @@ pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, F
             .create(out)
             .map_err(|e| io(out, e))?;
     }
-    let written = write_bundle(ctx, &request, &selection, &key, signed);
-    // The scratch file goes whatever happens; the rest too if the bundle
-    // could not be written whole (and the transaction, with its
-    // checkpoint and export event, rolls back).
-    let _ = std::fs::remove_file(out.join(SCRATCH));
-    let (entries, cp) = match written {
-        Ok(done) => done,
+    let mut prepared = Prepared {
+        out: out.clone(),
+        created,
+        full: proved.is_none(),
+        size: 0,
+        root: [0; 32],
+        entries: 0,
+        files: BTreeMap::new(),
+    };
+    match write_bundle(conn, casefile_id, &selection, &key, proved, &mut prepared) {
+        Ok(()) => {
+            let _ = std::fs::remove_file(out.join(SCRATCH));
+            Ok(prepared)
+        }
         Err(e) => {
-            for name in bundle::ALL_FILES {
-                let _ = std::fs::remove_file(out.join(name));
-            }
-            if created {
-                let _ = std::fs::remove_dir(out);
-            }
-            return Err(e);
+            prepared.discard();
+            Err(e)
+        }
+    }
+}
+
+/// `ccu audit export` under the write lock. With the first phase done
+/// outside it (`ctx.export`, as `CaseFile::execute` does), this checks
+/// that the stored tree still makes the root it verified, at the size it
+/// read (O(log n)), signs that checkpoint and writes the rest; otherwise
+/// it runs the first phase here too. A failure leaves no bundle, and the
+/// transaction (checkpoint and event) rolls back.
+pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, Fail> {
+    let owned;
+    let prepared = match ctx.export {
+        Some(prepared) => prepared,
+        None => {
+            owned = prepare(ctx.tx, ctx.casefile_id, &request)?;
+            &owned
         }
     };
+    let finished = finish(ctx, &request, prepared);
+    if finished.is_err() && ctx.export.is_none() {
+        prepared.discard();
+    }
+    finished
+}
+
+fn finish(ctx: &Ctx<'_>, request: &ExportRequest, prepared: &Prepared) -> Result<Applied, Fail> {
+    let out = &request.out;
+    let key = super::keys::signing_key(ctx.tx)?;
+    let mut tree = super::tree::StoredTree::new(ctx.tx);
+    let size = prepared.size as i64;
+    let tree_fail = |e: super::tree::TreeError| match e.report(size) {
+        Ok(report) => Fail::Check(report),
+        Err(e) => Fail::Sql(e),
+    };
+    // Events appended since the snapshot come after it; what it read must
+    // still be what the trail holds.
+    if tree.root(prepared.size).map_err(tree_fail)? != prepared.root {
+        return Err(Fail::Check(crate::store::CheckReport::Altered {
+            events: size,
+            findings: vec![format!(
+                "audit_node: the stored Merkle tree of events 1 to {size} changed while they were exported"
+            )],
+            more: 0,
+        }));
+    }
+    let (cp, note) = super::keys::store_checkpoint(ctx, &key, prepared.size, prepared.root)?;
+    let filter = request.filter();
+    let mut files = prepared.files.clone();
+    let mut checkpoint_file = Hashed::create(out, bundle::CHECKPOINT)?;
+    checkpoint_file
+        .write_all(note.as_bytes())
+        .map_err(|e| io(out, e))?;
+    files.insert(bundle::CHECKPOINT.into(), checkpoint_file.finish()?);
+
+    // Proofs from every earlier checkpoint, so an inspector holding any of
+    // them can check that this one extends it: O(log n) each.
+    let mut consistency = Hashed::create(out, bundle::CONSISTENCY)?;
+    let mut sizes = ctx.tx.prepare(
+        "SELECT DISTINCT tree_size FROM checkpoint WHERE tree_size > 0 AND tree_size < ?1 ORDER BY tree_size",
+    )?;
+    let sizes: Vec<i64> = sizes
+        .query_map([size], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for old in sizes {
+        let proof = merkle::consistency_proof_in(&mut tree, old as u64, cp.tree_size)
+            .map_err(tree_fail)?
+            .expect("an earlier size");
+        let line = ConsistencyProof {
+            old_size: old as u64,
+            proof: proof.iter().map(merkle::to_hex).collect(),
+        };
+        serde_json::to_writer(&mut consistency, &line).map_err(|e| io(out, e.into()))?;
+        consistency.write_all(b"\n").map_err(|e| io(out, e))?;
+    }
+    files.insert(bundle::CONSISTENCY.into(), consistency.finish()?);
+
+    let manifest = Manifest {
+        format: bundle::FORMAT.into(),
+        casefile_id: ctx.casefile_id.into(),
+        origin: Checkpoint::origin_for(ctx.casefile_id),
+        created_at: ctx.at.into(),
+        exported_by: ctx.actor.username.clone(),
+        filter: filter.clone(),
+        full: prepared.full,
+        tree_size: cp.tree_size,
+        entries: prepared.entries,
+        files,
+        non_authoritative: vec![bundle::CSV.into(), bundle::REPORT.into()],
+    };
+    let manifest_bytes = crate::sanitise::to_json_pretty(&manifest)
+        .expect("a manifest serialises")
+        .into_bytes();
+    let signature = checkpoint::sign_note(
+        &bundle::manifest_note_body(&manifest_bytes),
+        &manifest.origin,
+        &key,
+    );
+    for (name, bytes) in [
+        (bundle::MANIFEST, manifest_bytes),
+        (bundle::MANIFEST_SIGNATURE, signature.into_bytes()),
+    ] {
+        let mut file = Hashed::create(out, name)?;
+        file.write_all(&bytes).map_err(|e| io(out, e))?;
+        file.finish()?;
+    }
     Ok(Applied {
         entity_type: "export",
         entity_ref: out.display().to_string(),
         details: json!({
             "filter": filter,
-            "full": full,
-            "entries": entries,
+            "full": prepared.full,
+            "entries": prepared.entries,
             "tree_size": cp.tree_size,
             "root": merkle::to_hex(&cp.root),
         }),
@@ -226,36 +369,36 @@ impl Write for Hashed {
     }
 }
 
-/// Writes every file of the bundle into `request.out`, reading the trail
-/// once, in seq order, and only the events the filter selects; returns
-/// how many entries it holds and the checkpoint it is signed with.
+/// Writes the entries, proofs, CSV and report into `prepared.out`,
+/// reading the trail once, in seq order, and only the events the filter
+/// selects; records in `prepared` what it wrote and the verified root.
 ///
-/// A full export verifies the whole chain as it goes, and that it makes
-/// the root of the latest checkpoint on the way and the stored tree's root
-/// at the end, before that root is signed (`signed` is None). A filtered
-/// one is given its checkpoint, and verifies each entry's hash and its
-/// inclusion proof. The CSV and the report are written on a second thread
-/// from the entries as they are read, in batches through a bounded
-/// channel, so memory stays flat.
+/// A full export (`proved` is None) verifies the whole chain as it goes,
+/// and that it makes the root of the latest checkpoint on the way and the
+/// stored tree's root at the end. A filtered one is given the size and
+/// root signing verified, and verifies each entry's hash and its inclusion
+/// proof. The CSV and the report are written on a second thread from the
+/// entries as they are read, in batches through a bounded channel, so
+/// memory stays flat.
 fn write_bundle(
-    ctx: &Ctx<'_>,
-    request: &ExportRequest,
+    conn: &rusqlite::Connection,
+    casefile_id: &str,
     selection: &Selection,
     key: &ed25519_dalek::SigningKey,
-    signed: Option<(Checkpoint, String)>,
-) -> Result<(u64, Checkpoint), Fail> {
-    let out = &request.out;
-    let full = signed.is_none();
-    let size: i64 = match &signed {
-        Some((cp, _)) => cp.tree_size as i64,
-        None => ctx
-            .tx
-            .row_cached("SELECT coalesce(max(seq), 0) FROM audit_event", [], |r| {
-                r.get(0)
-            })?,
+    proved: Option<(u64, merkle::Hash)>,
+    prepared: &mut Prepared,
+) -> Result<(), Fail> {
+    let out = prepared.out.clone();
+    let out = &out;
+    let full = proved.is_none();
+    let size: i64 = match proved {
+        Some((size, _)) => size as i64,
+        None => conn.query_row("SELECT coalesce(max(seq), 0) FROM audit_event", [], |r| {
+            r.get(0)
+        })?,
     };
     let latest = if full {
-        super::keys::latest_signed(ctx, key, size)?
+        super::keys::latest_signed(conn, casefile_id, key, size)?
     } else {
         None
     };
@@ -292,10 +435,11 @@ fn write_bundle(
             Ok((csv, report))
         });
         let streamed = stream(
-            ctx,
+            conn,
+            casefile_id,
             selection,
             size,
-            signed.as_ref().map(|(cp, _)| cp),
+            proved,
             latest.as_ref().map(|l| l.size),
             entries_file,
             proofs_file,
@@ -314,13 +458,8 @@ fn write_bundle(
         }
     };
 
-    let mut tree = super::tree::StoredTree::new(ctx.tx);
-    let tree_fail = |e: super::tree::TreeError| match e.report(size) {
-        Ok(report) => Fail::Check(report),
-        Err(e) => Fail::Sql(e),
-    };
-    let (cp, note) = match signed {
-        Some(signed) => signed,
+    let root = match proved {
+        Some((_, root)) => root,
         None => {
             // The events chained; now they must still make the roots that
             // were signed and stored.
@@ -333,7 +472,12 @@ fn write_bundle(
                 }
             }
             let root = streamed.built.root();
-            if tree.root(size as u64).map_err(tree_fail)? != root {
+            let mut tree = super::tree::StoredTree::new(conn);
+            let stored = tree.root(size as u64).map_err(|e| match e.report(size) {
+                Ok(report) => Fail::Check(report),
+                Err(e) => Fail::Sql(e),
+            })?;
+            if stored != root {
                 return Err(Fail::Check(crate::store::CheckReport::Altered {
                     events: size,
                     findings: vec![format!(
@@ -342,87 +486,34 @@ fn write_bundle(
                     more: 0,
                 }));
             }
-            super::keys::store_checkpoint(ctx, key, size as u64, root)?
+            root
         }
     };
-    let filter = request.filter();
-    let mut files: BTreeMap<String, String> = BTreeMap::new();
-    files.insert(bundle::ENTRIES.into(), streamed.entries_hash);
+    prepared.size = size as u64;
+    prepared.root = root;
+    prepared.entries = streamed.entries;
+    prepared
+        .files
+        .insert(bundle::ENTRIES.into(), streamed.entries_hash);
     if let Some(hash) = streamed.proofs_hash {
-        files.insert(bundle::PROOFS.into(), hash);
+        prepared.files.insert(bundle::PROOFS.into(), hash);
     }
-    let mut checkpoint_file = Hashed::create(out, bundle::CHECKPOINT)?;
-    checkpoint_file
-        .write_all(note.as_bytes())
-        .map_err(|e| io(out, e))?;
-    files.insert(bundle::CHECKPOINT.into(), checkpoint_file.finish()?);
-    files.insert(
+    prepared.files.insert(
         bundle::CSV.into(),
         csv.finish().map_err(|e| io(out, e))?.finish()?,
     );
     let title = format!(
-        "Audit trail of case file {} ({})",
-        ctx.casefile_id,
+        "Audit trail of case file {casefile_id} ({})",
         if full { "full" } else { "filtered" }
     );
     let mut report_file = Hashed::create(out, bundle::REPORT)?;
     report
         .finish(&title, &mut report_file)
         .map_err(|e| io(out, e))?;
-    files.insert(bundle::REPORT.into(), report_file.finish()?);
-
-    // Proofs from every earlier checkpoint, so an inspector holding any of
-    // them can check that this one extends it: O(log n) each.
-    let mut consistency = Hashed::create(out, bundle::CONSISTENCY)?;
-    let mut sizes = ctx.tx.prepare(
-        "SELECT DISTINCT tree_size FROM checkpoint WHERE tree_size > 0 AND tree_size < ?1 ORDER BY tree_size",
-    )?;
-    let sizes: Vec<i64> = sizes
-        .query_map([size], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for old in sizes {
-        let proof = merkle::consistency_proof_in(&mut tree, old as u64, cp.tree_size)
-            .map_err(tree_fail)?
-            .expect("an earlier size");
-        let line = ConsistencyProof {
-            old_size: old as u64,
-            proof: proof.iter().map(merkle::to_hex).collect(),
-        };
-        serde_json::to_writer(&mut consistency, &line).map_err(|e| io(out, e.into()))?;
-        consistency.write_all(b"\n").map_err(|e| io(out, e))?;
-    }
-    files.insert(bundle::CONSISTENCY.into(), consistency.finish()?);
-
-    let manifest = Manifest {
-        format: bundle::FORMAT.into(),
-        casefile_id: ctx.casefile_id.into(),
-        origin: Checkpoint::origin_for(ctx.casefile_id),
-        created_at: ctx.at.into(),
-        exported_by: ctx.actor.username.clone(),
-        filter,
-        full,
-        tree_size: cp.tree_size,
-        entries: streamed.entries,
-        files,
-        non_authoritative: vec![bundle::CSV.into(), bundle::REPORT.into()],
-    };
-    let manifest_bytes = crate::sanitise::to_json_pretty(&manifest)
-        .expect("a manifest serialises")
-        .into_bytes();
-    let signature = checkpoint::sign_note(
-        &bundle::manifest_note_body(&manifest_bytes),
-        &manifest.origin,
-        key,
-    );
-    for (name, bytes) in [
-        (bundle::MANIFEST, manifest_bytes),
-        (bundle::MANIFEST_SIGNATURE, signature.into_bytes()),
-    ] {
-        let mut file = Hashed::create(out, name)?;
-        file.write_all(&bytes).map_err(|e| io(out, e))?;
-        file.finish()?;
-    }
-    Ok((streamed.entries, cp))
+    prepared
+        .files
+        .insert(bundle::REPORT.into(), report_file.finish()?);
+    Ok(())
 }
 
 /// What reading the selected events made.
@@ -442,10 +533,11 @@ struct Streamed {
 /// thread writing the CSV and report.
 #[allow(clippy::too_many_arguments)]
 fn stream(
-    ctx: &Ctx<'_>,
+    conn: &rusqlite::Connection,
+    casefile_id: &str,
     selection: &Selection,
     size: i64,
-    signed: Option<&Checkpoint>,
+    proved: Option<(u64, merkle::Hash)>,
     latest_size: Option<i64>,
     mut entries_file: Hashed,
     mut proofs_file: Option<Hashed>,
@@ -458,8 +550,8 @@ fn stream(
         .parent()
         .map(Path::to_owned)
         .unwrap_or_default();
-    let full = signed.is_none();
-    let mut stmt = ctx.tx.prepare(&format!(
+    let full = proved.is_none();
+    let mut stmt = conn.prepare(&format!(
         "SELECT {} FROM audit_event WHERE seq <= :size AND {} ORDER BY seq",
         super::check::EVENT_COLUMNS,
         if full {
@@ -471,13 +563,11 @@ fn stream(
     let mut params = if full { Vec::new() } else { selection.params() };
     params.push((":size", &size as &dyn rusqlite::ToSql));
     let mut rows = stmt.query(&params[..])?;
-    let mut tree = super::tree::StoredTree::new(ctx.tx);
-    let mut chain = ChainVerifier::new(ctx.casefile_id);
+    let mut tree = super::tree::StoredTree::new(conn);
+    let mut chain = ChainVerifier::new(casefile_id);
     let mut built = merkle::RootBuilder::new();
     let mut root_at_latest = None;
-    let mut locate = ctx
-        .tx
-        .prepare("SELECT seq FROM audit_event WHERE hash = ?1")?;
+    let mut locate = conn.prepare("SELECT seq FROM audit_event WHERE hash = ?1")?;
     let mut entries: u64 = 0;
     let broken = |at: ChainBreak| {
         Fail::Check(CheckReport::Broken {
@@ -494,7 +584,7 @@ fn stream(
             Err(e) => return Err(broken(chain.malformed(e.to_string()))),
         };
         let leaf = super::check::leaf_of(&event.hash);
-        match signed {
+        match proved {
             None => {
                 chain
                     .push(&event, |hash| {
@@ -510,7 +600,7 @@ fn stream(
                     root_at_latest = Some(built.root());
                 }
             }
-            Some(cp) => {
+            Some((tree_size, root)) => {
                 let seq = event.seq;
                 if crate::audit::event_hash(&event) != event.hash {
                     return Err(broken(ChainBreak {
@@ -522,11 +612,10 @@ fn stream(
                     Ok(report) => Fail::Check(report),
                     Err(e) => Fail::Sql(e),
                 };
-                let proof = merkle::inclusion_proof_in(&mut tree, seq as u64 - 1, cp.tree_size)
+                let proof = merkle::inclusion_proof_in(&mut tree, seq as u64 - 1, tree_size)
                     .map_err(tree_fail)?
                     .expect("a selected event is in the tree");
-                if !merkle::verify_inclusion(&leaf, seq as u64 - 1, cp.tree_size, &proof, &cp.root)
-                {
+                if !merkle::verify_inclusion(&leaf, seq as u64 - 1, tree_size, &proof, &root) {
                     return Err(Fail::Check(CheckReport::Altered {
                         events: size,
                         findings: vec![format!(

@@ -96,7 +96,7 @@ pub(super) fn signing_key(tx: &rusqlite::Connection) -> Result<SigningKey, Fail>
 /// signed note.
 pub(super) fn sign_checkpoint(ctx: &Ctx<'_>) -> Result<(Checkpoint, SigningKey, String), Fail> {
     let key = signing_key(ctx.tx)?;
-    let (tree_size, root) = verify_since_checkpoint(ctx, &key)?;
+    let (tree_size, root) = verify_since_checkpoint(ctx.tx, ctx.casefile_id, &key)?;
     let (cp, note) = store_checkpoint(ctx, &key, tree_size, root)?;
     Ok((cp, key, note))
 }
@@ -161,11 +161,12 @@ impl LatestSigned {
 }
 
 pub(super) fn latest_signed(
-    ctx: &Ctx<'_>,
+    conn: &rusqlite::Connection,
+    casefile_id: &str,
     key: &SigningKey,
     events: i64,
 ) -> Result<Option<LatestSigned>, Fail> {
-    let Some((size, at, note)) = latest(ctx.tx)? else {
+    let Some((size, at, note)) = latest(conn)? else {
         return Ok(None);
     };
     if size == 0 {
@@ -177,10 +178,8 @@ pub(super) fn latest_signed(
         at,
         events,
     };
-    let verifier_key = checkpoint::verifier_key(
-        &Checkpoint::origin_for(ctx.casefile_id),
-        &key.verifying_key(),
-    );
+    let verifier_key =
+        checkpoint::verifier_key(&Checkpoint::origin_for(casefile_id), &key.verifying_key());
     let signed =
         checkpoint::verify(&note, &verifier_key).map_err(|e| latest.broken(e.to_string()))?;
     if signed.tree_size != size as u64 {
@@ -208,12 +207,12 @@ pub(super) fn latest_signed(
 /// subtrees: whatever was done to it since, the root signed here is the
 /// one it was signed with, and `ccu check` reads every event and row.
 pub(super) fn verify_since_checkpoint(
-    ctx: &Ctx<'_>,
+    tx: &rusqlite::Connection,
+    casefile_id: &str,
     key: &SigningKey,
 ) -> Result<(u64, Hash), Fail> {
     use crate::audit::ChainVerifier;
     use crate::store::CheckReport;
-    let tx = ctx.tx;
     let events: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM audit_event", [], |r| {
         r.get(0)
     })?;
@@ -222,8 +221,8 @@ pub(super) fn verify_since_checkpoint(
         Ok(report) => Fail::Check(report),
         Err(e) => Fail::Sql(e),
     };
-    let (mut verifier, mut builder, first) = match latest_signed(ctx, key, events)? {
-        None => (ChainVerifier::new(ctx.casefile_id), RootBuilder::new(), 1),
+    let (mut verifier, mut builder, first) = match latest_signed(tx, casefile_id, key, events)? {
+        None => (ChainVerifier::new(casefile_id), RootBuilder::new(), 1),
         Some(latest) => {
             let size = latest.size;
             if events < size {

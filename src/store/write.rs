@@ -345,6 +345,8 @@ pub(super) struct Ctx<'a> {
     pub at: &'a str,
     pub actor: &'a StoredAccount,
     pub roles: &'a RoleSet,
+    /// An export's first phase, done before the write lock was taken.
+    pub export: Option<&'a super::export::Prepared>,
 }
 
 impl Ctx<'_> {
@@ -615,6 +617,71 @@ impl CaseFile {
     /// the main event's `seq`, the reference of what was acted on, and the
     /// details recorded.
     pub fn execute(&mut self, actor: &Actor, command: Command) -> Result<Executed> {
+        // An export reads and writes most of its bundle before the write
+        // lock is taken (a full one at ten years takes minutes, and every
+        // login writes), and finishes under it.
+        let prepared = match &command {
+            Command::ExportAudit(request) => self.prepare_export(actor, &command, request)?,
+            _ => None,
+        };
+        let done = self.execute_with(actor, command, prepared.as_ref());
+        if done.is_err()
+            && let Some(prepared) = &prepared
+        {
+            prepared.discard();
+        }
+        done
+    }
+
+    /// An export's first phase, in a read transaction of its own: for
+    /// someone the command permits. Anyone else gets None here, and is
+    /// refused (and audited) by the write path as usual, at no cost.
+    fn prepare_export(
+        &mut self,
+        actor: &Actor,
+        command: &Command,
+        request: &super::export::ExportRequest,
+    ) -> Result<Option<super::export::Prepared>> {
+        let current = load_actor(&self.conn, actor, &self.path, &self.account_checked)?;
+        let permitted = current.status == AccountStatus::Active
+            && current.password_set_by.is_none()
+            && RoleSet::new(current.roles.iter().copied())
+                .is_ok_and(|r| permits(&r, command.required_permission(&actor.username)));
+        if !permitted {
+            return Ok(None);
+        }
+        let path = self.path.clone();
+        let id = self.id.clone();
+        let snapshot = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)
+            .map_err(|e| sqlite_err(&path, e))?;
+        let prepared = super::export::prepare(&snapshot, &id, request);
+        // It only read: rolled back.
+        drop(snapshot);
+        match prepared {
+            Ok(prepared) => Ok(Some(prepared)),
+            Err(Fail::Invalid(e)) => Err(Error::Invalid(e)),
+            Err(Fail::Sql(e)) => Err(sqlite_err(&path, e)),
+            Err(Fail::Store(e)) => Err(e),
+            Err(Fail::Check(report)) => Err(Error::CheckFailed { path, report }),
+            Err(Fail::Hidden {
+                what,
+                reference,
+                shown_as,
+            }) => Err(shown_as.map_or(Error::NoSuch { what, reference }, Error::Invalid)),
+            Err(Fail::SeparationOfDuties { reason }) => {
+                Err(Error::Invalid(InvalidInput::new("export", reason)))
+            }
+        }
+    }
+
+    fn execute_with(
+        &mut self,
+        actor: &Actor,
+        command: Command,
+        export: Option<&super::export::Prepared>,
+    ) -> Result<Executed> {
         // A new password gets a new key pair, sealed in the keyring; the
         // derivation is slow on purpose, so it comes before the write lock.
         // Access that waits for a head of unit gets an entry that opens
@@ -696,6 +763,7 @@ impl CaseFile {
             at: &at,
             actor: &current,
             roles: roles.as_ref().expect("permitted, so the roles are valid"),
+            export,
         };
         // A password set, or a request decided: keyring entries that no
         // longer answer to an account's key or a waiting reset go after.
