@@ -232,10 +232,7 @@ fn finish(ctx: &Ctx<'_>, request: &ExportRequest, prepared: &Prepared) -> Result
     let key = super::keys::signing_key(ctx.tx)?;
     let mut tree = super::tree::StoredTree::new(ctx.tx);
     let size = prepared.size as i64;
-    let tree_fail = |e: super::tree::TreeError| match e.report(size) {
-        Ok(report) => Fail::Check(report),
-        Err(e) => Fail::Sql(e),
-    };
+    let tree_fail = |e: super::tree::TreeError| e.fail(size);
     // Events appended since the snapshot come after it; what it read must
     // still be what the trail holds.
     if tree.root(prepared.size).map_err(tree_fail)? != prepared.root {
@@ -473,10 +470,7 @@ fn write_bundle(
             }
             let root = streamed.built.root();
             let mut tree = super::tree::StoredTree::new(conn);
-            let stored = tree.root(size as u64).map_err(|e| match e.report(size) {
-                Ok(report) => Fail::Check(report),
-                Err(e) => Fail::Sql(e),
-            })?;
+            let stored = tree.root(size as u64).map_err(|e| e.fail(size))?;
             if stored != root {
                 return Err(Fail::Check(crate::store::CheckReport::Altered {
                     events: size,
@@ -608,10 +602,7 @@ fn stream(
                         problem: Problem::HashMismatch,
                     }));
                 }
-                let tree_fail = |e: super::tree::TreeError| match e.report(size) {
-                    Ok(report) => Fail::Check(report),
-                    Err(e) => Fail::Sql(e),
-                };
+                let tree_fail = |e: super::tree::TreeError| e.fail(size);
                 let proof = merkle::inclusion_proof_in(&mut tree, seq as u64 - 1, tree_size)
                     .map_err(tree_fail)?
                     .expect("a selected event is in the tree");

@@ -217,10 +217,7 @@ pub(super) fn verify_since_checkpoint(
         r.get(0)
     })?;
     let mut tree = StoredTree::new(tx);
-    let tree_fail = |e: TreeError| match e.report(events) {
-        Ok(report) => Fail::Check(report),
-        Err(e) => Fail::Sql(e),
-    };
+    let tree_fail = |e: TreeError| e.fail(events);
     let (mut verifier, mut builder, first) = match latest_signed(tx, casefile_id, key, events)? {
         None => (ChainVerifier::new(casefile_id), RootBuilder::new(), 1),
         Some(latest) => {

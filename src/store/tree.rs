@@ -66,6 +66,16 @@ impl TreeError {
     }
 }
 
+impl TreeError {
+    /// The refusal of a command that needed the tree, as `ccu check` words it.
+    pub fn fail(self, events: i64) -> super::write::Fail {
+        match self.report(events) {
+            Ok(report) => super::write::Fail::Check(report),
+            Err(e) => super::write::Fail::Sql(e),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for TreeError {
     fn from(e: rusqlite::Error) -> Self {
         TreeError::Sqlite(e)
