@@ -303,6 +303,29 @@ fn login(cf: &mut CaseFile, name: &str) -> ccu::store::Actor {
     .unwrap()
 }
 
+/// The b-trees (tables and indexes) owning the pages in the WAL's
+/// frames from byte `from` on: a frame's header starts with its page
+/// number, in the clear.
+fn wal_owners(path: &Path, wal: &Path, from: u64, page: u64) -> Vec<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(wal).unwrap();
+    let from = from.max(32);
+    file.seek(SeekFrom::Start(from)).unwrap();
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).unwrap();
+    let conn = raw(path);
+    bytes
+        .chunks_exact(page as usize + 24)
+        .map(|frame| {
+            let number = u32::from_be_bytes(frame[..4].try_into().unwrap());
+            conn.query_row("SELECT name FROM dbstat WHERE pageno = ?1", [number], |r| {
+                r.get(0)
+            })
+            .unwrap_or_else(|_| format!("page {number} (free or new)"))
+        })
+        .collect()
+}
+
 fn raw(path: &Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(path).unwrap();
     let unlock = CaseFile::locate(path)
@@ -474,6 +497,7 @@ fn main() {
             .parse()
             .unwrap();
         let mut frames = Vec::new();
+        let mut owners: std::collections::BTreeMap<String, u64> = Default::default();
         for n in 0..20 {
             let before = size();
             let decision =
@@ -489,9 +513,13 @@ fn main() {
             let grown = size().saturating_sub(before);
             if grown > 0 {
                 frames.push(grown / (page as u64 + 24));
+                for name in wal_owners(&path, &wal, before, page as u64) {
+                    *owners.entry(name).or_default() += 1;
+                }
             }
         }
         println!("pages written per audited write (page size {page}): {frames:?}");
+        println!("whose pages they were, over those writes: {owners:?}");
         let (mut cf2, aud) = unlock(&path, "aud").unwrap();
         let mut views = Vec::new();
         for _ in 0..20 {
