@@ -258,11 +258,12 @@ pub fn parse_form_date(
             && n <= 36_600
         {
             let days = Duration::days(n * per);
-            return Ok(if sign == '+' {
+            let day = if sign == '+' {
                 today + days
             } else {
                 today - days
-            });
+            };
+            return crate::domain::time::date_in_range(field, text.trim(), day);
         }
         return Err(InvalidInput::new(
             field,
@@ -1020,6 +1021,16 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn form_date_offsets_stay_within_the_years_ccu_records() {
+        let d = |t| parse_form_date("when", t, today());
+        let far = d("+36000w").unwrap_err();
+        assert!(far.message.contains("1900 to 2200"), "{}", far.message);
+        assert!(d("-10000w").is_err());
+        assert!(d("+9999999999999999999d").is_err());
+        assert!(d("+1000w").is_ok());
     }
 
     #[test]

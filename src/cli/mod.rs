@@ -114,8 +114,9 @@ enum TopCommand {
     },
     /// What is due or overdue: authorisation ends and reviews, referral deadlines, threshold reviews, bids awaiting decision, quiet operations
     Due {
-        /// How many days ahead to look (everything overdue is always shown)
-        #[arg(long, default_value_t = 7, value_name = "DAYS")]
+        /// How many days ahead to look, 0 to 3660 (everything overdue is always shown)
+        #[arg(long, default_value_t = 7, value_name = "DAYS",
+              value_parser = clap::value_parser!(u32).range(0..=i64::from(crate::store::MOST_DAYS_AHEAD)))]
         within: u32,
         /// Print JSON (field names in docs/diary.md) instead of a table
         #[arg(long)]

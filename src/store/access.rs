@@ -386,9 +386,7 @@ fn find(tx: &Connection, urn: &Urn) -> rusqlite::Result<Option<StoredRequest>> {
 }
 
 fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    crate::domain::time::parse_stored(text).ok()
 }
 
 /// Approves or declines a pending request, as a head of unit who is

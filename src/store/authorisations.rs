@@ -21,9 +21,7 @@ use crate::domain::text;
 use crate::domain::urn::{Urn, UrnKind};
 
 fn parse_time(text: &str) -> std::result::Result<DateTime<Utc>, InvalidInput> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| InvalidInput::new("time", format!("'{text}' is not a stored time")))
+    crate::domain::time::parse_stored(text)
 }
 
 /// An authorisation as the commands need it.

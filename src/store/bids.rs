@@ -122,8 +122,7 @@ fn unknown_resource(
 }
 
 fn date(text: &str) -> std::result::Result<NaiveDate, InvalidInput> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| InvalidInput::new("date", format!("'{text}' is not a stored date")))
+    crate::domain::time::parse_stored_date(text)
 }
 
 /// How a threshold status reads in a refusal.

@@ -27,6 +27,9 @@ pub enum DueKind {
     OperationQuiet,
 }
 
+/// The furthest ahead, in days, the diary looks: ten years.
+pub const MOST_DAYS_AHEAD: u32 = 3660;
+
 /// One diary entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DueItem {
@@ -41,11 +44,7 @@ pub struct DueItem {
 }
 
 pub(super) fn parse(text: &str) -> std::result::Result<DateTime<Utc>, crate::domain::InvalidInput> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            crate::domain::InvalidInput::new("time", format!("'{text}' is not a stored time"))
-        })
+    crate::domain::time::parse_stored(text)
 }
 
 /// SQL for when authorisation `a` was last reviewed, or else granted: what
@@ -79,6 +78,15 @@ impl CaseFile {
     /// Everything due within `within_days` days, and everything overdue,
     /// on what the actor may see, soonest first.
     pub fn due(&mut self, actor: &Actor, within_days: u32) -> Result<Vec<DueItem>> {
+        if within_days > MOST_DAYS_AHEAD {
+            return Err(crate::domain::InvalidInput::new(
+                "within",
+                format!(
+                    "{within_days} days is further ahead than the diary looks; give 0 to {MOST_DAYS_AHEAD} days (ten years)"
+                ),
+            )
+            .into());
+        }
         let viewer = self.reader(actor, "diary")?;
         let now = (self.clock)();
         let horizon = now + Duration::days(i64::from(within_days));

@@ -48,7 +48,7 @@ pub use bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, Week
 pub use check::{CheckReport, EXIT_CHECK_FAILED, EXIT_ROWS_ALTERED};
 pub use command::{Command, Viewed};
 pub use custody::Encrypted;
-pub use diary::{DueItem, DueKind, QUIET_OPERATION_DAYS};
+pub use diary::{DueItem, DueKind, MOST_DAYS_AHEAD, QUIET_OPERATION_DAYS};
 pub use export::ExportRequest;
 pub use intelligence::{
     ImportReport, IntelligenceRecord, IntelligenceRow, Page, SHARED_REFERENCES_SHOWN,
