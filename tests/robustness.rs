@@ -56,3 +56,108 @@ fn numbers_and_dates_past_the_calendar_are_refused_not_panicked_on() {
     let out = run(&["due", "--within", "3660"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// A small xorshift generator: the seed is printed, so a failure can be
+/// replayed with CCU_TEST_SEED.
+struct Rng(u64);
+
+impl Rng {
+    fn seeded() -> Rng {
+        let seed = std::env::var("CCU_TEST_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+                    | 1
+            });
+        println!("seed {seed} (replay with CCU_TEST_SEED={seed})");
+        Rng(seed)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+fn names_in(dir: &std::path::Path) -> (Vec<String>, Vec<String>) {
+    let (hidden, shown) = files_in(dir).into_iter().partition(|n| n.starts_with('.'));
+    (shown, hidden)
+}
+
+fn init_args(file: &str) -> Vec<&str> {
+    let mut args = vec!["init", "--file", file, "--admin", ADMIN, "--rank", "DI"];
+    args.extend_from_slice(&HEAD_ARGS);
+    args
+}
+
+#[test]
+fn a_killed_init_leaves_a_whole_case_file_or_none_and_a_new_init_then_works() {
+    let mut rng = Rng::seeded();
+    let root = tempfile::tempdir().unwrap();
+    // How long an init takes here, so that kills fall all through it.
+    let started = std::time::Instant::now();
+    init_cli(root.path().join("timed.ccu").to_str().unwrap());
+    let span = started.elapsed().as_millis() as u64 + 50;
+    let (mut whole, mut none, mut leftovers) = (0, 0, 0);
+    for round in 0..24 {
+        let dir = root.path().join(format!("round-{round}"));
+        std::fs::create_dir(&dir).unwrap();
+        let file = dir.join("unit.ccu");
+        let file = file.to_str().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ccu"))
+            .args(init_args(file))
+            .env("CCU_PASSWORD", ADMIN_PASSWORD)
+            .env(HEAD_PW.0, HEAD_PW.1)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(rng.below(span)));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let (shown, hidden) = names_in(&dir);
+        if shown.is_empty() {
+            none += 1;
+            leftovers += usize::from(!hidden.is_empty());
+            // What the killed init left does not stand in the way.
+            init_cli(file);
+        } else {
+            whole += 1;
+            // Killed with the finished file open, SQLite's own sidecars
+            // may be there too.
+            let mine: Vec<_> = shown
+                .iter()
+                .filter(|n| !n.ends_with("-wal") && !n.ends_with("-shm"))
+                .collect();
+            assert_eq!(
+                mine,
+                ["unit.ccu", "unit.ccu.keys"],
+                "round {round}: {shown:?}, {hidden:?}"
+            );
+        }
+        let out = ccu(&["--file", file, "check", "--as", HEAD], &[HEAD_ENV]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "round {round}: {}",
+            stderr(&out)
+        );
+        let (shown, hidden) = names_in(&dir);
+        assert_eq!(
+            shown,
+            ["unit.ccu", "unit.ccu.keys"],
+            "round {round}: {shown:?}"
+        );
+        assert!(hidden.is_empty(), "round {round}: {hidden:?}");
+    }
+    println!(
+        "killed inits: {whole} finished first, {none} left no case file ({leftovers} of them hidden leftovers, cleared by the next init)"
+    );
+}

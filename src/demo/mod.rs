@@ -17,8 +17,7 @@ mod intake;
 mod story;
 
 use std::collections::HashMap;
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -120,7 +119,21 @@ pub fn create_demo(path: &Path, now: DateTime<Utc>) -> store::Result<CaseFile> {
     let clock = Arc::new(Mutex::new(Phase::Building(plan.time(0, 7, 45))));
     let admin = &DEMO_ACCOUNTS[0];
     let head = &DEMO_ACCOUNTS[1];
-    let casefile = CaseFile::create_marked(
+    let last = plan.time(0, 7, 45);
+    let story_clock = clock.clone();
+    let fill = move |casefile: CaseFile| {
+        let mut builder = Builder {
+            cf: casefile,
+            clock: story_clock,
+            last,
+            now,
+            actors: HashMap::new(),
+            refs: HashMap::new(),
+        };
+        builder.build(plan)?;
+        Ok(builder.cf)
+    };
+    let casefile = CaseFile::create_staged(
         path,
         FirstAdministrator {
             username: Username::parse(admin.username)?,
@@ -136,29 +149,13 @@ pub fn create_demo(path: &Path, now: DateTime<Utc>) -> store::Result<CaseFile> {
         },
         shared_clock(clock.clone()),
         true,
+        fill,
     )?;
-    let mut builder = Builder {
-        cf: casefile,
-        clock,
-        last: plan.time(0, 7, 45),
-        now,
-        actors: HashMap::new(),
-        refs: HashMap::new(),
+    *clock.lock().expect("the demo clock") = Phase::Running {
+        from: now,
+        since: Instant::now(),
     };
-    match builder.build(plan) {
-        Ok(()) => {
-            *builder.clock.lock().expect("the demo clock") = Phase::Running {
-                from: now,
-                since: Instant::now(),
-            };
-            Ok(builder.cf)
-        }
-        Err(e) => {
-            drop(builder);
-            remove_with_sidecars(path);
-            Err(e)
-        }
-    }
+    Ok(casefile)
 }
 
 /// Finds the demo case file at `path`, creating it first if there is
@@ -205,14 +202,6 @@ fn demo_password(username: &str) -> store::Result<NewPassword> {
         DEMO_PASSWORD.to_owned(),
         &Username::parse(username)?,
     )?)
-}
-
-fn remove_with_sidecars(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal", ".keys"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = fs::remove_file(PathBuf::from(p));
-    }
 }
 
 /// The demo clock: set by the builder while the story is written, then

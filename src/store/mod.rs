@@ -22,6 +22,7 @@ mod referrals;
 mod schema;
 mod search;
 mod settings;
+mod staging;
 mod subjects;
 mod thresholds;
 mod tree;
@@ -29,7 +30,6 @@ mod vet;
 mod visibility;
 mod write;
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -123,6 +123,12 @@ pub enum Error {
         .path.display()
     )]
     AlreadyExists { path: PathBuf },
+
+    #[error(
+        "{}: another `ccu init` is making this case file now; wait for it to finish",
+        .path.display()
+    )]
+    InitInProgress { path: PathBuf },
 
     #[error(
         "{}: is a case file, but not a demo one; ccu opens as a demo only a file it made and filled with fictional data for the purpose. Choose a new path for the demo; ccu has left this file as it was",
@@ -264,6 +270,7 @@ impl Error {
             | Error::NotCaseFile { .. }
             | Error::NewerVersion { .. }
             | Error::AlreadyExists { .. }
+            | Error::InitInProgress { .. }
             | Error::NotDemo { .. }
             | Error::Damaged { .. }
             | Error::Unencrypted { .. }
@@ -462,50 +469,64 @@ impl CaseFile {
         clock: Clock,
         demo: bool,
     ) -> Result<CaseFile> {
-        head.check(&admin.username)?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            private::create_dir_all(dir)?;
-        }
-        let keys_path = keyring_path(path);
-        if keys_path.exists() {
-            return Err(Error::AlreadyExists { path: keys_path });
-        }
-        // create_new claims the path atomically, so a file that appears
-        // between a check and the create is never overwritten; SQLite
-        // gives its WAL and journal the same owner-only mode.
-        match keyring::private_options()
-            .write(true)
-            .create_new(true)
-            .open(path)
-        {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                return Err(Error::AlreadyExists {
-                    path: path.to_owned(),
-                });
-            }
-            Err(source) => {
-                return Err(Error::Io {
-                    path: path.to_owned(),
-                    source,
-                });
-            }
-        }
-        let result = Self::initialise(path, admin, head, clock, demo);
-        if result.is_err() {
-            remove_casefile(path);
-        }
-        result
+        Self::create_staged(path, admin, head, clock, demo, Ok)
     }
 
-    fn initialise(
+    /// Makes a case file at `path` under a hidden name beside it, lets
+    /// `fill` write to it (the demo's story), and only then puts it and
+    /// its keyring in place ([`staging`]): killed or failing at any point
+    /// before, it leaves no case file and no keyring at `path`.
+    pub(crate) fn create_staged(
         path: &Path,
         admin: FirstAdministrator,
         head: HeadOfUnit,
         clock: Clock,
         demo: bool,
+        fill: impl FnOnce(CaseFile) -> Result<CaseFile>,
     ) -> Result<CaseFile> {
-        Self::initialise_with(path, admin, head, clock, demo, DataKey::generate()?)
+        head.check(&admin.username)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            private::create_dir_all(dir)?;
+        }
+        let staged = staging::Staged::claim(path)?;
+        let data_key = DataKey::generate()?;
+        let made = Self::initialise_with(&staged.path, admin, head, clock, demo, data_key.clone())?;
+        let made = fill(made)?;
+        let id = made.id.clone();
+        let clock = made.close_for_move()?;
+        staged.publish()?;
+        let casefile = Self::open_vetted(path, data_key, clock, demo, true)?;
+        if casefile.id != id {
+            return Err(Error::Damaged {
+                path: path.to_owned(),
+                detail: "the file put in place is not the one just made".into(),
+            });
+        }
+        Ok(casefile)
+    }
+
+    /// Closes a case file so that it may be moved: its WAL checkpointed
+    /// into it and removed. Gives back its clock.
+    fn close_for_move(self) -> Result<Clock> {
+        let CaseFile {
+            conn, path, clock, ..
+        } = self;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|e| sqlite_err(&path, e))
+        .and_then(|busy| {
+            if busy == 0 {
+                Ok(())
+            } else {
+                Err(Error::Io {
+                    path: path.clone(),
+                    source: std::io::Error::other("its log could not be written into it"),
+                })
+            }
+        })?;
+        conn.close().map_err(|(_, e)| sqlite_err(&path, e))?;
+        Ok(clock)
     }
 
     fn initialise_with(
@@ -764,15 +785,6 @@ fn quiet(conn: &Connection, path: &Path) -> Result<()> {
             e => Err(e),
         })
         .map_err(|e| sqlite_err(path, e))
-}
-
-/// Removes a case file that was never finished, with its companions.
-fn remove_casefile(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal", ".keys"] {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        let _ = fs::remove_file(PathBuf::from(p));
-    }
 }
 
 /// For `cargo bench` only: the same case file and the same code paths, but
