@@ -161,3 +161,95 @@ fn a_killed_init_leaves_a_whole_case_file_or_none_and_a_new_init_then_works() {
         "killed inits: {whole} finished first, {none} left no case file ({leftovers} of them hidden leftovers, cleared by the next init)"
     );
 }
+
+#[test]
+fn a_killed_export_leaves_no_bundle_without_its_event_and_no_signature_on_disk() {
+    let mut rng = Rng::seeded();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unit.ccu");
+    let file = path.to_str().unwrap();
+    init_cli(file);
+    let out = ccu(
+        &["--file", file, "audit", "pubkey", "--as", HEAD],
+        &[HEAD_ENV],
+    );
+    let pubkey = stdout(&out).lines().next().unwrap().to_owned();
+    let export = |out: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ccu"))
+            .args([
+                "--file", file, "audit", "export", "--out", out, "--as", HEAD,
+            ])
+            .env("CCU_PASSWORD", HEAD_PASSWORD)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let started = std::time::Instant::now();
+    let first = dir.path().join("timed");
+    assert!(export(first.to_str().unwrap()).wait().unwrap().success());
+    let span = started.elapsed().as_millis() as u64 + 30;
+    let (mut bundles, mut none, mut staged) = (0, 0, 0);
+    for round in 0..20 {
+        let bundle = dir.path().join(format!("bundle-{round}"));
+        let name = bundle.to_str().unwrap();
+        let mut child = export(name);
+        std::thread::sleep(std::time::Duration::from_millis(rng.below(span)));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let events = count(
+            &path,
+            &format!(
+                "SELECT count(*) FROM audit_event WHERE action = 'audit.export' AND entity_ref = '{name}'"
+            ),
+        );
+        if bundle.exists() {
+            bundles += 1;
+            assert_eq!(events, 1, "round {round}: a bundle without its event");
+            let out = ccu(&["audit", "verify", name, "--pubkey", &pubkey], &[]);
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "round {round}: {}",
+                stderr(&out)
+            );
+        } else {
+            none += 1;
+        }
+        // The hidden folder never holds a signature: only after its
+        // event commits are the signed files written, and the folder
+        // renamed at once.
+        let hidden = dir.path().join(format!(".bundle-{round}.export"));
+        if hidden.exists() {
+            staged += 1;
+            if events == 0 {
+                let names = files_in(&hidden);
+                assert!(
+                    !names
+                        .iter()
+                        .any(|n| n == "manifest.sig" || n == "checkpoint.txt"),
+                    "round {round}: signed files with no event: {names:?}"
+                );
+            }
+        }
+        let out = ccu(&["--file", file, "check", "--as", HEAD], &[HEAD_ENV]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "round {round}: {}",
+            stderr(&out)
+        );
+    }
+    println!(
+        "killed exports: {bundles} finished, {none} left no bundle ({staged} a hidden folder)"
+    );
+    // A new export into a folder a killed one left half made works, and
+    // clears what was left.
+    let again = dir.path().join("bundle-0");
+    if !again.exists() {
+        assert!(export(again.to_str().unwrap()).wait().unwrap().success());
+        assert!(!dir.path().join(".bundle-0.export").exists());
+        assert!(again.join("manifest.sig").exists());
+    }
+}

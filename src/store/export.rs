@@ -93,30 +93,117 @@ pub(super) fn operation_refs(
 /// What the first phase of an export wrote and verified: every file of
 /// the bundle but the checkpoint, the consistency proofs and the signed
 /// manifest, which the second phase adds under the write lock.
+///
+/// The bundle is written into a hidden folder beside `out`
+/// (`.NAME.export`, one export of a name at a time by its lock,
+/// `.NAME.export.lock`), and the two signed files, the checkpoint and the
+/// manifest's signature, are held in memory until the `audit.export`
+/// event has committed: [`Prepared::publish`] writes them and renames the
+/// folder to `out`. So a bundle that verifies always has its event, and a
+/// killed export leaves no signature on disk and nothing at `out`.
 pub(crate) struct Prepared {
     out: PathBuf,
-    /// Whether the export made the folder (and so removes it on failure).
-    created: bool,
+    /// The hidden folder the bundle is written into.
+    dir: PathBuf,
+    lock_path: PathBuf,
+    /// Held while the export runs; its `flock` goes with it.
+    _lock: std::fs::File,
     full: bool,
     /// The trail's size in the snapshot read, and its verified root.
     size: u64,
     root: merkle::Hash,
     entries: u64,
     files: BTreeMap<String, String>,
+    /// The signed files, written once the event has committed.
+    signed: std::cell::RefCell<Vec<(&'static str, Vec<u8>)>>,
 }
 
 impl Prepared {
     /// Removes what the export wrote, for a bundle that will not be
     /// finished: nothing that looks like a bundle is left behind.
     pub(crate) fn discard(&self) {
-        let _ = std::fs::remove_file(self.out.join(SCRATCH));
-        for name in bundle::ALL_FILES {
-            let _ = std::fs::remove_file(self.out.join(name));
-        }
-        if self.created {
-            let _ = std::fs::remove_dir(&self.out);
-        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_file(&self.lock_path);
     }
+
+    /// After the `audit.export` event has committed: writes the signed
+    /// files and puts the bundle at `out`.
+    pub(crate) fn publish(&self) -> Result<(), Error> {
+        let moved = || -> Result<(), Fail> {
+            for (name, bytes) in self.signed.borrow().iter() {
+                let mut file = Hashed::create(&self.dir, name)?;
+                file.write_all(bytes).map_err(|e| io(&self.dir, e))?;
+                file.finish()?;
+            }
+            // An empty folder given as `out` is replaced by the bundle;
+            // one that gained files meanwhile is not (the rename fails).
+            std::fs::rename(&self.dir, &self.out).map_err(|e| io(&self.out, e))?;
+            if let Some(parent) = self.out.parent() {
+                let parent = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+                if let Ok(d) = std::fs::File::open(parent) {
+                    let _ = d.sync_all();
+                }
+            }
+            Ok(())
+        };
+        let done = moved();
+        let _ = std::fs::remove_file(&self.lock_path);
+        done.map_err(|e| {
+            let detail = match e {
+                Fail::Store(Error::Io { source, .. }) => source.to_string(),
+                _ => "it could not be written".into(),
+            };
+            Error::Io {
+                path: self.out.clone(),
+                source: std::io::Error::other(format!(
+                    "the export is recorded in the audit trail, but its bundle could not be put here ({detail}); it is in {}",
+                    self.dir.display()
+                )),
+            }
+        })
+    }
+}
+
+/// The hidden folder, and its lock, an export to `out` is written in.
+fn staging(out: &Path) -> Result<(PathBuf, PathBuf, std::fs::File), Fail> {
+    use std::os::unix::io::AsRawFd;
+    let name = out
+        .file_name()
+        .ok_or_else(|| InvalidInput::new("out", format!("{} is not a folder name", out.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = out.parent().unwrap_or(Path::new(""));
+    let dir = parent.join(format!(".{name}.export"));
+    let lock_path = parent.join(format!(".{name}.export.lock"));
+    let lock = super::keyring::private_options()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(|e| io(&lock_path, e))?;
+    // SAFETY: flock on a descriptor this function owns.
+    if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        return Err(InvalidInput::new(
+            "out",
+            format!(
+                "another export into {} is running; wait for it to finish",
+                out.display()
+            ),
+        )
+        .into());
+    }
+    // What a killed export into the same folder left: never a bundle
+    // with its signature (see [`Prepared`]).
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(&dir, e)),
+    }
+    Ok((dir, lock_path, lock))
 }
 
 /// The first phase of `ccu audit export`, outside the write lock: `conn`
@@ -145,7 +232,7 @@ pub(crate) fn prepare(
                 .unwrap_or_default(),
         })
     })?;
-    let created = match std::fs::read_dir(out) {
+    match std::fs::read_dir(out) {
         Ok(mut entries) => {
             if entries.next().is_some() {
                 return Err(InvalidInput::new(
@@ -157,11 +244,10 @@ pub(crate) fn prepare(
                 )
                 .into());
             }
-            false
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io(out, e)),
-    };
+    }
     let key = super::keys::signing_key(conn)?;
     // A filtered export proves its entries against the root that signing
     // verifies; a full one reads every event anyway, and verifies the
@@ -175,27 +261,38 @@ pub(crate) fn prepare(
             &key,
         )?)
     };
-    // Owner only, whatever the umask: the bundle names officers.
-    if created {
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
         use std::os::unix::fs::DirBuilderExt;
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
-            .create(out)
-            .map_err(|e| io(out, e))?;
+            .create(parent)
+            .map_err(|e| io(parent, e))?;
+    }
+    let (dir, lock_path, lock) = staging(out)?;
+    // Owner only, whatever the umask: the bundle names officers.
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| io(&dir, e))?;
     }
     let mut prepared = Prepared {
         out: out.clone(),
-        created,
+        dir,
+        lock_path,
+        _lock: lock,
         full: proved.is_none(),
         size: 0,
         root: [0; 32],
         entries: 0,
         files: BTreeMap::new(),
+        signed: Default::default(),
     };
     match write_bundle(conn, casefile_id, &selection, &key, proved, &mut prepared) {
         Ok(()) => {
-            let _ = std::fs::remove_file(out.join(SCRATCH));
+            let _ = std::fs::remove_file(prepared.dir.join(SCRATCH));
             Ok(prepared)
         }
         Err(e) => {
@@ -212,23 +309,19 @@ pub(crate) fn prepare(
 /// it runs the first phase here too. A failure leaves no bundle, and the
 /// transaction (checkpoint and event) rolls back.
 pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, Fail> {
-    let owned;
-    let prepared = match ctx.export {
-        Some(prepared) => prepared,
-        None => {
-            owned = prepare(ctx.tx, ctx.casefile_id, &request)?;
-            &owned
-        }
-    };
-    let finished = finish(ctx, &request, prepared);
-    if finished.is_err() && ctx.export.is_none() {
-        prepared.discard();
-    }
-    finished
+    // The first phase runs for those the command permits, before the
+    // lock; roles given in between are not enough to skip it.
+    let prepared = ctx.export.ok_or_else(|| {
+        InvalidInput::new(
+            "export",
+            "your roles changed as the export began; run it again",
+        )
+    })?;
+    finish(ctx, &request, prepared)
 }
 
 fn finish(ctx: &Ctx<'_>, request: &ExportRequest, prepared: &Prepared) -> Result<Applied, Fail> {
-    let out = &request.out;
+    let out = &prepared.dir;
     let key = super::keys::signing_key(ctx.tx)?;
     let mut tree = super::tree::StoredTree::new(ctx.tx);
     let size = prepared.size as i64;
@@ -247,11 +340,10 @@ fn finish(ctx: &Ctx<'_>, request: &ExportRequest, prepared: &Prepared) -> Result
     let (cp, note) = super::keys::store_checkpoint(ctx, &key, prepared.size, prepared.root)?;
     let filter = request.filter();
     let mut files = prepared.files.clone();
-    let mut checkpoint_file = Hashed::create(out, bundle::CHECKPOINT)?;
-    checkpoint_file
-        .write_all(note.as_bytes())
-        .map_err(|e| io(out, e))?;
-    files.insert(bundle::CHECKPOINT.into(), checkpoint_file.finish()?);
+    files.insert(
+        bundle::CHECKPOINT.into(),
+        hex::encode(Sha256::digest(note.as_bytes())),
+    );
 
     // Proofs from every earlier checkpoint, so an inspector holding any of
     // them can check that this one extends it: O(log n) each.
@@ -296,17 +388,16 @@ fn finish(ctx: &Ctx<'_>, request: &ExportRequest, prepared: &Prepared) -> Result
         &manifest.origin,
         &key,
     );
-    for (name, bytes) in [
-        (bundle::MANIFEST, manifest_bytes),
+    let mut file = Hashed::create(out, bundle::MANIFEST)?;
+    file.write_all(&manifest_bytes).map_err(|e| io(out, e))?;
+    file.finish()?;
+    *prepared.signed.borrow_mut() = vec![
+        (bundle::CHECKPOINT, note.into_bytes()),
         (bundle::MANIFEST_SIGNATURE, signature.into_bytes()),
-    ] {
-        let mut file = Hashed::create(out, name)?;
-        file.write_all(&bytes).map_err(|e| io(out, e))?;
-        file.finish()?;
-    }
+    ];
     Ok(Applied {
         entity_type: "export",
-        entity_ref: out.display().to_string(),
+        entity_ref: request.out.display().to_string(),
         details: json!({
             "filter": filter,
             "full": prepared.full,
@@ -366,7 +457,7 @@ impl Write for Hashed {
     }
 }
 
-/// Writes the entries, proofs, CSV and report into `prepared.out`,
+/// Writes the entries, proofs, CSV and report into `prepared.dir`,
 /// reading the trail once, in seq order, and only the events the filter
 /// selects; records in `prepared` what it wrote and the verified root.
 ///
@@ -385,7 +476,7 @@ fn write_bundle(
     proved: Option<(u64, merkle::Hash)>,
     prepared: &mut Prepared,
 ) -> Result<(), Fail> {
-    let out = prepared.out.clone();
+    let out = prepared.dir.clone();
     let out = &out;
     let full = proved.is_none();
     let size: i64 = match proved {

@@ -625,10 +625,13 @@ impl CaseFile {
             _ => None,
         };
         let done = self.execute_with(actor, command, prepared.as_ref());
-        if done.is_err()
-            && let Some(prepared) = &prepared
-        {
-            prepared.discard();
+        if let Some(prepared) = &prepared {
+            match &done {
+                // The event has committed: only now does the bundle,
+                // with its signatures, appear.
+                Ok(_) => prepared.publish()?,
+                Err(_) => prepared.discard(),
+            }
         }
         done
     }
