@@ -101,6 +101,7 @@ pub fn run(start: Start, options: Options) -> std::io::Result<()> {
         eprintln!("ccu: {p}");
     }
     let mut terminal = ratatui::try_init()?;
+    store::on_lock_wait(waiting_notice);
     let size = terminal.size()?;
     let result = prepare(start, &options, keymap, problems, (size.width, size.height))
         .map_err(std::io::Error::other)
@@ -138,7 +139,35 @@ fn event_loop(
         runtime.run(app, effects);
         let effects = app.update(msg);
         runtime.run(app, effects);
+        if NOTICE_SHOWN.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            // The notice was written past ratatui's buffer: all of the
+            // screen is drawn again.
+            terminal.clear()?;
+        }
     }
+}
+
+/// Whether [`waiting_notice`] wrote on the screen since the last draw.
+static NOTICE_SHOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// While a write waits for another's to finish, the screen cannot be
+/// drawn (the wait is inside it); this writes the notice straight onto the
+/// status line, the last row.
+fn waiting_notice() {
+    use ratatui::crossterm::{cursor, queue, style, terminal};
+    use std::io::Write;
+    let rows = terminal::size().map_or(1, |(_, rows)| rows);
+    let mut out = std::io::stdout();
+    let _ = queue!(
+        out,
+        cursor::MoveTo(0, rows.saturating_sub(1)),
+        terminal::Clear(terminal::ClearType::CurrentLine),
+        style::SetAttribute(style::Attribute::Reverse),
+        style::Print(" waiting for another write to finish... "),
+        style::SetAttribute(style::Attribute::Reset),
+    );
+    let _ = out.flush();
+    NOTICE_SHOWN.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// The default place of the demo case file.

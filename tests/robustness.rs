@@ -253,3 +253,35 @@ fn a_killed_export_leaves_no_bundle_without_its_event_and_no_signature_on_disk()
         assert!(again.join("manifest.sig").exists());
     }
 }
+
+#[test]
+fn a_command_waits_for_another_write_and_says_so_instead_of_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unit.ccu");
+    let file = path.to_str().unwrap();
+    init_cli(file);
+    // Another writer holds the lock, as a long import does.
+    let holder = raw_conn(&path);
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_ccu"))
+        .args(["--file", file, "due", "--as", HEAD])
+        .env("CCU_PASSWORD", HEAD_PASSWORD)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Well past the five seconds after which it once gave up.
+    std::thread::sleep(std::time::Duration::from_secs(7));
+    holder.execute_batch("ROLLBACK").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert_eq!(
+        text.matches("waiting for another write to finish...")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert!(stdout(&out).contains("Nothing is due"), "{}", stdout(&out));
+}

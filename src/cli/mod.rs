@@ -337,6 +337,7 @@ pub fn run() -> i32 {
     unsafe {
         libc::umask(0o077);
     }
+    store::on_lock_wait(|| eprintln!("ccu: waiting for another write to finish..."));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -171,6 +171,12 @@ pub enum Error {
         what: String,
     },
 
+    #[error(
+        "{}: another write held the case file for {} minutes, and ccu gave up waiting; nothing was written. Try again when it has finished",
+        .path.display(), LOCK_WAIT.as_secs() / 60
+    )]
+    Busy { path: PathBuf },
+
     #[error("{}: {source}", .path.display())]
     Sqlite {
         path: PathBuf,
@@ -291,6 +297,7 @@ impl Error {
             Error::Invalid(_) | Error::NoSuch { .. } => 5,
             Error::KeyringNotUpdated { source, .. } => source.exit_code(),
             Error::Sqlite { .. }
+            | Error::Busy { .. }
             | Error::InUse { .. }
             | Error::Io { .. }
             | Error::Migration { .. }
@@ -723,15 +730,79 @@ fn sqlite_err(path: &Path, source: rusqlite::Error) -> Error {
             detail: source.to_string(),
         };
     }
+    if let Some(rusqlite::ErrorCode::DatabaseBusy) = source.sqlite_error_code() {
+        return Error::Busy {
+            path: path.to_owned(),
+        };
+    }
     Error::Sqlite {
         path: path.to_owned(),
         source,
     }
 }
 
+/// How long a command waits for another's write to finish before it
+/// gives up: longer than the longest write ccu makes in use (an import of
+/// a large CSV, in one transaction), so no one is turned away while
+/// another works.
+pub const LOCK_WAIT: Duration = Duration::from_secs(300);
+
+/// How long a wait for the lock goes unremarked: after this, the notice
+/// set with [`on_lock_wait`] is given, once a wait.
+const NOTICE_AFTER: Duration = Duration::from_millis(300);
+
+static LOCK_NOTICE: std::sync::RwLock<Option<fn()>> = std::sync::RwLock::new(None);
+
+/// Sets what to do when a command has waited a moment for another's write
+/// to finish: the command line says so on standard error, the terminal
+/// application on its status line.
+pub fn on_lock_wait(notice: fn()) {
+    *LOCK_NOTICE.write().unwrap_or_else(|e| e.into_inner()) = Some(notice);
+}
+
+thread_local! {
+    /// When the current wait for the lock began, and whether it has
+    /// been remarked on.
+    static WAITING: std::cell::Cell<(Option<std::time::Instant>, bool)> =
+        const { std::cell::Cell::new((None, false)) };
+}
+
+/// SQLite's busy handler for every case file connection: called while
+/// another connection holds the lock, with how many times it has been
+/// called in this wait. It sleeps a little and asks for another try until
+/// [`LOCK_WAIT`] has passed, and gives the notice once.
+fn wait_for_lock(count: i32) -> bool {
+    WAITING.with(|waiting| {
+        let now = std::time::Instant::now();
+        let (began, remarked) = match waiting.get() {
+            (Some(began), remarked) if count > 0 => (began, remarked),
+            _ => (now, false),
+        };
+        let waited = now.duration_since(began);
+        if waited >= LOCK_WAIT {
+            waiting.set((None, false));
+            return false;
+        }
+        let mut remarked = remarked;
+        if !remarked && waited >= NOTICE_AFTER {
+            remarked = true;
+            if let Some(notice) = *LOCK_NOTICE.read().unwrap_or_else(|e| e.into_inner()) {
+                notice();
+            }
+        }
+        waiting.set((Some(began), remarked));
+        std::thread::sleep(Duration::from_millis(match count {
+            0..=4 => 1,
+            5..=20 => 5,
+            _ => 25,
+        }));
+        true
+    })
+}
+
 /// Connection settings every case file is used with.
 fn configure(conn: &mut Connection, path: &Path) -> Result<()> {
-    conn.busy_timeout(Duration::from_secs(5))
+    conn.busy_handler(Some(wait_for_lock))
         .map_err(|e| sqlite_err(path, e))?;
     // The write path keeps a few dozen statements (the row commitments',
     // one per table among them); the default cache of 16 would re-prepare

@@ -186,7 +186,7 @@ fn open_read_only(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
     if let Some(key) = key {
         super::apply_key(&conn, key, path)?;
     }
-    conn.busy_timeout(std::time::Duration::from_secs(5))
+    conn.busy_handler(Some(super::wait_for_lock))
         .map_err(|e| sqlite_err(path, e))?;
     Ok(conn)
 }
