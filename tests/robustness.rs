@@ -285,3 +285,135 @@ fn a_command_waits_for_another_write_and_says_so_instead_of_failing() {
     );
     assert!(stdout(&out).contains("Nothing is due"), "{}", stdout(&out));
 }
+
+/// A case file at `dir/name` with a write-ahead log of committed frames
+/// beside it, as a process killed with the file open leaves it: a login
+/// whose connection is never closed.
+fn with_live_wal(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    init_cli(path.to_str().unwrap());
+    let (casefile, _) = open(&path, HEAD, HEAD_PASSWORD);
+    // Never closed, so never checkpointed: the log stays as it is.
+    std::mem::forget(casefile);
+    let wal = sidecar(&path, "-wal");
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 32,
+        "frames in the log"
+    );
+    path
+}
+
+fn sidecar(path: &std::path::Path, suffix: &str) -> std::path::PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    p.into()
+}
+
+/// A copy of the case file, its keyring and its log (no `-shm`), as a
+/// crash leaves them for the next process.
+fn copy_crashed(from: &std::path::Path, to: &std::path::Path) {
+    for suffix in ["", ".keys", "-wal"] {
+        std::fs::copy(sidecar(from, suffix), sidecar(to, suffix)).unwrap();
+    }
+}
+
+/// SQLite's WAL checksum, little- or big-endian words, carried on.
+fn wal_checksum(data: &[u8], big: bool, mut s: (u32, u32)) -> (u32, u32) {
+    for pair in data.chunks_exact(8) {
+        let w = |b: &[u8]| {
+            let b: [u8; 4] = b.try_into().unwrap();
+            if big {
+                u32::from_be_bytes(b)
+            } else {
+                u32::from_le_bytes(b)
+            }
+        };
+        s.0 = s.0.wrapping_add(w(&pair[..4]).wrapping_add(s.1));
+        s.1 = s.1.wrapping_add(w(&pair[4..]).wrapping_add(s.0));
+    }
+    s
+}
+
+#[test]
+fn a_log_left_by_a_crash_is_replayed_and_one_from_elsewhere_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = with_live_wal(dir.path(), "a.ccu");
+    let b = with_live_wal(dir.path(), "b.ccu");
+    let logins = |path: &std::path::Path| {
+        count(
+            path,
+            "SELECT count(*) FROM audit_event WHERE action = 'login' AND outcome = 'ok'",
+        )
+    };
+
+    // A's own log, as a crash leaves it: replayed, the login in it kept.
+    let crashed = dir.path().join("crashed.ccu");
+    copy_crashed(&a, &crashed);
+    let crashed_file = crashed.to_str().unwrap();
+    let out = ccu(
+        &["--file", crashed_file, "check", "--as", HEAD],
+        &[HEAD_ENV],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(logins(&crashed), 1, "the login in the log is in the file");
+
+    // B's log beside a copy of A.
+    let victim = dir.path().join("victim.ccu");
+    copy_crashed(&a, &victim);
+    std::fs::copy(sidecar(&b, "-wal"), sidecar(&victim, "-wal")).unwrap();
+    let before = std::fs::read(&victim).unwrap();
+    let log_before = std::fs::read(sidecar(&victim, "-wal")).unwrap();
+    let file = victim.to_str().unwrap();
+    for args in [
+        vec!["--file", file, "due", "--as", HEAD],
+        vec!["--file", file, "check", "--as", HEAD],
+    ] {
+        let out = ccu(&args, &[HEAD_ENV]);
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        let text = stderr(&out);
+        assert!(
+            text.contains("victim.ccu-wal, does not belong to it"),
+            "{text}"
+        );
+        assert!(text.contains("is not this case file's"), "{text}");
+    }
+    assert_eq!(
+        std::fs::read(&victim).unwrap(),
+        before,
+        "the case file untouched"
+    );
+    assert_eq!(
+        std::fs::read(sidecar(&victim, "-wal")).unwrap(),
+        log_before,
+        "the log untouched"
+    );
+
+    // A page of A's own log changed by hand, its checksums made good
+    // again (they have no key): refused too.
+    let forged = dir.path().join("forged.ccu");
+    copy_crashed(&a, &forged);
+    let mut log = std::fs::read(sidecar(&forged, "-wal")).unwrap();
+    let big = log[3] & 1 == 1;
+    let mut sum = wal_checksum(&log[..24], big, (0, 0));
+    log[24 + 100] ^= 0x40; // in the first frame's page
+    let frame = 24 + 4096;
+    let mut at = 32;
+    while at + frame <= log.len() {
+        sum = wal_checksum(&log[at..at + 8], big, sum);
+        sum = wal_checksum(&log[at + 24..at + frame], big, sum);
+        log[at + 16..at + 20].copy_from_slice(&sum.0.to_be_bytes());
+        log[at + 20..at + 24].copy_from_slice(&sum.1.to_be_bytes());
+        at += frame;
+    }
+    std::fs::write(sidecar(&forged, "-wal"), &log).unwrap();
+    let forged_file = forged.to_str().unwrap();
+    let out = ccu(&["--file", forged_file, "due", "--as", HEAD], &[HEAD_ENV]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("page "), "{}", stderr(&out));
+
+    // Moved away, as the message says, the file opens and checks.
+    std::fs::remove_file(sidecar(&victim, "-wal")).unwrap();
+    let _ = std::fs::remove_file(sidecar(&victim, "-shm"));
+    let out = ccu(&["--file", file, "check", "--as", HEAD], &[HEAD_ENV]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}

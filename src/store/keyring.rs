@@ -94,6 +94,12 @@ impl DataKey {
         DataKey(self.0.clone(), Cipher::None)
     }
 
+    /// The key's bytes, for checking pages SQLCipher wrote with it; None
+    /// for a key not applied.
+    pub(super) fn cipher_bytes(&self) -> Option<&[u8]> {
+        self.applied().then_some(&self.0[..])
+    }
+
     pub(super) fn applied(&self) -> bool {
         self.1 == Cipher::SqlCipher
     }

@@ -28,6 +28,7 @@ mod thresholds;
 mod tree;
 mod vet;
 mod visibility;
+mod wal;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -123,6 +124,16 @@ pub enum Error {
         .path.display()
     )]
     AlreadyExists { path: PathBuf },
+
+    #[error(
+        "{}: the write-ahead log beside it, {}, does not belong to it: {detail}. SQLite would have written it into the case file; ccu has opened neither and left both as they were. Move the log away (it may have come from another case file or a copy), then open the case file again",
+        .path.display(), .wal.display()
+    )]
+    ForeignWal {
+        path: PathBuf,
+        wal: PathBuf,
+        detail: String,
+    },
 
     #[error(
         "{}: another `ccu init` is making this case file now; wait for it to finish",
@@ -277,6 +288,7 @@ impl Error {
             | Error::NewerVersion { .. }
             | Error::AlreadyExists { .. }
             | Error::InitInProgress { .. }
+            | Error::ForeignWal { .. }
             | Error::NotDemo { .. }
             | Error::Damaged { .. }
             | Error::Unencrypted { .. }
@@ -588,6 +600,8 @@ impl CaseFile {
         clock: Clock,
         purpose: Purpose,
     ) -> Result<CaseFile> {
+        // Before SQLite sees the file: it would replay any log beside it.
+        wal::check_any(path, &data_keys)?;
         let mut found = None;
         for key in data_keys {
             if vet::opens_with(path, &key)? {
@@ -639,6 +653,7 @@ impl CaseFile {
         demo_only: bool,
         writes: bool,
     ) -> Result<CaseFile> {
+        wal::check(path, &data_key)?;
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
