@@ -417,3 +417,49 @@ fn a_log_left_by_a_crash_is_replayed_and_one_from_elsewhere_is_refused_untouched
     let out = ccu(&["--file", file, "check", "--as", HEAD], &[HEAD_ENV]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+#[test]
+fn an_import_refuses_dates_no_calendar_or_clock_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unit.ccu");
+    let file = path.to_str().unwrap();
+    init_cli(file);
+    let csv = dir.path().join("alerts.csv");
+    let rows = [
+        ("9999-12-31T23:59:59-23:59", "more than 14 hours"),
+        (
+            "01/01/-5 00:00",
+            "outside the years ccu records (1900 to 2200)",
+        ),
+        ("1/1/1 0:0", "outside the years ccu records (1900 to 2200)"),
+        ("23/11/2026 23:59:60", "60 seconds in its minute"),
+    ];
+    let mut text =
+        String::from("source_reference,received_at,source_type,grading,category,summary\n");
+    for (n, (at, _)) in rows.iter().enumerate() {
+        text.push_str(&format!(
+            "ICT-{n},{at},ict-monitoring,2BP,misusing-systems,PNC check\n"
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = ccu(
+        &[
+            "--file",
+            file,
+            "import",
+            "intel",
+            csv.to_str().unwrap(),
+            "--as",
+            HEAD,
+        ],
+        &[HEAD_ENV],
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let err = stderr(&out);
+    for (n, (at, says)) in rows.iter().enumerate() {
+        let line = format!("line {}, column received_at: '{at}'", n + 2);
+        assert!(err.contains(&line), "missing {line:?} in:\n{err}");
+        assert!(err.contains(says), "missing {says:?} in:\n{err}");
+    }
+    assert_eq!(count(&path, "SELECT count(*) FROM intelligence"), 0);
+}
