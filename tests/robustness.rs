@@ -3,6 +3,7 @@
 //! the real binary on a real case file.
 
 mod common;
+mod tmux;
 
 use common::*;
 
@@ -462,4 +463,35 @@ fn an_import_refuses_dates_no_calendar_or_clock_has() {
         assert!(err.contains(says), "missing {says:?} in:\n{err}");
     }
     assert_eq!(count(&path, "SELECT count(*) FROM intelligence"), 0);
+}
+
+#[test]
+fn the_terminal_application_says_it_is_waiting_for_another_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unit.ccu");
+    init_cli(path.to_str().unwrap());
+    let tmux = tmux::Tmux::start(
+        "waiting",
+        &format!(
+            "{} --file '{}'; echo \"exit=$?\"; sleep 60",
+            env!("CARGO_BIN_EXE_ccu"),
+            path.display()
+        ),
+    );
+    tmux.wait_for("Log in");
+    // Another writer holds the lock; the login must write its event.
+    let holder = raw_conn(&path);
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    tmux.type_text(HEAD);
+    tmux.keys(&["Tab"]);
+    tmux.type_text(HEAD_PASSWORD);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("waiting for another write to finish...");
+    let last = screen.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("");
+    assert!(last.contains("waiting for another write"), "{screen}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    // The login goes through, and the whole screen is drawn again.
+    let screen = tmux.wait_for("8 Queue");
+    assert!(!screen.contains("waiting for another write"), "{screen}");
+    assert!(!screen.contains("exit="), "{screen}");
 }
