@@ -495,3 +495,21 @@ fn the_terminal_application_says_it_is_waiting_for_another_write() {
     assert!(!screen.contains("waiting for another write"), "{screen}");
     assert!(!screen.contains("exit="), "{screen}");
 }
+
+#[test]
+fn a_page_overwritten_from_outside_is_reported_damaged_by_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unit.ccu");
+    let file = path.to_str().unwrap();
+    init_cli(file);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[4096 * 3 + 100..4096 * 3 + 164].fill(0x55);
+    std::fs::write(&path, &bytes).unwrap();
+    let out = ccu(&["--file", file, "check", "--as", HEAD], &[HEAD_ENV]);
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the database is damaged"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -295,9 +295,19 @@ impl CaseFile {
                 .conn
                 .prepare("PRAGMA integrity_check")
                 .map_err(|e| self.sqlite_err(e))?;
-            stmt.query_map([], |r| r.get(0))
+            match stmt
+                .query_map([], |r| r.get(0))
                 .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
-                .map_err(|e| self.sqlite_err(e))?
+            {
+                Ok(messages) => messages,
+                // A page that does not decrypt (its HMAC fails) stops the
+                // check with SQLite's error rather than a message: it is
+                // damage all the same.
+                Err(e @ rusqlite::Error::SqliteFailure(..)) => {
+                    vec![format!("a page could not be read through the key ({e})")]
+                }
+                Err(e) => return Err(self.sqlite_err(e)),
+            }
         };
         if messages != ["ok"] {
             return Ok(CheckReport::Corrupt { messages });
