@@ -653,6 +653,7 @@ impl KeyringFile {
             text.push_str(line);
             text.push('\n');
         }
+        remove_stale_temporaries(&self.path);
         write_whole(&self.path, text.as_bytes())
     }
 
@@ -806,6 +807,30 @@ pub(super) fn private_options() -> fs::OpenOptions {
     options
 }
 
+/// Removes the temporary copies ([`write_whole`]) of the keyring at
+/// `path` that a process killed while writing it left: each a stale copy
+/// of the keyring, which would keep a disabled account's sealed key. Every
+/// whole write of a keyring is made under the case file's write lock (or,
+/// at init, the init's own lock), so none is being written now.
+fn remove_stale_temporaries(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!("{}.tmp-", name.to_string_lossy());
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
 /// Writes `bytes` to `path` whole or not at all: a private temporary file
 /// beside it, synced, then renamed over it.
 pub(super) fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -844,6 +869,22 @@ mod tests {
     fn keyring() -> (Keyring, DataKey) {
         let key = DataKey::generate().unwrap();
         (Keyring::new("00ff", false, &key).unwrap(), key)
+    }
+
+    #[test]
+    fn a_whole_write_clears_the_copies_a_killed_write_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("unit.ccu.keys");
+        let (ring, _) = keyring();
+        let file = KeyringFile::create(path.clone(), ring).unwrap();
+        let stale = dir.path().join("unit.ccu.keys.tmp-0a1b2c3d4e5f");
+        let other = dir.path().join("other.ccu.keys.tmp-0a1b2c3d4e5f");
+        fs::write(&stale, b"an old keyring").unwrap();
+        fs::write(&other, b"another file's").unwrap();
+        file.write(&[]).unwrap();
+        assert!(!stale.exists());
+        assert!(other.exists(), "only this keyring's copies");
+        assert!(path.exists());
     }
 
     #[test]
