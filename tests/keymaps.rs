@@ -191,3 +191,63 @@ fn a_user_file_merges_over_a_preset() {
         Some(Action::Back)
     );
 }
+
+#[test]
+fn a_device_or_pipe_in_place_of_the_user_file_is_reported_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let zero = dir.path().join("keymap.toml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let fifo = dir.path().join("fifo.toml");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for (path, kind) in [
+        (&zero, "a character device"),
+        (&fifo, "a named pipe (FIFO)"),
+    ] {
+        let (keymap, errors) = Keymap::with_user_file(path);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(
+            errors[0].to_string(),
+            format!(
+                "{}: cannot read the file: it is {kind}, not a regular file",
+                path.display()
+            )
+        );
+        assert_eq!(keymap, Keymap::builtin());
+    }
+}
+
+#[test]
+fn a_user_file_over_the_limit_is_reported_with_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keymap.toml");
+    let mut text = String::from("[list]\n\"x\" = \"open\"\n");
+    while text.len() as u64 <= ccu::keymap::MAX_FILE_BYTES {
+        text.push_str("# padding padding padding padding padding padding\n");
+    }
+    std::fs::write(&path, &text).unwrap();
+    let (keymap, errors) = Keymap::with_user_file(&path);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].to_string(),
+        format!(
+            "{}: cannot read the file: it is larger than 1 MiB, the most ccu reads for this file",
+            path.display()
+        )
+    );
+    // Nothing of it applies.
+    assert_eq!(keymap, Keymap::builtin());
+    // At the limit, it is read.
+    text.truncate(ccu::keymap::MAX_FILE_BYTES as usize);
+    let text = &text[..=text.rfind('\n').unwrap()];
+    std::fs::write(&path, text).unwrap();
+    let (keymap, errors) = Keymap::with_user_file(&path);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        keymap.action(Context::List, &press("x")),
+        Some(Action::Open)
+    );
+}

@@ -30,6 +30,11 @@ pub const DEFAULT_TOML: &str = include_str!("../../keymaps/default.toml");
 /// The embedded vim preset: overrides merged over the default.
 pub const VIM_TOML: &str = include_str!("../../keymaps/vim.toml");
 
+/// The largest keymap file read: a file that binds every key in every
+/// section is a few kilobytes, so anything near this is not a keymap, and
+/// it (like a device or a pipe in its place) is reported, not read.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
 /// The presets [`Keymap::preset`] knows, by name.
 pub const PRESETS: &[&str] = &["default", "vim"];
 
@@ -167,18 +172,19 @@ impl Keymap {
     /// fine still apply: one typo should not silently cost someone every
     /// other key they set up, and the errors say exactly which entries were
     /// skipped. A file that is not valid TOML, or cannot be read, changes
-    /// nothing, since which entries were meant cannot be told.
+    /// nothing, since which entries were meant cannot be told. Only a
+    /// regular file of at most [`MAX_FILE_BYTES`] is read.
     pub fn overlay_file(mut self, path: &Path) -> (Keymap, Vec<KeymapError>) {
         let file_name = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::files::read_bounded_text(path, MAX_FILE_BYTES, "the keymap file") {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (self, Vec::new()),
+            Err(e) if e.is_not_found() => return (self, Vec::new()),
             Err(e) => {
                 let error = KeymapError {
                     file: file_name,
                     line: None,
                     key: None,
-                    problem: Problem::Unreadable(e.to_string()),
+                    problem: Problem::Unreadable(e.failure.to_string()),
                 };
                 return (self, vec![error]);
             }
