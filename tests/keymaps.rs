@@ -193,6 +193,46 @@ fn a_user_file_merges_over_a_preset() {
 }
 
 #[test]
+fn a_file_with_an_error_on_each_of_many_lines_reports_each_at_its_line() {
+    // 20,000 bad keys, every other one also bound to an unknown action,
+    // with blank and comment lines between, in two sections: each error is
+    // reported at its own line, in order.
+    let mut text = String::from("# many mistakes\n[list]\n");
+    let mut line = 3;
+    let mut expected = Vec::new();
+    for i in 0..20_000 {
+        if i == 10_000 {
+            text.push_str("\n[detail]\n");
+            line += 2;
+        }
+        if i % 2 == 0 {
+            text.push_str(&format!("\"bad{i}-x\" = \"down\"\n"));
+            expected.push((line, format!("bad{i}-x"), "bad key"));
+            line += 1;
+        } else {
+            text.push_str(&format!("\"bad{i}-x\" = \"no_such_{i}\"\n# note\n"));
+            expected.push((line, format!("bad{i}-x"), "bad key"));
+            expected.push((line, format!("bad{i}-x"), "unknown action"));
+            line += 2;
+        }
+    }
+    let (file, errors) = KeymapFile::parse_partial("keymap.toml", &text);
+    assert!(file.bindings().is_empty());
+    assert_eq!(errors.len(), expected.len());
+    for (error, (line, key, what)) in errors.iter().zip(&expected) {
+        let shown = error.to_string();
+        assert_eq!(error.line, Some(*line), "{shown}");
+        assert_eq!(error.key.as_deref(), Some(key.as_str()), "{shown}");
+        assert!(
+            shown.starts_with(&format!("keymap.toml:{line}: \"{key}\": {what}")),
+            "{shown}"
+        );
+    }
+    let last = errors.last().unwrap().to_string();
+    assert!(last.contains("unknown action \"no_such_19999\""), "{last}");
+}
+
+#[test]
 fn a_device_or_pipe_in_place_of_the_user_file_is_reported_not_read() {
     let dir = tempfile::tempdir().unwrap();
     let zero = dir.path().join("keymap.toml");

@@ -121,14 +121,30 @@ fn a_type(value: &DeValue<'_>) -> String {
     format!("{article} {name}")
 }
 
-/// 1-based line of a byte offset.
-fn line_at(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// Where each line of a text starts, found in one pass, so that the line of
+/// any byte offset is a binary search: a file with an error on each of many
+/// lines is reported in time proportional to its size, not its square.
+struct Lines {
+    /// The offset of every newline, in order.
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines {
+            newlines: text
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    /// 1-based line of a byte offset: one more than the newlines before it.
+    fn at(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&n| n < offset) + 1
+    }
 }
 
 impl KeymapFile {
@@ -169,7 +185,7 @@ fn all_or_nothing(
 
 struct Parser<'a> {
     file_name: &'a str,
-    text: &'a str,
+    lines: Lines,
     need_desc: bool,
     errors: Vec<KeymapError>,
 }
@@ -178,14 +194,14 @@ impl Parser<'_> {
     fn error(&mut self, span: Range<usize>, key: Option<&str>, problem: Problem) {
         self.errors.push(KeymapError {
             file: self.file_name.to_string(),
-            line: Some(line_at(self.text, span.start)),
+            line: Some(self.lines.at(span.start)),
             key: key.map(str::to_string),
             problem,
         });
     }
 
     fn line(&self, span: &Range<usize>) -> usize {
-        line_at(self.text, span.start)
+        self.lines.at(span.start)
     }
 
     /// One `"key" = value` entry of a section, or `None` (and an error)
@@ -316,7 +332,7 @@ impl Parser<'_> {
 fn parse(file_name: &str, text: &str, need_desc: bool) -> (KeymapFile, Vec<KeymapError>) {
     let mut parser = Parser {
         file_name,
-        text,
+        lines: Lines::new(text),
         need_desc,
         errors: Vec::new(),
     };
