@@ -143,6 +143,14 @@ const SMALL_FILE: u64 = 16 << 20;
 /// one it wrote, and is refused rather than read into memory.
 const LONGEST_LINE: u64 = 16 << 20;
 
+/// The largest file `ccu audit verify --pubkey` reads the key from: the
+/// key is one line of about ninety characters.
+pub const MAX_KEY_FILE_BYTES: u64 = 64 << 10;
+
+/// The largest earlier checkpoint `ccu audit verify --since` reads: a
+/// signed checkpoint is a few hundred bytes.
+pub const MAX_HELD_CHECKPOINT_BYTES: u64 = 64 << 10;
+
 /// Opens a file of the bundle, which must be a regular file: a device, a
 /// pipe or a folder in its place (or a link to one) would never end.
 fn open_file(dir: &Path, name: &str) -> Result<std::fs::File, BundleError> {
