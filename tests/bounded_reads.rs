@@ -1,7 +1,7 @@
 //! Every file ccu is pointed at is read with a bound, through the real
 //! binary: a device that never ends (/dev/zero), a pipe nobody writes to,
 //! a folder or a file over the limit, in place of the verifier key, the
-//! earlier checkpoint, the CSV to import or the keymap, is
+//! earlier checkpoint, the CSV to import, the keyring or the keymap, is
 //! refused at once with a message naming it and what it is, never read for
 //! ever or into memory whole.
 
@@ -150,6 +150,49 @@ fn import_refuses_a_device_pipe_or_huge_csv_before_asking_for_a_password() {
         refused(&out, 5, &format!("{shown}: cannot read the file: {why}"));
     }
     assert!(!casefile.exists());
+}
+
+#[test]
+fn a_keyring_that_is_a_device_pipe_or_huge_is_refused_as_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let casefile = dir.path().join("unit.ccu");
+    let file = casefile.to_str().unwrap();
+    init_cli(file);
+    let keyring = ccu::store::keyring_path(&casefile);
+    std::fs::rename(&keyring, dir.path().join("kept.keys")).unwrap();
+    let shown = keyring.to_str().unwrap();
+    let damaged = |why: &str| {
+        format!(
+            "{shown}: the case file's keyring is damaged: {why}. ccu has left it and the case file as they were; restore both from a backup"
+        )
+    };
+    let check = || {
+        ccu_promptly(
+            &["check", "--file", file, "--as", ADMIN],
+            &[("CCU_PASSWORD", ADMIN_PASSWORD)],
+        )
+    };
+
+    fifo(&keyring);
+    refused(
+        &check(),
+        3,
+        &damaged("it is a named pipe (FIFO), not a regular file"),
+    );
+    std::fs::remove_file(&keyring).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &keyring).unwrap();
+    refused(
+        &check(),
+        3,
+        &damaged("it is a character device, not a regular file"),
+    );
+    std::fs::remove_file(&keyring).unwrap();
+    sparse(&keyring, (16 << 20) + 1);
+    refused(
+        &check(),
+        3,
+        &damaged("it is larger than a keyring can be (16777216 bytes)"),
+    );
 }
 
 /// The user's keymap is read before the terminal application draws: a
