@@ -152,13 +152,16 @@ pub const MAX_KEY_FILE_BYTES: u64 = 64 << 10;
 pub const MAX_HELD_CHECKPOINT_BYTES: u64 = 64 << 10;
 
 /// Opens a file of the bundle, which must be a regular file: a device, a
-/// pipe or a folder in its place (or a link to one) would never end.
+/// pipe or a folder in its place (or a link to one) would never end. It is
+/// looked at before it is opened and again once open, and a pipe put there
+/// in between is not waited on ([`crate::files::open_regular`]).
 fn open_file(dir: &Path, name: &str) -> Result<std::fs::File, BundleError> {
-    let path = dir.join(name);
-    match std::fs::metadata(&path) {
-        Ok(m) if !m.is_file() => fail(format!("{name}: not a regular file")),
-        Ok(_) => std::fs::File::open(&path).map_err(|e| cannot_read(name, e)),
-        Err(e) => Err(cannot_read(name, e)),
+    use crate::files::ReadFailure;
+    match crate::files::open_regular(&dir.join(name)) {
+        Ok((file, _)) => Ok(file),
+        Err(ReadFailure::NotRegular(_)) => fail(format!("{name}: not a regular file")),
+        Err(ReadFailure::NotFound(e) | ReadFailure::Io(e)) => Err(cannot_read(name, e)),
+        Err(other) => fail(format!("{name}: cannot read it: {other}")),
     }
 }
 
