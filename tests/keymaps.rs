@@ -291,3 +291,45 @@ fn a_user_file_over_the_limit_is_reported_with_the_limit() {
         Some(Action::Open)
     );
 }
+
+#[test]
+fn a_file_of_many_bindings_merges_each_over_the_defaults() {
+    // 40,000 keys (CJK characters, with and without alt), and a default
+    // key rebound at the end: each is in the merged keymap once, and does
+    // what the file says.
+    let mut text = String::from("[list]\n");
+    let chars: Vec<char> = (0x4E00..0x4E00 + 20_000)
+        .filter_map(char::from_u32)
+        .collect();
+    for c in &chars {
+        text.push_str(&format!("\"{c}\" = \"down\"\n\"alt-{c}\" = \"up\"\n"));
+    }
+    text.push_str("\"j\" = \"new\"\n");
+    let file = KeymapFile::parse("keymap.toml", &text).unwrap();
+    assert_eq!(file.bindings().len(), 40_001);
+    let mut keymap = Keymap::builtin();
+    let default_order: Vec<String> = keymap
+        .bindings(Context::List)
+        .into_iter()
+        .map(|b| b.key)
+        .collect();
+    keymap.merge(&file);
+    for c in chars.iter().step_by(97) {
+        let key = c.to_string();
+        assert_eq!(
+            keymap.action(Context::List, &press(&key)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            keymap.action(Context::List, &press(&format!("alt-{c}"))),
+            Some(Action::Up)
+        );
+    }
+    assert_eq!(keymap.action(Context::List, &press("j")), Some(Action::New));
+    let merged = keymap.bindings(Context::List);
+    assert!(default_order.contains(&"j".to_owned()));
+    assert_eq!(merged.len(), default_order.len() + 40_000);
+    let downs = merged.iter().filter(|b| b.action == Action::Down).count();
+    let ups = merged.iter().filter(|b| b.action == Action::Up).count();
+    assert!(downs > 20_000 && ups > 20_000, "{downs} {ups}");
+}

@@ -16,7 +16,7 @@
 mod file;
 mod key;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -199,7 +199,21 @@ impl Keymap {
     /// key is added after the others, and `"none"` leaves the key doing
     /// nothing in that context. A binding without a desc takes the action's
     /// description.
+    ///
+    /// Each section's keys are indexed once, so merging a file of many
+    /// bindings takes time in proportion to its size.
     pub fn merge(&mut self, file: &KeymapFile) {
+        let mut places: Vec<HashMap<KeyChord, usize>> = self
+            .sections
+            .iter()
+            .map(|section| {
+                section
+                    .iter()
+                    .enumerate()
+                    .map(|(at, slot)| (slot.chord, at))
+                    .collect()
+            })
+            .collect();
         for binding in file.bindings() {
             let slot = Slot {
                 chord: binding.chord,
@@ -210,10 +224,14 @@ impl Keymap {
                     (None, None) => String::new(),
                 },
             };
-            let section = &mut self.sections[index(binding.context)];
-            match section.iter_mut().find(|s| s.chord == binding.chord) {
-                Some(existing) => *existing = slot,
-                None => section.push(slot),
+            let i = index(binding.context);
+            let section = &mut self.sections[i];
+            match places[i].get(&binding.chord) {
+                Some(&at) => section[at] = slot,
+                None => {
+                    places[i].insert(binding.chord, section.len());
+                    section.push(slot);
+                }
             }
         }
     }
