@@ -404,3 +404,28 @@ fn parse(file_name: &str, text: &str, need_desc: bool) -> (KeymapFile, Vec<Keyma
     errors.sort_by_key(|e| e.line);
     (KeymapFile { bindings: kept }, errors)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(256) })]
+
+        /// The line of an offset is one more than the newlines before it,
+        /// as counting them again for each offset would find.
+        #[test]
+        fn the_line_of_an_offset_counts_the_newlines_before_it(
+            text in "(?s)[a\n\r\u{e9}\u{4e00}]{0,200}",
+            offsets in prop::collection::vec(0usize..210, 0..20),
+        ) {
+            let lines = Lines::new(&text);
+            for offset in offsets {
+                let before = &text.as_bytes()[..offset.min(text.len())];
+                let counted = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                prop_assert_eq!(lines.at(offset), counted, "offset {}", offset);
+            }
+        }
+    }
+}
