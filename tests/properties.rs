@@ -792,9 +792,12 @@ proptest! {
 
 /// Two real bundles of a small case file (a full one and one filtered to
 /// the administrator's events), the key that verifies them, and a
-/// checkpoint signed before their last events, as oversight would hold.
+/// checkpoint signed before their last events, as oversight would hold;
+/// and the case file's signing key, which an insider holding the case
+/// file has, to sign whatever they change.
 struct Bundles {
     key: String,
+    signing: ed25519_dalek::SigningKey,
     held: String,
     full: BTreeMap<String, Vec<u8>>,
     filtered: BTreeMap<String, Vec<u8>>,
@@ -804,7 +807,7 @@ fn bundles() -> &'static Bundles {
     static BUNDLES: OnceLock<Bundles> = OnceLock::new();
     BUNDLES.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        let (mut cf, _) = common::new_casefile(dir.path());
+        let (mut cf, casefile) = common::new_casefile(dir.path());
         let head = common::login(&mut cf, common::HEAD, common::HEAD_PASSWORD);
         let export = |cf: &mut ccu::store::CaseFile, name: &str, user: Option<&str>| {
             let out = dir.path().join(name);
@@ -835,8 +838,14 @@ fn bundles() -> &'static Bundles {
         let filtered = export(&mut cf, "filtered", Some(common::ADMIN));
         assert!(filtered.contains_key(bundle::PROOFS));
         let (key, _) = cf.verifier_key().unwrap();
+        drop(cf);
+        let seed: String = common::raw_conn(&casefile)
+            .query_row("SELECT secret_key FROM signing_key", [], |r| r.get(0))
+            .unwrap();
+        let seed: [u8; 32] = hex::decode(seed).unwrap().try_into().unwrap();
         let bundles = Bundles {
             key,
+            signing: ed25519_dalek::SigningKey::from_bytes(&seed),
             held,
             full,
             filtered,
@@ -867,6 +876,35 @@ enum Change {
     Remove,
     Pipe,
     Device,
+    /// One field of one JSON line (of the manifest, for manifest.json)
+    /// set to a value.
+    Field(Index, Index, serde_json::Value),
+    /// The seq of one entry and of its proof set to the same value (the
+    /// file it is applied to is not looked at).
+    SeqOfEntryAndProof(Index, serde_json::Value),
+}
+
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::{Value, json};
+    prop_oneof![
+        prop::sample::select(vec![
+            json!(0),
+            json!(-1),
+            json!(1),
+            json!(2),
+            json!(i64::MAX),
+            json!(i64::MIN),
+            json!(u64::MAX),
+            json!(1.5),
+            Value::Null,
+            json!(""),
+            json!([]),
+            json!({}),
+            json!(["00"]),
+        ]),
+        any::<i64>().prop_map(|n| json!(n)),
+        "[a-f0-9]{0,64}".prop_map(|s| json!(s)),
+    ]
 }
 
 fn change() -> impl Strategy<Value = Change> {
@@ -890,7 +928,52 @@ fn change() -> impl Strategy<Value = Change> {
         1 => Just(Change::Remove),
         1 => Just(Change::Pipe),
         1 => Just(Change::Device),
+        3 => (any::<Index>(), any::<Index>(), json_value())
+            .prop_map(|(line, field, v)| Change::Field(line, field, v)),
     ]
+}
+
+/// Sets `field` (a key of the object, by index, or a name) of JSON line
+/// `line` of `path` (of the whole file, if it is not JSON lines) to
+/// `value`; false if there is no such object.
+fn edit_json(
+    path: &Path,
+    line: &Index,
+    field: Result<&Index, &str>,
+    value: &serde_json::Value,
+) -> bool {
+    if !is_file(path) {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    let lines_of_json = path.extension().is_some_and(|e| e == "jsonl");
+    let mut lines: Vec<String> = if lines_of_json {
+        text.lines().map(str::to_owned).collect()
+    } else {
+        vec![text.clone()]
+    };
+    if lines.is_empty() {
+        return false;
+    }
+    let at = line.index(lines.len());
+    let Ok(serde_json::Value::Object(mut object)) = serde_json::from_str(&lines[at]) else {
+        return false;
+    };
+    let key = match field {
+        Ok(i) if !object.is_empty() => object.keys().nth(i.index(object.len())).unwrap().clone(),
+        Ok(_) => return false,
+        Err(name) => name.to_owned(),
+    };
+    object.insert(key, value.clone());
+    lines[at] = serde_json::to_string(&object).unwrap();
+    let mut new = lines.join("\n");
+    if lines_of_json {
+        new.push('\n');
+    }
+    std::fs::write(path, &new).unwrap();
+    new != text
 }
 
 /// Applies `change` to the file `name` in `dir`; false if it left the file
@@ -932,6 +1015,12 @@ fn apply(dir: &Path, name: &str, change: &Change) -> bool {
             std::fs::remove_file(&path).unwrap();
             std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
             return true;
+        }
+        Change::Field(line, field, value) => return edit_json(&path, line, Ok(field), value),
+        Change::SeqOfEntryAndProof(line, value) => {
+            let entry = edit_json(&dir.join(bundle::ENTRIES), line, Err("seq"), value);
+            let proof = edit_json(&dir.join(bundle::PROOFS), line, Err("seq"), value);
+            return entry || proof;
         }
     }
     std::fs::write(&path, &bytes).unwrap();
@@ -995,7 +1084,17 @@ proptest! {
     #[test]
     fn a_bundle_with_any_changes_and_any_key_or_held_checkpoint_verifies_or_says_why(
         filtered in any::<bool>(),
-        changes in prop::collection::vec((any::<Index>(), change()), 0..4),
+        changes in prop::collection::vec(
+            (
+                any::<Index>(),
+                prop_oneof![
+                    6 => change(),
+                    1 => (any::<Index>(), json_value())
+                        .prop_map(|(line, v)| Change::SeqOfEntryAndProof(line, v)),
+                ],
+            ),
+            0..4,
+        ),
         key_change in prop::option::weighted(0.2, (any::<Index>(), "(?s).{0,3}")),
         held in prop_oneof![
             2 => Just(None),
@@ -1056,6 +1155,244 @@ proptest! {
                     // Nothing but the held checkpoint can be wrong.
                     prop_assert!(shown.contains("earlier checkpoint"), "{}", shown);
                 }
+            }
+        }
+    }
+}
+
+/// What an insider holding the signing key can do after changing a
+/// bundle: make the manifest list what the files now hold (their hashes
+/// and, if `count`, the number of entries) and sign it again.
+fn resign(dir: &Path, count: bool) {
+    let signing = &bundles().signing;
+    let path = dir.join(bundle::MANIFEST);
+    if !is_file(&path) {
+        return;
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let mut origin = String::from("ccu/");
+    if let Ok(serde_json::Value::Object(mut manifest)) = serde_json::from_slice(&bytes) {
+        if let Some(serde_json::Value::Object(files)) = manifest.get_mut("files") {
+            for (name, hash) in files.iter_mut() {
+                let file = dir.join(name);
+                if is_file(&file) {
+                    *hash = serde_json::json!(bundle::sha256_hex(&std::fs::read(&file).unwrap()));
+                }
+            }
+        }
+        let entries = dir.join(bundle::ENTRIES);
+        if count && is_file(&entries) {
+            let lines = std::fs::read(&entries)
+                .unwrap()
+                .split(|b| *b == b'\n')
+                .count()
+                - 1;
+            manifest.insert("entries".into(), serde_json::json!(lines));
+        }
+        if let Some(o) = manifest.get("origin").and_then(|o| o.as_str()) {
+            origin = o.to_owned();
+        }
+        std::fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let note =
+        ccu::audit::checkpoint::sign_note(&bundle::manifest_note_body(&bytes), &origin, signing);
+    let sig = dir.join(bundle::MANIFEST_SIGNATURE);
+    if is_file(&sig) || !sig.exists() {
+        std::fs::write(sig, note).unwrap();
+    }
+}
+
+/// A checkpoint of the bundle's, changed and signed again.
+fn resign_checkpoint(note: &str, size: Option<u64>, root: Option<[u8; 32]>) -> String {
+    let b = bundles();
+    let mut cp = ccu::audit::checkpoint::verify(note, &b.key).unwrap();
+    if let Some(size) = size {
+        cp.tree_size = size;
+    }
+    if let Some(root) = root {
+        cp.root = root;
+    }
+    ccu::audit::checkpoint::sign(&cp, &b.signing)
+}
+
+/// Sets the seq of the first entry and of its inclusion proof.
+fn set_first_seq(dir: &Path, seq: i64) {
+    for name in [bundle::ENTRIES, bundle::PROOFS] {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        let mut first: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+        first["seq"] = serde_json::json!(seq);
+        lines[0] = serde_json::to_string(&first).unwrap();
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    }
+}
+
+#[test]
+fn an_entry_and_its_proof_of_seq_zero_are_refused_as_outside_the_checkpoint() {
+    let b = bundles();
+    let dir = tempfile::tempdir().unwrap();
+    write_bundle(dir.path(), &b.filtered);
+    set_first_seq(dir.path(), 0);
+    resign(dir.path(), false);
+    let e = bundle::verify(dir.path(), &b.key, None).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("entry seq 0: outside the checkpoint, which covers seq 1 to "),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_entry_of_the_lowest_seq_is_refused_as_outside_the_checkpoint() {
+    let b = bundles();
+    let dir = tempfile::tempdir().unwrap();
+    write_bundle(dir.path(), &b.full);
+    let path = dir.path().join(bundle::ENTRIES);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    let mut first: serde_json::Value = serde_json::from_str(first).unwrap();
+    first["seq"] = serde_json::json!(i64::MIN);
+    std::fs::write(&path, format!("{first}\n{rest}")).unwrap();
+    // As changed: the file differs from the manifest.
+    let e = bundle::verify(dir.path(), &b.key, None).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("entries.jsonl: its SHA-256 differs from the manifest"),
+        "{e}"
+    );
+    // And with the manifest signed again over it.
+    resign(dir.path(), false);
+    let e = bundle::verify(dir.path(), &b.key, None).unwrap_err();
+    assert!(
+        e.to_string().starts_with(
+            "entry seq -9223372036854775808: outside the checkpoint, which covers seq 1 to "
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_negative_seq_is_reported_as_written() {
+    let b = bundles();
+    for files in [&b.full, &b.filtered] {
+        let dir = tempfile::tempdir().unwrap();
+        write_bundle(dir.path(), files);
+        if files.contains_key(bundle::PROOFS) {
+            set_first_seq(dir.path(), -1);
+        } else {
+            let path = dir.path().join(bundle::ENTRIES);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let (first, rest) = text.split_once('\n').unwrap();
+            let mut first: serde_json::Value = serde_json::from_str(first).unwrap();
+            first["seq"] = serde_json::json!(-1);
+            std::fs::write(&path, format!("{first}\n{rest}")).unwrap();
+        }
+        resign(dir.path(), false);
+        let e = bundle::verify(dir.path(), &b.key, None).unwrap_err();
+        assert!(e.to_string().starts_with("entry seq -1: "), "{e}");
+    }
+}
+
+#[test]
+fn a_consistency_proof_that_is_not_hashes_is_not_blamed_on_an_entry() {
+    let b = bundles();
+    let dir = tempfile::tempdir().unwrap();
+    write_bundle(dir.path(), &b.filtered);
+    let held = ccu::audit::checkpoint::verify(&b.held, &b.key).unwrap();
+    std::fs::write(
+        dir.path().join(bundle::CONSISTENCY),
+        format!(
+            "{{\"old_size\":{},\"proof\":[\"not a hash\"]}}\n",
+            held.tree_size
+        ),
+    )
+    .unwrap();
+    resign(dir.path(), false);
+    let e = bundle::verify(dir.path(), &b.key, Some(&b.held)).unwrap_err();
+    assert_eq!(e.seq, None, "{e}");
+    assert_eq!(
+        e.to_string(),
+        "the consistency proof holds a value that is not a 32-byte hex hash"
+    );
+}
+
+fn tree_size() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        prop::sample::select(vec![
+            0,
+            1,
+            2,
+            3,
+            7,
+            8,
+            9,
+            1 << 32,
+            i64::MAX as u64,
+            u64::MAX
+        ]),
+        any::<u64>(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// An insider holding the signing key can make a bundle say anything
+    /// and sign it; verifying it still ends in a verdict, never a panic.
+    #[test]
+    fn a_bundle_changed_and_signed_again_verifies_or_says_why(
+        filtered in any::<bool>(),
+        changes in prop::collection::vec(
+            (
+                any::<Index>(),
+                prop_oneof![
+                    4 => change(),
+                    // Seqs near and outside the checkpoint's 1 to N.
+                    2 => (any::<Index>(), -3i64..=12)
+                        .prop_map(|(line, seq)| {
+                            Change::SeqOfEntryAndProof(line, serde_json::json!(seq))
+                        }),
+                ],
+            ),
+            0..4,
+        ),
+        count in any::<bool>(),
+        checkpoint in prop::option::weighted(
+            0.5,
+            (prop::option::of(tree_size()), prop::option::of(any::<[u8; 32]>())),
+        ),
+        held in prop::option::weighted(
+            0.5,
+            (prop::option::of(tree_size()), prop::option::of(any::<[u8; 32]>())),
+        ),
+    ) {
+        let b = bundles();
+        let files = if filtered { &b.filtered } else { &b.full };
+        let dir = tempfile::tempdir().unwrap();
+        write_bundle(dir.path(), files);
+        let names: Vec<&String> = files.keys().collect();
+        for (i, change) in &changes {
+            apply(dir.path(), names[i.index(names.len())], change);
+        }
+        if let Some((size, root)) = checkpoint {
+            let path = dir.path().join(bundle::CHECKPOINT);
+            if is_file(&path) {
+                let note = String::from_utf8(files[bundle::CHECKPOINT].clone()).unwrap();
+                std::fs::write(&path, resign_checkpoint(&note, size, root)).unwrap();
+            }
+        }
+        resign(dir.path(), count);
+        let held = match held {
+            Some((size, root)) => resign_checkpoint(&b.held, size, root),
+            None => b.held.clone(),
+        };
+        match bundle::verify(dir.path(), &b.key, Some(&held)) {
+            Ok(verified) => prop_assert!(verified.to_string().starts_with("ok: ")),
+            Err(e) => {
+                let shown = e.to_string();
+                prop_assert!(shown.len() > 10, "{}", shown);
             }
         }
     }
