@@ -17,12 +17,17 @@ use ccu::store::{Command, ExportRequest};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
-/// 256 cases a property. A failure is printed with its smallest input,
-/// which becomes a regular test; nothing is written beside the sources.
+/// 256 cases a property, or `PROPTEST_CASES` for a longer search. A
+/// failure is printed with its smallest input, which becomes a regular
+/// test; nothing is written beside the sources.
 fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(256);
     ProptestConfig {
         failure_persistence: None,
-        ..ProptestConfig::with_cases(256)
+        ..ProptestConfig::with_cases(cases)
     }
 }
 
