@@ -191,3 +191,145 @@ fn a_user_file_merges_over_a_preset() {
         Some(Action::Back)
     );
 }
+
+#[test]
+fn a_file_with_an_error_on_each_of_many_lines_reports_each_at_its_line() {
+    // 20,000 bad keys, every other one also bound to an unknown action,
+    // with blank and comment lines between, in two sections: each error is
+    // reported at its own line, in order.
+    let mut text = String::from("# many mistakes\n[list]\n");
+    let mut line = 3;
+    let mut expected = Vec::new();
+    for i in 0..20_000 {
+        if i == 10_000 {
+            text.push_str("\n[detail]\n");
+            line += 2;
+        }
+        if i % 2 == 0 {
+            text.push_str(&format!("\"bad{i}-x\" = \"down\"\n"));
+            expected.push((line, format!("bad{i}-x"), "bad key"));
+            line += 1;
+        } else {
+            text.push_str(&format!("\"bad{i}-x\" = \"no_such_{i}\"\n# note\n"));
+            expected.push((line, format!("bad{i}-x"), "bad key"));
+            expected.push((line, format!("bad{i}-x"), "unknown action"));
+            line += 2;
+        }
+    }
+    let (file, errors) = KeymapFile::parse_partial("keymap.toml", &text);
+    assert!(file.bindings().is_empty());
+    assert_eq!(errors.len(), expected.len());
+    for (error, (line, key, what)) in errors.iter().zip(&expected) {
+        let shown = error.to_string();
+        assert_eq!(error.line, Some(*line), "{shown}");
+        assert_eq!(error.key.as_deref(), Some(key.as_str()), "{shown}");
+        assert!(
+            shown.starts_with(&format!("keymap.toml:{line}: \"{key}\": {what}")),
+            "{shown}"
+        );
+    }
+    let last = errors.last().unwrap().to_string();
+    assert!(last.contains("unknown action \"no_such_19999\""), "{last}");
+}
+
+#[test]
+fn a_device_or_pipe_in_place_of_the_user_file_is_reported_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let zero = dir.path().join("keymap.toml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let fifo = dir.path().join("fifo.toml");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for (path, kind) in [
+        (&zero, "a character device"),
+        (&fifo, "a named pipe (FIFO)"),
+    ] {
+        let (keymap, errors) = Keymap::with_user_file(path);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(
+            errors[0].to_string(),
+            format!(
+                "{}: cannot read the file: it is {kind}, not a regular file",
+                path.display()
+            )
+        );
+        assert_eq!(keymap, Keymap::builtin());
+    }
+}
+
+#[test]
+fn a_user_file_over_the_limit_is_reported_with_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keymap.toml");
+    let mut text = String::from("[list]\n\"x\" = \"open\"\n");
+    while text.len() as u64 <= ccu::keymap::MAX_FILE_BYTES {
+        text.push_str("# padding padding padding padding padding padding\n");
+    }
+    std::fs::write(&path, &text).unwrap();
+    let (keymap, errors) = Keymap::with_user_file(&path);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].to_string(),
+        format!(
+            "{}: cannot read the file: it is larger than 1 MiB, the most ccu reads for this file",
+            path.display()
+        )
+    );
+    // Nothing of it applies.
+    assert_eq!(keymap, Keymap::builtin());
+    // At the limit, it is read.
+    text.truncate(ccu::keymap::MAX_FILE_BYTES as usize);
+    let text = &text[..=text.rfind('\n').unwrap()];
+    std::fs::write(&path, text).unwrap();
+    let (keymap, errors) = Keymap::with_user_file(&path);
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        keymap.action(Context::List, &press("x")),
+        Some(Action::Open)
+    );
+}
+
+#[test]
+fn a_file_of_many_bindings_merges_each_over_the_defaults() {
+    // 40,000 keys (CJK characters, with and without alt), and a default
+    // key rebound at the end: each is in the merged keymap once, and does
+    // what the file says.
+    let mut text = String::from("[list]\n");
+    let chars: Vec<char> = (0x4E00..0x4E00 + 20_000)
+        .filter_map(char::from_u32)
+        .collect();
+    for c in &chars {
+        text.push_str(&format!("\"{c}\" = \"down\"\n\"alt-{c}\" = \"up\"\n"));
+    }
+    text.push_str("\"j\" = \"new\"\n");
+    let file = KeymapFile::parse("keymap.toml", &text).unwrap();
+    assert_eq!(file.bindings().len(), 40_001);
+    let mut keymap = Keymap::builtin();
+    let default_order: Vec<String> = keymap
+        .bindings(Context::List)
+        .into_iter()
+        .map(|b| b.key)
+        .collect();
+    keymap.merge(&file);
+    for c in chars.iter().step_by(97) {
+        let key = c.to_string();
+        assert_eq!(
+            keymap.action(Context::List, &press(&key)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            keymap.action(Context::List, &press(&format!("alt-{c}"))),
+            Some(Action::Up)
+        );
+    }
+    assert_eq!(keymap.action(Context::List, &press("j")), Some(Action::New));
+    let merged = keymap.bindings(Context::List);
+    assert!(default_order.contains(&"j".to_owned()));
+    assert_eq!(merged.len(), default_order.len() + 40_000);
+    let downs = merged.iter().filter(|b| b.action == Action::Down).count();
+    let ups = merged.iter().filter(|b| b.action == Action::Up).count();
+    assert!(downs > 20_000 && ups > 20_000, "{downs} {ups}");
+}

@@ -105,8 +105,9 @@ pub fn manifest_note_body(manifest_bytes: &[u8]) -> String {
 /// Why a bundle did not verify: the first problem found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BundleError {
-    /// The entry it concerns, if it concerns one.
-    pub seq: Option<u64>,
+    /// The entry it concerns, if it concerns one, by the seq it gives
+    /// (which may be any number in a bundle that was tampered with).
+    pub seq: Option<i64>,
     pub reason: String,
 }
 
@@ -126,7 +127,7 @@ fn fail<T>(reason: impl Into<String>) -> Result<T, BundleError> {
     })
 }
 
-fn fail_at<T>(seq: u64, reason: impl Into<String>) -> Result<T, BundleError> {
+fn fail_at<T>(seq: i64, reason: impl Into<String>) -> Result<T, BundleError> {
     Err(BundleError {
         seq: Some(seq),
         reason: reason.into(),
@@ -143,14 +144,25 @@ const SMALL_FILE: u64 = 16 << 20;
 /// one it wrote, and is refused rather than read into memory.
 const LONGEST_LINE: u64 = 16 << 20;
 
+/// The largest file `ccu audit verify --pubkey` reads the key from: the
+/// key is one line of about ninety characters.
+pub const MAX_KEY_FILE_BYTES: u64 = 64 << 10;
+
+/// The largest earlier checkpoint `ccu audit verify --since` reads: a
+/// signed checkpoint is a few hundred bytes.
+pub const MAX_HELD_CHECKPOINT_BYTES: u64 = 64 << 10;
+
 /// Opens a file of the bundle, which must be a regular file: a device, a
-/// pipe or a folder in its place (or a link to one) would never end.
+/// pipe or a folder in its place (or a link to one) would never end. It is
+/// looked at before it is opened and again once open, and a pipe put there
+/// in between is not waited on ([`crate::files::open_regular`]).
 fn open_file(dir: &Path, name: &str) -> Result<std::fs::File, BundleError> {
-    let path = dir.join(name);
-    match std::fs::metadata(&path) {
-        Ok(m) if !m.is_file() => fail(format!("{name}: not a regular file")),
-        Ok(_) => std::fs::File::open(&path).map_err(|e| cannot_read(name, e)),
-        Err(e) => Err(cannot_read(name, e)),
+    use crate::files::ReadFailure;
+    match crate::files::open_regular(&dir.join(name)) {
+        Ok((file, _)) => Ok(file),
+        Err(ReadFailure::NotRegular(_)) => fail(format!("{name}: not a regular file")),
+        Err(ReadFailure::NotFound(e) | ReadFailure::Io(e)) => Err(cannot_read(name, e)),
+        Err(other) => fail(format!("{name}: cannot read it: {other}")),
     }
 }
 
@@ -292,12 +304,14 @@ fn locate(dir: &Path, hash: &str) -> Option<i64> {
     None
 }
 
-fn hashes(hex_list: &[String], what: &str, seq: u64) -> Result<Vec<Hash>, BundleError> {
+/// The hashes of a proof: of the entry `seq`, or of none for a
+/// consistency proof.
+fn hashes(hex_list: &[String], what: &str, seq: Option<i64>) -> Result<Vec<Hash>, BundleError> {
     hex_list
         .iter()
         .map(|h| {
             merkle::from_hex(h).ok_or_else(|| BundleError {
-                seq: Some(seq),
+                seq,
                 reason: format!("{what} holds a value that is not a 32-byte hex hash"),
             })
         })
@@ -503,16 +517,22 @@ fn verify_lines(
         let e: Event = serde_json::from_str(line)
             .or_else(|e| fail(format!("entries.jsonl line {number}: not an entry: {e}")))?;
         count += 1;
-        let seq = e.seq as u64;
+        // As written, for the messages; as a tree index only once it is
+        // known to be one.
+        let seq = e.seq;
         if let Some(before) = previous
-            && e.seq <= before
+            && seq <= before
             && order.is_none()
         {
             order = fail_at::<()>(seq, format!("out of order: it follows seq {before}")).err();
         }
-        previous = Some(e.seq);
+        previous = Some(seq);
+        let index = u64::try_from(seq)
+            .ok()
+            .and_then(|s| s.checked_sub(1))
+            .filter(|i| *i < cp.tree_size);
         if contents.is_none() {
-            if e.seq < 1 || seq > cp.tree_size {
+            if index.is_none() {
                 contents = fail_at::<()>(
                     seq,
                     format!(
@@ -527,9 +547,13 @@ fn verify_lines(
                         .err();
             }
         }
-        if linked.is_some() {
+        // Links and proofs are checked until one fails, and never for an
+        // entry outside the checkpoint: that is what is reported for it,
+        // whatever its link or proof would show, since it is no leaf of the
+        // signed tree.
+        let (Some(index), None) = (index, &linked) else {
             continue;
-        }
+        };
         let leaf = leaf(&e.hash);
         match proofs {
             None => match chain.push(&e, |h| locate(dir, h)) {
@@ -539,7 +563,7 @@ fn verify_lines(
                         earlier_root = Some(tree.root());
                     }
                 }
-                Err(b) => linked = fail_at::<()>(b.seq as u64, b.to_string()).err(),
+                Err(b) => linked = fail_at::<()>(b.seq, b.to_string()).err(),
             },
             Some(proofs) => {
                 let proof = match proofs.next() {
@@ -548,7 +572,7 @@ fn verify_lines(
                     Ok(Some((_, line))) => serde_json::from_str::<InclusionProof>(line)
                         .or_else(|e| fail(format!("proofs.jsonl: {e}")))
                         .and_then(|p| {
-                            if p.seq == seq {
+                            if i64::try_from(p.seq) == Ok(seq) {
                                 Ok(p)
                             } else {
                                 fail_at(seq, "no inclusion proof")
@@ -556,10 +580,9 @@ fn verify_lines(
                         }),
                 };
                 let proved = proof
-                    .and_then(|p| hashes(&p.proof, "its inclusion proof", seq))
+                    .and_then(|p| hashes(&p.proof, "its inclusion proof", Some(seq)))
                     .and_then(|proof| {
-                        if merkle::verify_inclusion(&leaf, seq - 1, cp.tree_size, &proof, &cp.root)
-                        {
+                        if merkle::verify_inclusion(&leaf, index, cp.tree_size, &proof, &cp.root) {
                             Ok(())
                         } else {
                             fail_at(seq, "its inclusion proof does not lead to the signed root")
@@ -624,7 +647,7 @@ fn verify_lines(
                     ));
                 }
                 Some(p) => {
-                    let proof = hashes(&p.proof, "the consistency proof", 0)?;
+                    let proof = hashes(&p.proof, "the consistency proof", None)?;
                     merkle::verify_consistency(
                         old.tree_size,
                         cp.tree_size,

@@ -619,12 +619,18 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
         TopCommand::Audit {
             command: AuditCommand::Verify { dir, pubkey, since },
         } => {
-            let key = if std::path::Path::new(&pubkey).is_file() {
-                std::fs::read_to_string(&pubkey)
-                    .map_err(|e| Failure {
-                        message: format!("{pubkey}: cannot read the key: {e}"),
-                        code: 5,
-                    })?
+            use crate::audit::bundle::{MAX_HELD_CHECKPOINT_BYTES, MAX_KEY_FILE_BYTES};
+            let unreadable = |e: crate::files::ReadError| Failure {
+                message: e.to_string(),
+                code: 5,
+            };
+            // A path to anything (even a device, a pipe or a dangling link)
+            // is meant as the key's file, and refused unless it is a regular
+            // file within the limit; only a path to nothing is the key.
+            let key_path = std::path::Path::new(&pubkey);
+            let key = if key_path.symlink_metadata().is_ok() {
+                crate::files::read_bounded_text(key_path, MAX_KEY_FILE_BYTES, "the key")
+                    .map_err(unreadable)?
                     .lines()
                     .next()
                     .unwrap_or_default()
@@ -634,13 +640,12 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             };
             let since = since
                 .map(|p| {
-                    std::fs::read_to_string(&p).map_err(|e| Failure {
-                        message: format!(
-                            "{}: cannot read the earlier checkpoint: {e}",
-                            p.display()
-                        ),
-                        code: 5,
-                    })
+                    crate::files::read_bounded_text(
+                        &p,
+                        MAX_HELD_CHECKPOINT_BYTES,
+                        "the earlier checkpoint",
+                    )
+                    .map_err(unreadable)
                 })
                 .transpose()?;
             match crate::audit::bundle::verify(&dir, &key, since.as_deref()) {
@@ -784,20 +789,14 @@ fn import_intel(
     out: &mut impl Write,
 ) -> Result<i32, Failure> {
     let shown = csv.display().to_string();
-    let cannot_read = |e: std::io::Error| Failure {
-        message: format!("{shown}: cannot read the file: {e}"),
-        code: 5,
-    };
-    let size = std::fs::metadata(csv).map_err(cannot_read)?.len();
-    if size > MAX_IMPORT_BYTES {
-        return Err(Failure {
-            message: format!(
-                "{shown}: the file is {size} bytes; ccu imports files of up to {MAX_IMPORT_BYTES} bytes, so split it"
-            ),
+    let bytes =
+        crate::files::read_bounded(csv, MAX_IMPORT_BYTES, "the file").map_err(|e| Failure {
+            message: match e.failure {
+                crate::files::ReadFailure::TooLarge { .. } => format!("{e}; split it"),
+                _ => e.to_string(),
+            },
             code: 5,
-        });
-    }
-    let bytes = std::fs::read(csv).map_err(cannot_read)?;
+        })?;
     let parsed = crate::import::parse_intel_csv(&bytes).map_err(|e| Failure {
         message: format!("{shown}: {e}; nothing was imported"),
         code: 5,

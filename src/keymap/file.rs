@@ -121,14 +121,30 @@ fn a_type(value: &DeValue<'_>) -> String {
     format!("{article} {name}")
 }
 
-/// 1-based line of a byte offset.
-fn line_at(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// Where each line of a text starts, found in one pass, so that the line of
+/// any byte offset is a binary search: a file with an error on each of many
+/// lines is reported in time proportional to its size, not its square.
+struct Lines {
+    /// The offset of every newline, in order.
+    newlines: Vec<usize>,
+}
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines {
+            newlines: text
+                .bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    /// 1-based line of a byte offset: one more than the newlines before it.
+    fn at(&self, offset: usize) -> usize {
+        self.newlines.partition_point(|&n| n < offset) + 1
+    }
 }
 
 impl KeymapFile {
@@ -169,7 +185,7 @@ fn all_or_nothing(
 
 struct Parser<'a> {
     file_name: &'a str,
-    text: &'a str,
+    lines: Lines,
     need_desc: bool,
     errors: Vec<KeymapError>,
 }
@@ -178,14 +194,14 @@ impl Parser<'_> {
     fn error(&mut self, span: Range<usize>, key: Option<&str>, problem: Problem) {
         self.errors.push(KeymapError {
             file: self.file_name.to_string(),
-            line: Some(line_at(self.text, span.start)),
+            line: Some(self.lines.at(span.start)),
             key: key.map(str::to_string),
             problem,
         });
     }
 
     fn line(&self, span: &Range<usize>) -> usize {
-        line_at(self.text, span.start)
+        self.lines.at(span.start)
     }
 
     /// One `"key" = value` entry of a section, or `None` (and an error)
@@ -316,7 +332,7 @@ impl Parser<'_> {
 fn parse(file_name: &str, text: &str, need_desc: bool) -> (KeymapFile, Vec<KeymapError>) {
     let mut parser = Parser {
         file_name,
-        text,
+        lines: Lines::new(text),
         need_desc,
         errors: Vec::new(),
     };
@@ -387,4 +403,29 @@ fn parse(file_name: &str, text: &str, need_desc: bool) -> (KeymapFile, Vec<Keyma
     let mut errors = parser.errors;
     errors.sort_by_key(|e| e.line);
     (KeymapFile { bindings: kept }, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::with_cases(256) })]
+
+        /// The line of an offset is one more than the newlines before it,
+        /// as counting them again for each offset would find.
+        #[test]
+        fn the_line_of_an_offset_counts_the_newlines_before_it(
+            text in "(?s)[a\n\r\u{e9}\u{4e00}]{0,200}",
+            offsets in prop::collection::vec(0usize..210, 0..20),
+        ) {
+            let lines = Lines::new(&text);
+            for offset in offsets {
+                let before = &text.as_bytes()[..offset.min(text.len())];
+                let counted = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                prop_assert_eq!(lines.at(offset), counted, "offset {}", offset);
+            }
+        }
+    }
 }

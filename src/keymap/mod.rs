@@ -16,7 +16,7 @@
 mod file;
 mod key;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -29,6 +29,11 @@ pub use key::{KeyChord, KeyError};
 pub const DEFAULT_TOML: &str = include_str!("../../keymaps/default.toml");
 /// The embedded vim preset: overrides merged over the default.
 pub const VIM_TOML: &str = include_str!("../../keymaps/vim.toml");
+
+/// The largest keymap file read: a file that binds every key in every
+/// section is a few kilobytes, so anything near this is not a keymap, and
+/// it (like a device or a pipe in its place) is reported, not read.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
 /// The presets [`Keymap::preset`] knows, by name.
 pub const PRESETS: &[&str] = &["default", "vim"];
@@ -167,18 +172,19 @@ impl Keymap {
     /// fine still apply: one typo should not silently cost someone every
     /// other key they set up, and the errors say exactly which entries were
     /// skipped. A file that is not valid TOML, or cannot be read, changes
-    /// nothing, since which entries were meant cannot be told.
+    /// nothing, since which entries were meant cannot be told. Only a
+    /// regular file of at most [`MAX_FILE_BYTES`] is read.
     pub fn overlay_file(mut self, path: &Path) -> (Keymap, Vec<KeymapError>) {
         let file_name = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::files::read_bounded_text(path, MAX_FILE_BYTES, "the keymap file") {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (self, Vec::new()),
+            Err(e) if e.is_not_found() => return (self, Vec::new()),
             Err(e) => {
                 let error = KeymapError {
                     file: file_name,
                     line: None,
                     key: None,
-                    problem: Problem::Unreadable(e.to_string()),
+                    problem: Problem::Unreadable(e.failure.to_string()),
                 };
                 return (self, vec![error]);
             }
@@ -193,7 +199,21 @@ impl Keymap {
     /// key is added after the others, and `"none"` leaves the key doing
     /// nothing in that context. A binding without a desc takes the action's
     /// description.
+    ///
+    /// Each section's keys are indexed once, so merging a file of many
+    /// bindings takes time in proportion to its size.
     pub fn merge(&mut self, file: &KeymapFile) {
+        let mut places: Vec<HashMap<KeyChord, usize>> = self
+            .sections
+            .iter()
+            .map(|section| {
+                section
+                    .iter()
+                    .enumerate()
+                    .map(|(at, slot)| (slot.chord, at))
+                    .collect()
+            })
+            .collect();
         for binding in file.bindings() {
             let slot = Slot {
                 chord: binding.chord,
@@ -204,10 +224,14 @@ impl Keymap {
                     (None, None) => String::new(),
                 },
             };
-            let section = &mut self.sections[index(binding.context)];
-            match section.iter_mut().find(|s| s.chord == binding.chord) {
-                Some(existing) => *existing = slot,
-                None => section.push(slot),
+            let i = index(binding.context);
+            let section = &mut self.sections[i];
+            match places[i].get(&binding.chord) {
+                Some(&at) => section[at] = slot,
+                None => {
+                    places[i].insert(binding.chord, section.len());
+                    section.push(slot);
+                }
             }
         }
     }

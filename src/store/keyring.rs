@@ -24,7 +24,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -576,33 +576,27 @@ fn parse_public(text: &str) -> Option<PublicKey> {
 impl KeyringFile {
     /// Reads the keyring beside `casefile`. `Ok(None)` if there is none.
     pub fn read(casefile: &Path) -> Result<Option<KeyringFile>> {
+        use crate::files::ReadFailure;
         let path = keyring_path(casefile);
-        let mut file = match fs::File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(Error::Io { path, source }),
+        // A pipe in its place would be waited on for ever, a device read for
+        // ever: only a regular file is opened, and read up to the limit.
+        let bytes = match crate::files::read_bounded(&path, MAX_KEYRING_BYTES, "the keyring") {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                return match e.failure {
+                    ReadFailure::NotFound(_) => Ok(None),
+                    ReadFailure::NotRegular(kind) => {
+                        Err(damaged(&path, format!("it is {kind}, not a regular file")))
+                    }
+                    ReadFailure::TooLarge { .. } => Err(damaged(
+                        &path,
+                        format!("it is larger than a keyring can be ({MAX_KEYRING_BYTES} bytes)"),
+                    )),
+                    ReadFailure::Io(source) => Err(Error::Io { path, source }),
+                    ReadFailure::NotUtf8 => Err(damaged(&path, "it is not UTF-8 text")),
+                };
+            }
         };
-        let meta = file.metadata().map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
-        if !meta.is_file() {
-            return Err(damaged(&path, "it is not a regular file"));
-        }
-        let mut bytes = Vec::new();
-        Read::by_ref(&mut file)
-            .take(MAX_KEYRING_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-        if bytes.len() as u64 > MAX_KEYRING_BYTES {
-            return Err(damaged(
-                &path,
-                format!("it is larger than a keyring can be ({MAX_KEYRING_BYTES} bytes)"),
-            ));
-        }
         let text = String::from_utf8(bytes).map_err(|_| damaged(&path, "it is not UTF-8 text"))?;
         let mut lines = text.lines();
         let first = lines.next().unwrap_or_default();
@@ -640,10 +634,11 @@ impl KeyringFile {
     /// Writes the keyring whole (a temporary file, then a rename), owner
     /// only. Notices on disk now are kept, but for `taken`.
     pub(super) fn write(&self, taken: &[String]) -> Result<()> {
-        let on_disk = match fs::read_to_string(&self.path) {
-            Ok(text) => text.lines().skip(1).map(str::to_owned).collect(),
-            Err(_) => Vec::new(),
-        };
+        let on_disk =
+            match crate::files::read_bounded_text(&self.path, MAX_KEYRING_BYTES, "the keyring") {
+                Ok(text) => text.lines().skip(1).map(str::to_owned).collect(),
+                Err(_) => Vec::new(),
+            };
         let mut text = serde_json::to_string(&self.keyring).expect("plain data serialises");
         text.push('\n');
         for line in on_disk
