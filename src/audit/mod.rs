@@ -206,16 +206,16 @@ impl fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let seq = self.seq;
         match &self.problem {
-            Problem::Gap { found } if *found == seq + 1 => write!(
+            Problem::Gap { found } if *found == seq.saturating_add(1) => write!(
                 f,
                 "seq {seq}: gap: event {seq} is missing (the trail jumps from {} to {found})",
-                seq - 1
+                seq.saturating_sub(1)
             ),
             Problem::Gap { found } => write!(
                 f,
                 "seq {seq}: gap: events {seq} to {} are missing (the trail jumps from {} to {found})",
-                found - 1,
-                seq - 1
+                found.saturating_sub(1),
+                seq.saturating_sub(1)
             ),
             Problem::BadGenesis => write!(
                 f,
@@ -224,18 +224,18 @@ impl fmt::Display for ChainBreak {
             Problem::BrokenLink => write!(
                 f,
                 "seq {seq}: broken link: prev_hash is not the hash of seq {}",
-                seq - 1
+                seq.saturating_sub(1)
             ),
             Problem::OutOfOrder { after_seq } => write!(
                 f,
                 "seq {seq}: out of order: it was chained after the event now at seq {after_seq}, not after seq {}",
-                seq - 1
+                seq.saturating_sub(1)
             ),
             Problem::Inserted => write!(
                 f,
                 "seq {seq}: inserted: seq {} was chained directly after seq {}, so this event was added afterwards",
-                seq + 1,
-                seq - 1
+                seq.saturating_add(1),
+                seq.saturating_sub(1)
             ),
             Problem::HashMismatch => write!(
                 f,
@@ -356,6 +356,20 @@ mod tests {
     use super::*;
 
     const CASEFILE_ID: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn a_break_at_the_edges_of_seq_is_described_without_overflow() {
+        for (seq, problem) in [
+            (1, Problem::Gap { found: i64::MIN }),
+            (i64::MAX, Problem::Gap { found: i64::MIN }),
+            (i64::MAX, Problem::Inserted),
+            (i64::MIN, Problem::BrokenLink),
+            (i64::MIN, Problem::OutOfOrder { after_seq: 0 }),
+        ] {
+            let text = ChainBreak { seq, problem }.to_string();
+            assert!(text.starts_with(&format!("seq {seq}: ")), "{text}");
+        }
+    }
 
     fn event(seq: i64, prev_hash: &str, action: &str) -> Event {
         let mut e = Event {
