@@ -170,7 +170,6 @@ impl Prepared {
 
 /// The hidden folder, and its lock, an export to `out` is written in.
 fn staging(out: &Path) -> Result<(PathBuf, PathBuf, std::fs::File), Fail> {
-    use std::os::unix::io::AsRawFd;
     let name = out
         .file_name()
         .ok_or_else(|| InvalidInput::new("out", format!("{} is not a folder name", out.display())))?
@@ -179,14 +178,7 @@ fn staging(out: &Path) -> Result<(PathBuf, PathBuf, std::fs::File), Fail> {
     let parent = out.parent().unwrap_or(Path::new(""));
     let dir = parent.join(format!(".{name}.export"));
     let lock_path = parent.join(format!(".{name}.export.lock"));
-    let lock = super::keyring::private_options()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&lock_path)
-        .map_err(|e| io(&lock_path, e))?;
-    // SAFETY: flock on a descriptor this function owns.
-    if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+    let Some(lock) = super::staging::try_lock(&lock_path).map_err(|e| io(&lock_path, e))? else {
         return Err(InvalidInput::new(
             "out",
             format!(
@@ -195,7 +187,7 @@ fn staging(out: &Path) -> Result<(PathBuf, PathBuf, std::fs::File), Fail> {
             ),
         )
         .into());
-    }
+    };
     // What a killed export into the same folder left: never a bundle
     // with its signature (see [`Prepared`]).
     match std::fs::remove_dir_all(&dir) {

@@ -67,6 +67,21 @@ fn sync_dir(dir: &Path) {
     }
 }
 
+/// Opens (making it if need be) the private lock file at `path` and takes
+/// its exclusive `flock` without waiting: None if another process holds
+/// it. The lock goes when the file returned is closed, or the process
+/// ends, however it ends.
+pub(super) fn try_lock(path: &Path) -> std::io::Result<Option<fs::File>> {
+    let lock = private_options()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
+    // SAFETY: flock on a descriptor this function owns.
+    let taken = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+    Ok(taken.then_some(lock))
+}
+
 impl Staged {
     /// Claims the hidden name for a case file to go at `target`: refuses
     /// a target (or its keyring) that exists, and clears what an earlier,
@@ -86,18 +101,11 @@ impl Staged {
         let dir = target.parent().unwrap_or(Path::new(""));
         let path = dir.join(format!(".{name}.init"));
         let lock_path = with_suffix(&path, ".lock");
-        let lock = private_options()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        // SAFETY: flock on a descriptor this function owns.
-        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        let Some(lock) = try_lock(&lock_path).map_err(io(&lock_path))? else {
             return Err(Error::InitInProgress {
                 path: target.to_owned(),
             });
-        }
+        };
         let staged = Staged {
             target: target.to_owned(),
             path,
