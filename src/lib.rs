@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cli;
 pub mod demo;
 pub mod domain;
+pub mod exit;
 pub mod files;
 pub mod import;
 pub mod keymap;

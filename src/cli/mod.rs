@@ -3,6 +3,7 @@
 
 mod password;
 
+use crate::exit::ExitCode;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -16,7 +17,6 @@ use crate::sanitise::for_terminal;
 use crate::store::{self, Actor, CaseFile, CheckReport, Command, Credentials, FirstAdministrator};
 
 /// Exit code when `ccu check` finds damage or tampering.
-pub use crate::store::EXIT_CHECK_FAILED;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -310,7 +310,7 @@ enum UserCommand {
 #[derive(Debug)]
 pub struct Failure {
     pub message: String,
-    pub code: i32,
+    pub code: ExitCode,
 }
 
 impl From<store::Error> for Failure {
@@ -347,17 +347,17 @@ pub fn run() -> i32 {
     };
     let mut out = std::io::stdout().lock();
     match execute(cli, &mut out) {
-        Ok(code) => code,
+        Ok(code) => code.code(),
         Err(failure) => {
             // Line breaks in a message are ccu's own: untrusted text in it
             // was sanitised where it was put in (see import_intel).
             eprintln!("ccu: error: {}", for_terminal_lines(&failure.message));
-            failure.code
+            failure.code.code()
         }
     }
 }
 
-fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
+fn execute(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
     let options = crate::tui::Options {
         lock_after: chrono::Duration::minutes(cli.lock_minutes.into()),
         keymap: cli.keymap.clone(),
@@ -420,7 +420,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                     casefile.id()
                 ),
             )?;
-            Ok(0)
+            Ok(ExitCode::Ok)
         }
         TopCommand::Check { actor } => {
             let locked = locate(&path)?;
@@ -436,7 +436,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                         out,
                         &format!("ok: {events} events, chain verified, every row answers to it"),
                     )?;
-                    Ok(0)
+                    Ok(ExitCode::Ok)
                 }
                 (_, problem) => {
                     // Line breaks are ccu's own; what the case file holds
@@ -478,7 +478,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                     }
                 ),
             )?;
-            Ok(0)
+            Ok(ExitCode::Ok)
         }
         TopCommand::Backup { out: file, actor } => {
             // Refused before the unlock (a login) is written.
@@ -499,7 +499,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                     done.details["events"]
                 ),
             )?;
-            Ok(0)
+            Ok(ExitCode::Ok)
         }
         TopCommand::Encrypt { head, actor } => {
             let head = head
@@ -547,7 +547,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                 "\nCopies and backups of the file from before are still unencrypted: destroy them.",
             );
             say(out, &text)?;
-            Ok(0)
+            Ok(ExitCode::Ok)
         }
         TopCommand::Audit {
             command: AuditCommand::Pubkey { actor },
@@ -555,7 +555,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             let (casefile, _) = open(&path, &actor)?;
             let (key, fingerprint) = casefile.verifier_key()?;
             say(out, &format!("{key}\nfingerprint: SHA-256:{fingerprint}"))?;
-            Ok(0)
+            Ok(ExitCode::Ok)
         }
         TopCommand::Audit {
             command: AuditCommand::Checkpoint { actor },
@@ -570,7 +570,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                     done.details["root"].as_str().unwrap_or_default()
                 ),
             )?;
-            Ok(0)
+            Ok(ExitCode::Ok)
         }
         TopCommand::Audit {
             command:
@@ -614,7 +614,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                     dir.display()
                 ),
             )?;
-            Ok(0)
+            Ok(ExitCode::Ok)
         }
         TopCommand::Audit {
             command: AuditCommand::Verify { dir, pubkey, since },
@@ -622,7 +622,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             use crate::audit::bundle::{MAX_HELD_CHECKPOINT_BYTES, MAX_KEY_FILE_BYTES};
             let unreadable = |e: crate::files::ReadError| Failure {
                 message: e.to_string(),
-                code: 5,
+                code: ExitCode::Invalid,
             };
             // A path to anything (even a device, a pipe or a dangling link)
             // is meant as the key's file, and refused unless it is a regular
@@ -651,7 +651,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             match crate::audit::bundle::verify(&dir, &key, since.as_deref()) {
                 Ok(verified) => {
                     say(out, &verified.to_string())?;
-                    Ok(0)
+                    Ok(ExitCode::Ok)
                 }
                 Err(e) => Err(Failure {
                     message: format!(
@@ -659,7 +659,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                         dir.display(),
                         for_terminal(&e.to_string())
                     ),
-                    code: EXIT_CHECK_FAILED,
+                    code: ExitCode::CheckFailed,
                 }),
             }
         }
@@ -707,7 +707,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                     &table(&["DUE (UTC)", "", "WHAT", "REFERENCE", "WHY"], &rows),
                 )?;
             }
-            Ok(0)
+            Ok(ExitCode::Ok)
         }
         TopCommand::Authorisations {
             central_record: _,
@@ -722,11 +722,11 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
             } else if csv {
                 let bytes = store::central_record_csv(&entries).map_err(|e| Failure {
                     message: format!("cannot write CSV: {e}"),
-                    code: 1,
+                    code: ExitCode::Failure,
                 })?;
                 out.write_all(&bytes).map_err(|e| Failure {
                     message: format!("cannot write to standard output: {e}"),
-                    code: 1,
+                    code: ExitCode::Failure,
                 })?;
             } else {
                 let rows: Vec<[String; 7]> = entries
@@ -763,7 +763,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<i32, Failure> {
                     ),
                 )?;
             }
-            Ok(0)
+            Ok(ExitCode::Ok)
         }
         TopCommand::Import {
             command:
@@ -787,7 +787,7 @@ fn import_intel(
     skip_invalid: bool,
     actor: &AsUser,
     out: &mut impl Write,
-) -> Result<i32, Failure> {
+) -> Result<ExitCode, Failure> {
     let shown = csv.display().to_string();
     let bytes =
         crate::files::read_bounded(csv, MAX_IMPORT_BYTES, "the file").map_err(|e| Failure {
@@ -795,11 +795,11 @@ fn import_intel(
                 crate::files::ReadFailure::TooLarge { .. } => format!("{e}; split it"),
                 _ => e.to_string(),
             },
-            code: 5,
+            code: ExitCode::Invalid,
         })?;
     let parsed = crate::import::parse_intel_csv(&bytes).map_err(|e| Failure {
         message: format!("{shown}: {e}; nothing was imported"),
-        code: 5,
+        code: ExitCode::Invalid,
     })?;
     let invalid = parsed.invalid_row_count();
     let total = parsed.rows.len() + invalid;
@@ -810,7 +810,10 @@ fn import_intel(
         for e in &parsed.errors {
             message.push_str(&format!("\n  {}", for_terminal(&e.to_string())));
         }
-        return Err(Failure { message, code: 5 });
+        return Err(Failure {
+            message,
+            code: ExitCode::Invalid,
+        });
     }
     let (mut casefile, actor) = open(path, actor)?;
     let label = csv
@@ -857,14 +860,14 @@ fn import_intel(
         }
     }
     say(out, &lines.join("\n"))?;
-    Ok(0)
+    Ok(ExitCode::Ok)
 }
 
 fn user_command(
     path: &std::path::Path,
     command: UserCommand,
     out: &mut impl Write,
-) -> Result<i32, Failure> {
+) -> Result<ExitCode, Failure> {
     let acting = match &command {
         UserCommand::Add { actor, .. }
         | UserCommand::List { actor }
@@ -927,7 +930,7 @@ fn user_command(
         || matches!(&command, UserCommand::Passwd { username: Some(u), actor } if Username::parse(u).ok() == Username::parse(&actor.as_user).ok());
     let (mut casefile, actor, changed) = open_changing(path, acting)?;
     if own_password && changed {
-        return Ok(0);
+        return Ok(ExitCode::Ok);
     }
     match command {
         UserCommand::Add {
@@ -1109,7 +1112,7 @@ fn user_command(
                         "No request for access is waiting."
                     },
                 )?;
-                return Ok(0);
+                return Ok(ExitCode::Ok);
             }
             let rows: Vec<[String; 8]> = requests
                 .iter()
@@ -1197,7 +1200,7 @@ fn user_command(
             )?;
         }
     }
-    Ok(0)
+    Ok(ExitCode::Ok)
 }
 
 fn role_list(roles: &[crate::domain::role::Role]) -> String {
@@ -1315,12 +1318,12 @@ fn terminal_application(
     path: &std::path::Path,
     demo: bool,
     options: crate::tui::Options,
-) -> Result<i32, Failure> {
+) -> Result<ExitCode, Failure> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(Failure {
             message: "the terminal application needs a terminal; in scripts, use the commands in `ccu --help`".into(),
-            code: 2,
+            code: ExitCode::Usage,
         });
     }
     if crate::keymap::Keymap::preset(&options.keymap).is_none() {
@@ -1330,14 +1333,14 @@ fn terminal_application(
                 options.keymap,
                 crate::keymap::PRESETS.join(", ")
             ),
-            code: 2,
+            code: ExitCode::Usage,
         });
     }
     let start = if demo {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| Failure {
                 message: format!("{}: {e}", parent.display()),
-                code: 1,
+                code: ExitCode::Failure,
             })?;
         }
         if !path.exists() {
@@ -1354,9 +1357,9 @@ fn terminal_application(
     };
     crate::tui::run(start, options).map_err(|e| Failure {
         message: format!("terminal: {e}"),
-        code: 1,
+        code: ExitCode::Failure,
     })?;
-    Ok(0)
+    Ok(ExitCode::Ok)
 }
 
 /// `--file`, then `CCU_FILE` (both handled by clap), then the platform
@@ -1369,7 +1372,7 @@ fn case_file_path(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
         .map(|dirs| dirs.data_dir().join("casefile.ccu"))
         .ok_or_else(|| Failure {
             message: "cannot find a home directory for the default case file; give one with --file PATH or CCU_FILE".into(),
-            code: 2,
+            code: ExitCode::Usage,
         })
 }
 
@@ -1377,7 +1380,7 @@ fn case_file_path(given: Option<PathBuf>) -> Result<PathBuf, Failure> {
 fn say(out: &mut impl Write, text: &str) -> Result<(), Failure> {
     writeln!(out, "{}", for_terminal_lines(text)).map_err(|e| Failure {
         message: format!("cannot write to standard output: {e}"),
-        code: 1,
+        code: ExitCode::Failure,
     })
 }
 
@@ -1388,7 +1391,7 @@ fn say_json<T: serde::Serialize + ?Sized>(out: &mut impl Write, value: &T) -> Re
     let text = crate::sanitise::to_json_pretty(value).expect("plain data serialises");
     writeln!(out, "{text}").map_err(|e| Failure {
         message: format!("cannot write to standard output: {e}"),
-        code: 1,
+        code: ExitCode::Failure,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Where passwords come from: a hidden prompt on a terminal, otherwise an
 //! environment variable (for scripts and tests).
 
+use crate::exit::ExitCode;
 use std::io::IsTerminal;
 
 use zeroize::Zeroizing;
@@ -17,14 +18,14 @@ fn from_env(var: &str, purpose: &str) -> Result<String, Failure> {
         message: format!(
             "standard input is not a terminal, so {purpose} cannot be asked for: set {var}"
         ),
-        code: 2,
+        code: ExitCode::Usage,
     })
 }
 
 fn prompt(text: &str) -> Result<String, Failure> {
     rpassword::prompt_password(text).map_err(|e| Failure {
         message: format!("could not read a password from the terminal: {e}"),
-        code: 1,
+        code: ExitCode::Failure,
     })
 }
 
@@ -48,7 +49,7 @@ pub fn new_password(username: &Username, env_var: &str) -> Result<NewPassword, F
         if first != again {
             return Err(Failure {
                 message: "password: the two entries differ; nothing was changed".into(),
-                code: 5,
+                code: ExitCode::Invalid,
             });
         }
         first

@@ -5,6 +5,7 @@
 //! in steps ([`CaseFile::verify_chain_step`](super::CaseFile::verify_chain_step)),
 //! so both reach their verdict through the same code.
 
+use crate::exit::ExitCode;
 use rusqlite::OptionalExtension;
 
 use super::{CaseFile, Result};
@@ -44,11 +45,11 @@ pub enum CheckReport {
 
 impl CheckReport {
     /// The exit code `ccu check` gives this report (docs/cli.md).
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> ExitCode {
         match self {
-            CheckReport::Verified { .. } => 0,
-            CheckReport::Altered { .. } => EXIT_ROWS_ALTERED,
-            _ => EXIT_CHECK_FAILED,
+            CheckReport::Verified { .. } => ExitCode::Ok,
+            CheckReport::Altered { .. } => ExitCode::RowsAltered,
+            _ => ExitCode::CheckFailed,
         }
     }
 
@@ -109,11 +110,6 @@ impl CheckReport {
     }
 }
 
-/// `ccu check`'s exit code when the chain or the database fails.
-pub const EXIT_CHECK_FAILED: i32 = 6;
-/// `ccu check`'s exit code when the chain verifies but the rows, schema,
-/// search index or checkpoints do not answer to it.
-pub const EXIT_ROWS_ALTERED: i32 = 7;
 /// How many findings a report lists before counting the rest.
 const MAX_FINDINGS: usize = 40;
 

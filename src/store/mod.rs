@@ -38,6 +38,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use zeroize::Zeroizing;
 
+use crate::exit::ExitCode;
+
 pub use access::{AccessRequest, EXPIRY_HOURS, OneTimePassword, RequestKind, RequestStatus};
 pub use accounts::{Account, AccountStatus, PendingRequest};
 pub use audit_view::{
@@ -46,7 +48,7 @@ pub use audit_view::{
 };
 pub use authorisations::{CENTRAL_RECORD_COLUMNS, CentralRecordEntry, central_record_csv};
 pub use bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
-pub use check::{CheckReport, EXIT_CHECK_FAILED, EXIT_ROWS_ALTERED};
+pub use check::CheckReport;
 pub use command::{Command, Viewed};
 pub use custody::Encrypted;
 pub use diary::{DueItem, DueKind, MOST_DAYS_AHEAD, QUIET_OPERATION_DAYS};
@@ -279,7 +281,7 @@ impl Error {
     }
 
     /// The process exit code for this error (docs/cli.md lists them).
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::NotFound { .. }
             | Error::IsDirectory { .. }
@@ -294,19 +296,19 @@ impl Error {
             | Error::Unencrypted { .. }
             | Error::OldDemo { .. }
             | Error::KeyringDamaged { .. }
-            | Error::NotCcuSchema { .. } => 3,
-            Error::SchemaAltered { .. } => EXIT_ROWS_ALTERED,
+            | Error::NotCcuSchema { .. } => ExitCode::FileRefused,
+            Error::SchemaAltered { .. } => ExitCode::RowsAltered,
             Error::Integrity { problem, .. } => match problem {
-                Integrity::TailBroken(_) | Integrity::Tree(_) => EXIT_CHECK_FAILED,
-                Integrity::RowAltered { .. } => EXIT_ROWS_ALTERED,
-                Integrity::Unaudited { .. } => 1,
+                Integrity::TailBroken(_) | Integrity::Tree(_) => ExitCode::CheckFailed,
+                Integrity::RowAltered { .. } => ExitCode::RowsAltered,
+                Integrity::Unaudited { .. } => ExitCode::Failure,
             },
             Error::CheckFailed { report, .. } => report.exit_code(),
             Error::LoginFailed { .. }
             | Error::Throttled { .. }
             | Error::Denied { .. }
-            | Error::PasswordChangeRequired { .. } => 4,
-            Error::Invalid(_) | Error::NoSuch { .. } => 5,
+            | Error::PasswordChangeRequired { .. } => ExitCode::Refused,
+            Error::Invalid(_) | Error::NoSuch { .. } => ExitCode::Invalid,
             Error::KeyringNotUpdated { source, .. } => source.exit_code(),
             Error::Sqlite { .. }
             | Error::Busy { .. }
@@ -314,7 +316,7 @@ impl Error {
             | Error::Io { .. }
             | Error::Migration { .. }
             | Error::PasswordHash(_)
-            | Error::Random(_) => 1,
+            | Error::Random(_) => ExitCode::Failure,
         }
     }
 }
