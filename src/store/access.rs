@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
 use super::accounts::{self, AccountStatus, StoredAccount};
-use super::intelligence::next_urn;
+use super::plumbing::next_urn;
 use super::write::{Actor, Applied, Command, Ctx, Fail};
 use super::{CaseFile, Result, format_timestamp};
 use crate::domain::InvalidInput;

@@ -14,7 +14,7 @@ use rusqlite::ToSql;
 use rusqlite::types::ValueRef;
 
 use super::check::{ChainWalk, CheckReport};
-use super::intelligence::{Page, stored};
+use super::plumbing::{Page, stored};
 use super::visibility::operation_visible;
 use super::write::{Actor, Command};
 use super::{CaseFile, Error, Result, format_timestamp};

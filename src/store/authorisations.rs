@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
 
-use super::intelligence::{next_urn, stored, with};
+use super::plumbing::{next_urn, stored, with};
 use super::visibility::{self, operation_visible};
 use super::write::{Actor, Applied, Ctx, Fail};
 use super::{CaseFile, Error, Result, accounts, format_timestamp};

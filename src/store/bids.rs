@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::{Value, json};
 
-use super::intelligence::{Page, next_urn, stored, with};
+use super::plumbing::{Page, next_urn, stored, with};
 use super::thresholds;
 use super::visibility::{self, Viewer, operation_visible};
 use super::write::{Actor, Applied, Ctx, Fail};

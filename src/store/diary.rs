@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::intelligence::stored;
+use super::plumbing::stored;
 use super::visibility::operation_visible;
 use super::write::Actor;
 use super::{CaseFile, Result, format_timestamp};

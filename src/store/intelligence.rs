@@ -2,6 +2,7 @@
 //! queries screens use. Every query applies need-to-know.
 
 use super::Cached;
+use super::plumbing::{Page, next_urn, stored, with};
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::{Value, json};
 
@@ -14,35 +15,6 @@ use crate::domain::operation::Codename;
 use crate::domain::subject::StaffNumber;
 use crate::domain::text;
 use crate::domain::urn::{Urn, UrnKind};
-
-/// Reads a stored code back into its type; a code that does not parse
-/// means the row was changed outside ccu.
-pub(super) fn stored<T>(
-    column: usize,
-    parse: impl FnOnce(&str) -> std::result::Result<T, InvalidInput>,
-    text: &str,
-) -> rusqlite::Result<T> {
-    parse(text).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
-    })
-}
-
-/// Issues the next URN of `kind` for the UK year of `ctx.now`.
-pub(super) fn next_urn(ctx: &Ctx<'_>, kind: UrnKind) -> rusqlite::Result<Urn> {
-    let year = crate::domain::time::uk_year(ctx.now);
-    let number: i64 = ctx.tx.row_cached(
-        "INSERT INTO urn_counter (kind, year, last) VALUES (?1, ?2, 1)
-         ON CONFLICT (kind, year) DO UPDATE SET last = last + 1
-         RETURNING last",
-        params![kind.prefix(), year],
-        |r| r.get(0),
-    )?;
-    Ok(Urn {
-        kind,
-        year,
-        number: number as u32,
-    })
-}
 
 /// Writes one item; returns its URN, the staff numbers that matched no
 /// subject the user may see (not linked), and the audit details. With
@@ -402,29 +374,6 @@ pub struct SharedReference {
 
 /// How many shared source references a queue shows at most.
 pub const SHARED_REFERENCES_SHOWN: u64 = 50;
-
-/// Which page of a list, for lists too long to load at once.
-#[derive(Debug, Clone, Copy)]
-pub struct Page {
-    pub offset: u64,
-    pub limit: u64,
-}
-
-impl Page {
-    pub const ALL: Page = Page {
-        offset: 0,
-        limit: i64::MAX as u64,
-    };
-}
-
-pub(super) fn with<'a>(
-    viewer: &'a Viewer,
-    extra: &[(&'static str, &'a dyn ToSql)],
-) -> Vec<(&'static str, &'a dyn ToSql)> {
-    let mut all = viewer.params().to_vec();
-    all.extend_from_slice(extra);
-    all
-}
 
 impl CaseFile {
     /// Intelligence the actor may see, newest first.

@@ -9,8 +9,9 @@
 use chrono::{Days, NaiveDate};
 use rusqlite::ToSql;
 
-use super::intelligence::{self as intel, IntelligenceRow, Page, linked_codename, stored, with};
+use super::intelligence::{self as intel, IntelligenceRow, linked_codename};
 use super::operations::{self as ops, OperationRow, current_leads};
+use super::plumbing::{Page, stored, with};
 use super::subjects::{self, SubjectRow};
 use super::visibility::{Viewer, intelligence_visible, operation_visible, subject_visible};
 use super::write::Actor;

@@ -17,6 +17,7 @@ mod keys;
 mod ledger;
 mod lists;
 mod operations;
+mod plumbing;
 mod probe;
 mod referrals;
 mod schema;
@@ -54,8 +55,8 @@ pub use custody::Encrypted;
 pub use diary::{DueItem, DueKind, MOST_DAYS_AHEAD, QUIET_OPERATION_DAYS};
 pub use export::ExportRequest;
 pub use intelligence::{
-    ImportReport, IntelligenceRecord, IntelligenceRow, Page, SHARED_REFERENCES_SHOWN,
-    SharedReference, TriageEntry,
+    ImportReport, IntelligenceRecord, IntelligenceRow, SHARED_REFERENCES_SHOWN, SharedReference,
+    TriageEntry,
 };
 pub use keyring::{CIPHER_SETTINGS, DataKey, KeyringFile, keyring_path};
 pub use ledger::Integrity;
@@ -63,6 +64,7 @@ pub use lists::{
     DASHBOARD_WEEKS, Dashboard, IntelligenceColumn, ListQuery, OperationColumn, SubjectColumn,
 };
 pub use operations::{DecisionEntry, LessonsLearned, Member, OperationRecord, OperationRow};
+pub use plumbing::Page;
 pub use probe::CCU_APPLICATION_ID;
 pub use referrals::ReferralRow;
 pub use schema::{LATEST_VERSION, migrations};

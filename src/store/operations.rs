@@ -5,7 +5,8 @@ use super::Cached;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
 
-use super::intelligence::{self as intel, IntelligenceRow, Page, next_urn, stored, with};
+use super::intelligence::{self as intel, IntelligenceRow};
+use super::plumbing::{Page, next_urn, stored, with};
 use super::subjects::SubjectRow;
 use super::visibility::{self, OperationRef, operation_visible};
 use super::write::{Actor, Applied, Ctx, Fail};

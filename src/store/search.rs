@@ -3,7 +3,7 @@
 
 use rusqlite::ToSql;
 
-use super::intelligence::with;
+use super::plumbing::with;
 use super::visibility::{intelligence_visible, operation_visible, subject_visible};
 use super::write::Actor;
 use super::{CaseFile, Error, Result};

@@ -5,8 +5,9 @@ use super::Cached;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::{Value, json};
 
-use super::intelligence::{self as intel, IntelligenceRow, Page, stored, with};
+use super::intelligence::{self as intel, IntelligenceRow};
 use super::operations::{self as ops, OperationRow};
+use super::plumbing::{Page, stored, with};
 use super::visibility::{self, intelligence_visible, operation_visible, subject_visible};
 use super::write::{Actor, Applied, Ctx, Fail};
 use super::{CaseFile, Command, Result, Viewed};

@@ -6,7 +6,7 @@ use super::Cached;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
 
-use super::intelligence::{stored, with};
+use super::plumbing::{stored, with};
 use super::visibility::{self, operation_visible};
 use super::write::{Actor, Applied, Ctx, Fail};
 use super::{CaseFile, Result};

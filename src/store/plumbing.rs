@@ -1,0 +1,63 @@
+//! What every wing of the store shares: reading a stored code back into
+//! its type, issuing URNs, need-to-know parameters beside a query's own,
+//! and pages of a list.
+
+use rusqlite::{ToSql, params};
+
+use super::Cached;
+use super::visibility::Viewer;
+use super::write::Ctx;
+use crate::domain::InvalidInput;
+use crate::domain::urn::{Urn, UrnKind};
+
+/// Reads a stored code back into its type; a code that does not parse
+/// means the row was changed outside ccu.
+pub(super) fn stored<T>(
+    column: usize,
+    parse: impl FnOnce(&str) -> std::result::Result<T, InvalidInput>,
+    text: &str,
+) -> rusqlite::Result<T> {
+    parse(text).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// Issues the next URN of `kind` for the UK year of `ctx.now`.
+pub(super) fn next_urn(ctx: &Ctx<'_>, kind: UrnKind) -> rusqlite::Result<Urn> {
+    let year = crate::domain::time::uk_year(ctx.now);
+    let number: i64 = ctx.tx.row_cached(
+        "INSERT INTO urn_counter (kind, year, last) VALUES (?1, ?2, 1)
+         ON CONFLICT (kind, year) DO UPDATE SET last = last + 1
+         RETURNING last",
+        params![kind.prefix(), year],
+        |r| r.get(0),
+    )?;
+    Ok(Urn {
+        kind,
+        year,
+        number: number as u32,
+    })
+}
+
+/// Which page of a list, for lists too long to load at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl Page {
+    pub const ALL: Page = Page {
+        offset: 0,
+        limit: i64::MAX as u64,
+    };
+}
+
+pub(super) fn with<'a>(
+    viewer: &'a Viewer,
+    extra: &[(&'static str, &'a dyn ToSql)],
+) -> Vec<(&'static str, &'a dyn ToSql)> {
+    let mut all = viewer.params().to_vec();
+    all.extend_from_slice(extra);
+    all
+}
