@@ -90,8 +90,6 @@ pub enum Problem {
     UnknownField(String),
     #[error("the binding has no action: add action = \"...\"")]
     MissingAction,
-    #[error("the binding has no desc: every binding in a preset says what it does")]
-    MissingDesc,
     #[error(
         "this is the same key as {other_key:?} on line {other_line}; a key is bound once in each section"
     )]
@@ -156,20 +154,21 @@ impl KeymapFile {
     /// Reads a keymap file, all or nothing: every problem, or the file.
     /// A binding may leave out its desc.
     pub fn parse(file_name: &str, text: &str) -> Result<KeymapFile, Vec<KeymapError>> {
-        all_or_nothing(parse(file_name, text, false))
+        all_or_nothing(parse(file_name, text))
     }
 
-    /// Reads a preset (such as `keymaps/default.toml`), where every binding
-    /// must also have a desc.
+    /// Reads a preset (such as `keymaps/default.toml`): as a user file, all
+    /// or nothing. A binding leaves out its desc (or gives a blank one) to
+    /// show its action's own description.
     pub fn parse_preset(file_name: &str, text: &str) -> Result<KeymapFile, Vec<KeymapError>> {
-        all_or_nothing(parse(file_name, text, true))
+        Self::parse(file_name, text)
     }
 
     /// Reads a keymap file and keeps the bindings that are fine, with every
     /// problem. A file that is not valid TOML gives no bindings, since what
     /// was meant cannot be told. A binding may leave out its desc.
     pub fn parse_partial(file_name: &str, text: &str) -> (KeymapFile, Vec<KeymapError>) {
-        parse(file_name, text, false)
+        parse(file_name, text)
     }
 }
 
@@ -186,7 +185,6 @@ fn all_or_nothing(
 struct Parser<'a> {
     file_name: &'a str,
     lines: Lines,
-    need_desc: bool,
     errors: Vec<KeymapError>,
 }
 
@@ -238,10 +236,6 @@ impl Parser<'_> {
                 key: chord.to_string(),
             };
             self.error(key.span(), Some(key_string), problem);
-            return None;
-        }
-        if self.need_desc && action.is_some() && desc.is_none() {
-            self.error(key.span(), Some(key_string), Problem::MissingDesc);
             return None;
         }
         Some(FileBinding {
@@ -329,11 +323,10 @@ impl Parser<'_> {
     }
 }
 
-fn parse(file_name: &str, text: &str, need_desc: bool) -> (KeymapFile, Vec<KeymapError>) {
+fn parse(file_name: &str, text: &str) -> (KeymapFile, Vec<KeymapError>) {
     let mut parser = Parser {
         file_name,
         lines: Lines::new(text),
-        need_desc,
         errors: Vec::new(),
     };
     let (document, syntax_errors) = DeTable::parse_recoverable(text);
