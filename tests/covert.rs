@@ -514,7 +514,7 @@ fn intrusive_surveillance_is_not_in_effect_until_a_judicial_commissioner_approve
     let e = &u.cf.central_record(&u.sup).unwrap()[0];
     assert!(!e.in_effect);
     assert_eq!(
-        e.status,
+        e.status.label(),
         "Granted, awaiting a Judicial Commissioner's approval"
     );
     u.clock.advance(Duration::hours(5));
@@ -618,7 +618,7 @@ fn cancellation_records_the_stop_instruction_reason_outcome_and_material() {
     )
     .unwrap();
     let e = &u.cf.central_record(&u.sup).unwrap()[0];
-    assert_eq!(e.status, "Cancelled");
+    assert_eq!(e.status.label(), "Cancelled");
     assert!(!e.in_effect);
     assert_eq!(
         e.cancelled_at.as_deref(),

@@ -293,7 +293,7 @@ fn the_covert_workflow_is_in_every_state_and_the_diary_shows_what_is_due() {
     );
 
     let record = casefile.central_record(&sup).unwrap();
-    let statuses: BTreeSet<&str> = record.iter().map(|a| a.status.as_str()).collect();
+    let statuses: BTreeSet<&str> = record.iter().map(|a| a.status.label()).collect();
     for s in ["Granted", "Applied for", "Cancelled", "Refused"] {
         assert!(statuses.contains(s), "no {s} authorisation: {statuses:?}");
     }

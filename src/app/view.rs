@@ -801,7 +801,7 @@ pub fn authorisation_row(a: &CentralRecordEntry) -> ListRow {
         cells: vec![
             shown(&a.urn),
             shown(&a.kind),
-            shown(&a.status),
+            a.status.label().to_string(),
             shown(&a.operation),
             a.last_day.as_deref().map(iso_day).unwrap_or_default(),
             a.next_review_due.as_deref().map(uk_day).unwrap_or_default(),
@@ -812,7 +812,7 @@ pub fn authorisation_row(a: &CentralRecordEntry) -> ListRow {
 
 pub fn authorisation_detail(a: &CentralRecordEntry) -> Detail {
     let opt = |v: &Option<String>| or_dash(v.as_deref(), shown);
-    let status = AuthorisationStatus::parse(&a.status).unwrap_or(AuthorisationStatus::Applied);
+    let status = a.status;
     let mut lines = vec![
         DetailLine::Field("Type", shown(&a.kind)),
         DetailLine::Field("Status", status.label().to_string()),

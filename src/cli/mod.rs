@@ -736,7 +736,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
                             e.urn.clone(),
                             e.kind.clone(),
                             e.operation.clone(),
-                            e.status.clone(),
+                            e.status.label().to_owned(),
                             e.last_day.clone().unwrap_or_default(),
                             e.authorising_officer.clone().unwrap_or_default(),
                             if e.directly_involved {

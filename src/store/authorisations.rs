@@ -513,7 +513,9 @@ pub(super) fn cancel(ctx: &Ctx<'_>, urn: &Urn, c: Cancellation) -> Result<Applie
 pub struct CentralRecordEntry {
     pub urn: String,
     pub kind: String,
-    pub status: String,
+    /// Written (JSON, CSV) as its label, e.g. "Granted".
+    #[serde(serialize_with = "status_label")]
+    pub status: AuthorisationStatus,
     pub in_effect: bool,
     pub operation: String,
     pub operation_urn: String,
@@ -598,6 +600,13 @@ pub fn central_record_csv(
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 
+fn status_label<S: serde::Serializer>(
+    status: &AuthorisationStatus,
+    out: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    out.serialize_str(status.label())
+}
+
 impl CentralRecordEntry {
     /// The cells of a CSV row, in [`CENTRAL_RECORD_COLUMNS`] order.
     pub fn cells(&self) -> Vec<String> {
@@ -605,7 +614,7 @@ impl CentralRecordEntry {
         vec![
             self.urn.clone(),
             self.kind.clone(),
-            self.status.clone(),
+            self.status.label().to_owned(),
             self.in_effect.to_string(),
             self.operation.clone(),
             self.operation_urn.clone(),
@@ -686,7 +695,7 @@ impl CaseFile {
                     kind: stored(2, AuthorisationType::parse, &r.get::<_, String>(2)?)?
                         .label()
                         .to_owned(),
-                    status: status.label().to_owned(),
+                    status,
                     in_effect: crate::domain::covert::in_effect(status, ends_at, now),
                     operation: r.get(4)?,
                     operation_urn: r.get(5)?,
