@@ -427,11 +427,11 @@ pub(super) fn build(form: &Form, now: DateTime<Utc>) -> Result<Submission, Inval
         FormKind::DecideThreshold { codename } => Command::DecideThreshold {
             codename: Codename::parse(codename)?,
             outcome: ThresholdOutcome::parse(&v("outcome"))?,
-            rationale: text::required("rationale", &v("rationale"), 20_000)?,
+            rationale: text::required("rationale", &v("rationale"), text::LONG)?,
         },
         FormKind::DraftBid => Command::DraftBid {
             codename: Codename::parse(&v("operation"))?,
-            justification: text::required("justification", &v("justification"), 10_000)?,
+            justification: text::required("justification", &v("justification"), text::LONG)?,
             lines: bid_lines(&v("lines"), today)?,
         },
         FormKind::DecideBid { urn: u, lines } => {
@@ -458,13 +458,13 @@ pub(super) fn build(form: &Form, now: DateTime<Utc>) -> Result<Submission, Inval
             Command::DecideBid {
                 urn: urn(UrnKind::Bid, u)?,
                 decision,
-                rationale: text::required("rationale", &v("rationale"), 20_000)?,
+                rationale: text::required("rationale", &v("rationale"), text::LONG)?,
             }
         }
         FormKind::CloseBid { urn: u } => Command::CloseBid {
             urn: urn(UrnKind::Bid, u)?,
             to: BidStatus::parse(&v("to"))?,
-            reason: text::required("reason", &v("reason"), 20_000)?,
+            reason: text::required("reason", &v("reason"), text::LONG)?,
         },
         FormKind::ApplyAuthorisation => {
             Command::ApplyForAuthorisation(AuthorisationApplication::new(
@@ -484,7 +484,7 @@ pub(super) fn build(form: &Form, now: DateTime<Utc>) -> Result<Submission, Inval
         }
         FormKind::DecideAuthorisation { urn: u } => {
             let urn = urn(UrnKind::Authorisation, u)?;
-            let rationale = text::required("rationale", &v("rationale"), 20_000)?;
+            let rationale = text::required("rationale", &v("rationale"), text::LONG)?;
             if v("decision") == "refuse" {
                 Command::RefuseAuthorisation { urn, rationale }
             } else {
@@ -513,7 +513,7 @@ pub(super) fn build(form: &Form, now: DateTime<Utc>) -> Result<Submission, Inval
         },
         FormKind::RenewAuthorisation { urn: u } => Command::RenewAuthorisation {
             urn: urn(UrnKind::Authorisation, u)?,
-            rationale: text::required("rationale", &v("rationale"), 20_000)?,
+            rationale: text::required("rationale", &v("rationale"), text::LONG)?,
         },
         FormKind::CancelAuthorisation { urn: u } => Command::CancelAuthorisation {
             urn: urn(UrnKind::Authorisation, u)?,

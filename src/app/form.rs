@@ -870,7 +870,11 @@ impl Form {
                 )?,
                 to: TriageStatus::parse(&v("triage"))?,
                 operation: opt("operation").map(|c| Codename::parse(&c)).transpose()?,
-                rationale: crate::domain::text::required("rationale", &v("rationale"), 20_000)?,
+                rationale: crate::domain::text::required(
+                    "rationale",
+                    &v("rationale"),
+                    crate::domain::text::LONG,
+                )?,
             },
             FormKind::NewSubject | FormKind::EditSubject { .. } => {
                 let review = match opt("vetting review date") {
@@ -934,7 +938,11 @@ impl Form {
             FormKind::OperationStatus { codename, .. } => Command::ChangeOperationStatus {
                 codename: Codename::parse(codename)?,
                 to: OperationStatus::parse(&v("status"))?,
-                reason: crate::domain::text::required("reason", &v("reason"), 20_000)?,
+                reason: crate::domain::text::required(
+                    "reason",
+                    &v("reason"),
+                    crate::domain::text::LONG,
+                )?,
             },
             FormKind::CloseOperation { codename } => Command::CloseOperation {
                 codename: Codename::parse(codename)?,

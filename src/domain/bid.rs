@@ -68,7 +68,7 @@ impl BidLine {
             quantity,
             starts_on,
             ends_on,
-            justification: text::required("justification", justification, 10_000)?,
+            justification: text::required("justification", justification, text::LONG)?,
         })
     }
 

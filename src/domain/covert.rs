@@ -14,7 +14,7 @@ use super::text;
 use super::urn::Urn;
 use crate::code_list;
 
-const LONG: usize = 20_000;
+use super::text::LONG;
 
 code_list! {
     /// The outcome of a threshold decision.

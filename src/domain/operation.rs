@@ -110,8 +110,8 @@ pub struct Closure {
 impl Closure {
     pub fn new(outcome: &str, lessons_learned: &str) -> Result<Closure, InvalidInput> {
         Ok(Closure {
-            outcome: text::required("outcome", outcome, 10_000)?,
-            lessons_learned: text::required("lessons learned", lessons_learned, 20_000)?,
+            outcome: text::required("outcome", outcome, text::STATEMENT)?,
+            lessons_learned: text::required("lessons learned", lessons_learned, text::LONG)?,
         })
     }
 }
@@ -135,9 +135,9 @@ impl Decision {
         corrects: Option<u32>,
     ) -> Result<Decision, InvalidInput> {
         Ok(Decision {
-            decision: text::required("decision", decision, 10_000)?,
-            rationale: text::required("rationale", rationale, 20_000)?,
-            alternatives: text::optional("alternatives considered", alternatives, 20_000)?,
+            decision: text::required("decision", decision, text::STATEMENT)?,
+            rationale: text::required("rationale", rationale, text::LONG)?,
+            alternatives: text::optional("alternatives considered", alternatives, text::LONG)?,
             corrects,
         })
     }
@@ -273,7 +273,7 @@ impl NewOperation {
         subjects.dedup();
         Ok(NewOperation {
             codename,
-            description: text::required("description", description, 20_000)?,
+            description: text::required("description", description, text::LONG)?,
             category,
             priority,
             lead,

@@ -2,6 +2,15 @@
 
 use super::InvalidInput;
 
+/// The limit of a long free-text field, in characters: a rationale, a
+/// reason, a justification, a description, lessons learned. One limit,
+/// which forms and the store both check, so nothing a form accepts is
+/// refused on saving.
+pub const LONG: usize = 20_000;
+
+/// The limit of a shorter statement: a decision, an outcome.
+pub const STATEMENT: usize = 10_000;
+
 /// Trimmed text that must not be empty and must fit `max_chars`.
 pub fn required(field: &'static str, text: &str, max_chars: usize) -> Result<String, InvalidInput> {
     let text = text.trim();

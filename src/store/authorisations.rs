@@ -247,14 +247,14 @@ pub(super) fn grant(
     let a = find(ctx, urn)?;
     not_own(ctx, &a, "grant")?;
     expect_status(&a, urn, &[AuthorisationStatus::Applied], "granted")?;
-    let rationale = text::required("rationale", rationale, 20_000)?;
+    let rationale = text::required("rationale", rationale, text::LONG)?;
     let rank = actor_rank(ctx)?;
     law::check_authorising_rank(a.kind, rank, a.urgent)?;
     if review_every_days == 0 || review_every_days > 366 {
         return Err(InvalidInput::new("review frequency", "must be between 1 and 366 days").into());
     }
     let involved = directly_involved(ctx, a.operation_id)?;
-    let involvement = text::optional("involvement", involvement, 20_000)?;
+    let involvement = text::optional("involvement", involvement, text::LONG)?;
     if involved && involvement.is_empty() {
         return Err(InvalidInput::new(
             "involvement",
@@ -321,7 +321,7 @@ pub(super) fn refuse(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applie
     let a = find(ctx, urn)?;
     not_own(ctx, &a, "refuse")?;
     expect_status(&a, urn, &[AuthorisationStatus::Applied], "refused")?;
-    let rationale = text::required("rationale", rationale, 20_000)?;
+    let rationale = text::required("rationale", rationale, text::LONG)?;
     ctx.tx.exec_cached(
         "UPDATE authorisation SET status = 'refused', authorising_officer = ?2, decision_rationale = ?3 WHERE id = ?1",
         params![a.id, ctx.actor.id, rationale],
@@ -417,7 +417,7 @@ pub(super) fn renew(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applied
         )
         .into());
     }
-    let rationale = text::required("rationale", rationale, 20_000)?;
+    let rationale = text::required("rationale", rationale, text::LONG)?;
     let rank = actor_rank(ctx)?;
     law::check_authorising_rank(a.kind, rank, false)?;
     if law::rules(a.kind).review_before_renewal {

@@ -243,7 +243,7 @@ pub(super) fn draft(
 ) -> Result<Applied, Fail> {
     let op = visibility::operation(ctx, codename)?;
     refuse_if_closed(codename.as_str(), op.status, "no new bids")?;
-    let justification = text::required("justification", justification, 20_000)?;
+    let justification = text::required("justification", justification, text::LONG)?;
     if lines.is_empty() {
         return Err(InvalidInput::new("lines", "a bid asks for at least one resource").into());
     }
@@ -418,7 +418,7 @@ pub(super) fn decide(
         .into());
     }
     b.status.transition(to)?;
-    let rationale = text::required("rationale", rationale, 20_000)?;
+    let rationale = text::required("rationale", rationale, text::LONG)?;
     if decision != BidDecision::Decline {
         refuse_if_closed(
             &b.codename,
@@ -516,7 +516,7 @@ pub(super) fn close(
     }
     let b = bid(ctx, urn)?;
     b.status.transition(to)?;
-    let reason = text::required("reason", reason, 10_000)?;
+    let reason = text::required("reason", reason, text::LONG)?;
     ctx.tx.exec_cached(
         "UPDATE bid SET status = ?2 WHERE id = ?1",
         params![b.id, to.code()],

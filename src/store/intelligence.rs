@@ -226,7 +226,7 @@ pub(super) fn triage(
     operation: Option<Codename>,
     rationale: &str,
 ) -> Result<Applied, Fail> {
-    let rationale = text::required("rationale", rationale, 10_000)?;
+    let rationale = text::required("rationale", rationale, text::LONG)?;
     let (id, current) = visibility::intelligence(ctx, &urn)?;
     let from = TriageStatus::parse(&current)?;
     from.transition(to)?;

@@ -168,7 +168,7 @@ pub(super) fn change_status(
         .into());
     }
     op.status.transition(to)?;
-    let reason = text::required("reason", reason, 10_000)?;
+    let reason = text::required("reason", reason, text::LONG)?;
     ctx.tx.exec_cached(
         "UPDATE operation SET status = ?2 WHERE id = ?1",
         params![op.id, to.code()],

@@ -97,7 +97,7 @@ pub(super) fn decide(
     outcome: ThresholdOutcome,
     rationale: &str,
 ) -> Result<Applied, Fail> {
-    let rationale = text::required("rationale", rationale, 20_000)?;
+    let rationale = text::required("rationale", rationale, text::LONG)?;
     let op = visibility::operation(ctx, codename)?;
     let pending = ctx
         .tx
