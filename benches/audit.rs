@@ -488,7 +488,9 @@ fn screen(cf: CaseFile) {
     let mut send = |app: &mut App, runtime: &mut Runtime, msg: Msg| {
         let effects = app.update(msg);
         runtime.run(app, effects);
-        terminal.draw(|f| ccu::ui::render(app, f)).unwrap();
+        terminal
+            .draw(|f| ccu::ui::render(app, &ccu::ui::theme::Theme::from_env(), f))
+            .unwrap();
     };
     let key = |code: KeyCode| Msg::Key(KeyEvent::new(code, KeyModifiers::NONE));
     for c in "aud".chars() {

@@ -488,7 +488,9 @@ fn screen(cf: CaseFile) {
     let mut press = |app: &mut App, runtime: &mut Runtime, code: KeyCode| {
         let effects = app.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
         runtime.run(app, effects);
-        terminal.draw(|f| ccu::ui::render(app, f)).unwrap();
+        terminal
+            .draw(|f| ccu::ui::render(app, &ccu::ui::theme::Theme::from_env(), f))
+            .unwrap();
     };
     for c in "sup".chars() {
         press(&mut app, &mut runtime, KeyCode::Char(c));

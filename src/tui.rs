@@ -115,8 +115,10 @@ fn event_loop(
     app: &mut App,
     runtime: &mut Runtime,
 ) -> std::io::Result<()> {
+    // Colours are the terminal's business, not the application model's.
+    let theme = crate::ui::theme::Theme::from_env();
     loop {
-        terminal.draw(|frame| crate::ui::render(app, frame))?;
+        terminal.draw(|frame| crate::ui::render(app, &theme, frame))?;
         if app.quit {
             return Ok(());
         }

@@ -97,7 +97,9 @@ impl Driver {
     fn screen(&mut self) -> String {
         let (w, h) = self.app.size;
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-        terminal.draw(|f| ccu::ui::render(&self.app, f)).unwrap();
+        terminal
+            .draw(|f| ccu::ui::render(&self.app, &ccu::ui::theme::Theme::from_env(), f))
+            .unwrap();
         terminal.backend().to_string()
     }
 

@@ -21,6 +21,13 @@ use crate::domain::InvalidInput;
 use crate::keymap::Keymap;
 use crate::store::{Command, FirstAdministrator};
 
+/// How many rows a list shows on a screen of `size`: all but the header,
+/// tabs, status line, two borders and the column headings. The model
+/// pages by it; the screen draws it.
+pub fn list_rows(size: (u16, u16)) -> u16 {
+    size.1.saturating_sub(6).max(1)
+}
+
 /// The smallest terminal the screens are laid out for.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
@@ -439,7 +446,6 @@ pub struct App {
     pub popup: Option<Popup>,
     pub form: Option<Form>,
     pub status: Option<Status>,
-    pub theme: crate::ui::theme::Theme,
     /// The resource types bids may ask for: (code, label).
     pub resources: Vec<(String, String)>,
     pub lock_after: Duration,
@@ -488,7 +494,6 @@ impl App {
             popup: None,
             form: None,
             status: None,
-            theme: crate::ui::theme::Theme::from_env(),
             resources: Vec::new(),
             lock_after: DEFAULT_LOCK_AFTER,
             last_activity: now,
@@ -520,7 +525,7 @@ impl App {
     /// How many list rows fit on screen at the current size; used for
     /// paging so PgDn moves exactly one screenful.
     pub fn list_height(&self) -> u64 {
-        crate::ui::list_rows(self.size) as u64
+        list_rows(self.size) as u64
     }
 
     /// Time left before the screen locks.

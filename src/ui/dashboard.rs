@@ -1,5 +1,6 @@
 //! The dashboard: what is due, counts by status, and two charts.
 
+use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -7,8 +8,7 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Spark
 
 use crate::app::App;
 
-pub fn render(app: &App, frame: &mut Frame, rect: Rect) {
-    let t = &app.theme;
+pub fn render(app: &App, t: &Theme, frame: &mut Frame, rect: Rect) {
     let Some(d) = &app.dashboard else {
         frame.render_widget(
             Paragraph::new("Loading…").block(Block::default().borders(Borders::ALL)),

@@ -1,5 +1,6 @@
 //! The opened record, and for a bid its committed-against-capacity chart.
 
+use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::Style;
@@ -9,8 +10,7 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Wrap}
 use crate::app::view::{CapacityBar, Detail, DetailLine, countdown};
 use crate::app::{App, Focus};
 
-pub fn render(app: &App, detail: &Detail, frame: &mut Frame, rect: Rect) {
-    let t = &app.theme;
+pub fn render(app: &App, t: &Theme, detail: &Detail, frame: &mut Frame, rect: Rect) {
     let (text_area, chart_area) = if detail.chart.is_empty() {
         (rect, None)
     } else {
@@ -63,14 +63,13 @@ pub fn render(app: &App, detail: &Detail, frame: &mut Frame, rect: Rect) {
         text_area,
     );
     if let Some(area) = chart_area {
-        capacity_chart(app, &detail.chart, frame, area);
+        capacity_chart(t, &detail.chart, frame, area);
     }
 }
 
 /// One bar per resource and week: what is committed there with this bid,
 /// against the capacity, over-commitment marked in words and colour.
-fn capacity_chart(app: &App, bars: &[CapacityBar], frame: &mut Frame, rect: Rect) {
-    let t = &app.theme;
+fn capacity_chart(t: &Theme, bars: &[CapacityBar], frame: &mut Frame, rect: Rect) {
     let over = bars.iter().filter(|b| b.over).count();
     let title = if over > 0 {
         Line::from(vec![

@@ -1,12 +1,12 @@
 //! A form: labels on the left (required ones marked `*`), inputs on the
 //! right, each field's problem in red beneath it.
 
+use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::app::App;
 use crate::app::form::{Field, Form, FormKind, Input};
 use crate::app::view::shown;
 
@@ -31,15 +31,14 @@ fn first_shown(form: &Form, room: u16) -> usize {
 }
 
 /// Draws a record form over the body.
-pub fn render(app: &App, form: &Form, frame: &mut Frame, body: Rect) {
+pub fn render(t: &Theme, form: &Form, frame: &mut Frame, body: Rect) {
     let rect = super::centred(body, 100, body.height);
     frame.render_widget(Clear, rect);
-    render_in(app, form, frame, rect);
+    render_in(t, form, frame, rect);
 }
 
 /// Draws a form's fields inside a bordered box at `rect`.
-pub fn render_in(app: &App, form: &Form, frame: &mut Frame, rect: Rect) {
-    let t = &app.theme;
+pub fn render_in(t: &Theme, form: &Form, frame: &mut Frame, rect: Rect) {
     let mut title = format!(" {} ", form.title);
     let record = !matches!(form.kind, FormKind::Login | FormKind::Setup);
     if form.dirty && record {
@@ -95,7 +94,7 @@ pub fn render_in(app: &App, form: &Form, frame: &mut Frame, rect: Rect) {
             width: inner.width.saturating_sub(LABEL),
             height: h - u16::from(field.error.is_some()),
         };
-        render_input(app, field, focused, frame, input_rect);
+        render_input(t, field, focused, frame, input_rect);
         if let Some(e) = &field.error {
             frame.render_widget(
                 Paragraph::new(Line::styled(format!("↑ {e}"), t.error())),
@@ -111,8 +110,7 @@ pub fn render_in(app: &App, form: &Form, frame: &mut Frame, rect: Rect) {
     }
 }
 
-fn render_input(app: &App, field: &Field, focused: bool, frame: &mut Frame, rect: Rect) {
-    let t = &app.theme;
+fn render_input(t: &Theme, field: &Field, focused: bool, frame: &mut Frame, rect: Rect) {
     match &field.input {
         Input::Line(area) | Input::Password(area) | Input::Date(area) | Input::Text(area) => {
             if area.is_empty() && !focused && !field.hint.is_empty() {

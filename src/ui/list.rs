@@ -1,6 +1,7 @@
 //! A virtual list: only the rows on screen are drawn, from the window of
 //! rows the model holds; the scroll bar shows where that is in the whole.
 
+use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
@@ -42,8 +43,7 @@ pub fn visible_columns(widths: &[(u16, u8)], width: u16) -> Vec<usize> {
     chosen
 }
 
-pub fn render(app: &App, area: Area, frame: &mut Frame, rect: Rect, focused: bool) {
-    let t = &app.theme;
+pub fn render(app: &App, t: &Theme, area: Area, frame: &mut Frame, rect: Rect, focused: bool) {
     let list = app.list(area);
     let mut title = format!(" {} ", area.title());
     if list.loaded {
@@ -64,7 +64,7 @@ pub fn render(app: &App, area: Area, frame: &mut Frame, rect: Rect, focused: boo
         )
     };
     let mut block = Block::default()
-        .title_bottom(chain_title(app, area))
+        .title_bottom(chain_title(app, t, area))
         .borders(Borders::ALL)
         .border_style(t.border(focused))
         .title(Line::styled(title, t.title()))
@@ -116,7 +116,7 @@ pub fn render(app: &App, area: Area, frame: &mut Frame, rect: Rect, focused: boo
                 if i == list.selected {
                     row.style(t.selected())
                 } else if area == Area::Audit {
-                    row.style(audit_row_style(app, &r.key))
+                    row.style(audit_row_style(app, t, &r.key))
                 } else {
                     row
                 }
@@ -176,8 +176,7 @@ pub fn render(app: &App, area: Area, frame: &mut Frame, rect: Rect, focused: boo
 }
 
 /// How far the audit viewer has verified the chain, for its title.
-fn chain_title(app: &App, area: Area) -> Line<'static> {
-    let t = &app.theme;
+fn chain_title(app: &App, t: &Theme, area: Area) -> Line<'static> {
     let Some(c) = app.chain.as_ref().filter(|_| area == Area::Audit) else {
         return Line::raw("");
     };
@@ -196,8 +195,7 @@ fn chain_title(app: &App, area: Area) -> Line<'static> {
 
 /// An event at the break shows as an error; events not yet verified (or
 /// after a break) are dim.
-fn audit_row_style(app: &App, key: &str) -> ratatui::style::Style {
-    let t = &app.theme;
+fn audit_row_style(app: &App, t: &Theme, key: &str) -> ratatui::style::Style {
     let (Some(c), Ok(seq)) = (app.chain.as_ref(), key.parse::<i64>()) else {
         return t.plain();
     };

@@ -1,6 +1,7 @@
 //! The screens before the application: creating a case file, logging in,
 //! and the lock screen (which shows nothing from the case file).
 
+use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -9,8 +10,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use crate::app::App;
 use crate::app::form::{Form, FormKind};
 
-pub fn render(app: &App, form: &Form, frame: &mut Frame, body: Rect) {
-    let t = &app.theme;
+pub fn render(app: &App, t: &Theme, form: &Form, frame: &mut Frame, body: Rect) {
     let form_rows = form.fields.len() as u16 + 3 + u16::from(form.error.is_some());
     let demo_rows = app
         .demo
@@ -24,7 +24,7 @@ pub fn render(app: &App, form: &Form, frame: &mut Frame, body: Rect) {
     let box_area = super::centred(body, 76, form_rows + demo_rows);
     let [form_area, demo_area] =
         Layout::vertical([Constraint::Length(form_rows), Constraint::Fill(1)]).areas(box_area);
-    super::form::render_in(app, form, frame, form_area);
+    super::form::render_in(t, form, frame, form_area);
     // A note under the form: who set a one-time password, or what the
     // first run creates.
     let note = match &form.kind {
@@ -92,8 +92,8 @@ pub fn render(app: &App, form: &Form, frame: &mut Frame, body: Rect) {
     }
 }
 
-pub fn render_locked(app: &App, form: &Form, frame: &mut Frame, body: Rect) {
+pub fn render_locked(t: &Theme, form: &Form, frame: &mut Frame, body: Rect) {
     let rows = form.fields.len() as u16 + 3 + u16::from(form.error.is_some());
     let rect = super::centred(body, 60, rows);
-    super::form::render_in(app, form, frame, rect);
+    super::form::render_in(t, form, frame, rect);
 }

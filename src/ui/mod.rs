@@ -10,6 +10,7 @@ pub mod login;
 pub mod popup;
 pub mod theme;
 
+use crate::ui::theme::Theme;
 use chrono_tz::Europe::London;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -18,11 +19,11 @@ use ratatui::widgets::{Paragraph, Tabs, Wrap};
 
 use crate::app::{Action, App, Area, Context, Focus, MIN_HEIGHT, MIN_WIDTH, Screen};
 
-/// Draws the whole screen.
-pub fn render(app: &App, frame: &mut Frame) {
+/// Draws the whole screen, in `t`'s colours.
+pub fn render(app: &App, t: &Theme, frame: &mut Frame) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(app, frame, area);
+        too_small(t, frame, area);
         return;
     }
     let [header, tabs, body, status] = Layout::vertical([
@@ -34,44 +35,44 @@ pub fn render(app: &App, frame: &mut Frame) {
     .areas(area);
     match &app.screen {
         Screen::Setup(form) | Screen::Login(form) | Screen::ChoosePassword(form) => {
-            render_header(app, frame, header, false);
-            login::render(app, form, frame, body);
-            render_status(app, frame, status);
+            render_header(app, t, frame, header, false);
+            login::render(app, t, form, frame, body);
+            render_status(app, t, frame, status);
             return;
         }
         Screen::Locked(form) => {
-            render_header(app, frame, header, false);
-            login::render_locked(app, form, frame, body);
-            render_status(app, frame, status);
+            render_header(app, t, frame, header, false);
+            login::render_locked(t, form, frame, body);
+            render_status(app, t, frame, status);
             return;
         }
         Screen::Main => {}
     }
-    render_header(app, frame, header, true);
-    render_tabs(app, frame, tabs);
+    render_header(app, t, frame, header, true);
+    render_tabs(app, t, frame, tabs);
     match app.area {
-        Area::Dashboard => dashboard::render(app, frame, body),
-        area => render_records(app, area, frame, body),
+        Area::Dashboard => dashboard::render(app, t, frame, body),
+        area => render_records(app, t, area, frame, body),
     }
     if let Some(f) = &app.form {
-        form::render(app, f, frame, body);
+        form::render(t, f, frame, body);
     }
     if let Some(p) = &app.popup {
-        popup::render(app, p, frame, body);
+        popup::render(app, t, p, frame, body);
     }
-    render_status(app, frame, status);
+    render_status(app, t, frame, status);
 }
 
 /// The list and the opened record: side by side when there is room,
 /// otherwise one above the other.
-fn render_records(app: &App, area: Area, frame: &mut Frame, body: Rect) {
+fn render_records(app: &App, t: &Theme, area: Area, frame: &mut Frame, body: Rect) {
     let Some(detail) = &app.detail else {
-        list::render(app, area, frame, body, true);
+        list::render(app, t, area, frame, body, true);
         return;
     };
     let (list_area, detail_area) = split(body);
-    list::render(app, area, frame, list_area, app.focus == Focus::List);
-    detail::render(app, detail, frame, detail_area);
+    list::render(app, t, area, frame, list_area, app.focus == Focus::List);
+    detail::render(app, t, detail, frame, detail_area);
 }
 
 fn split(body: Rect) -> (Rect, Rect) {
@@ -88,13 +89,9 @@ fn split(body: Rect) -> (Rect, Rect) {
 
 /// How many rows of a list fit at this terminal size with no record open
 /// (a full page for PgUp and PgDn).
-pub fn list_rows(size: (u16, u16)) -> u16 {
-    // header, tabs, status, two borders and the column headings.
-    size.1.saturating_sub(6).max(1)
-}
+pub use crate::app::list_rows;
 
-fn render_header(app: &App, frame: &mut Frame, area: Rect, signed_in: bool) {
-    let t = &app.theme;
+fn render_header(app: &App, t: &Theme, frame: &mut Frame, area: Rect, signed_in: bool) {
     let time = app
         .now
         .with_timezone(&London)
@@ -135,7 +132,7 @@ fn render_header(app: &App, frame: &mut Frame, area: Rect, signed_in: bool) {
     frame.render_widget(Paragraph::new(Line::from(right)), r);
 }
 
-fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
+fn render_tabs(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
     let wide = area.width >= 130;
     let titles: Vec<Line> = Area::ALL
         .iter()
@@ -152,7 +149,7 @@ fn render_tabs(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         Tabs::new(titles)
             .select(selected)
-            .highlight_style(app.theme.selected())
+            .highlight_style(t.selected())
             .padding(" ", "")
             .divider("│"),
         area,
@@ -262,8 +259,7 @@ pub fn hints(app: &App) -> String {
         .join(" · ")
 }
 
-fn render_status(app: &App, frame: &mut Frame, area: Rect) {
-    let t = &app.theme;
+fn render_status(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
     let line = match &app.status {
         Some(s) if s.error => Line::from(Span::styled(s.text.clone(), t.error())),
         Some(s) => Line::from(vec![
@@ -276,14 +272,14 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn too_small(app: &App, frame: &mut Frame, area: Rect) {
+fn too_small(t: &Theme, frame: &mut Frame, area: Rect) {
     let text = format!(
         "ccu needs a terminal of at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}. Make the window larger.",
         area.width, area.height
     );
     frame.render_widget(
         Paragraph::new(text)
-            .style(app.theme.warning())
+            .style(t.warning())
             .wrap(Wrap { trim: true }),
         area,
     );

@@ -1,6 +1,7 @@
 //! Popups: help from the live keymap, the command palette, search, the
 //! list filter and confirmations.
 
+use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -8,8 +9,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::{App, Context, Popup, palette_matches};
 
-pub fn render(app: &App, popup: &Popup, frame: &mut Frame, body: Rect) {
-    let t = &app.theme;
+pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect) {
     match popup {
         Popup::Help { context, scroll } => {
             let rect = super::centred(body, 76, body.height);
