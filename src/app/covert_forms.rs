@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::audit_filter::AuditFilter;
 use super::form::{Field, Form, FormKind, Submission, parse_form_date};
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
@@ -21,22 +22,6 @@ use crate::domain::text;
 use crate::domain::time::{parse_uk_datetime, uk_date};
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::Command;
-
-/// What the audit viewer is asked to show.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AuditFilter {
-    pub operation: Option<String>,
-    pub user: Option<String>,
-    pub action: Option<String>,
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-}
-
-impl AuditFilter {
-    pub fn is_empty(&self) -> bool {
-        *self == AuditFilter::default()
-    }
-}
 
 /// The criteria of a threshold proposal, in the order the domain names
 /// them.
@@ -401,8 +386,14 @@ fn when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInput> {
     }
 }
 
-/// Turns a covert form into what it asks for.
-pub(super) fn build(form: &Form, now: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+/// What a covert workflow form (or the audit viewer's filter) asks for;
+/// None for a casework form ([`Form::build_casework`]).
+pub(super) fn build(form: &Form, now: DateTime<Utc>) -> Option<Result<Submission, InvalidInput>> {
+    build_covert(form, now).transpose()
+}
+
+/// [`build`]: `Ok(None)` for a form that is not this module's.
+fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, InvalidInput> {
     let v = |l: &str| form.value(l);
     let opt = |l: &str| Some(v(l)).filter(|s| !s.trim().is_empty());
     let today = uk_date(now);
@@ -547,9 +538,9 @@ pub(super) fn build(form: &Form, now: DateTime<Utc>) -> Result<Submission, Inval
             )?,
         },
         FormKind::ExportCentralRecord => {
-            return Ok(Submission::ExportCentralRecord {
+            return Ok(Some(Submission::ExportCentralRecord {
                 path: std::path::PathBuf::from(v("file").trim()),
-            });
+            }));
         }
         FormKind::AuditFilter => {
             let day = |l: &'static str| -> Result<Option<NaiveDate>, InvalidInput> {
@@ -569,11 +560,11 @@ pub(super) fn build(form: &Form, now: DateTime<Utc>) -> Result<Submission, Inval
             {
                 return Err(InvalidInput::new("to", "is before from"));
             }
-            return Ok(Submission::AuditFilter(filter));
+            return Ok(Some(Submission::AuditFilter(filter)));
         }
-        _ => unreachable!("a casework form"),
+        _ => return Ok(None),
     };
-    Ok(Submission::Command(command))
+    Ok(Some(Submission::Command(command)))
 }
 
 #[cfg(test)]

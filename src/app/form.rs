@@ -367,7 +367,7 @@ pub enum Submission {
     ExportCentralRecord {
         path: std::path::PathBuf,
     },
-    AuditFilter(super::covert_forms::AuditFilter),
+    AuditFilter(super::audit_filter::AuditFilter),
 }
 
 /// A form on screen.
@@ -724,7 +724,11 @@ impl Form {
 
     /// Checks every field and, if all is well, what to do. On failure the
     /// errors are put beside their fields and nothing is returned.
-    pub fn submit(&mut self, now: DateTime<Utc>) -> Option<Submission> {
+    pub fn submit(
+        &mut self,
+        now: DateTime<Utc>,
+        build: impl Fn(&Form, DateTime<Utc>) -> Result<Submission, InvalidInput>,
+    ) -> Option<Submission> {
         self.error = None;
         for i in 0..self.fields.len() {
             self.check_field(i, now);
@@ -733,7 +737,7 @@ impl Form {
             self.focus = i;
             return None;
         }
-        match self.build(now) {
+        match build(self, now) {
             Ok(s) => Some(s),
             Err(e) => {
                 self.fail(e);
@@ -754,7 +758,14 @@ impl Form {
         }
     }
 
-    fn build(&self, now: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+    /// What a casework form (login, setup, intelligence, subjects,
+    /// operations) asks for; None for any other, the covert workflow's
+    /// being `covert_forms::build`'s.
+    pub fn build_casework(&self, now: DateTime<Utc>) -> Option<Result<Submission, InvalidInput>> {
+        self.casework(now).transpose()
+    }
+
+    fn casework(&self, now: DateTime<Utc>) -> Result<Option<Submission>, InvalidInput> {
         let v = |l: &str| self.value(l);
         let opt = |l: &str| Some(v(l)).filter(|s| !s.trim().is_empty());
         let list = |l: &str| -> Vec<String> {
@@ -800,7 +811,7 @@ impl Form {
                 };
                 head.check(&username)
                     .map_err(|e| InvalidInput::new("head of unit", e.message))?;
-                return Ok(Submission::Setup {
+                return Ok(Some(Submission::Setup {
                     path: std::path::PathBuf::from(v("case file").trim()),
                     admin: FirstAdministrator {
                         username,
@@ -809,7 +820,7 @@ impl Form {
                         password,
                     },
                     head,
-                });
+                }));
             }
             FormKind::DecideAccess { urn, .. } => {
                 let approve = v("decision") == "approve";
@@ -839,13 +850,13 @@ impl Form {
                 let username = Username::parse(username)?;
                 let password = NewPassword::parse(v("new password"), &username)
                     .map_err(|e| InvalidInput::new("new password", e.message))?;
-                return Ok(Submission::ChoosePassword(password));
+                return Ok(Some(Submission::ChoosePassword(password)));
             }
             FormKind::Login => {
-                return Ok(Submission::Login {
+                return Ok(Some(Submission::Login {
                     username: v("username").trim().to_string(),
                     password: zeroize::Zeroizing::new(v("password")),
-                });
+                }));
             }
             FormKind::NewIntelligence => {
                 let received_at = received(&v("received"), now)?;
@@ -948,9 +959,9 @@ impl Form {
                 codename: Codename::parse(codename)?,
                 closure: Closure::new(&v("outcome"), &v("lessons learned"))?,
             },
-            _ => return super::covert_forms::build(self, now),
+            _ => return Ok(None),
         };
-        Ok(Submission::Command(command))
+        Ok(Some(Submission::Command(command)))
     }
 }
 
@@ -1066,7 +1077,8 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
         let mut form = Form::decision("BLUE HERON");
         form.fields[3] = Field::line("corrects", false, "two");
-        assert!(form.submit(now).is_none());
+        let casework = |f: &Form, now| f.build_casework(now).unwrap();
+        assert!(form.submit(now, casework).is_none());
         assert_eq!(form.fields[0].error.as_deref(), Some("required"));
         assert_eq!(form.fields[1].error.as_deref(), Some("required"));
         assert_eq!(form.fields[2].error, None);

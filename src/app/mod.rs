@@ -4,6 +4,7 @@
 //! the case file in one place. Rendering (`crate::ui`) only reads `App`.
 
 pub mod action;
+pub mod audit_filter;
 pub mod covert_forms;
 pub mod form;
 pub mod runtime;
@@ -20,6 +21,14 @@ use view::{DashboardView, Detail, DetailSource, ListRow, SearchLine};
 use crate::domain::InvalidInput;
 use crate::keymap::Keymap;
 use crate::store::{Command, FirstAdministrator};
+
+/// What a checked form asks for: a covert workflow form's by
+/// `covert_forms::build`, any other's by `Form::build_casework`.
+fn build_form(form: &Form, now: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+    covert_forms::build(form, now)
+        .or_else(|| form.build_casework(now))
+        .unwrap_or_else(|| Err(InvalidInput::new("form", "this form has nothing to save")))
+}
 
 /// How many rows a list shows on a screen of `size`: all but the header,
 /// tabs, status line, two borders and the column headings. The model
@@ -150,7 +159,7 @@ pub struct ListSpec {
     pub descending: bool,
     pub filter: Option<(usize, String)>,
     /// The audit viewer's own filter (the audit list only).
-    pub audit: covert_forms::AuditFilter,
+    pub audit: audit_filter::AuditFilter,
 }
 
 /// A list of records, of which only a window is loaded.
@@ -651,7 +660,7 @@ impl App {
             let password = zeroize::Zeroizing::new(form.fields[0].value());
             return vec![Effect::Unlock { password }];
         }
-        match form.submit(now) {
+        match form.submit(now, build_form) {
             Some(Submission::Setup { path, admin, head }) => {
                 vec![Effect::Create { path, admin, head }]
             }
@@ -755,7 +764,7 @@ impl App {
             FormKind::IopcDecision { urn } => Some((Area::Referrals, urn.clone())),
             _ => None,
         };
-        match form.submit(now) {
+        match form.submit(now, build_form) {
             Some(Submission::Command(command)) => vec![Effect::Execute {
                 command,
                 reopen,
@@ -1011,7 +1020,7 @@ impl App {
             }
             Action::ClearFilter if self.area == Area::Audit => {
                 let list = self.list_mut(Area::Audit);
-                list.spec.audit = covert_forms::AuditFilter::default();
+                list.spec.audit = audit_filter::AuditFilter::default();
                 list.selected = 0;
                 self.reload(Area::Audit)
             }

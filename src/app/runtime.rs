@@ -785,7 +785,7 @@ fn audit_query(spec: &ListSpec) -> store::Result<store::AuditQuery> {
 
 /// Page starts already read in the audit trail: valid for one filter and
 /// one size of the trail (a new event shifts every offset by one).
-type AuditAnchors = (super::covert_forms::AuditFilter, u64, BTreeMap<u64, i64>);
+type AuditAnchors = (super::audit_filter::AuditFilter, u64, BTreeMap<u64, i64>);
 
 /// How far past a known page start a page may begin and still be read
 /// from it rather than by offset.
