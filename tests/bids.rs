@@ -451,7 +451,11 @@ fn a_bid_is_drafted_submitted_and_approved_with_exactly_its_audit_events() {
     );
     let n = seen(&u.path);
     let record = u.cf.open_bid(&lead, &urn("BID-2026-0001")).unwrap();
-    assert_eq!(seen(&u.path), n, "opening a bid writes nothing");
+    assert_eq!(
+        since(&u.path, n),
+        [ev("lead", "view", "bid", "BID-2026-0001", "ok")],
+        "opening a bid records the consultation, and nothing else"
+    );
     assert_eq!(record.row, *row);
     assert_eq!(
         record.justification,

@@ -765,3 +765,74 @@ fn the_diary_lists_what_is_due_soonest_first_with_overdue_flagged() {
     // A second supervisor sees it all, as supervisors see every operation.
     assert_eq!(u.cf.due(&u.sup2, 90).unwrap(), far);
 }
+
+#[test]
+fn opening_an_authorisation_or_a_referral_records_the_consultation_and_hides_others() {
+    let mut u = unit();
+    threshold_met(&mut u);
+    u.cf.execute(
+        &u.inv,
+        application(AuthorisationType::DirectedSurveillance, "supt", false),
+    )
+    .unwrap();
+    let entry =
+        u.cf.open_authorisation(&u.inv, &auth("AUTH-2026-0001"))
+            .unwrap();
+    assert_eq!(entry.urn, "AUTH-2026-0001");
+    assert_eq!(
+        entry.status,
+        ccu::domain::covert::AuthorisationStatus::Applied
+    );
+    let r = audit_rows(&u.path).pop().unwrap();
+    assert_eq!(
+        (r.1.as_str(), r.2.as_str(), r.3.as_str(), r.4.as_str()),
+        ("inv", "view", "AUTH-2026-0001", "ok")
+    );
+    u.cf.execute(
+        &u.inv,
+        Command::RecordReferral(
+            NewReferral::new(
+                Some(code("KESTREL")),
+                "PSD/2026/0042",
+                MatterType::Conduct,
+                ReferralCriterion::SeriousCorruption,
+                NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+                vec![StaffNumber::parse("K100").unwrap()],
+                "Contact with detained women after release",
+                true,
+                "Restricted duties from 15/01/2026",
+                None,
+            )
+            .unwrap(),
+        ),
+    )
+    .unwrap();
+    let referral_urn = Urn::parse(UrnKind::Referral, "REF-2026-0001").unwrap();
+    let referral = u.cf.open_referral(&u.inv, &referral_urn).unwrap();
+    assert_eq!(referral.urn, "REF-2026-0001");
+    let r = audit_rows(&u.path).pop().unwrap();
+    assert_eq!(
+        (r.1.as_str(), r.2.as_str(), r.3.as_str(), r.4.as_str()),
+        ("inv", "view", "REF-2026-0001", "ok")
+    );
+    // Not on the operation: as if neither existed, and the attempt
+    // audited as refused.
+    let outsider = {
+        let admin = login(&mut u.cf, ADMIN, ADMIN_PASSWORD);
+        add_user(&mut u.cf, &admin, "outsider", "investigator");
+        login(&mut u.cf, "outsider", USER_PASSWORD)
+    };
+    assert!(matches!(
+        u.cf.open_authorisation(&outsider, &auth("AUTH-2026-0001")),
+        Err(Error::NoSuch { .. })
+    ));
+    assert!(matches!(
+        u.cf.open_referral(&outsider, &referral_urn),
+        Err(Error::NoSuch { .. })
+    ));
+    let r = audit_rows(&u.path).pop().unwrap();
+    assert_eq!(
+        (r.1.as_str(), r.2.as_str(), r.4.as_str()),
+        ("outsider", "view", "denied")
+    );
+}

@@ -14,7 +14,7 @@ use crate::domain::time::uk_year;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{
     self, Actor, CaseFile, Clock, Command, Credentials, IntelligenceColumn, ListQuery,
-    OperationColumn, Page, SubjectColumn, Viewed,
+    OperationColumn, Page, SubjectColumn,
 };
 
 /// How many audit events one step of verification checks: small enough
@@ -445,35 +445,16 @@ impl Runtime {
                     }
                     Area::Bids => {
                         let urn = Urn::parse(UrnKind::Bid, &key)?;
-                        casefile.execute(actor, Command::View(Viewed::Bid(urn)))?;
                         view::bid_detail(&casefile.open_bid(actor, &urn)?)
                     }
 
                     Area::Authorisations => {
                         let urn = Urn::parse(UrnKind::Authorisation, &key)?;
-                        casefile.execute(actor, Command::View(Viewed::Authorisation(urn)))?;
-                        let entry = casefile
-                            .central_record(actor)?
-                            .into_iter()
-                            .find(|a| a.urn == key)
-                            .ok_or_else(|| store::Error::NoSuch {
-                                what: "authorisation",
-                                reference: key.clone(),
-                            })?;
-                        view::authorisation_detail(&entry)
+                        view::authorisation_detail(&casefile.open_authorisation(actor, &urn)?)
                     }
                     Area::Referrals => {
                         let urn = Urn::parse(UrnKind::Referral, &key)?;
-                        casefile.execute(actor, Command::View(Viewed::Referral(urn)))?;
-                        let referral = casefile
-                            .referrals(actor)?
-                            .into_iter()
-                            .find(|r| r.urn == key)
-                            .ok_or_else(|| store::Error::NoSuch {
-                                what: "referral",
-                                reference: key.clone(),
-                            })?;
-                        view::referral_detail(&referral)
+                        view::referral_detail(&casefile.open_referral(actor, &urn)?)
                     }
                     Area::Queue => {
                         return self.load(Load::Open {

@@ -649,7 +649,33 @@ impl CaseFile {
     /// The central record: every authorisation on the operations the actor
     /// may see, newest application first.
     pub fn central_record(&mut self, actor: &Actor) -> Result<Vec<CentralRecordEntry>> {
+        self.central_record_of(actor, None)
+    }
+
+    /// Opens one authorisation's central record entry; the consultation
+    /// is audited (`view`). One on an operation the actor may not see is
+    /// reported as if it did not exist.
+    pub fn open_authorisation(&mut self, actor: &Actor, urn: &Urn) -> Result<CentralRecordEntry> {
+        self.execute(
+            actor,
+            super::Command::View(super::Viewed::Authorisation(*urn)),
+        )?;
+        self.central_record_of(actor, Some(urn))?
+            .pop()
+            .ok_or_else(|| Error::NoSuch {
+                what: "authorisation",
+                reference: urn.to_string(),
+            })
+    }
+
+    /// The central record's entries, or the one of `urn`.
+    fn central_record_of(
+        &mut self,
+        actor: &Actor,
+        urn: Option<&Urn>,
+    ) -> Result<Vec<CentralRecordEntry>> {
         let viewer = self.reader(actor, "authorisations")?;
+        let urn = urn.map(|u| u.to_string());
         let now = (self.clock)();
         let sql = format!(
             "SELECT a.id, a.urn, a.kind, a.status, o.codename, o.urn, a.description,
@@ -661,10 +687,11 @@ impl CaseFile {
                     a.ends_at, a.review_every_days, a.cancelled_at,
                     (SELECT max(reviewed_at) FROM authorisation_review WHERE authorisation_id = a.id)
              FROM authorisation a JOIN operation o ON o.id = a.operation_id
-             WHERE {} ORDER BY a.applied_at DESC, a.id DESC",
+             WHERE (:urn IS NULL OR a.urn = :urn) AND {}
+             ORDER BY a.applied_at DESC, a.id DESC",
             operation_visible("a.operation_id")
         );
-        let rows = self.query_rows(&sql, &viewer.params(), |r| {
+        let rows = self.query_rows(&sql, &with(&viewer, &[(":urn", &urn)]), |r| {
             let status = stored(3, AuthorisationStatus::parse, &r.get::<_, String>(3)?)?;
             let ends: Option<String> = r.get(19)?;
             let ends_at = ends

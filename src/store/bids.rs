@@ -691,9 +691,11 @@ impl CaseFile {
     }
 
     /// Opens a bid in full: its lines, its decisions and the capacity it
-    /// draws on. One on an operation the actor may not see is reported as
-    /// if it did not exist, and the attempt is audited as `denied`.
+    /// draws on; the consultation is audited (`view`). One on an operation
+    /// the actor may not see is reported as if it did not exist, and the
+    /// attempt is audited as `denied`.
     pub fn open_bid(&mut self, actor: &Actor, urn: &Urn) -> Result<BidRecord> {
+        self.execute(actor, super::Command::View(super::Viewed::Bid(*urn)))?;
         let viewer = self.reader(actor, "bids")?;
         let urn_text = urn.to_string();
         let found = self

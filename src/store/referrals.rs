@@ -243,15 +243,34 @@ pub struct ReferralRow {
 impl CaseFile {
     /// Referrals the actor may see, newest first.
     pub fn referrals(&mut self, actor: &Actor) -> Result<Vec<ReferralRow>> {
+        self.referrals_of(actor, None)
+    }
+
+    /// Opens one referral; the consultation is audited (`view`). One the
+    /// actor may not see is reported as if it did not exist.
+    pub fn open_referral(&mut self, actor: &Actor, urn: &Urn) -> Result<ReferralRow> {
+        self.execute(actor, super::Command::View(super::Viewed::Referral(*urn)))?;
+        self.referrals_of(actor, Some(urn))?
+            .pop()
+            .ok_or_else(|| Error::NoSuch {
+                what: "referral",
+                reference: urn.to_string(),
+            })
+    }
+
+    /// The referrals the actor may see, or the one of `urn`.
+    fn referrals_of(&mut self, actor: &Actor, urn: Option<&Urn>) -> Result<Vec<ReferralRow>> {
         let viewer = self.reader(actor, "referrals")?;
+        let urn = urn.map(|u| u.to_string());
         let sql = format!(
             "SELECT r.urn, (SELECT codename FROM operation WHERE id = r.operation_id), r.force_reference,
                     r.matter_type, r.criterion, r.became_clear_on, r.deadline, r.status, r.referred_at,
                     r.iopc_reference, r.mode, (SELECT urn FROM referral f WHERE f.id = r.re_referral_of)
-             FROM referral r WHERE {} ORDER BY r.recorded_at DESC, r.id DESC",
+             FROM referral r WHERE (:urn IS NULL OR r.urn = :urn) AND {}
+             ORDER BY r.recorded_at DESC, r.id DESC",
             referral_visible("r")
         );
-        self.query_rows(&sql, &viewer.params(), |r| {
+        self.query_rows(&sql, &with(&viewer, &[(":urn", &urn)]), |r| {
             let mode: Option<String> = r.get(10)?;
             Ok(ReferralRow {
                 urn: r.get(0)?,
