@@ -2,7 +2,8 @@
 //! checkpoint, a CSV file to import, a keyring) with a bound: only a
 //! regular file is read, and never more than a limit, so that a device, a
 //! pipe or a file that grows while it is read fails at once with a message
-//! naming it, instead of hanging ccu or filling its memory.
+//! naming it, instead of hanging ccu or filling its memory. And writing a
+//! new file whole or not at all ([`write_new`]).
 
 use std::fmt;
 use std::fs::{File, Metadata};
@@ -185,9 +186,57 @@ fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadFailure> {
     Ok(bytes)
 }
 
+/// Writes `bytes` to a new file at `path`, whole or not at all, never
+/// replacing anything there: a private temporary file beside it, synced,
+/// then hard-linked into place (which fails if `path` exists) and the
+/// temporary name removed. Killed part way, nothing is at `path`.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?
+        .to_string_lossy()
+        .into_owned();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = dir.join(format!(".{name}.partial-{}", std::process::id()));
+    let written = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::hard_link(&tmp, path)?;
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    written
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_file_is_written_whole_and_nothing_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("central-record.csv");
+        write_new(&path, b"a,b\r\n").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"a,b\r\n");
+        let again = write_new(&path, b"other").unwrap_err();
+        assert_eq!(again.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&path).unwrap(), b"a,b\r\n", "left as it was");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary left");
+    }
 
     #[test]
     fn a_regular_file_within_the_limit_is_read_whole() {

@@ -188,11 +188,8 @@ impl Runtime {
             Ok(b) => b,
             Err(e) => return Outcome::Failed(format!("cannot write CSV: {e}")),
         };
-        let written = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, &bytes));
+        // Whole or not at all, and never over a file that is there.
+        let written = crate::files::write_new(path, &bytes);
         match written {
             Ok(()) => Outcome::Saved {
                 message: format!(
