@@ -40,21 +40,16 @@ struct Unit {
 fn unit() -> Unit {
     let dir = tempfile::tempdir().unwrap();
     let (mut cf, path) = new_casefile(dir.path());
-    let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
-    for (name, roles) in [
-        ("lead", "investigator"),
-        ("outsider", "investigator"),
-        ("sup", "supervisor"),
-        ("dci", "supervisor"),
-        ("aud", "auditor"),
-    ] {
-        add_user(&mut cf, &admin, name, roles);
-    }
-    let lead = login(&mut cf, "lead", USER_PASSWORD);
-    let outsider = login(&mut cf, "outsider", USER_PASSWORD);
-    let sup = login(&mut cf, "sup", USER_PASSWORD);
-    let dci = login(&mut cf, "dci", USER_PASSWORD);
-    let aud = login(&mut cf, "aud", USER_PASSWORD);
+    let (_, [lead, outsider, sup, dci, aud]) = staffed(
+        &mut cf,
+        [
+            ("lead", "investigator"),
+            ("outsider", "investigator"),
+            ("sup", "supervisor"),
+            ("dci", "supervisor"),
+            ("aud", "auditor"),
+        ],
+    );
     let mut u = Unit {
         _dir: dir,
         cf,

@@ -46,21 +46,16 @@ struct Unit {
 fn unit() -> Unit {
     let dir = tempfile::tempdir().unwrap();
     let (mut cf, path) = new_casefile(dir.path());
-    let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
-    for (name, roles) in [
-        ("lead", "investigator"),
-        ("outsider", "investigator"),
-        ("sup", "supervisor"),
-        ("ao", "authorising-officer"),
-        ("aud", "auditor"),
-    ] {
-        add_user(&mut cf, &admin, name, roles);
-    }
-    let lead = login(&mut cf, "lead", USER_PASSWORD);
-    let outsider = login(&mut cf, "outsider", USER_PASSWORD);
-    let sup = login(&mut cf, "sup", USER_PASSWORD);
-    let ao = login(&mut cf, "ao", USER_PASSWORD);
-    let aud = login(&mut cf, "aud", USER_PASSWORD);
+    let (admin, [lead, outsider, sup, ao, aud]) = staffed(
+        &mut cf,
+        [
+            ("lead", "investigator"),
+            ("outsider", "investigator"),
+            ("sup", "supervisor"),
+            ("ao", "authorising-officer"),
+            ("aud", "auditor"),
+        ],
+    );
     Unit {
         _dir: dir,
         cf,

@@ -167,19 +167,15 @@ struct Unit {
 }
 
 fn users(cf: &mut CaseFile) -> (Actor, Actor, Actor) {
-    let admin = login(cf, ADMIN, ADMIN_PASSWORD);
-    for (name, roles) in [
-        ("lead", "investigator"),
-        ("outsider", "investigator"),
-        ("sup", "supervisor"),
-    ] {
-        add_user(cf, &admin, name, roles);
-    }
-    (
-        login(cf, "lead", USER_PASSWORD),
-        login(cf, "outsider", USER_PASSWORD),
-        login(cf, "sup", USER_PASSWORD),
-    )
+    let (_, [lead, outsider, sup]) = staffed(
+        cf,
+        [
+            ("lead", "investigator"),
+            ("outsider", "investigator"),
+            ("sup", "supervisor"),
+        ],
+    );
+    (lead, outsider, sup)
 }
 
 /// The items of [`unit`], in the order recorded (INT-2026-00001 first).
