@@ -636,26 +636,29 @@ fn cancellation_records_the_stop_instruction_reason_outcome_and_material() {
     );
 }
 
+/// A referral of a conduct matter on KESTREL that became clear on
+/// 15/01/2026; a re-referral of `re` if given.
+fn referral(re: Option<&str>) -> Command {
+    Command::RecordReferral(
+        NewReferral::new(
+            Some(code("KESTREL")),
+            "PSD/2026/0042",
+            MatterType::Conduct,
+            ReferralCriterion::SeriousCorruption,
+            NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+            vec![StaffNumber::parse("K100").unwrap()],
+            "Contact with detained women after release",
+            true,
+            "Restricted duties from 15/01/2026",
+            re.map(|r| Urn::parse(UrnKind::Referral, r).unwrap()),
+        )
+        .unwrap(),
+    )
+}
+
 #[test]
 fn referrals_have_a_deadline_are_made_by_a_supervisor_and_record_the_iopc_decision() {
     let mut u = unit();
-    let referral = |re: Option<&str>| {
-        Command::RecordReferral(
-            NewReferral::new(
-                Some(code("KESTREL")),
-                "PSD/2026/0042",
-                MatterType::Conduct,
-                ReferralCriterion::SeriousCorruption,
-                NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
-                vec![StaffNumber::parse("K100").unwrap()],
-                "Contact with detained women after release",
-                true,
-                "Restricted duties from 15/01/2026",
-                re.map(|r| Urn::parse(UrnKind::Referral, r).unwrap()),
-            )
-            .unwrap(),
-        )
-    };
     let recorded = u.cf.execute(&u.inv, referral(None)).unwrap();
     assert_eq!(recorded.reference, "REF-2026-0001");
     // The end of the day after the day it became clear.
@@ -788,25 +791,7 @@ fn opening_an_authorisation_or_a_referral_records_the_consultation_and_hides_oth
         (r.1.as_str(), r.2.as_str(), r.3.as_str(), r.4.as_str()),
         ("inv", "view", "AUTH-2026-0001", "ok")
     );
-    u.cf.execute(
-        &u.inv,
-        Command::RecordReferral(
-            NewReferral::new(
-                Some(code("KESTREL")),
-                "PSD/2026/0042",
-                MatterType::Conduct,
-                ReferralCriterion::SeriousCorruption,
-                NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
-                vec![StaffNumber::parse("K100").unwrap()],
-                "Contact with detained women after release",
-                true,
-                "Restricted duties from 15/01/2026",
-                None,
-            )
-            .unwrap(),
-        ),
-    )
-    .unwrap();
+    u.cf.execute(&u.inv, referral(None)).unwrap();
     let referral_urn = Urn::parse(UrnKind::Referral, "REF-2026-0001").unwrap();
     let referral = u.cf.open_referral(&u.inv, &referral_urn).unwrap();
     assert_eq!(referral.urn, "REF-2026-0001");
