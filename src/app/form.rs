@@ -381,6 +381,10 @@ pub struct Form {
     pub dirty: bool,
     /// A message about the form as a whole (what the case file refused).
     pub error: Option<String>,
+    /// The record the form is about (its key, in the area on screen),
+    /// opened again once the form is saved; `None` for a form that makes a
+    /// record, which opens what it made.
+    pub about: Option<String>,
 }
 
 impl Form {
@@ -392,6 +396,7 @@ impl Form {
             focus: 0,
             dirty: false,
             error: None,
+            about: None,
         }
     }
 

@@ -7,7 +7,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Wrap};
 
-use crate::app::view::{CapacityBar, Detail, DetailLine, countdown};
+use crate::app::Detail;
+use crate::app::view::{CapacityBar, DetailLine, countdown};
 use crate::app::{App, Focus};
 
 pub fn render(app: &App, t: &Theme, detail: &Detail, frame: &mut Frame, rect: Rect) {

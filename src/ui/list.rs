@@ -55,13 +55,12 @@ pub fn render(app: &App, t: &Theme, area: Area, frame: &mut Frame, rect: Rect, f
         title.push_str(&format!("({position}) "));
     }
     let arrow = if list.spec.descending { "↓" } else { "↑" };
-    let sort = if area == Area::Audit {
-        " newest first ".to_string()
-    } else {
-        format!(
+    let sort = match area.fixed_order() {
+        Some(order) => format!(" {} ", order.label),
+        None => format!(
             " sorted by {} {arrow} ",
-            list.columns.get(list.spec.sort).copied().unwrap_or("")
-        )
+            list.columns.get(list.spec.sort).map_or("", |c| c.label)
+        ),
     };
     let mut block = Block::default()
         .title_bottom(chain_title(app, t, area))
@@ -73,14 +72,14 @@ pub fn render(app: &App, t: &Theme, area: Area, frame: &mut Frame, rect: Rect, f
         block = block.title_bottom(Line::styled(
             format!(
                 " filter: {} contains \"{}\" ",
-                list.columns.get(*c).copied().unwrap_or(""),
+                list.columns.get(*c).map_or("", |c| c.label),
                 view::shown(text)
             ),
             t.warning(),
         ));
     }
     let audit = &list.spec.audit;
-    if area == Area::Audit && !audit.is_empty() {
+    if !audit.is_empty() {
         let mut parts = Vec::new();
         let day = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
         if let Some(o) = &audit.operation {
@@ -104,7 +103,8 @@ pub fn render(app: &App, t: &Theme, area: Area, frame: &mut Frame, rect: Rect, f
     }
     let inner_height = rect.height.saturating_sub(3) as u64;
     let top = first_visible(list.selected, inner_height);
-    let shown = visible_columns(view::widths(area), rect.width.saturating_sub(3));
+    let wanted: Vec<(u16, u8)> = list.columns.iter().map(|c| (c.width, c.weight)).collect();
+    let shown = visible_columns(&wanted, rect.width.saturating_sub(3));
     let rows: Vec<Row> = (top..(top + inner_height).min(list.total))
         .map(|i| match list.row(i) {
             Some(r) => {
@@ -115,7 +115,7 @@ pub fn render(app: &App, t: &Theme, area: Area, frame: &mut Frame, rect: Rect, f
                 );
                 if i == list.selected {
                     row.style(t.selected())
-                } else if area == Area::Audit {
+                } else if area.verifies_chain() {
                     row.style(audit_row_style(app, t, &r.key))
                 } else {
                     row
@@ -126,18 +126,18 @@ pub fn render(app: &App, t: &Theme, area: Area, frame: &mut Frame, rect: Rect, f
         .collect();
     let widths: Vec<Constraint> = shown
         .iter()
-        .map(|c| match view::widths(area)[*c].0 {
+        .map(|c| match wanted[*c].0 {
             0 => Constraint::Min(20),
             w => Constraint::Length(w),
         })
         .collect();
     let header = Row::new(shown.iter().map(|i| {
-        let mark = if *i == list.spec.sort && area != Area::Audit {
+        let mark = if *i == list.spec.sort && area.fixed_order().is_none() {
             arrow
         } else {
             ""
         };
-        Cell::from(format!("{}{mark}", list.columns[*i]))
+        Cell::from(format!("{}{mark}", list.columns[*i].label))
     }))
     .style(t.title());
     let empty = list.loaded && list.total == 0;
@@ -177,7 +177,7 @@ pub fn render(app: &App, t: &Theme, area: Area, frame: &mut Frame, rect: Rect, f
 
 /// How far the audit viewer has verified the chain, for its title.
 fn chain_title(app: &App, t: &Theme, area: Area) -> Line<'static> {
-    let Some(c) = app.chain.as_ref().filter(|_| area == Area::Audit) else {
+    let Some(c) = app.chain.as_ref().filter(|_| area.verifies_chain()) else {
         return Line::raw("");
     };
     let text = match &c.broken {

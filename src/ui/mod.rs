@@ -51,7 +51,7 @@ pub fn render(app: &App, t: &Theme, frame: &mut Frame) {
     render_header(app, t, frame, header, true);
     render_tabs(app, t, frame, tabs);
     match app.area {
-        Area::Dashboard => dashboard::render(app, t, frame, body),
+        area if !area.is_list() => dashboard::render(app, t, frame, body),
         area => render_records(app, t, area, frame, body),
     }
     if let Some(f) = &app.form {
@@ -166,70 +166,8 @@ fn hinted(app: &App, context: Context) -> &'static [Action] {
             Action::NextChoice,
         ],
         Context::Popup => &[Action::Open, Action::Back],
-        Context::Detail => match app.area {
-            Area::Operations => &[
-                Action::AddDecision,
-                Action::ChangeStatus,
-                Action::ProposeThreshold,
-                Action::Decide,
-                Action::NewBid,
-                Action::Help,
-            ],
-            Area::Bids => &[
-                Action::Submit,
-                Action::Decide,
-                Action::Close,
-                Action::Back,
-                Action::Help,
-            ],
-            Area::Authorisations => &[
-                Action::Decide,
-                Action::Review,
-                Action::Renew,
-                Action::JudicialApproval,
-                Action::Close,
-                Action::Help,
-            ],
-            Area::Referrals => &[
-                Action::Submit,
-                Action::IopcDecision,
-                Action::NewReferral,
-                Action::Back,
-                Action::Help,
-            ],
-            Area::Queue | Area::Audit => &[Action::Back, Action::Help],
-            Area::Intelligence => &[Action::Triage, Action::Back, Action::Help],
-            Area::Subjects => &[Action::Edit, Action::Back, Action::Help],
-            Area::Dashboard => &[Action::Back, Action::Help],
-        },
-        Context::List | Context::Global => match app.area {
-            Area::Audit => &[
-                Action::Open,
-                Action::Filter,
-                Action::ClearFilter,
-                Action::Help,
-                Action::Quit,
-            ],
-            Area::Queue => &[Action::Open, Action::Refresh, Action::Help, Action::Quit],
-            Area::Dashboard => &[
-                Action::Open,
-                Action::NextArea,
-                Action::Search,
-                Action::Palette,
-                Action::Help,
-                Action::Quit,
-            ],
-            _ => &[
-                Action::Open,
-                Action::New,
-                Action::Search,
-                Action::SortNext,
-                Action::Filter,
-                Action::Palette,
-                Action::Help,
-                Action::Quit,
-            ],
-        },
+        Context::Detail => app.area.detail_hints(),
+        Context::List | Context::Global => app.area.list_hints(),
     }
 }
 

@@ -145,8 +145,7 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
                 .list(app.area)
                 .columns
                 .get(*column)
-                .copied()
-                .unwrap_or("");
+                .map_or("", |c| c.label);
             let lines = vec![
                 Line::raw(format!("Show rows whose {name} contains:")),
                 Line::from(vec![

@@ -1,0 +1,220 @@
+//! Covert authorisations: the central record.
+
+use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened};
+use crate::app::action::Action;
+use crate::app::form::Form;
+use crate::app::list::{Column, ListSpec, SortKey, window_of};
+use crate::app::view::{
+    DetailLine, ListRow, iso_day, or_dash, paragraph, shown, stored_time, uk_day, uk_time,
+};
+use crate::domain::covert::AuthorisationStatus;
+use crate::domain::urn::{Urn, UrnKind};
+use crate::store::{self, CentralRecordEntry, Command, Page};
+
+pub struct Authorisations;
+
+/// What the forms on an open authorisation need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub urn: String,
+    pub codename: String,
+    pub status: AuthorisationStatus,
+}
+
+impl AreaKind for Authorisations {
+    type Record = Record;
+    const TITLE: &'static str = "Authorisations";
+    const SHORT_TITLE: &'static str = "Auth";
+    const GO: Action = Action::Authorisations;
+    const IN_MEMORY: bool = true;
+    const NOUN: &'static str = "an authorisation";
+    const URN_PREFIX: Option<&'static str> = Some("AUTH");
+    const RECORD_ACTIONS: &'static [Action] = &[
+        Action::Decide,
+        Action::Review,
+        Action::Renew,
+        Action::JudicialApproval,
+        Action::Close,
+    ];
+    const DETAIL_HINTS: &'static [Action] = &[
+        Action::Decide,
+        Action::Review,
+        Action::Renew,
+        Action::JudicialApproval,
+        Action::Close,
+        Action::Help,
+    ];
+
+    fn columns() -> Vec<Column> {
+        vec![
+            Column::text("URN", 14, 0),
+            Column::text("Type", 22, 0),
+            Column::text("Status", 10, 0),
+            Column::text("Operation", 12, 1),
+            Column::new("Last day", 10, 0, SortKey::Date),
+            Column::new("Review due", 10, 1, SortKey::Date),
+            Column::text("Involved", 8, 0),
+        ]
+    }
+
+    fn load(r: &mut Reader, spec: &ListSpec, page: Page) -> store::Result<(u64, Vec<ListRow>)> {
+        let rows = r
+            .casefile
+            .central_record(r.actor)?
+            .iter()
+            .map(authorisation_row)
+            .collect();
+        Ok(window_of(rows, &Self::columns(), spec, page.offset))
+    }
+
+    fn open(r: &mut Reader, key: &str) -> Result<Opened<Record>, Unopened> {
+        let urn = Urn::parse(UrnKind::Authorisation, key)?;
+        Ok(authorisation_detail(
+            &r.casefile.open_authorisation(r.actor, &urn)?,
+        ))
+    }
+
+    fn new_form(_: &FormContext) -> Option<Form> {
+        Some(Form::apply_authorisation(None))
+    }
+
+    fn record_form(action: Action, record: &Record, _: &FormContext) -> RecordForm {
+        let urn = &record.urn;
+        RecordForm::Edit(match action {
+            Action::Decide => Form::decide_authorisation(urn),
+            Action::Review => Form::review_authorisation(urn),
+            Action::Renew => Form::renew_authorisation(urn),
+            Action::JudicialApproval => Form::judicial_approval(urn),
+            Action::Close => Form::cancel_authorisation(urn),
+            _ => return RecordForm::NotHere,
+        })
+    }
+
+    fn export_form() -> Option<Form> {
+        Some(Form::export_central_record("central-record.csv"))
+    }
+
+    fn makes(command: &Command) -> bool {
+        matches!(command, Command::ApplyForAuthorisation(_))
+    }
+}
+
+pub fn authorisation_row(a: &CentralRecordEntry) -> ListRow {
+    ListRow {
+        key: a.urn.clone(),
+        cells: vec![
+            shown(&a.urn),
+            shown(&a.kind),
+            a.status.label().to_string(),
+            shown(&a.operation),
+            a.last_day.as_deref().map(iso_day).unwrap_or_default(),
+            a.next_review_due.as_deref().map(uk_day).unwrap_or_default(),
+            if a.directly_involved { "INVOLVED" } else { "" }.to_string(),
+        ],
+    }
+}
+
+pub fn authorisation_detail(a: &CentralRecordEntry) -> Opened<Record> {
+    let opt = |v: &Option<String>| or_dash(v.as_deref(), shown);
+    let status = a.status;
+    let mut lines = vec![
+        DetailLine::Field("Type", shown(&a.kind)),
+        DetailLine::Field("Status", status.label().to_string()),
+        DetailLine::Field("In effect", if a.in_effect { "yes" } else { "no" }.into()),
+        DetailLine::Field(
+            "Operation",
+            format!("{} ({})", shown(&a.operation), shown(&a.operation_urn)),
+        ),
+        DetailLine::Field("Subjects", shown(&a.subjects.join(", "))),
+        DetailLine::Field(
+            "Applied",
+            format!("{} by {}", uk_time(&a.applied_at), shown(&a.applied_by)),
+        ),
+        DetailLine::Field("Granted", or_dash(a.date_given.as_deref(), uk_time)),
+        DetailLine::Field(
+            "Authorising officer",
+            match (&a.authorising_officer, &a.authorising_officer_rank) {
+                (Some(o), Some(r)) => format!("{} ({})", shown(o), shown(r)),
+                (Some(o), None) => shown(o),
+                _ => "-".into(),
+            },
+        ),
+    ];
+    if a.urgent {
+        lines.push(DetailLine::Warning("Urgent", shown(&a.urgency_reason)));
+    }
+    if a.directly_involved {
+        lines.push(DetailLine::Warning(
+            "DIRECTLY INVOLVED",
+            opt(&a.involvement_reason),
+        ));
+    }
+    if a.confidential_information_likely {
+        lines.push(DetailLine::Warning(
+            "Confidential information",
+            "likely".into(),
+        ));
+    }
+    lines.push(DetailLine::Field(
+        "Judicial approval",
+        match (&a.judicial_approval_at, &a.judicial_reference) {
+            (Some(at), Some(r)) => format!("{} ({})", uk_time(at), shown(r)),
+            (Some(at), None) => uk_time(at),
+            _ => "-".into(),
+        },
+    ));
+    match a.ends_at.as_deref().and_then(stored_time) {
+        Some(end) if a.cancelled_at.is_none() => lines.push(DetailLine::Countdown("Ends", end)),
+        _ => lines.push(DetailLine::Field(
+            "Ends",
+            or_dash(a.ends_at.as_deref(), uk_time),
+        )),
+    }
+    lines.push(DetailLine::Field(
+        "Last day",
+        or_dash(a.last_day.as_deref(), iso_day),
+    ));
+    if let Some(due) = a.next_review_due.as_deref().and_then(stored_time)
+        && a.cancelled_at.is_none()
+    {
+        lines.push(DetailLine::Countdown("Review due", due));
+    }
+    lines.push(DetailLine::Field(
+        "Reviewed every",
+        a.review_every_days
+            .map(|d| format!("{d} days"))
+            .unwrap_or_else(|| "-".into()),
+    ));
+    if let Some(c) = &a.cancelled_at {
+        lines.push(DetailLine::Field("Cancelled", uk_time(c)));
+    }
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading("Description".into()));
+    paragraph(&mut lines, &a.description);
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading(format!(
+        "Reviews ({})",
+        a.reviews.len()
+    )));
+    for r in &a.reviews {
+        paragraph(&mut lines, r);
+    }
+    lines.push(DetailLine::Heading(format!(
+        "Renewals ({})",
+        a.renewals.len()
+    )));
+    for r in &a.renewals {
+        paragraph(&mut lines, r);
+    }
+    Opened {
+        key: a.urn.clone(),
+        title: format!("{}  {}", shown(&a.urn), shown(&a.kind)),
+        record: Record {
+            urn: a.urn.clone(),
+            codename: a.operation.clone(),
+            status,
+        },
+        lines,
+        chart: Vec::new(),
+    }
+}

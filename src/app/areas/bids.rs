@@ -1,0 +1,220 @@
+//! Bids for covert resources, decided by a supervisor against capacity.
+
+use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened};
+use crate::app::action::Action;
+use crate::app::form::Form;
+use crate::app::list::{Column, ListSpec, SortKey, window_of};
+use crate::app::view::{CapacityBar, DetailLine, ListRow, or_dash, paragraph, shown, uk_day, uk_time};
+use crate::domain::bid::BidStatus;
+use crate::domain::urn::{Urn, UrnKind};
+use crate::store::{self, BidRecord, BidRow, Command, Page};
+
+pub struct Bids;
+
+/// What the forms on an open bid need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub urn: String,
+    pub codename: String,
+    pub status: BidStatus,
+    /// (number, what, quantity asked) per line.
+    pub lines: Vec<(u32, String, f64)>,
+}
+
+impl AreaKind for Bids {
+    type Record = Record;
+    const TITLE: &'static str = "Bids";
+    const SHORT_TITLE: &'static str = "Bids";
+    const GO: Action = Action::Bids;
+    const IN_MEMORY: bool = true;
+    const NOUN: &'static str = "a bid";
+    const URN_PREFIX: Option<&'static str> = Some("BID");
+    const RECORD_ACTIONS: &'static [Action] = &[Action::Submit, Action::Decide, Action::Close];
+    const DETAIL_HINTS: &'static [Action] = &[
+        Action::Submit,
+        Action::Decide,
+        Action::Close,
+        Action::Back,
+        Action::Help,
+    ];
+
+    fn columns() -> Vec<Column> {
+        vec![
+            Column::text("URN", 13, 0),
+            Column::text("Operation", 14, 0),
+            Column::text("Status", 10, 0),
+            Column::new("Lines", 5, 2, SortKey::Number),
+            Column::text("Drafted by", 12, 1),
+            Column::new("Submitted", 10, 1, SortKey::Date),
+        ]
+    }
+
+    fn load(r: &mut Reader, spec: &ListSpec, page: Page) -> store::Result<(u64, Vec<ListRow>)> {
+        let rows = r.casefile.bids(r.actor, Page::ALL)?.iter().map(bid_row).collect();
+        Ok(window_of(rows, &Self::columns(), spec, page.offset))
+    }
+
+    fn open(r: &mut Reader, key: &str) -> Result<Opened<Record>, Unopened> {
+        let urn = Urn::parse(UrnKind::Bid, key)?;
+        Ok(bid_detail(&r.casefile.open_bid(r.actor, &urn)?))
+    }
+
+    fn new_form(context: &FormContext) -> Option<Form> {
+        Some(Form::draft_bid(None, context.resources))
+    }
+
+    fn record_form(action: Action, record: &Record, _: &FormContext) -> RecordForm {
+        let Record {
+            urn, status, lines, ..
+        } = record;
+        match action {
+            Action::Submit => match Urn::parse(UrnKind::Bid, urn) {
+                Ok(u) => RecordForm::Confirm {
+                    question: format!("Submit {urn} for a supervisor's decision?"),
+                    command: Command::SubmitBid { urn: u },
+                },
+                Err(e) => RecordForm::Refuse(e.to_string()),
+            },
+            Action::Decide => RecordForm::Edit(Form::decide_bid(urn, lines)),
+            Action::Close
+                if !status
+                    .next()
+                    .iter()
+                    .any(|s| matches!(s, BidStatus::Completed | BidStatus::Withdrawn)) =>
+            {
+                RecordForm::Refuse(format!("{urn} is {}: it cannot be closed", status.label()))
+            }
+            Action::Close => RecordForm::Edit(Form::close_bid(urn, *status)),
+            _ => RecordForm::NotHere,
+        }
+    }
+
+    fn makes(command: &Command) -> bool {
+        matches!(command, Command::DraftBid { .. })
+    }
+}
+
+pub fn bid_row(b: &BidRow) -> ListRow {
+    ListRow {
+        key: b.urn.clone(),
+        cells: vec![
+            shown(&b.urn),
+            shown(&b.codename),
+            b.status.label().to_string(),
+            b.lines.to_string(),
+            shown(&b.created_by),
+            b.submitted_at.as_deref().map(uk_day).unwrap_or_default(),
+        ],
+    }
+}
+
+pub fn bid_detail(r: &BidRecord) -> Opened<Record> {
+    let b = &r.row;
+    let mut lines = vec![
+        DetailLine::Field("Operation", shown(&b.codename)),
+        DetailLine::Field("Status", b.status.label().to_string()),
+        DetailLine::Field(
+            "Threshold",
+            r.threshold
+                .map(|t| t.label().to_string())
+                .unwrap_or_else(|| "none decided".into()),
+        ),
+        DetailLine::Field(
+            "Drafted",
+            format!("{} by {}", uk_time(&b.created_at), shown(&b.created_by)),
+        ),
+        DetailLine::Field("Submitted", or_dash(b.submitted_at.as_deref(), uk_time)),
+        DetailLine::Blank,
+        DetailLine::Heading("Justification".into()),
+    ];
+    paragraph(&mut lines, &r.justification);
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading(format!("Lines ({})", r.lines.len())));
+    for l in &r.lines {
+        let approved = match l.approved {
+            Some(a) => format!("  approved {a}"),
+            None => String::new(),
+        };
+        lines.push(DetailLine::Text(format!(
+            "{}. {} {} {}{}  {} to {}{}",
+            l.number,
+            l.requested,
+            shown(&l.unit),
+            shown(&l.resource_label),
+            if l.covert { " (covert)" } else { "" },
+            l.starts_on.format("%d/%m/%Y"),
+            l.ends_on.format("%d/%m/%Y"),
+            approved
+        )));
+        paragraph(&mut lines, &format!("   {}", l.justification));
+    }
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading(format!(
+        "Decisions ({})",
+        r.decisions.len()
+    )));
+    for d in &r.decisions {
+        lines.push(DetailLine::Text(format!(
+            "{}  {} by {}",
+            d.outcome.label(),
+            uk_time(&d.decided_at),
+            shown(&d.decided_by)
+        )));
+        paragraph(&mut lines, &format!("  Rationale: {}", d.rationale));
+        for w in &d.warnings {
+            lines.push(DetailLine::Warning(
+                "  over capacity",
+                format!(
+                    "{} week of {} by {}",
+                    shown(&w.resource),
+                    w.week_starting.format("%d/%m/%Y"),
+                    w.over_by()
+                ),
+            ));
+        }
+    }
+    let over: Vec<&crate::domain::bid::WeekLoad> = r.capacity.iter().filter(|w| w.over).collect();
+    if !over.is_empty() {
+        lines.push(DetailLine::Blank);
+        for w in over {
+            lines.push(DetailLine::Warning(
+                "Over capacity",
+                format!(
+                    "{} in the week of {}: {} committed elsewhere + {} here > {}",
+                    shown(&w.resource),
+                    w.week_starting.format("%d/%m/%Y"),
+                    w.committed_elsewhere,
+                    w.this_bid,
+                    w.capacity
+                ),
+            ));
+        }
+    }
+    Opened {
+        key: b.urn.clone(),
+        title: format!("Bid {}", shown(&b.urn)),
+        record: Record {
+            urn: b.urn.clone(),
+            codename: b.codename.clone(),
+            status: b.status,
+            lines: r
+                .lines
+                .iter()
+                .map(|l| (l.number, shown(&l.resource_label), l.requested))
+                .collect(),
+        },
+        lines,
+        chart: r
+            .capacity
+            .iter()
+            .map(|w| CapacityBar {
+                resource: shown(&w.resource),
+                week: w.week_starting.format("%d/%m").to_string(),
+                committed_elsewhere: w.committed_elsewhere,
+                this_bid: w.this_bid,
+                capacity: w.capacity,
+                over: w.over,
+            })
+            .collect(),
+    }
+}

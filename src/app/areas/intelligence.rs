@@ -1,0 +1,175 @@
+//! Intelligence: items received, graded and triaged.
+
+use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_query};
+use crate::app::action::Action;
+use crate::app::form::Form;
+use crate::app::list::{Column, ListSpec};
+use crate::app::view::{DetailLine, ListRow, paragraph, shown, uk_day, uk_time, yes_no};
+use crate::domain::intelligence::TriageStatus;
+use crate::domain::urn::{Urn, UrnKind};
+use crate::store::{
+    self, Command, IntelligenceColumn, IntelligenceRecord, IntelligenceRow, Page, SearchKind,
+};
+
+pub struct Intelligence;
+
+/// What the forms on an open item need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub urn: String,
+    pub triage: TriageStatus,
+}
+
+/// Widths and weights, in the order of `IntelligenceColumn::ALL`.
+const WIDTHS: [(u16, u8); 8] = [
+    (14, 0),
+    (10, 2),
+    (14, 4),
+    (7, 2),
+    (16, 1),
+    (12, 1),
+    (0, 0),
+    (12, 3),
+];
+
+impl AreaKind for Intelligence {
+    type Record = Record;
+    const TITLE: &'static str = "Intelligence";
+    const SHORT_TITLE: &'static str = "Intel";
+    const GO: Action = Action::Intelligence;
+    const NEWEST_FIRST: bool = true;
+    const NOUN: &'static str = "an intelligence item";
+    const URN_PREFIX: Option<&'static str> = Some("INT");
+    const SEARCH: &'static [SearchKind] = &[SearchKind::Intelligence];
+    const RECORD_ACTIONS: &'static [Action] = &[Action::Triage];
+    const DETAIL_HINTS: &'static [Action] = &[Action::Triage, Action::Back, Action::Help];
+
+    fn columns() -> Vec<Column> {
+        IntelligenceColumn::ALL
+            .iter()
+            .zip(WIDTHS)
+            .map(|(c, (width, weight))| Column::text(c.label(), width, weight))
+            .collect()
+    }
+
+    fn load(r: &mut Reader, spec: &ListSpec, page: Page) -> store::Result<(u64, Vec<ListRow>)> {
+        let q = store_query(spec, IntelligenceColumn::ALL);
+        let total = r.casefile.intelligence_total(r.actor, &q)?;
+        let rows = r.casefile.intelligence_page(r.actor, &q, page)?;
+        Ok((total, rows.iter().map(intelligence_row).collect()))
+    }
+
+    fn open(r: &mut Reader, key: &str) -> Result<Opened<Record>, Unopened> {
+        let urn = Urn::parse(UrnKind::Intelligence, key)?;
+        Ok(intelligence_detail(
+            &r.casefile.open_intelligence(r.actor, &urn)?,
+        ))
+    }
+
+    fn new_form(_: &FormContext) -> Option<Form> {
+        Some(Form::new_intelligence())
+    }
+
+    fn record_form(action: Action, record: &Record, _: &FormContext) -> RecordForm {
+        let Record { urn, triage } = record;
+        match action {
+            Action::Triage if triage.next().is_empty() => RecordForm::Refuse(format!(
+                "{urn} is {}: no further triage is possible",
+                triage.label()
+            )),
+            Action::Triage => RecordForm::Edit(Form::triage(urn, *triage)),
+            _ => RecordForm::NotHere,
+        }
+    }
+
+    fn makes(command: &Command) -> bool {
+        matches!(command, Command::RecordIntelligence(_))
+    }
+}
+
+pub fn intelligence_row(r: &IntelligenceRow) -> ListRow {
+    ListRow {
+        key: r.urn.clone(),
+        cells: vec![
+            shown(&r.urn),
+            uk_day(&r.received_at),
+            r.source_type.label().to_string(),
+            r.grading.code(),
+            r.category.label().to_string(),
+            r.triage.label().to_string(),
+            shown(&r.summary),
+            shown(r.operation.as_deref().unwrap_or("")),
+        ],
+    }
+}
+
+pub fn intelligence_detail(r: &IntelligenceRecord) -> Opened<Record> {
+    let row = &r.row;
+    let mut lines = vec![
+        DetailLine::Field("Summary", shown(&row.summary)),
+        DetailLine::Field("Received", uk_time(&row.received_at)),
+        DetailLine::Field("Source", row.source_type.label().to_string()),
+        DetailLine::Field(
+            "Source reference",
+            shown(r.source_reference.as_deref().unwrap_or("-")),
+        ),
+        DetailLine::Field("Anonymous", yes_no(r.anonymous)),
+        DetailLine::Field("Grading", row.grading.code()),
+    ];
+    if !row.grading.conditions().is_empty() {
+        lines.push(DetailLine::Field(
+            "Handling conditions",
+            shown(row.grading.conditions()),
+        ));
+    }
+    lines.extend([
+        DetailLine::Field("Category", row.category.label().to_string()),
+        DetailLine::Field("APSP", yes_no(row.apsp)),
+        DetailLine::Field("Triage", row.triage.label().to_string()),
+        DetailLine::Field("Operation", shown(row.operation.as_deref().unwrap_or("-"))),
+        DetailLine::Field(
+            "Recorded",
+            format!("{} by {}", uk_time(&r.recorded_at), shown(&r.recorded_by)),
+        ),
+        DetailLine::Blank,
+        DetailLine::Heading("Full text".into()),
+    ]);
+    paragraph(&mut lines, &r.full_text);
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading(format!(
+        "Subjects ({})",
+        r.subjects.len()
+    )));
+    for (staff, name) in &r.subjects {
+        lines.push(DetailLine::Text(format!(
+            "{}  {}",
+            shown(staff),
+            shown(name)
+        )));
+    }
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading(format!(
+        "Triage history ({})",
+        r.triage_history.len()
+    )));
+    for t in &r.triage_history {
+        lines.push(DetailLine::Text(format!(
+            "{}  {} → {}  by {}",
+            uk_time(&t.decided_at),
+            t.from.label(),
+            t.to.label(),
+            shown(&t.decided_by)
+        )));
+        paragraph(&mut lines, &format!("  {}", t.rationale));
+    }
+    Opened {
+        key: row.urn.clone(),
+        title: shown(&row.urn),
+        record: Record {
+            urn: row.urn.clone(),
+            triage: row.triage,
+        },
+        lines,
+        chart: Vec::new(),
+    }
+}

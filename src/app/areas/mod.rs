@@ -1,0 +1,336 @@
+//! The areas of the application, in tab order. Each is one module that
+//! declares everything the shell needs of it ([`kind::AreaKind`]): its
+//! title, its columns and how they sort, how its list loads and a record
+//! opens, the form that makes a record, what an open record offers and the
+//! hints for both. This registry is the one place that lists them: the
+//! shell (`App`, the runtime, the screens) iterates it and never names an
+//! area's particulars, so a new area is one module and one line here.
+
+pub mod kind;
+
+use kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened};
+
+use crate::app::action::Action;
+use crate::app::form::Form;
+use crate::app::list::{Column, ListSpec};
+use crate::app::view::{CapacityBar, DetailLine, ListRow, shown};
+use crate::store::{self, Command, Page, SearchHit, SearchKind};
+
+/// Lists the areas: `Variant => module::Kind`, in tab order.
+macro_rules! registry {
+    ($($variant:ident => $module:ident :: $kind:ident,)*) => {
+        $(pub mod $module;)*
+
+        /// The areas of the application, in tab order.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Area {
+            $($variant,)*
+        }
+
+        /// An open record's own facts, which the forms on it need, by
+        /// its area.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum DetailSource {
+            $($variant(<$module::$kind as AreaKind>::Record),)*
+        }
+
+        /// An area's declared facts, read through its `AreaKind`.
+        macro_rules! declared {
+            ($area:expr, $item:ident) => {
+                match $area {
+                    $(Area::$variant => <$module::$kind as AreaKind>::$item,)*
+                }
+            };
+        }
+
+        impl Area {
+            pub const ALL: &'static [Area] = &[$(Area::$variant,)*];
+
+            pub fn columns(self) -> Vec<Column> {
+                declared!(self, columns)()
+            }
+
+            /// A window of the area's list, and how many rows match.
+            pub fn load(
+                self,
+                reader: &mut Reader,
+                spec: &ListSpec,
+                page: Page,
+            ) -> store::Result<(u64, Vec<ListRow>)> {
+                declared!(self, load)(reader, spec, page)
+            }
+
+            fn open_here(self, reader: &mut Reader, key: &str) -> Result<Detail, Unopened> {
+                match self {
+                    $(Area::$variant => <$module::$kind as AreaKind>::open(reader, key)
+                        .map(|o| Detail::of(self, o, DetailSource::$variant)),)*
+                }
+            }
+
+            /// A record opened from its row alone, needing no read.
+            pub fn open_row(self, row: &ListRow) -> Option<Detail> {
+                match self {
+                    $(Area::$variant => <$module::$kind as AreaKind>::open_row(row)
+                        .map(|o| Detail::of(self, o, DetailSource::$variant)),)*
+                }
+            }
+
+            /// A form the row itself offers for an action.
+            pub fn row_form(self, action: Action, row: &ListRow) -> Option<Form> {
+                declared!(self, row_form)(action, row)
+            }
+
+            /// The form that makes a new record here.
+            pub fn new_form(self, context: &FormContext) -> Option<Form> {
+                declared!(self, new_form)(context)
+            }
+
+            /// The list's own filter form.
+            pub fn filter_form(self, spec: &ListSpec) -> Option<Form> {
+                declared!(self, filter_form)(spec)
+            }
+
+            /// The form that exports this area's records.
+            pub fn export_form(self) -> Option<Form> {
+                declared!(self, export_form)()
+            }
+
+            /// Whether this command makes a new record here.
+            pub fn makes(self, command: &Command) -> bool {
+                declared!(self, makes)(command)
+            }
+        }
+
+        impl DetailSource {
+            /// What an action on this open record comes to.
+            pub fn record_form(&self, action: Action, context: &FormContext) -> RecordForm {
+                match self {
+                    $(DetailSource::$variant(r) =>
+                        <$module::$kind as AreaKind>::record_form(action, r, context),)*
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    Dashboard => dashboard::Dashboard,
+    Intelligence => intelligence::Intelligence,
+    Subjects => subjects::Subjects,
+    Operations => operations::Operations,
+    Bids => bids::Bids,
+    Authorisations => authorisations::Authorisations,
+    Referrals => referrals::Referrals,
+    Queue => queue::Queue,
+    Audit => audit::Audit,
+}
+
+impl Area {
+    pub fn title(self) -> &'static str {
+        declared!(self, TITLE)
+    }
+
+    /// The title where room is short (the tabs on a narrow screen).
+    pub fn short_title(self) -> &'static str {
+        declared!(self, SHORT_TITLE)
+    }
+
+    /// The action that goes to this area.
+    pub fn action(self) -> Action {
+        declared!(self, GO)
+    }
+
+    /// Whether the area is a list of records.
+    pub fn is_list(self) -> bool {
+        declared!(self, IS_LIST)
+    }
+
+    /// Lists short enough to be read whole and sorted and filtered in
+    /// memory; the others are paged by the case file.
+    pub fn in_memory(self) -> bool {
+        declared!(self, IN_MEMORY)
+    }
+
+    pub fn newest_first(self) -> bool {
+        declared!(self, NEWEST_FIRST)
+    }
+
+    /// The one order the list keeps, if it keeps one.
+    pub fn fixed_order(self) -> Option<kind::FixedOrder> {
+        declared!(self, FIXED_ORDER)
+    }
+
+    /// Whether the audit chain is verified while the area is open.
+    pub fn verifies_chain(self) -> bool {
+        declared!(self, VERIFIES_CHAIN)
+    }
+
+    pub fn detail_hints(self) -> &'static [Action] {
+        declared!(self, DETAIL_HINTS)
+    }
+
+    pub fn list_hints(self) -> &'static [Action] {
+        declared!(self, LIST_HINTS)
+    }
+
+    /// The area's place in tab order.
+    pub fn index(self) -> usize {
+        Area::ALL.iter().position(|a| *a == self).expect("listed")
+    }
+
+    /// The area whose records carry this reference: a URN names its kind,
+    /// anything else is a codename, which names an operation.
+    pub fn of_reference(reference: &str) -> Area {
+        let prefix = reference.split('-').next();
+        Area::ALL
+            .iter()
+            .copied()
+            .find(|a| declared!(*a, URN_PREFIX).is_some() && declared!(*a, URN_PREFIX) == prefix)
+            .unwrap_or(Area::Operations)
+    }
+
+    /// The record a key names, opened in its area (an area whose rows are
+    /// other areas' records opens each in its own).
+    pub fn open(self, reader: &mut Reader, key: &str) -> Result<Detail, Unopened> {
+        if declared!(self, OPENS_ELSEWHERE) {
+            let area = Area::of_reference(key);
+            if !declared!(area, OPENS_ELSEWHERE) {
+                return area.open_here(reader, key);
+            }
+        }
+        self.open_here(reader, key)
+    }
+
+    /// The records that offer an action, for "open an operation or a bid
+    /// first".
+    pub fn offering(action: Action) -> String {
+        let nouns: Vec<&str> = Area::ALL
+            .iter()
+            .filter(|a| declared!(**a, RECORD_ACTIONS).contains(&action))
+            .map(|a| declared!(*a, NOUN))
+            .collect();
+        match nouns.split_last() {
+            None => "a record".to_string(),
+            Some((last, [])) => last.to_string(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        }
+    }
+
+    /// Whether some area's records offer this action.
+    pub fn is_record_action(action: Action) -> bool {
+        Area::ALL
+            .iter()
+            .any(|a| declared!(*a, RECORD_ACTIONS).contains(&action))
+    }
+}
+
+/// An opened record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub area: Area,
+    pub key: String,
+    pub title: String,
+    pub source: DetailSource,
+    pub lines: Vec<DetailLine>,
+    pub scroll: u16,
+    /// A bid's committed-against-capacity chart.
+    pub chart: Vec<CapacityBar>,
+}
+
+impl Detail {
+    fn of<R>(area: Area, opened: Opened<R>, source: fn(R) -> DetailSource) -> Detail {
+        Detail {
+            area,
+            key: opened.key,
+            title: opened.title,
+            source: source(opened.record),
+            lines: opened.lines,
+            scroll: 0,
+            chart: opened.chart,
+        }
+    }
+}
+
+/// A search result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchLine {
+    pub area: Area,
+    pub key: String,
+    pub kind: &'static str,
+    pub title: String,
+    pub snippet: String,
+}
+
+impl SearchLine {
+    /// A hit, to open in the area its kind belongs to.
+    pub fn of(hit: &SearchHit) -> SearchLine {
+        let area = Area::ALL
+            .iter()
+            .copied()
+            .find(|a| declared!(*a, SEARCH).contains(&hit.kind))
+            .unwrap_or(Area::Dashboard);
+        let (kind, key) = match hit.kind {
+            SearchKind::Intelligence => ("intelligence", hit.reference.clone()),
+            SearchKind::Subject => ("subject", hit.reference.clone()),
+            SearchKind::Operation => ("operation", hit.reference.clone()),
+            // A decision-log entry opens its operation: `CODENAME/D3`.
+            SearchKind::Decision => (
+                "decision",
+                hit.reference
+                    .split_once("/D")
+                    .map(|(c, _)| c.to_string())
+                    .unwrap_or_else(|| hit.reference.clone()),
+            ),
+        };
+        SearchLine {
+            area,
+            key,
+            kind,
+            title: shown(&hit.title),
+            snippet: shown(&hit.snippet),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_open_in_their_areas() {
+        assert_eq!(Area::of_reference("INT-2026-00001"), Area::Intelligence);
+        assert_eq!(Area::of_reference("BID-2026-0001"), Area::Bids);
+        assert_eq!(Area::of_reference("AUTH-2026-0001"), Area::Authorisations);
+        assert_eq!(Area::of_reference("REF-2026-0001"), Area::Referrals);
+        assert_eq!(Area::of_reference("KESTREL"), Area::Operations);
+    }
+
+    #[test]
+    fn every_record_action_names_what_offers_it() {
+        assert_eq!(
+            Area::offering(Action::Close),
+            "an operation, a bid or an authorisation"
+        );
+        assert_eq!(Area::offering(Action::Submit), "a bid or a referral");
+        assert_eq!(Area::offering(Action::Triage), "an intelligence item");
+        for area in Area::ALL {
+            for action in declared!(*area, RECORD_ACTIONS) {
+                assert!(Area::is_record_action(*action));
+                assert!(
+                    !declared!(*area, NOUN).is_empty(),
+                    "{area:?} offers {action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_list_has_columns_and_hints() {
+        for area in Area::ALL.iter().filter(|a| a.is_list()) {
+            let columns = area.columns();
+            assert!(!columns.is_empty(), "{area:?}");
+            assert!(columns.iter().all(|c| !c.label.is_empty()));
+            assert!(!area.list_hints().is_empty());
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! What waits for the user's decision, gathered from the other areas:
+//! each row opens the record it is about (or, for a request for access,
+//! the form that decides it).
+
+use super::kind::{AreaKind, Opened, Reader, Unopened};
+use crate::app::action::Action;
+use crate::app::form::Form;
+use crate::app::list::{Column, ListSpec, SortKey, window_of};
+use crate::app::view::{ListRow, shown, uk_time};
+use crate::store::{self, Actor, CaseFile, Page};
+
+pub struct Queue;
+
+impl AreaKind for Queue {
+    type Record = ();
+    const TITLE: &'static str = "Waiting for me";
+    const SHORT_TITLE: &'static str = "Queue";
+    const GO: Action = Action::Queue;
+    const IN_MEMORY: bool = true;
+    /// Its rows are other areas' records, opened there.
+    const OPENS_ELSEWHERE: bool = true;
+    const LIST_HINTS: &'static [Action] = &[Action::Open, Action::Refresh, Action::Help, Action::Quit];
+
+    fn columns() -> Vec<Column> {
+        vec![
+            Column::text("Waiting", 0, 0),
+            Column::text("Reference", 14, 0),
+            Column::text("Operation", 12, 0),
+            Column::new("Since or due", 16, 0, SortKey::Date),
+        ]
+    }
+
+    fn load(r: &mut Reader, spec: &ListSpec, page: Page) -> store::Result<(u64, Vec<ListRow>)> {
+        let rows = queue(r.casefile, r.actor)?;
+        Ok(window_of(rows, &Self::columns(), spec, page.offset))
+    }
+
+    fn open(_: &mut Reader, key: &str) -> Result<Opened<()>, Unopened> {
+        Err(Unopened::Nothing(format!("{key}: open it from its own list")))
+    }
+
+    /// A request for access is no record to open: opening it (or deciding
+    /// it) gives the form that decides it.
+    fn row_form(action: Action, row: &ListRow) -> Option<Form> {
+        if !matches!(action, Action::Open | Action::Decide) || !row.key.starts_with("ACR-") {
+            return None;
+        }
+        let summary = row
+            .cells
+            .first()
+            .and_then(|c| c.strip_prefix("Access to decide: "))
+            .unwrap_or_default();
+        Some(Form::decide_access(&row.key, summary))
+    }
+}
+
+/// What waits for the user's decision: for a head of unit, requests for
+/// access; for a supervisor, bids, threshold
+/// proposals and source references two items share (an import by someone
+/// who could not see the first); for an authorising officer, applications
+/// naming them and reviews of what they granted.
+fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> {
+    use crate::domain::role::Role;
+    let mut rows = Vec::new();
+    if actor.roles().contains(Role::Supervisor) {
+        // A head of unit decides the access administrators ask for.
+        for r in casefile.access_requests_to_decide(actor)? {
+            rows.push(ListRow {
+                key: r.urn.clone(),
+                cells: vec![
+                    format!("Access to decide: {}", shown(&r.summary())),
+                    shown(&r.urn),
+                    String::new(),
+                    uk_time(&r.requested_at),
+                ],
+            });
+        }
+        for b in casefile.bids_awaiting_decision(actor)? {
+            rows.push(ListRow {
+                key: b.urn.clone(),
+                cells: vec![
+                    "Bid to decide".into(),
+                    shown(&b.urn),
+                    shown(&b.codename),
+                    b.submitted_at
+                        .as_deref()
+                        .map(uk_time)
+                        .unwrap_or_default(),
+                ],
+            });
+        }
+        for t in casefile.thresholds_awaiting_decision(actor)? {
+            rows.push(ListRow {
+                key: t.codename.clone(),
+                cells: vec![
+                    "Threshold to decide".into(),
+                    format!("{} T{}", shown(&t.codename), t.number),
+                    shown(&t.codename),
+                    uk_time(&t.proposed_at),
+                ],
+            });
+        }
+        // A supervisor sees every item, so every reference two items share.
+        for shared in casefile.shared_source_references(actor, store::SHARED_REFERENCES_SHOWN)? {
+            let Some(first) = shared.urns.first() else {
+                continue;
+            };
+            rows.push(ListRow {
+                key: first.clone(),
+                cells: vec![
+                    format!(
+                        "{} items share source reference {}: {}",
+                        match shared.urns.len() {
+                            2 => "two".to_owned(),
+                            n => n.to_string(),
+                        },
+                        shown(&shared.source_reference),
+                        shown(&shared.urns.join(", "))
+                    ),
+                    shown(first),
+                    String::new(),
+                    uk_time(&shared.latest_recorded_at),
+                ],
+            });
+        }
+    }
+    if actor.roles().contains(Role::AuthorisingOfficer) {
+        rows.extend(authorising_queue(casefile, actor)?);
+    }
+    Ok(rows)
+}
+
+/// The authorising officer's part of the queue.
+fn authorising_queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> {
+    Ok(casefile
+        .authorisations_awaiting(actor)?
+        .iter()
+        .map(|a| {
+            let what = match (a.what, a.overdue) {
+                (store::Awaiting::Decision, _) => "Application to decide",
+                (store::Awaiting::Review, true) => "Review OVERDUE",
+                (store::Awaiting::Review, false) => "Review due",
+            };
+            ListRow {
+                key: a.urn.clone(),
+                cells: vec![
+                    format!("{what}: {}", a.kind.label()),
+                    shown(&a.urn),
+                    shown(&a.operation),
+                    a.due_at.as_deref().map(uk_time).unwrap_or_default(),
+                ],
+            }
+        })
+        .collect())
+}
+

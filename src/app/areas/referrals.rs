@@ -1,0 +1,150 @@
+//! IOPC referrals and their deadlines.
+
+use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened};
+use crate::app::action::Action;
+use crate::app::form::Form;
+use crate::app::list::{Column, ListSpec, SortKey, window_of};
+use crate::app::view::{DetailLine, ListRow, iso_day, or_dash, shown, stored_time, uk_time};
+use crate::domain::urn::{Urn, UrnKind};
+use crate::store::{self, Command, Page, ReferralRow};
+
+pub struct Referrals;
+
+/// What the forms on an open referral need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub urn: String,
+    pub operation: Option<String>,
+    pub status: String,
+}
+
+impl AreaKind for Referrals {
+    type Record = Record;
+    const TITLE: &'static str = "Referrals";
+    const SHORT_TITLE: &'static str = "Refs";
+    const GO: Action = Action::Referrals;
+    const IN_MEMORY: bool = true;
+    const NOUN: &'static str = "a referral";
+    const URN_PREFIX: Option<&'static str> = Some("REF");
+    const RECORD_ACTIONS: &'static [Action] =
+        &[Action::Submit, Action::IopcDecision, Action::NewReferral];
+    const DETAIL_HINTS: &'static [Action] = &[
+        Action::Submit,
+        Action::IopcDecision,
+        Action::NewReferral,
+        Action::Back,
+        Action::Help,
+    ];
+
+    fn columns() -> Vec<Column> {
+        vec![
+            Column::text("URN", 13, 0),
+            Column::text("Operation", 12, 0),
+            Column::text("Matter", 10, 2),
+            Column::text("Criterion", 18, 1),
+            Column::new("Deadline", 16, 0, SortKey::Date),
+            Column::text("Status", 9, 0),
+        ]
+    }
+
+    fn load(r: &mut Reader, spec: &ListSpec, page: Page) -> store::Result<(u64, Vec<ListRow>)> {
+        let rows = r
+            .casefile
+            .referrals(r.actor)?
+            .iter()
+            .map(referral_row)
+            .collect();
+        Ok(window_of(rows, &Self::columns(), spec, page.offset))
+    }
+
+    fn open(r: &mut Reader, key: &str) -> Result<Opened<Record>, Unopened> {
+        let urn = Urn::parse(UrnKind::Referral, key)?;
+        Ok(referral_detail(&r.casefile.open_referral(r.actor, &urn)?))
+    }
+
+    fn new_form(_: &FormContext) -> Option<Form> {
+        Some(Form::record_referral(None, None))
+    }
+
+    fn record_form(action: Action, record: &Record, _: &FormContext) -> RecordForm {
+        let Record { urn, operation, .. } = record;
+        match action {
+            Action::Submit => match Urn::parse(UrnKind::Referral, urn) {
+                Ok(u) => RecordForm::Confirm {
+                    question: format!("Record {urn} as referred to the IOPC now?"),
+                    command: Command::MakeReferral { urn: u },
+                },
+                Err(e) => RecordForm::Refuse(e.to_string()),
+            },
+            Action::IopcDecision => RecordForm::Edit(Form::iopc_decision(urn)),
+            Action::NewReferral => {
+                RecordForm::Make(Form::record_referral(operation.as_deref(), Some(urn)))
+            }
+            _ => RecordForm::NotHere,
+        }
+    }
+
+    fn makes(command: &Command) -> bool {
+        matches!(command, Command::RecordReferral(_))
+    }
+}
+
+pub fn referral_row(r: &ReferralRow) -> ListRow {
+    ListRow {
+        key: r.urn.clone(),
+        cells: vec![
+            shown(&r.urn),
+            shown(r.operation.as_deref().unwrap_or("")),
+            r.matter_type.label().to_string(),
+            r.criterion.code().to_string(),
+            uk_time(&r.deadline),
+            shown(&r.status),
+        ],
+    }
+}
+
+pub fn referral_detail(r: &ReferralRow) -> Opened<Record> {
+    let mut lines = vec![
+        DetailLine::Field("Operation", shown(r.operation.as_deref().unwrap_or("-"))),
+        DetailLine::Field("Force reference", shown(&r.force_reference)),
+        DetailLine::Field("Matter", r.matter_type.label().to_string()),
+        DetailLine::Field("Criterion", r.criterion.label().to_string()),
+        DetailLine::Field("Became clear", iso_day(&r.became_clear_on)),
+        DetailLine::Field("Status", shown(&r.status)),
+    ];
+    match (r.referred_at.as_deref(), stored_time(&r.deadline)) {
+        (None, Some(deadline)) => lines.push(DetailLine::Countdown("Refer by", deadline)),
+        _ => lines.push(DetailLine::Field("Deadline", uk_time(&r.deadline))),
+    }
+    lines.push(DetailLine::Field(
+        "Referred",
+        r.referred_at
+            .as_deref()
+            .map(uk_time)
+            .unwrap_or_else(|| "not yet".into()),
+    ));
+    lines.push(DetailLine::Field(
+        "IOPC reference",
+        or_dash(r.iopc_reference.as_deref(), shown),
+    ));
+    lines.push(DetailLine::Field(
+        "Investigation mode",
+        r.mode
+            .map(|m| m.label().to_string())
+            .unwrap_or_else(|| "-".into()),
+    ));
+    if let Some(first) = &r.re_referral_of {
+        lines.push(DetailLine::Field("Re-referral of", shown(first)));
+    }
+    Opened {
+        key: r.urn.clone(),
+        title: format!("Referral {}", shown(&r.urn)),
+        record: Record {
+            urn: r.urn.clone(),
+            operation: r.operation.clone(),
+            status: r.status.clone(),
+        },
+        lines,
+        chart: Vec::new(),
+    }
+}

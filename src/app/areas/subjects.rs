@@ -1,0 +1,148 @@
+//! Subjects: the staff a case is about.
+
+use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_query};
+use crate::app::action::Action;
+use crate::app::form::Form;
+use crate::app::list::{Column, ListSpec};
+use crate::app::view::{DetailLine, ListRow, shown, uk_time, yes_no};
+use crate::domain::subject::{StaffNumber, SubjectDetails};
+use crate::store::{self, Command, Page, SearchKind, SubjectColumn, SubjectRecord, SubjectRow};
+
+pub struct Subjects;
+
+/// Widths and weights, in the order of `SubjectColumn::ALL`.
+const WIDTHS: [(u16, u8); 7] = [(9, 0), (0, 0), (13, 2), (12, 3), (14, 1), (10, 2), (10, 1)];
+
+impl AreaKind for Subjects {
+    /// What the edit form starts from.
+    type Record = SubjectDetails;
+    const TITLE: &'static str = "Subjects";
+    const SHORT_TITLE: &'static str = "Subj";
+    const GO: Action = Action::Subjects;
+    const NOUN: &'static str = "a subject";
+    const SEARCH: &'static [SearchKind] = &[SearchKind::Subject];
+    const RECORD_ACTIONS: &'static [Action] = &[Action::Edit];
+    const DETAIL_HINTS: &'static [Action] = &[Action::Edit, Action::Back, Action::Help];
+
+    fn columns() -> Vec<Column> {
+        SubjectColumn::ALL
+            .iter()
+            .zip(WIDTHS)
+            .map(|(c, (width, weight))| Column::text(c.label(), width, weight))
+            .collect()
+    }
+
+    fn load(r: &mut Reader, spec: &ListSpec, page: Page) -> store::Result<(u64, Vec<ListRow>)> {
+        let q = store_query(spec, SubjectColumn::ALL);
+        let total = r.casefile.subjects_total(r.actor, &q)?;
+        let rows = r.casefile.subjects_page(r.actor, &q, page)?;
+        Ok((total, rows.iter().map(subject_row).collect()))
+    }
+
+    fn open(r: &mut Reader, key: &str) -> Result<Opened<SubjectDetails>, Unopened> {
+        let staff = StaffNumber::parse(key)?;
+        Ok(subject_detail(&r.casefile.open_subject(r.actor, &staff)?))
+    }
+
+    fn new_form(_: &FormContext) -> Option<Form> {
+        Some(Form::new_subject())
+    }
+
+    fn record_form(action: Action, details: &SubjectDetails, _: &FormContext) -> RecordForm {
+        match action {
+            Action::Edit => RecordForm::Edit(Form::edit_subject(details)),
+            _ => RecordForm::NotHere,
+        }
+    }
+
+    fn makes(command: &Command) -> bool {
+        matches!(command, Command::AddSubject(_))
+    }
+}
+
+pub fn subject_row(s: &SubjectRow) -> ListRow {
+    ListRow {
+        key: s.staff_number.to_string(),
+        cells: vec![
+            shown(s.staff_number.as_str()),
+            shown(&s.name),
+            shown(&s.rank_or_grade),
+            s.employment_type.label().to_string(),
+            shown(&s.department),
+            s.vetting_level.label().to_string(),
+            s.status.label().to_string(),
+        ],
+    }
+}
+
+pub fn subject_detail(r: &SubjectRecord) -> Opened<SubjectDetails> {
+    let d = &r.details;
+    let mut lines = vec![
+        DetailLine::Field("Name", shown(&d.name)),
+        DetailLine::Field("Rank or grade", shown(&d.rank_or_grade)),
+        DetailLine::Field("Employment", d.employment_type.label().to_string()),
+        DetailLine::Field("Department", shown(&d.department)),
+        DetailLine::Field("Role", shown(&d.role)),
+        DetailLine::Field("Vulnerable contact", yes_no(d.vulnerable_contact)),
+        DetailLine::Field("Vetting", d.vetting_level.label().to_string()),
+        DetailLine::Field(
+            "Vetting review",
+            d.vetting_review
+                .map(|r| r.format("%d/%m/%Y").to_string())
+                .unwrap_or_else(|| "-".into()),
+        ),
+        DetailLine::Field("Status", d.status.label().to_string()),
+        DetailLine::Field("Recorded", uk_time(&r.created_at)),
+        DetailLine::Blank,
+        DetailLine::Heading(format!("Operations ({})", r.operations.len())),
+    ];
+    for o in &r.operations {
+        lines.push(DetailLine::Text(format!(
+            "{}  {}  {}",
+            shown(&o.codename),
+            o.status.label(),
+            o.category.label()
+        )));
+    }
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading(format!(
+        "Intelligence ({})",
+        r.intelligence.len()
+    )));
+    for i in &r.intelligence {
+        lines.push(DetailLine::Text(format!(
+            "{}  {}  {}",
+            shown(&i.urn),
+            i.triage.label(),
+            shown(&i.summary)
+        )));
+    }
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading(format!(
+        "History ({})",
+        r.history.len()
+    )));
+    for h in &r.history {
+        lines.push(DetailLine::Text(format!(
+            "{}  {}  {}",
+            uk_time(&h.at),
+            shown(&h.actor),
+            shown(&h.action)
+        )));
+    }
+    if let Some((at, by)) = &r.consultations.last {
+        lines.push(DetailLine::Text(format!(
+            "Consulted {} times, last {} by {} (each is in the audit trail)",
+            r.consultations.count,
+            uk_time(at),
+            shown(by)
+        )));
+    }
+    Opened {
+        key: d.staff_number.to_string(),
+        title: format!("{}  {}", shown(d.staff_number.as_str()), shown(&d.name)),
+        record: d.clone(),
+        lines,
+        chart: Vec::new(),
+    }
+}

@@ -1,0 +1,195 @@
+//! What an effect came to, taken into the model.
+
+use super::areas::audit::ChainStatus;
+use super::form::{self, Form};
+use super::model::{App, Effect, Focus, Load, Outcome, Popup, Screen};
+
+impl App {
+    pub(super) fn done(&mut self, outcome: Outcome) -> Vec<Effect> {
+        match outcome {
+            Outcome::Created { username, casefile } => {
+                self.casefile = casefile;
+                self.screen = Screen::Login(Form::login(&username));
+                self.say("Case file created. Log in with the password you chose.");
+                Vec::new()
+            }
+            Outcome::LoggedIn(session, resources) => {
+                let last_login = session.last_login.clone();
+                self.session = Some(session);
+                self.resources = resources;
+                self.screen = Screen::Main;
+                self.last_activity = self.now;
+                let effects = self.go(self.area);
+                if !self.file_warnings.is_empty() {
+                    self.complain(self.file_warnings.join("; "));
+                } else if self.keymap_problems.is_empty() {
+                    self.status = None;
+                    if !last_login.is_empty() {
+                        self.say(last_login);
+                    }
+                } else {
+                    self.complain(format!(
+                        "Your keymap file has problems; the defaults stand for those keys: {}",
+                        self.keymap_problems.join("; ")
+                    ));
+                }
+                effects
+            }
+            Outcome::MustChoosePassword { username, notice } => {
+                self.screen = Screen::ChoosePassword(Form::choose_password(&username, &notice));
+                self.status = None;
+                Vec::new()
+            }
+            Outcome::Unlocked => {
+                self.screen = Screen::Main;
+                self.last_activity = self.now;
+                let mut effects = self.reload(self.area);
+                if let Some(detail) = &self.detail {
+                    effects.push(Effect::Load(Load::Open {
+                        area: detail.area,
+                        key: detail.key.clone(),
+                    }));
+                }
+                effects
+            }
+            Outcome::Refused(message) => {
+                if let Screen::Login(form) | Screen::Locked(form) = &mut self.screen {
+                    form.error = Some(message);
+                    // The password is asked for afresh.
+                    if let Some(field) = form.fields.iter_mut().find(|f| f.label == "password") {
+                        *field = form::Field::password("password");
+                    }
+                    form.focus = form.fields.len() - 1;
+                }
+                Vec::new()
+            }
+            Outcome::Page {
+                area,
+                spec,
+                start,
+                total,
+                rows,
+            } => {
+                let list = self.list_mut(area);
+                if list.spec != spec {
+                    return Vec::new(); // an answer to an older question
+                }
+                list.total = total;
+                list.window_start = start;
+                list.rows = rows;
+                list.loaded = true;
+                if list.selected >= total {
+                    list.selected = total.saturating_sub(1);
+                    if total > 0 && list.needs_window(0) {
+                        return self.reload(area);
+                    }
+                }
+                Vec::new()
+            }
+            Outcome::Opened(detail) => {
+                self.area = detail.area;
+                let mut effects = Vec::new();
+                if !self.list(detail.area).loaded {
+                    effects = self.reload(detail.area);
+                }
+                let list = self.list_mut(detail.area);
+                // Select the record in its list when it is in the window.
+                if let Some(i) = list.rows.iter().position(|r| r.key == detail.key) {
+                    list.selected = list.window_start + i as u64;
+                }
+                self.detail = Some(detail);
+                self.focus = Focus::Detail;
+                effects
+            }
+            Outcome::Dashboard(view) => {
+                self.due_selected = self.due_selected.min(view.due.len().saturating_sub(1));
+                self.dashboard = Some(view);
+                Vec::new()
+            }
+            Outcome::Hits { query, hits } => {
+                if let Some(Popup::Search {
+                    searched,
+                    hits: shown,
+                    selected,
+                    error,
+                    ..
+                }) = &mut self.popup
+                {
+                    *error = hits
+                        .is_empty()
+                        .then(|| format!("nothing you may see matches '{query}'"));
+                    *searched = Some(query);
+                    *shown = hits;
+                    *selected = 0;
+                }
+                Vec::new()
+            }
+            Outcome::SearchFailed { query, message } => {
+                if let Some(Popup::Search {
+                    searched,
+                    hits,
+                    error,
+                    ..
+                }) = &mut self.popup
+                {
+                    *searched = Some(query);
+                    hits.clear();
+                    *error = Some(message);
+                }
+                Vec::new()
+            }
+            Outcome::Saved {
+                message,
+                reopen,
+                area,
+            } => {
+                self.form = None;
+                self.say(message);
+                let mut effects = self.reload(area);
+                if let Some((area, key)) = reopen {
+                    effects.push(Effect::Load(Load::Open { area, key }));
+                }
+                effects
+            }
+            Outcome::AuditOpened { total } => {
+                self.chain = Some(ChainStatus {
+                    total: total as i64,
+                    ..ChainStatus::default()
+                });
+                let mut effects = self.reload(self.area);
+                effects.push(Effect::VerifyChainStep);
+                effects
+            }
+            Outcome::ChainChecked(status) => {
+                if let Some(c) = &mut self.chain {
+                    *c = status;
+                }
+                Vec::new()
+            }
+            Outcome::Invalid(e) => {
+                match &mut self.form {
+                    Some(form) => {
+                        self.status = None;
+                        form.fail(e)
+                    }
+                    None => match &mut self.screen {
+                        Screen::Setup(form) | Screen::ChoosePassword(form) => form.fail(e),
+                        _ => self.complain(e.to_string()),
+                    },
+                }
+                Vec::new()
+            }
+            Outcome::Failed(message) => {
+                match (&mut self.form, &mut self.screen) {
+                    (Some(form), _) => {
+                        self.status = None;
+                        form.error = Some(message)
+                    }
+                    (None, Screen::Setup(form)) => form.error = Some(message),
+                    _ => self.complain(message),
+                }
+                Vec::new()
+            }
+        }
+    }
+}

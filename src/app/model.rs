@@ -1,0 +1,392 @@
+//! The application's state: what is on screen, the messages that reach
+//! `App::update`, the effects it asks the runtime for and what those came
+//! to. Behaviour lives beside it: keys and messages in `update`, actions in
+//! `act`, popups in `popups`, outcomes in `done`.
+
+use chrono::{DateTime, Duration, Utc};
+use ratatui::crossterm::event::KeyEvent;
+use ratatui_textarea::TextArea;
+
+use super::action::Context;
+use super::areas::audit::ChainStatus;
+use super::areas::kind::FormContext;
+use super::areas::{Area, Detail, SearchLine};
+use super::form::Form;
+use super::list::{ListSpec, ListView};
+use super::view::{DashboardView, ListRow};
+use crate::domain::InvalidInput;
+use crate::keymap::Keymap;
+use crate::store::{Command, FirstAdministrator};
+
+/// How many rows a list shows on a screen of `size`: all but the header,
+/// tabs, status line, two borders and the column headings. The model
+/// pages by it; the screen draws it.
+pub fn list_rows(size: (u16, u16)) -> u16 {
+    size.1.saturating_sub(6).max(1)
+}
+
+/// The smallest terminal the screens are laid out for.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// How long the screen stays unlocked with no key pressed, unless
+/// configured otherwise.
+pub const DEFAULT_LOCK_AFTER: Duration = Duration::minutes(10);
+
+/// Which pane has the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Detail,
+}
+
+/// What a popup shows.
+#[derive(Debug, Clone)]
+pub enum Popup {
+    /// Every binding of the context the user was in.
+    Help { context: Context, scroll: u16 },
+    /// Every action by name; typing narrows the list.
+    Palette {
+        input: TextArea<'static>,
+        selected: usize,
+    },
+    /// Full-text search and its results.
+    Search {
+        input: TextArea<'static>,
+        /// The query the hits are for.
+        searched: Option<String>,
+        hits: Vec<SearchLine>,
+        selected: usize,
+        error: Option<String>,
+    },
+    /// The filter text for the sorted column.
+    Filter {
+        column: usize,
+        input: TextArea<'static>,
+    },
+    /// A question with a yes/no answer.
+    Confirm { question: String, yes: Confirmed },
+}
+
+/// What a confirmation does when answered yes.
+#[derive(Debug, Clone)]
+pub enum Confirmed {
+    DiscardForm,
+    Quit,
+    /// A command with nothing to fill in (submitting a bid, making a
+    /// referral), then the record to open again.
+    Run {
+        command: Box<Command>,
+        reopen: (Area, String),
+    },
+}
+
+/// The screen as a whole.
+#[derive(Debug, Clone)]
+pub enum Screen {
+    /// No case file yet: create one and its first account.
+    Setup(Form),
+    Login(Form),
+    /// The application itself.
+    Main,
+    /// Locked after idling: nothing from the case file is shown until the
+    /// password is given again.
+    Locked(Form),
+    /// Logged in with a one-time password: nothing from the case file is
+    /// shown until the account has chosen its own.
+    ChoosePassword(Form),
+}
+
+/// Who is logged in, as shown in the header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub username: String,
+    pub display_name: String,
+    pub rank: String,
+    pub roles: String,
+    /// The last login and the failed attempts since, shown as the session
+    /// starts.
+    pub last_login: String,
+}
+
+/// A message in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// One demo account, listed on a demo file's login screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoLogin {
+    pub username: String,
+    pub roles: String,
+    pub what: String,
+}
+
+/// Everything that reaches `update`.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    /// The clock moved on (sent about once a second).
+    Tick(DateTime<Utc>),
+    Resize(u16, u16),
+    /// What an effect came to.
+    Done(Box<Outcome>),
+}
+
+/// What to load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Load {
+    Dashboard,
+    Page {
+        area: Area,
+        spec: ListSpec,
+        start: u64,
+    },
+    Open {
+        area: Area,
+        key: String,
+    },
+}
+
+/// Side effects, run by the runtime; `update` never touches the case file.
+pub enum Effect {
+    Create {
+        path: std::path::PathBuf,
+        admin: FirstAdministrator,
+        head: crate::store::HeadOfUnit,
+    },
+    Login {
+        username: String,
+        password: zeroize::Zeroizing<String>,
+    },
+    /// The same user's password, to unlock.
+    Unlock {
+        password: zeroize::Zeroizing<String>,
+    },
+    /// The logged-in account's own password, replacing a one-time one.
+    ChoosePassword {
+        password: crate::domain::account::NewPassword,
+    },
+    Load(Load),
+    Search(String),
+    /// Opens the audit trail (audited once) and starts verifying it.
+    OpenAuditTrail,
+    /// Verifies the next stretch of the audit chain.
+    VerifyChainStep,
+    /// Writes the central record as CSV to a new file.
+    ExportCentralRecord {
+        path: std::path::PathBuf,
+    },
+    Execute {
+        command: Command,
+        /// What to open afterwards: the record the form was about, or the
+        /// new record (`None` opens what the command made).
+        reopen: Option<(Area, String)>,
+        area: Area,
+    },
+}
+
+/// What running an effect came to.
+#[derive(Debug)]
+pub enum Outcome {
+    Created {
+        username: String,
+        casefile: String,
+    },
+    /// Logged in; with the resource types bids may ask for.
+    LoggedIn(SessionInfo, Vec<(String, String)>),
+    /// Logged in with a one-time password: the account must choose its
+    /// own first; `notice` says who set the one-time password.
+    MustChoosePassword {
+        username: String,
+        notice: String,
+    },
+    Unlocked,
+    /// Login or unlock refused; the message says why without saying which
+    /// of username and password was wrong.
+    Refused(String),
+    Page {
+        area: Area,
+        spec: ListSpec,
+        start: u64,
+        total: u64,
+        rows: Vec<ListRow>,
+    },
+    Opened(Detail),
+    Dashboard(DashboardView),
+    Hits {
+        query: String,
+        hits: Vec<SearchLine>,
+    },
+    SearchFailed {
+        query: String,
+        message: String,
+    },
+    Saved {
+        message: String,
+        reopen: Option<(Area, String)>,
+        area: Area,
+    },
+    /// The audit trail was opened; it holds `total` events.
+    AuditOpened {
+        total: u64,
+    },
+    ChainChecked(ChainStatus),
+    /// Bad input the case file refused (nothing was written).
+    Invalid(InvalidInput),
+    /// Anything else that went wrong, as a message for the status line.
+    Failed(String),
+}
+
+/// The whole state of the application.
+pub struct App {
+    pub now: DateTime<Utc>,
+    pub size: (u16, u16),
+    pub keymap: Keymap,
+    /// Problems found in the user's keymap file, shown once after login.
+    pub keymap_problems: Vec<String>,
+    /// Warnings about the case file itself (others can read it), shown
+    /// once someone has logged in.
+    pub file_warnings: Vec<String>,
+    /// The case file's name, for the header.
+    pub casefile: String,
+    /// Set for a demo case file: its accounts, listed on the login screen.
+    pub demo: Option<(Vec<DemoLogin>, String)>,
+    pub screen: Screen,
+    pub session: Option<SessionInfo>,
+    pub area: Area,
+    /// One list per area, in the registry's order.
+    pub lists: Vec<ListView>,
+    pub detail: Option<Detail>,
+    pub focus: Focus,
+    pub dashboard: Option<DashboardView>,
+    /// The selected entry of the dashboard's diary.
+    pub due_selected: usize,
+    /// The audit viewer's verification of the chain, once it is open.
+    pub chain: Option<ChainStatus>,
+    pub popup: Option<Popup>,
+    pub form: Option<Form>,
+    pub status: Option<Status>,
+    /// The resource types bids may ask for: (code, label).
+    pub resources: Vec<(String, String)>,
+    pub lock_after: Duration,
+    pub last_activity: DateTime<Utc>,
+    pub quit: bool,
+}
+
+impl App {
+    /// An application starting on the login screen of an open case file,
+    /// or (with `setup`) on the form that creates one.
+    pub fn new(
+        now: DateTime<Utc>,
+        size: (u16, u16),
+        keymap: Keymap,
+        casefile: String,
+        setup: Option<String>,
+    ) -> App {
+        let screen = match setup {
+            Some(path) => Screen::Setup(Form::setup(&path)),
+            None => Screen::Login(Form::login("")),
+        };
+        let lists = Area::ALL
+            .iter()
+            .map(|area| {
+                let mut list = ListView {
+                    columns: area.columns(),
+                    ..ListView::default()
+                };
+                list.spec.descending = area.newest_first();
+                list
+            })
+            .collect();
+        App {
+            now,
+            size,
+            keymap,
+            keymap_problems: Vec::new(),
+            file_warnings: Vec::new(),
+            casefile,
+            demo: None,
+            screen,
+            session: None,
+            area: Area::Dashboard,
+            lists,
+            detail: None,
+            focus: Focus::List,
+            dashboard: None,
+            due_selected: 0,
+            chain: None,
+            popup: None,
+            form: None,
+            status: None,
+            resources: Vec::new(),
+            lock_after: DEFAULT_LOCK_AFTER,
+            last_activity: now,
+            quit: false,
+        }
+    }
+
+    pub fn list(&self, area: Area) -> &ListView {
+        &self.lists[area.index()]
+    }
+
+    pub(super) fn list_mut(&mut self, area: Area) -> &mut ListView {
+        &mut self.lists[area.index()]
+    }
+
+    /// The keymap context the keyboard is in.
+    pub fn context(&self) -> Context {
+        if self.popup.is_some() {
+            Context::Popup
+        } else if self.form.is_some() || !matches!(self.screen, Screen::Main) {
+            Context::Form
+        } else if self.focus == Focus::Detail && self.detail.is_some() {
+            Context::Detail
+        } else {
+            Context::List
+        }
+    }
+
+    /// How many list rows fit on screen at the current size; used for
+    /// paging so PgDn moves exactly one screenful.
+    pub fn list_height(&self) -> u64 {
+        list_rows(self.size) as u64
+    }
+
+    /// Time left before the screen locks.
+    pub fn lock_in(&self) -> Duration {
+        (self.last_activity + self.lock_after - self.now).max(Duration::zero())
+    }
+
+    pub(super) fn say(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    pub(super) fn complain(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    /// Whether work goes on in the background (the audit chain verified a
+    /// step a tick): the event loop then ticks as soon as no key waits,
+    /// instead of every half second.
+    pub fn working(&self) -> bool {
+        matches!(self.screen, Screen::Main)
+            && self.area == Area::Audit
+            && self.chain.as_ref().is_some_and(|c| !c.done)
+    }
+
+    /// What the forms need from the application around them.
+    pub fn form_context(&self) -> FormContext<'_> {
+        FormContext {
+            resources: &self.resources,
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! The one place state changes: messages reach `App::update`, keys go to
+//! the screen, form or popup that has them, or through the keymap to
+//! `App::act`.
+
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::action::{Action, Context};
+use super::covert_forms;
+use super::form::{Form, Submission};
+use super::model::{App, Confirmed, Effect, Msg, Popup, Screen};
+use crate::domain::InvalidInput;
+
+/// What a checked form asks for: a covert workflow form's by
+/// `covert_forms::build`, any other's by `Form::build_casework`.
+fn build_form(form: &Form, now: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+    covert_forms::build(form, now)
+        .or_else(|| form.build_casework(now))
+        .unwrap_or_else(|| Err(InvalidInput::new("form", "this form has nothing to save")))
+}
+
+impl App {
+    /// The one place state changes.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        match msg {
+            Msg::Tick(now) => {
+                self.now = now;
+                if matches!(self.screen, Screen::Main) && self.lock_in().is_zero() {
+                    self.lock();
+                    return Vec::new();
+                }
+                // Verification of the audit chain goes on a stretch a tick
+                // while the viewer is open.
+                match &self.chain {
+                    Some(c) if !c.done && self.area.verifies_chain() => {
+                        vec![Effect::VerifyChainStep]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                self.load_visible()
+            }
+            Msg::Key(key) => {
+                if key.kind == KeyEventKind::Release {
+                    return Vec::new();
+                }
+                self.last_activity = self.now;
+                self.key(key)
+            }
+            Msg::Done(outcome) => self.done(*outcome),
+        }
+    }
+
+    pub(super) fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let ctrl_c =
+            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        match &mut self.screen {
+            Screen::Setup(_) | Screen::Login(_) | Screen::Locked(_) | Screen::ChoosePassword(_) => {
+                if ctrl_c {
+                    self.quit = true;
+                    return Vec::new();
+                }
+                self.key_outer_form(key)
+            }
+            Screen::Main => {
+                if self.popup.is_some() {
+                    self.key_popup(key)
+                } else if self.form.is_some() {
+                    self.key_form(key)
+                } else {
+                    match self.keymap.action(self.context(), &key) {
+                        Some(action) => self.act(action),
+                        None => Vec::new(),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Keys on the setup, login and lock screens.
+    pub(super) fn key_outer_form(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let now = self.now;
+        let form = match &mut self.screen {
+            Screen::Setup(f) | Screen::Login(f) | Screen::Locked(f) | Screen::ChoosePassword(f) => {
+                f
+            }
+            Screen::Main => return Vec::new(),
+        };
+        let last = form.focus + 1 == form.fields.len();
+        let save = key.code == KeyCode::Char('s') && key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => form.move_focus(1, now),
+            KeyCode::BackTab | KeyCode::Up => form.move_focus(-1, now),
+            KeyCode::Enter if !last => form.move_focus(1, now),
+            KeyCode::Enter => return self.submit_outer(),
+            _ if save => return self.submit_outer(),
+            _ => form.key(key),
+        }
+        Vec::new()
+    }
+
+    pub(super) fn submit_outer(&mut self) -> Vec<Effect> {
+        let now = self.now;
+        let locked_user = matches!(self.screen, Screen::Locked(_))
+            .then(|| self.session.as_ref().map(|s| s.username.clone()))
+            .flatten();
+        let form = match &mut self.screen {
+            Screen::Setup(f) | Screen::Login(f) | Screen::Locked(f) | Screen::ChoosePassword(f) => {
+                f
+            }
+            Screen::Main => return Vec::new(),
+        };
+        if locked_user.is_some() {
+            // The lock screen: the same user, password only.
+            let password = zeroize::Zeroizing::new(form.fields[0].value());
+            return vec![Effect::Unlock { password }];
+        }
+        match form.submit(now, build_form) {
+            Some(Submission::Setup { path, admin, head }) => {
+                vec![Effect::Create { path, admin, head }]
+            }
+            Some(Submission::Login { username, password }) => {
+                vec![Effect::Login { username, password }]
+            }
+            Some(Submission::ChoosePassword(password)) => {
+                vec![Effect::ChoosePassword { password }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Keys in a record form.
+    pub(super) fn key_form(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let now = self.now;
+        let Some(form) = self.form.as_mut() else {
+            return Vec::new();
+        };
+        let takes_text = form.focused().takes_text();
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        // Printable keys belong to a text field; Enter starts a new line in
+        // a multi-line one and moves on from anything else.
+        if takes_text && plain && matches!(key.code, KeyCode::Char(_)) {
+            form.key(key);
+            return Vec::new();
+        }
+        if key.code == KeyCode::Enter && plain {
+            if form.focused().is_multiline() {
+                form.key(key);
+            } else if form.focus + 1 == form.fields.len() {
+                return self.save_form();
+            } else {
+                form.move_focus(1, now);
+            }
+            return Vec::new();
+        }
+        match self.keymap.action(Context::Form, &key) {
+            Some(Action::Save) => return self.save_form(),
+            Some(Action::Back) => {
+                if form.dirty {
+                    self.popup = Some(Popup::Confirm {
+                        question: "Leave this form? What you typed will be lost.".into(),
+                        yes: Confirmed::DiscardForm,
+                    });
+                } else {
+                    self.form = None;
+                }
+            }
+            Some(Action::NextPane) | Some(Action::Down) if !form.focused().is_multiline() => {
+                form.move_focus(1, now)
+            }
+            Some(Action::PrevPane) | Some(Action::Up) if !form.focused().is_multiline() => {
+                form.move_focus(-1, now)
+            }
+            Some(Action::NextPane) => form.move_focus(1, now),
+            Some(Action::PrevPane) => form.move_focus(-1, now),
+            Some(Action::NextChoice) => form.cycle(1),
+            Some(Action::PrevChoice) => form.cycle(-1),
+            Some(Action::Help) => {
+                self.popup = Some(Popup::Help {
+                    context: Context::Form,
+                    scroll: 0,
+                })
+            }
+            Some(Action::Quit) if !plain => {
+                self.popup = Some(Popup::Confirm {
+                    question: "Quit ccu? What you typed in this form will be lost.".into(),
+                    yes: Confirmed::Quit,
+                })
+            }
+            _ => form.key(key),
+        }
+        Vec::new()
+    }
+
+    pub(super) fn save_form(&mut self) -> Vec<Effect> {
+        let now = self.now;
+        let area = self.area;
+        let Some(form) = self.form.as_mut() else {
+            return Vec::new();
+        };
+        let reopen = form.about.clone().map(|key| (area, key));
+        match form.submit(now, build_form) {
+            Some(Submission::Command(command)) => vec![Effect::Execute {
+                command,
+                reopen,
+                area,
+            }],
+            Some(Submission::ExportCentralRecord { path }) => {
+                vec![Effect::ExportCentralRecord { path }]
+            }
+            Some(Submission::AuditFilter(filter)) => {
+                self.form = None;
+                let list = self.list_mut(area);
+                list.spec.audit = filter;
+                list.selected = 0;
+                self.reload(area)
+            }
+            _ => Vec::new(),
+        }
+    }
+}
