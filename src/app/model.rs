@@ -178,6 +178,8 @@ pub enum Effect {
     /// Writes the central record as CSV to a new file.
     ExportCentralRecord {
         path: std::path::PathBuf,
+        /// The area to load again once it is written.
+        area: Area,
     },
     Execute {
         command: Command,
@@ -379,7 +381,7 @@ impl App {
     /// instead of every half second.
     pub fn working(&self) -> bool {
         matches!(self.screen, Screen::Main)
-            && self.area == Area::Audit
+            && self.area.verifies_chain()
             && self.chain.as_ref().is_some_and(|c| !c.done)
     }
 

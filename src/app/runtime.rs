@@ -71,7 +71,7 @@ impl Runtime {
                 }
             }
             Effect::Load(load) => self.load(load).unwrap_or_else(unopened),
-            Effect::ExportCentralRecord { path } => self.export(&path),
+            Effect::ExportCentralRecord { path, area } => self.export(&path, area),
             Effect::OpenAuditTrail => {
                 self.chain.resume();
                 match self.session() {
@@ -149,7 +149,7 @@ impl Runtime {
     }
 
     /// Writes the central record to a new file (never over an old one).
-    fn export(&mut self, path: &std::path::Path) -> Outcome {
+    fn export(&mut self, path: &std::path::Path, area: Area) -> Outcome {
         let (casefile, actor) = match self.session() {
             Ok(s) => s,
             Err(e) => return failure(e),
@@ -172,7 +172,7 @@ impl Runtime {
                     view::shown(&path.display().to_string())
                 ),
                 reopen: None,
-                area: Area::Authorisations,
+                area,
             },
             Err(e) => Outcome::Invalid(crate::domain::InvalidInput::new(
                 "file",

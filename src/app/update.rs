@@ -210,7 +210,7 @@ impl App {
                 area,
             }],
             Some(Submission::ExportCentralRecord { path }) => {
-                vec![Effect::ExportCentralRecord { path }]
+                vec![Effect::ExportCentralRecord { path, area }]
             }
             Some(Submission::AuditFilter(filter)) => {
                 self.form = None;
