@@ -253,11 +253,19 @@ fn the_reader_sees_imports_and_finds_a_planted_circle() {
     // The parser itself, on the shapes the source uses.
     assert_eq!(
         expand("super::{kind::{A, B}, view::{self, C}}"),
-        ["super::kind::A", "super::kind::B", "super::view", "super::view::C"]
+        [
+            "super::kind::A",
+            "super::kind::B",
+            "super::view",
+            "super::view::C"
+        ]
     );
     let mut known = BTreeMap::new();
     for m in [["app", "model"], ["app", "areas"]] {
-        known.insert(m.iter().map(|s| s.to_string()).collect::<Vec<_>>(), String::new());
+        known.insert(
+            m.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            String::new(),
+        );
     }
     let here: Vec<String> = vec!["app".into(), "model".into()];
     assert_eq!(

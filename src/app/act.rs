@@ -52,15 +52,7 @@ impl App {
                 self.lock();
                 Vec::new()
             }
-            Action::Dashboard
-            | Action::Intelligence
-            | Action::Subjects
-            | Action::Operations
-            | Action::Bids
-            | Action::Authorisations
-            | Action::Referrals
-            | Action::Queue
-            | Action::Audit => match Area::ALL.iter().find(|a| a.action() == action) {
+            Action::Go(_) => match Area::ALL.iter().find(|a| a.action() == action) {
                 Some(area) => self.go(*area),
                 None => Vec::new(),
             },

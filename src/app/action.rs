@@ -38,19 +38,39 @@ impl Context {
 }
 
 macro_rules! actions {
-    ($($variant:ident => $name:literal, $desc:literal;)*) => {
+    (
+        { $($before:ident => $bname:literal, $bdesc:literal;)* }
+        go { $($place:ident => $pname:literal, $pdesc:literal;)* }
+        { $($variant:ident => $name:literal, $desc:literal;)* }
+    ) => {
+        /// Where a "go to" action goes: an area of the application (each
+        /// area names its own in `app::areas`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Place {
+            $($place,)*
+        }
+
         /// A user intent. Keys map to these; `App::update` acts on them.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Action {
+            $($before,)*
+            /// Go to an area.
+            Go(Place),
             $($variant,)*
         }
 
         impl Action {
-            pub const ALL: &'static [Action] = &[$(Action::$variant,)*];
+            pub const ALL: &'static [Action] = &[
+                $(Action::$before,)*
+                $(Action::Go(Place::$place),)*
+                $(Action::$variant,)*
+            ];
 
             /// The name used in keymap files and the command palette.
             pub fn name(self) -> &'static str {
                 match self {
+                    $(Action::$before => $bname,)*
+                    $(Action::Go(Place::$place) => $pname,)*
                     $(Action::$variant => $name,)*
                 }
             }
@@ -58,6 +78,8 @@ macro_rules! actions {
             /// What it does, in a line.
             pub fn description(self) -> &'static str {
                 match self {
+                    $(Action::$before => $bdesc,)*
+                    $(Action::Go(Place::$place) => $pdesc,)*
                     $(Action::$variant => $desc,)*
                 }
             }
@@ -70,61 +92,67 @@ macro_rules! actions {
 }
 
 actions! {
-    Quit => "quit", "Quit ccu";
-    Help => "help", "Show every key for where you are";
-    Palette => "palette", "Run any action by name";
-    Search => "search", "Search intelligence, subjects and operations";
-    Lock => "lock", "Lock the screen now";
-    Dashboard => "go_dashboard", "Go to the dashboard";
-    Intelligence => "go_intelligence", "Go to intelligence";
-    Subjects => "go_subjects", "Go to subjects";
-    Operations => "go_operations", "Go to operations";
-    Bids => "go_bids", "Go to bids for resources";
-    Authorisations => "go_authorisations", "Go to covert authorisations (the central record)";
-    Referrals => "go_referrals", "Go to IOPC referrals";
-    Queue => "go_queue", "Go to what waits for your decision";
-    Audit => "go_audit", "Go to the audit trail";
-    NextArea => "next_area", "Go to the next area";
-    PrevArea => "prev_area", "Go to the previous area";
+    {
+        Quit => "quit", "Quit ccu";
+        Help => "help", "Show every key for where you are";
+        Palette => "palette", "Run any action by name";
+        Search => "search", "Search intelligence, subjects and operations";
+        Lock => "lock", "Lock the screen now";
+    }
+    go {
+        Dashboard => "go_dashboard", "Go to the dashboard";
+        Intelligence => "go_intelligence", "Go to intelligence";
+        Subjects => "go_subjects", "Go to subjects";
+        Operations => "go_operations", "Go to operations";
+        Bids => "go_bids", "Go to bids for resources";
+        Authorisations => "go_authorisations", "Go to covert authorisations (the central record)";
+        Referrals => "go_referrals", "Go to IOPC referrals";
+        Queue => "go_queue", "Go to what waits for your decision";
+        Audit => "go_audit", "Go to the audit trail";
+    }
+    {
+        NextArea => "next_area", "Go to the next area";
+        PrevArea => "prev_area", "Go to the previous area";
 
-    Up => "up", "Move up";
-    Down => "down", "Move down";
-    PageUp => "page_up", "Move up a page";
-    PageDown => "page_down", "Move down a page";
-    Top => "top", "Go to the first row";
-    Bottom => "bottom", "Go to the last row";
-    Open => "open", "Open the selected record";
-    Back => "back", "Close this and go back";
-    NextPane => "next_pane", "Move focus to the next pane or field";
-    PrevPane => "prev_pane", "Move focus to the previous pane or field";
+        Up => "up", "Move up";
+        Down => "down", "Move down";
+        PageUp => "page_up", "Move up a page";
+        PageDown => "page_down", "Move down a page";
+        Top => "top", "Go to the first row";
+        Bottom => "bottom", "Go to the last row";
+        Open => "open", "Open the selected record";
+        Back => "back", "Close this and go back";
+        NextPane => "next_pane", "Move focus to the next pane or field";
+        PrevPane => "prev_pane", "Move focus to the previous pane or field";
 
-    SortNext => "sort_next", "Sort by the next column";
-    SortReverse => "sort_reverse", "Reverse the sort order";
-    Filter => "filter", "Filter the list by the sorted column";
-    ClearFilter => "clear_filter", "Clear the filter";
-    Refresh => "refresh", "Reload from the case file";
+        SortNext => "sort_next", "Sort by the next column";
+        SortReverse => "sort_reverse", "Reverse the sort order";
+        Filter => "filter", "Filter the list by the sorted column";
+        ClearFilter => "clear_filter", "Clear the filter";
+        Refresh => "refresh", "Reload from the case file";
 
-    New => "new", "Create a record here";
-    Edit => "edit", "Edit the open record";
-    AddDecision => "add_decision", "Add a decision-log entry to the operation";
-    Triage => "triage", "Record a triage outcome for the intelligence";
-    ChangeStatus => "change_status", "Change the operation's status";
-    Close => "close", "Close the open record: an operation, a bid (completed or withdrawn), an authorisation (cancelled)";
-    ProposeThreshold => "propose_threshold", "Propose going covert: the threshold criteria for the operation";
-    Decide => "decide", "Decide what the open record waits for: a threshold, a bid, an authorisation, or (on the queue) a request for access";
-    Submit => "submit", "Submit the bid, or refer the referral to the IOPC";
-    NewBid => "new_bid", "Bid for resources for the operation";
-    ApplyAuthorisation => "apply_authorisation", "Apply for a covert authorisation for the operation";
-    NewReferral => "new_referral", "Record an IOPC referral (a re-referral from an open referral)";
-    Review => "review", "Review the authorisation";
-    Renew => "renew", "Renew the authorisation from its end";
-    JudicialApproval => "judicial_approval", "Record a Judicial Commissioner's approval";
-    IopcDecision => "iopc_decision", "Record the IOPC's decision on the referral";
-    Export => "export", "Export the central record of authorisations as CSV";
+        New => "new", "Create a record here";
+        Edit => "edit", "Edit the open record";
+        AddDecision => "add_decision", "Add a decision-log entry to the operation";
+        Triage => "triage", "Record a triage outcome for the intelligence";
+        ChangeStatus => "change_status", "Change the operation's status";
+        Close => "close", "Close the open record: an operation, a bid (completed or withdrawn), an authorisation (cancelled)";
+        ProposeThreshold => "propose_threshold", "Propose going covert: the threshold criteria for the operation";
+        Decide => "decide", "Decide what the open record waits for: a threshold, a bid, an authorisation, or (on the queue) a request for access";
+        Submit => "submit", "Submit the bid, or refer the referral to the IOPC";
+        NewBid => "new_bid", "Bid for resources for the operation";
+        ApplyAuthorisation => "apply_authorisation", "Apply for a covert authorisation for the operation";
+        NewReferral => "new_referral", "Record an IOPC referral (a re-referral from an open referral)";
+        Review => "review", "Review the authorisation";
+        Renew => "renew", "Renew the authorisation from its end";
+        JudicialApproval => "judicial_approval", "Record a Judicial Commissioner's approval";
+        IopcDecision => "iopc_decision", "Record the IOPC's decision on the referral";
+        Export => "export", "Export the central record of authorisations as CSV";
 
-    Save => "save", "Save the form";
-    NextChoice => "next_choice", "Pick the next value in a pick-list";
-    PrevChoice => "prev_choice", "Pick the previous value in a pick-list";
+        Save => "save", "Save the form";
+        NextChoice => "next_choice", "Pick the next value in a pick-list";
+        PrevChoice => "prev_choice", "Pick the previous value in a pick-list";
+    }
 }
 
 #[cfg(test)]

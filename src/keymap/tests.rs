@@ -58,7 +58,11 @@ fn the_default_keys_resolve() {
         (Context::List, "S", Action::SortReverse),
         (Context::List, "enter", Action::Open),
         (Context::Detail, "x", Action::Close),
-        (Context::Detail, "2", Action::Intelligence),
+        (
+            Context::Detail,
+            "2",
+            Action::Go(crate::app::action::Place::Intelligence),
+        ),
         (Context::Form, "ctrl-s", Action::Save),
         (Context::Form, "ctrl-c", Action::Quit),
         (Context::Form, "ctrl-l", Action::Lock),

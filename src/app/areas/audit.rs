@@ -3,7 +3,7 @@
 //! while it is open.
 
 use super::kind::{AreaKind, FixedOrder, Opened, Reader, Unopened};
-use crate::app::action::Action;
+use crate::app::action::{Action, Place};
 use crate::app::audit_filter::AuditFilter;
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey};
@@ -69,7 +69,7 @@ impl AreaKind for Audit {
     type Record = ();
     const TITLE: &'static str = "Audit trail";
     const SHORT_TITLE: &'static str = "Audit";
-    const GO: Action = Action::Audit;
+    const GO: Place = Place::Audit;
     const FIXED_ORDER: Option<FixedOrder> = Some(FixedOrder {
         label: "newest first",
         why: "The audit trail is shown in the order it was recorded, newest first.",

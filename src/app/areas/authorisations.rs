@@ -1,7 +1,7 @@
 //! Covert authorisations: the central record.
 
 use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened};
-use crate::app::action::Action;
+use crate::app::action::{Action, Place};
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
 use crate::app::view::{
@@ -25,7 +25,7 @@ impl AreaKind for Authorisations {
     type Record = Record;
     const TITLE: &'static str = "Authorisations";
     const SHORT_TITLE: &'static str = "Auth";
-    const GO: Action = Action::Authorisations;
+    const GO: Place = Place::Authorisations;
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "an authorisation";
     const URN_PREFIX: Option<&'static str> = Some("AUTH");

@@ -1,7 +1,7 @@
 //! Bids for covert resources, decided by a supervisor against capacity.
 
 use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened};
-use crate::app::action::Action;
+use crate::app::action::{Action, Place};
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
 use crate::app::view::{CapacityBar, DetailLine, ListRow, or_dash, paragraph, shown, uk_day, uk_time};
@@ -25,7 +25,7 @@ impl AreaKind for Bids {
     type Record = Record;
     const TITLE: &'static str = "Bids";
     const SHORT_TITLE: &'static str = "Bids";
-    const GO: Action = Action::Bids;
+    const GO: Place = Place::Bids;
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "a bid";
     const URN_PREFIX: Option<&'static str> = Some("BID");

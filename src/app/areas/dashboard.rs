@@ -1,7 +1,7 @@
 //! The dashboard: the diary, what is in effect, and the unit's figures.
 
 use super::kind::{AreaKind, FormContext, Opened, Reader, Unopened};
-use crate::app::action::Action;
+use crate::app::action::{Action, Place};
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DashboardView, ListRow, due_line, iso_day, shown};
@@ -14,7 +14,7 @@ impl AreaKind for Dashboard {
     type Record = ();
     const TITLE: &'static str = "Dashboard";
     const SHORT_TITLE: &'static str = "Home";
-    const GO: Action = Action::Dashboard;
+    const GO: Place = Place::Dashboard;
     const IS_LIST: bool = false;
     const LIST_HINTS: &'static [Action] = &[
         Action::Open,

@@ -1,7 +1,7 @@
 //! Intelligence: items received, graded and triaged.
 
 use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_query};
-use crate::app::action::Action;
+use crate::app::action::{Action, Place};
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, paragraph, shown, uk_day, uk_time, yes_no};
@@ -36,7 +36,7 @@ impl AreaKind for Intelligence {
     type Record = Record;
     const TITLE: &'static str = "Intelligence";
     const SHORT_TITLE: &'static str = "Intel";
-    const GO: Action = Action::Intelligence;
+    const GO: Place = Place::Intelligence;
     const NEWEST_FIRST: bool = true;
     const NOUN: &'static str = "an intelligence item";
     const URN_PREFIX: Option<&'static str> = Some("INT");

@@ -5,7 +5,7 @@
 
 use std::fmt::Debug;
 
-use crate::app::action::Action;
+use crate::app::action::{Action, Place};
 use crate::app::form::Form;
 use crate::app::list::{Anchors, Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow};
@@ -112,8 +112,9 @@ pub trait AreaKind {
     const TITLE: &'static str;
     /// The title where room is short (the tabs on a narrow screen).
     const SHORT_TITLE: &'static str;
-    /// The action that goes to the area.
-    const GO: Action;
+    /// Where its "go to" action goes (named in `app::action`, so a keymap
+    /// can bind it).
+    const GO: Place;
     /// Whether the area is a list of records.
     const IS_LIST: bool = true;
     /// Read whole and sorted and filtered in memory, rather than paged by

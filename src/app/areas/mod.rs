@@ -137,7 +137,7 @@ impl Area {
 
     /// The action that goes to this area.
     pub fn action(self) -> Action {
-        declared!(self, GO)
+        Action::Go(declared!(self, GO))
     }
 
     /// Whether the area is a list of records.

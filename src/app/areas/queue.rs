@@ -3,7 +3,7 @@
 //! the form that decides it).
 
 use super::kind::{AreaKind, Opened, Reader, Unopened};
-use crate::app::action::Action;
+use crate::app::action::{Action, Place};
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
 use crate::app::view::{ListRow, shown, uk_time};
@@ -15,7 +15,7 @@ impl AreaKind for Queue {
     type Record = ();
     const TITLE: &'static str = "Waiting for me";
     const SHORT_TITLE: &'static str = "Queue";
-    const GO: Action = Action::Queue;
+    const GO: Place = Place::Queue;
     const IN_MEMORY: bool = true;
     /// Its rows are other areas' records, opened there.
     const OPENS_ELSEWHERE: bool = true;

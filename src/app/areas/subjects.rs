@@ -1,7 +1,7 @@
 //! Subjects: the staff a case is about.
 
 use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_query};
-use crate::app::action::Action;
+use crate::app::action::{Action, Place};
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, shown, uk_time, yes_no};
@@ -18,7 +18,7 @@ impl AreaKind for Subjects {
     type Record = SubjectDetails;
     const TITLE: &'static str = "Subjects";
     const SHORT_TITLE: &'static str = "Subj";
-    const GO: Action = Action::Subjects;
+    const GO: Place = Place::Subjects;
     const NOUN: &'static str = "a subject";
     const SEARCH: &'static [SearchKind] = &[SearchKind::Subject];
     const RECORD_ACTIONS: &'static [Action] = &[Action::Edit];
