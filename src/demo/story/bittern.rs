@@ -15,6 +15,16 @@ use crate::domain::operation::OperationStatus::*;
 use crate::domain::operation::Priority;
 
 pub(super) fn life(plan: &mut Plan) {
+    intelligence(plan);
+    opened(plan);
+    threshold(plan);
+    bid(plan);
+    more_intelligence(plan);
+    covert_phase(plan);
+}
+
+/// A neighbouring force's sighting.
+fn intelligence(plan: &mut Plan) {
     plan.add_subject((30, 9, 0), "researcher", "NS3902");
     plan.intel(
         "b1",
@@ -31,6 +41,10 @@ pub(super) fn life(plan: &mut Plan) {
             "A neighbouring force's surveillance on a supply group's address recorded a man matching DC Harrowgate arriving twice in a week, staying minutes each time.",
         ),
     );
+}
+
+/// The operation is opened, restricted, and an anonymous call supports it.
+fn opened(plan: &mut Plan) {
     open_operation(
         plan,
         (33, 10, 0),
@@ -90,6 +104,11 @@ pub(super) fn life(plan: &mut Plan) {
         "BITTERN",
         "Consistent with the other force's sighting: linked to Op BITTERN",
     );
+}
+
+/// The threshold: sent back for more information, then met at the second
+/// proposal.
+fn threshold(plan: &mut Plan) {
     propose_threshold(
         plan,
         (40, 14, 0),
@@ -147,6 +166,10 @@ pub(super) fn life(plan: &mut Plan) {
         ),
         None,
     );
+}
+
+/// A bid, partly approved because KESTREL holds the surveillance team.
+fn bid(plan: &mut Plan) {
     draft_bid(
         plan,
         (47, 11, 0),
@@ -186,6 +209,10 @@ pub(super) fn life(plan: &mut Plan) {
         BidDecision::PartlyApprove(vec![(1, 20.0), (3, 40.0)]),
         "Surveillance cut to 20 days as KESTREL holds the team in the same weeks; the tracking deployment is not approved, as the other force already has the group's movements.",
     );
+}
+
+/// Financial checks find unexplained cash.
+fn more_intelligence(plan: &mut Plan) {
     plan.intel(
         "b3",
         (58, 15, 0),
@@ -207,6 +234,10 @@ pub(super) fn life(plan: &mut Plan) {
         "BITTERN",
         "Supports the supply-group relationship: linked to Op BITTERN",
     );
+}
+
+/// A CHIS authorisation, its review, and the next step.
+fn covert_phase(plan: &mut Plan) {
     apply_for(
         plan,
         (64, 10, 0),

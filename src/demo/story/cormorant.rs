@@ -17,6 +17,16 @@ use crate::domain::subject::SubjectStatus;
 use crate::store::Command;
 
 pub(super) fn life(plan: &mut Plan) {
+    intelligence(plan);
+    opened(plan);
+    threshold(plan);
+    bid(plan);
+    surveillance(plan);
+    outcome(plan);
+}
+
+/// The fleet manager's report.
+fn intelligence(plan: &mut Plan) {
     plan.add_subject((6, 10, 0), "investigator", "S31177");
     plan.intel(
         "c1",
@@ -33,6 +43,10 @@ pub(super) fn life(plan: &mut Plan) {
             "The fleet manager found 23 fuel transactions over four months on cards for vehicles that were in the workshop at the time. All the cards are administered by one member of staff.",
         ),
     );
+}
+
+/// The operation is opened and the records obtained overtly.
+fn opened(plan: &mut Plan) {
     open_operation(
         plan,
         (9, 10, 0),
@@ -68,6 +82,10 @@ pub(super) fn life(plan: &mut Plan) {
         ActiveOvert,
         "Records can be obtained overtly from fleet",
     );
+}
+
+/// The records cannot say who made the fills: the threshold is met.
+fn threshold(plan: &mut Plan) {
     propose_threshold(
         plan,
         (17, 11, 0),
@@ -91,6 +109,10 @@ pub(super) fn life(plan: &mut Plan) {
         ThresholdOutcome::Met,
         "The records cannot identify who made the fills; limited observation is justified.",
     );
+}
+
+/// A small, well-targeted bid, approved.
+fn bid(plan: &mut Plan) {
     draft_bid(
         plan,
         (18, 14, 0),
@@ -123,6 +145,10 @@ pub(super) fn life(plan: &mut Plan) {
         BidDecision::Approve,
         "Small and well targeted; approved.",
     );
+}
+
+/// Directed surveillance at the forecourts, granted and reviewed.
+fn surveillance(plan: &mut Plan) {
     apply_for(
         plan,
         (19, 15, 0),
@@ -158,6 +184,11 @@ pub(super) fn life(plan: &mut Plan) {
         "Still necessary: one fill observed, a second needed to rule out a shared card.",
         "Proportionate: one forecourt now, the other ruled out.",
     );
+}
+
+/// Surveillance cancelled, the subject interviewed and charged, the
+/// operation closed.
+fn outcome(plan: &mut Plan) {
     plan.cmd((60, 9, 30), "authorising", {
         let stop = plan.time(60, 9, 15);
         move |b| {

@@ -13,6 +13,14 @@ use crate::domain::urn::UrnKind;
 use crate::store::Command;
 
 pub(super) fn life(plan: &mut Plan) {
+    intelligence(plan);
+    opened(plan);
+    referral(plan);
+    outcome(plan);
+}
+
+/// A detective constable's report.
+fn intelligence(plan: &mut Plan) {
     plan.add_subject((12, 9, 0), "researcher", "NS3371");
     plan.intel(
         "d1",
@@ -29,6 +37,10 @@ pub(super) fn life(plan: &mut Plan) {
             "A detective constable reports that DS Coldharbour asked for a witness statement to be retyped without the name of a man who was present at an assault, and that the man is a friend of hers.",
         ),
     );
+}
+
+/// The operation is opened and the documentary enquiries begin.
+fn opened(plan: &mut Plan) {
     open_operation(
         plan,
         (14, 9, 0),
@@ -54,6 +66,10 @@ pub(super) fn life(plan: &mut Plan) {
     );
     plan.link(15, "d1", "DUNLIN", "The allegation Op DUNLIN was opened on");
     plan.status((16, 9, 0), "DUNLIN", ActiveOvert, "Documentary enquiries");
+}
+
+/// A voluntary referral, referred back by the IOPC.
+fn referral(plan: &mut Plan) {
     plan.keep((30, 14, 0), "researcher", "ref-dunlin", UrnKind::Referral, {
         let clear = plan.date(30);
         move |_| {
@@ -100,6 +116,10 @@ pub(super) fn life(plan: &mut Plan) {
             })
         }
     });
+}
+
+/// A misconduct meeting, and the operation closed.
+fn outcome(plan: &mut Plan) {
     plan.decision(
         (90, 15, 0),
         "researcher",

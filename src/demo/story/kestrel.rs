@@ -23,7 +23,20 @@ use crate::domain::urn::UrnKind;
 use crate::store::Command;
 
 pub(super) fn life(plan: &mut Plan) {
+    // The day surveillance is granted, so that it runs out just after now.
     let g = expiring_grant_day(plan);
+    intelligence(plan);
+    opened(plan);
+    threshold(plan);
+    bid(plan, g);
+    more_intelligence(plan);
+    surveillance(plan, g);
+    referral(plan, g);
+    towards_arrest(plan, g);
+}
+
+/// Days 2 to 4: the refuge's report, and the systems audit that backs it.
+fn intelligence(plan: &mut Plan) {
     plan.add_subject((2, 9, 0), "investigator", "NS4127");
     plan.intel(
         "k1",
@@ -71,6 +84,10 @@ pub(super) fn life(plan: &mut Plan) {
             "Audit of the custody and intelligence systems for PS Thistlewaite over the last 60 days: three searches of women he had booked into custody, each made between one and nine days after their release, none connected to any task or investigation he was given.",
         ),
     );
+}
+
+/// The operation is opened, restricted, and its overt enquiries begin.
+fn opened(plan: &mut Plan) {
     open_operation(
         plan,
         (5, 11, 0),
@@ -147,6 +164,10 @@ pub(super) fn life(plan: &mut Plan) {
         ),
         Some(3),
     );
+}
+
+/// Overt routes exhausted: the covert threshold is proposed and met.
+fn threshold(plan: &mut Plan) {
     propose_threshold(
         plan,
         (14, 15, 0),
@@ -170,6 +191,10 @@ pub(super) fn life(plan: &mut Plan) {
         ThresholdOutcome::Met,
         "Overt routes are exhausted and the women are at continuing risk; covert investigation is justified.",
     );
+}
+
+/// Surveillance and analysis are bid for, to run while the authorisation does.
+fn bid(plan: &mut Plan, g: i64) {
     draft_bid(
         plan,
         (16, 14, 0),
@@ -202,6 +227,10 @@ pub(super) fn life(plan: &mut Plan) {
         BidDecision::Approve,
         "Threshold met; risk to vulnerable women is high. Approved in full.",
     );
+}
+
+/// An anonymous call to the confidential line adds to the pattern.
+fn more_intelligence(plan: &mut Plan) {
     plan.intel(
         "k3",
         (24, 19, 40),
@@ -226,6 +255,11 @@ pub(super) fn life(plan: &mut Plan) {
         "KESTREL",
         "Same subject and pattern: linked to Op KESTREL",
     );
+}
+
+/// Directed surveillance is applied for, granted on day `g` and reviewed
+/// every 28 days.
+fn surveillance(plan: &mut Plan, g: i64) {
     apply_for(
         plan,
         (g - 1, 15, 0),
@@ -287,6 +321,11 @@ pub(super) fn life(plan: &mut Plan) {
             review(plan, (day, 14, 0), "auth-kestrel", n, p);
         }
     }
+}
+
+/// It becomes clear the matter must be referred: the IOPC directs the
+/// investigation.
+fn referral(plan: &mut Plan, g: i64) {
     plan.keep(
         (g + 4, 16, 0),
         "investigator",
@@ -340,6 +379,10 @@ pub(super) fn life(plan: &mut Plan) {
             })
         }
     });
+}
+
+/// A colleague's report corroborates, and the arrest is planned.
+fn towards_arrest(plan: &mut Plan, g: i64) {
     plan.intel(
         "k4",
         (g + 10, 13, 0),

@@ -10,6 +10,14 @@ use crate::domain::operation::OperationStatus::*;
 use crate::domain::operation::Priority;
 
 pub(super) fn life(plan: &mut Plan) {
+    intelligence(plan);
+    opened(plan);
+    bid(plan);
+    suspended(plan);
+}
+
+/// A colleague overhears a phone call.
+fn intelligence(plan: &mut Plan) {
     plan.add_subject((44, 9, 0), "researcher", "NS4780");
     plan.intel(
         "l1",
@@ -26,6 +34,10 @@ pub(super) fn life(plan: &mut Plan) {
             "A colleague overheard PC Grimsdyke on the phone giving a suspect's address and bail conditions to someone she called 'Uncle Ray'; her uncle runs a private investigation firm.",
         ),
     );
+}
+
+/// The operation is opened and the systems audit begins.
+fn opened(plan: &mut Plan) {
     open_operation(
         plan,
         (46, 10, 0),
@@ -56,6 +68,10 @@ pub(super) fn life(plan: &mut Plan) {
         "The allegation Op LAPWING was opened on",
     );
     plan.status((48, 9, 0), "LAPWING", ActiveOvert, "Systems audit");
+}
+
+/// A bid for analysis, deferred while the CPS decides.
+fn bid(plan: &mut Plan) {
     draft_bid(
         plan,
         (70, 10, 0),
@@ -88,6 +104,10 @@ pub(super) fn life(plan: &mut Plan) {
         BidDecision::Defer,
         "The CPS is considering charges against the firm; revisit when the operation can resume.",
     );
+}
+
+/// Suspended until the CPS charging decision on the firm.
+fn suspended(plan: &mut Plan) {
     plan.status(
         (75, 9, 0),
         "LAPWING",

@@ -10,6 +10,15 @@ use crate::domain::operation::{Priority, TeamPart};
 use crate::store::Command;
 
 pub(super) fn life(plan: &mut Plan) {
+    intelligence(plan);
+    opened(plan);
+    investigator_joins(plan);
+    threshold(plan);
+    bid(plan);
+}
+
+/// The ICT-monitoring alert.
+fn intelligence(plan: &mut Plan) {
     plan.add_subject((60, 9, 0), "researcher", "S20488");
     plan.intel(
         "m1",
@@ -26,6 +35,10 @@ pub(super) fn life(plan: &mut Plan) {
             "The ICT-monitoring software flagged 14 searches by the call handler on one address, the home of her former partner, none linked to a call she handled.",
         ),
     );
+}
+
+/// The operation is opened, and the searches resume after a warning.
+fn opened(plan: &mut Plan) {
     open_operation(
         plan,
         (61, 10, 0),
@@ -67,6 +80,10 @@ pub(super) fn life(plan: &mut Plan) {
         ),
     );
     plan.link(96, "m2", "MERLIN", "Continuing conduct under Op MERLIN");
+}
+
+/// An investigator joins the team for the covert case.
+fn investigator_joins(plan: &mut Plan) {
     plan.cmd((100, 9, 0), "supervisor", |_| {
         Ok(Command::AddToTeam {
             codename: codename("MERLIN")?,
@@ -85,6 +102,10 @@ pub(super) fn life(plan: &mut Plan) {
         ),
         None,
     );
+}
+
+/// The threshold is proposed, and awaits the supervisor.
+fn threshold(plan: &mut Plan) {
     propose_threshold(
         plan,
         (110, 14, 0),
@@ -101,6 +122,21 @@ pub(super) fn life(plan: &mut Plan) {
         ],
         STORY_DAYS + 30,
     );
+    plan.decision(
+        (110, 14, 20),
+        "investigator",
+        "MERLIN",
+        (
+            "Threshold proposal submitted for covert capture.",
+            "Awaiting the supervisor's decision before the capture bid can be approved.",
+            "",
+        ),
+        None,
+    );
+}
+
+/// The capture bid, submitted.
+fn bid(plan: &mut Plan) {
     draft_bid(
         plan,
         (111, 10, 0),
@@ -126,15 +162,4 @@ pub(super) fn life(plan: &mut Plan) {
         ],
     );
     submit_bid(plan, (111, 10, 5), "researcher", "bid-merlin");
-    plan.decision(
-        (110, 14, 20),
-        "investigator",
-        "MERLIN",
-        (
-            "Threshold proposal submitted for covert capture.",
-            "Awaiting the supervisor's decision before the capture bid can be approved.",
-            "",
-        ),
-        None,
-    );
 }

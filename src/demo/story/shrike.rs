@@ -16,6 +16,16 @@ use crate::domain::operation::Priority;
 use crate::store::Command;
 
 pub(super) fn life(plan: &mut Plan) {
+    intelligence(plan);
+    opened(plan);
+    threshold(plan);
+    authorisation(plan);
+    bid(plan);
+    covert_phase(plan);
+}
+
+/// The regional unit's seized phone.
+fn intelligence(plan: &mut Plan) {
     plan.add_subject((48, 9, 0), "investigator", "C90215");
     plan.intel(
         "s1",
@@ -32,6 +42,10 @@ pub(super) fn life(plan: &mut Plan) {
             "A phone seized by the regional organised crime unit holds a number registered to the network engineer, and messages saying 'the IT man says they're coming Thursday' two days before a planned warrant.",
         ),
     );
+}
+
+/// The operation is opened, restricted, and the access audit begins.
+fn opened(plan: &mut Plan) {
     open_operation(
         plan,
         (50, 10, 0),
@@ -67,6 +81,10 @@ pub(super) fn life(plan: &mut Plan) {
         ActiveOvert,
         "Audit of the subject's system access",
     );
+}
+
+/// The system cannot show what he read: the threshold is met.
+fn threshold(plan: &mut Plan) {
     propose_threshold(
         plan,
         (54, 11, 0),
@@ -90,6 +108,10 @@ pub(super) fn life(plan: &mut Plan) {
         ThresholdOutcome::Met,
         "Serious and current; the system cannot show what he read.",
     );
+}
+
+/// Communications data is applied for and refused as not yet necessary.
+fn authorisation(plan: &mut Plan) {
     apply_for(
         plan,
         (57, 10, 0),
@@ -122,6 +144,10 @@ pub(super) fn life(plan: &mut Plan) {
         ),
         None,
     );
+}
+
+/// A surveillance bid, declined.
+fn bid(plan: &mut Plan) {
     draft_bid(
         plan,
         (78, 10, 0),
@@ -145,6 +171,10 @@ pub(super) fn life(plan: &mut Plan) {
         BidDecision::Decline,
         "The surveillance team is committed to KESTREL and BITTERN in these weeks, and the network logs may answer the question without it.",
     );
+}
+
+/// Network capture finds the export of the warrant schedule.
+fn covert_phase(plan: &mut Plan) {
     plan.status(
         (80, 10, 0),
         "SHRIKE",

@@ -17,6 +17,15 @@ use crate::domain::urn::UrnKind;
 use crate::store::Command;
 
 pub(super) fn life(plan: &mut Plan) {
+    intelligence(plan);
+    opened(plan);
+    threshold(plan);
+    referral(plan);
+    authorisation(plan);
+}
+
+/// The adviser's report.
+fn intelligence(plan: &mut Plan) {
     plan.add_subject((108, 9, 0), "investigator", "SC0712");
     plan.intel(
         "si1",
@@ -33,6 +42,10 @@ pub(super) fn life(plan: &mut Plan) {
             "An independent domestic violence adviser reports that a special constable who attended a call at the victim's home has since sent her more than 40 messages, including asking to meet 'off the record'. The victim is frightened of the consequences for her case.",
         ),
     );
+}
+
+/// The operation is opened, the victim safeguarded, and the conduct goes on.
+fn opened(plan: &mut Plan) {
     open_operation(
         plan,
         (109, 10, 0),
@@ -79,6 +92,10 @@ pub(super) fn life(plan: &mut Plan) {
         ),
     );
     plan.link(115, "si2", "SISKIN", "Continuing conduct under Op SISKIN");
+}
+
+/// The threshold is met and the special constable suspended.
+fn threshold(plan: &mut Plan) {
     propose_threshold(
         plan,
         (115, 15, 0),
@@ -114,6 +131,10 @@ pub(super) fn life(plan: &mut Plan) {
         None,
     );
     plan.update_subject((117, 11, 0), "SC0712", SubjectStatus::Suspended);
+}
+
+/// A mandatory referral, recorded but not yet made.
+fn referral(plan: &mut Plan) {
     plan.keep((118, 9, 30), "investigator", "ref-siskin", UrnKind::Referral, {
         let clear = plan.date(117);
         move |_| {
@@ -131,6 +152,10 @@ pub(super) fn life(plan: &mut Plan) {
             )?))
         }
     });
+}
+
+/// Directed surveillance applied for, awaiting the authorising officer.
+fn authorisation(plan: &mut Plan) {
     apply_for(
         plan,
         (118, 14, 0),

@@ -10,9 +10,16 @@ use crate::domain::urn::{Urn, UrnKind};
 use crate::store::Command;
 
 pub(super) fn set_up(plan: &mut Plan) {
-    // Day 0: the file is set up with its administrator and head of unit.
-    // The administrator marks it as a demo before anything else goes in,
-    // then asks for the unit's accounts, and the head approves each.
+    accounts(plan);
+    new_starter(plan);
+    capacity(plan);
+    older_subjects(plan);
+}
+
+/// Day 0: the file is set up with its administrator and head of unit.
+/// The administrator marks it as a demo before anything else goes in,
+/// then asks for the unit's accounts, and the head approves each.
+fn accounts(plan: &mut Plan) {
     plan.cmd((0, 7, 50), "admin", |_| Ok(Command::MarkDemo));
     for (i, account) in DEMO_ACCOUNTS.iter().enumerate().skip(FOUNDERS) {
         plan.cmd((0, 8, i as u32), "admin", move |_| {
@@ -43,9 +50,12 @@ pub(super) fn set_up(plan: &mut Plan) {
         }
         Ok(())
     });
-    // Yesterday the administrator asked for a new starter's account; it
-    // waits in the head of unit's queue (and `ccu user list` shows it
-    // pending) until the head decides it.
+}
+
+/// Yesterday the administrator asked for a new starter's account; it
+/// waits in the head of unit's queue (and `ccu user list` shows it
+/// pending) until the head decides it.
+fn new_starter(plan: &mut Plan) {
     plan.cmd((STORY_DAYS - 1, 16, 10), "admin", |_| {
         Ok(Command::AddUser {
             username: user("trainee")?,
@@ -55,13 +65,20 @@ pub(super) fn set_up(plan: &mut Plan) {
             password: NewPassword::parse(first_password("trainee"), &user("trainee")?)?,
         })
     });
+}
+
+/// The analysts' weekly hours, against which bids are weighed.
+fn capacity(plan: &mut Plan) {
     plan.cmd((0, 9, 0), "supervisor", |_| {
         Ok(Command::SetCapacity {
             resource: "analyst-hours".to_owned(),
             weekly: 30.0,
         })
     });
-    // The researcher loads the subjects of older intelligence.
+}
+
+/// The researcher loads the subjects of older intelligence.
+fn older_subjects(plan: &mut Plan) {
     for (i, row) in SUBJECTS.iter().skip(12).enumerate() {
         plan.add_subject((0, 10, i as u32 * 3), "researcher", row.staff);
     }

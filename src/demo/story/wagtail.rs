@@ -10,6 +10,14 @@ use crate::domain::operation::OperationStatus::*;
 use crate::domain::operation::Priority;
 
 pub(super) fn life(plan: &mut Plan) {
+    intelligence(plan);
+    opened(plan);
+    bid(plan);
+    vetting_review(plan);
+}
+
+/// A neighbouring force's intelligence on the brother.
+fn intelligence(plan: &mut Plan) {
     plan.add_subject((70, 9, 0), "researcher", "NS7288");
     plan.intel(
         "w1",
@@ -26,6 +34,10 @@ pub(super) fn life(plan: &mut Plan) {
             "A neighbouring force's intelligence lists the student officer's brother as a member of a group supplying firearms. The vetting form declared no relatives of concern.",
         ),
     );
+}
+
+/// The operation is opened and the vetting file reviewed.
+fn opened(plan: &mut Plan) {
     open_operation(
         plan,
         (72, 10, 0),
@@ -56,6 +68,10 @@ pub(super) fn life(plan: &mut Plan) {
         "The intelligence Op WAGTAIL was opened on",
     );
     plan.status((74, 9, 0), "WAGTAIL", ActiveOvert, "Vetting review");
+}
+
+/// A bid, withdrawn as the vetting unit's checks cover it.
+fn bid(plan: &mut Plan) {
     draft_bid(
         plan,
         (76, 10, 0),
@@ -91,6 +107,10 @@ pub(super) fn life(plan: &mut Plan) {
         ),
         None,
     );
+}
+
+/// A vetting review meeting is planned.
+fn vetting_review(plan: &mut Plan) {
     plan.decision(
         (104, 14, 0),
         "researcher",
