@@ -442,7 +442,7 @@ struct Builder {
 
 impl Builder {
     fn build(&mut self, mut plan: Plan) -> store::Result<()> {
-        story(&mut plan)?;
+        story(&mut plan);
         let mut steps = std::mem::take(&mut plan.steps);
         // Stable: steps at the same moment keep the order they were planned in.
         steps.sort_by_key(|(at, _)| *at);
