@@ -11,9 +11,7 @@ use crate::domain::intelligence::{Category, Grading, NewIntelligence, SourceType
 use crate::domain::operation::{
     Closure, Codename, Decision, NewOperation, OperationStatus, Priority,
 };
-use crate::domain::subject::{
-    EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
-};
+use crate::domain::subject::StaffNumber;
 use crate::domain::time::{parse_uk_date, parse_uk_datetime, uk_date};
 use crate::store::{Command, FirstAdministrator, HeadOfUnit};
 
@@ -296,10 +294,8 @@ pub enum FormKind {
         urn: String,
         from: TriageStatus,
     },
-    NewSubject,
-    EditSubject {
-        staff_number: String,
-    },
+    /// A form its area builds itself (`Form::builder`).
+    Area,
     NewOperation,
     Decision {
         codename: String,
@@ -385,7 +381,13 @@ pub struct Form {
     /// opened again once the form is saved; `None` for a form that makes a
     /// record, which opens what it made.
     pub about: Option<String>,
+    /// What the form asks for, for a form its area builds itself (with
+    /// `FormKind::Area`); other forms are built by their kind.
+    pub builder: Option<Builder>,
 }
+
+/// Builds what a checked form asks for, or says which field is wrong.
+pub type Builder = fn(&Form, DateTime<Utc>) -> Result<Submission, InvalidInput>;
 
 impl Form {
     pub(crate) fn new(kind: FormKind, title: impl Into<String>, fields: Vec<Field>) -> Form {
@@ -397,6 +399,15 @@ impl Form {
             dirty: false,
             error: None,
             about: None,
+            builder: None,
+        }
+    }
+
+    /// A form an area builds itself: `build` makes what it asks for.
+    pub fn built_by(title: impl Into<String>, fields: Vec<Field>, build: Builder) -> Form {
+        Form {
+            builder: Some(build),
+            ..Form::new(FormKind::Area, title, fields)
         }
     }
 
@@ -543,20 +554,6 @@ impl Form {
                     .with_hint("codename, when linking to an operation"),
                 Field::text("rationale", true, ""),
             ],
-        )
-    }
-
-    pub fn new_subject() -> Form {
-        Form::new(FormKind::NewSubject, "Add a subject", subject_fields(None))
-    }
-
-    pub fn edit_subject(details: &SubjectDetails) -> Form {
-        Form::new(
-            FormKind::EditSubject {
-                staff_number: details.staff_number.to_string(),
-            },
-            format!("Edit subject {}", details.staff_number),
-            subject_fields(Some(details)),
         )
     }
 
@@ -892,29 +889,6 @@ impl Form {
                     crate::domain::text::LONG,
                 )?,
             },
-            FormKind::NewSubject | FormKind::EditSubject { .. } => {
-                let review = match opt("vetting review date") {
-                    Some(d) => Some(parse_form_date("vetting review date", &d, uk_date(now))?),
-                    None => None,
-                };
-                let details = SubjectDetails::new(
-                    StaffNumber::parse(&v("staff number"))?,
-                    &v("name"),
-                    &v("rank or grade"),
-                    EmploymentType::parse(&v("employment type"))?,
-                    &v("department"),
-                    &v("role"),
-                    v("vulnerable contact") == "yes",
-                    VettingLevel::parse(&v("vetting level"))?,
-                    review,
-                    SubjectStatus::parse(&v("status"))?,
-                )?;
-                if matches!(self.kind, FormKind::NewSubject) {
-                    Command::AddSubject(details)
-                } else {
-                    Command::UpdateSubject(details)
-                }
-            }
             FormKind::NewOperation => {
                 let team = list("team")
                     .iter()
@@ -968,57 +942,6 @@ impl Form {
         };
         Ok(Some(Submission::Command(command)))
     }
-}
-
-fn subject_fields(d: Option<&SubjectDetails>) -> Vec<Field> {
-    let text = |f: fn(&SubjectDetails) -> String| d.map(f).unwrap_or_default();
-    let mut staff = Field::line("staff number", true, &text(|d| d.staff_number.to_string()));
-    if d.is_some() {
-        staff = staff.with_hint("cannot be changed");
-    }
-    vec![
-        staff,
-        Field::line("name", true, &text(|d| d.name.clone())),
-        Field::line("rank or grade", true, &text(|d| d.rank_or_grade.clone())),
-        Field::choice(
-            "employment type",
-            true,
-            EmploymentType::ALL,
-            |v| v.code(),
-            |v| v.label(),
-            d.map(|d| d.employment_type),
-        ),
-        Field::line("department", true, &text(|d| d.department.clone())),
-        Field::line("role", true, &text(|d| d.role.clone())),
-        Field::flag(
-            "vulnerable contact",
-            d.map(|d| d.vulnerable_contact).unwrap_or(false),
-        )
-        .with_hint("a role with contact with vulnerable people"),
-        Field::choice(
-            "vetting level",
-            true,
-            VettingLevel::ALL,
-            |v| v.code(),
-            |v| v.label(),
-            Some(d.map(|d| d.vetting_level).unwrap_or(VettingLevel::None)),
-        ),
-        Field::date(
-            "vetting review date",
-            false,
-            &d.and_then(|d| d.vetting_review)
-                .map(|r| r.format("%d/%m/%Y").to_string())
-                .unwrap_or_default(),
-        ),
-        Field::choice(
-            "status",
-            true,
-            SubjectStatus::ALL,
-            |v| v.code(),
-            |v| v.label(),
-            Some(d.map(|d| d.status).unwrap_or(SubjectStatus::ALL[0])),
-        ),
-    ]
 }
 
 /// When intelligence was received: `now`, or a UK date and time; never in

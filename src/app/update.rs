@@ -11,9 +11,13 @@ use super::form::{Form, Submission};
 use super::model::{App, Confirmed, Effect, Msg, Popup, Screen};
 use crate::domain::InvalidInput;
 
-/// What a checked form asks for: a covert workflow form's by
-/// `covert_forms::build`, any other's by `Form::build_casework`.
+/// What a checked form asks for: an area's own form's by its builder, a
+/// covert workflow form's by `covert_forms::build`, any other's by
+/// `Form::build_casework`.
 fn build_form(form: &Form, now: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+    if let Some(build) = form.builder {
+        return build(form, now);
+    }
     covert_forms::build(form, now)
         .or_else(|| form.build_casework(now))
         .unwrap_or_else(|| Err(InvalidInput::new("form", "this form has nothing to save")))

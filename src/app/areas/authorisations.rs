@@ -28,7 +28,7 @@ impl AreaKind for Authorisations {
     const GO: Place = Place::Authorisations;
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "an authorisation";
-    const URN_PREFIX: Option<&'static str> = Some("AUTH");
+    const URN: Option<UrnKind> = Some(UrnKind::Authorisation);
     const RECORD_ACTIONS: &'static [Action] = &[
         Action::Decide,
         Action::Review,

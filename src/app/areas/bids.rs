@@ -28,7 +28,7 @@ impl AreaKind for Bids {
     const GO: Place = Place::Bids;
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "a bid";
-    const URN_PREFIX: Option<&'static str> = Some("BID");
+    const URN: Option<UrnKind> = Some(UrnKind::Bid);
     const RECORD_ACTIONS: &'static [Action] = &[Action::Submit, Action::Decide, Action::Close];
     const DETAIL_HINTS: &'static [Action] = &[
         Action::Submit,

@@ -1,6 +1,7 @@
 //! Intelligence: items received, graded and triaged.
 
-use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_query};
+use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_columns, store_query,
+};
 use crate::app::action::{Action, Place};
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec};
@@ -39,17 +40,13 @@ impl AreaKind for Intelligence {
     const GO: Place = Place::Intelligence;
     const NEWEST_FIRST: bool = true;
     const NOUN: &'static str = "an intelligence item";
-    const URN_PREFIX: Option<&'static str> = Some("INT");
+    const URN: Option<UrnKind> = Some(UrnKind::Intelligence);
     const SEARCH: &'static [SearchKind] = &[SearchKind::Intelligence];
     const RECORD_ACTIONS: &'static [Action] = &[Action::Triage];
     const DETAIL_HINTS: &'static [Action] = &[Action::Triage, Action::Back, Action::Help];
 
     fn columns() -> Vec<Column> {
-        IntelligenceColumn::ALL
-            .iter()
-            .zip(WIDTHS)
-            .map(|(c, (width, weight))| Column::text(c.label(), width, weight))
-            .collect()
+        store_columns(IntelligenceColumn::ALL, IntelligenceColumn::label, &WIDTHS)
     }
 
     fn load(r: &mut Reader, spec: &ListSpec, page: Page) -> store::Result<(u64, Vec<ListRow>)> {

@@ -9,6 +9,7 @@ use crate::app::action::{Action, Place};
 use crate::app::form::Form;
 use crate::app::list::{Anchors, Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow};
+use crate::domain::urn::UrnKind;
 use crate::store::{self, Actor, CaseFile, Command, Page, SearchKind};
 
 /// The open case file and who reads it, for an area's loads; with the
@@ -79,6 +80,22 @@ pub fn store_query<C: Copy>(spec: &ListSpec, all: &[C]) -> store::ListQuery<C> {
     }
 }
 
+/// The columns of a list paged by the case file: the store's columns, in
+/// its order, each with its width and weight from `widths`.
+pub fn store_columns<C: Copy>(
+    all: &[C],
+    label: fn(C) -> &'static str,
+    widths: &[(u16, u8)],
+) -> Vec<Column> {
+    // A static pairing: a column without a width (or the reverse) would
+    // shift every filter and sort index after it.
+    assert_eq!(all.len(), widths.len(), "a width for each store column");
+    all.iter()
+        .zip(widths.iter().copied())
+        .map(|(c, (width, weight))| Column::text(label(*c), width, weight))
+        .collect()
+}
+
 /// What an action on an open record comes to.
 #[derive(Debug)]
 pub enum RecordForm {
@@ -134,8 +151,8 @@ pub trait AreaKind {
     /// What one record is called, with its article ("an operation"), for
     /// "open an operation first".
     const NOUN: &'static str = "";
-    /// The first part of its records' URNs.
-    const URN_PREFIX: Option<&'static str> = None;
+    /// The kind of URN its records carry.
+    const URN: Option<UrnKind> = None;
     /// The kinds of search hit that open here.
     const SEARCH: &'static [SearchKind] = &[];
     /// What its records offer, beyond opening them.

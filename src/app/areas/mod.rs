@@ -185,7 +185,7 @@ impl Area {
         Area::ALL
             .iter()
             .copied()
-            .find(|a| declared!(*a, URN_PREFIX).is_some() && declared!(*a, URN_PREFIX) == prefix)
+            .find(|a| declared!(*a, URN).is_some_and(|k| Some(k.prefix()) == prefix))
             .unwrap_or(Area::Operations)
     }
 

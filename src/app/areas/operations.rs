@@ -1,6 +1,7 @@
 //! Operations: the investigations, their decision logs and thresholds.
 
-use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_query};
+use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_columns, store_query,
+};
 use crate::app::action::{Action, Place};
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec};
@@ -51,11 +52,7 @@ impl AreaKind for Operations {
     ];
 
     fn columns() -> Vec<Column> {
-        OperationColumn::ALL
-            .iter()
-            .zip(WIDTHS)
-            .map(|(c, (width, weight))| Column::text(c.label(), width, weight))
-            .collect()
+        store_columns(OperationColumn::ALL, OperationColumn::label, &WIDTHS)
     }
 
     fn load(r: &mut Reader, spec: &ListSpec, page: Page) -> store::Result<(u64, Vec<ListRow>)> {

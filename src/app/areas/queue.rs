@@ -7,6 +7,7 @@ use crate::app::action::{Action, Place};
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
 use crate::app::view::{ListRow, shown, uk_time};
+use crate::domain::urn::UrnKind;
 use crate::store::{self, Actor, CaseFile, Page};
 
 pub struct Queue;
@@ -42,7 +43,10 @@ impl AreaKind for Queue {
     /// A request for access is no record to open: opening it (or deciding
     /// it) gives the form that decides it.
     fn row_form(action: Action, row: &ListRow) -> Option<Form> {
-        if !matches!(action, Action::Open | Action::Decide) || !row.key.starts_with("ACR-") {
+        if !matches!(action, Action::Open | Action::Decide) || !row
+                .key
+                .strip_prefix(UrnKind::AccessRequest.prefix())
+                .is_some_and(|rest| rest.starts_with('-')) {
             return None;
         }
         let summary = row

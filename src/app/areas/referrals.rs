@@ -25,7 +25,7 @@ impl AreaKind for Referrals {
     const GO: Place = Place::Referrals;
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "a referral";
-    const URN_PREFIX: Option<&'static str> = Some("REF");
+    const URN: Option<UrnKind> = Some(UrnKind::Referral);
     const RECORD_ACTIONS: &'static [Action] =
         &[Action::Submit, Action::IopcDecision, Action::NewReferral];
     const DETAIL_HINTS: &'static [Action] = &[

@@ -1,11 +1,16 @@
 //! Subjects: the staff a case is about.
 
-use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_query};
+use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_columns, store_query,
+};
 use crate::app::action::{Action, Place};
-use crate::app::form::Form;
+use crate::app::form::{Field, Form, Submission, parse_form_date};
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, shown, uk_time, yes_no};
-use crate::domain::subject::{StaffNumber, SubjectDetails};
+use crate::domain::InvalidInput;
+use crate::domain::subject::{
+    EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
+};
+use crate::domain::time::uk_date;
 use crate::store::{self, Command, Page, SearchKind, SubjectColumn, SubjectRecord, SubjectRow};
 
 pub struct Subjects;
@@ -25,11 +30,7 @@ impl AreaKind for Subjects {
     const DETAIL_HINTS: &'static [Action] = &[Action::Edit, Action::Back, Action::Help];
 
     fn columns() -> Vec<Column> {
-        SubjectColumn::ALL
-            .iter()
-            .zip(WIDTHS)
-            .map(|(c, (width, weight))| Column::text(c.label(), width, weight))
-            .collect()
+        store_columns(SubjectColumn::ALL, SubjectColumn::label, &WIDTHS)
     }
 
     fn load(r: &mut Reader, spec: &ListSpec, page: Page) -> store::Result<(u64, Vec<ListRow>)> {
@@ -45,12 +46,20 @@ impl AreaKind for Subjects {
     }
 
     fn new_form(_: &FormContext) -> Option<Form> {
-        Some(Form::new_subject())
+        Some(Form::built_by(
+            "Add a subject",
+            subject_fields(None),
+            |form, now| Ok(Submission::Command(Command::AddSubject(details(form, now)?))),
+        ))
     }
 
-    fn record_form(action: Action, details: &SubjectDetails, _: &FormContext) -> RecordForm {
+    fn record_form(action: Action, subject: &SubjectDetails, _: &FormContext) -> RecordForm {
         match action {
-            Action::Edit => RecordForm::Edit(Form::edit_subject(details)),
+            Action::Edit => RecordForm::Edit(Form::built_by(
+                format!("Edit subject {}", subject.staff_number),
+                subject_fields(Some(subject)),
+                |form, now| Ok(Submission::Command(Command::UpdateSubject(details(form, now)?))),
+            )),
             _ => RecordForm::NotHere,
         }
     }
@@ -58,6 +67,79 @@ impl AreaKind for Subjects {
     fn makes(command: &Command) -> bool {
         matches!(command, Command::AddSubject(_))
     }
+}
+
+/// A subject's details as the add and edit forms give them.
+fn details(form: &Form, now: chrono::DateTime<chrono::Utc>) -> Result<SubjectDetails, InvalidInput> {
+    let v = |l: &str| form.value(l);
+    let review = match Some(v("vetting review date")).filter(|s| !s.trim().is_empty()) {
+        Some(d) => Some(parse_form_date("vetting review date", &d, uk_date(now))?),
+        None => None,
+    };
+    SubjectDetails::new(
+        StaffNumber::parse(&v("staff number"))?,
+        &v("name"),
+        &v("rank or grade"),
+        EmploymentType::parse(&v("employment type"))?,
+        &v("department"),
+        &v("role"),
+        v("vulnerable contact") == "yes",
+        VettingLevel::parse(&v("vetting level"))?,
+        review,
+        SubjectStatus::parse(&v("status"))?,
+    )
+}
+
+/// The fields of the add and edit forms, filled from `d` when editing.
+fn subject_fields(d: Option<&SubjectDetails>) -> Vec<Field> {
+    let text = |f: fn(&SubjectDetails) -> String| d.map(f).unwrap_or_default();
+    let mut staff = Field::line("staff number", true, &text(|d| d.staff_number.to_string()));
+    if d.is_some() {
+        staff = staff.with_hint("cannot be changed");
+    }
+    vec![
+        staff,
+        Field::line("name", true, &text(|d| d.name.clone())),
+        Field::line("rank or grade", true, &text(|d| d.rank_or_grade.clone())),
+        Field::choice(
+            "employment type",
+            true,
+            EmploymentType::ALL,
+            |v| v.code(),
+            |v| v.label(),
+            d.map(|d| d.employment_type),
+        ),
+        Field::line("department", true, &text(|d| d.department.clone())),
+        Field::line("role", true, &text(|d| d.role.clone())),
+        Field::flag(
+            "vulnerable contact",
+            d.map(|d| d.vulnerable_contact).unwrap_or(false),
+        )
+        .with_hint("a role with contact with vulnerable people"),
+        Field::choice(
+            "vetting level",
+            true,
+            VettingLevel::ALL,
+            |v| v.code(),
+            |v| v.label(),
+            Some(d.map(|d| d.vetting_level).unwrap_or(VettingLevel::None)),
+        ),
+        Field::date(
+            "vetting review date",
+            false,
+            &d.and_then(|d| d.vetting_review)
+                .map(|r| r.format("%d/%m/%Y").to_string())
+                .unwrap_or_default(),
+        ),
+        Field::choice(
+            "status",
+            true,
+            SubjectStatus::ALL,
+            |v| v.code(),
+            |v| v.label(),
+            Some(d.map(|d| d.status).unwrap_or(SubjectStatus::ALL[0])),
+        ),
+    ]
 }
 
 pub fn subject_row(s: &SubjectRow) -> ListRow {
