@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
 
 use super::plumbing::{next_urn, stored, with};
-use super::visibility::{self, operation_visible};
+use super::visibility::{self, referral_visible};
 use super::write::{Actor, Applied, Ctx, Fail};
 use super::{CaseFile, Error, Result, format_timestamp};
 use crate::domain::InvalidInput;
@@ -27,15 +27,6 @@ pub(super) fn deadline_days(conn: &rusqlite::Connection) -> rusqlite::Result<u32
     Ok(value
         .parse()
         .unwrap_or(crate::domain::referral::DEFAULT_DEADLINE_DAYS_AFTER))
-}
-
-/// A referral is visible when it is linked to no operation, or to one the
-/// actor may see.
-pub(super) fn referral_visible(r: &str) -> String {
-    format!(
-        "({r}.operation_id IS NULL OR {})",
-        operation_visible(&format!("{r}.operation_id"))
-    )
 }
 
 fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<(i64, String), Fail> {
