@@ -347,7 +347,7 @@ impl CaseFile {
     /// checkpoints the trail says it signed, every row, the search index.
     fn find_all(&self, findings: &mut Findings) -> rusqlite::Result<()> {
         let version = super::schema::version(&self.conn, &self.path).unwrap_or(0);
-        for d in super::vet::schema_differences(&self.conn, version)? {
+        for d in super::schema::schema_differences(&self.conn, version)? {
             findings.add(format!("schema: {d}"));
         }
         self.find_missing_checkpoints(findings)?;
