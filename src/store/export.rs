@@ -178,7 +178,7 @@ fn staging(out: &Path) -> Result<(PathBuf, PathBuf, std::fs::File), Fail> {
     let parent = out.parent().unwrap_or(Path::new(""));
     let dir = parent.join(format!(".{name}.export"));
     let lock_path = parent.join(format!(".{name}.export.lock"));
-    let Some(lock) = super::staging::try_lock(&lock_path).map_err(|e| io(&lock_path, e))? else {
+    let Some(lock) = super::plumbing::try_lock(&lock_path).map_err(|e| io(&lock_path, e))? else {
         return Err(InvalidInput::new(
             "out",
             format!(
@@ -413,7 +413,7 @@ struct Hashed {
 impl Hashed {
     fn create(dir: &Path, name: &str) -> Result<Hashed, Fail> {
         let path = dir.join(name);
-        let file = super::keyring::private_options()
+        let file = super::plumbing::private_options()
             .write(true)
             .create_new(true)
             .open(&path)
@@ -493,7 +493,7 @@ fn write_bundle(
     };
     // Made owner-only before SQLite opens it: it holds the report's text.
     let scratch_path = out.join(SCRATCH);
-    super::keyring::private_options()
+    super::plumbing::private_options()
         .write(true)
         .create_new(true)
         .open(&scratch_path)

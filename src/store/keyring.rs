@@ -37,6 +37,7 @@ use hmac::{KeyInit as _, Mac};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+pub(super) use super::plumbing::private_options;
 use super::{Error, Result};
 
 /// The keyring format this ccu writes and reads.
@@ -790,16 +791,6 @@ impl KeyringFile {
         file.write_all(line.as_bytes()).map_err(io)?;
         file.sync_all().map_err(io)
     }
-}
-
-/// Options that create a file readable and writable by its owner only.
-pub(super) fn private_options() -> fs::OpenOptions {
-    let mut options = fs::OpenOptions::new();
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options
 }
 
 /// Removes the temporary copies ([`write_whole`]) of the keyring at

@@ -14,10 +14,10 @@
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
-use super::keyring::{keyring_path, private_options};
+use super::keyring::keyring_path;
+use super::plumbing::{private_options, try_lock};
 use super::{Error, Result};
 
 /// A claimed hidden name, held by its lock until published or dropped.
@@ -65,21 +65,6 @@ fn sync_dir(dir: &Path) {
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }
-}
-
-/// Opens (making it if need be) the private lock file at `path` and takes
-/// its exclusive `flock` without waiting: None if another process holds
-/// it. The lock goes when the file returned is closed, or the process
-/// ends, however it ends.
-pub(super) fn try_lock(path: &Path) -> std::io::Result<Option<fs::File>> {
-    let lock = private_options()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)?;
-    // SAFETY: flock on a descriptor this function owns.
-    let taken = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
-    Ok(taken.then_some(lock))
 }
 
 impl Staged {
