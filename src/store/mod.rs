@@ -19,6 +19,7 @@ mod lists;
 mod operations;
 mod plumbing;
 mod probe;
+mod queue;
 mod referrals;
 mod schema;
 mod search;
@@ -43,10 +44,7 @@ use crate::exit::ExitCode;
 
 pub use access::{AccessRequest, EXPIRY_HOURS, OneTimePassword, RequestKind, RequestStatus};
 pub use accounts::{Account, AccountStatus, PendingRequest};
-pub use audit_view::{
-    AuditQuery, AuditRow, Awaiting, AwaitingAuthorisation, ChainCursor, ChainProgress,
-    REVIEW_DUE_WITHIN_DAYS,
-};
+pub use audit_view::{AuditQuery, AuditRow, ChainCursor, ChainProgress};
 pub use authorisations::{CENTRAL_RECORD_COLUMNS, CentralRecordEntry, central_record_csv};
 pub use bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
 pub use check::CheckReport;
@@ -66,6 +64,7 @@ pub use lists::{
 pub use operations::{DecisionEntry, LessonsLearned, Member, OperationRecord, OperationRow};
 pub use plumbing::Page;
 pub use probe::CCU_APPLICATION_ID;
+pub use queue::{Awaiting, AwaitingAuthorisation, REVIEW_DUE_WITHIN_DAYS};
 pub use referrals::ReferralRow;
 pub use schema::{LATEST_VERSION, migrations};
 pub use search::{SearchHit, SearchKind};
