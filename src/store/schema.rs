@@ -84,7 +84,7 @@ pub fn migrations() -> Migrations<'static> {
             .map(|(i, (_, sql))| {
                 if i + 1 == TREE_VERSION {
                     M::up_with_hook(sql, |tx: &rusqlite::Transaction| {
-                        super::tree::build_all(tx)?;
+                        super::trail::tree::build_all(tx)?;
                         Ok(())
                     })
                 } else {

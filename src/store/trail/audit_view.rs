@@ -13,13 +13,13 @@ use rusqlite::ToSql;
 use rusqlite::types::ValueRef;
 
 use super::check::{ChainWalk, CheckReport};
-use super::plumbing::Page;
-use super::write::{Actor, Command};
-use super::{CaseFile, Error, Result, format_timestamp};
 use crate::domain::InvalidInput;
 use crate::domain::operation::Codename;
 use crate::domain::permission::Action;
 use crate::domain::time::end_of_uk_day;
+use crate::store::plumbing::Page;
+use crate::store::write::{Actor, Command};
+use crate::store::{CaseFile, Error, Result, format_timestamp};
 
 /// Which audit events a screen shows. The default shows every event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -466,7 +466,7 @@ mod tests {
     #[test]
     fn each_filter_is_answered_from_its_index() {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-        super::super::migrations().to_latest(&mut conn).unwrap();
+        crate::store::migrations().to_latest(&mut conn).unwrap();
         let day = |d| NaiveDate::from_ymd_opt(2026, 11, d);
         let cases: Vec<(AuditQuery, &str)> = vec![
             (

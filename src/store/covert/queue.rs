@@ -4,11 +4,11 @@
 
 use chrono::Duration;
 
-use super::plumbing::stored;
-use super::visibility::operation_visible;
-use super::write::Actor;
-use super::{CaseFile, Error, Result, format_timestamp};
 use crate::domain::authorisation::AuthorisationType;
+use crate::store::plumbing::stored;
+use crate::store::visibility::operation_visible;
+use crate::store::write::Actor;
+use crate::store::{CaseFile, Error, Result, format_timestamp};
 
 /// How an authorisation is waiting for the officer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,13 +9,13 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::keyring::DataKey;
 use super::probe;
-use super::schema::{ROWS_VERSION, schema_differences};
-use super::{Error, Result, sqlite_err};
 use crate::audit::ChainBreak;
+use crate::store::schema::{ROWS_VERSION, schema_differences};
+use crate::store::{Error, Result, sqlite_err};
 
 /// What vetting found in a file that is a ccu case file.
 #[derive(Debug)]
-pub(super) struct Vetted {
+pub(in crate::store) struct Vetted {
     pub version: u32,
     /// How the schema differs from the one ccu makes at that version.
     pub schema: Vec<String>,
@@ -29,7 +29,7 @@ impl Vetted {
         if let Some(at) = &self.tail {
             return Some(Error::Integrity {
                 path: path.to_owned(),
-                problem: super::ledger::Integrity::TailBroken(at.clone()),
+                problem: crate::store::Integrity::TailBroken(at.clone()),
             });
         }
         if !self.schema.is_empty() {
@@ -56,7 +56,7 @@ fn damaged(path: &Path, detail: impl Into<String>) -> Error {
 /// An encrypted file (`key` given) has no header to read in the clear: its
 /// length was checked when it was located, and the rest is read through
 /// the key.
-pub(super) fn vet(path: &Path, key: Option<&DataKey>) -> Result<Vetted> {
+pub(in crate::store) fn vet(path: &Path, key: Option<&DataKey>) -> Result<Vetted> {
     if key.is_none() {
         probe::check_header(path)?;
         check_length(path)?;
@@ -88,13 +88,13 @@ pub(super) fn vet(path: &Path, key: Option<&DataKey>) -> Result<Vetted> {
         });
     }
     let tail = match conn.query_row("SELECT id FROM casefile", [], |r| r.get::<_, String>(0)) {
-        Ok(id) => super::check::verify_tail(&conn, &id, version >= ROWS_VERSION)
+        Ok(id) => crate::store::trail::verify_tail(&conn, &id, version >= ROWS_VERSION)
             .map_err(|e| sqlite_err(path, e))?
             .err(),
         Err(rusqlite::Error::QueryReturnedNoRows) => {
             // The id seeds the chain: without it nothing can be verified.
             let seq = if version >= ROWS_VERSION {
-                super::ledger::latest(&conn, "casefile", "[1]")
+                crate::store::trail::latest_commitment(&conn, "casefile", "[1]")
                     .map_err(|e| sqlite_err(path, e))?
                     .map(|(seq, _)| seq)
             } else {
@@ -102,7 +102,7 @@ pub(super) fn vet(path: &Path, key: Option<&DataKey>) -> Result<Vetted> {
             };
             return Err(Error::Integrity {
                 path: path.to_owned(),
-                problem: super::ledger::Integrity::RowAltered {
+                problem: crate::store::Integrity::RowAltered {
                     table: "casefile".into(),
                     label: "the case file's id (it seeds the audit chain)".into(),
                     seq,
@@ -183,16 +183,16 @@ fn open_read_only(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
     )
     .map_err(|e| sqlite_err(path, e))?;
     if let Some(key) = key {
-        super::apply_key(&conn, key, path)?;
+        crate::store::apply_key(&conn, key, path)?;
     }
-    conn.busy_handler(Some(super::wait_for_lock))
+    conn.busy_handler(Some(crate::store::wait_for_lock))
         .map_err(|e| sqlite_err(path, e))?;
     Ok(conn)
 }
 
 /// Whether `key` opens the encrypted file at `path` (SQLCipher checks
 /// each page's HMAC: with another key the first page does not verify).
-pub(super) fn opens_with(path: &Path, key: &DataKey) -> Result<bool> {
+pub(in crate::store) fn opens_with(path: &Path, key: &DataKey) -> Result<bool> {
     let conn = open_read_only(path, Some(key))?;
     match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
         r.get::<_, i64>(0)
@@ -205,7 +205,7 @@ pub(super) fn opens_with(path: &Path, key: &DataKey) -> Result<bool> {
 
 /// A path as the path of a `file:` URI: every byte but the unreserved ones
 /// and `/` percent-encoded.
-pub(super) fn uri_path(path: &Path) -> String {
+pub(in crate::store) fn uri_path(path: &Path) -> String {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
     let mut out = String::new();
     for b in absolute.as_os_str().as_encoded_bytes() {
