@@ -2,12 +2,12 @@
 
 use serde_json::{Value, json};
 
-use super::export::ExportRequest;
+use super::accounts;
+use super::casework::{intelligence, operations, subjects};
+use super::covert::{authorisations, bids, referrals, thresholds};
+use super::file::settings;
+use super::trail::export::ExportRequest;
 use super::write::{Applied, Ctx, Fail};
-use super::{
-    accounts, authorisations, bids, intelligence, operations, referrals, settings, subjects,
-    thresholds,
-};
 use crate::domain::account::{DisplayName, NewPassword, Rank, Username};
 use crate::domain::bid::{BidDecision, BidLine, BidStatus};
 use crate::domain::covert::{

@@ -3,34 +3,18 @@
 
 mod access;
 mod accounts;
-mod audit_view;
-mod authorisations;
-mod bids;
-mod check;
+mod casework;
 mod command;
-mod custody;
-mod diary;
-mod export;
-mod intelligence;
-mod keyring;
-mod keys;
-mod ledger;
-mod lists;
-mod operations;
+mod covert;
+mod file;
 mod plumbing;
-mod probe;
-mod referrals;
 mod schema;
-mod search;
-mod settings;
-mod staging;
-mod subjects;
-mod thresholds;
-mod tree;
-mod vet;
+mod trail;
 mod visibility;
-mod wal;
 mod write;
+
+use file::{keyring, probe, settings, staging, vet, wal};
+use trail::{check, export, keys, ledger, tree};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -43,34 +27,36 @@ use crate::exit::ExitCode;
 
 pub use access::{AccessRequest, EXPIRY_HOURS, OneTimePassword, RequestKind, RequestStatus};
 pub use accounts::{Account, AccountStatus, PendingRequest};
-pub use audit_view::{
-    AuditQuery, AuditRow, Awaiting, AwaitingAuthorisation, ChainCursor, ChainProgress,
-    REVIEW_DUE_WITHIN_DAYS,
-};
-pub use authorisations::{CENTRAL_RECORD_COLUMNS, CentralRecordEntry, central_record_csv};
-pub use bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
-pub use check::CheckReport;
-pub use command::{Command, Viewed};
-pub use custody::Encrypted;
-pub use diary::{DueItem, DueKind, MOST_DAYS_AHEAD, QUIET_OPERATION_DAYS};
-pub use export::ExportRequest;
-pub use intelligence::{
+pub use casework::intelligence::{
     ImportReport, IntelligenceRecord, IntelligenceRow, SHARED_REFERENCES_SHOWN, SharedReference,
     TriageEntry,
 };
-pub use keyring::{CIPHER_SETTINGS, DataKey, KeyringFile, keyring_path};
-pub use ledger::Integrity;
-pub use lists::{
+pub use casework::lists::{
     DASHBOARD_WEEKS, Dashboard, IntelligenceColumn, ListQuery, OperationColumn, SubjectColumn,
 };
-pub use operations::{DecisionEntry, LessonsLearned, Member, OperationRecord, OperationRow};
+pub use casework::operations::{
+    DecisionEntry, LessonsLearned, Member, OperationRecord, OperationRow,
+};
+pub use casework::search::{SearchHit, SearchKind};
+pub use casework::subjects::{Consultations, HistoryEntry, SubjectRecord, SubjectRow};
+pub use command::{Command, Viewed};
+pub use covert::authorisations::{CENTRAL_RECORD_COLUMNS, CentralRecordEntry, central_record_csv};
+pub use covert::bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
+pub use covert::diary::{DueItem, DueKind, MOST_DAYS_AHEAD, QUIET_OPERATION_DAYS};
+pub use covert::queue::{Awaiting, AwaitingAuthorisation, REVIEW_DUE_WITHIN_DAYS};
+pub use covert::referrals::ReferralRow;
+pub use covert::thresholds::{
+    PendingThreshold, ThresholdDecisionEntry, ThresholdEntry, ThresholdHistory,
+};
+pub use file::custody::Encrypted;
+pub use file::keyring::{CIPHER_SETTINGS, DataKey, KeyringFile, keyring_path};
+pub use file::probe::CCU_APPLICATION_ID;
 pub use plumbing::Page;
-pub use probe::CCU_APPLICATION_ID;
-pub use referrals::ReferralRow;
 pub use schema::{LATEST_VERSION, migrations};
-pub use search::{SearchHit, SearchKind};
-pub use subjects::{Consultations, HistoryEntry, SubjectRecord, SubjectRow};
-pub use thresholds::{PendingThreshold, ThresholdDecisionEntry, ThresholdEntry, ThresholdHistory};
+pub use trail::audit_view::{AuditQuery, AuditRow, ChainCursor, ChainProgress};
+pub use trail::check::CheckReport;
+pub use trail::export::ExportRequest;
+pub use trail::ledger::Integrity;
 pub use visibility::Viewer;
 pub use write::{Actor, Credentials, Executed, LoginHistory};
 

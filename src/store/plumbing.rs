@@ -1,6 +1,10 @@
 //! What every wing of the store shares: reading a stored code back into
 //! its type, issuing URNs, need-to-know parameters beside a query's own,
-//! and pages of a list.
+//! pages of a list, and files only their owner can read.
+
+use std::fs;
+use std::os::unix::io::AsRawFd;
+use std::path::Path;
 
 use rusqlite::{ToSql, params};
 
@@ -60,4 +64,29 @@ pub(super) fn with<'a>(
     let mut all = viewer.params().to_vec();
     all.extend_from_slice(extra);
     all
+}
+
+/// Options that create a file readable and writable by its owner only.
+pub(super) fn private_options() -> fs::OpenOptions {
+    let mut options = fs::OpenOptions::new();
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
+/// Opens (making it if need be) the private lock file at `path` and takes
+/// its exclusive `flock` without waiting: None if another process holds
+/// it. The lock goes when the file returned is closed, or the process
+/// ends, however it ends.
+pub(super) fn try_lock(path: &Path) -> std::io::Result<Option<fs::File>> {
+    let lock = private_options()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
+    // SAFETY: flock on a descriptor this function owns.
+    let taken = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+    Ok(taken.then_some(lock))
 }

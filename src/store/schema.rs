@@ -2,6 +2,7 @@
 //! and applied in order in one transaction; the version is `user_version`.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
@@ -83,7 +84,7 @@ pub fn migrations() -> Migrations<'static> {
             .map(|(i, (_, sql))| {
                 if i + 1 == TREE_VERSION {
                     M::up_with_hook(sql, |tx: &rusqlite::Transaction| {
-                        super::tree::build_all(tx)?;
+                        super::trail::tree::build_all(tx)?;
                         Ok(())
                     })
                 } else {
@@ -116,6 +117,80 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     migrated
 }
 
+/// One object of a schema: (type, name, table, SQL).
+type SchemaObject = (String, String, String, Option<String>);
+
+fn read_schema(conn: &Connection) -> rusqlite::Result<Vec<SchemaObject>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, tbl_name, sql FROM main.sqlite_schema
+         WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'
+         ORDER BY type, name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+    rows.collect()
+}
+
+/// The schema ccu makes at [`LATEST_VERSION`], as SQLite records it:
+/// `schema/latest.json`, written from the migrations by the test below (so
+/// a case file is vetted without running every migration again).
+const LATEST_SCHEMA: &str = include_str!("../../schema/latest.json");
+
+/// The schema ccu makes at `version`, from its own migrations.
+fn migrated_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject>> {
+    let mut conn = Connection::open_in_memory()?;
+    migrations()
+        .to_version(&mut conn, version as usize)
+        .map_err(|e| rusqlite::Error::UserFunctionError(e.to_string().into()))?;
+    read_schema(&conn)
+}
+
+fn expected_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject>> {
+    static LATEST: OnceLock<Vec<SchemaObject>> = OnceLock::new();
+    if version == LATEST_VERSION {
+        return Ok(LATEST
+            .get_or_init(|| {
+                serde_json::from_str(LATEST_SCHEMA).expect("schema/latest.json is ccu's own")
+            })
+            .clone());
+    }
+    migrated_schema(version)
+}
+
+/// The tables SQLite keeps for the full-text index: their SQL is SQLite's
+/// own and may differ between its versions, so only their names count.
+fn is_search_shadow(name: &str) -> bool {
+    name.starts_with("search_index_")
+}
+
+/// How the file's schema differs from the one ccu makes at `version`, in
+/// a line each: what is missing, what was added, what was changed.
+pub(super) fn schema_differences(conn: &Connection, version: u32) -> rusqlite::Result<Vec<String>> {
+    if version == 0 || version > LATEST_VERSION {
+        return Ok(Vec::new());
+    }
+    let actual = read_schema(conn)?;
+    let expected = expected_schema(version)?;
+    let find = |list: &[SchemaObject], ty: &str, name: &str| -> Option<SchemaObject> {
+        list.iter().find(|o| o.0 == ty && o.1 == name).cloned()
+    };
+    let mut out = Vec::new();
+    for (ty, name, _, sql) in &expected {
+        match find(&actual, ty, name) {
+            None => out.push(format!("{ty} '{name}' is missing")),
+            Some((_, _, _, found)) if found != *sql && !is_search_shadow(name) => {
+                out.push(format!("{ty} '{name}' is not as ccu made it"))
+            }
+            Some(_) => {}
+        }
+    }
+    for (ty, name, _, _) in &actual {
+        if find(&expected, ty, name).is_none() {
+            out.push(format!("{ty} '{name}' is not one ccu made"));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +217,23 @@ mod tests {
                 "{name} is out of sequence"
             );
         }
+    }
+
+    /// `CCU_WRITE_SCHEMA=1 cargo test --lib latest_json` writes the file
+    /// anew after a migration is added.
+    #[test]
+    fn latest_json_is_what_the_migrations_make() {
+        let made = migrated_schema(LATEST_VERSION).unwrap();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/latest.json");
+        if std::env::var_os("CCU_WRITE_SCHEMA").is_some() {
+            let mut text = serde_json::to_string_pretty(&made).unwrap();
+            text.push('\n');
+            std::fs::write(path, text).unwrap();
+        }
+        let embedded: Vec<SchemaObject> = serde_json::from_str(LATEST_SCHEMA).unwrap();
+        assert_eq!(
+            embedded, made,
+            "schema/latest.json is not what the migrations make: run CCU_WRITE_SCHEMA=1 cargo test --lib latest_json"
+        );
     }
 }

@@ -56,6 +56,15 @@ pub(super) fn intelligence_visible(i: &str) -> String {
     )
 }
 
+/// A referral is visible when it is linked to no operation, or to one the
+/// actor may see.
+pub(super) fn referral_visible(r: &str) -> String {
+    format!(
+        "({r}.operation_id IS NULL OR {})",
+        operation_visible(&format!("{r}.operation_id"))
+    )
+}
+
 /// True when subject row `s` may be seen: it is linked to something that
 /// may be seen, or to no operation at all (directly or through intelligence).
 pub(super) fn subject_visible(s: &str) -> String {
@@ -258,7 +267,7 @@ pub(super) fn view(ctx: &Ctx<'_>, viewed: Viewed) -> Result<Applied, Fail> {
             ("authorisation", u.to_string())
         }
         Viewed::Referral(u) => {
-            let visible = super::referrals::referral_visible("x");
+            let visible = referral_visible("x");
             covert_record(ctx, "referral", "referral", &visible, u)?;
             ("referral", u.to_string())
         }

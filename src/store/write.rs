@@ -14,9 +14,9 @@ use chrono::{DateTime, Utc};
 
 use super::accounts::{self, AccountStatus, StoredAccount};
 pub use super::command::Command;
-use super::keyring::{self, KeyringFile};
-use super::ledger;
+use super::file::keyring::{self, KeyringFile};
 use super::schema::LATEST_VERSION;
+use super::trail::ledger;
 use super::{CaseFile, Error, FirstAdministrator, HeadOfUnit, Result, sqlite_err};
 use crate::audit::{Event, event_hash, genesis_hash};
 use crate::domain::InvalidInput;

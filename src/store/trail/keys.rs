@@ -1,16 +1,16 @@
 //! The case file's signing key and the signed checkpoints of its trail.
 
-use super::Cached;
+use crate::store::Cached;
 use ed25519_dalek::SigningKey;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::json;
 use zeroize::Zeroizing;
 
 use super::tree::{StoredTree, TreeError};
-use super::write::{Applied, Ctx, Fail, NewEvent, append};
-use super::{CaseFile, Error, Result, sqlite_err};
 use crate::audit::checkpoint::{self, Checkpoint};
 use crate::audit::merkle::{self, Hash, RootBuilder};
+use crate::store::write::{Applied, Ctx, Fail, NewEvent, append};
+use crate::store::{CaseFile, Error, Result, sqlite_err};
 
 /// The stored signing key, if there is one.
 pub(super) fn load(conn: &rusqlite::Connection) -> rusqlite::Result<Option<SigningKey>> {
@@ -28,7 +28,7 @@ pub(super) fn load(conn: &rusqlite::Connection) -> rusqlite::Result<Option<Signi
 }
 
 /// Creates the key if the case file has none, with its audit event.
-pub(super) fn ensure(
+pub(in crate::store) fn ensure(
     tx: &Transaction<'_>,
     casefile_id: &str,
     at: &str,
@@ -68,7 +68,7 @@ pub(super) fn ensure(
     write().map_err(|e| sqlite_err(&path, e))
 }
 
-pub(super) fn record_checkpoint(ctx: &Ctx<'_>) -> Result<Applied, Fail> {
+pub(in crate::store) fn record_checkpoint(ctx: &Ctx<'_>) -> Result<Applied, Fail> {
     let (cp, key, _) = sign_checkpoint(ctx)?;
     Ok(Applied {
         entity_type: "checkpoint",
@@ -343,11 +343,11 @@ impl CaseFile {
     }
 
     /// Gives a case file from before signing keys its key (audited).
-    pub(super) fn ensure_signing_key(&mut self) -> Result<()> {
+    pub(in crate::store) fn ensure_signing_key(&mut self) -> Result<()> {
         let at = self.now();
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sqlite_err(&path, e))?;
         ensure(&tx, &self.id, &at, "ccu", "")?;
-        super::write::commit(tx).map_err(|e| sqlite_err(&path, e))
+        crate::store::write::commit(tx).map_err(|e| sqlite_err(&path, e))
     }
 }

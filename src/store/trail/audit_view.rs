@@ -1,5 +1,4 @@
-//! What the terminal screens read for the audit viewer and for the
-//! authorising officer's queue.
+//! What the terminal screens read for the audit viewer.
 //!
 //! The audit viewer is for those who may read (and export) the audit trail:
 //! opening it is a consultation, audited once as a `view` event; the pages,
@@ -9,20 +8,18 @@
 //! every operation (a test in `domain::permission` holds this), so the
 //! trail is shown whole, without need-to-know.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use rusqlite::ToSql;
 use rusqlite::types::ValueRef;
 
 use super::check::{ChainWalk, CheckReport};
-use super::plumbing::{Page, stored};
-use super::visibility::operation_visible;
-use super::write::{Actor, Command};
-use super::{CaseFile, Error, Result, format_timestamp};
 use crate::domain::InvalidInput;
-use crate::domain::authorisation::AuthorisationType;
 use crate::domain::operation::Codename;
 use crate::domain::permission::Action;
 use crate::domain::time::end_of_uk_day;
+use crate::store::plumbing::Page;
+use crate::store::write::{Actor, Command};
+use crate::store::{CaseFile, Error, Result, format_timestamp};
 
 /// Which audit events a screen shows. The default shows every event.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -249,34 +246,6 @@ pub struct ChainProgress {
     pub done: bool,
 }
 
-/// How an authorisation is waiting for the officer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Awaiting {
-    /// An application naming them as the officer asked to act, not yet
-    /// granted or refused.
-    Decision,
-    /// One they granted or renewed, whose next review is due soon or overdue.
-    Review,
-}
-
-/// One entry of the authorising officer's queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AwaitingAuthorisation {
-    pub urn: String,
-    pub kind: AuthorisationType,
-    /// The operation's codename.
-    pub operation: String,
-    /// The applicant's username.
-    pub applied_by: String,
-    pub what: Awaiting,
-    /// For a review, when it is due (UTC, RFC 3339); None for a decision.
-    pub due_at: Option<String>,
-    pub overdue: bool,
-}
-
-/// A review due within this many days is in the authorising officer's queue.
-pub const REVIEW_DUE_WITHIN_DAYS: i64 = 7;
-
 impl CaseFile {
     /// Opens the audit trail for reading: for those who may read the trail
     /// (auditors, supervisors). The consultation is audited once, as a
@@ -466,87 +435,6 @@ impl CaseFile {
             cursor: ChainCursor { walk: Some(walk) },
         })
     }
-
-    /// The authorising officer's queue: applications naming `actor` as the
-    /// officer asked to act and not yet decided (oldest first), then the
-    /// authorisations they granted or renewed whose next review is due
-    /// within [`REVIEW_DUE_WITHIN_DAYS`] days or overdue (soonest first).
-    /// Need-to-know applies: an officer taken off the operation's team no
-    /// longer sees its authorisations here.
-    pub fn authorisations_awaiting(&mut self, actor: &Actor) -> Result<Vec<AwaitingAuthorisation>> {
-        let viewer = self.reader(actor, "authorisations")?;
-        let now = (self.clock)();
-        let horizon = now + Duration::days(REVIEW_DUE_WITHIN_DAYS);
-        let visible = operation_visible("a.operation_id");
-        let mut queue = self.query_rows(
-            &format!(
-                "SELECT a.urn, a.kind, o.codename, u.username
-                 FROM authorisation a JOIN operation o ON o.id = a.operation_id
-                 JOIN user_account u ON u.id = a.applied_by
-                 WHERE a.status = 'applied' AND a.authorising_officer = :uid AND {visible}
-                 ORDER BY a.applied_at, a.id"
-            ),
-            &viewer.params(),
-            |r| {
-                Ok(AwaitingAuthorisation {
-                    urn: r.get(0)?,
-                    kind: stored(1, AuthorisationType::parse, &r.get::<_, String>(1)?)?,
-                    operation: r.get(2)?,
-                    applied_by: r.get(3)?,
-                    what: Awaiting::Decision,
-                    due_at: None,
-                    overdue: false,
-                })
-            },
-        )?;
-        let live = self.query_rows(
-            &format!(
-                "SELECT a.urn, a.kind, o.codename, u.username, a.ends_at, a.review_every_days,
-                        {last_review}
-                 FROM authorisation a JOIN operation o ON o.id = a.operation_id
-                 JOIN user_account u ON u.id = a.applied_by
-                 WHERE a.status IN ('granted', 'awaiting-approval')
-                   AND (a.authorising_officer = :uid
-                        OR EXISTS (SELECT 1 FROM authorisation_renewal n
-                                   WHERE n.authorisation_id = a.id AND n.renewed_by = :uid))
-                   AND {visible}",
-                last_review = super::diary::LAST_REVIEW_OR_GRANT,
-            ),
-            &viewer.params(),
-            |r| {
-                Ok((
-                    AwaitingAuthorisation {
-                        urn: r.get(0)?,
-                        kind: stored(1, AuthorisationType::parse, &r.get::<_, String>(1)?)?,
-                        operation: r.get(2)?,
-                        applied_by: r.get(3)?,
-                        what: Awaiting::Review,
-                        due_at: None,
-                        overdue: false,
-                    },
-                    stored(4, super::diary::parse, &r.get::<_, String>(4)?)?,
-                    r.get::<_, Option<u32>>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                ))
-            },
-        )?;
-        let mut reviews = Vec::new();
-        for (mut entry, ends_at, every, last_review) in live {
-            let Some(due) = super::diary::next_review(ends_at, every, last_review.as_deref(), now)
-                .map_err(Error::Invalid)?
-            else {
-                continue;
-            };
-            if due <= horizon {
-                entry.overdue = now >= due;
-                entry.due_at = Some(format_timestamp(due));
-                reviews.push((due, entry));
-            }
-        }
-        reviews.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.urn.cmp(&y.urn)));
-        queue.extend(reviews.into_iter().map(|(_, entry)| entry));
-        Ok(queue)
-    }
 }
 
 #[cfg(test)]
@@ -578,7 +466,7 @@ mod tests {
     #[test]
     fn each_filter_is_answered_from_its_index() {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-        super::super::migrations().to_latest(&mut conn).unwrap();
+        crate::store::migrations().to_latest(&mut conn).unwrap();
         let day = |d| NaiveDate::from_ymd_opt(2026, 11, d);
         let cases: Vec<(AuditQuery, &str)> = vec![
             (

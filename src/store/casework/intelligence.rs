@@ -1,20 +1,20 @@
 //! Intelligence in the case file: recording, bulk import, triage, and the
 //! queries screens use. Every query applies need-to-know.
 
-use super::Cached;
-use super::plumbing::{Page, next_urn, stored, with};
+use crate::store::Cached;
+use crate::store::plumbing::{Page, next_urn, stored, with};
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::{Value, json};
 
-use super::visibility::{self, Viewer, intelligence_visible};
-use super::write::{Actor, Applied, Ctx, Fail};
-use super::{CaseFile, Command, Result, Viewed, format_timestamp};
 use crate::domain::InvalidInput;
 use crate::domain::intelligence::{Category, Grading, NewIntelligence, SourceType, TriageStatus};
 use crate::domain::operation::Codename;
 use crate::domain::subject::StaffNumber;
 use crate::domain::text;
 use crate::domain::urn::{Urn, UrnKind};
+use crate::store::visibility::{self, Viewer, intelligence_visible};
+use crate::store::write::{Actor, Applied, Ctx, Fail};
+use crate::store::{CaseFile, Command, Result, Viewed, format_timestamp};
 
 /// Writes one item; returns its URN, the staff numbers that matched no
 /// subject the user may see (not linked), and the audit details. With
@@ -101,7 +101,7 @@ fn visibly_recorded(ctx: &Ctx<'_>, reference: &str) -> rusqlite::Result<Option<S
         .optional()
 }
 
-pub(super) fn record(
+pub(in crate::store) fn record(
     ctx: &Ctx<'_>,
     item: NewIntelligence,
     _: Option<&str>,
@@ -173,7 +173,7 @@ impl ImportReport {
     }
 }
 
-pub(super) fn import(
+pub(in crate::store) fn import(
     ctx: &Ctx<'_>,
     label: &str,
     items: Vec<NewIntelligence>,
@@ -219,7 +219,7 @@ pub(super) fn import(
     })
 }
 
-pub(super) fn triage(
+pub(in crate::store) fn triage(
     ctx: &Ctx<'_>,
     urn: Urn,
     to: TriageStatus,
@@ -439,7 +439,7 @@ impl CaseFile {
         let subjects_sql = format!(
             "SELECT s.staff_number, s.name FROM intelligence_subject x JOIN subject s ON s.id = x.subject_id
              WHERE x.intelligence_id = :id AND {} ORDER BY s.staff_number",
-            super::visibility::subject_visible("s")
+            crate::store::visibility::subject_visible("s")
         );
         record.subjects = self.query_rows(&subjects_sql, &with(&viewer, &[(":id", &id)]), |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -529,7 +529,7 @@ impl CaseFile {
     }
 
     /// Runs a query with named parameters and collects its rows.
-    pub(super) fn query_rows<T>(
+    pub(in crate::store) fn query_rows<T>(
         &self,
         sql: &str,
         params: &[(&str, &dyn ToSql)],

@@ -3,11 +3,11 @@
 
 use rusqlite::ToSql;
 
-use super::plumbing::with;
-use super::visibility::{intelligence_visible, operation_visible, subject_visible};
-use super::write::Actor;
-use super::{CaseFile, Error, Result};
 use crate::domain::InvalidInput;
+use crate::store::plumbing::with;
+use crate::store::visibility::{intelligence_visible, operation_visible, subject_visible};
+use crate::store::write::Actor;
+use crate::store::{CaseFile, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SearchKind {

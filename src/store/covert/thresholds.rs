@@ -2,19 +2,19 @@
 //! investigator, decisions by a supervisor, and each operation's current
 //! threshold status (its latest decision).
 
-use super::Cached;
+use crate::store::Cached;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
 
-use super::plumbing::{stored, with};
-use super::visibility::{self, operation_visible};
-use super::write::{Actor, Applied, Ctx, Fail};
-use super::{CaseFile, Result};
 use crate::domain::InvalidInput;
 use crate::domain::covert::{ThresholdCriteria, ThresholdOutcome};
 use crate::domain::operation::{Codename, OperationStatus};
 use crate::domain::text;
 use crate::domain::time::parse_uk_date;
+use crate::store::plumbing::{stored, with};
+use crate::store::visibility::{self, operation_visible};
+use crate::store::write::{Actor, Applied, Ctx, Fail};
+use crate::store::{CaseFile, Result};
 
 /// The operation's current threshold status: the outcome of its latest
 /// decision, if any.
@@ -48,7 +48,7 @@ fn criteria_json(c: &ThresholdCriteria) -> serde_json::Value {
     })
 }
 
-pub(super) fn propose(
+pub(in crate::store) fn propose(
     ctx: &Ctx<'_>,
     codename: &Codename,
     c: ThresholdCriteria,
@@ -91,7 +91,7 @@ pub(super) fn propose(
     })
 }
 
-pub(super) fn decide(
+pub(in crate::store) fn decide(
     ctx: &Ctx<'_>,
     codename: &Codename,
     outcome: ThresholdOutcome,
@@ -217,7 +217,7 @@ impl CaseFile {
             .optional()
             .map_err(|e| self.sqlite_err(e))?;
         let Some(id) = found else {
-            return Err(super::Error::NoSuch {
+            return Err(crate::store::Error::NoSuch {
                 what: "operation",
                 reference: codename.to_string(),
             });

@@ -11,15 +11,16 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::Error;
 use super::audit_view::{AuditQuery, Selection};
-use super::write::{Applied, Ctx, Fail};
 use crate::audit::bundle::{self, ConsistencyProof, Filter, InclusionProof, Manifest};
 use crate::audit::checkpoint::{self, Checkpoint};
 use crate::audit::{Event, merkle};
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
 use crate::domain::operation::Codename;
+use crate::store::Error;
+use crate::store::plumbing::{private_options, try_lock};
+use crate::store::write::{Applied, Ctx, Fail};
 
 /// What to export and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,7 +179,7 @@ fn staging(out: &Path) -> Result<(PathBuf, PathBuf, std::fs::File), Fail> {
     let parent = out.parent().unwrap_or(Path::new(""));
     let dir = parent.join(format!(".{name}.export"));
     let lock_path = parent.join(format!(".{name}.export.lock"));
-    let Some(lock) = super::staging::try_lock(&lock_path).map_err(|e| io(&lock_path, e))? else {
+    let Some(lock) = try_lock(&lock_path).map_err(|e| io(&lock_path, e))? else {
         return Err(InvalidInput::new(
             "out",
             format!(
@@ -300,7 +301,7 @@ pub(crate) fn prepare(
 /// read (O(log n)), signs that checkpoint and writes the rest; otherwise
 /// it runs the first phase here too. A failure leaves no bundle, and the
 /// transaction (checkpoint and event) rolls back.
-pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, Fail> {
+pub(in crate::store) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, Fail> {
     // The first phase runs for those the command permits, before the
     // lock; roles given in between are not enough to skip it.
     let prepared = ctx.export.ok_or_else(|| {
@@ -413,7 +414,7 @@ struct Hashed {
 impl Hashed {
     fn create(dir: &Path, name: &str) -> Result<Hashed, Fail> {
         let path = dir.join(name);
-        let file = super::keyring::private_options()
+        let file = private_options()
             .write(true)
             .create_new(true)
             .open(&path)
@@ -493,13 +494,13 @@ fn write_bundle(
     };
     // Made owner-only before SQLite opens it: it holds the report's text.
     let scratch_path = out.join(SCRATCH);
-    super::keyring::private_options()
+    private_options()
         .write(true)
         .create_new(true)
         .open(&scratch_path)
         .map_err(|e| io(&scratch_path, e))?;
     let scratch = rusqlite::Connection::open(&scratch_path)
-        .map_err(|e| Fail::Store(super::sqlite_err(&scratch_path, e)))?;
+        .map_err(|e| Fail::Store(crate::store::sqlite_err(&scratch_path, e)))?;
     let report = crate::audit::report::Report::new(scratch).map_err(|e| io(out, e))?;
 
     let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Event>>(8);

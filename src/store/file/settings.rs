@@ -2,20 +2,20 @@
 //! it is a demonstration file. (The referral deadline, also a setting, lives
 //! with the referrals.)
 
-use super::Cached;
+use crate::store::Cached;
 use rusqlite::OptionalExtension;
 use serde_json::json;
 
-use super::write::{Applied, Ctx, Fail};
-use super::{CaseFile, Result};
 use crate::domain::InvalidInput;
+use crate::store::write::{Applied, Ctx, Fail};
+use crate::store::{CaseFile, Result};
 
 /// The `setting` key whose presence marks a demonstration file.
-pub(super) const DEMO_KEY: &str = "demo";
+pub(in crate::store) const DEMO_KEY: &str = "demo";
 
 /// Whether the file is marked as a demonstration file. A file whose schema
 /// predates the `setting` table is not one.
-pub(super) fn demo_marked(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
+pub(in crate::store) fn demo_marked(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
     let has_table: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'setting')",
         [],
@@ -36,7 +36,7 @@ pub(super) fn demo_marked(conn: &rusqlite::Connection) -> rusqlite::Result<bool>
 
 /// Marks the file as a demonstration file. Only an empty one: a case file
 /// that already holds casework is real, and must never be taken for a demo.
-pub(super) fn mark_demo(ctx: &Ctx<'_>) -> Result<Applied, Fail> {
+pub(in crate::store) fn mark_demo(ctx: &Ctx<'_>) -> Result<Applied, Fail> {
     if demo_marked(ctx.tx)? {
         return Err(InvalidInput::new("demo", "the case file is already marked as a demo").into());
     }

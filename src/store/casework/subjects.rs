@@ -1,20 +1,20 @@
 //! Subjects in the case file: adding and updating them, and the queries
 //! screens use (a subject shows its intelligence, operations and history).
 
-use super::Cached;
+use crate::store::Cached;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::{Value, json};
 
 use super::intelligence::{self as intel, IntelligenceRow};
 use super::operations::{self as ops, OperationRow};
-use super::plumbing::{Page, stored, with};
-use super::visibility::{self, intelligence_visible, operation_visible, subject_visible};
-use super::write::{Actor, Applied, Ctx, Fail};
-use super::{CaseFile, Command, Result, Viewed};
 use crate::domain::InvalidInput;
 use crate::domain::subject::{
     EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
 };
+use crate::store::plumbing::{Page, stored, with};
+use crate::store::visibility::{self, intelligence_visible, operation_visible, subject_visible};
+use crate::store::write::{Actor, Applied, Ctx, Fail};
+use crate::store::{CaseFile, Command, Result, Viewed};
 
 fn details_json(s: &SubjectDetails) -> Value {
     json!({
@@ -31,7 +31,7 @@ fn details_json(s: &SubjectDetails) -> Value {
     })
 }
 
-pub(super) fn add(ctx: &Ctx<'_>, s: SubjectDetails) -> Result<Applied, Fail> {
+pub(in crate::store) fn add(ctx: &Ctx<'_>, s: SubjectDetails) -> Result<Applied, Fail> {
     let exists: Option<i64> = ctx
         .tx
         .row_cached(
@@ -76,7 +76,7 @@ pub(super) fn add(ctx: &Ctx<'_>, s: SubjectDetails) -> Result<Applied, Fail> {
     })
 }
 
-pub(super) fn update(ctx: &Ctx<'_>, s: SubjectDetails) -> Result<Applied, Fail> {
+pub(in crate::store) fn update(ctx: &Ctx<'_>, s: SubjectDetails) -> Result<Applied, Fail> {
     let id = visibility::subject(ctx, &s.staff_number)?;
     let before = ctx.tx.row_cached(
         &format!("SELECT {COLUMNS} FROM subject s WHERE s.id = ?1"),

@@ -4,16 +4,12 @@
 //! queries screens use. A bid is seen only by those who may see its
 //! operation.
 
-use super::Cached;
+use crate::store::Cached;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::{Value, json};
 
-use super::plumbing::{Page, next_urn, stored, with};
 use super::thresholds;
-use super::visibility::{self, Viewer, operation_visible};
-use super::write::{Actor, Applied, Ctx, Fail};
-use super::{CaseFile, Error, Result, accounts};
 use crate::domain::InvalidInput;
 use crate::domain::bid::{
     self as rules, BidDecision, BidLine, BidOutcome, BidStatus, Demand, MAX_LINES,
@@ -22,6 +18,10 @@ use crate::domain::covert::ThresholdOutcome;
 use crate::domain::operation::{Codename, OperationStatus};
 use crate::domain::text;
 use crate::domain::urn::{Urn, UrnKind};
+use crate::store::plumbing::{Page, next_urn, stored, with};
+use crate::store::visibility::{self, Viewer, operation_visible};
+use crate::store::write::{Actor, Applied, Ctx, Fail};
+use crate::store::{CaseFile, Error, Result, accounts};
 
 pub use crate::domain::bid::WeekLoad;
 
@@ -235,7 +235,7 @@ fn line_json(number: usize, l: &BidLine) -> Value {
     })
 }
 
-pub(super) fn draft(
+pub(in crate::store) fn draft(
     ctx: &Ctx<'_>,
     codename: &Codename,
     justification: &str,
@@ -302,7 +302,7 @@ pub(super) fn draft(
     })
 }
 
-pub(super) fn submit(ctx: &Ctx<'_>, urn: &Urn) -> Result<Applied, Fail> {
+pub(in crate::store) fn submit(ctx: &Ctx<'_>, urn: &Urn) -> Result<Applied, Fail> {
     let b = bid(ctx, urn)?;
     b.status.transition(BidStatus::Submitted)?;
     refuse_if_closed(
@@ -394,7 +394,7 @@ fn check_threshold(
     .into())
 }
 
-pub(super) fn decide(
+pub(in crate::store) fn decide(
     ctx: &Ctx<'_>,
     urn: &Urn,
     decision: BidDecision,
@@ -497,7 +497,7 @@ pub(super) fn decide(
     })
 }
 
-pub(super) fn close(
+pub(in crate::store) fn close(
     ctx: &Ctx<'_>,
     urn: &Urn,
     to: BidStatus,
@@ -533,7 +533,11 @@ pub(super) fn close(
     })
 }
 
-pub(super) fn set_capacity(ctx: &Ctx<'_>, code: &str, weekly: f64) -> Result<Applied, Fail> {
+pub(in crate::store) fn set_capacity(
+    ctx: &Ctx<'_>,
+    code: &str,
+    weekly: f64,
+) -> Result<Applied, Fail> {
     let code = code.trim().to_lowercase();
     let weekly = rules::check_capacity(weekly)?;
     let Some((_, before)) = resource(ctx.tx, &code)? else {
@@ -695,7 +699,10 @@ impl CaseFile {
     /// the actor may not see is reported as if it did not exist, and the
     /// attempt is audited as `denied`.
     pub fn open_bid(&mut self, actor: &Actor, urn: &Urn) -> Result<BidRecord> {
-        self.execute(actor, super::Command::View(super::Viewed::Bid(*urn)))?;
+        self.execute(
+            actor,
+            crate::store::Command::View(crate::store::Viewed::Bid(*urn)),
+        )?;
         let viewer = self.reader(actor, "bids")?;
         let urn_text = urn.to_string();
         let found = self

@@ -37,7 +37,8 @@ use hmac::{KeyInit as _, Mac};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::{Error, Result};
+pub(in crate::store) use crate::store::plumbing::private_options;
+use crate::store::{Error, Result};
 
 /// The keyring format this ccu writes and reads.
 pub const KEYRING_FORMAT: u32 = 1;
@@ -75,7 +76,7 @@ pub fn keyring_path(casefile: &Path) -> PathBuf {
 pub struct DataKey(Zeroizing<[u8; 32]>, Cipher);
 
 /// Whether a key is applied: always, but for the copy `cargo bench` measures
-/// the cost of encryption against ([`super::bench`]).
+/// the cost of encryption against ([`crate::store::bench`]).
 #[derive(Clone, Copy, PartialEq)]
 pub(super) enum Cipher {
     SqlCipher,
@@ -83,14 +84,14 @@ pub(super) enum Cipher {
 }
 
 impl DataKey {
-    pub(super) fn generate() -> Result<DataKey> {
+    pub(in crate::store) fn generate() -> Result<DataKey> {
         let mut key = Zeroizing::new([0u8; 32]);
         random(&mut key[..])?;
         Ok(DataKey(key, Cipher::SqlCipher))
     }
 
     /// The same key, not applied: the file is plain SQLite (benchmarks).
-    pub(super) fn unapplied(&self) -> DataKey {
+    pub(in crate::store) fn unapplied(&self) -> DataKey {
         DataKey(self.0.clone(), Cipher::None)
     }
 
@@ -100,7 +101,7 @@ impl DataKey {
         self.applied().then_some(&self.0[..])
     }
 
-    pub(super) fn applied(&self) -> bool {
+    pub(in crate::store) fn applied(&self) -> bool {
         self.1 == Cipher::SqlCipher
     }
 
@@ -256,7 +257,7 @@ fn open_sealed(secret: &SecretKey, sealed: &str) -> Option<Zeroizing<Vec<u8>>> {
     secret.unseal(&bytes).ok().map(Zeroizing::new)
 }
 
-pub(super) fn public_hex(secret: &SecretKey) -> String {
+pub(in crate::store) fn public_hex(secret: &SecretKey) -> String {
     hex::encode(secret.public_key().as_bytes())
 }
 
@@ -338,7 +339,7 @@ pub struct Notice {
 }
 
 /// What unlocking with a password gave.
-pub(super) struct Unsealed {
+pub(in crate::store) struct Unsealed {
     pub secret: SecretKey,
     /// The data keys to try, current first; none for an account that
     /// was disabled (or left out of a re-key).
@@ -347,7 +348,7 @@ pub(super) struct Unsealed {
 
 /// Why a password did not unlock the keyring.
 #[derive(Debug, PartialEq)]
-pub(super) enum Refused {
+pub(in crate::store) enum Refused {
     /// No entry answers to this username and password.
     NoEntry,
 }
@@ -386,7 +387,7 @@ struct NoticeLine {
 
 impl Keyring {
     /// A new keyring for a new case file.
-    pub(super) fn new(case_id: &str, demo: bool, data_key: &DataKey) -> Result<Keyring> {
+    pub(in crate::store) fn new(case_id: &str, demo: bool, data_key: &DataKey) -> Result<Keyring> {
         let notice = SecretKey::generate(&mut OsRng);
         let cipher =
             XSalsa20Poly1305::new_from_slice(&data_key.derive("ccu-keyring-v1 notice")[..])
@@ -394,7 +395,7 @@ impl Keyring {
         Ok(Keyring {
             ccu_keyring: KEYRING_FORMAT,
             case_id: case_id.to_owned(),
-            schema_version: super::LATEST_VERSION,
+            schema_version: crate::store::LATEST_VERSION,
             demo,
             kdf: Kdf::new()?,
             notice_key: public_hex(&notice),
@@ -407,7 +408,7 @@ impl Keyring {
     /// A new key pair for `username`, its secret sealed under `password`
     /// and `data_key` sealed to it. The entry replaces none: the caller
     /// puts it in (and the public key into the case file).
-    pub(super) fn new_entry(
+    pub(in crate::store) fn new_entry(
         &self,
         username: &str,
         password: &str,
@@ -418,7 +419,7 @@ impl Keyring {
 
     /// As [`Keyring::new_entry`]; with no `data_key`, the entry opens
     /// nothing until one is sealed to it (access waiting for approval).
-    pub(super) fn new_entry_sealing(
+    pub(in crate::store) fn new_entry_sealing(
         &self,
         username: &str,
         password: &str,
@@ -439,14 +440,14 @@ impl Keyring {
     }
 
     /// The entry for `public_key`, if there is one.
-    pub(super) fn entry_mut(&mut self, public_key: &str) -> Option<&mut Entry> {
+    pub(in crate::store) fn entry_mut(&mut self, public_key: &str) -> Option<&mut Entry> {
         self.accounts
             .iter_mut()
             .find(|e| e.public_key == public_key)
     }
 
     /// Puts `entry` in, in place of any with the same public key or label.
-    pub(super) fn put(&mut self, entry: Entry) {
+    pub(in crate::store) fn put(&mut self, entry: Entry) {
         self.accounts
             .retain(|e| e.public_key != entry.public_key && e.label != entry.label);
         self.accounts.push(entry);
@@ -454,7 +455,11 @@ impl Keyring {
 
     /// Seals `data_key` to `public_key`'s entry (an account enabled again);
     /// false if there is no such entry.
-    pub(super) fn seal_data_key(&mut self, public_key: &str, data_key: &DataKey) -> Result<bool> {
+    pub(in crate::store) fn seal_data_key(
+        &mut self,
+        public_key: &str,
+        data_key: &DataKey,
+    ) -> Result<bool> {
         let Some(entry) = self.entry_mut(public_key) else {
             return Ok(false);
         };
@@ -467,7 +472,7 @@ impl Keyring {
 
     /// Unseals `username`'s secret with `password`, and the data keys
     /// sealed to it. Always spends one argon2id derivation, found or not.
-    pub(super) fn unseal(
+    pub(in crate::store) fn unseal(
         &self,
         username: &str,
         password: &str,
@@ -496,7 +501,7 @@ impl Keyring {
     }
 
     /// Seals a failed-unlock notice to the notice key.
-    pub(super) fn seal_notice(&self, notice: &Notice) -> Result<String> {
+    pub(in crate::store) fn seal_notice(&self, notice: &Notice) -> Result<String> {
         let public = parse_public(&self.notice_key)
             .ok_or_else(|| Error::Random("the keyring's notice key is not hex".into()))?;
         seal_to(
@@ -509,7 +514,11 @@ impl Keyring {
     /// data key); a line that does not open is returned as `None`. Lines
     /// that only count a failure (see [`KeyringFile::throttle_lines`]) are
     /// not notices and are left out.
-    pub(super) fn open_notices(&self, data_key: &DataKey, lines: &[String]) -> Vec<Option<Notice>> {
+    pub(in crate::store) fn open_notices(
+        &self,
+        data_key: &DataKey,
+        lines: &[String],
+    ) -> Vec<Option<Notice>> {
         let cipher =
             XSalsa20Poly1305::new_from_slice(&data_key.derive("ccu-keyring-v1 notice")[..])
                 .expect("a 32-byte key");
@@ -611,8 +620,8 @@ impl KeyringFile {
                         .get("schema_version")
                         .and_then(|v| v.as_u64())
                         .map(|v| v.min(u64::from(u32::MAX)) as u32)
-                        .unwrap_or(super::LATEST_VERSION + 1),
-                    supported: super::LATEST_VERSION,
+                        .unwrap_or(crate::store::LATEST_VERSION + 1),
+                    supported: crate::store::LATEST_VERSION,
                 });
             }
             Some(_) => {}
@@ -633,7 +642,7 @@ impl KeyringFile {
 
     /// Writes the keyring whole (a temporary file, then a rename), owner
     /// only. Notices on disk now are kept, but for `taken`.
-    pub(super) fn write(&self, taken: &[String]) -> Result<()> {
+    pub(in crate::store) fn write(&self, taken: &[String]) -> Result<()> {
         let on_disk =
             match crate::files::read_bounded_text(&self.path, MAX_KEYRING_BYTES, "the keyring") {
                 Ok(text) => text.lines().skip(1).map(str::to_owned).collect(),
@@ -653,7 +662,7 @@ impl KeyringFile {
     }
 
     /// Writes a new keyring where there is none.
-    pub(super) fn create(path: PathBuf, keyring: Keyring) -> Result<KeyringFile> {
+    pub(in crate::store) fn create(path: PathBuf, keyring: Keyring) -> Result<KeyringFile> {
         let file = KeyringFile {
             path,
             keyring,
@@ -709,7 +718,7 @@ impl KeyringFile {
 
     /// Moves the failures counted on `taken` lines into the keyring
     /// document (they are about to be removed), and clears `cleared`.
-    pub(super) fn carry_failures(&mut self, taken: &[String], cleared: Option<&str>) {
+    pub(in crate::store) fn carry_failures(&mut self, taken: &[String], cleared: Option<&str>) {
         for line in taken {
             let Ok(l) = serde_json::from_str::<NoticeLine>(line) else {
                 continue;
@@ -731,13 +740,13 @@ impl KeyringFile {
     }
 
     /// Whether a successful login under `label` has anything to clear.
-    pub(super) fn has_failures(&self, label: &str) -> bool {
+    pub(in crate::store) fn has_failures(&self, label: &str) -> bool {
         self.failures(label).is_some()
     }
 
     /// The lines that count a failure under `label`, to take out when a
     /// login as it succeeds on an open file.
-    pub(super) fn lines_of(&self, label: &str) -> Vec<String> {
+    pub(in crate::store) fn lines_of(&self, label: &str) -> Vec<String> {
         self.notices
             .iter()
             .filter(|line| {
@@ -750,7 +759,7 @@ impl KeyringFile {
 
     /// Appends a sealed notice as one line (one `write` with `O_APPEND`),
     /// counted against `label` unless it was `refused` unchecked.
-    pub(super) fn append_notice(
+    pub(in crate::store) fn append_notice(
         &self,
         sealed: String,
         label: &str,
@@ -767,7 +776,7 @@ impl KeyringFile {
 
     /// Appends a line that only counts a failure against `label` (a login
     /// on an open file, audited there already).
-    pub(super) fn append_failure(&self, label: &str, at: &str) -> Result<()> {
+    pub(in crate::store) fn append_failure(&self, label: &str, at: &str) -> Result<()> {
         self.append_line(NoticeLine {
             notice: None,
             throttle: Some(label.to_owned()),
@@ -790,16 +799,6 @@ impl KeyringFile {
         file.write_all(line.as_bytes()).map_err(io)?;
         file.sync_all().map_err(io)
     }
-}
-
-/// Options that create a file readable and writable by its owner only.
-pub(super) fn private_options() -> fs::OpenOptions {
-    let mut options = fs::OpenOptions::new();
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options
 }
 
 /// Removes the temporary copies ([`write_whole`]) of the keyring at

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use rusqlite::Connection;
 
-use super::{Error, LATEST_VERSION, Result, sqlite_err};
+use crate::store::{Error, LATEST_VERSION, Result, sqlite_err};
 
 /// `PRAGMA application_id` of every case file: the bytes `CCU1`.
 pub const CCU_APPLICATION_ID: u32 = u32::from_be_bytes(*b"CCU1");
@@ -36,7 +36,7 @@ pub(super) fn check_header(path: &Path) -> Result<()> {
 
 /// The file's metadata; a missing path or a folder is refused as no case
 /// file.
-pub(super) fn file_metadata(path: &Path) -> Result<std::fs::Metadata> {
+pub(in crate::store) fn file_metadata(path: &Path) -> Result<std::fs::Metadata> {
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -61,7 +61,7 @@ pub(super) fn file_metadata(path: &Path) -> Result<std::fs::Metadata> {
 
 /// Whether the file begins as an SQLite database in the clear (an
 /// encrypted case file begins with random bytes).
-pub(super) fn is_plain_sqlite(path: &Path) -> Result<bool> {
+pub(in crate::store) fn is_plain_sqlite(path: &Path) -> Result<bool> {
     let mut head = [0u8; 16];
     let mut file = File::open(path).map_err(|source| Error::Io {
         path: path.to_owned(),
@@ -95,7 +95,7 @@ pub(super) fn read_header(path: &Path) -> Result<[u8; HEADER_LEN]> {
 }
 
 /// The same checks through SQLite, once the file is open.
-pub(super) fn check_pragmas(conn: &Connection, path: &Path) -> Result<()> {
+pub(in crate::store) fn check_pragmas(conn: &Connection, path: &Path) -> Result<()> {
     let pragma = |name: &str| -> Result<u32> {
         conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0))
             .map(|v| v as u32)

@@ -14,18 +14,18 @@
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
-use super::keyring::{keyring_path, private_options};
-use super::{Error, Result};
+use super::keyring::keyring_path;
+use crate::store::plumbing::{private_options, try_lock};
+use crate::store::{Error, Result};
 
 /// A claimed hidden name, held by its lock until published or dropped.
-pub(super) struct Staged {
+pub(in crate::store) struct Staged {
     /// Where the case file is to go.
     target: PathBuf,
     /// The hidden name it is built under.
-    pub(super) path: PathBuf,
+    pub(in crate::store) path: PathBuf,
     lock_path: PathBuf,
     /// The open lock file; its `flock` is released when it is closed.
     _lock: fs::File,
@@ -67,26 +67,11 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-/// Opens (making it if need be) the private lock file at `path` and takes
-/// its exclusive `flock` without waiting: None if another process holds
-/// it. The lock goes when the file returned is closed, or the process
-/// ends, however it ends.
-pub(super) fn try_lock(path: &Path) -> std::io::Result<Option<fs::File>> {
-    let lock = private_options()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)?;
-    // SAFETY: flock on a descriptor this function owns.
-    let taken = unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
-    Ok(taken.then_some(lock))
-}
-
 impl Staged {
     /// Claims the hidden name for a case file to go at `target`: refuses
     /// a target (or its keyring) that exists, and clears what an earlier,
     /// killed init of the same name left.
-    pub(super) fn claim(target: &Path) -> Result<Staged> {
+    pub(in crate::store) fn claim(target: &Path) -> Result<Staged> {
         let name = target
             .file_name()
             .ok_or_else(|| Error::Io {
@@ -160,7 +145,7 @@ impl Staged {
     /// Links the finished case file (closed, its WAL checkpointed away)
     /// and its keyring into place, the keyring first, then removes the
     /// hidden names.
-    pub(super) fn publish(mut self) -> Result<()> {
+    pub(in crate::store) fn publish(mut self) -> Result<()> {
         let keys = keyring_path(&self.target);
         let staged_keys = keyring_path(&self.path);
         link_new(&staged_keys, &keys)?;

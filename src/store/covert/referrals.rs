@@ -2,20 +2,20 @@
 //! and re-referrals linked to the first. Deadlines come from
 //! `domain::referral`.
 
-use super::Cached;
+use crate::store::Cached;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
 
-use super::plumbing::{next_urn, stored, with};
-use super::visibility::{self, operation_visible};
-use super::write::{Actor, Applied, Ctx, Fail};
-use super::{CaseFile, Error, Result, format_timestamp};
 use crate::domain::InvalidInput;
 use crate::domain::covert::{IopcDecision, NewReferral};
 use crate::domain::referral::{
     MatterType, ModeOfInvestigation, ReferralCriterion, referral_deadline,
 };
 use crate::domain::urn::{Urn, UrnKind};
+use crate::store::plumbing::{next_urn, stored, with};
+use crate::store::visibility::{self, referral_visible};
+use crate::store::write::{Actor, Applied, Ctx, Fail};
+use crate::store::{CaseFile, Error, Result, format_timestamp};
 
 /// How many UK days after the day it became clear a referral is due by.
 pub(super) fn deadline_days(conn: &rusqlite::Connection) -> rusqlite::Result<u32> {
@@ -27,15 +27,6 @@ pub(super) fn deadline_days(conn: &rusqlite::Connection) -> rusqlite::Result<u32
     Ok(value
         .parse()
         .unwrap_or(crate::domain::referral::DEFAULT_DEADLINE_DAYS_AFTER))
-}
-
-/// A referral is visible when it is linked to no operation, or to one the
-/// actor may see.
-pub(super) fn referral_visible(r: &str) -> String {
-    format!(
-        "({r}.operation_id IS NULL OR {})",
-        operation_visible(&format!("{r}.operation_id"))
-    )
 }
 
 fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<(i64, String), Fail> {
@@ -66,7 +57,7 @@ fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<(i64, String), Fail> {
     }
 }
 
-pub(super) fn record(ctx: &Ctx<'_>, r: NewReferral) -> Result<Applied, Fail> {
+pub(in crate::store) fn record(ctx: &Ctx<'_>, r: NewReferral) -> Result<Applied, Fail> {
     let operation_id = match &r.codename {
         Some(codename) => Some(visibility::operation(ctx, codename)?.id),
         None => None,
@@ -134,7 +125,7 @@ pub(super) fn record(ctx: &Ctx<'_>, r: NewReferral) -> Result<Applied, Fail> {
     })
 }
 
-pub(super) fn refer(ctx: &Ctx<'_>, urn: &Urn) -> Result<Applied, Fail> {
+pub(in crate::store) fn refer(ctx: &Ctx<'_>, urn: &Urn) -> Result<Applied, Fail> {
     let (id, status) = find(ctx, urn)?;
     if status != "draft" {
         return Err(InvalidInput::new("status", format!("{urn} has already been referred")).into());
@@ -160,7 +151,11 @@ pub(super) fn refer(ctx: &Ctx<'_>, urn: &Urn) -> Result<Applied, Fail> {
     })
 }
 
-pub(super) fn iopc_decision(ctx: &Ctx<'_>, urn: &Urn, d: IopcDecision) -> Result<Applied, Fail> {
+pub(in crate::store) fn iopc_decision(
+    ctx: &Ctx<'_>,
+    urn: &Urn,
+    d: IopcDecision,
+) -> Result<Applied, Fail> {
     let (id, status) = find(ctx, urn)?;
     if status != "referred" {
         return Err(InvalidInput::new(
@@ -196,7 +191,7 @@ pub(super) fn iopc_decision(ctx: &Ctx<'_>, urn: &Urn, d: IopcDecision) -> Result
     })
 }
 
-pub(super) fn set_deadline_days(ctx: &Ctx<'_>, days: u32) -> Result<Applied, Fail> {
+pub(in crate::store) fn set_deadline_days(ctx: &Ctx<'_>, days: u32) -> Result<Applied, Fail> {
     if days > 30 {
         return Err(InvalidInput::new(
             "days",
@@ -249,7 +244,10 @@ impl CaseFile {
     /// Opens one referral; the consultation is audited (`view`). One the
     /// actor may not see is reported as if it did not exist.
     pub fn open_referral(&mut self, actor: &Actor, urn: &Urn) -> Result<ReferralRow> {
-        self.execute(actor, super::Command::View(super::Viewed::Referral(*urn)))?;
+        self.execute(
+            actor,
+            crate::store::Command::View(crate::store::Viewed::Referral(*urn)),
+        )?;
         self.referrals_of(actor, Some(urn))?
             .pop()
             .ok_or_else(|| Error::NoSuch {

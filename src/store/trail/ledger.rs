@@ -150,7 +150,7 @@ fn literal(text: &str) -> String {
 /// Registers `ccu_row_digest(table, name, value, ...)` and makes the
 /// temporary table and triggers that note what each transaction writes.
 /// Called on every connection that writes, once the schema is current.
-pub(super) fn install_capture(conn: &Connection) -> rusqlite::Result<()> {
+pub(in crate::store) fn install_capture(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function(
         "ccu_row_digest",
         -1,
@@ -242,7 +242,7 @@ fn guarded(conn: &Connection) -> rusqlite::Result<(Vec<String>, Vec<String>)> {
 /// One row an event commits to: its table, key and digest now (None if the
 /// transaction deleted it).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct RowEntry {
+pub(in crate::store) struct RowEntry {
     pub table: String,
     pub key: String,
     pub digest: Option<String>,
@@ -250,7 +250,7 @@ pub(super) struct RowEntry {
 
 /// Why a write was refused: a row it touches no longer answers to the
 /// trail. Found inside the write path, so it travels as a SQLite user
-/// error and becomes [`super::Error::Integrity`] (see `sqlite_err`).
+/// error and becomes [`crate::store::Error::Integrity`] (see `sqlite_err`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Integrity {
     /// The trail's last event no longer hashes or links.
@@ -298,13 +298,13 @@ impl std::fmt::Display for Integrity {
 
 impl std::error::Error for Integrity {}
 
-pub(super) fn raise(problem: Integrity) -> rusqlite::Error {
+pub(in crate::store) fn raise(problem: Integrity) -> rusqlite::Error {
     rusqlite::Error::UserFunctionError(Box::new(problem))
 }
 
 /// The latest commitment to a row: the seq that wrote it and its digest
 /// (None for a deletion).
-pub(super) fn latest(
+pub(in crate::store) fn latest(
     conn: &Connection,
     table: &str,
     key: &str,
@@ -351,7 +351,7 @@ pub(super) fn current_digest(
 /// Takes the rows noted since the last event, in (table, key) order,
 /// after checking that each one's state before this transaction is the
 /// state the trail last committed to. Leaves the notes empty.
-pub(super) fn take_written(conn: &Connection) -> rusqlite::Result<Vec<RowEntry>> {
+pub(in crate::store) fn take_written(conn: &Connection) -> rusqlite::Result<Vec<RowEntry>> {
     let noted: Vec<(String, String, Option<String>)> = conn
         .prepare_cached("SELECT tbl, row_key, before FROM ccu_written ORDER BY tbl, row_key")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -383,7 +383,7 @@ pub(super) fn take_written(conn: &Connection) -> rusqlite::Result<Vec<RowEntry>>
 }
 
 /// Records `entries` for event `seq` and returns their rows hash.
-pub(super) fn record(
+pub(in crate::store) fn record(
     conn: &Connection,
     seq: i64,
     entries: &[RowEntry],
@@ -402,7 +402,7 @@ pub(super) fn record(
 /// Records every row of every state table for event `seq` (a baseline),
 /// streaming, and returns the rows hash. Clears the notes: the baseline
 /// covers whatever the transaction wrote before it.
-pub(super) fn record_all(conn: &Connection, seq: i64) -> rusqlite::Result<String> {
+pub(in crate::store) fn record_all(conn: &Connection, seq: i64) -> rusqlite::Result<String> {
     let mut insert = conn.prepare_cached(
         "INSERT INTO audit_row (seq, tbl, row_key, digest) VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -428,7 +428,7 @@ pub(super) fn record_all(conn: &Connection, seq: i64) -> rusqlite::Result<String
 }
 
 /// Refuses a commit that would leave rows no event took in.
-pub(super) fn ensure_all_taken(conn: &Connection) -> rusqlite::Result<()> {
+pub(in crate::store) fn ensure_all_taken(conn: &Connection) -> rusqlite::Result<()> {
     let left: Option<(String, String)> = conn
         .prepare_cached("SELECT tbl, row_key FROM ccu_written LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -443,7 +443,7 @@ pub(super) fn ensure_all_taken(conn: &Connection) -> rusqlite::Result<()> {
 /// trail last committed them: checked at login and before each command and
 /// read, so an account, role or membership changed from outside ccu (a
 /// copied password hash, a role added with sqlite3) gives no one access.
-pub(super) fn account_problem(
+pub(in crate::store) fn account_problem(
     conn: &Connection,
     user_id: i64,
 ) -> rusqlite::Result<Option<Integrity>> {

@@ -11,15 +11,15 @@ use rusqlite::ToSql;
 
 use super::intelligence::{self as intel, IntelligenceRow, linked_codename};
 use super::operations::{self as ops, OperationRow, current_leads};
-use super::plumbing::{Page, stored, with};
 use super::subjects::{self, SubjectRow};
-use super::visibility::{Viewer, intelligence_visible, operation_visible, subject_visible};
-use super::write::Actor;
-use super::{CaseFile, Result, format_timestamp};
 use crate::domain::intelligence::{Category, SourceType, TriageStatus};
 use crate::domain::operation::{OperationStatus, Priority};
 use crate::domain::subject::{EmploymentType, SubjectStatus, VettingLevel};
 use crate::domain::time::{start_of_uk_day, uk_date, uk_year, week_start};
+use crate::store::plumbing::{Page, stored, with};
+use crate::store::visibility::{Viewer, intelligence_visible, operation_visible, subject_visible};
+use crate::store::write::Actor;
+use crate::store::{CaseFile, Result, format_timestamp};
 
 /// Defines a list's columns: `ALL` in display order, and `label()`, the
 /// column heading.
@@ -675,7 +675,7 @@ mod tests {
     /// case file with every migration applied.
     fn plan(query: &ListQuery<IntelligenceColumn>) -> String {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-        super::super::schema::migrations()
+        crate::store::schema::migrations()
             .to_latest(&mut conn)
             .unwrap();
         let (sql, _) = page_sql(query);

@@ -6,14 +6,17 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, params};
 use serde_json::{Value, json};
 
-use super::accounts::{self, AccountStatus};
 use super::keyring::{self, DataKey, Keyring, keyring_path};
-use super::write::{self, Actor, Credentials, Executed, NewEvent, append, commit, load_actor};
-use super::{CaseFile, Clock, Error, LATEST_VERSION, Purpose, Result, sqlite_err, vet};
+use super::vet;
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
 use crate::domain::permission::{Action, permits};
 use crate::domain::role::{Role, RoleSet};
+use crate::store::accounts::{self, AccountStatus};
+use crate::store::write::{
+    self, Actor, Credentials, Executed, NewEvent, append, commit, load_actor,
+};
+use crate::store::{CaseFile, Clock, Error, LATEST_VERSION, Purpose, Result, sqlite_err};
 
 /// What `ccu encrypt` did.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,7 +209,7 @@ impl CaseFile {
             }
         }
         if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            super::private::create_dir_all(dir)?;
+            crate::store::private::create_dir_all(dir)?;
         }
         let tmp = temporary(out)?;
         let made = self.backup_to(&tmp);
@@ -244,7 +247,7 @@ impl CaseFile {
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
             .map_err(|e| sqlite_err(tmp, e))?;
-            super::apply_key(&dst, &self.data_key, tmp)?;
+            crate::store::apply_key(&dst, &self.data_key, tmp)?;
             let backup = rusqlite::backup::Backup::new(&self.conn, &mut dst)
                 .map_err(|e| sqlite_err(tmp, e))?;
             // One step copies every page under one read transaction: a
@@ -259,11 +262,11 @@ impl CaseFile {
             tmp,
             &keys,
             vec![self.data_key.clone()],
-            super::system_clock(),
+            crate::store::system_clock(),
             Purpose::Check,
         )?;
         match copy.check()? {
-            super::CheckReport::Verified { events } => Ok(events),
+            crate::store::CheckReport::Verified { events } => Ok(events),
             report => Err(Error::CheckFailed {
                 path: tmp.to_owned(),
                 report,
@@ -311,7 +314,7 @@ impl CaseFile {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| sqlite_err(path, e))?;
-        super::configure(&mut conn, path)?;
+        crate::store::configure(&mut conn, path)?;
         // Checked before anything is written: a wrong password leaves the
         // file as it was.
         let stored: Option<(i64, String, String)> = conn
@@ -393,9 +396,9 @@ impl CaseFile {
                 what: "encrypt the case file".into(),
             });
         }
-        let from = super::schema::version(&conn, path)?;
-        super::schema::migrate(&mut conn, path)?;
-        super::ledger::install_capture(&conn).map_err(|e| sqlite_err(path, e))?;
+        let from = crate::store::schema::version(&conn, path)?;
+        crate::store::schema::migrate(&mut conn, path)?;
+        crate::store::trail::install_capture(&conn).map_err(|e| sqlite_err(path, e))?;
         let id: String = conn
             .query_row("SELECT id FROM casefile", [], |r| r.get(0))
             .map_err(|e| sqlite_err(path, e))?;
@@ -520,7 +523,7 @@ impl CaseFile {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| sqlite_err(tmp, e))?;
-        super::apply_key(&dst, &self.data_key, tmp)?;
+        crate::store::apply_key(&dst, &self.data_key, tmp)?;
         let sql = |e| sqlite_err(tmp, e);
         dst.execute(
             "ATTACH DATABASE ?1 AS clear KEY ''",

@@ -2,15 +2,15 @@
 //!
 //! The chain is walked by [`ChainWalk`], which can stop after any number of
 //! events and carry on later: `ccu check` walks it in one go, and a screen
-//! in steps ([`CaseFile::verify_chain_step`](super::CaseFile::verify_chain_step)),
+//! in steps ([`CaseFile::verify_chain_step`](crate::store::CaseFile::verify_chain_step)),
 //! so both reach their verdict through the same code.
 
 use crate::exit::ExitCode;
 use rusqlite::OptionalExtension;
 
-use super::{CaseFile, Result};
 use crate::audit::merkle::{self, Hash, RootBuilder};
 use crate::audit::{ChainBreak, ChainVerifier, Event, EventFields, Problem};
+use crate::store::{CaseFile, Result};
 
 /// What `ccu check` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,7 +211,7 @@ pub(super) const EVENT_COLUMNS: &str =
 /// Checks that the trail's last event still hashes and links to the one
 /// before it (or to the genesis value). Returns its seq and hash, or None
 /// for an empty trail. `has_rows`: the schema has `rows_hash` (version 7).
-pub(super) fn verify_tail(
+pub(in crate::store) fn verify_tail(
     conn: &rusqlite::Connection,
     casefile_id: &str,
     has_rows: bool,
@@ -346,8 +346,8 @@ impl CaseFile {
     /// Everything beyond the chain that must answer to it: the schema, the
     /// checkpoints the trail says it signed, every row, the search index.
     fn find_all(&self, findings: &mut Findings) -> rusqlite::Result<()> {
-        let version = super::schema::version(&self.conn, &self.path).unwrap_or(0);
-        for d in super::vet::schema_differences(&self.conn, version)? {
+        let version = crate::store::schema::version(&self.conn, &self.path).unwrap_or(0);
+        for d in crate::store::schema::schema_differences(&self.conn, version)? {
             findings.add(format!("schema: {d}"));
         }
         self.find_missing_checkpoints(findings)?;

@@ -41,11 +41,11 @@ pub(super) enum TreeError {
 
 impl TreeError {
     /// As `ccu check` would report what made the tree unreadable.
-    pub fn report(self, events: i64) -> Result<super::CheckReport, rusqlite::Error> {
+    pub fn report(self, events: i64) -> Result<crate::store::CheckReport, rusqlite::Error> {
         use crate::audit::{ChainBreak, Problem};
         Ok(match self {
             TreeError::Sqlite(e) => return Err(e),
-            TreeError::Gap { seq, found } => super::CheckReport::Broken {
+            TreeError::Gap { seq, found } => crate::store::CheckReport::Broken {
                 verified: seq - 1,
                 at: ChainBreak {
                     seq,
@@ -57,7 +57,7 @@ impl TreeError {
                     },
                 },
             },
-            missing @ TreeError::Missing { .. } => super::CheckReport::Altered {
+            missing @ TreeError::Missing { .. } => crate::store::CheckReport::Altered {
                 events,
                 findings: vec![format!("audit_node: {missing}")],
                 more: 0,
@@ -68,10 +68,10 @@ impl TreeError {
 
 impl TreeError {
     /// The refusal of a command that needed the tree, as `ccu check` words it.
-    pub fn fail(self, events: i64) -> super::write::Fail {
+    pub fn fail(self, events: i64) -> crate::store::write::Fail {
         match self.report(events) {
-            Ok(report) => super::write::Fail::Check(report),
-            Err(e) => super::write::Fail::Sql(e),
+            Ok(report) => crate::store::write::Fail::Check(report),
+            Err(e) => crate::store::write::Fail::Sql(e),
         }
     }
 }
@@ -195,7 +195,7 @@ fn insert(conn: &Connection, level: u32, index: u64, hash: &Hash) -> rusqlite::R
 /// Called as event `seq` is appended (its row already written): when it
 /// completes a block of 16, stores the block's subtree and every larger
 /// subtree it completes, each joined to its stored left sibling.
-pub(super) fn appended(conn: &Connection, seq: i64) -> rusqlite::Result<()> {
+pub(in crate::store) fn appended(conn: &Connection, seq: i64) -> rusqlite::Result<()> {
     if seq % BLOCK != 0 {
         return Ok(());
     }
@@ -226,7 +226,7 @@ pub(super) fn appended(conn: &Connection, seq: i64) -> rusqlite::Result<()> {
 
 /// Stores the subtrees of events appended without the write path (the
 /// benchmarks' bulk events), block by block from the last one stored.
-pub(super) fn catch_up(conn: &Connection) -> rusqlite::Result<()> {
+pub(in crate::store) fn catch_up(conn: &Connection) -> rusqlite::Result<()> {
     let blocks: i64 = conn.query_row(
         "SELECT coalesce(max(idx) + 1, 0) FROM audit_node WHERE level = ?1",
         [STORED_LEVEL],
@@ -246,7 +246,7 @@ pub(super) fn catch_up(conn: &Connection) -> rusqlite::Result<()> {
 /// Every stored subtree for the trail as it stands, computed in one pass
 /// over the events: for a case file from before the tree was stored
 /// (schema 0012's migration). Holds one hash per level.
-pub(super) fn build_all(conn: &Connection) -> rusqlite::Result<()> {
+pub(in crate::store) fn build_all(conn: &Connection) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare("SELECT hash FROM audit_event ORDER BY seq")?;
     let mut rows = stmt.query([])?;
     let mut block = Vec::with_capacity(BLOCK as usize);

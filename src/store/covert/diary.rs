@@ -5,12 +5,12 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::plumbing::stored;
-use super::visibility::operation_visible;
-use super::write::Actor;
-use super::{CaseFile, Result, format_timestamp};
 use crate::domain::authorisation::{self as law, AuthorisationType};
 use crate::domain::time::{end_of_uk_day, parse_uk_date};
+use crate::store::plumbing::stored;
+use crate::store::visibility::operation_visible;
+use crate::store::write::Actor;
+use crate::store::{CaseFile, Result, format_timestamp};
 
 /// An operation with no decision-log entry for this many days is flagged.
 pub const QUIET_OPERATION_DAYS: i64 = 28;
@@ -133,7 +133,7 @@ impl CaseFile {
                 },
             });
             let due = next_review(ends_at, every, last_review.as_deref(), now)
-                .map_err(super::Error::Invalid)?;
+                .map_err(crate::store::Error::Invalid)?;
             if let (Some(due), Some(days)) = (due, every) {
                 items.push(DueItem {
                     due_at: format_timestamp(due),
@@ -194,7 +194,8 @@ impl CaseFile {
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
         )?;
         for (codename, review, outcome) in rows {
-            let date = parse_uk_date("review date", &review).map_err(super::Error::Invalid)?;
+            let date =
+                parse_uk_date("review date", &review).map_err(crate::store::Error::Invalid)?;
             let due = end_of_uk_day(date);
             items.push(DueItem {
                 due_at: format_timestamp(due),
@@ -218,7 +219,7 @@ impl CaseFile {
         )?;
         for (urn, codename, submitted) in rows {
             let Some(submitted) = submitted else { continue };
-            let at = parse(&submitted).map_err(super::Error::Invalid)?;
+            let at = parse(&submitted).map_err(crate::store::Error::Invalid)?;
             let age = days_between(at, now);
             items.push(DueItem {
                 due_at: submitted,

@@ -3,15 +3,11 @@
 //! End dates come from `domain::authorisation`; nothing here does date
 //! arithmetic of its own.
 
-use super::Cached;
+use crate::store::Cached;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
 
-use super::plumbing::{next_urn, stored, with};
-use super::visibility::{self, operation_visible};
-use super::write::{Actor, Applied, Ctx, Fail};
-use super::{CaseFile, Error, Result, accounts, format_timestamp};
 use crate::domain::InvalidInput;
 use crate::domain::account::Rank;
 use crate::domain::authorisation::{self as law, AuthorisationType, JudicialApproval};
@@ -19,6 +15,10 @@ use crate::domain::covert::{AuthorisationApplication, AuthorisationStatus, Cance
 use crate::domain::operation::{OperationStatus, TeamPart};
 use crate::domain::text;
 use crate::domain::urn::{Urn, UrnKind};
+use crate::store::plumbing::{next_urn, stored, with};
+use crate::store::visibility::{self, operation_visible};
+use crate::store::write::{Actor, Applied, Ctx, Fail};
+use crate::store::{CaseFile, Error, Result, accounts, format_timestamp};
 
 fn parse_time(text: &str) -> std::result::Result<DateTime<Utc>, InvalidInput> {
     crate::domain::time::parse_stored(text)
@@ -123,7 +123,10 @@ fn expect_status(
     .into())
 }
 
-pub(super) fn apply(ctx: &Ctx<'_>, app: AuthorisationApplication) -> Result<Applied, Fail> {
+pub(in crate::store) fn apply(
+    ctx: &Ctx<'_>,
+    app: AuthorisationApplication,
+) -> Result<Applied, Fail> {
     let op = visibility::operation(ctx, &app.codename)?;
     if matches!(
         op.status,
@@ -237,7 +240,7 @@ fn directly_involved(ctx: &Ctx<'_>, operation_id: i64) -> rusqlite::Result<bool>
     )
 }
 
-pub(super) fn grant(
+pub(in crate::store) fn grant(
     ctx: &Ctx<'_>,
     urn: &Urn,
     review_every_days: u32,
@@ -317,7 +320,7 @@ pub(super) fn grant(
     })
 }
 
-pub(super) fn refuse(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applied, Fail> {
+pub(in crate::store) fn refuse(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applied, Fail> {
     let a = find(ctx, urn)?;
     not_own(ctx, &a, "refuse")?;
     expect_status(&a, urn, &[AuthorisationStatus::Applied], "refused")?;
@@ -333,7 +336,7 @@ pub(super) fn refuse(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applie
     })
 }
 
-pub(super) fn judicial_approval(
+pub(in crate::store) fn judicial_approval(
     ctx: &Ctx<'_>,
     urn: &Urn,
     reference: &str,
@@ -386,7 +389,7 @@ fn live(a: &Current, urn: &Urn, ctx: &Ctx<'_>, doing: &str) -> Result<DateTime<U
     Ok(end)
 }
 
-pub(super) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Result<Applied, Fail> {
+pub(in crate::store) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Result<Applied, Fail> {
     let a = find(ctx, urn)?;
     not_own(ctx, &a, "review")?;
     live(&a, urn, ctx, "reviewed")?;
@@ -406,7 +409,7 @@ pub(super) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Result<Applied
     })
 }
 
-pub(super) fn renew(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applied, Fail> {
+pub(in crate::store) fn renew(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applied, Fail> {
     let a = find(ctx, urn)?;
     not_own(ctx, &a, "renew")?;
     let end = live(&a, urn, ctx, "renewed")?;
@@ -463,7 +466,7 @@ pub(super) fn renew(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applied
     })
 }
 
-pub(super) fn cancel(ctx: &Ctx<'_>, urn: &Urn, c: Cancellation) -> Result<Applied, Fail> {
+pub(in crate::store) fn cancel(ctx: &Ctx<'_>, urn: &Urn, c: Cancellation) -> Result<Applied, Fail> {
     let a = find(ctx, urn)?;
     expect_status(
         &a,
@@ -658,7 +661,7 @@ impl CaseFile {
     pub fn open_authorisation(&mut self, actor: &Actor, urn: &Urn) -> Result<CentralRecordEntry> {
         self.execute(
             actor,
-            super::Command::View(super::Viewed::Authorisation(*urn)),
+            crate::store::Command::View(crate::store::Viewed::Authorisation(*urn)),
         )?;
         self.central_record_of(actor, Some(urn))?
             .pop()

@@ -22,7 +22,7 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::keyring::{CIPHER_PAGE_SIZE, DataKey};
-use super::{Error, Result};
+use crate::store::{Error, Result};
 
 const WAL_HEADER: usize = 32;
 const FRAME_HEADER: usize = 24;
@@ -86,7 +86,7 @@ fn wal_path(path: &Path) -> PathBuf {
 /// Refuses a write-ahead log beside `path` holding a page that is not
 /// this file's under `key`. No log, an empty one, or one SQLite would not
 /// replay (no valid header) passes: there is nothing to replay.
-pub(super) fn check(path: &Path, key: &DataKey) -> Result<()> {
+pub(in crate::store) fn check(path: &Path, key: &DataKey) -> Result<()> {
     let Some(key_bytes) = key.cipher_bytes() else {
         return Ok(());
     };
@@ -170,7 +170,7 @@ pub(super) fn check(path: &Path, key: &DataKey) -> Result<()> {
 
 /// [`check`] for a file that opens with one of `keys` (two while a re-key
 /// is interrupted): the log must be wholly that of one of them.
-pub(super) fn check_any(path: &Path, keys: &[DataKey]) -> Result<()> {
+pub(in crate::store) fn check_any(path: &Path, keys: &[DataKey]) -> Result<()> {
     let mut first = None;
     for key in keys {
         match check(path, key) {

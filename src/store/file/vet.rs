@@ -4,19 +4,18 @@
 //! so a file that is refused is left byte for byte as it was, its WAL too.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use rusqlite::{Connection, OpenFlags};
 
 use super::keyring::DataKey;
 use super::probe;
-use super::schema::{LATEST_VERSION, ROWS_VERSION, migrations};
-use super::{Error, Result, sqlite_err};
 use crate::audit::ChainBreak;
+use crate::store::schema::{ROWS_VERSION, schema_differences};
+use crate::store::{Error, Result, sqlite_err};
 
 /// What vetting found in a file that is a ccu case file.
 #[derive(Debug)]
-pub(super) struct Vetted {
+pub(in crate::store) struct Vetted {
     pub version: u32,
     /// How the schema differs from the one ccu makes at that version.
     pub schema: Vec<String>,
@@ -30,7 +29,7 @@ impl Vetted {
         if let Some(at) = &self.tail {
             return Some(Error::Integrity {
                 path: path.to_owned(),
-                problem: super::ledger::Integrity::TailBroken(at.clone()),
+                problem: crate::store::Integrity::TailBroken(at.clone()),
             });
         }
         if !self.schema.is_empty() {
@@ -57,7 +56,7 @@ fn damaged(path: &Path, detail: impl Into<String>) -> Error {
 /// An encrypted file (`key` given) has no header to read in the clear: its
 /// length was checked when it was located, and the rest is read through
 /// the key.
-pub(super) fn vet(path: &Path, key: Option<&DataKey>) -> Result<Vetted> {
+pub(in crate::store) fn vet(path: &Path, key: Option<&DataKey>) -> Result<Vetted> {
     if key.is_none() {
         probe::check_header(path)?;
         check_length(path)?;
@@ -89,13 +88,13 @@ pub(super) fn vet(path: &Path, key: Option<&DataKey>) -> Result<Vetted> {
         });
     }
     let tail = match conn.query_row("SELECT id FROM casefile", [], |r| r.get::<_, String>(0)) {
-        Ok(id) => super::check::verify_tail(&conn, &id, version >= ROWS_VERSION)
+        Ok(id) => crate::store::trail::verify_tail(&conn, &id, version >= ROWS_VERSION)
             .map_err(|e| sqlite_err(path, e))?
             .err(),
         Err(rusqlite::Error::QueryReturnedNoRows) => {
             // The id seeds the chain: without it nothing can be verified.
             let seq = if version >= ROWS_VERSION {
-                super::ledger::latest(&conn, "casefile", "[1]")
+                crate::store::trail::latest_commitment(&conn, "casefile", "[1]")
                     .map_err(|e| sqlite_err(path, e))?
                     .map(|(seq, _)| seq)
             } else {
@@ -103,7 +102,7 @@ pub(super) fn vet(path: &Path, key: Option<&DataKey>) -> Result<Vetted> {
             };
             return Err(Error::Integrity {
                 path: path.to_owned(),
-                problem: super::ledger::Integrity::RowAltered {
+                problem: crate::store::Integrity::RowAltered {
                     table: "casefile".into(),
                     label: "the case file's id (it seeds the audit chain)".into(),
                     seq,
@@ -184,16 +183,16 @@ fn open_read_only(path: &Path, key: Option<&DataKey>) -> Result<Connection> {
     )
     .map_err(|e| sqlite_err(path, e))?;
     if let Some(key) = key {
-        super::apply_key(&conn, key, path)?;
+        crate::store::apply_key(&conn, key, path)?;
     }
-    conn.busy_handler(Some(super::wait_for_lock))
+    conn.busy_handler(Some(crate::store::wait_for_lock))
         .map_err(|e| sqlite_err(path, e))?;
     Ok(conn)
 }
 
 /// Whether `key` opens the encrypted file at `path` (SQLCipher checks
 /// each page's HMAC: with another key the first page does not verify).
-pub(super) fn opens_with(path: &Path, key: &DataKey) -> Result<bool> {
+pub(in crate::store) fn opens_with(path: &Path, key: &DataKey) -> Result<bool> {
     let conn = open_read_only(path, Some(key))?;
     match conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
         r.get::<_, i64>(0)
@@ -206,7 +205,7 @@ pub(super) fn opens_with(path: &Path, key: &DataKey) -> Result<bool> {
 
 /// A path as the path of a `file:` URI: every byte but the unreserved ones
 /// and `/` percent-encoded.
-pub(super) fn uri_path(path: &Path) -> String {
+pub(in crate::store) fn uri_path(path: &Path) -> String {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
     let mut out = String::new();
     for b in absolute.as_os_str().as_encoded_bytes() {
@@ -218,101 +217,4 @@ pub(super) fn uri_path(path: &Path) -> String {
         }
     }
     out
-}
-
-/// One object of a schema: (type, name, table, SQL).
-type SchemaObject = (String, String, String, Option<String>);
-
-fn read_schema(conn: &Connection) -> rusqlite::Result<Vec<SchemaObject>> {
-    let mut stmt = conn.prepare(
-        "SELECT type, name, tbl_name, sql FROM main.sqlite_schema
-         WHERE name NOT LIKE 'sqlite\\_stat%' ESCAPE '\\'
-         ORDER BY type, name",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    rows.collect()
-}
-
-/// The schema ccu makes at [`LATEST_VERSION`], as SQLite records it:
-/// `schema/latest.json`, written from the migrations by the test below (so
-/// a case file is vetted without running every migration again).
-const LATEST_SCHEMA: &str = include_str!("../../schema/latest.json");
-
-/// The schema ccu makes at `version`, from its own migrations.
-fn migrated_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject>> {
-    let mut conn = Connection::open_in_memory()?;
-    migrations()
-        .to_version(&mut conn, version as usize)
-        .map_err(|e| rusqlite::Error::UserFunctionError(e.to_string().into()))?;
-    read_schema(&conn)
-}
-
-fn expected_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject>> {
-    static LATEST: OnceLock<Vec<SchemaObject>> = OnceLock::new();
-    if version == LATEST_VERSION {
-        return Ok(LATEST
-            .get_or_init(|| {
-                serde_json::from_str(LATEST_SCHEMA).expect("schema/latest.json is ccu's own")
-            })
-            .clone());
-    }
-    migrated_schema(version)
-}
-
-/// The tables SQLite keeps for the full-text index: their SQL is SQLite's
-/// own and may differ between its versions, so only their names count.
-fn is_search_shadow(name: &str) -> bool {
-    name.starts_with("search_index_")
-}
-
-/// How the file's schema differs from the one ccu makes at `version`, in
-/// a line each: what is missing, what was added, what was changed.
-pub(super) fn schema_differences(conn: &Connection, version: u32) -> rusqlite::Result<Vec<String>> {
-    if version == 0 || version > LATEST_VERSION {
-        return Ok(Vec::new());
-    }
-    let actual = read_schema(conn)?;
-    let expected = expected_schema(version)?;
-    let find = |list: &[SchemaObject], ty: &str, name: &str| -> Option<SchemaObject> {
-        list.iter().find(|o| o.0 == ty && o.1 == name).cloned()
-    };
-    let mut out = Vec::new();
-    for (ty, name, _, sql) in &expected {
-        match find(&actual, ty, name) {
-            None => out.push(format!("{ty} '{name}' is missing")),
-            Some((_, _, _, found)) if found != *sql && !is_search_shadow(name) => {
-                out.push(format!("{ty} '{name}' is not as ccu made it"))
-            }
-            Some(_) => {}
-        }
-    }
-    for (ty, name, _, _) in &actual {
-        if find(&expected, ty, name).is_none() {
-            out.push(format!("{ty} '{name}' is not one ccu made"));
-        }
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `CCU_WRITE_SCHEMA=1 cargo test --lib latest_json` writes the file
-    /// anew after a migration is added.
-    #[test]
-    fn latest_json_is_what_the_migrations_make() {
-        let made = migrated_schema(LATEST_VERSION).unwrap();
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/latest.json");
-        if std::env::var_os("CCU_WRITE_SCHEMA").is_some() {
-            let mut text = serde_json::to_string_pretty(&made).unwrap();
-            text.push('\n');
-            std::fs::write(path, text).unwrap();
-        }
-        let embedded: Vec<SchemaObject> = serde_json::from_str(LATEST_SCHEMA).unwrap();
-        assert_eq!(
-            embedded, made,
-            "schema/latest.json is not what the migrations make: run CCU_WRITE_SCHEMA=1 cargo test --lib latest_json"
-        );
-    }
 }

@@ -1,16 +1,12 @@
 //! Operations in the case file: opening, status, closing, teams, subjects,
 //! the decision log, and the queries screens use.
 
-use super::Cached;
+use crate::store::Cached;
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
 
 use super::intelligence::{self as intel, IntelligenceRow};
-use super::plumbing::{Page, next_urn, stored, with};
 use super::subjects::SubjectRow;
-use super::visibility::{self, OperationRef, operation_visible};
-use super::write::{Actor, Applied, Ctx, Fail};
-use super::{CaseFile, Command, Result, Viewed, accounts};
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
 use crate::domain::intelligence::Category;
@@ -21,6 +17,10 @@ use crate::domain::permission::Action;
 use crate::domain::subject::StaffNumber;
 use crate::domain::text;
 use crate::domain::urn::UrnKind;
+use crate::store::plumbing::{Page, next_urn, stored, with};
+use crate::store::visibility::{self, OperationRef, operation_visible};
+use crate::store::write::{Actor, Applied, Ctx, Fail};
+use crate::store::{CaseFile, Command, Result, Viewed, accounts};
 
 /// The id of an active account that may take `part` on a team.
 fn eligible(ctx: &Ctx<'_>, username: &Username, part: TeamPart) -> Result<i64, Fail> {
@@ -74,7 +74,7 @@ fn refuse_if_closed(op: &OperationRef, codename: &Codename, what: &str) -> Resul
     Ok(())
 }
 
-pub(super) fn open(ctx: &Ctx<'_>, op: NewOperation) -> Result<Applied, Fail> {
+pub(in crate::store) fn open(ctx: &Ctx<'_>, op: NewOperation) -> Result<Applied, Fail> {
     let taken: Option<String> = ctx
         .tx
         .row_cached(
@@ -153,7 +153,7 @@ pub(super) fn open(ctx: &Ctx<'_>, op: NewOperation) -> Result<Applied, Fail> {
     })
 }
 
-pub(super) fn change_status(
+pub(in crate::store) fn change_status(
     ctx: &Ctx<'_>,
     codename: &Codename,
     to: OperationStatus,
@@ -184,7 +184,11 @@ pub(super) fn change_status(
     })
 }
 
-pub(super) fn close(ctx: &Ctx<'_>, codename: &Codename, closure: Closure) -> Result<Applied, Fail> {
+pub(in crate::store) fn close(
+    ctx: &Ctx<'_>,
+    codename: &Codename,
+    closure: Closure,
+) -> Result<Applied, Fail> {
     let op = visibility::operation(ctx, codename)?;
     op.status.transition(OperationStatus::Closed)?;
     ctx.tx.exec_cached(
@@ -204,7 +208,7 @@ pub(super) fn close(ctx: &Ctx<'_>, codename: &Codename, closure: Closure) -> Res
     })
 }
 
-pub(super) fn add_to_team(
+pub(in crate::store) fn add_to_team(
     ctx: &Ctx<'_>,
     codename: &Codename,
     username: &Username,
@@ -236,7 +240,7 @@ pub(super) fn add_to_team(
     })
 }
 
-pub(super) fn remove_from_team(
+pub(in crate::store) fn remove_from_team(
     ctx: &Ctx<'_>,
     codename: &Codename,
     username: &Username,
@@ -283,7 +287,7 @@ pub(super) fn remove_from_team(
     })
 }
 
-pub(super) fn link_subject(
+pub(in crate::store) fn link_subject(
     ctx: &Ctx<'_>,
     codename: &Codename,
     staff: &StaffNumber,
@@ -309,7 +313,7 @@ pub(super) fn link_subject(
     })
 }
 
-pub(super) fn record_decision(
+pub(in crate::store) fn record_decision(
     ctx: &Ctx<'_>,
     codename: &Codename,
     d: Decision,
