@@ -194,9 +194,11 @@ fn cycles(edges: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) -> Vec<Vec<Vec<S
     groups
 }
 
-fn import_graph(src: &Path) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
-    let mut known = modules(src, "app");
-    known.extend(modules(src, "ui"));
+fn import_graph(src: &Path, dirs: &[&str]) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
+    let mut known = BTreeMap::new();
+    for dir in dirs {
+        known.extend(modules(src, dir));
+    }
     let mut edges: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
     for (module, source) in &known {
         // A file's own tests (`mod tests`, at its end) are a module of
@@ -214,14 +216,18 @@ fn import_graph(src: &Path) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
     edges
 }
 
+/// The source read: this crate's, or another tree's (to see a check fail
+/// on one that breaks it): CCU_SOURCE_DIR names its `src`.
+fn source_dir() -> std::path::PathBuf {
+    std::env::var_os("CCU_SOURCE_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("src"))
+}
+
 #[test]
 fn the_application_and_the_screens_import_in_one_direction() {
-    // Another tree may be read instead (to see the check fail on one with
-    // circles): CCU_SOURCE_DIR names its `src`.
-    let src = std::env::var_os("CCU_SOURCE_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
-    let edges = import_graph(&src);
+    let src = source_dir();
+    let edges = import_graph(&src, &["app", "ui"]);
     let found = cycles(&edges);
     let described: Vec<String> = found
         .iter()
@@ -246,6 +252,35 @@ fn the_application_and_the_screens_import_in_one_direction() {
             );
         }
     }
+}
+
+/// The store's wings (folders under `src/store`) import the root and their
+/// own files, never another wing's files; what a wing offers another it
+/// re-exports from its `mod.rs` by name (the trail's three, to the file
+/// wing).
+#[test]
+fn no_wing_of_the_store_reaches_into_another() {
+    let src = source_dir();
+    let edges = import_graph(&src, &["store"]);
+    let wing = |m: &[String]| (m.len() > 2).then(|| m[1].clone());
+    let mut crossings = Vec::new();
+    for (module, targets) in &edges {
+        let Some(from) = wing(module) else { continue };
+        for target in targets {
+            // A wing's `mod.rs` is its door; its files are its own.
+            if let Some(to) = wing(target)
+                && to != from
+            {
+                crossings.push(format!("{} -> {}", module.join("::"), target.join("::")));
+            }
+        }
+    }
+    assert!(
+        crossings.is_empty(),
+        "wings reaching into another: {crossings:#?}"
+    );
+    // The wings exist, so the check reads something.
+    assert!(edges.keys().filter(|m| wing(m).is_some()).count() >= 20);
 }
 
 #[test]
