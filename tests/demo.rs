@@ -316,7 +316,11 @@ fn the_covert_workflow_is_in_every_state_and_the_diary_shows_what_is_due() {
             .iter()
             .any(|r| r.mode.is_some() && r.iopc_reference.is_some())
     );
-    assert!(referrals.iter().any(|r| r.status == "draft"));
+    assert!(
+        referrals
+            .iter()
+            .any(|r| r.status == ccu::domain::referral::ReferralStatus::Draft)
+    );
 
     let due = casefile.due(&sup, 7).unwrap();
     let has =

@@ -31,6 +31,16 @@ impl ReferralCriterion {
 }
 
 code_list! {
+    /// Where a referral has got: recorded, referred to the IOPC, and
+    /// decided by it.
+    pub enum ReferralStatus ("status") {
+        Draft = "draft", "Draft";
+        Referred = "referred", "Referred";
+        Decided = "decided", "Decided";
+    }
+}
+
+code_list! {
     pub enum MatterType ("matter type") {
         Complaint = "complaint", "Complaint";
         Conduct = "conduct", "Conduct matter";

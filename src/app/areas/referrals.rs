@@ -5,6 +5,7 @@ use crate::app::action::{Action, Place};
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
 use crate::app::view::{DetailLine, ListRow, iso_day, or_dash, shown, stored_time, uk_time};
+use crate::domain::referral::ReferralStatus;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{self, Command, Page, ReferralRow};
 
@@ -15,7 +16,7 @@ pub struct Referrals;
 pub struct Record {
     pub urn: String,
     pub operation: Option<String>,
-    pub status: String,
+    pub status: ReferralStatus,
 }
 
 impl AreaKind for Referrals {
@@ -98,7 +99,7 @@ pub fn referral_row(r: &ReferralRow) -> ListRow {
             r.matter_type.label().to_string(),
             r.criterion.code().to_string(),
             uk_time(&r.deadline),
-            shown(&r.status),
+            r.status.code().to_string(),
         ],
     }
 }
@@ -110,7 +111,7 @@ pub fn referral_detail(r: &ReferralRow) -> Opened<Record> {
         DetailLine::Field("Matter", r.matter_type.label().to_string()),
         DetailLine::Field("Criterion", r.criterion.label().to_string()),
         DetailLine::Field("Became clear", iso_day(&r.became_clear_on)),
-        DetailLine::Field("Status", shown(&r.status)),
+        DetailLine::Field("Status", r.status.code().to_string()),
     ];
     match (r.referred_at.as_deref(), stored_time(&r.deadline)) {
         (None, Some(deadline)) => lines.push(DetailLine::Countdown("Refer by", deadline)),
@@ -142,7 +143,7 @@ pub fn referral_detail(r: &ReferralRow) -> Opened<Record> {
         record: Record {
             urn: r.urn.clone(),
             operation: r.operation.clone(),
-            status: r.status.clone(),
+            status: r.status,
         },
         lines,
         chart: Vec::new(),

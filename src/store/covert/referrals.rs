@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::domain::InvalidInput;
 use crate::domain::covert::{IopcDecision, NewReferral};
 use crate::domain::referral::{
-    MatterType, ModeOfInvestigation, ReferralCriterion, referral_deadline,
+    MatterType, ModeOfInvestigation, ReferralCriterion, ReferralStatus, referral_deadline,
 };
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::plumbing::{next_urn, stored, with};
@@ -29,7 +29,7 @@ pub(super) fn deadline_days(conn: &rusqlite::Connection) -> rusqlite::Result<u32
         .unwrap_or(crate::domain::referral::DEFAULT_DEADLINE_DAYS_AFTER))
 }
 
-fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<(i64, String), Fail> {
+fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<(i64, ReferralStatus), Fail> {
     let viewer = visibility::Viewer::of(ctx);
     let text_urn = urn.to_string();
     let found: Option<(i64, String, bool)> = ctx
@@ -53,7 +53,10 @@ fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<(i64, String), Fail> {
             reference: text_urn,
             shown_as: None,
         }),
-        Some((id, status, true)) => Ok((id, status)),
+        Some((id, status, true)) => Ok((
+            id,
+            ReferralStatus::parse(&status).map_err(|e| Fail::Store(e.into()))?,
+        )),
     }
 }
 
@@ -127,7 +130,7 @@ pub(in crate::store) fn record(ctx: &Ctx<'_>, r: NewReferral) -> Result<Applied,
 
 pub(in crate::store) fn refer(ctx: &Ctx<'_>, urn: &Urn) -> Result<Applied, Fail> {
     let (id, status) = find(ctx, urn)?;
-    if status != "draft" {
+    if status != ReferralStatus::Draft {
         return Err(InvalidInput::new("status", format!("{urn} has already been referred")).into());
     }
     ctx.tx.exec_cached(
@@ -157,12 +160,12 @@ pub(in crate::store) fn iopc_decision(
     d: IopcDecision,
 ) -> Result<Applied, Fail> {
     let (id, status) = find(ctx, urn)?;
-    if status != "referred" {
+    if status != ReferralStatus::Referred {
         return Err(InvalidInput::new(
             "status",
             format!(
                 "{urn} {}",
-                if status == "draft" {
+                if status == ReferralStatus::Draft {
                     "has not been referred yet"
                 } else {
                     "already has the IOPC's decision"
@@ -182,7 +185,7 @@ pub(in crate::store) fn iopc_decision(
         entity_type: "referral",
         entity_ref: urn.to_string(),
         details: json!({
-            "before": { "status": status },
+            "before": { "status": status.code() },
             "after": { "status": "decided" },
             "iopc_reference": d.iopc_reference,
             "mode": d.mode.code(),
@@ -228,7 +231,7 @@ pub struct ReferralRow {
     pub criterion: ReferralCriterion,
     pub became_clear_on: String,
     pub deadline: String,
-    pub status: String,
+    pub status: ReferralStatus,
     pub referred_at: Option<String>,
     pub iopc_reference: Option<String>,
     pub mode: Option<ModeOfInvestigation>,
@@ -278,7 +281,7 @@ impl CaseFile {
                 criterion: stored(4, ReferralCriterion::parse, &r.get::<_, String>(4)?)?,
                 became_clear_on: r.get(5)?,
                 deadline: r.get(6)?,
-                status: r.get(7)?,
+                status: stored(7, ReferralStatus::parse, &r.get::<_, String>(7)?)?,
                 referred_at: r.get(8)?,
                 iopc_reference: r.get(9)?,
                 mode: mode
