@@ -67,34 +67,7 @@ impl App {
             Action::PageDown => self.move_by(self.list_height() as i64),
             Action::Top => self.move_by(i64::MIN / 2),
             Action::Bottom => self.move_by(i64::MAX / 2),
-            Action::Open => {
-                if !self.area.is_list() {
-                    let chosen = self
-                        .dashboard
-                        .as_ref()
-                        .and_then(|d| d.due.get(self.due_selected))
-                        .map(|d| d.key.clone());
-                    return match chosen {
-                        Some(key) => self.open(Area::of_reference(&key), key),
-                        None => Vec::new(),
-                    };
-                }
-                let area = self.area;
-                let Some(row) = self.list(area).selected_row() else {
-                    return Vec::new();
-                };
-                if let Some(detail) = area.open_row(row) {
-                    self.detail = Some(detail);
-                    self.focus = Focus::Detail;
-                    return Vec::new();
-                }
-                if let Some(form) = area.row_form(action, row) {
-                    self.form = Some(form);
-                    return Vec::new();
-                }
-                let key = row.key.clone();
-                self.open(area, key)
-            }
+            Action::Open => self.open_selected(action),
             Action::Back => {
                 if self.focus == Focus::Detail {
                     self.focus = Focus::List;
@@ -112,6 +85,90 @@ impl App {
                 }
                 Vec::new()
             }
+            Action::SortNext
+            | Action::SortReverse
+            | Action::ClearFilter
+            | Action::Refresh
+            | Action::Filter => self.list_action(action),
+            Action::New => {
+                match self.area.new_form(&self.form_context()) {
+                    Some(form) => self.form = Some(form),
+                    None => self.complain(format!("{}: nothing is made here", self.area.title())),
+                }
+                Vec::new()
+            }
+            Action::Export => {
+                match self.area.export_form() {
+                    Some(form) => self.form = Some(form),
+                    None => {
+                        let there = Area::ALL
+                            .iter()
+                            .find(|a| a.export_form().is_some())
+                            .map_or("", |a| a.title());
+                        self.complain(format!(
+                            "{}: go to {there} first",
+                            Action::Export.description(),
+                        ))
+                    }
+                }
+                Vec::new()
+            }
+            Action::Edit
+            | Action::AddDecision
+            | Action::Triage
+            | Action::ChangeStatus
+            | Action::Close
+            | Action::ProposeThreshold
+            | Action::Decide
+            | Action::Submit
+            | Action::NewBid
+            | Action::ApplyAuthorisation
+            | Action::NewReferral
+            | Action::Review
+            | Action::Renew
+            | Action::JudicialApproval
+            | Action::IopcDecision => {
+                self.record_form(action);
+                Vec::new()
+            }
+            Action::Save | Action::NextChoice | Action::PrevChoice => Vec::new(),
+        }
+    }
+
+    /// Opens what is selected: a diary entry, a row opened from itself,
+    /// the form a row offers, or the record.
+    pub(super) fn open_selected(&mut self, action: Action) -> Vec<Effect> {
+        if !self.area.is_list() {
+            let chosen = self
+                .dashboard
+                .as_ref()
+                .and_then(|d| d.due.get(self.due_selected))
+                .map(|d| d.key.clone());
+            return match chosen {
+                Some(key) => self.open(Area::of_reference(&key), key),
+                None => Vec::new(),
+            };
+        }
+        let area = self.area;
+        let Some(row) = self.list(area).selected_row() else {
+            return Vec::new();
+        };
+        if let Some(detail) = area.open_row(row) {
+            self.detail = Some(detail);
+            self.focus = Focus::Detail;
+            return Vec::new();
+        }
+        if let Some(form) = area.row_form(action, row) {
+            self.form = Some(form);
+            return Vec::new();
+        }
+        let key = row.key.clone();
+        self.open(area, key)
+    }
+
+    /// Sorting, filtering and reloading a list.
+    pub(super) fn list_action(&mut self, action: Action) -> Vec<Effect> {
+        match action {
             Action::SortNext | Action::SortReverse if self.area.fixed_order().is_some() => {
                 self.complain(self.area.fixed_order().map_or("", |o| o.why));
                 Vec::new()
@@ -166,48 +223,7 @@ impl App {
                 }
                 Vec::new()
             }
-            Action::New => {
-                match self.area.new_form(&self.form_context()) {
-                    Some(form) => self.form = Some(form),
-                    None => self.complain(format!("{}: nothing is made here", self.area.title())),
-                }
-                Vec::new()
-            }
-            Action::Export => {
-                match self.area.export_form() {
-                    Some(form) => self.form = Some(form),
-                    None => {
-                        let there = Area::ALL
-                            .iter()
-                            .find(|a| a.export_form().is_some())
-                            .map_or("", |a| a.title());
-                        self.complain(format!(
-                            "{}: go to {there} first",
-                            Action::Export.description(),
-                        ))
-                    }
-                }
-                Vec::new()
-            }
-            Action::Edit
-            | Action::AddDecision
-            | Action::Triage
-            | Action::ChangeStatus
-            | Action::Close
-            | Action::ProposeThreshold
-            | Action::Decide
-            | Action::Submit
-            | Action::NewBid
-            | Action::ApplyAuthorisation
-            | Action::NewReferral
-            | Action::Review
-            | Action::Renew
-            | Action::JudicialApproval
-            | Action::IopcDecision => {
-                self.record_form(action);
-                Vec::new()
-            }
-            Action::Save | Action::NextChoice | Action::PrevChoice => Vec::new(),
+            _ => Vec::new(),
         }
     }
 
