@@ -10,6 +10,10 @@ use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{Actor, CaseFile, Clock, Command, Credentials, FirstAdministrator, HeadOfUnit};
 use chrono::{TimeZone, Utc};
 
+mod unit;
+#[allow(unused_imports)]
+pub use unit::{TestClock, Unit, sergeants};
+
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
 pub const USER_PASSWORD: &str = "lantern kettle orchard";
@@ -46,8 +50,14 @@ pub fn password(text: &str, user: &str) -> NewPassword {
     NewPassword::parse(text.to_owned(), &username(user)).unwrap()
 }
 
-/// A new case file in `dir` with the administrator `admin`.
+/// A new case file in `dir` with the administrator `admin`, at the fixed
+/// time.
 pub fn new_casefile(dir: &Path) -> (CaseFile, PathBuf) {
+    new_casefile_with(dir, fixed_clock())
+}
+
+/// A new case file in `dir` with the administrator `admin`, on `clock`.
+pub fn new_casefile_with(dir: &Path, clock: Clock) -> (CaseFile, PathBuf) {
     let path = dir.join("case.ccu");
     let casefile = CaseFile::create(
         &path,
@@ -58,7 +68,7 @@ pub fn new_casefile(dir: &Path) -> (CaseFile, PathBuf) {
             password: password(ADMIN_PASSWORD, ADMIN),
         },
         head_of_unit(),
-        fixed_clock(),
+        clock,
     )
     .unwrap();
     (casefile, path)
