@@ -7,9 +7,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
-use ccu::domain::account::{DisplayName, Rank, Username};
+use ccu::domain::account::{Rank, Username};
 use ccu::domain::authorisation::AuthorisationType;
 use ccu::domain::covert::{AuthorisationApplication, Review};
 use ccu::domain::intelligence::{Category, Grading, NewIntelligence, SourceType, TriageStatus};
@@ -17,27 +16,10 @@ use ccu::domain::operation::{Codename, Decision, NewOperation, Priority};
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{
     Actor, AuditQuery, AuditRow, Awaiting, AwaitingAuthorisation, CaseFile, ChainCursor,
-    ChainProgress, CheckReport, Command, Error, ExportRequest, FirstAdministrator, Page, Viewed,
+    ChainProgress, CheckReport, Command, Error, ExportRequest, Page, Viewed,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use common::*;
-
-/// A clock the test moves forward.
-#[derive(Clone)]
-struct Clock(Arc<Mutex<DateTime<Utc>>>);
-
-impl Clock {
-    fn at(text: &str) -> Clock {
-        Clock(Arc::new(Mutex::new(time(text))))
-    }
-    fn set(&self, text: &str) {
-        *self.0.lock().unwrap() = time(text);
-    }
-    fn boxed(&self) -> ccu::store::Clock {
-        let inner = self.0.clone();
-        Box::new(move || *inner.lock().unwrap())
-    }
-}
 
 fn time(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -55,52 +37,6 @@ fn code(name: &str) -> Codename {
 
 fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
-}
-
-struct Unit {
-    dir: tempfile::TempDir,
-    cf: CaseFile,
-    path: PathBuf,
-    clock: Clock,
-    admin: Actor,
-}
-
-/// A case file whose clock starts at the common fixed time, 09:30 on
-/// 23 November 2026, with accounts of the given roles and ranks.
-fn unit(accounts: &[(&str, &str, Rank)]) -> Unit {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("case.ccu");
-    let clock = Clock::at("2026-11-23T09:30:00Z");
-    let mut cf = CaseFile::create(
-        &path,
-        FirstAdministrator {
-            username: user(ADMIN),
-            display_name: DisplayName::parse("Unit Administrator").unwrap(),
-            rank: Rank::PoliceStaff,
-            password: password(ADMIN_PASSWORD, ADMIN),
-        },
-        common::head_of_unit(),
-        clock.boxed(),
-    )
-    .unwrap();
-    let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
-    for (name, roles, rank) in accounts {
-        common::add_account(
-            &mut cf,
-            &admin,
-            name,
-            &format!("Officer {name}"),
-            roles,
-            *rank,
-        );
-    }
-    Unit {
-        dir,
-        cf,
-        path,
-        clock,
-        admin,
-    }
 }
 
 fn open_operation(cf: &mut CaseFile, by: &Actor, codename: &str) {
@@ -225,7 +161,7 @@ struct Trail {
 }
 
 fn trail() -> Trail {
-    let mut u = unit(&[
+    let mut u = Unit::ranked(&[
         ("aud", "auditor", Rank::PoliceStaff),
         ("sup", "supervisor", Rank::Inspector),
         ("inv", "investigator", Rank::Constable),
@@ -762,9 +698,7 @@ fn closed_trail() -> (tempfile::TempDir, PathBuf) {
     t.u.cf.execute(&aud, Command::RecordCheckpoint).unwrap();
     let inv = t.inv.clone();
     decide(&mut t.u.cf, &inv, "KESTREL");
-    let Trail { u, .. } = t;
-    drop(u.cf);
-    (u.dir, u.path)
+    t.u.close()
 }
 
 const DROP_TRIGGERS: &str =
@@ -1045,7 +979,7 @@ fn entry(urn: &str, what: Awaiting, due_at: Option<&str>, overdue: bool) -> Awai
 
 #[test]
 fn the_authorising_officers_queue_holds_their_decisions_and_reviews_due() {
-    let mut u = unit(&[
+    let mut u = Unit::ranked(&[
         ("inv", "investigator", Rank::Constable),
         ("sup", "supervisor", Rank::Inspector),
         ("supt", "authorising-officer", Rank::Superintendent),
