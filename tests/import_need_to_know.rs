@@ -25,21 +25,17 @@ fn urn(text: &str) -> Urn {
     Urn::parse(UrnKind::Intelligence, text).unwrap()
 }
 
-/// A unit with investigators `lead` (on KESTREL) and `outsider` (on no
-/// team) and the supervisor `sup`. `lead` imported ICT-77, now
+/// A unit, closed, with investigators `lead` (on KESTREL) and `outsider`
+/// (on no team) and the supervisor `sup`. `lead` imported ICT-77, now
 /// INT-2026-00001, and linked it to KESTREL, so `outsider` may not see it.
-fn unit(dir: &Path) -> PathBuf {
-    let (mut cf, path) = new_casefile(dir);
-    let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
-    for (name, roles) in [
+fn hidden_import() -> (tempfile::TempDir, PathBuf) {
+    let (dir, path) = Unit::new(&[
         ("lead", "investigator"),
         ("outsider", "investigator"),
         ("sup", "supervisor"),
-    ] {
-        add_user(&mut cf, &admin, name, roles);
-    }
-    drop(cf);
-    let first = dir.join("first.csv");
+    ])
+    .close();
+    let first = dir.path().join("first.csv");
     std::fs::write(&first, rows(&[("ICT-77", "Search on a neighbour")])).unwrap();
     let out = import(&path, &first, "lead");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -73,7 +69,8 @@ fn unit(dir: &Path) -> PathBuf {
         )
         .unwrap();
     }
-    path
+    drop(cf);
+    (dir, path)
 }
 
 fn rows(items: &[(&str, &str)]) -> String {
@@ -123,8 +120,7 @@ fn shared(cf: &mut CaseFile, who: &ccu::store::Actor) -> Vec<(String, Vec<String
 
 #[test]
 fn a_row_matching_only_a_hidden_item_is_imported_as_new_and_the_supervisor_is_told() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = unit(dir.path());
+    let (dir, path) = hidden_import();
     let hidden_before = first_item(&path);
     let csv = dir.path().join("alerts.csv");
     std::fs::write(&csv, rows(&[("ICT-77", "Search on a neighbour again")])).unwrap();
@@ -197,8 +193,7 @@ fn a_row_matching_only_a_hidden_item_is_imported_as_new_and_the_supervisor_is_to
 
 #[test]
 fn a_visible_duplicate_is_reported_as_before_and_nothing_is_imported() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = unit(dir.path());
+    let (dir, path) = hidden_import();
     let csv = dir.path().join("again.csv");
     std::fs::write(&csv, rows(&[("ICT-77", "Search on a neighbour")])).unwrap();
     let events = audit_rows(&path).len();
@@ -240,8 +235,7 @@ fn a_visible_duplicate_is_reported_as_before_and_nothing_is_imported() {
 
 #[test]
 fn after_the_outsiders_import_a_re_import_by_someone_who_sees_both_adds_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = unit(dir.path());
+    let (dir, path) = hidden_import();
     let csv = dir.path().join("alerts.csv");
     std::fs::write(
         &csv,
@@ -278,8 +272,7 @@ fn enter() -> Msg {
 
 #[test]
 fn the_supervisors_queue_names_the_shared_reference_and_opens_the_items() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = unit(dir.path());
+    let (dir, path) = hidden_import();
     let csv = dir.path().join("alerts.csv");
     std::fs::write(&csv, rows(&[("ICT-77", "Again")])).unwrap();
     let out = import(&path, &csv, "outsider");
