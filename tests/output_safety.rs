@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use ccu::domain::account::Username;
+use ccu::domain::account::{Rank, Username};
 use ccu::domain::authorisation::AuthorisationType;
 use ccu::domain::covert::{AuthorisationApplication, ThresholdCriteria, ThresholdOutcome};
 use ccu::domain::intelligence::Category;
@@ -61,38 +61,15 @@ impl Setup {
 /// intelligence with hostile text imported from a file with a hostile name.
 fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("case.ccu");
-    let mut cf = ccu::store::CaseFile::create(
-        &path,
-        ccu::store::FirstAdministrator {
-            username: user(ADMIN),
-            display_name: ccu::domain::account::DisplayName::parse("Admin").unwrap(),
-            rank: ccu::domain::account::Rank::PoliceStaff,
-            password: password(ADMIN_PASSWORD, ADMIN),
-        },
-        common::head_of_unit(),
-        ccu::store::system_clock(),
-    )
-    .unwrap();
+    let (mut cf, path) = new_casefile_with(dir.path(), ccu::store::system_clock());
     let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
     for (name, roles, rank) in [
-        ("inv", "investigator", ccu::domain::account::Rank::Constable),
-        ("sup", "supervisor", ccu::domain::account::Rank::Sergeant),
-        (
-            "supt",
-            "authorising-officer",
-            ccu::domain::account::Rank::Superintendent,
-        ),
-        ("aud", "auditor", ccu::domain::account::Rank::PoliceStaff),
+        ("inv", "investigator", Rank::Constable),
+        ("sup", "supervisor", Rank::Sergeant),
+        ("supt", "authorising-officer", Rank::Superintendent),
+        ("aud", "auditor", Rank::PoliceStaff),
     ] {
-        common::add_account(
-            &mut cf,
-            &admin,
-            name,
-            &format!("Officer {name}"),
-            roles,
-            rank,
-        );
+        add_user_ranked(&mut cf, &admin, name, roles, rank);
     }
     let [inv, sup, supt] = ["inv", "sup", "supt"].map(|n| login(&mut cf, n, USER_PASSWORD));
     let kestrel = Codename::parse("KESTREL").unwrap();
