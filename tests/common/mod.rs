@@ -170,21 +170,6 @@ pub fn login(casefile: &mut CaseFile, name: &str, pw: &str) -> Actor {
         .unwrap()
 }
 
-/// Staffs a new case file: logs the administrator in, adds each `(name,
-/// roles)` account as [`add_user`] does, and logs each in. Returns the
-/// administrator and the accounts' actors, in the order given.
-pub fn staffed<const N: usize>(
-    casefile: &mut CaseFile,
-    accounts: [(&str, &str); N],
-) -> (Actor, [Actor; N]) {
-    let admin = login(casefile, ADMIN, ADMIN_PASSWORD);
-    for (name, roles) in accounts {
-        add_user(casefile, &admin, name, roles);
-    }
-    let actors = accounts.map(|(name, _)| login(casefile, name, USER_PASSWORD));
-    (admin, actors)
-}
-
 /// Adds an account with `roles` as `admin`, as the unit does: the head of
 /// unit approves whatever access waits for it, and the account replaces
 /// its one-time password with [`USER_PASSWORD`] at its first login.
