@@ -11,9 +11,7 @@ use ccu::domain::intelligence::{Category, Grading, NewIntelligence, SourceType, 
 use ccu::domain::operation::{
     Closure, Codename, Decision, NewOperation, OperationStatus, Priority, TeamPart,
 };
-use ccu::domain::subject::{
-    EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
-};
+use ccu::domain::subject::{StaffNumber, SubjectStatus};
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{
     Actor, CaseFile, CheckReport, Command, Error, IntelligenceRow, OperationRow, Page, SearchKind,
@@ -52,8 +50,8 @@ fn another(u: &mut Unit, name: &str, roles: &str) -> Actor {
 fn kestrel_world(u: &mut Unit) {
     let lead = u.actor("lead");
     for command in [
-        Command::AddSubject(subject("K100", "Kerry Shadowfax", "Custody")),
-        Command::AddSubject(subject("F200", "Frank Open", "Roads")),
+        Command::AddSubject(serving_pc("K100", "Kerry Shadowfax", "Custody")),
+        Command::AddSubject(serving_pc("F200", "Frank Open", "Roads")),
         Command::RecordIntelligence(intel(
             "Partner report marmalade",
             "The marmalade account in full",
@@ -140,22 +138,6 @@ fn new_intel(
 
 fn intel(summary: &str, full_text: &str, subjects: &[&str]) -> NewIntelligence {
     new_intel(None, summary, full_text, subjects)
-}
-
-fn subject(number: &str, name: &str, department: &str) -> SubjectDetails {
-    SubjectDetails::new(
-        staff(number),
-        name,
-        "PC",
-        EmploymentType::Officer,
-        department,
-        "Patrol",
-        true,
-        VettingLevel::Recruitment,
-        None,
-        SubjectStatus::Serving,
-    )
-    .unwrap()
 }
 
 fn operation(
@@ -1169,7 +1151,7 @@ fn an_auditor_reads_everything_and_can_change_nothing() {
     let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
     let aud = u.actor("aud");
-    let mut changed = subject("K100", "Kerry Shadowfax", "Custody");
+    let mut changed = serving_pc("K100", "Kerry Shadowfax", "Custody");
     changed.department = "Response".into();
     let attempts: Vec<(Command, &str, Ev)> = vec![
         (
@@ -1209,7 +1191,7 @@ fn an_auditor_reads_everything_and_can_change_nothing() {
             ),
         ),
         (
-            Command::AddSubject(subject("A300", "Ann Other", "CID")),
+            Command::AddSubject(serving_pc("A300", "Ann Other", "CID")),
             "add or update subjects",
             ev("aud", "subject.add", "subject", "A300", "denied"),
         ),
@@ -1728,7 +1710,7 @@ fn recording_intelligence_issues_sequential_urns_and_refuses_unknown_subjects() 
     let lead = u.actor("lead");
     u.cf.execute(
         &lead,
-        Command::AddSubject(subject("K100", "Kerry Shadowfax", "Custody")),
+        Command::AddSubject(serving_pc("K100", "Kerry Shadowfax", "Custody")),
     )
     .unwrap();
 
@@ -2167,7 +2149,7 @@ fn subjects_are_unique_and_updates_record_only_what_changed() {
     let done =
         u.cf.execute(
             &lead,
-            Command::AddSubject(subject("K100", "Kerry Shadowfax", "Custody")),
+            Command::AddSubject(serving_pc("K100", "Kerry Shadowfax", "Custody")),
         )
         .unwrap();
     assert_eq!(done.reference, "K100");
@@ -2183,7 +2165,7 @@ fn subjects_are_unique_and_updates_record_only_what_changed() {
     for number in ["K100", "k100"] {
         let result = u.cf.execute(
             &lead,
-            Command::AddSubject(subject(number, "Someone Else", "Roads")),
+            Command::AddSubject(serving_pc(number, "Someone Else", "Roads")),
         );
         assert_invalid(
             &u,
@@ -2194,7 +2176,7 @@ fn subjects_are_unique_and_updates_record_only_what_changed() {
     }
 
     // An update records before and after of the changed fields only.
-    let mut changed = subject("K100", "Kerry Shadowfax", "Response");
+    let mut changed = serving_pc("K100", "Kerry Shadowfax", "Response");
     changed.status = SubjectStatus::RestrictedDuties;
     let n = seen(&u.path);
     let done =
@@ -2224,7 +2206,7 @@ fn subjects_are_unique_and_updates_record_only_what_changed() {
     // Updating someone who is not a subject.
     let result = u.cf.execute(
         &lead,
-        Command::UpdateSubject(subject("Z999", "Nobody", "None")),
+        Command::UpdateSubject(serving_pc("Z999", "Nobody", "None")),
     );
     assert_missing(
         &u,
@@ -2255,7 +2237,7 @@ fn a_subject_shows_its_intelligence_visible_operations_and_history() {
         Command::OpenOperation(operation("HAWK", "outsider", "sup", &[], &["K100"], "Hawk")),
     )
     .unwrap();
-    let mut changed = subject("K100", "Kerry Shadowfax", "Response");
+    let mut changed = serving_pc("K100", "Kerry Shadowfax", "Response");
     changed.role = "Driver".into();
     u.cf.execute(&lead, Command::UpdateSubject(changed))
         .unwrap();
@@ -2380,7 +2362,7 @@ fn search_ranks_results_across_kinds_and_marks_the_matches() {
             "The lanyard was lent to a lanyard collector",
             &[],
         )),
-        Command::AddSubject(subject("L300", "Lee Lanyard", "Stores")),
+        Command::AddSubject(serving_pc("L300", "Lee Lanyard", "Stores")),
         record_decision(
             "KESTREL",
             decision("Seize the lanyard", "The lanyard holds the pass", None),
@@ -2481,7 +2463,7 @@ fn importing_intelligence_adds_each_item_once_and_reports_unknown_subjects() {
     let lead = u.actor("lead");
     u.cf.execute(
         &lead,
-        Command::AddSubject(subject("K100", "Kerry Shadowfax", "Custody")),
+        Command::AddSubject(serving_pc("K100", "Kerry Shadowfax", "Custody")),
     )
     .unwrap();
     u.cf.execute(
@@ -2622,7 +2604,7 @@ fn each_command_in_a_working_day_leaves_exactly_its_audit_events() {
     let steps: Vec<(&Actor, Command, Vec<Ev>)> = vec![
         (
             &lead,
-            Command::AddSubject(subject("K100", "Kerry Shadowfax", "Custody")),
+            Command::AddSubject(serving_pc("K100", "Kerry Shadowfax", "Custody")),
             vec![ev("lead", "subject.add", "subject", "K100", "ok")],
         ),
         (
@@ -2737,7 +2719,7 @@ fn each_command_in_a_working_day_leaves_exactly_its_audit_events() {
         ),
         (
             &lead,
-            Command::UpdateSubject(subject("K100", "Kerry Shadowfax", "Roads")),
+            Command::UpdateSubject(serving_pc("K100", "Kerry Shadowfax", "Roads")),
             vec![ev("lead", "subject.update", "subject", "K100", "ok")],
         ),
         (

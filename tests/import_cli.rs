@@ -6,9 +6,6 @@ mod common;
 
 use std::path::Path;
 
-use ccu::domain::subject::{
-    EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
-};
 use ccu::store::Command;
 use common::*;
 
@@ -20,19 +17,7 @@ fn setup(dir: &Path) -> std::path::PathBuf {
     let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
     add_user(&mut cf, &admin, "inv", "investigator");
     let inv = login(&mut cf, "inv", USER_PASSWORD);
-    let subject = SubjectDetails::new(
-        StaffNumber::parse("1234").unwrap(),
-        "PC Alex Hart",
-        "PC",
-        EmploymentType::Officer,
-        "Response",
-        "Patrol",
-        true,
-        VettingLevel::Recruitment,
-        None,
-        SubjectStatus::Serving,
-    )
-    .unwrap();
+    let subject = serving_pc("1234", "PC Alex Hart", "Response");
     cf.execute(&inv, Command::AddSubject(subject)).unwrap();
     path
 }

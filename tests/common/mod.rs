@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 
 use ccu::domain::account::{DisplayName, NewPassword, Rank, Username};
 use ccu::domain::role::RoleSet;
+use ccu::domain::subject::{
+    EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
+};
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{Actor, CaseFile, Clock, Command, Credentials, FirstAdministrator, HeadOfUnit};
 use chrono::{TimeZone, Utc};
@@ -252,6 +255,24 @@ pub fn approve(casefile: &mut CaseFile, urn: &str) {
             },
         )
         .unwrap();
+}
+
+/// Subject `number`, `name`: a serving PC on patrol in `department`,
+/// vetted at recruitment.
+pub fn serving_pc(number: &str, name: &str, department: &str) -> SubjectDetails {
+    SubjectDetails::new(
+        StaffNumber::parse(number).unwrap(),
+        name,
+        "PC",
+        EmploymentType::Officer,
+        department,
+        "Patrol",
+        true,
+        VettingLevel::Recruitment,
+        None,
+        SubjectStatus::Serving,
+    )
+    .unwrap()
 }
 
 /// Every audit event as (seq, actor, action, entity_ref, outcome, details).
