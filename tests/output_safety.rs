@@ -28,8 +28,6 @@ const HOSTILE_NAME: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J=cmd";
 /// character that must survive untouched.
 const HOSTILE_TEXT: &str = "=desc \u{1b}[31mred\u{1b}[0m \u{7}\u{7f}\u{9b}2J \u{202e}gnp.exe\u{202c} zero\u{200b}width\u{feff} \u{2066}iso\u{2069} line\u{2028}para\u{2029} tab\there cr\rlf\n \u{1f600} end";
 
-const IMPORT_HEADER: &str = "source_reference,received_at,source_type,grading,handling_conditions,category,apsp,staff_numbers,summary,full_text\n";
-
 fn user(name: &str) -> Username {
     Username::parse(name).unwrap()
 }

@@ -314,6 +314,30 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     names
 }
 
+/// The header of an intelligence import file with every column.
+pub const IMPORT_HEADER: &str = "source_reference,received_at,source_type,grading,handling_conditions,category,apsp,staff_numbers,summary,full_text\n";
+
+/// `ccu import intel CSV --file CASEFILE --as USER`, then `extra`, through
+/// the real binary with [`USER_PASSWORD`].
+pub fn import_intel(
+    casefile: &Path,
+    csv: &Path,
+    user: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec![
+        "import",
+        "intel",
+        csv.to_str().unwrap(),
+        "--file",
+        casefile.to_str().unwrap(),
+        "--as",
+        user,
+    ];
+    args.extend_from_slice(extra);
+    ccu(&args, &[("CCU_PASSWORD", USER_PASSWORD)])
+}
+
 /// Runs the real `ccu` binary with `args`, no terminal on standard input
 /// (so passwords come from the environment), and the given extra variables.
 pub fn ccu(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
