@@ -159,61 +159,6 @@ fn now() -> String {
 // ---------------------------------------------------------------------------
 // The audit trail and the rows.
 
-/// (actor, action, entity_type, entity_ref, outcome)
-type Ev = (String, String, String, String, String);
-
-fn ev(actor: &str, action: &str, entity_type: &str, entity_ref: &str, outcome: &str) -> Ev {
-    (
-        actor.into(),
-        action.into(),
-        entity_type.into(),
-        entity_ref.into(),
-        outcome.into(),
-    )
-}
-
-fn all_events(path: &Path) -> Vec<(Ev, Value)> {
-    let conn = raw_conn(path);
-    let mut stmt = conn
-        .prepare(
-            "SELECT actor, action, entity_type, entity_ref, outcome, details
-             FROM audit_event ORDER BY seq",
-        )
-        .unwrap();
-    stmt.query_map([], |r| {
-        Ok((
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
-            r.get::<_, String>(5)?,
-        ))
-    })
-    .unwrap()
-    .map(|row| {
-        let (event, details) = row.unwrap();
-        (event, serde_json::from_str(&details).unwrap())
-    })
-    .collect()
-}
-
-fn seen(path: &Path) -> usize {
-    all_events(path).len()
-}
-
-fn since(path: &Path, seen: usize) -> Vec<Ev> {
-    all_events(path)
-        .into_iter()
-        .skip(seen)
-        .map(|(e, _)| e)
-        .collect()
-}
-
-fn details_since(path: &Path, seen: usize) -> Vec<Value> {
-    all_events(path)
-        .into_iter()
-        .skip(seen)
-        .map(|(_, d)| d)
-        .collect()
-}
-
 /// Everything bids write, as one text, to show nothing changed.
 fn state(path: &Path) -> String {
     let conn = raw_conn(path);

@@ -19,7 +19,7 @@ use ccu::store::{
 };
 use chrono::{TimeZone, Utc};
 use common::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
 // ---------------------------------------------------------------------------
 // The unit: a case file with one account per role.
@@ -267,69 +267,6 @@ fn found(cf: &mut CaseFile, who: &Actor, query: &str) -> Vec<(SearchKind, String
 
 // ---------------------------------------------------------------------------
 // The audit trail and the rows.
-
-/// (actor, action, entity_type, entity_ref, outcome)
-type Ev = (String, String, String, String, String);
-
-fn ev(actor: &str, action: &str, entity_type: &str, entity_ref: &str, outcome: &str) -> Ev {
-    (
-        actor.into(),
-        action.into(),
-        entity_type.into(),
-        entity_ref.into(),
-        outcome.into(),
-    )
-}
-
-/// Every audit event, oldest first, with its details parsed and its seq.
-fn all_events(path: &Path) -> Vec<(i64, Ev, Value)> {
-    let conn = raw_conn(path);
-    let mut stmt = conn
-        .prepare(
-            "SELECT seq, actor, action, entity_type, entity_ref, outcome, details
-             FROM audit_event ORDER BY seq",
-        )
-        .unwrap();
-    stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
-            r.get::<_, String>(6)?,
-        ))
-    })
-    .unwrap()
-    .map(|row| {
-        let (seq, event, details) = row.unwrap();
-        (seq, event, serde_json::from_str(&details).unwrap())
-    })
-    .collect()
-}
-
-fn seen(path: &Path) -> usize {
-    all_events(path).len()
-}
-
-/// The events appended after the first `seen`.
-fn since(path: &Path, seen: usize) -> Vec<Ev> {
-    all_events(path)
-        .into_iter()
-        .skip(seen)
-        .map(|(_, e, _)| e)
-        .collect()
-}
-
-/// The details of the events appended after the first `seen`.
-fn details_since(path: &Path, seen: usize) -> Vec<Value> {
-    all_events(path)
-        .into_iter()
-        .skip(seen)
-        .map(|(_, _, d)| d)
-        .collect()
-}
-
-fn last_seq(path: &Path) -> i64 {
-    all_events(path).last().unwrap().0
-}
 
 /// Everything casework writes, as one text, to show nothing changed.
 fn state(path: &Path) -> String {

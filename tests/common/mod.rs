@@ -298,6 +298,71 @@ pub fn audit_rows(path: &Path) -> Vec<(i64, String, String, String, String, Stri
     .unwrap()
 }
 
+/// An audit event as (actor, action, entity_type, entity_ref, outcome).
+pub type Ev = (String, String, String, String, String);
+
+pub fn ev(actor: &str, action: &str, entity_type: &str, entity_ref: &str, outcome: &str) -> Ev {
+    (
+        actor.into(),
+        action.into(),
+        entity_type.into(),
+        entity_ref.into(),
+        outcome.into(),
+    )
+}
+
+/// Every audit event, oldest first, with its details parsed and its seq.
+pub fn all_events(path: &Path) -> Vec<(i64, Ev, serde_json::Value)> {
+    let conn = raw_conn(path);
+    let mut stmt = conn
+        .prepare(
+            "SELECT seq, actor, action, entity_type, entity_ref, outcome, details
+             FROM audit_event ORDER BY seq",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
+            r.get::<_, String>(6)?,
+        ))
+    })
+    .unwrap()
+    .map(|row| {
+        let (seq, event, details) = row.unwrap();
+        (seq, event, serde_json::from_str(&details).unwrap())
+    })
+    .collect()
+}
+
+/// How many audit events there are: what [`since`] counts from.
+pub fn seen(path: &Path) -> usize {
+    all_events(path).len()
+}
+
+/// The events appended after the first `seen`.
+pub fn since(path: &Path, seen: usize) -> Vec<Ev> {
+    all_events(path)
+        .into_iter()
+        .skip(seen)
+        .map(|(_, e, _)| e)
+        .collect()
+}
+
+/// The details of the events appended after the first `seen`.
+pub fn details_since(path: &Path, seen: usize) -> Vec<serde_json::Value> {
+    all_events(path)
+        .into_iter()
+        .skip(seen)
+        .map(|(_, _, d)| d)
+        .collect()
+}
+
+/// The seq of the last audit event.
+pub fn last_seq(path: &Path) -> i64 {
+    all_events(path).last().unwrap().0
+}
+
 /// A count from the case file, read directly.
 pub fn count(path: &Path, sql: &str) -> i64 {
     let conn = raw_conn(path);
