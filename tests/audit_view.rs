@@ -701,9 +701,6 @@ fn closed_trail() -> (tempfile::TempDir, PathBuf) {
     t.u.close()
 }
 
-const DROP_TRIGGERS: &str =
-    "DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete;";
-
 /// Writes `id` as the case file id that the keyring beside `path` names.
 fn set_keyring_case_id(path: &Path, id: &str) {
     let keys = ccu::store::keyring_path(path);
@@ -877,48 +874,7 @@ fn step_verification_names_the_same_seq_as_check_for_each_break() {
 #[test]
 fn a_well_forged_insertion_is_named_at_its_own_seq_by_steps_as_by_check() {
     let (_dir, path) = closed_trail();
-    let prev: String = raw_conn(&path)
-        .query_row("SELECT hash FROM audit_event WHERE seq = 5", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    let mut forged = ccu::audit::Event {
-        seq: 6,
-        at: "2026-11-23T09:30:00.000000Z".into(),
-        actor: ADMIN.into(),
-        actor_roles: "administrator".into(),
-        action: "user.add".into(),
-        entity_type: "user".into(),
-        entity_ref: "mole".into(),
-        outcome: "ok".into(),
-        details: "{}".into(),
-        rows_hash: Some(ccu::audit::rows::empty_rows_hash()),
-        prev_hash: prev,
-        hash: String::new(),
-    };
-    forged.hash = ccu::audit::event_hash(&forged);
-    sqlcipher(
-        &path,
-        &format!(
-            "{DROP_TRIGGERS}
-             UPDATE audit_event SET seq = seq + 1000 WHERE seq >= 6;
-             UPDATE audit_event SET seq = seq - 999 WHERE seq >= 1000;
-             INSERT INTO audit_event (seq, at, actor, actor_roles, action, entity_type, entity_ref,
-                                      outcome, details, rows_hash, prev_hash, hash)
-             VALUES (6, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');",
-            forged.at,
-            forged.actor,
-            forged.actor_roles,
-            forged.action,
-            forged.entity_type,
-            forged.entity_ref,
-            forged.outcome,
-            forged.details,
-            forged.rows_hash.as_deref().unwrap_or_default(),
-            forged.prev_hash,
-            forged.hash
-        ),
-    );
+    forge_insertion_at_6(&path);
     steps_agree_with_check(&path);
     let p = verify_in_steps(&path, 6);
     let (seq, problem) = p.broken.unwrap();

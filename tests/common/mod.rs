@@ -744,6 +744,59 @@ pub fn rehash_trail(
     sqlcipher(path, &sql);
 }
 
+/// The statements that let an insider with the key change or delete
+/// audit events.
+pub const DROP_TRIGGERS: &str =
+    "DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete;";
+
+/// What an insider who knows the format can do from outside ccu: insert,
+/// at seq 6, a correctly hashed event (the administrator adding `mole`),
+/// chained after seq 5, and renumber the later events after it.
+pub fn forge_insertion_at_6(path: &Path) {
+    let prev: String = raw_conn(path)
+        .query_row("SELECT hash FROM audit_event WHERE seq = 5", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let mut forged = ccu::audit::Event {
+        seq: 6,
+        at: "2026-11-23T09:30:00.000000Z".into(),
+        actor: ADMIN.into(),
+        actor_roles: "administrator".into(),
+        action: "user.add".into(),
+        entity_type: "user".into(),
+        entity_ref: "mole".into(),
+        outcome: "ok".into(),
+        details: "{}".into(),
+        rows_hash: Some(ccu::audit::rows::empty_rows_hash()),
+        prev_hash: prev,
+        hash: String::new(),
+    };
+    forged.hash = ccu::audit::event_hash(&forged);
+    sqlcipher(
+        path,
+        &format!(
+            "{DROP_TRIGGERS}
+             UPDATE audit_event SET seq = seq + 1000 WHERE seq >= 6;
+             UPDATE audit_event SET seq = seq - 999 WHERE seq >= 1000;
+             INSERT INTO audit_event (seq, at, actor, actor_roles, action, entity_type, entity_ref,
+                                      outcome, details, rows_hash, prev_hash, hash)
+             VALUES (6, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');",
+            forged.at,
+            forged.actor,
+            forged.actor_roles,
+            forged.action,
+            forged.entity_type,
+            forged.entity_ref,
+            forged.outcome,
+            forged.details,
+            forged.rows_hash.as_deref().unwrap_or_default(),
+            forged.prev_hash,
+            forged.hash
+        ),
+    );
+}
+
 /// A case file as ccu left it at schema 6, before rows were committed to:
 /// version 1 events, and rows (an account, an operation and its team)
 /// written with them.
