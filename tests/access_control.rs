@@ -17,17 +17,17 @@ use common::*;
 
 const SHADOW_PASSWORD: &str = "a quiet account passphrase";
 
-/// A case file with an investigator, a supervisor (a sergeant: not a head
-/// of unit), and an operation the investigator is not on.
-fn unit() -> (tempfile::TempDir, CaseFile, std::path::PathBuf, Actor) {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut cf, path) = new_casefile(dir.path());
-    let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
-    add_user(&mut cf, &admin, "inv", "investigator");
-    add_user(&mut cf, &admin, "sup", "supervisor");
-    add_user(&mut cf, &admin, "lead", "investigator");
-    let sup = login(&mut cf, "sup", USER_PASSWORD);
-    cf.execute(
+/// A unit with investigators `inv` and `lead`, a supervisor `sup` (a
+/// sergeant: not a head of unit), and an operation `inv` is not on, opened
+/// by `sup`; and the administrator.
+fn with_hidden_operation() -> (tempfile::TempDir, CaseFile, std::path::PathBuf, Actor) {
+    let mut u = Unit::new(&[
+        ("inv", "investigator"),
+        ("sup", "supervisor"),
+        ("lead", "investigator"),
+    ]);
+    let sup = u.login("sup");
+    u.cf.execute(
         &sup,
         Command::OpenOperation(
             NewOperation::new(
@@ -44,7 +44,7 @@ fn unit() -> (tempfile::TempDir, CaseFile, std::path::PathBuf, Actor) {
         ),
     )
     .unwrap();
-    (dir, cf, path, admin)
+    (u.dir, u.cf, u.path, u.admin)
 }
 
 fn urn_of(done: &ccu::store::Executed) -> Urn {
@@ -110,7 +110,7 @@ fn last_event(path: &std::path::Path) -> (String, String, String, String, serde_
 
 #[test]
 fn an_account_added_with_case_access_opens_nothing_until_a_head_of_unit_approves() {
-    let (_dir, mut cf, path, admin) = unit();
+    let (_dir, mut cf, path, admin) = with_hidden_operation();
     let done = cf
         .execute(
             &admin,
@@ -178,7 +178,7 @@ fn an_account_added_with_case_access_opens_nothing_until_a_head_of_unit_approves
 
 #[test]
 fn a_password_reset_by_an_administrator_waits_for_approval_and_is_for_one_use() {
-    let (_dir, mut cf, path, admin) = unit();
+    let (_dir, mut cf, path, admin) = with_hidden_operation();
     let one_time = "reset for the sergeant, once";
     let done = cf
         .execute(
@@ -259,7 +259,7 @@ fn a_password_reset_by_an_administrator_waits_for_approval_and_is_for_one_use() 
 
 #[test]
 fn a_role_granted_waits_while_a_role_taken_away_goes_at_once() {
-    let (_dir, mut cf, path, admin) = unit();
+    let (_dir, mut cf, path, admin) = with_hidden_operation();
     let hidden = || Command::View(Viewed::Operation(Codename::parse("HIDDEN").unwrap()));
     let urn = ask_roles(&mut cf, &admin, "inv", "investigator,supervisor");
     // Not yet: the investigator still cannot see the hidden operation.
@@ -304,7 +304,7 @@ fn a_role_granted_waits_while_a_role_taken_away_goes_at_once() {
 
 #[test]
 fn enabling_an_account_waits_for_approval_and_disabling_is_immediate() {
-    let (_dir, mut cf, _path, admin) = unit();
+    let (_dir, mut cf, _path, admin) = with_hidden_operation();
     cf.execute(
         &admin,
         Command::DisableUser {
@@ -333,7 +333,7 @@ fn enabling_an_account_waits_for_approval_and_disabling_is_immediate() {
 
 #[test]
 fn no_one_approves_their_own_account_or_their_own_request_and_only_a_head_approves() {
-    let (_dir, mut cf, path, admin) = unit();
+    let (_dir, mut cf, path, admin) = with_hidden_operation();
     // A second head of unit, approved by the first.
     add_user_ranked(&mut cf, &admin, "head2", "supervisor", Rank::ChiefInspector);
     // A request about the head's own account: they may not decide it.
@@ -386,7 +386,7 @@ fn no_one_approves_their_own_account_or_their_own_request_and_only_a_head_approv
 
 #[test]
 fn a_declined_request_says_why_and_changes_nothing() {
-    let (_dir, mut cf, path, admin) = unit();
+    let (_dir, mut cf, path, admin) = with_hidden_operation();
     let urn = ask_roles(&mut cf, &admin, "inv", "investigator,authorising-officer");
     let head = head(&mut cf);
     let bare = decide(&mut cf, &head, urn, false, Some("   "));
@@ -495,7 +495,7 @@ fn a_request_expires_and_the_head_sets_how_long_requests_wait() {
 
 #[test]
 fn the_last_head_of_unit_cannot_be_disabled_and_an_account_changed_since_is_not_approved() {
-    let (_dir, mut cf, _path, admin) = unit();
+    let (_dir, mut cf, _path, admin) = with_hidden_operation();
     let out = cf.execute(
         &admin,
         Command::DisableUser {
@@ -536,7 +536,7 @@ fn the_last_head_of_unit_cannot_be_disabled_and_an_account_changed_since_is_not_
 /// approved, and the roles put in, with the sqlcipher program.
 #[test]
 fn an_approval_forged_outside_ccu_is_caught() {
-    let (_dir, mut cf, path, admin) = unit();
+    let (_dir, mut cf, path, admin) = with_hidden_operation();
     let urn = ask_roles(&mut cf, &admin, "inv", "investigator,supervisor");
     drop(cf);
     sqlcipher(

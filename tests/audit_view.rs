@@ -7,9 +7,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
-use ccu::domain::account::{DisplayName, Rank, Username};
+use ccu::domain::account::{Rank, Username};
 use ccu::domain::authorisation::AuthorisationType;
 use ccu::domain::covert::{AuthorisationApplication, Review};
 use ccu::domain::intelligence::{Category, Grading, NewIntelligence, SourceType, TriageStatus};
@@ -17,27 +16,10 @@ use ccu::domain::operation::{Codename, Decision, NewOperation, Priority};
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{
     Actor, AuditQuery, AuditRow, Awaiting, AwaitingAuthorisation, CaseFile, ChainCursor,
-    ChainProgress, CheckReport, Command, Error, ExportRequest, FirstAdministrator, Page, Viewed,
+    ChainProgress, CheckReport, Command, Error, ExportRequest, Page, Viewed,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use common::*;
-
-/// A clock the test moves forward.
-#[derive(Clone)]
-struct Clock(Arc<Mutex<DateTime<Utc>>>);
-
-impl Clock {
-    fn at(text: &str) -> Clock {
-        Clock(Arc::new(Mutex::new(time(text))))
-    }
-    fn set(&self, text: &str) {
-        *self.0.lock().unwrap() = time(text);
-    }
-    fn boxed(&self) -> ccu::store::Clock {
-        let inner = self.0.clone();
-        Box::new(move || *inner.lock().unwrap())
-    }
-}
 
 fn time(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -55,52 +37,6 @@ fn code(name: &str) -> Codename {
 
 fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
-}
-
-struct Unit {
-    dir: tempfile::TempDir,
-    cf: CaseFile,
-    path: PathBuf,
-    clock: Clock,
-    admin: Actor,
-}
-
-/// A case file whose clock starts at the common fixed time, 09:30 on
-/// 23 November 2026, with accounts of the given roles and ranks.
-fn unit(accounts: &[(&str, &str, Rank)]) -> Unit {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("case.ccu");
-    let clock = Clock::at("2026-11-23T09:30:00Z");
-    let mut cf = CaseFile::create(
-        &path,
-        FirstAdministrator {
-            username: user(ADMIN),
-            display_name: DisplayName::parse("Unit Administrator").unwrap(),
-            rank: Rank::PoliceStaff,
-            password: password(ADMIN_PASSWORD, ADMIN),
-        },
-        common::head_of_unit(),
-        clock.boxed(),
-    )
-    .unwrap();
-    let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
-    for (name, roles, rank) in accounts {
-        common::add_account(
-            &mut cf,
-            &admin,
-            name,
-            &format!("Officer {name}"),
-            roles,
-            *rank,
-        );
-    }
-    Unit {
-        dir,
-        cf,
-        path,
-        clock,
-        admin,
-    }
 }
 
 fn open_operation(cf: &mut CaseFile, by: &Actor, codename: &str) {
@@ -225,7 +161,7 @@ struct Trail {
 }
 
 fn trail() -> Trail {
-    let mut u = unit(&[
+    let mut u = Unit::ranked(&[
         ("aud", "auditor", Rank::PoliceStaff),
         ("sup", "supervisor", Rank::Inspector),
         ("inv", "investigator", Rank::Constable),
@@ -762,13 +698,8 @@ fn closed_trail() -> (tempfile::TempDir, PathBuf) {
     t.u.cf.execute(&aud, Command::RecordCheckpoint).unwrap();
     let inv = t.inv.clone();
     decide(&mut t.u.cf, &inv, "KESTREL");
-    let Trail { u, .. } = t;
-    drop(u.cf);
-    (u.dir, u.path)
+    t.u.close()
 }
-
-const DROP_TRIGGERS: &str =
-    "DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete;";
 
 /// Writes `id` as the case file id that the keyring beside `path` names.
 fn set_keyring_case_id(path: &Path, id: &str) {
@@ -943,48 +874,7 @@ fn step_verification_names_the_same_seq_as_check_for_each_break() {
 #[test]
 fn a_well_forged_insertion_is_named_at_its_own_seq_by_steps_as_by_check() {
     let (_dir, path) = closed_trail();
-    let prev: String = raw_conn(&path)
-        .query_row("SELECT hash FROM audit_event WHERE seq = 5", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    let mut forged = ccu::audit::Event {
-        seq: 6,
-        at: "2026-11-23T09:30:00.000000Z".into(),
-        actor: ADMIN.into(),
-        actor_roles: "administrator".into(),
-        action: "user.add".into(),
-        entity_type: "user".into(),
-        entity_ref: "mole".into(),
-        outcome: "ok".into(),
-        details: "{}".into(),
-        rows_hash: Some(ccu::audit::rows::empty_rows_hash()),
-        prev_hash: prev,
-        hash: String::new(),
-    };
-    forged.hash = ccu::audit::event_hash(&forged);
-    sqlcipher(
-        &path,
-        &format!(
-            "{DROP_TRIGGERS}
-             UPDATE audit_event SET seq = seq + 1000 WHERE seq >= 6;
-             UPDATE audit_event SET seq = seq - 999 WHERE seq >= 1000;
-             INSERT INTO audit_event (seq, at, actor, actor_roles, action, entity_type, entity_ref,
-                                      outcome, details, rows_hash, prev_hash, hash)
-             VALUES (6, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');",
-            forged.at,
-            forged.actor,
-            forged.actor_roles,
-            forged.action,
-            forged.entity_type,
-            forged.entity_ref,
-            forged.outcome,
-            forged.details,
-            forged.rows_hash.as_deref().unwrap_or_default(),
-            forged.prev_hash,
-            forged.hash
-        ),
-    );
+    forge_insertion_at_6(&path);
     steps_agree_with_check(&path);
     let p = verify_in_steps(&path, 6);
     let (seq, problem) = p.broken.unwrap();
@@ -1045,7 +935,7 @@ fn entry(urn: &str, what: Awaiting, due_at: Option<&str>, overdue: bool) -> Awai
 
 #[test]
 fn the_authorising_officers_queue_holds_their_decisions_and_reviews_due() {
-    let mut u = unit(&[
+    let mut u = Unit::ranked(&[
         ("inv", "investigator", Rank::Constable),
         ("sup", "supervisor", Rank::Inspector),
         ("supt", "authorising-officer", Rank::Superintendent),

@@ -5,14 +5,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ccu::domain::bid::{BidDecision, BidLine, BidOutcome, BidStatus};
 use ccu::domain::covert::{ThresholdCriteria, ThresholdOutcome};
 use ccu::domain::intelligence::Category;
 use ccu::domain::operation::{Closure, Codename, NewOperation, Priority};
 use ccu::domain::urn::{Urn, UrnKind};
-use ccu::store::{Actor, CaseFile, CheckReport, Command, Error, Page, format_timestamp};
+use ccu::store::{Actor, CheckReport, Command, Error, Page, format_timestamp};
 use chrono::NaiveDate;
 use common::*;
 use serde_json::{Value, json};
@@ -20,52 +20,24 @@ use serde_json::{Value, json};
 // ---------------------------------------------------------------------------
 // The unit.
 
-struct Unit {
-    _dir: tempfile::TempDir,
-    cf: CaseFile,
-    path: PathBuf,
-    /// Investigator, lead of KESTREL.
-    lead: Actor,
-    /// Investigator on no team.
-    outsider: Actor,
-    /// Supervisor, KESTREL's supervisor.
-    sup: Actor,
-    /// Another supervisor, on no team (supervisors see every operation).
-    dci: Actor,
-    /// Auditor.
-    aud: Actor,
-}
-
-/// A case file with KESTREL, opened by `lead` with supervisor `sup`.
-fn unit() -> Unit {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut cf, path) = new_casefile(dir.path());
-    let (_, [lead, outsider, sup, dci, aud]) = staffed(
-        &mut cf,
-        [
-            ("lead", "investigator"),
-            ("outsider", "investigator"),
-            ("sup", "supervisor"),
-            ("dci", "supervisor"),
-            ("aud", "auditor"),
-        ],
-    );
-    let mut u = Unit {
-        _dir: dir,
-        cf,
-        path,
-        lead,
-        outsider,
-        sup,
-        dci,
-        aud,
-    };
+/// A unit with KESTREL, opened by `lead` with supervisor `sup`. Logged in:
+/// `lead` (investigator, KESTREL's lead), `outsider` (investigator on no
+/// team), `sup` (supervisor, KESTREL's), `dci` (another supervisor, on no
+/// team: supervisors see every operation) and `aud` (auditor).
+fn kestrel() -> Unit {
+    let mut u = Unit::staffed(&[
+        ("lead", "investigator"),
+        ("outsider", "investigator"),
+        ("sup", "supervisor"),
+        ("dci", "supervisor"),
+        ("aud", "auditor"),
+    ]);
     open_operation(&mut u, "KESTREL");
     u
 }
 
 fn open_operation(u: &mut Unit, codename: &str) {
-    let lead = u.lead.clone();
+    let lead = u.actor("lead");
     u.cf.execute(
         &lead,
         Command::OpenOperation(
@@ -149,7 +121,7 @@ fn submitted(u: &mut Unit, who: &Actor, codename: &str, lines: Vec<BidLine>) -> 
 /// Records a threshold decision on `codename`: proposed by `lead`, decided
 /// by `sup`.
 fn threshold(u: &mut Unit, codename: &str, outcome: ThresholdOutcome) {
-    let (lead, sup) = (u.lead.clone(), u.sup.clone());
+    let [lead, sup] = u.actors(["lead", "sup"]);
     let criteria = ThresholdCriteria::new(
         "Interviews with the complainant and a review of duty rosters",
         "The rosters neither place the subject at the scene nor rule it out",
@@ -186,61 +158,6 @@ fn now() -> String {
 
 // ---------------------------------------------------------------------------
 // The audit trail and the rows.
-
-/// (actor, action, entity_type, entity_ref, outcome)
-type Ev = (String, String, String, String, String);
-
-fn ev(actor: &str, action: &str, entity_type: &str, entity_ref: &str, outcome: &str) -> Ev {
-    (
-        actor.into(),
-        action.into(),
-        entity_type.into(),
-        entity_ref.into(),
-        outcome.into(),
-    )
-}
-
-fn all_events(path: &Path) -> Vec<(Ev, Value)> {
-    let conn = raw_conn(path);
-    let mut stmt = conn
-        .prepare(
-            "SELECT actor, action, entity_type, entity_ref, outcome, details
-             FROM audit_event ORDER BY seq",
-        )
-        .unwrap();
-    stmt.query_map([], |r| {
-        Ok((
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
-            r.get::<_, String>(5)?,
-        ))
-    })
-    .unwrap()
-    .map(|row| {
-        let (event, details) = row.unwrap();
-        (event, serde_json::from_str(&details).unwrap())
-    })
-    .collect()
-}
-
-fn seen(path: &Path) -> usize {
-    all_events(path).len()
-}
-
-fn since(path: &Path, seen: usize) -> Vec<Ev> {
-    all_events(path)
-        .into_iter()
-        .skip(seen)
-        .map(|(e, _)| e)
-        .collect()
-}
-
-fn details_since(path: &Path, seen: usize) -> Vec<Value> {
-    all_events(path)
-        .into_iter()
-        .skip(seen)
-        .map(|(_, d)| d)
-        .collect()
-}
 
 /// Everything bids write, as one text, to show nothing changed.
 fn state(path: &Path) -> String {
@@ -335,9 +252,8 @@ fn urns(rows: &[ccu::store::BidRow]) -> Vec<&str> {
 
 #[test]
 fn a_bid_is_drafted_submitted_and_approved_with_exactly_its_audit_events() {
-    let mut u = unit();
-    let lead = u.lead.clone();
-    let sup = u.sup.clone();
+    let mut u = kestrel();
+    let [lead, sup] = u.actors(["lead", "sup"]);
 
     let n = seen(&u.path);
     let drafted =
@@ -558,8 +474,8 @@ fn a_bid_is_drafted_submitted_and_approved_with_exactly_its_audit_events() {
 
 #[test]
 fn resource_types_are_seeded_with_their_capacities() {
-    let mut u = unit();
-    let lead = u.lead.clone();
+    let mut u = kestrel();
+    let lead = u.actor("lead");
     let types: Vec<_> =
         u.cf.resource_types(&lead)
             .unwrap()
@@ -587,9 +503,8 @@ fn resource_types_are_seeded_with_their_capacities() {
 
 #[test]
 fn a_supervisor_cannot_decide_a_bid_they_made_and_the_refusal_is_audited() {
-    let mut u = unit();
-    let sup = u.sup.clone();
-    let dci = u.dci.clone();
+    let mut u = kestrel();
+    let [sup, dci] = u.actors(["sup", "dci"]);
     let urn_text = submitted(
         &mut u,
         &sup,
@@ -632,9 +547,8 @@ fn a_supervisor_cannot_decide_a_bid_they_made_and_the_refusal_is_audited() {
 
 #[test]
 fn only_a_supervisor_decides_bids_or_sets_capacity() {
-    let mut u = unit();
-    let lead = u.lead.clone();
-    let aud = u.aud.clone();
+    let mut u = kestrel();
+    let [lead, aud] = u.actors(["lead", "aud"]);
     let urn_text = submitted(
         &mut u,
         &lead,
@@ -708,9 +622,8 @@ fn only_a_supervisor_decides_bids_or_sets_capacity() {
 
 #[test]
 fn a_covert_line_is_not_approved_until_the_threshold_is_met() {
-    let mut u = unit();
-    let lead = u.lead.clone();
-    let sup = u.sup.clone();
+    let mut u = kestrel();
+    let [lead, sup] = u.actors(["lead", "sup"]);
     let urn_text = submitted(
         &mut u,
         &lead,
@@ -813,9 +726,8 @@ fn a_covert_line_is_not_approved_until_the_threshold_is_met() {
 
 #[test]
 fn a_partial_approval_names_what_it_approves_and_the_rest_gets_nothing() {
-    let mut u = unit();
-    let lead = u.lead.clone();
-    let sup = u.sup.clone();
+    let mut u = kestrel();
+    let [lead, sup] = u.actors(["lead", "sup"]);
     let urn_text = submitted(
         &mut u,
         &lead,
@@ -878,9 +790,8 @@ fn a_partial_approval_names_what_it_approves_and_the_rest_gets_nothing() {
 
 #[test]
 fn capacity_warnings_are_recorded_but_never_block() {
-    let mut u = unit();
-    let lead = u.lead.clone();
-    let sup = u.sup.clone();
+    let mut u = kestrel();
+    let [lead, sup] = u.actors(["lead", "sup"]);
     open_operation(&mut u, "HERON");
     threshold(&mut u, "KESTREL", ThresholdOutcome::Met);
     threshold(&mut u, "HERON", ThresholdOutcome::Met);
@@ -1079,9 +990,8 @@ fn capacity_warnings_are_recorded_but_never_block() {
 
 #[test]
 fn a_bid_moves_through_its_statuses_and_final_ones_stay() {
-    let mut u = unit();
-    let lead = u.lead.clone();
-    let sup = u.sup.clone();
+    let mut u = kestrel();
+    let [lead, sup] = u.actors(["lead", "sup"]);
     let attempt = |u: &mut Unit, who: &Actor, command: Command, message: &str| {
         let s = state(&u.path);
         let n = seen(&u.path);
@@ -1242,8 +1152,8 @@ fn a_bid_moves_through_its_statuses_and_final_ones_stay() {
 
 #[test]
 fn bad_bids_write_nothing() {
-    let mut u = unit();
-    let lead = u.lead.clone();
+    let mut u = kestrel();
+    let lead = u.actor("lead");
     let attempt = |u: &mut Unit, command: Command, message: &str| {
         let s = state(&u.path);
         let n = seen(&u.path);
@@ -1277,7 +1187,7 @@ fn bad_bids_write_nothing() {
     );
     // A closed operation takes no new bids, and its submitted ones can
     // only be declined or withdrawn.
-    let sup = u.sup.clone();
+    let sup = u.actor("sup");
     let pending = submitted(
         &mut u,
         &lead,
@@ -1335,11 +1245,8 @@ fn bad_bids_write_nothing() {
 
 #[test]
 fn a_bid_is_seen_only_by_those_who_may_see_its_operation() {
-    let mut u = unit();
-    let lead = u.lead.clone();
-    let outsider = u.outsider.clone();
-    let dci = u.dci.clone();
-    let aud = u.aud.clone();
+    let mut u = kestrel();
+    let [lead, outsider, dci, aud] = u.actors(["lead", "outsider", "dci", "aud"]);
     let urn_text = submitted(
         &mut u,
         &lead,
@@ -1442,7 +1349,7 @@ fn a_bid_is_seen_only_by_those_who_may_see_its_operation() {
         .unwrap();
 
     // Added to the team, the outsider sees it; removed, they no longer do.
-    let sup = u.sup.clone();
+    let sup = u.actor("sup");
     u.cf.execute(
         &sup,
         Command::AddToTeam {
@@ -1476,7 +1383,7 @@ fn a_bid_is_seen_only_by_those_who_may_see_its_operation() {
 
 #[test]
 fn an_administrator_reads_no_bids() {
-    let mut u = unit();
+    let mut u = kestrel();
     let admin = login(&mut u.cf, ADMIN, ADMIN_PASSWORD);
     let n = seen(&u.path);
     let err = u.cf.bids(&admin, Page::ALL).unwrap_err();

@@ -5,15 +5,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ccu::domain::intelligence::{Category, Grading, NewIntelligence, SourceType, TriageStatus};
 use ccu::domain::operation::{
     Closure, Codename, Decision, NewOperation, OperationStatus, Priority, TeamPart,
 };
-use ccu::domain::subject::{
-    EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
-};
+use ccu::domain::subject::{StaffNumber, SubjectStatus};
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{
     Actor, CaseFile, CheckReport, Command, Error, IntelligenceRow, OperationRow, Page, SearchKind,
@@ -21,58 +19,26 @@ use ccu::store::{
 };
 use chrono::{TimeZone, Utc};
 use common::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
 // ---------------------------------------------------------------------------
 // The unit: a case file with one account per role.
 
-struct Unit {
-    _dir: tempfile::TempDir,
-    cf: CaseFile,
-    path: PathBuf,
-    admin: Actor,
-    /// Investigator, lead of KESTREL.
-    lead: Actor,
-    /// Investigator on no team.
-    outsider: Actor,
-    /// Supervisor, KESTREL's supervisor.
-    sup: Actor,
-    /// Authorising officer.
-    ao: Actor,
-    /// Auditor.
-    aud: Actor,
-}
-
-fn unit() -> Unit {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut cf, path) = new_casefile(dir.path());
-    let (admin, [lead, outsider, sup, ao, aud]) = staffed(
-        &mut cf,
-        [
-            ("lead", "investigator"),
-            ("outsider", "investigator"),
-            ("sup", "supervisor"),
-            ("ao", "authorising-officer"),
-            ("aud", "auditor"),
-        ],
-    );
-    Unit {
-        _dir: dir,
-        cf,
-        path,
-        admin,
-        lead,
-        outsider,
-        sup,
-        ao,
-        aud,
-    }
-}
+/// Each logged in by [`Unit::staffed`]: `lead` (investigator, KESTREL's
+/// lead), `outsider` (investigator on no team), `sup` (supervisor,
+/// KESTREL's), `ao` (authorising officer) and `aud` (auditor).
+const ONE_PER_ROLE: [(&str, &str); 5] = [
+    ("lead", "investigator"),
+    ("outsider", "investigator"),
+    ("sup", "supervisor"),
+    ("ao", "authorising-officer"),
+    ("aud", "auditor"),
+];
 
 /// Another account with `roles`, logged in.
 fn another(u: &mut Unit, name: &str, roles: &str) -> Actor {
     add_user(&mut u.cf, &u.admin, name, roles);
-    login(&mut u.cf, name, USER_PASSWORD)
+    u.login(name)
 }
 
 /// KESTREL, opened by `lead` with supervisor `sup`:
@@ -82,10 +48,10 @@ fn another(u: &mut Unit, name: &str, roles: &str) -> Actor {
 /// - INT-2026-00003 ("quokka") is assessed and linked to nothing;
 /// - its description says "heronry" and decision 1's rationale "pelican".
 fn kestrel_world(u: &mut Unit) {
-    let lead = u.lead.clone();
+    let lead = u.actor("lead");
     for command in [
-        Command::AddSubject(subject("K100", "Kerry Shadowfax", "Custody")),
-        Command::AddSubject(subject("F200", "Frank Open", "Roads")),
+        Command::AddSubject(serving_pc("K100", "Kerry Shadowfax", "Custody")),
+        Command::AddSubject(serving_pc("F200", "Frank Open", "Roads")),
         Command::RecordIntelligence(intel(
             "Partner report marmalade",
             "The marmalade account in full",
@@ -172,22 +138,6 @@ fn new_intel(
 
 fn intel(summary: &str, full_text: &str, subjects: &[&str]) -> NewIntelligence {
     new_intel(None, summary, full_text, subjects)
-}
-
-fn subject(number: &str, name: &str, department: &str) -> SubjectDetails {
-    SubjectDetails::new(
-        staff(number),
-        name,
-        "PC",
-        EmploymentType::Officer,
-        department,
-        "Patrol",
-        true,
-        VettingLevel::Recruitment,
-        None,
-        SubjectStatus::Serving,
-    )
-    .unwrap()
 }
 
 fn operation(
@@ -318,69 +268,6 @@ fn found(cf: &mut CaseFile, who: &Actor, query: &str) -> Vec<(SearchKind, String
 // ---------------------------------------------------------------------------
 // The audit trail and the rows.
 
-/// (actor, action, entity_type, entity_ref, outcome)
-type Ev = (String, String, String, String, String);
-
-fn ev(actor: &str, action: &str, entity_type: &str, entity_ref: &str, outcome: &str) -> Ev {
-    (
-        actor.into(),
-        action.into(),
-        entity_type.into(),
-        entity_ref.into(),
-        outcome.into(),
-    )
-}
-
-/// Every audit event, oldest first, with its details parsed and its seq.
-fn all_events(path: &Path) -> Vec<(i64, Ev, Value)> {
-    let conn = raw_conn(path);
-    let mut stmt = conn
-        .prepare(
-            "SELECT seq, actor, action, entity_type, entity_ref, outcome, details
-             FROM audit_event ORDER BY seq",
-        )
-        .unwrap();
-    stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
-            r.get::<_, String>(6)?,
-        ))
-    })
-    .unwrap()
-    .map(|row| {
-        let (seq, event, details) = row.unwrap();
-        (seq, event, serde_json::from_str(&details).unwrap())
-    })
-    .collect()
-}
-
-fn seen(path: &Path) -> usize {
-    all_events(path).len()
-}
-
-/// The events appended after the first `seen`.
-fn since(path: &Path, seen: usize) -> Vec<Ev> {
-    all_events(path)
-        .into_iter()
-        .skip(seen)
-        .map(|(_, e, _)| e)
-        .collect()
-}
-
-/// The details of the events appended after the first `seen`.
-fn details_since(path: &Path, seen: usize) -> Vec<Value> {
-    all_events(path)
-        .into_iter()
-        .skip(seen)
-        .map(|(_, _, d)| d)
-        .collect()
-}
-
-fn last_seq(path: &Path) -> i64 {
-    all_events(path).last().unwrap().0
-}
-
 /// Everything casework writes, as one text, to show nothing changed.
 fn state(path: &Path) -> String {
     let conn = raw_conn(path);
@@ -484,15 +371,15 @@ fn assert_denied<T: std::fmt::Debug>(
 
 #[test]
 fn need_to_know_hides_an_operation_and_all_that_is_linked_only_through_it() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
     let kestrel = code("KESTREL");
     let nope = code("NOPE");
-    let outsider = u.outsider.clone();
+    let [outsider, lead] = u.actors(["outsider", "lead"]);
 
     // Not on the team: it is not listed...
     assert_eq!(codenames(&mut u.cf, &outsider), Vec::<String>::new());
-    assert_eq!(codenames(&mut u.cf, &u.lead.clone()), ["KESTREL"]);
+    assert_eq!(codenames(&mut u.cf, &lead), ["KESTREL"]);
 
     // ...and opening it is answered exactly as for a codename that does not
     // exist, except that the attempt is audited.
@@ -707,7 +594,7 @@ fn need_to_know_hides_an_operation_and_all_that_is_linked_only_through_it() {
 
     // A supervisor puts them on the team: all of it becomes visible.
     let n = seen(&u.path);
-    let sup = u.sup.clone();
+    let sup = u.actor("sup");
     u.cf.execute(&sup, team_add("KESTREL", "outsider", TeamPart::Team))
         .unwrap();
     assert_eq!(
@@ -837,12 +724,11 @@ fn need_to_know_hides_an_operation_and_all_that_is_linked_only_through_it() {
 
 #[test]
 fn supervisors_and_auditors_see_every_operation_authorising_officers_only_when_asked() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
     let kestrel = code("KESTREL");
     let dci = another(&mut u, "dci", "supervisor");
-    let aud = u.aud.clone();
-    let ao = u.ao.clone();
+    let [aud, ao] = u.actors(["aud", "ao"]);
 
     // A supervisor who is not on the team, and an auditor, see it all.
     for who in [&dci, &aud] {
@@ -897,12 +783,12 @@ fn supervisors_and_auditors_see_every_operation_authorising_officers_only_when_a
     // They cannot be an ordinary team member...
     let n = seen(&u.path);
     let result =
-        u.cf.execute(&u.sup.clone(), team_add("KESTREL", "ao", TeamPart::Team));
+        u.cf.execute(&u.actor("sup"), team_add("KESTREL", "ao", TeamPart::Team));
     assert_invalid(&u, (n, &s), result, "team: ao cannot be team member");
 
     // ...but once asked to act, they see it and may add to its log.
     u.cf.execute(
-        &u.sup.clone(),
+        &u.actor("sup"),
         team_add("KESTREL", "ao", TeamPart::AuthorisingOfficer),
     )
     .unwrap();
@@ -929,16 +815,16 @@ fn supervisors_and_auditors_see_every_operation_authorising_officers_only_when_a
 
 #[test]
 fn intelligence_linked_to_no_operation_is_visible_to_every_case_role() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
     let dci = another(&mut u, "dci", "supervisor");
     let readers = [
-        u.lead.clone(),
-        u.outsider.clone(),
-        u.sup.clone(),
+        u.actor("lead"),
+        u.actor("outsider"),
+        u.actor("sup"),
         dci,
-        u.ao.clone(),
-        u.aud.clone(),
+        u.actor("ao"),
+        u.actor("aud"),
     ];
     for who in &readers {
         let visible = urns(&mut u.cf, who);
@@ -955,7 +841,7 @@ fn intelligence_linked_to_no_operation_is_visible_to_every_case_role() {
 
 /// Asserts that `outsider` still cannot see K100 in any way.
 fn assert_k100_still_hidden(u: &mut Unit) {
-    let outsider = u.outsider.clone();
+    let outsider = u.actor("outsider");
     let why = "K100 is linked only through KESTREL, which outsider is not on";
     assert_eq!(staff_numbers(&mut u.cf, &outsider), ["F200"], "{why}");
     assert_eq!(found(&mut u.cf, &outsider, "Shadowfax"), [], "{why}");
@@ -972,7 +858,7 @@ fn assert_k100_still_hidden(u: &mut Unit) {
 /// exactly as if it did not exist, that the attempt on it is audited as a
 /// need-to-know refusal, and that nothing is written.
 fn assert_hidden_subject_not_revealed(u: &mut Unit, make: impl Fn(&str) -> Command) {
-    let outsider = u.outsider.clone();
+    let outsider = u.actor("outsider");
     let s = state(&u.path);
     let n = seen(&u.path);
     let missing = u.cf.execute(&outsider, make("Z999")).unwrap_err();
@@ -996,7 +882,7 @@ fn assert_hidden_subject_not_revealed(u: &mut Unit, make: impl Fn(&str) -> Comma
 
 #[test]
 fn naming_a_hidden_subject_in_new_intelligence_does_not_reveal_it() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
     assert_k100_still_hidden(&mut u);
     assert_hidden_subject_not_revealed(&mut u, |number| {
@@ -1006,7 +892,7 @@ fn naming_a_hidden_subject_in_new_intelligence_does_not_reveal_it() {
 
 #[test]
 fn naming_a_hidden_subject_in_a_new_operation_does_not_reveal_it() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
     assert_hidden_subject_not_revealed(&mut u, |number| {
         Command::OpenOperation(operation("HAWK", "outsider", "sup", &[], &[number], "Hawk"))
@@ -1015,9 +901,9 @@ fn naming_a_hidden_subject_in_a_new_operation_does_not_reveal_it() {
 
 #[test]
 fn naming_a_hidden_subject_in_an_import_does_not_reveal_it() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
-    let outsider = u.outsider.clone();
+    let outsider = u.actor("outsider");
     let report =
         u.cf.import_intelligence(
             &outsider,
@@ -1045,9 +931,9 @@ fn naming_a_hidden_subject_in_an_import_does_not_reveal_it() {
 
 #[test]
 fn a_source_reference_already_used_by_a_hidden_item_is_not_revealed_and_the_item_is_recorded() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
-    let (lead, outsider) = (u.lead.clone(), u.outsider.clone());
+    let [lead, outsider] = u.actors(["lead", "outsider"]);
     let first =
         u.cf.execute(
             &lead,
@@ -1071,7 +957,7 @@ fn a_source_reference_already_used_by_a_hidden_item_is_not_revealed_and_the_item
     // is recorded as a new item, and supervisors see the shared reference.
     let theirs = u.cf.execute(&outsider, again()).unwrap();
     assert_ne!(theirs.reference, urn);
-    let sup = u.sup.clone();
+    let sup = u.actor("sup");
     let shared = u.cf.shared_source_references(&sup, 10).unwrap();
     assert_eq!(shared.len(), 1, "{shared:?}");
     // Once it is theirs, a second of their own is a duplicate they may see.
@@ -1090,7 +976,7 @@ fn a_source_reference_already_used_by_a_hidden_item_is_not_revealed_and_the_item
 
 #[test]
 fn an_administrator_cannot_read_case_content_and_each_refusal_is_audited() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
     let admin = u.admin.clone();
     let message = "permission denied: admin (administrator) may not read case content";
@@ -1199,10 +1085,10 @@ fn an_administrator_cannot_read_case_content_and_each_refusal_is_audited() {
 
 #[test]
 fn an_auditor_reads_everything_and_can_change_nothing() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
-    let aud = u.aud.clone();
-    let mut changed = subject("K100", "Kerry Shadowfax", "Custody");
+    let aud = u.actor("aud");
+    let mut changed = serving_pc("K100", "Kerry Shadowfax", "Custody");
     changed.department = "Response".into();
     let attempts: Vec<(Command, &str, Ev)> = vec![
         (
@@ -1242,7 +1128,7 @@ fn an_auditor_reads_everything_and_can_change_nothing() {
             ),
         ),
         (
-            Command::AddSubject(subject("A300", "Ann Other", "CID")),
+            Command::AddSubject(serving_pc("A300", "Ann Other", "CID")),
             "add or update subjects",
             ev("aud", "subject.add", "subject", "A300", "denied"),
         ),
@@ -1337,17 +1223,17 @@ fn an_auditor_reads_everything_and_can_change_nothing() {
 
 #[test]
 fn only_a_supervisor_changes_status_closes_or_allocates_the_team() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
     let s = state(&u.path);
-    for who in [u.lead.clone(), u.ao.clone()] {
+    for who in [u.actor("lead"), u.actor("ao")] {
         let name = who.username().to_string();
         let roles = who.roles().to_string();
         let ao_on_team = name == "ao";
         if ao_on_team {
             // Even on the team, an authorising officer may not run it.
             u.cf.execute(
-                &u.sup.clone(),
+                &u.actor("sup"),
                 team_add("KESTREL", "ao", TeamPart::AuthorisingOfficer),
             )
             .unwrap();
@@ -1387,7 +1273,7 @@ fn only_a_supervisor_changes_status_closes_or_allocates_the_team() {
         }
     }
     // The supervisor may.
-    let sup = u.sup.clone();
+    let sup = u.actor("sup");
     u.cf.execute(&sup, team_add("KESTREL", "outsider", TeamPart::Team))
         .unwrap();
     u.cf.execute(&sup, status("KESTREL", OperationStatus::ActiveOvert))
@@ -1400,10 +1286,10 @@ fn only_a_supervisor_changes_status_closes_or_allocates_the_team() {
 
 #[test]
 fn an_operation_opens_in_scoping_with_its_team_and_a_new_urn() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     let inv2 = another(&mut u, "inv2", "investigator");
     let dci = another(&mut u, "dci", "supervisor");
-    let lead = u.lead.clone();
+    let lead = u.actor("lead");
 
     // Opened by its lead, with a team member.
     let n = seen(&u.path);
@@ -1535,9 +1421,9 @@ fn an_operation_opens_in_scoping_with_its_team_and_a_new_urn() {
 
 #[test]
 fn an_operation_moves_through_its_statuses_and_closes_only_with_outcome_and_lessons() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
-    let sup = u.sup.clone();
+    let sup = u.actor("sup");
     let kestrel = code("KESTREL");
 
     for (to, from) in [
@@ -1656,7 +1542,7 @@ fn an_operation_moves_through_its_statuses_and_closes_only_with_outcome_and_less
     );
     // Its codename is still never reused.
     let result = u.cf.execute(
-        &u.lead.clone(),
+        &u.actor("lead"),
         Command::OpenOperation(operation("KESTREL", "lead", "sup", &[], &[], "Again")),
     );
     assert_invalid(
@@ -1669,11 +1555,9 @@ fn an_operation_moves_through_its_statuses_and_closes_only_with_outcome_and_less
 
 #[test]
 fn lessons_learned_lists_only_closed_operations_that_may_be_seen() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
-    let sup = u.sup.clone();
-    let lead = u.lead.clone();
-    let outsider = u.outsider.clone();
+    let [sup, lead, outsider, aud, ao] = u.actors(["sup", "lead", "outsider", "aud", "ao"]);
     u.cf.execute(
         &outsider,
         Command::OpenOperation(operation("HAWK", "outsider", "sup", &[], &[], "Hawk")),
@@ -1699,10 +1583,10 @@ fn lessons_learned_lists_only_closed_operations_that_may_be_seen() {
         c
     };
     assert_eq!(codes(&mut u.cf, &sup), ["HAWK", "KESTREL"]);
-    assert_eq!(codes(&mut u.cf, &u.aud.clone()), ["HAWK", "KESTREL"]);
+    assert_eq!(codes(&mut u.cf, &aud), ["HAWK", "KESTREL"]);
     assert_eq!(codes(&mut u.cf, &lead), ["KESTREL"]);
     assert_eq!(codes(&mut u.cf, &outsider), ["HAWK"]);
-    assert!(codes(&mut u.cf, &u.ao.clone()).is_empty());
+    assert!(codes(&mut u.cf, &ao).is_empty());
     let kestrel =
         u.cf.lessons_learned(&lead)
             .unwrap()
@@ -1720,9 +1604,9 @@ fn lessons_learned_lists_only_closed_operations_that_may_be_seen() {
 
 #[test]
 fn the_last_lead_or_supervisor_cannot_be_taken_off_the_team() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
-    let sup = u.sup.clone();
+    let sup = u.actor("sup");
     let s = state(&u.path);
     let n = seen(&u.path);
     let result = u.cf.execute(&sup, team_remove("KESTREL", "lead"));
@@ -1759,11 +1643,11 @@ fn the_last_lead_or_supervisor_cannot_be_taken_off_the_team() {
 
 #[test]
 fn recording_intelligence_issues_sequential_urns_and_refuses_unknown_subjects() {
-    let mut u = unit();
-    let lead = u.lead.clone();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
+    let lead = u.actor("lead");
     u.cf.execute(
         &lead,
-        Command::AddSubject(subject("K100", "Kerry Shadowfax", "Custody")),
+        Command::AddSubject(serving_pc("K100", "Kerry Shadowfax", "Custody")),
     )
     .unwrap();
 
@@ -1856,10 +1740,9 @@ fn recording_intelligence_issues_sequential_urns_and_refuses_unknown_subjects() 
 
 #[test]
 fn triage_follows_its_path_and_records_who_when_and_why() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
-    let lead = u.lead.clone();
-    let sup = u.sup.clone();
+    let [lead, sup] = u.actors(["lead", "sup"]);
     u.cf.execute(&lead, Command::RecordIntelligence(intel("Fourth", "", &[])))
         .unwrap();
     let urn = "INT-2026-00004";
@@ -2014,10 +1897,10 @@ fn triage_follows_its_path_and_records_who_when_and_why() {
 
 #[test]
 fn intelligence_cannot_be_linked_to_a_closed_operation() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
-    let lead = u.lead.clone();
-    u.cf.execute(&u.sup.clone(), close("KESTREL")).unwrap();
+    let lead = u.actor("lead");
+    u.cf.execute(&u.actor("sup"), close("KESTREL")).unwrap();
     let s = state(&u.path);
     let n = seen(&u.path);
     let result = u.cf.execute(
@@ -2046,9 +1929,8 @@ fn intelligence_cannot_be_linked_to_a_closed_operation() {
 
 #[test]
 fn the_decision_log_is_numbered_and_corrected_by_new_entries_never_edited() {
-    let mut u = unit();
-    let lead = u.lead.clone();
-    let sup = u.sup.clone();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
+    let [lead, sup] = u.actors(["lead", "sup"]);
     u.cf.execute(
         &lead,
         Command::OpenOperation(operation("KESTREL", "lead", "sup", &[], &[], "One")),
@@ -2198,13 +2080,13 @@ fn the_decision_log_is_numbered_and_corrected_by_new_entries_never_edited() {
 
 #[test]
 fn subjects_are_unique_and_updates_record_only_what_changed() {
-    let mut u = unit();
-    let lead = u.lead.clone();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
+    let lead = u.actor("lead");
     let n = seen(&u.path);
     let done =
         u.cf.execute(
             &lead,
-            Command::AddSubject(subject("K100", "Kerry Shadowfax", "Custody")),
+            Command::AddSubject(serving_pc("K100", "Kerry Shadowfax", "Custody")),
         )
         .unwrap();
     assert_eq!(done.reference, "K100");
@@ -2220,7 +2102,7 @@ fn subjects_are_unique_and_updates_record_only_what_changed() {
     for number in ["K100", "k100"] {
         let result = u.cf.execute(
             &lead,
-            Command::AddSubject(subject(number, "Someone Else", "Roads")),
+            Command::AddSubject(serving_pc(number, "Someone Else", "Roads")),
         );
         assert_invalid(
             &u,
@@ -2231,7 +2113,7 @@ fn subjects_are_unique_and_updates_record_only_what_changed() {
     }
 
     // An update records before and after of the changed fields only.
-    let mut changed = subject("K100", "Kerry Shadowfax", "Response");
+    let mut changed = serving_pc("K100", "Kerry Shadowfax", "Response");
     changed.status = SubjectStatus::RestrictedDuties;
     let n = seen(&u.path);
     let done =
@@ -2261,7 +2143,7 @@ fn subjects_are_unique_and_updates_record_only_what_changed() {
     // Updating someone who is not a subject.
     let result = u.cf.execute(
         &lead,
-        Command::UpdateSubject(subject("Z999", "Nobody", "None")),
+        Command::UpdateSubject(serving_pc("Z999", "Nobody", "None")),
     );
     assert_missing(
         &u,
@@ -2276,10 +2158,9 @@ fn subjects_are_unique_and_updates_record_only_what_changed() {
 
 #[test]
 fn a_subject_shows_its_intelligence_visible_operations_and_history() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
-    let lead = u.lead.clone();
-    let outsider = u.outsider.clone();
+    let [lead, outsider] = u.actors(["lead", "outsider"]);
     // K100 is also the subject of a free intelligence item (so everyone may
     // see them), and then of HAWK, which `lead` is not on; `outsider` is on
     // HAWK only.
@@ -2293,7 +2174,7 @@ fn a_subject_shows_its_intelligence_visible_operations_and_history() {
         Command::OpenOperation(operation("HAWK", "outsider", "sup", &[], &["K100"], "Hawk")),
     )
     .unwrap();
-    let mut changed = subject("K100", "Kerry Shadowfax", "Response");
+    let mut changed = serving_pc("K100", "Kerry Shadowfax", "Response");
     changed.role = "Driver".into();
     u.cf.execute(&lead, Command::UpdateSubject(changed))
         .unwrap();
@@ -2345,7 +2226,7 @@ fn a_subject_shows_its_intelligence_visible_operations_and_history() {
     assert_eq!(record.consultations.count, 2, "a second consultation");
     assert_eq!(record.consultations.last.as_ref().unwrap().1, "outsider");
 
-    let sup = u.sup.clone();
+    let sup = u.actor("sup");
     let record = u.cf.open_subject(&sup, &staff("K100")).unwrap();
     let mut seen_by_sup: Vec<_> = record
         .operations
@@ -2361,9 +2242,9 @@ fn a_subject_shows_its_intelligence_visible_operations_and_history() {
 
 #[test]
 fn opening_a_record_writes_exactly_one_view_event() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
-    let lead = u.lead.clone();
+    let lead = u.actor("lead");
     let s = state(&u.path);
 
     let n = seen(&u.path);
@@ -2409,16 +2290,16 @@ fn opening_a_record_writes_exactly_one_view_event() {
 
 #[test]
 fn search_ranks_results_across_kinds_and_marks_the_matches() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
-    let lead = u.lead.clone();
+    let lead = u.actor("lead");
     for command in [
         Command::RecordIntelligence(intel(
             "Lanyard seen at a lanyard stall",
             "The lanyard was lent to a lanyard collector",
             &[],
         )),
-        Command::AddSubject(subject("L300", "Lee Lanyard", "Stores")),
+        Command::AddSubject(serving_pc("L300", "Lee Lanyard", "Stores")),
         record_decision(
             "KESTREL",
             decision("Seize the lanyard", "The lanyard holds the pass", None),
@@ -2487,9 +2368,9 @@ fn search_ranks_results_across_kinds_and_marks_the_matches() {
 
 #[test]
 fn a_query_that_is_not_fts5_syntax_is_bad_input_not_a_database_error() {
-    let mut u = unit();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
     kestrel_world(&mut u);
-    let lead = u.lead.clone();
+    let lead = u.actor("lead");
     for query in ["\"unbalanced", "AND OR", "lanyard AND", "nosuchcolumn:word"] {
         let n = seen(&u.path);
         let err = u.cf.search(&lead, query, 10).unwrap_err();
@@ -2515,11 +2396,11 @@ fn a_query_that_is_not_fts5_syntax_is_bad_input_not_a_database_error() {
 
 #[test]
 fn importing_intelligence_adds_each_item_once_and_reports_unknown_subjects() {
-    let mut u = unit();
-    let lead = u.lead.clone();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
+    let lead = u.actor("lead");
     u.cf.execute(
         &lead,
-        Command::AddSubject(subject("K100", "Kerry Shadowfax", "Custody")),
+        Command::AddSubject(serving_pc("K100", "Kerry Shadowfax", "Custody")),
     )
     .unwrap();
     u.cf.execute(
@@ -2655,14 +2536,12 @@ fn importing_intelligence_adds_each_item_once_and_reports_unknown_subjects() {
 
 #[test]
 fn each_command_in_a_working_day_leaves_exactly_its_audit_events() {
-    let mut u = unit();
-    let lead = u.lead.clone();
-    let sup = u.sup.clone();
-    let ao = u.ao.clone();
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
+    let [lead, sup, ao] = u.actors(["lead", "sup", "ao"]);
     let steps: Vec<(&Actor, Command, Vec<Ev>)> = vec![
         (
             &lead,
-            Command::AddSubject(subject("K100", "Kerry Shadowfax", "Custody")),
+            Command::AddSubject(serving_pc("K100", "Kerry Shadowfax", "Custody")),
             vec![ev("lead", "subject.add", "subject", "K100", "ok")],
         ),
         (
@@ -2777,7 +2656,7 @@ fn each_command_in_a_working_day_leaves_exactly_its_audit_events() {
         ),
         (
             &lead,
-            Command::UpdateSubject(subject("K100", "Kerry Shadowfax", "Roads")),
+            Command::UpdateSubject(serving_pc("K100", "Kerry Shadowfax", "Roads")),
             vec![ev("lead", "subject.update", "subject", "K100", "ok")],
         ),
         (

@@ -65,23 +65,19 @@ fn ccu_as(path: &Path, args: &[&str], password: &str) -> std::process::Output {
     )
 }
 
-/// A unit: the administrator, an investigator who records the marker,
-/// and a supervisor.
-fn unit(dir: &Path) -> PathBuf {
-    let (mut cf, path) = new_casefile(dir);
-    let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
-    add_user(&mut cf, &admin, "okafor", "investigator");
-    add_user(&mut cf, &admin, "sup", "supervisor");
-    let inv = login(&mut cf, "okafor", USER_PASSWORD);
-    cf.execute(&inv, Command::RecordIntelligence(intel(MARKER)))
+/// A unit, closed: the administrator, an investigator `okafor` who
+/// records the marker, and a supervisor `sup`.
+fn marked() -> (tempfile::TempDir, PathBuf) {
+    let mut u = Unit::new(&[("okafor", "investigator"), ("sup", "supervisor")]);
+    let inv = u.login("okafor");
+    u.cf.execute(&inv, Command::RecordIntelligence(intel(MARKER)))
         .unwrap();
-    path
+    u.close()
 }
 
 #[test]
 fn the_bytes_of_a_case_file_hold_no_text_name_or_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = unit(dir.path());
+    let (_dir, path) = marked();
     // The marker is there, for anyone with the key: its absence from the
     // bytes below means something.
     let out = try_sqlcipher(&path, "SELECT summary FROM intelligence;");
@@ -246,8 +242,7 @@ fn files_are_private_whatever_the_umask_and_a_readable_one_is_warned_of() {
 
 #[test]
 fn after_a_rekey_a_disabled_account_and_its_old_keys_open_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = unit(dir.path());
+    let (_dir, path) = marked();
     // What the leaver keeps: their password, a copy of the keyring, and
     // the data key their password unseals.
     let old_ring = fs::read(keyring_path(&path)).unwrap();
@@ -362,8 +357,7 @@ fn after_a_rekey_a_disabled_account_and_its_old_keys_open_nothing() {
 
 #[test]
 fn a_backup_taken_while_another_process_writes_opens_and_checks() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = unit(dir.path());
+    let (dir, path) = marked();
     let bin = env!("CARGO_BIN_EXE_ccu");
     // Another process writing all the while: each run logs in and lists
     // the accounts, two audited writes.
@@ -466,8 +460,7 @@ fn hmac(key: &[u8], purpose: &str) -> Vec<u8> {
 
 #[test]
 fn a_key_put_into_the_keyring_from_outside_opens_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = unit(dir.path());
+    let (_dir, path) = marked();
     // The investigator holds the data key (their password unseals it),
     // and builds, as docs/security.md describes the keyring, an entry that
     // their own password opens under the administrator's name.
@@ -703,8 +696,7 @@ fn a_demo_file_from_before_encryption_is_refused_with_what_to_do() {
 fn the_terminal_application_warns_of_a_readable_case_file_once_logged_in() {
     use ccu::app::Msg;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    let dir = tempfile::tempdir().unwrap();
-    let path = unit(dir.path());
+    let (_dir, path) = marked();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
     let (mut app, mut runtime) = ccu::tui::prepare(
         ccu::tui::Start::Open(Box::new(CaseFile::locate(&path).unwrap())),

@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
-use ccu::domain::account::{DisplayName, Rank, Username};
+use ccu::domain::account::{Rank, Username};
 use ccu::domain::authorisation::AuthorisationType;
 use ccu::domain::covert::{
     AuthorisationApplication, Cancellation, IopcDecision, NewReferral, Review, ThresholdCriteria,
@@ -20,49 +18,9 @@ use ccu::domain::subject::{
     EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
 };
 use ccu::domain::urn::{Urn, UrnKind};
-use ccu::store::{Actor, CaseFile, Command, DueKind, Error, FirstAdministrator};
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use ccu::store::{Command, DueKind, Error};
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use common::*;
-
-/// A clock the test can move.
-#[derive(Clone)]
-struct Clock(Arc<Mutex<DateTime<Utc>>>);
-
-impl Clock {
-    fn at(text: &str) -> Clock {
-        Clock(Arc::new(Mutex::new(
-            DateTime::parse_from_rfc3339(text)
-                .unwrap()
-                .with_timezone(&Utc),
-        )))
-    }
-    fn set(&self, text: &str) {
-        *self.0.lock().unwrap() = DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc);
-    }
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-    fn boxed(&self) -> ccu::store::Clock {
-        let inner = self.0.clone();
-        Box::new(move || *inner.lock().unwrap())
-    }
-}
-
-struct Unit {
-    _dir: tempfile::TempDir,
-    cf: CaseFile,
-    path: std::path::PathBuf,
-    clock: Clock,
-    inv: Actor,
-    sup: Actor,
-    sup2: Actor,
-    supt: Actor,
-    insp: Actor,
-    chief: Actor,
-    dual: Actor,
-}
 
 fn user(name: &str) -> Username {
     Username::parse(name).unwrap()
@@ -73,50 +31,28 @@ fn code(name: &str) -> Codename {
 }
 
 /// KESTREL: lead `inv`, supervisor `sup`, subject K100; the threshold not
-/// yet decided. Time starts at 09:00 on 15 January 2026.
-fn unit() -> Unit {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("case.ccu");
-    let clock = Clock::at("2026-01-15T09:00:00Z");
-    let mut cf = CaseFile::create(
-        &path,
-        FirstAdministrator {
-            username: user(ADMIN),
-            display_name: DisplayName::parse("Admin").unwrap(),
-            rank: Rank::PoliceStaff,
-            password: password(ADMIN_PASSWORD, ADMIN),
-        },
-        common::head_of_unit(),
-        clock.boxed(),
+/// yet decided. Time starts at 09:00 on 15 January 2026. Every account is
+/// logged in.
+fn kestrel() -> Unit {
+    let mut u = Unit::at(
+        TestClock::at("2026-01-15T09:00:00Z"),
+        &[
+            ("inv", "investigator", Rank::Constable),
+            ("sup", "supervisor", Rank::Sergeant),
+            ("sup2", "supervisor", Rank::Inspector),
+            ("supt", "authorising-officer", Rank::Superintendent),
+            ("insp", "authorising-officer", Rank::Inspector),
+            ("chief", "authorising-officer", Rank::ChiefConstable),
+            (
+                "dual",
+                "supervisor,authorising-officer",
+                Rank::Superintendent,
+            ),
+        ],
     )
-    .unwrap();
-    let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
-    for (name, roles, rank) in [
-        ("inv", "investigator", Rank::Constable),
-        ("sup", "supervisor", Rank::Sergeant),
-        ("sup2", "supervisor", Rank::Inspector),
-        ("supt", "authorising-officer", Rank::Superintendent),
-        ("insp", "authorising-officer", Rank::Inspector),
-        ("chief", "authorising-officer", Rank::ChiefConstable),
-        (
-            "dual",
-            "supervisor,authorising-officer",
-            Rank::Superintendent,
-        ),
-    ] {
-        common::add_account(
-            &mut cf,
-            &admin,
-            name,
-            &format!("Officer {name}"),
-            roles,
-            rank,
-        );
-    }
-    let [inv, sup, sup2, supt, insp, chief, dual] =
-        ["inv", "sup", "sup2", "supt", "insp", "chief", "dual"]
-            .map(|n| login(&mut cf, n, USER_PASSWORD));
-    cf.execute(
+    .logged_in();
+    let inv = u.actor("inv");
+    u.cf.execute(
         &inv,
         Command::AddSubject(
             SubjectDetails::new(
@@ -135,7 +71,7 @@ fn unit() -> Unit {
         ),
     )
     .unwrap();
-    cf.execute(
+    u.cf.execute(
         &inv,
         Command::OpenOperation(
             NewOperation::new(
@@ -152,19 +88,7 @@ fn unit() -> Unit {
         ),
     )
     .unwrap();
-    Unit {
-        _dir: dir,
-        cf,
-        path,
-        clock,
-        inv,
-        sup,
-        sup2,
-        supt,
-        insp,
-        chief,
-        dual,
-    }
+    u
 }
 
 fn criteria(blank_proportionality: bool) -> ThresholdCriteria {
@@ -187,7 +111,7 @@ fn criteria(blank_proportionality: bool) -> ThresholdCriteria {
 
 fn threshold_met(u: &mut Unit) {
     u.cf.execute(
-        &u.inv,
+        &u.actor("inv"),
         Command::ProposeThreshold {
             codename: code("KESTREL"),
             criteria: criteria(false),
@@ -195,7 +119,7 @@ fn threshold_met(u: &mut Unit) {
     )
     .unwrap();
     u.cf.execute(
-        &u.sup,
+        &u.actor("sup"),
         Command::DecideThreshold {
             codename: code("KESTREL"),
             outcome: ThresholdOutcome::Met,
@@ -249,9 +173,10 @@ fn last_event(u: &Unit) -> (String, String, String, String) {
 
 #[test]
 fn the_threshold_is_met_only_with_every_criterion_and_only_by_a_supervisor() {
-    let mut u = unit();
+    let mut u = kestrel();
+    let [inv, sup] = u.actors(["inv", "sup"]);
     u.cf.execute(
-        &u.inv,
+        &inv,
         Command::ProposeThreshold {
             codename: code("KESTREL"),
             criteria: criteria(true),
@@ -264,12 +189,12 @@ fn the_threshold_is_met_only_with_every_criterion_and_only_by_a_supervisor() {
         rationale: "Reasons".into(),
     };
     let err =
-        u.cf.execute(&u.inv, decide(ThresholdOutcome::Met))
+        u.cf.execute(&inv, decide(ThresholdOutcome::Met))
             .unwrap_err();
     assert!(matches!(err, Error::Denied { .. }), "{err:?}");
     let events = audit_rows(&u.path).len();
     let err =
-        u.cf.execute(&u.sup, decide(ThresholdOutcome::Met))
+        u.cf.execute(&sup, decide(ThresholdOutcome::Met))
             .unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -280,31 +205,31 @@ fn the_threshold_is_met_only_with_every_criterion_and_only_by_a_supervisor() {
         events,
         "bad input writes nothing"
     );
-    u.cf.execute(&u.sup, decide(ThresholdOutcome::MoreInformation))
+    u.cf.execute(&sup, decide(ThresholdOutcome::MoreInformation))
         .unwrap();
-    let history = u.cf.threshold(&u.sup, &code("KESTREL")).unwrap();
+    let history = u.cf.threshold(&sup, &code("KESTREL")).unwrap();
     assert_eq!(history.current, Some(ThresholdOutcome::MoreInformation));
 
     let err =
-        u.cf.execute(&u.sup, decide(ThresholdOutcome::Met))
+        u.cf.execute(&sup, decide(ThresholdOutcome::Met))
             .unwrap_err();
     assert!(
         err.to_string()
             .contains("no threshold proposal awaiting a decision"),
         "{err}"
     );
-    assert_eq!(u.cf.thresholds_awaiting_decision(&u.sup).unwrap(), []);
+    assert_eq!(u.cf.thresholds_awaiting_decision(&sup).unwrap(), []);
     u.cf.execute(
-        &u.inv,
+        &inv,
         Command::ProposeThreshold {
             codename: code("KESTREL"),
             criteria: criteria(false),
         },
     )
     .unwrap();
-    assert_eq!(u.cf.thresholds_awaiting_decision(&u.sup).unwrap().len(), 1);
-    u.cf.execute(&u.sup, decide(ThresholdOutcome::Met)).unwrap();
-    let history = u.cf.threshold(&u.inv, &code("KESTREL")).unwrap();
+    assert_eq!(u.cf.thresholds_awaiting_decision(&sup).unwrap().len(), 1);
+    u.cf.execute(&sup, decide(ThresholdOutcome::Met)).unwrap();
+    let history = u.cf.threshold(&inv, &code("KESTREL")).unwrap();
     assert_eq!(history.current, Some(ThresholdOutcome::Met));
     assert_eq!(history.entries.len(), 2);
     assert_eq!(
@@ -328,11 +253,12 @@ fn the_threshold_is_met_only_with_every_criterion_and_only_by_a_supervisor() {
 
 #[test]
 fn a_directed_surveillance_grant_ends_on_the_legal_day_and_enters_the_central_record() {
-    let mut u = unit();
+    let mut u = kestrel();
+    let [inv, insp, sup, supt] = u.actors(["inv", "insp", "sup", "supt"]);
     threshold_met(&mut u);
     let applied =
         u.cf.execute(
-            &u.inv,
+            &inv,
             application(AuthorisationType::DirectedSurveillance, "supt", false),
         )
         .unwrap();
@@ -340,18 +266,18 @@ fn a_directed_surveillance_grant_ends_on_the_legal_day_and_enters_the_central_re
     // The investigator cannot grant; nor can an Inspector without urgency,
     // even once asked to act on the operation.
     assert!(matches!(
-        u.cf.execute(&u.inv, grant("AUTH-2026-0001", "")),
+        u.cf.execute(&inv, grant("AUTH-2026-0001", "")),
         Err(Error::Denied { .. })
     ));
     let err =
-        u.cf.execute(&u.insp, grant("AUTH-2026-0001", ""))
+        u.cf.execute(&insp, grant("AUTH-2026-0001", ""))
             .unwrap_err();
     assert_eq!(
         err.to_string(),
         "there is no authorisation 'AUTH-2026-0001' that you may see"
     );
     u.cf.execute(
-        &u.sup,
+        &sup,
         Command::AddToTeam {
             codename: code("KESTREL"),
             username: user("insp"),
@@ -360,15 +286,15 @@ fn a_directed_surveillance_grant_ends_on_the_legal_day_and_enters_the_central_re
     )
     .unwrap();
     let err =
-        u.cf.execute(&u.insp, grant("AUTH-2026-0001", ""))
+        u.cf.execute(&insp, grant("AUTH-2026-0001", ""))
             .unwrap_err();
     assert!(err.to_string().contains("Superintendent"), "{err}");
-    let granted = u.cf.execute(&u.supt, grant("AUTH-2026-0001", "")).unwrap();
+    let granted = u.cf.execute(&supt, grant("AUTH-2026-0001", "")).unwrap();
     // Three months beginning with 15 January end at the end of 14 April (BST).
     assert_eq!(granted.details["ends_at"], "2026-04-14T23:00:00.000000Z");
     assert_eq!(granted.details["last_day"], "2026-04-14");
 
-    let record = u.cf.central_record(&u.supt).unwrap();
+    let record = u.cf.central_record(&supt).unwrap();
     assert_eq!(record.len(), 1);
     let e = &record[0];
     assert_eq!(e.urn, "AUTH-2026-0001");
@@ -394,17 +320,18 @@ fn a_directed_surveillance_grant_ends_on_the_legal_day_and_enters_the_central_re
 
     // In effect until the last instant of 14 April, and not after.
     u.clock.set("2026-04-14T22:59:59Z");
-    assert!(u.cf.central_record(&u.supt).unwrap()[0].in_effect);
+    assert!(u.cf.central_record(&supt).unwrap()[0].in_effect);
     u.clock.set("2026-04-14T23:00:00Z");
-    assert!(!u.cf.central_record(&u.supt).unwrap()[0].in_effect);
+    assert!(!u.cf.central_record(&supt).unwrap()[0].in_effect);
 }
 
 #[test]
 fn an_officer_may_not_authorise_their_own_application_and_the_refusal_is_audited() {
-    let mut u = unit();
+    let mut u = kestrel();
+    let dual = u.actor("dual");
     threshold_met(&mut u);
     u.cf.execute(
-        &u.dual,
+        &dual,
         application(AuthorisationType::DirectedSurveillance, "supt", false),
     )
     .unwrap();
@@ -413,7 +340,7 @@ fn an_officer_may_not_authorise_their_own_application_and_the_refusal_is_audited
         "SELECT count(*) FROM authorisation WHERE status = 'applied'",
     );
     let err =
-        u.cf.execute(&u.dual, grant("AUTH-2026-0001", ""))
+        u.cf.execute(&dual, grant("AUTH-2026-0001", ""))
             .unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -436,10 +363,11 @@ fn an_officer_may_not_authorise_their_own_application_and_the_refusal_is_audited
 
 #[test]
 fn an_authorising_officer_on_the_team_must_justify_and_is_flagged_directly_involved() {
-    let mut u = unit();
+    let mut u = kestrel();
+    let [sup, inv, dual] = u.actors(["sup", "inv", "dual"]);
     threshold_met(&mut u);
     u.cf.execute(
-        &u.sup,
+        &sup,
         Command::AddToTeam {
             codename: code("KESTREL"),
             username: user("dual"),
@@ -448,12 +376,12 @@ fn an_authorising_officer_on_the_team_must_justify_and_is_flagged_directly_invol
     )
     .unwrap();
     u.cf.execute(
-        &u.inv,
+        &inv,
         application(AuthorisationType::DirectedSurveillance, "dual", false),
     )
     .unwrap();
     let err =
-        u.cf.execute(&u.dual, grant("AUTH-2026-0001", ""))
+        u.cf.execute(&dual, grant("AUTH-2026-0001", ""))
             .unwrap_err();
     assert!(
         err.to_string()
@@ -461,11 +389,11 @@ fn an_authorising_officer_on_the_team_must_justify_and_is_flagged_directly_invol
         "{err}"
     );
     u.cf.execute(
-        &u.dual,
+        &dual,
         grant("AUTH-2026-0001", "The only Superintendent on duty tonight"),
     )
     .unwrap();
-    let e = &u.cf.central_record(&u.sup).unwrap()[0];
+    let e = &u.cf.central_record(&sup).unwrap()[0];
     assert!(e.directly_involved);
     assert_eq!(
         e.involvement_reason.as_deref(),
@@ -475,34 +403,36 @@ fn an_authorising_officer_on_the_team_must_justify_and_is_flagged_directly_invol
 
 #[test]
 fn an_urgent_grant_lasts_exactly_72_hours_and_an_inspector_may_give_it() {
-    let mut u = unit();
+    let mut u = kestrel();
+    let [inv, insp, sup] = u.actors(["inv", "insp", "sup"]);
     threshold_met(&mut u);
     // 27 March 2026 22:00: the clocks go forward during these 72 hours.
     u.clock.set("2026-03-27T22:00:00Z");
     u.cf.execute(
-        &u.inv,
+        &inv,
         application(AuthorisationType::DirectedSurveillance, "insp", true),
     )
     .unwrap();
-    let granted = u.cf.execute(&u.insp, grant("AUTH-2026-0001", "")).unwrap();
+    let granted = u.cf.execute(&insp, grant("AUTH-2026-0001", "")).unwrap();
     assert_eq!(granted.details["ends_at"], "2026-03-30T22:00:00.000000Z");
-    let e = &u.cf.central_record(&u.sup).unwrap()[0];
+    let e = &u.cf.central_record(&sup).unwrap()[0];
     assert!(e.urgent);
     assert_eq!(e.urgency_reason, "A victim is to be met tonight");
 }
 
 #[test]
 fn intrusive_surveillance_is_not_in_effect_until_a_judicial_commissioner_approves() {
-    let mut u = unit();
+    let mut u = kestrel();
+    let [inv, chief, sup] = u.actors(["inv", "chief", "sup"]);
     threshold_met(&mut u);
     u.cf.execute(
-        &u.inv,
+        &inv,
         application(AuthorisationType::IntrusiveSurveillance, "chief", false),
     )
     .unwrap();
     let err =
         u.cf.execute(
-            &u.chief,
+            &chief,
             Command::RecordJudicialApproval {
                 urn: auth("AUTH-2026-0001"),
                 reference: "JC-1".into(),
@@ -510,8 +440,8 @@ fn intrusive_surveillance_is_not_in_effect_until_a_judicial_commissioner_approve
         )
         .unwrap_err();
     assert!(err.to_string().contains("applied for"), "{err}");
-    u.cf.execute(&u.chief, grant("AUTH-2026-0001", "")).unwrap();
-    let e = &u.cf.central_record(&u.sup).unwrap()[0];
+    u.cf.execute(&chief, grant("AUTH-2026-0001", "")).unwrap();
+    let e = &u.cf.central_record(&sup).unwrap()[0];
     assert!(!e.in_effect);
     assert_eq!(
         e.status.label(),
@@ -519,14 +449,14 @@ fn intrusive_surveillance_is_not_in_effect_until_a_judicial_commissioner_approve
     );
     u.clock.advance(Duration::hours(5));
     u.cf.execute(
-        &u.chief,
+        &chief,
         Command::RecordJudicialApproval {
             urn: auth("AUTH-2026-0001"),
             reference: "JC-2026-17".into(),
         },
     )
     .unwrap();
-    let e = &u.cf.central_record(&u.sup).unwrap()[0];
+    let e = &u.cf.central_record(&sup).unwrap()[0];
     assert!(e.in_effect);
     assert_eq!(e.judicial_reference.as_deref(), Some("JC-2026-17"));
     assert_eq!(
@@ -537,25 +467,26 @@ fn intrusive_surveillance_is_not_in_effect_until_a_judicial_commissioner_approve
 
 #[test]
 fn a_chis_is_reviewed_before_renewal_and_renewals_chain_from_the_end() {
-    let mut u = unit();
+    let mut u = kestrel();
+    let [inv, supt, sup] = u.actors(["inv", "supt", "sup"]);
     threshold_met(&mut u);
-    u.cf.execute(&u.inv, application(AuthorisationType::Chis, "supt", false))
+    u.cf.execute(&inv, application(AuthorisationType::Chis, "supt", false))
         .unwrap();
-    u.cf.execute(&u.supt, grant("AUTH-2026-0001", "")).unwrap();
+    u.cf.execute(&supt, grant("AUTH-2026-0001", "")).unwrap();
     // Twelve months beginning with 15 January 2026: the end of 14 January 2027.
     u.clock.set("2026-12-01T10:00:00Z");
     let renew = || Command::RenewAuthorisation {
         urn: auth("AUTH-2026-0001"),
         rationale: "Still needed".into(),
     };
-    let err = u.cf.execute(&u.supt, renew()).unwrap_err();
+    let err = u.cf.execute(&supt, renew()).unwrap_err();
     assert!(
         err.to_string()
             .contains("must be reviewed before it is renewed"),
         "{err}"
     );
     u.cf.execute(
-        &u.supt,
+        &supt,
         Command::ReviewAuthorisation {
             urn: auth("AUTH-2026-0001"),
             review: Review::new(
@@ -567,13 +498,13 @@ fn a_chis_is_reviewed_before_renewal_and_renewals_chain_from_the_end() {
         },
     )
     .unwrap();
-    let renewed = u.cf.execute(&u.supt, renew()).unwrap();
+    let renewed = u.cf.execute(&supt, renew()).unwrap();
     assert_eq!(
         renewed.details["takes_effect_at"],
         "2027-01-15T00:00:00.000000Z"
     );
     assert_eq!(renewed.details["after"]["last_day"], "2028-01-14");
-    let e = &u.cf.central_record(&u.sup).unwrap()[0];
+    let e = &u.cf.central_record(&sup).unwrap()[0];
     assert_eq!(e.renewals.len(), 1);
     assert!(
         e.renewals[0].contains("by Officer supt (Superintendent)"),
@@ -584,7 +515,7 @@ fn a_chis_is_reviewed_before_renewal_and_renewals_chain_from_the_end() {
 
     // After the end nothing can be renewed.
     u.clock.set("2028-01-15T00:00:00Z");
-    let err = u.cf.execute(&u.supt, renew()).unwrap_err();
+    let err = u.cf.execute(&supt, renew()).unwrap_err();
     assert!(
         err.to_string().contains("ended at the end of 2028-01-14"),
         "{err}"
@@ -593,18 +524,19 @@ fn a_chis_is_reviewed_before_renewal_and_renewals_chain_from_the_end() {
 
 #[test]
 fn cancellation_records_the_stop_instruction_reason_outcome_and_material() {
-    let mut u = unit();
+    let mut u = kestrel();
+    let [inv, supt, sup] = u.actors(["inv", "supt", "sup"]);
     threshold_met(&mut u);
     u.cf.execute(
-        &u.inv,
+        &inv,
         application(AuthorisationType::DirectedSurveillance, "supt", false),
     )
     .unwrap();
-    u.cf.execute(&u.supt, grant("AUTH-2026-0001", "")).unwrap();
+    u.cf.execute(&supt, grant("AUTH-2026-0001", "")).unwrap();
     u.clock.set("2026-02-20T16:00:00Z");
     let stop = Utc.with_ymd_and_hms(2026, 2, 20, 15, 30, 0).unwrap();
     u.cf.execute(
-        &u.supt,
+        &supt,
         Command::CancelAuthorisation {
             urn: auth("AUTH-2026-0001"),
             cancellation: Cancellation::new(
@@ -617,7 +549,7 @@ fn cancellation_records_the_stop_instruction_reason_outcome_and_material() {
         },
     )
     .unwrap();
-    let e = &u.cf.central_record(&u.sup).unwrap()[0];
+    let e = &u.cf.central_record(&sup).unwrap()[0];
     assert_eq!(e.status.label(), "Cancelled");
     assert!(!e.in_effect);
     assert_eq!(
@@ -658,8 +590,9 @@ fn referral(re: Option<&str>) -> Command {
 
 #[test]
 fn referrals_have_a_deadline_are_made_by_a_supervisor_and_record_the_iopc_decision() {
-    let mut u = unit();
-    let recorded = u.cf.execute(&u.inv, referral(None)).unwrap();
+    let mut u = kestrel();
+    let [inv, sup] = u.actors(["inv", "sup"]);
+    let recorded = u.cf.execute(&inv, referral(None)).unwrap();
     assert_eq!(recorded.reference, "REF-2026-0001");
     // The end of the day after the day it became clear.
     assert_eq!(recorded.details["deadline"], "2026-01-17T00:00:00.000000Z");
@@ -667,10 +600,10 @@ fn referrals_have_a_deadline_are_made_by_a_supervisor_and_record_the_iopc_decisi
         urn: Urn::parse(UrnKind::Referral, "REF-2026-0001").unwrap(),
     };
     assert!(matches!(
-        u.cf.execute(&u.inv, refer.clone()),
+        u.cf.execute(&inv, refer.clone()),
         Err(Error::Denied { .. })
     ));
-    u.cf.execute(&u.sup, refer.clone()).unwrap();
+    u.cf.execute(&sup, refer.clone()).unwrap();
     let decision = Command::RecordIopcDecision {
         urn: Urn::parse(UrnKind::Referral, "REF-2026-0001").unwrap(),
         decision: IopcDecision::new(
@@ -680,35 +613,34 @@ fn referrals_have_a_deadline_are_made_by_a_supervisor_and_record_the_iopc_decisi
         )
         .unwrap(),
     };
-    u.cf.execute(&u.inv, decision).unwrap();
-    let again =
-        u.cf.execute(&u.inv, referral(Some("REF-2026-0001")))
-            .unwrap();
-    let rows = u.cf.referrals(&u.sup).unwrap();
+    u.cf.execute(&inv, decision).unwrap();
+    let again = u.cf.execute(&inv, referral(Some("REF-2026-0001"))).unwrap();
+    let rows = u.cf.referrals(&sup).unwrap();
     assert_eq!(rows[0].urn, again.reference);
     assert_eq!(rows[0].re_referral_of.as_deref(), Some("REF-2026-0001"));
     assert_eq!(rows[1].mode, Some(ModeOfInvestigation::Independent));
     assert_eq!(rows[1].iopc_reference.as_deref(), Some("IOPC-2026-123"));
 
     // The deadline is configurable, for referrals recorded afterwards.
-    u.cf.execute(&u.sup, Command::SetReferralDeadline { days_after: 2 })
+    u.cf.execute(&sup, Command::SetReferralDeadline { days_after: 2 })
         .unwrap();
-    let third = u.cf.execute(&u.inv, referral(None)).unwrap();
+    let third = u.cf.execute(&inv, referral(None)).unwrap();
     assert_eq!(third.details["deadline"], "2026-01-18T00:00:00.000000Z");
 }
 
 #[test]
 fn the_diary_lists_what_is_due_soonest_first_with_overdue_flagged() {
-    let mut u = unit();
+    let mut u = kestrel();
+    let [inv, supt, sup, sup2] = u.actors(["inv", "supt", "sup", "sup2"]);
     threshold_met(&mut u);
     u.cf.execute(
-        &u.inv,
+        &inv,
         application(AuthorisationType::DirectedSurveillance, "supt", false),
     )
     .unwrap();
-    u.cf.execute(&u.supt, grant("AUTH-2026-0001", "")).unwrap();
+    u.cf.execute(&supt, grant("AUTH-2026-0001", "")).unwrap();
     u.cf.execute(
-        &u.inv,
+        &inv,
         Command::RecordReferral(
             NewReferral::new(
                 Some(code("KESTREL")),
@@ -730,7 +662,7 @@ fn the_diary_lists_what_is_due_soonest_first_with_overdue_flagged() {
     // and the authorisation review (end of 12 Feb) are due within 7 days;
     // the operation has had no decision-log entry for 27 days.
     u.clock.set("2026-02-11T09:00:00Z");
-    let items = u.cf.due(&u.sup, 7).unwrap();
+    let items = u.cf.due(&sup, 7).unwrap();
     let seen: Vec<(DueKind, &str, bool)> = items
         .iter()
         .map(|i| (i.what, i.reference.as_str(), i.overdue))
@@ -747,7 +679,7 @@ fn the_diary_lists_what_is_due_soonest_first_with_overdue_flagged() {
     );
     assert_eq!(items[0].due_at, "2026-01-17T00:00:00.000000Z");
     // Looking further ahead brings in the authorisation's end.
-    let far = u.cf.due(&u.sup, 90).unwrap();
+    let far = u.cf.due(&sup, 90).unwrap();
     let end = far
         .iter()
         .find(|i| i.what == DueKind::AuthorisationEnds)
@@ -766,20 +698,21 @@ fn the_diary_lists_what_is_due_soonest_first_with_overdue_flagged() {
     };
     assert_eq!(u.cf.due(&outsider, 90).unwrap(), []);
     // A second supervisor sees it all, as supervisors see every operation.
-    assert_eq!(u.cf.due(&u.sup2, 90).unwrap(), far);
+    assert_eq!(u.cf.due(&sup2, 90).unwrap(), far);
 }
 
 #[test]
 fn opening_an_authorisation_or_a_referral_records_the_consultation_and_hides_others() {
-    let mut u = unit();
+    let mut u = kestrel();
+    let inv = u.actor("inv");
     threshold_met(&mut u);
     u.cf.execute(
-        &u.inv,
+        &inv,
         application(AuthorisationType::DirectedSurveillance, "supt", false),
     )
     .unwrap();
     let entry =
-        u.cf.open_authorisation(&u.inv, &auth("AUTH-2026-0001"))
+        u.cf.open_authorisation(&inv, &auth("AUTH-2026-0001"))
             .unwrap();
     assert_eq!(entry.urn, "AUTH-2026-0001");
     assert_eq!(
@@ -791,9 +724,9 @@ fn opening_an_authorisation_or_a_referral_records_the_consultation_and_hides_oth
         (r.1.as_str(), r.2.as_str(), r.3.as_str(), r.4.as_str()),
         ("inv", "view", "AUTH-2026-0001", "ok")
     );
-    u.cf.execute(&u.inv, referral(None)).unwrap();
+    u.cf.execute(&inv, referral(None)).unwrap();
     let referral_urn = Urn::parse(UrnKind::Referral, "REF-2026-0001").unwrap();
-    let referral = u.cf.open_referral(&u.inv, &referral_urn).unwrap();
+    let referral = u.cf.open_referral(&inv, &referral_urn).unwrap();
     assert_eq!(referral.urn, "REF-2026-0001");
     let r = audit_rows(&u.path).pop().unwrap();
     assert_eq!(

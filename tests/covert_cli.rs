@@ -4,7 +4,7 @@
 
 mod common;
 
-use ccu::domain::account::{DisplayName, Rank, Username};
+use ccu::domain::account::{Rank, Username};
 use ccu::domain::authorisation::AuthorisationType;
 use ccu::domain::covert::{
     AuthorisationApplication, NewReferral, ThresholdCriteria, ThresholdOutcome,
@@ -13,7 +13,7 @@ use ccu::domain::intelligence::Category;
 use ccu::domain::operation::{Codename, NewOperation, Priority};
 use ccu::domain::referral::{MatterType, ReferralCriterion};
 use ccu::domain::urn::{Urn, UrnKind};
-use ccu::store::{CaseFile, Command, FirstAdministrator};
+use ccu::store::Command;
 use chrono::{Duration, Utc};
 use common::*;
 
@@ -24,19 +24,7 @@ fn user(name: &str) -> Username {
 /// A case file written with the real clock (the binary uses it too): an
 /// authorisation granted now, and a referral that became clear a week ago.
 fn casefile(dir: &std::path::Path) -> std::path::PathBuf {
-    let path = dir.join("case.ccu");
-    let mut cf = CaseFile::create(
-        &path,
-        FirstAdministrator {
-            username: user(ADMIN),
-            display_name: DisplayName::parse("Admin").unwrap(),
-            rank: Rank::PoliceStaff,
-            password: password(ADMIN_PASSWORD, ADMIN),
-        },
-        common::head_of_unit(),
-        ccu::store::system_clock(),
-    )
-    .unwrap();
+    let (mut cf, path) = new_casefile_with(dir, ccu::store::system_clock());
     let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
     for (name, roles, rank) in [
         ("inv", "investigator", Rank::Constable),

@@ -6,13 +6,8 @@ mod common;
 
 use std::path::Path;
 
-use ccu::domain::subject::{
-    EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
-};
 use ccu::store::Command;
 use common::*;
-
-const HEADER: &str = "source_reference,received_at,source_type,grading,handling_conditions,category,apsp,staff_numbers,summary,full_text\n";
 
 /// A case file with an investigator `inv` and one subject, 1234.
 fn setup(dir: &Path) -> std::path::PathBuf {
@@ -20,35 +15,9 @@ fn setup(dir: &Path) -> std::path::PathBuf {
     let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
     add_user(&mut cf, &admin, "inv", "investigator");
     let inv = login(&mut cf, "inv", USER_PASSWORD);
-    let subject = SubjectDetails::new(
-        StaffNumber::parse("1234").unwrap(),
-        "PC Alex Hart",
-        "PC",
-        EmploymentType::Officer,
-        "Response",
-        "Patrol",
-        true,
-        VettingLevel::Recruitment,
-        None,
-        SubjectStatus::Serving,
-    )
-    .unwrap();
+    let subject = serving_pc("1234", "PC Alex Hart", "Response");
     cf.execute(&inv, Command::AddSubject(subject)).unwrap();
     path
-}
-
-fn import(casefile: &Path, csv: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "import",
-        "intel",
-        csv.to_str().unwrap(),
-        "--file",
-        casefile.to_str().unwrap(),
-        "--as",
-        "inv",
-    ];
-    args.extend_from_slice(extra);
-    ccu(&args, &[("CCU_PASSWORD", USER_PASSWORD)])
 }
 
 fn items(path: &Path) -> i64 {
@@ -57,7 +26,7 @@ fn items(path: &Path) -> i64 {
 
 fn good_rows() -> String {
     format!(
-        "{HEADER}ICT-1,23/11/2026 08:15,ict-monitoring,2BP,,misusing-systems,no,1234,PNC check on ex-partner,\"Searched PNC for a\nnamed woman, no policing purpose\"\n\
+        "{IMPORT_HEADER}ICT-1,23/11/2026 08:15,ict-monitoring,2BP,,misusing-systems,no,1234,PNC check on ex-partner,\"Searched PNC for a\nnamed woman, no policing purpose\"\n\
          ICT-2,23/11/2026 08:20,ict-monitoring,2BC,PSD only,abuse-of-authority,yes,1234;9999,Repeated searches on a victim,\n"
     )
 }
@@ -69,7 +38,7 @@ fn a_good_file_is_imported_once_and_unknown_staff_numbers_are_reported() {
     let csv = dir.path().join("alerts.csv");
     std::fs::write(&csv, good_rows()).unwrap();
 
-    let out = import(&cf, &csv, &[]);
+    let out = import_intel(&cf, &csv, "inv", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("Imported 2 items from"), "{text}");
@@ -90,7 +59,7 @@ fn a_good_file_is_imported_once_and_unknown_staff_numbers_are_reported() {
     assert_eq!(full, "Searched PNC for a\nnamed woman, no policing purpose");
 
     // The same file again adds nothing.
-    let out = import(&cf, &csv, &[]);
+    let out = import_intel(&cf, &csv, "inv", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("2 rows were imported before"),
@@ -129,7 +98,7 @@ fn one_bad_row_means_nothing_is_imported_and_every_bad_row_is_listed() {
         ),
     )
     .unwrap();
-    let out = import(&cf, &csv, &[]);
+    let out = import_intel(&cf, &csv, "inv", &[]);
     assert_eq!(out.status.code(), Some(5));
     let err = stderr(&out);
     assert!(
@@ -152,7 +121,7 @@ fn one_bad_row_means_nothing_is_imported_and_every_bad_row_is_listed() {
         "nothing written, not even a login"
     );
 
-    let out = import(&cf, &csv, &["--skip-invalid"]);
+    let out = import_intel(&cf, &csv, "inv", &["--skip-invalid"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("Imported 2 items"), "{text}");
@@ -167,7 +136,7 @@ fn malformed_files_get_a_clear_error_and_change_nothing() {
     let cf = setup(dir.path());
     let events = audit_rows(&cf).len();
     let huge = format!(
-        "{HEADER}ICT-9,23/11/2026 08:15,other,2BP,,other,no,,big,{}\n",
+        "{IMPORT_HEADER}ICT-9,23/11/2026 08:15,other,2BP,,other,no,,big,{}\n",
         "x".repeat(ccu::import::MAX_FIELD_CHARS + 1)
     );
     let mut not_utf8 = good_rows().into_bytes();
@@ -177,13 +146,13 @@ fn malformed_files_get_a_clear_error_and_change_nothing() {
         ("latin1.csv", not_utf8, "line 5 is not UTF-8"),
         (
             "quote.csv",
-            format!("{HEADER}ICT-5,23/11/2026 08:15,other,2BP,,other,no,,\"never closed,\n")
+            format!("{IMPORT_HEADER}ICT-5,23/11/2026 08:15,other,2BP,,other,no,,\"never closed,\n")
                 .into_bytes(),
             "quote",
         ),
         (
             "fields.csv",
-            format!("{HEADER}ICT-6,23/11/2026 08:15,other\n").into_bytes(),
+            format!("{IMPORT_HEADER}ICT-6,23/11/2026 08:15,other\n").into_bytes(),
             "line 2",
         ),
         (
@@ -196,7 +165,7 @@ fn malformed_files_get_a_clear_error_and_change_nothing() {
     for (name, bytes, expected) in cases {
         let csv = dir.path().join(name);
         std::fs::write(&csv, bytes).unwrap();
-        let out = import(&cf, &csv, &[]);
+        let out = import_intel(&cf, &csv, "inv", &[]);
         assert_eq!(out.status.code(), Some(5), "{name}: {}", stderr(&out));
         let err = stderr(&out);
         assert!(
@@ -212,7 +181,7 @@ fn malformed_files_get_a_clear_error_and_change_nothing() {
     assert_eq!(items(&cf), 0);
     assert_eq!(audit_rows(&cf).len(), events);
 
-    let out = import(&cf, &dir.path().join("missing.csv"), &[]);
+    let out = import_intel(&cf, &dir.path().join("missing.csv"), "inv", &[]);
     assert_eq!(out.status.code(), Some(5));
     assert!(
         stderr(&out).contains("cannot read the file"),
@@ -228,10 +197,10 @@ fn hostile_text_in_a_file_reaches_the_terminal_neutralised() {
     let csv = dir.path().join("hostile.csv");
     std::fs::write(
         &csv,
-        format!("{HEADER}ICT-7,23/11/2026 08:15,other,2BP,,\"\x1b[2Jwipe\",no,\"12\x1b]0;pwned\x07\",s,\n"),
+        format!("{IMPORT_HEADER}ICT-7,23/11/2026 08:15,other,2BP,,\"\x1b[2Jwipe\",no,\"12\x1b]0;pwned\x07\",s,\n"),
     )
     .unwrap();
-    let out = import(&cf, &csv, &[]);
+    let out = import_intel(&cf, &csv, "inv", &[]);
     assert_eq!(out.status.code(), Some(5));
     let err = stderr(&out);
     assert!(err.contains("\u{241b}[2Jwipe"), "{err}");

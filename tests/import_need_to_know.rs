@@ -19,29 +19,23 @@ use chrono::{TimeZone, Utc};
 use common::*;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-const HEADER: &str = "source_reference,received_at,source_type,grading,handling_conditions,category,apsp,staff_numbers,summary,full_text\n";
-
 fn urn(text: &str) -> Urn {
     Urn::parse(UrnKind::Intelligence, text).unwrap()
 }
 
-/// A unit with investigators `lead` (on KESTREL) and `outsider` (on no
-/// team) and the supervisor `sup`. `lead` imported ICT-77, now
+/// A unit, closed, with investigators `lead` (on KESTREL) and `outsider`
+/// (on no team) and the supervisor `sup`. `lead` imported ICT-77, now
 /// INT-2026-00001, and linked it to KESTREL, so `outsider` may not see it.
-fn unit(dir: &Path) -> PathBuf {
-    let (mut cf, path) = new_casefile(dir);
-    let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
-    for (name, roles) in [
+fn hidden_import() -> (tempfile::TempDir, PathBuf) {
+    let (dir, path) = Unit::new(&[
         ("lead", "investigator"),
         ("outsider", "investigator"),
         ("sup", "supervisor"),
-    ] {
-        add_user(&mut cf, &admin, name, roles);
-    }
-    drop(cf);
-    let first = dir.join("first.csv");
+    ])
+    .close();
+    let first = dir.path().join("first.csv");
     std::fs::write(&first, rows(&[("ICT-77", "Search on a neighbour")])).unwrap();
-    let out = import(&path, &first, "lead");
+    let out = import_intel(&path, &first, "lead", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     let (mut cf, lead) = open(&path, "lead", USER_PASSWORD);
@@ -73,32 +67,18 @@ fn unit(dir: &Path) -> PathBuf {
         )
         .unwrap();
     }
-    path
+    drop(cf);
+    (dir, path)
 }
 
 fn rows(items: &[(&str, &str)]) -> String {
-    let mut text = HEADER.to_owned();
+    let mut text = IMPORT_HEADER.to_owned();
     for (reference, summary) in items {
         text.push_str(&format!(
             "{reference},23/11/2026 08:15,ict-monitoring,2BP,,misusing-systems,no,,{summary},\n"
         ));
     }
     text
-}
-
-fn import(casefile: &Path, csv: &Path, user: &str) -> std::process::Output {
-    ccu(
-        &[
-            "import",
-            "intel",
-            csv.to_str().unwrap(),
-            "--file",
-            casefile.to_str().unwrap(),
-            "--as",
-            user,
-        ],
-        &[("CCU_PASSWORD", USER_PASSWORD)],
-    )
 }
 
 /// The hidden item's row as stored, to show it is left as it was.
@@ -123,15 +103,14 @@ fn shared(cf: &mut CaseFile, who: &ccu::store::Actor) -> Vec<(String, Vec<String
 
 #[test]
 fn a_row_matching_only_a_hidden_item_is_imported_as_new_and_the_supervisor_is_told() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = unit(dir.path());
+    let (dir, path) = hidden_import();
     let hidden_before = first_item(&path);
     let csv = dir.path().join("alerts.csv");
     std::fs::write(&csv, rows(&[("ICT-77", "Search on a neighbour again")])).unwrap();
 
     // The outsider is told it was imported, as for any new row: nothing
     // says an item with that reference exists.
-    let out = import(&path, &csv, "outsider");
+    let out = import_intel(&path, &csv, "outsider", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
@@ -180,7 +159,7 @@ fn a_row_matching_only_a_hidden_item_is_imported_as_new_and_the_supervisor_is_to
 
     // The same file again, by the outsider, who now sees their own item:
     // nothing new.
-    let out = import(&path, &csv, "outsider");
+    let out = import_intel(&path, &csv, "outsider", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("Imported nothing from"), "{text}");
@@ -197,15 +176,14 @@ fn a_row_matching_only_a_hidden_item_is_imported_as_new_and_the_supervisor_is_to
 
 #[test]
 fn a_visible_duplicate_is_reported_as_before_and_nothing_is_imported() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = unit(dir.path());
+    let (dir, path) = hidden_import();
     let csv = dir.path().join("again.csv");
     std::fs::write(&csv, rows(&[("ICT-77", "Search on a neighbour")])).unwrap();
     let events = audit_rows(&path).len();
     let hidden_before = first_item(&path);
 
     // The lead, on KESTREL, sees the item: it was imported before.
-    let out = import(&path, &csv, "lead");
+    let out = import_intel(&path, &csv, "lead", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("Imported nothing from"), "{text}");
@@ -226,7 +204,7 @@ fn a_visible_duplicate_is_reported_as_before_and_nothing_is_imported() {
     );
 
     // So does a supervisor, who sees every operation.
-    let out = import(&path, &csv, "sup");
+    let out = import_intel(&path, &csv, "sup", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("1 row was imported before and was left as it is."),
@@ -240,15 +218,14 @@ fn a_visible_duplicate_is_reported_as_before_and_nothing_is_imported() {
 
 #[test]
 fn after_the_outsiders_import_a_re_import_by_someone_who_sees_both_adds_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = unit(dir.path());
+    let (dir, path) = hidden_import();
     let csv = dir.path().join("alerts.csv");
     std::fs::write(
         &csv,
         rows(&[("ICT-77", "Again"), ("ICT-78", "Something new")]),
     )
     .unwrap();
-    let out = import(&path, &csv, "outsider");
+    let out = import_intel(&path, &csv, "outsider", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("Imported 2 items from"),
@@ -256,7 +233,7 @@ fn after_the_outsiders_import_a_re_import_by_someone_who_sees_both_adds_nothing(
         stdout(&out)
     );
     for user in ["lead", "sup", "outsider"] {
-        let out = import(&path, &csv, user);
+        let out = import_intel(&path, &csv, user, &[]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         let text = stdout(&out);
         assert!(text.contains("Imported nothing from"), "{user}: {text}");
@@ -278,11 +255,10 @@ fn enter() -> Msg {
 
 #[test]
 fn the_supervisors_queue_names_the_shared_reference_and_opens_the_items() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = unit(dir.path());
+    let (dir, path) = hidden_import();
     let csv = dir.path().join("alerts.csv");
     std::fs::write(&csv, rows(&[("ICT-77", "Again")])).unwrap();
-    let out = import(&path, &csv, "outsider");
+    let out = import_intel(&path, &csv, "outsider", &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     let queue_as = |user: &str| {

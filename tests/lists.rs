@@ -7,9 +7,7 @@
 mod common;
 
 use std::collections::HashSet;
-use std::path::Path;
 
-use ccu::domain::account::DisplayName;
 use ccu::domain::intelligence::{Category, Grading, NewIntelligence, SourceType, TriageStatus};
 use ccu::domain::operation::{Closure, Codename, NewOperation, OperationStatus, Priority};
 use ccu::domain::subject::{
@@ -17,8 +15,8 @@ use ccu::domain::subject::{
 };
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{
-    Actor, CaseFile, Clock, Command, FirstAdministrator, IntelligenceColumn, IntelligenceRow,
-    ListQuery, OperationColumn, OperationRow, Page, SubjectColumn, SubjectRow,
+    Actor, CaseFile, Command, IntelligenceColumn, IntelligenceRow, ListQuery, OperationColumn,
+    OperationRow, Page, SubjectColumn, SubjectRow,
 };
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use common::*;
@@ -138,47 +136,17 @@ fn set_status(codename: &str, to: OperationStatus) -> Command {
     }
 }
 
-/// A case file whose clock reads `now`, with the administrator `admin`.
-fn casefile_at(dir: &Path, now: DateTime<Utc>) -> CaseFile {
-    let clock: Clock = Box::new(move || now);
-    CaseFile::create(
-        &dir.join("case.ccu"),
-        FirstAdministrator {
-            username: username(ADMIN),
-            display_name: DisplayName::parse("Unit Administrator").unwrap(),
-            rank: ccu::domain::account::Rank::PoliceStaff,
-            password: password(ADMIN_PASSWORD, ADMIN),
-        },
-        common::head_of_unit(),
-        clock,
-    )
-    .unwrap()
-}
+/// Logged in by [`Unit::staffed`]: `lead` (investigator, lead of KESTREL
+/// and HARRIER), `outsider` (investigator, lead of OSPREY and MERLIN; on
+/// neither of lead's) and `sup` (supervisor of every operation; sees
+/// everything).
+const STAFF: [(&str, &str); 3] = [
+    ("lead", "investigator"),
+    ("outsider", "investigator"),
+    ("sup", "supervisor"),
+];
 
-struct Unit {
-    _dir: tempfile::TempDir,
-    cf: CaseFile,
-    /// Investigator, lead of KESTREL and HARRIER.
-    lead: Actor,
-    /// Investigator, lead of OSPREY and MERLIN; on neither of lead's.
-    outsider: Actor,
-    /// Supervisor of every operation; sees everything.
-    sup: Actor,
-}
-
-fn users(cf: &mut CaseFile) -> (Actor, Actor, Actor) {
-    let (_, [lead, outsider, sup]) = staffed(
-        cf,
-        [
-            ("lead", "investigator"),
-            ("outsider", "investigator"),
-            ("sup", "supervisor"),
-        ],
-    );
-    (lead, outsider, sup)
-}
-
-/// The items of [`unit`], in the order recorded (INT-2026-00001 first).
+/// The items of [`listed`], in the order recorded (INT-2026-00001 first).
 fn items() -> Vec<Item> {
     use Category as C;
     use SourceType as S;
@@ -282,17 +250,17 @@ fn items() -> Vec<Item> {
     ]
 }
 
-/// The unit at the tests' fixed clock (Monday 23 November 2026, 09:30 UTC):
-/// five subjects, four operations and the ten [`items`].
+/// The unit of [`STAFF`] at the tests' fixed clock (Monday 23 November
+/// 2026, 09:30 UTC): five subjects, four operations and the ten [`items`].
 ///
 /// - KESTREL (lead, scoping) has subject K100 and item 1;
 /// - HARRIER (lead, active-overt) has item 9;
 /// - OSPREY (outsider, active-covert) has item 8;
 /// - MERLIN (outsider, closed) has nothing.
-fn unit() -> Unit {
-    let dir = tempfile::tempdir().unwrap();
-    let (mut cf, _) = new_casefile(dir.path());
-    let (lead, outsider, sup) = users(&mut cf);
+fn listed() -> Unit {
+    let mut u = Unit::staffed(&STAFF);
+    let [lead, sup] = u.actors(["lead", "sup"]);
+    let cf = &mut u.cf;
     use EmploymentType as E;
     use SubjectStatus as St;
     use VettingLevel as V;
@@ -393,13 +361,7 @@ fn unit() -> Unit {
     ] {
         cf.execute(&sup, command).unwrap();
     }
-    Unit {
-        _dir: dir,
-        cf,
-        lead,
-        outsider,
-        sup,
-    }
+    u
 }
 
 // ---------------------------------------------------------------------------
@@ -459,8 +421,8 @@ fn sorted_by<T: Clone, K: Ord>(rows: &[T], key: impl Fn(&T) -> K) -> Vec<T> {
 
 #[test]
 fn intelligence_sorts_by_every_column_both_ways() {
-    let mut u = unit();
-    let sup = u.sup.clone();
+    let mut u = listed();
+    let sup = u.actor("sup");
     let recorded = all_intel(
         &mut u.cf,
         &sup,
@@ -526,8 +488,8 @@ fn intelligence_sorts_by_every_column_both_ways() {
 
 #[test]
 fn subjects_sort_by_every_column_both_ways() {
-    let mut u = unit();
-    let sup = u.sup.clone();
+    let mut u = listed();
+    let sup = u.actor("sup");
     let recorded = ["K100", "F200", "A300", "B400", "C500"];
     let mut rows: Vec<SubjectRow> =
         u.cf.subjects_page(&sup, &ListQuery::default(), Page::ALL)
@@ -566,8 +528,8 @@ fn subjects_sort_by_every_column_both_ways() {
 
 #[test]
 fn operations_sort_by_every_column_both_ways() {
-    let mut u = unit();
-    let sup = u.sup.clone();
+    let mut u = listed();
+    let sup = u.actor("sup");
     let all = |cf: &mut CaseFile, query: &ListQuery<OperationColumn>| -> Vec<String> {
         cf.operations_page(&sup, query, Page::ALL)
             .unwrap()
@@ -634,8 +596,8 @@ fn operations_sort_by_every_column_both_ways() {
 
 #[test]
 fn paging_through_any_sort_never_repeats_or_skips_a_row() {
-    let mut u = unit();
-    let (sup, outsider) = (u.sup.clone(), u.outsider.clone());
+    let mut u = listed();
+    let [sup, outsider] = u.actors(["sup", "outsider"]);
     // Fifty more items with many ties: five categories, three summaries,
     // four moments of receipt.
     let more: Vec<NewIntelligence> = (0..50)
@@ -716,8 +678,8 @@ fn paging_through_any_sort_never_repeats_or_skips_a_row() {
 
 #[test]
 fn filters_match_text_ignoring_case_and_codes_by_code_or_label() {
-    let mut u = unit();
-    let sup = u.sup.clone();
+    let mut u = listed();
+    let sup = u.actor("sup");
     let cf = &mut u.cf;
     use IntelligenceColumn as C;
     assert_eq!(
@@ -757,7 +719,7 @@ fn filters_match_text_ignoring_case_and_codes_by_code_or_label() {
     // Empty text filters nothing.
     assert_eq!(filtered_urns(cf, &sup, C::Summary, "").len(), 10);
 
-    let sup = u.sup.clone();
+    let sup = u.actor("sup");
     let query = ListQuery::default().filtered(SubjectColumn::Department, "cid");
     let found: Vec<String> =
         u.cf.subjects_page(&sup, &query, Page::ALL)
@@ -789,8 +751,8 @@ fn filters_match_text_ignoring_case_and_codes_by_code_or_label() {
 
 #[test]
 fn like_wildcards_in_filter_text_are_literal() {
-    let mut u = unit();
-    let sup = u.sup.clone();
+    let mut u = listed();
+    let sup = u.actor("sup");
     let cf = &mut u.cf;
     use IntelligenceColumn as C;
     // "50%" is not "50 followed by anything": only the item that says 50%.
@@ -816,8 +778,8 @@ fn like_wildcards_in_filter_text_are_literal() {
 
 #[test]
 fn an_investigator_not_on_an_operation_sees_none_of_its_items_anywhere() {
-    let mut u = unit();
-    let (lead, outsider, sup) = (u.lead.clone(), u.outsider.clone(), u.sup.clone());
+    let mut u = listed();
+    let [lead, outsider, sup] = u.actors(["lead", "outsider", "sup"]);
     let everything = ListQuery::sorted(IntelligenceColumn::Urn, false);
 
     let urns = urns_of(&all_intel(&mut u.cf, &outsider, &everything));
@@ -987,8 +949,8 @@ fn an_administrator_reads_no_lists_and_the_refusal_is_audited() {
 
 #[test]
 fn the_dashboard_counts_every_status_and_buckets_by_uk_year_and_week() {
-    let mut u = unit();
-    let sup = u.sup.clone();
+    let mut u = listed();
+    let sup = u.actor("sup");
     let d = u.cf.dashboard(&sup).unwrap();
     use OperationStatus as O;
     use TriageStatus as T;
@@ -1060,10 +1022,10 @@ fn the_dashboard_counts_every_status_and_buckets_by_uk_year_and_week() {
 
 #[test]
 fn just_after_new_year_the_dashboard_counts_the_new_year_and_the_week_across_it() {
-    let dir = tempfile::tempdir().unwrap();
     // Friday 1 January 2027, 00:30 in the UK.
-    let mut cf = casefile_at(dir.path(), at(2027, 1, 1, 0, 30, 0));
-    let (lead, _, _) = users(&mut cf);
+    let mut u = Unit::at(TestClock::at("2027-01-01T00:30:00Z"), &sergeants(&STAFF)).logged_in();
+    let lead = u.actor("lead");
+    let cf = &mut u.cf;
     for (received, category) in [
         (at(2026, 12, 27, 23, 59, 59), Category::Drugs),
         (at(2026, 12, 31, 23, 59, 59), Category::Drugs),

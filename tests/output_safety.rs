@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use ccu::domain::account::Username;
+use ccu::domain::account::{Rank, Username};
 use ccu::domain::authorisation::AuthorisationType;
 use ccu::domain::covert::{AuthorisationApplication, ThresholdCriteria, ThresholdOutcome};
 use ccu::domain::intelligence::Category;
@@ -27,8 +27,6 @@ const HOSTILE_NAME: &str = "\u{1b}]0;pwned\u{7}\u{1b}[2J=cmd";
 /// zero-width characters, line and paragraph separators, and an astral
 /// character that must survive untouched.
 const HOSTILE_TEXT: &str = "=desc \u{1b}[31mred\u{1b}[0m \u{7}\u{7f}\u{9b}2J \u{202e}gnp.exe\u{202c} zero\u{200b}width\u{feff} \u{2066}iso\u{2069} line\u{2028}para\u{2029} tab\there cr\rlf\n \u{1f600} end";
-
-const IMPORT_HEADER: &str = "source_reference,received_at,source_type,grading,handling_conditions,category,apsp,staff_numbers,summary,full_text\n";
 
 fn user(name: &str) -> Username {
     Username::parse(name).unwrap()
@@ -61,38 +59,15 @@ impl Setup {
 /// intelligence with hostile text imported from a file with a hostile name.
 fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("case.ccu");
-    let mut cf = ccu::store::CaseFile::create(
-        &path,
-        ccu::store::FirstAdministrator {
-            username: user(ADMIN),
-            display_name: ccu::domain::account::DisplayName::parse("Admin").unwrap(),
-            rank: ccu::domain::account::Rank::PoliceStaff,
-            password: password(ADMIN_PASSWORD, ADMIN),
-        },
-        common::head_of_unit(),
-        ccu::store::system_clock(),
-    )
-    .unwrap();
+    let (mut cf, path) = new_casefile_with(dir.path(), ccu::store::system_clock());
     let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
     for (name, roles, rank) in [
-        ("inv", "investigator", ccu::domain::account::Rank::Constable),
-        ("sup", "supervisor", ccu::domain::account::Rank::Sergeant),
-        (
-            "supt",
-            "authorising-officer",
-            ccu::domain::account::Rank::Superintendent,
-        ),
-        ("aud", "auditor", ccu::domain::account::Rank::PoliceStaff),
+        ("inv", "investigator", Rank::Constable),
+        ("sup", "supervisor", Rank::Sergeant),
+        ("supt", "authorising-officer", Rank::Superintendent),
+        ("aud", "auditor", Rank::PoliceStaff),
     ] {
-        common::add_account(
-            &mut cf,
-            &admin,
-            name,
-            &format!("Officer {name}"),
-            roles,
-            rank,
-        );
+        add_user_ranked(&mut cf, &admin, name, roles, rank);
     }
     let [inv, sup, supt] = ["inv", "sup", "supt"].map(|n| login(&mut cf, n, USER_PASSWORD));
     let kestrel = Codename::parse("KESTREL").unwrap();

@@ -3,26 +3,12 @@
 
 mod common;
 
-use ccu::domain::subject::{
-    EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
-};
+use ccu::domain::subject::SubjectDetails;
 use ccu::store::{CheckReport, Command};
 use common::*;
 
 fn subject(name: &str) -> SubjectDetails {
-    SubjectDetails::new(
-        StaffNumber::parse("K100").unwrap(),
-        name,
-        "PC",
-        EmploymentType::Officer,
-        "Response",
-        "Patrol",
-        true,
-        VettingLevel::Recruitment,
-        None,
-        SubjectStatus::Serving,
-    )
-    .unwrap()
+    serving_pc("K100", name, "Response")
 }
 
 fn plan(conn: &rusqlite::Connection, sql: &str) -> String {

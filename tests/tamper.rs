@@ -6,7 +6,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use ccu::audit::{Event, event_hash};
 use common::*;
 
 /// A case file with 24 events: init (4: the file, its administrator, its
@@ -35,9 +34,6 @@ fn populated() -> (tempfile::TempDir, PathBuf) {
     assert_eq!(audit_rows(&path).len(), 24);
     (dir, path)
 }
-
-const DROP_TRIGGERS: &str =
-    "DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete;";
 
 /// Runs `ccu check` as the administrator.
 fn check(path: &Path) -> std::process::Output {
@@ -174,50 +170,7 @@ fn a_correctly_hashed_event_inserted_in_the_middle_is_named_as_inserted() {
     let (_dir, path) = populated();
     // The forger knows the format and computes a valid hash for seq 6,
     // chained after seq 5, then renumbers the later events.
-    let prev: String = {
-        let conn = raw_conn(&path);
-        conn.query_row("SELECT hash FROM audit_event WHERE seq = 5", [], |r| {
-            r.get(0)
-        })
-        .unwrap()
-    };
-    let mut forged = Event {
-        seq: 6,
-        at: "2026-11-23T09:30:00.000000Z".into(),
-        actor: ADMIN.into(),
-        actor_roles: "administrator".into(),
-        action: "user.add".into(),
-        entity_type: "user".into(),
-        entity_ref: "mole".into(),
-        outcome: "ok".into(),
-        details: "{}".into(),
-        rows_hash: Some(ccu::audit::rows::empty_rows_hash()),
-        prev_hash: prev,
-        hash: String::new(),
-    };
-    forged.hash = event_hash(&forged);
-    sqlcipher(
-        &path,
-        &format!(
-            "{DROP_TRIGGERS}
-             UPDATE audit_event SET seq = seq + 1000 WHERE seq >= 6;
-             UPDATE audit_event SET seq = seq - 999 WHERE seq >= 1000;
-             INSERT INTO audit_event (seq, at, actor, actor_roles, action, entity_type, entity_ref,
-                                      outcome, details, rows_hash, prev_hash, hash)
-             VALUES (6, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');",
-            forged.at,
-            forged.actor,
-            forged.actor_roles,
-            forged.action,
-            forged.entity_type,
-            forged.entity_ref,
-            forged.outcome,
-            forged.details,
-            forged.rows_hash.as_deref().unwrap_or_default(),
-            forged.prev_hash,
-            forged.hash
-        ),
-    );
+    forge_insertion_at_6(&path);
     let err = check_fails(&path);
     assert!(err.contains("seq 6: inserted"), "{err}");
 }

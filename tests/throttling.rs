@@ -7,31 +7,19 @@
 mod common;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
-use ccu::store::{CaseFile, Clock, Credentials, Error};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use ccu::store::{CaseFile, Credentials, Error};
+use chrono::Duration;
 use common::*;
 
-/// A clock the test moves.
-fn clock_at(now: &Arc<Mutex<DateTime<Utc>>>) -> Clock {
-    let now = now.clone();
-    Box::new(move || *now.lock().unwrap())
-}
-
-fn attempt(
-    path: &Path,
-    now: &Arc<Mutex<DateTime<Utc>>>,
-    name: &str,
-    pw: &str,
-) -> Result<(), Error> {
+fn attempt(path: &Path, clock: &TestClock, name: &str, pw: &str) -> Result<(), Error> {
     CaseFile::locate(path)?
         .unlock(
             Credentials {
                 username: name,
                 password: pw,
             },
-            clock_at(now),
+            clock.boxed(),
         )
         .map(drop)
 }
@@ -110,12 +98,8 @@ fn logins_wait_longer_after_each_failure_and_a_success_clears_the_count() {
     let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
     add_user(&mut cf, &admin, "sup", "supervisor");
     drop(cf);
-    let start = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
-    let now = Arc::new(Mutex::new(start));
-    let tick = |by: Duration| {
-        let mut t = now.lock().unwrap();
-        *t += by;
-    };
+    let now = TestClock::at("2026-12-01T09:00:00Z");
+    let tick = |by: Duration| now.advance(by);
     for _ in 0..5 {
         let err = attempt(&path, &now, "sup", "wrong password here").unwrap_err();
         assert!(matches!(err, Error::LoginFailed { .. }), "{err:?}");

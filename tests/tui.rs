@@ -7,9 +7,7 @@ use ccu::app::runtime::Runtime;
 use ccu::app::{App, Msg};
 use ccu::domain::intelligence::{Category, Grading, NewIntelligence, SourceType};
 use ccu::domain::operation::{Codename, Decision, NewOperation, Priority};
-use ccu::domain::subject::{
-    EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
-};
+use ccu::domain::subject::StaffNumber;
 use ccu::keymap::Keymap;
 use ccu::store::CaseFile;
 use ccu::store::Command;
@@ -130,20 +128,8 @@ fn casework() -> Driver {
         ("AB1001", "Alex Example", "Response North"),
         ("AB1002", "Sam Sample", "Custody"),
     ] {
-        let details = SubjectDetails::new(
-            staff(n),
-            name,
-            "PC",
-            EmploymentType::Officer,
-            dept,
-            "Patrol",
-            true,
-            VettingLevel::Recruitment,
-            None,
-            SubjectStatus::Serving,
-        )
-        .unwrap();
-        cf.execute(&sup, Command::AddSubject(details)).unwrap();
+        cf.execute(&sup, Command::AddSubject(serving_pc(n, name, dept)))
+            .unwrap();
     }
     for (codename, lead, subjects, category) in [
         ("KESTREL", "inv", vec!["AB1001"], Category::AbuseOfAuthority),

@@ -6,9 +6,16 @@ use std::path::{Path, PathBuf};
 
 use ccu::domain::account::{DisplayName, NewPassword, Rank, Username};
 use ccu::domain::role::RoleSet;
+use ccu::domain::subject::{
+    EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
+};
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{Actor, CaseFile, Clock, Command, Credentials, FirstAdministrator, HeadOfUnit};
 use chrono::{TimeZone, Utc};
+
+mod unit;
+#[allow(unused_imports)]
+pub use unit::{TestClock, Unit, sergeants};
 
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "correct horse battery";
@@ -46,8 +53,14 @@ pub fn password(text: &str, user: &str) -> NewPassword {
     NewPassword::parse(text.to_owned(), &username(user)).unwrap()
 }
 
-/// A new case file in `dir` with the administrator `admin`.
+/// A new case file in `dir` with the administrator `admin`, at the fixed
+/// time.
 pub fn new_casefile(dir: &Path) -> (CaseFile, PathBuf) {
+    new_casefile_with(dir, fixed_clock())
+}
+
+/// A new case file in `dir` with the administrator `admin`, on `clock`.
+pub fn new_casefile_with(dir: &Path, clock: Clock) -> (CaseFile, PathBuf) {
     let path = dir.join("case.ccu");
     let casefile = CaseFile::create(
         &path,
@@ -58,7 +71,7 @@ pub fn new_casefile(dir: &Path) -> (CaseFile, PathBuf) {
             password: password(ADMIN_PASSWORD, ADMIN),
         },
         head_of_unit(),
-        fixed_clock(),
+        clock,
     )
     .unwrap();
     (casefile, path)
@@ -160,21 +173,6 @@ pub fn login(casefile: &mut CaseFile, name: &str, pw: &str) -> Actor {
         .unwrap()
 }
 
-/// Staffs a new case file: logs the administrator in, adds each `(name,
-/// roles)` account as [`add_user`] does, and logs each in. Returns the
-/// administrator and the accounts' actors, in the order given.
-pub fn staffed<const N: usize>(
-    casefile: &mut CaseFile,
-    accounts: [(&str, &str); N],
-) -> (Actor, [Actor; N]) {
-    let admin = login(casefile, ADMIN, ADMIN_PASSWORD);
-    for (name, roles) in accounts {
-        add_user(casefile, &admin, name, roles);
-    }
-    let actors = accounts.map(|(name, _)| login(casefile, name, USER_PASSWORD));
-    (admin, actors)
-}
-
 /// Adds an account with `roles` as `admin`, as the unit does: the head of
 /// unit approves whatever access waits for it, and the account replaces
 /// its one-time password with [`USER_PASSWORD`] at its first login.
@@ -259,6 +257,24 @@ pub fn approve(casefile: &mut CaseFile, urn: &str) {
         .unwrap();
 }
 
+/// Subject `number`, `name`: a serving PC on patrol in `department`,
+/// vetted at recruitment.
+pub fn serving_pc(number: &str, name: &str, department: &str) -> SubjectDetails {
+    SubjectDetails::new(
+        StaffNumber::parse(number).unwrap(),
+        name,
+        "PC",
+        EmploymentType::Officer,
+        department,
+        "Patrol",
+        true,
+        VettingLevel::Recruitment,
+        None,
+        SubjectStatus::Serving,
+    )
+    .unwrap()
+}
+
 /// Every audit event as (seq, actor, action, entity_ref, outcome, details).
 pub fn audit_rows(path: &Path) -> Vec<(i64, String, String, String, String, String)> {
     let conn = raw_conn(path);
@@ -282,6 +298,71 @@ pub fn audit_rows(path: &Path) -> Vec<(i64, String, String, String, String, Stri
     .unwrap()
 }
 
+/// An audit event as (actor, action, entity_type, entity_ref, outcome).
+pub type Ev = (String, String, String, String, String);
+
+pub fn ev(actor: &str, action: &str, entity_type: &str, entity_ref: &str, outcome: &str) -> Ev {
+    (
+        actor.into(),
+        action.into(),
+        entity_type.into(),
+        entity_ref.into(),
+        outcome.into(),
+    )
+}
+
+/// Every audit event, oldest first, with its details parsed and its seq.
+pub fn all_events(path: &Path) -> Vec<(i64, Ev, serde_json::Value)> {
+    let conn = raw_conn(path);
+    let mut stmt = conn
+        .prepare(
+            "SELECT seq, actor, action, entity_type, entity_ref, outcome, details
+             FROM audit_event ORDER BY seq",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
+            r.get::<_, String>(6)?,
+        ))
+    })
+    .unwrap()
+    .map(|row| {
+        let (seq, event, details) = row.unwrap();
+        (seq, event, serde_json::from_str(&details).unwrap())
+    })
+    .collect()
+}
+
+/// How many audit events there are: what [`since`] counts from.
+pub fn seen(path: &Path) -> usize {
+    all_events(path).len()
+}
+
+/// The events appended after the first `seen`.
+pub fn since(path: &Path, seen: usize) -> Vec<Ev> {
+    all_events(path)
+        .into_iter()
+        .skip(seen)
+        .map(|(_, e, _)| e)
+        .collect()
+}
+
+/// The details of the events appended after the first `seen`.
+pub fn details_since(path: &Path, seen: usize) -> Vec<serde_json::Value> {
+    all_events(path)
+        .into_iter()
+        .skip(seen)
+        .map(|(_, _, d)| d)
+        .collect()
+}
+
+/// The seq of the last audit event.
+pub fn last_seq(path: &Path) -> i64 {
+    all_events(path).last().unwrap().0
+}
+
 /// A count from the case file, read directly.
 pub fn count(path: &Path, sql: &str) -> i64 {
     let conn = raw_conn(path);
@@ -296,6 +377,30 @@ pub fn files_in(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// The header of an intelligence import file with every column.
+pub const IMPORT_HEADER: &str = "source_reference,received_at,source_type,grading,handling_conditions,category,apsp,staff_numbers,summary,full_text\n";
+
+/// `ccu import intel CSV --file CASEFILE --as USER`, then `extra`, through
+/// the real binary with [`USER_PASSWORD`].
+pub fn import_intel(
+    casefile: &Path,
+    csv: &Path,
+    user: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec![
+        "import",
+        "intel",
+        csv.to_str().unwrap(),
+        "--file",
+        casefile.to_str().unwrap(),
+        "--as",
+        user,
+    ];
+    args.extend_from_slice(extra);
+    ccu(&args, &[("CCU_PASSWORD", USER_PASSWORD)])
 }
 
 /// Runs the real `ccu` binary with `args`, no terminal on standard input
@@ -637,6 +742,59 @@ pub fn rehash_trail(
         }
     }
     sqlcipher(path, &sql);
+}
+
+/// The statements that let an insider with the key change or delete
+/// audit events.
+pub const DROP_TRIGGERS: &str =
+    "DROP TRIGGER audit_event_no_update; DROP TRIGGER audit_event_no_delete;";
+
+/// What an insider who knows the format can do from outside ccu: insert,
+/// at seq 6, a correctly hashed event (the administrator adding `mole`),
+/// chained after seq 5, and renumber the later events after it.
+pub fn forge_insertion_at_6(path: &Path) {
+    let prev: String = raw_conn(path)
+        .query_row("SELECT hash FROM audit_event WHERE seq = 5", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let mut forged = ccu::audit::Event {
+        seq: 6,
+        at: "2026-11-23T09:30:00.000000Z".into(),
+        actor: ADMIN.into(),
+        actor_roles: "administrator".into(),
+        action: "user.add".into(),
+        entity_type: "user".into(),
+        entity_ref: "mole".into(),
+        outcome: "ok".into(),
+        details: "{}".into(),
+        rows_hash: Some(ccu::audit::rows::empty_rows_hash()),
+        prev_hash: prev,
+        hash: String::new(),
+    };
+    forged.hash = ccu::audit::event_hash(&forged);
+    sqlcipher(
+        path,
+        &format!(
+            "{DROP_TRIGGERS}
+             UPDATE audit_event SET seq = seq + 1000 WHERE seq >= 6;
+             UPDATE audit_event SET seq = seq - 999 WHERE seq >= 1000;
+             INSERT INTO audit_event (seq, at, actor, actor_roles, action, entity_type, entity_ref,
+                                      outcome, details, rows_hash, prev_hash, hash)
+             VALUES (6, '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}', '{}');",
+            forged.at,
+            forged.actor,
+            forged.actor_roles,
+            forged.action,
+            forged.entity_type,
+            forged.entity_ref,
+            forged.outcome,
+            forged.details,
+            forged.rows_hash.as_deref().unwrap_or_default(),
+            forged.prev_hash,
+            forged.hash
+        ),
+    );
 }
 
 /// A case file as ccu left it at schema 6, before rows were committed to:
