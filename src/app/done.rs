@@ -13,28 +13,7 @@ impl App {
                 self.say("Case file created. Log in with the password you chose.");
                 Vec::new()
             }
-            Outcome::LoggedIn(session, resources) => {
-                let last_login = session.last_login.clone();
-                self.session = Some(session);
-                self.resources = resources;
-                self.screen = Screen::Main;
-                self.last_activity = self.now;
-                let effects = self.go(self.area);
-                if !self.file_warnings.is_empty() {
-                    self.complain(self.file_warnings.join("; "));
-                } else if self.keymap_problems.is_empty() {
-                    self.status = None;
-                    if !last_login.is_empty() {
-                        self.say(last_login);
-                    }
-                } else {
-                    self.complain(format!(
-                        "Your keymap file has problems; the defaults stand for those keys: {}",
-                        self.keymap_problems.join("; ")
-                    ));
-                }
-                effects
-            }
+            Outcome::LoggedIn(session, resources) => self.logged_in(session, resources),
             Outcome::MustChoosePassword { username, notice } => {
                 self.screen = Screen::ChoosePassword(Form::choose_password(&username, &notice));
                 self.status = None;
@@ -69,23 +48,7 @@ impl App {
                 start,
                 total,
                 rows,
-            } => {
-                let list = self.list_mut(area);
-                if list.spec != spec {
-                    return Vec::new(); // an answer to an older question
-                }
-                list.total = total;
-                list.window_start = start;
-                list.rows = rows;
-                list.loaded = true;
-                if list.selected >= total {
-                    list.selected = total.saturating_sub(1);
-                    if total > 0 && list.needs_window(0) {
-                        return self.reload(area);
-                    }
-                }
-                Vec::new()
-            }
+            } => self.page_loaded(area, spec, start, total, rows),
             Outcome::Opened(detail) => {
                 self.area = detail.area;
                 let mut effects = Vec::new();
@@ -191,5 +154,60 @@ impl App {
                 Vec::new()
             }
         }
+    }
+
+    /// Logged in: the session starts where it was, with what the user
+    /// must know first.
+    fn logged_in(
+        &mut self,
+        session: super::model::SessionInfo,
+        resources: Vec<(String, String)>,
+    ) -> Vec<Effect> {
+        let last_login = session.last_login.clone();
+        self.session = Some(session);
+        self.resources = resources;
+        self.screen = Screen::Main;
+        self.last_activity = self.now;
+        let effects = self.go(self.area);
+        if !self.file_warnings.is_empty() {
+            self.complain(self.file_warnings.join("; "));
+        } else if self.keymap_problems.is_empty() {
+            self.status = None;
+            if !last_login.is_empty() {
+                self.say(last_login);
+            }
+        } else {
+            self.complain(format!(
+                "Your keymap file has problems; the defaults stand for those keys: {}",
+                self.keymap_problems.join("; ")
+            ));
+        }
+        effects
+    }
+
+    /// A window of a list arrived (unless it answers an older question).
+    fn page_loaded(
+        &mut self,
+        area: super::areas::Area,
+        spec: super::list::ListSpec,
+        start: u64,
+        total: u64,
+        rows: Vec<super::view::ListRow>,
+    ) -> Vec<Effect> {
+        let list = self.list_mut(area);
+        if list.spec != spec {
+            return Vec::new(); // an answer to an older question
+        }
+        list.total = total;
+        list.window_start = start;
+        list.rows = rows;
+        list.loaded = true;
+        if list.selected >= total {
+            list.selected = total.saturating_sub(1);
+            if total > 0 && list.needs_window(0) {
+                return self.reload(area);
+            }
+        }
+        Vec::new()
     }
 }
