@@ -8,7 +8,9 @@ use serde_json::{Value, json};
 
 use super::accounts::{self, AccountStatus};
 use super::keyring::{self, DataKey, Keyring, keyring_path};
-use super::write::{self, Actor, Credentials, Executed, NewEvent, append, commit, load_actor};
+use super::write::{
+    self, Actor, Credentials, Done, Executed, NewEvent, append, commit, load_actor,
+};
 use super::{CaseFile, Clock, Error, LATEST_VERSION, Purpose, Result, sqlite_err, vet};
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
@@ -78,8 +80,14 @@ impl CaseFile {
     }
 
     /// Appends one event by `actor` about the case file, in a transaction
-    /// of its own.
-    fn record(&mut self, actor: &Actor, action: &str, details: Value) -> Result<Executed> {
+    /// of its own; `result` is what it reports.
+    fn record(
+        &mut self,
+        actor: &Actor,
+        action: &str,
+        details: Value,
+        result: Done,
+    ) -> Result<Executed> {
         let current = load_actor(&self.conn, actor, &self.path, &self.account_checked)?;
         let at = self.now();
         let path = self.path.clone();
@@ -104,6 +112,7 @@ impl CaseFile {
             seq,
             reference: self.id.clone(),
             details,
+            result,
         })
     }
 
@@ -178,19 +187,25 @@ impl CaseFile {
             }
             Ok(())
         })?;
-        let names = |wanted: bool| -> Vec<&str> {
+        let names = |wanted: bool| -> Vec<String> {
             accounts
                 .iter()
                 .filter(|(_, _, status)| (status == "active") == wanted)
-                .map(|(name, _, _)| name.as_str())
+                .map(|(name, _, _)| name.clone())
                 .collect()
         };
+        let (sealed_to, left_out, key) = (names(true), names(false), new.fingerprint());
         let details = json!({
-            "sealed_to": names(true),
-            "left_out": names(false),
-            "key": new.fingerprint(),
+            "sealed_to": sealed_to,
+            "left_out": left_out,
+            "key": key,
         });
-        self.record(actor, "casefile.rekey", details)
+        let result = Done::Rekeyed {
+            key,
+            sealed_to,
+            left_out,
+        };
+        self.record(actor, "casefile.rekey", details, result)
     }
 
     /// `ccu backup`: a consistent copy made with SQLite's online backup (a
@@ -222,12 +237,18 @@ impl CaseFile {
                 return Err(e);
             }
         };
+        let key = self.data_key.fingerprint();
         let details = json!({
             "file": out.display().to_string(),
             "events": events,
-            "key": self.data_key.fingerprint(),
+            "key": key,
         });
-        self.record(actor, "casefile.backup", details)
+        self.record(
+            actor,
+            "casefile.backup",
+            details,
+            Done::BackedUp { events, key },
+        )
     }
 
     /// Writes the copy and its keyring at `tmp` and checks it; returns

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::Error;
 use super::audit_view::{AuditQuery, Selection};
-use super::write::{Applied, Ctx, Fail};
+use super::write::{Applied, Ctx, Done, Fail};
 use crate::audit::bundle::{self, ConsistencyProof, Filter, InclusionProof, Manifest};
 use crate::audit::checkpoint::{self, Checkpoint};
 use crate::audit::{Event, merkle};
@@ -300,7 +300,7 @@ pub(crate) fn prepare(
 /// read (O(log n)), signs that checkpoint and writes the rest; otherwise
 /// it runs the first phase here too. A failure leaves no bundle, and the
 /// transaction (checkpoint and event) rolls back.
-pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, Fail> {
+pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<(Applied, Done), Fail> {
     // The first phase runs for those the command permits, before the
     // lock; roles given in between are not enough to skip it.
     let prepared = ctx.export.ok_or_else(|| {
@@ -312,7 +312,11 @@ pub(super) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, F
     finish(ctx, &request, prepared)
 }
 
-fn finish(ctx: &Ctx<'_>, request: &ExportRequest, prepared: &Prepared) -> Result<Applied, Fail> {
+fn finish(
+    ctx: &Ctx<'_>,
+    request: &ExportRequest,
+    prepared: &Prepared,
+) -> Result<(Applied, Done), Fail> {
     let out = &prepared.dir;
     let key = super::keys::signing_key(ctx.tx)?;
     let mut tree = super::tree::StoredTree::new(ctx.tx);
@@ -387,7 +391,7 @@ fn finish(ctx: &Ctx<'_>, request: &ExportRequest, prepared: &Prepared) -> Result
         (bundle::CHECKPOINT, note.into_bytes()),
         (bundle::MANIFEST_SIGNATURE, signature.into_bytes()),
     ];
-    Ok(Applied {
+    let applied = Applied {
         entity_type: "export",
         entity_ref: request.out.display().to_string(),
         details: json!({
@@ -397,7 +401,13 @@ fn finish(ctx: &Ctx<'_>, request: &ExportRequest, prepared: &Prepared) -> Result
             "tree_size": cp.tree_size,
             "root": merkle::to_hex(&cp.root),
         }),
-    })
+    };
+    let done = Done::Exported {
+        entries: prepared.entries,
+        full: prepared.full,
+        tree_size: cp.tree_size,
+    };
+    Ok((applied, done))
 }
 
 /// The report's scratch database, beside the bundle while it is written.

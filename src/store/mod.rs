@@ -41,7 +41,9 @@ use zeroize::Zeroizing;
 
 use crate::exit::ExitCode;
 
-pub use access::{AccessRequest, EXPIRY_HOURS, OneTimePassword, RequestKind, RequestStatus};
+pub use access::{
+    AccessRequest, EXPIRY_HOURS, OneTimePassword, RequestKind, RequestOpened, RequestStatus,
+};
 pub use accounts::{Account, AccountStatus, PendingRequest};
 pub use audit_view::{
     AuditQuery, AuditRow, Awaiting, AwaitingAuthorisation, ChainCursor, ChainProgress,
@@ -72,7 +74,7 @@ pub use search::{SearchHit, SearchKind};
 pub use subjects::{Consultations, HistoryEntry, SubjectRecord, SubjectRow};
 pub use thresholds::{PendingThreshold, ThresholdDecisionEntry, ThresholdEntry, ThresholdHistory};
 pub use visibility::Viewer;
-pub use write::{Actor, Credentials, Executed, LoginHistory};
+pub use write::{Actor, Credentials, Done, Executed, LoginHistory};
 
 use crate::domain::InvalidInput;
 use crate::domain::account::{DisplayName, NewPassword, Rank, Username};
