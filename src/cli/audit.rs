@@ -10,7 +10,7 @@ use super::{AsUser, Failure, locate, logged_in, open, password, say};
 use crate::domain::account::Username;
 use crate::exit::ExitCode;
 use crate::sanitise::for_terminal;
-use crate::store::{self, Actor, CaseFile, Command, Credentials};
+use crate::store::{self, Actor, CaseFile, Command, Credentials, Done};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum AuditCommand {
@@ -85,14 +85,14 @@ fn pubkey(path: &Path, actor: &AsUser, out: &mut impl Write) -> Result<ExitCode,
 /// `ccu audit checkpoint`: a signed checkpoint of the whole trail.
 fn checkpoint(path: &Path, actor: &AsUser, out: &mut impl Write) -> Result<ExitCode, Failure> {
     let (mut casefile, actor) = open_to_sign(path, actor)?;
-    let done = casefile.execute(&actor, Command::RecordCheckpoint)?;
+    let Done::Checkpoint { tree_size, root } =
+        casefile.execute(&actor, Command::RecordCheckpoint)?.result
+    else {
+        unreachable!("a checkpoint reports its size and root");
+    };
     say(
         out,
-        &format!(
-            "Signed a checkpoint of {} events (Merkle root {}).",
-            done.details["tree_size"],
-            done.details["root"].as_str().unwrap_or_default()
-        ),
+        &format!("Signed a checkpoint of {tree_size} events (Merkle root {root})."),
     )?;
     Ok(ExitCode::Ok)
 }
@@ -122,19 +122,22 @@ fn export(path: &Path, args: Export, out: &mut impl Write) -> Result<ExitCode, F
         user: by.as_deref().map(Username::parse).transpose()?,
     };
     let (mut casefile, actor) = open_to_sign(path, &actor)?;
-    let done = casefile.execute(&actor, Command::ExportAudit(request))?;
+    let Done::Exported {
+        entries,
+        full,
+        tree_size,
+    } = casefile
+        .execute(&actor, Command::ExportAudit(request))?
+        .result
+    else {
+        unreachable!("an export reports what it wrote");
+    };
     say(
         out,
         &format!(
-            "Wrote {} entries to {} ({} export; checkpoint of {} events). Verify with: ccu audit verify {} --pubkey KEY",
-            done.details["entries"],
+            "Wrote {entries} entries to {} ({} export; checkpoint of {tree_size} events). Verify with: ccu audit verify {} --pubkey KEY",
             dir.display(),
-            if done.details["full"] == true {
-                "full"
-            } else {
-                "filtered"
-            },
-            done.details["tree_size"],
+            if full { "full" } else { "filtered" },
             dir.display()
         ),
     )?;

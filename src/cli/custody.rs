@@ -8,7 +8,7 @@ use super::{AsUser, Failure, open, password, say};
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
 use crate::exit::ExitCode;
-use crate::store::{self, CaseFile, Credentials};
+use crate::store::{self, CaseFile, Credentials, Done};
 
 /// `ccu rekey`: a new data key, sealed only to the accounts active now.
 pub(super) fn rekey(
@@ -17,22 +17,20 @@ pub(super) fn rekey(
     out: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
     let (mut casefile, actor) = open(path, actor)?;
-    let done = casefile.rekey(&actor)?;
-    let left_out: Vec<String> = done.details["left_out"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let Done::Rekeyed {
+        key,
+        sealed_to,
+        left_out,
+    } = casefile.rekey(&actor)?.result
+    else {
+        unreachable!("a re-key reports the new key");
+    };
     say(
         out,
         &format!(
-            "Re-keyed {}: a new data key (fingerprint {}), sealed to the {} active accounts.{}",
+            "Re-keyed {}: a new data key (fingerprint {key}), sealed to the {} active accounts.{}",
             path.display(),
-            done.details["key"].as_str().unwrap_or_default(),
-            done.details["sealed_to"].as_array().map_or(0, Vec::len),
+            sealed_to.len(),
             if left_out.is_empty() {
                 String::new()
             } else {
@@ -60,15 +58,16 @@ pub(super) fn backup(
         }
     }
     let (mut casefile, actor) = open(path, actor)?;
-    let done = casefile.backup(&actor, file)?;
+    let Done::BackedUp { events, .. } = casefile.backup(&actor, file)?.result else {
+        unreachable!("a backup reports the events it holds");
+    };
     say(
         out,
         &format!(
-            "Backed up {} to {} and {} ({} events; the copy was opened and checked). Restore it as docs/security.md says.",
+            "Backed up {} to {} and {} ({events} events; the copy was opened and checked). Restore it as docs/security.md says.",
             path.display(),
             file.display(),
             store::keyring_path(file).display(),
-            done.details["events"]
         ),
     )?;
     Ok(ExitCode::Ok)

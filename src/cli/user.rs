@@ -13,7 +13,7 @@ use crate::domain::role::{Role, RoleSet};
 use crate::domain::urn::{Urn, UrnKind};
 use crate::exit::ExitCode;
 use crate::sanitise::for_terminal;
-use crate::store::{self, Actor, CaseFile, Command};
+use crate::store::{self, Actor, CaseFile, Command, Done, Executed, RequestOpened};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum UserCommand {
@@ -272,7 +272,7 @@ fn add(
             out,
             &format!(
                 "Added {username} ({rank}), with no access yet.\n{}\nTheir password is for one use: they choose their own at their first login.",
-                request(&format!("gives them {roles}"))
+                awaits(request, &format!("gives them {roles}"))
             ),
         )?,
         None => say(
@@ -364,7 +364,7 @@ fn enable(
             out,
             &format!(
                 "{username} stays disabled for now.\n{}",
-                request("enables the account")
+                awaits(request, "enables the account")
             ),
         )?,
         None => say(out, &format!("Enabled {username}."))?,
@@ -392,24 +392,16 @@ fn set_roles(
     )?;
     match requested(&done) {
         Some(request) => {
-            let now: Vec<String> = done.details["after"]["roles"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|r| r.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
-            let now = if now.is_empty() {
+            let now = if request.holds.is_empty() {
                 "no roles".to_owned()
             } else {
-                now.join(",")
+                role_list(&request.holds)
             };
             say(
                 out,
                 &format!(
                     "{username} holds {now} for now.\n{}",
-                    request(&format!("gives them {roles}"))
+                    awaits(request, &format!("gives them {roles}"))
                 ),
             )?
         }
@@ -443,7 +435,7 @@ fn passwd(
             out,
             &format!(
                 "{username}'s password is not reset yet.\n{}\nThe new password is then for one use: they choose their own at their next login.",
-                request("resets it")
+                awaits(request, "resets it")
             ),
         )?,
         None => say(out, &format!("Password changed for {username}."))?,
@@ -512,18 +504,15 @@ fn decide(
     out: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
     let urn = Urn::parse(UrnKind::AccessRequest, request)?;
-    let done = casefile.execute(
-        actor,
-        Command::DecideAccess {
-            urn,
-            approve,
-            reason,
-        },
-    )?;
-    let who = for_terminal(done.details["username"].as_str().unwrap_or_default());
-    let what = done.details["kind"]
-        .as_str()
-        .map_or("the request", kind_phrase);
+    let decision = Command::DecideAccess {
+        urn,
+        approve,
+        reason,
+    };
+    let Done::AccessDecided { username, kind } = casefile.execute(actor, decision)?.result else {
+        unreachable!("a decision reports the request decided");
+    };
+    let (what, who) = (kind.phrase(), for_terminal(&username));
     let text = if approve {
         format!("Approved {urn}: {what} for {who}; it has taken effect.")
     } else {
@@ -544,29 +533,24 @@ fn role_list(roles: &[Role]) -> String {
         .join(",")
 }
 
-fn kind_phrase(kind: &str) -> &'static str {
-    match kind {
-        "add" => "add the account",
-        "grant" => "grant roles",
-        "enable" => "enable the account",
-        _ => "reset the password",
-    }
-}
-
 /// `2026-12-01T09:30:00.000000Z` as `2026-12-01 09:30 UTC`.
 fn short_time(at: &str) -> String {
     format!("{} UTC", at.get(..16).unwrap_or(at).replace('T', " "))
 }
 
+/// The request for access a command opened, if it opened one.
+fn requested(done: &Executed) -> Option<&RequestOpened> {
+    match &done.result {
+        Done::AccessRequested(request) => Some(request),
+        _ => None,
+    }
+}
+
 /// What a command that opened a request for access prints, given what
 /// the request does: its reference, who approves it, and when it expires.
-fn requested(done: &store::Executed) -> Option<impl Fn(&str) -> String> {
-    let request = done.details.get("request")?;
-    let urn = request["urn"].as_str()?.to_owned();
-    let expires = request["expires_at"].as_str().map(short_time)?;
-    Some(move |does: &str| {
-        format!(
-            "Request {urn} {does} once a head of unit (a supervisor of Inspector rank or above) approves it: `ccu user approve {urn} --as HEAD`. It expires at {expires}."
-        )
-    })
+fn awaits(request: &RequestOpened, does: &str) -> String {
+    let (urn, expires) = (request.urn, short_time(&request.expires_at));
+    format!(
+        "Request {urn} {does} once a head of unit (a supervisor of Inspector rank or above) approves it: `ccu user approve {urn} --as HEAD`. It expires at {expires}."
+    )
 }
