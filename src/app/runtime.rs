@@ -117,13 +117,13 @@ impl Runtime {
                 match casefile.execute(actor, command) {
                     Ok(done) => {
                         let reference = view::shown(&done.reference);
-                        let message = match decided {
-                            Some(verb) => format!(
+                        let message = match (decided, &done.result) {
+                            (Some(verb), store::Done::AccessDecided { username, kind }) => format!(
                                 "{verb} {reference} ({} for {}).",
-                                view::shown(done.details["kind"].as_str().unwrap_or_default()),
-                                view::shown(done.details["username"].as_str().unwrap_or_default())
+                                view::shown(kind.as_str()),
+                                view::shown(username)
                             ),
-                            None => format!("Saved: {reference}"),
+                            _ => format!("Saved: {reference}"),
                         };
                         Outcome::Saved {
                             message,

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::accounts::{self, AccountStatus, StoredAccount};
 use super::plumbing::next_urn;
-use super::write::{Actor, Applied, Command, Ctx, Fail};
+use super::write::{Actor, Applied, Command, Ctx, Done, Fail};
 use super::{CaseFile, Result, format_timestamp};
 use crate::domain::InvalidInput;
 use crate::domain::role::{Role, RoleSet};
@@ -149,6 +149,18 @@ impl AccessRequest {
     }
 }
 
+/// A request for access a command has just opened, as its result tells
+/// whoever ran it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestOpened {
+    pub urn: Urn,
+    pub kind: RequestKind,
+    /// When it expires undecided (stored form).
+    pub expires_at: String,
+    /// The roles the account holds until it is decided.
+    pub holds: Vec<Role>,
+}
+
 /// What the account is shown at a login with a one-time password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OneTimePassword {
@@ -209,14 +221,14 @@ pub(super) fn expiry_hours(conn: &Connection) -> rusqlite::Result<u32> {
 }
 
 /// Opens a request about `account`, replacing any pending one it
-/// overtakes; returns what the audit event records of it.
+/// overtakes; returns what the audit event records of it, and the request.
 pub(super) fn open(
     ctx: &Ctx<'_>,
     kind: RequestKind,
     account: &StoredAccount,
     roles: Option<&RoleSet>,
     public_key: Option<&str>,
-) -> Result<Value, Fail> {
+) -> Result<(Value, RequestOpened), Fail> {
     let tx = ctx.tx;
     let superseded = supersede(
         ctx,
@@ -252,7 +264,13 @@ pub(super) fn open(
     if !superseded.is_empty() {
         value["superseded"] = json!(superseded);
     }
-    Ok(value)
+    let opened = RequestOpened {
+        urn,
+        kind,
+        expires_at,
+        holds: account.roles.clone(),
+    };
+    Ok((value, opened))
 }
 
 /// Marks the account's pending requests of `kinds` superseded; returns
@@ -396,7 +414,7 @@ pub(super) fn decide(
     urn: &Urn,
     approve: bool,
     reason: Option<&str>,
-) -> Result<Applied, Fail> {
+) -> Result<(Applied, Done), Fail> {
     let tx = ctx.tx;
     let invalid = |message: String| Err(Fail::Invalid(InvalidInput::new("request", message)));
     require_head(ctx)?;
@@ -519,11 +537,16 @@ pub(super) fn decide(
             reason
         ],
     )?;
-    Ok(Applied {
+    let decided = Done::AccessDecided {
+        username: account.username,
+        kind: request.kind,
+    };
+    let applied = Applied {
         entity_type: "access-request",
         entity_ref: urn.to_string(),
         details,
-    })
+    };
+    Ok((applied, decided))
 }
 
 /// Sets how long a request waits for a decision (a head of unit).

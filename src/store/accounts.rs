@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use serde_json::{Value, json};
 
-use super::write::{Actor, Command, Ctx, Fail};
+use super::write::{Actor, Command, Ctx, Done, Fail};
 use super::{CaseFile, Error, Result};
 use crate::domain::InvalidInput;
 use crate::domain::account::{DisplayName, Rank, Username};
@@ -344,7 +344,8 @@ fn last_head_refusal(username: &Username, doing: &str) -> Fail {
     ))
 }
 
-/// Applies a permitted account command; returns the audit details.
+/// Applies a permitted account command; returns the audit details, and
+/// the request for access it opened, if it opened one.
 /// Adding access (a role that reads case content, enabling an account,
 /// resetting another's password) opens a request that a head of unit
 /// decides; removing access takes effect at once.
@@ -352,7 +353,7 @@ pub(super) fn apply(
     ctx: &Ctx<'_>,
     command: &Command,
     public_key: Option<String>,
-) -> Result<Value, Fail> {
+) -> Result<(Value, Done), Fail> {
     let (tx, actor, at) = (ctx.tx, ctx.actor, ctx.at);
     let invalid = |field: &'static str, message: String| {
         Err(Fail::Invalid(InvalidInput::new(field, message)))
@@ -399,17 +400,19 @@ pub(super) fn apply(
             )?;
             let mut details = account_details(username, display_name, *rank, roles);
             details["password"] = json!("one-time: the account chooses its own at its first login");
+            let mut done = Done::Recorded;
             if pending {
                 let account = find_by_id(tx, id)?.expect("just inserted");
-                let request =
+                let (request, opened) =
                     super::access::open(ctx, super::RequestKind::Add, &account, Some(roles), None)?;
                 details["status"] = json!("pending");
                 details["roles"] = json!([]);
                 details["requested_roles"] =
                     json!(roles.iter().map(Role::as_str).collect::<Vec<_>>());
                 details["request"] = request;
+                done = Done::AccessRequested(opened);
             }
-            Ok(details)
+            Ok((details, done))
         }
         Command::DisableUser { username } => {
             let target = existing.expect("checked above");
@@ -427,12 +430,13 @@ pub(super) fn apply(
             }
             set_status(tx, target.id, AccountStatus::Disabled)?;
             let withdrawn = super::access::withdraw_pending(ctx, &target, None)?;
-            Ok(json!({
+            let details = json!({
                 "username": username.as_str(),
                 "before": { "status": target.status.as_str() },
                 "after": { "status": AccountStatus::Disabled.as_str() },
                 "withdrew_requests": withdrawn,
-            }))
+            });
+            Ok((details, Done::Recorded))
         }
         Command::EnableUser { username } => {
             let target = existing.expect("checked above");
@@ -445,14 +449,15 @@ pub(super) fn apply(
             if target.status == AccountStatus::Active {
                 return invalid("username", format!("'{username}' is already active"));
             }
-            let request =
+            let (request, opened) =
                 super::access::open(ctx, super::RequestKind::Enable, &target, None, None)?;
-            Ok(json!({
+            let details = json!({
                 "username": username.as_str(),
                 "status": target.status.as_str(),
                 "requested": { "status": AccountStatus::Active.as_str() },
                 "request": request,
-            }))
+            });
+            Ok((details, Done::AccessRequested(opened)))
         }
         Command::SetRoles { username, roles } => {
             let target = existing.expect("checked above");
@@ -499,6 +504,7 @@ pub(super) fn apply(
                 "before": { "roles": names(&target.roles) },
                 "after": { "roles": names(&now) },
             });
+            let mut done = Done::Recorded;
             if !added.is_empty() {
                 let changed = find_by_id(tx, target.id)?.expect("the account exists");
                 // A new account not yet approved stays a request to add it.
@@ -511,7 +517,10 @@ pub(super) fn apply(
                 };
                 details["requested"] =
                     json!({ "roles": roles.iter().map(Role::as_str).collect::<Vec<_>>() });
-                details["request"] = super::access::open(ctx, kind, &changed, Some(roles), None)?;
+                let (request, opened) =
+                    super::access::open(ctx, kind, &changed, Some(roles), None)?;
+                details["request"] = request;
+                done = Done::AccessRequested(opened);
             } else {
                 let withdrawn = super::access::withdraw_pending(
                     ctx,
@@ -522,7 +531,7 @@ pub(super) fn apply(
                     details["withdrew_requests"] = json!(withdrawn);
                 }
             }
-            Ok(details)
+            Ok((details, done))
         }
         Command::SetPassword { username, .. } => {
             let target = existing.expect("checked above");
@@ -530,22 +539,24 @@ pub(super) fn apply(
             if is_self {
                 let one_time = target.password_set_by.is_some();
                 set_public_key(tx, target.id, &key, None)?;
-                return Ok(json!({
+                let details = json!({
                     "username": username.as_str(),
                     "by": "self",
                     "replaced": if one_time { "a one-time password" } else { "their own" },
-                }));
+                });
+                return Ok((details, Done::Recorded));
             }
-            let request =
+            let (request, opened) =
                 super::access::open(ctx, super::RequestKind::Reset, &target, None, Some(&key))?;
-            Ok(json!({
+            let details = json!({
                 "username": username.as_str(),
                 "by": "administrator",
                 "request": request,
                 "password": "one-time, once approved: the account chooses its own at its next login",
-            }))
+            });
+            Ok((details, Done::AccessRequested(opened)))
         }
-        Command::ViewAccounts => Ok(json!({ "what": "account list" })),
+        Command::ViewAccounts => Ok((json!({ "what": "account list" }), Done::Recorded)),
         _ => unreachable!("only account commands are routed here"),
     }
 }

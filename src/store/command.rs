@@ -7,7 +7,7 @@ use super::casework::{intelligence, operations, subjects};
 use super::covert::{authorisations, bids, referrals, thresholds};
 use super::file::settings;
 use super::trail::export::ExportRequest;
-use super::write::{Applied, Ctx, Fail};
+use super::write::{Applied, Ctx, Done, Fail};
 use crate::domain::account::{DisplayName, NewPassword, Rank, Username};
 use crate::domain::bid::{BidDecision, BidLine, BidStatus};
 use crate::domain::covert::{
@@ -391,30 +391,36 @@ impl Command {
     }
 }
 
-/// Runs a permitted command's rule and writes its rows.
+/// Runs a permitted command's rule and writes its rows; returns what it
+/// did, and what it reports to whoever ran it.
 pub(super) fn apply(
     ctx: &Ctx<'_>,
     command: Command,
     public_key: Option<String>,
-) -> Result<Applied, Fail> {
+) -> Result<(Applied, Done), Fail> {
     let (entity_type, entity_ref) = command.entity();
     let simple = |details: Value| Applied {
         entity_type,
         entity_ref: entity_ref.clone(),
         details,
     };
-    match command {
+    // The commands that report something return; the rest have only
+    // been recorded.
+    let applied = match command {
         Command::AddUser { .. }
         | Command::DisableUser { .. }
         | Command::EnableUser { .. }
         | Command::SetRoles { .. }
         | Command::SetPassword { .. }
-        | Command::ViewAccounts => accounts::apply(ctx, &command, public_key).map(simple),
+        | Command::ViewAccounts => {
+            let (details, done) = accounts::apply(ctx, &command, public_key)?;
+            return Ok((simple(details), done));
+        }
         Command::DecideAccess {
             urn,
             approve,
             reason,
-        } => super::access::decide(ctx, &urn, approve, reason.as_deref()),
+        } => return super::access::decide(ctx, &urn, approve, reason.as_deref()),
         Command::SetAccessExpiry { hours } => super::access::set_expiry(ctx, hours),
         Command::ViewAccessRequests => Ok(simple(json!({ "what": "requests for access" }))),
         Command::RecordIntelligence(item) => intelligence::record(ctx, item, None),
@@ -500,8 +506,9 @@ pub(super) fn apply(
         Command::SetReferralDeadline { days_after } => {
             referrals::set_deadline_days(ctx, days_after)
         }
-        Command::RecordCheckpoint => super::keys::record_checkpoint(ctx),
-        Command::ExportAudit(request) => super::export::export(ctx, request),
+        Command::RecordCheckpoint => return super::keys::record_checkpoint(ctx),
+        Command::ExportAudit(request) => return super::export::export(ctx, request),
         Command::MarkDemo => settings::mark_demo(ctx),
-    }
+    };
+    Ok((applied?, Done::Recorded))
 }

@@ -25,7 +25,9 @@ use zeroize::Zeroizing;
 
 use crate::exit::ExitCode;
 
-pub use access::{AccessRequest, EXPIRY_HOURS, OneTimePassword, RequestKind, RequestStatus};
+pub use access::{
+    AccessRequest, EXPIRY_HOURS, OneTimePassword, RequestKind, RequestOpened, RequestStatus,
+};
 pub use accounts::{Account, AccountStatus, PendingRequest};
 pub use casework::intelligence::{
     ImportReport, IntelligenceRecord, IntelligenceRow, SHARED_REFERENCES_SHOWN, SharedReference,
@@ -58,7 +60,7 @@ pub use trail::check::CheckReport;
 pub use trail::export::ExportRequest;
 pub use trail::ledger::Integrity;
 pub use visibility::Viewer;
-pub use write::{Actor, Credentials, Executed, LoginHistory};
+pub use write::{Actor, Credentials, Done, Executed, LoginHistory};
 
 use crate::domain::InvalidInput;
 use crate::domain::account::{DisplayName, NewPassword, Rank, Username};

@@ -282,13 +282,54 @@ pub(super) fn password_matches(stored: &str, offered: &str) -> bool {
 }
 
 /// What a command did: the `seq` of its audit event, the reference of the
-/// thing acted on (a URN, codename, staff number or username), and the
-/// details recorded in the audit trail.
+/// thing acted on (a URN, codename, staff number or username), the
+/// details recorded in the audit trail, and what it reports to whoever
+/// ran it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Executed {
     pub seq: i64,
     pub reference: String,
     pub details: Value,
+    /// What the command reports, typed: read this, not `details`, to tell
+    /// the user what was done.
+    pub result: Done,
+}
+
+/// What a command reports beyond its reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Done {
+    /// Nothing more: the event is recorded.
+    Recorded,
+    /// Access that waits for a head of unit (an account added with a role
+    /// that reads case content, a role granted, an account enabled,
+    /// another's password reset): the request opened for it.
+    AccessRequested(super::access::RequestOpened),
+    /// A head of unit's decision on a request for access: whose account,
+    /// and what the request was.
+    AccessDecided {
+        username: String,
+        kind: super::RequestKind,
+    },
+    /// A signed checkpoint of the whole trail: its size, and its Merkle
+    /// root in hex.
+    Checkpoint { tree_size: u64, root: String },
+    /// An export bundle: the entries in it, whether it holds the whole
+    /// trail, and the size of the checkpoint it carries.
+    Exported {
+        entries: u64,
+        full: bool,
+        tree_size: u64,
+    },
+    /// A new data key: its fingerprint, the active accounts it is sealed
+    /// to, and the disabled ones left out.
+    Rekeyed {
+        key: String,
+        sealed_to: Vec<String>,
+        left_out: Vec<String>,
+    },
+    /// A backup, opened and checked: the events it holds, and the
+    /// fingerprint of the key it is encrypted with.
+    BackedUp { events: i64, key: String },
 }
 
 /// Why a command's rule stopped it, inside the transaction.
@@ -776,8 +817,8 @@ impl CaseFile {
                 | Command::DecideAccess { .. }
                 | Command::DisableUser { .. }
         );
-        let applied = match super::command::apply(&ctx, command.clone(), public_key) {
-            Ok(applied) => applied,
+        let (applied, result) = match super::command::apply(&ctx, command.clone(), public_key) {
+            Ok(done) => done,
             Err(Fail::Invalid(e)) => return Err(Error::Invalid(e)),
             Err(Fail::Sql(e)) => return Err(sqlite_err(&path, e)),
             Err(Fail::Store(e)) => return Err(e),
@@ -851,6 +892,7 @@ impl CaseFile {
             seq,
             reference: applied.entity_ref,
             details: applied.details,
+            result,
         })
     }
 

@@ -14,7 +14,7 @@ use crate::domain::permission::{Action, permits};
 use crate::domain::role::{Role, RoleSet};
 use crate::store::accounts::{self, AccountStatus};
 use crate::store::write::{
-    self, Actor, Credentials, Executed, NewEvent, append, commit, load_actor,
+    self, Actor, Credentials, Done, Executed, NewEvent, append, commit, load_actor,
 };
 use crate::store::{CaseFile, Clock, Error, LATEST_VERSION, Purpose, Result, sqlite_err};
 
@@ -81,8 +81,14 @@ impl CaseFile {
     }
 
     /// Appends one event by `actor` about the case file, in a transaction
-    /// of its own.
-    fn record(&mut self, actor: &Actor, action: &str, details: Value) -> Result<Executed> {
+    /// of its own; `result` is what it reports.
+    fn record(
+        &mut self,
+        actor: &Actor,
+        action: &str,
+        details: Value,
+        result: Done,
+    ) -> Result<Executed> {
         let current = load_actor(&self.conn, actor, &self.path, &self.account_checked)?;
         let at = self.now();
         let path = self.path.clone();
@@ -107,6 +113,7 @@ impl CaseFile {
             seq,
             reference: self.id.clone(),
             details,
+            result,
         })
     }
 
@@ -181,19 +188,25 @@ impl CaseFile {
             }
             Ok(())
         })?;
-        let names = |wanted: bool| -> Vec<&str> {
+        let names = |wanted: bool| -> Vec<String> {
             accounts
                 .iter()
                 .filter(|(_, _, status)| (status == "active") == wanted)
-                .map(|(name, _, _)| name.as_str())
+                .map(|(name, _, _)| name.clone())
                 .collect()
         };
+        let (sealed_to, left_out, key) = (names(true), names(false), new.fingerprint());
         let details = json!({
-            "sealed_to": names(true),
-            "left_out": names(false),
-            "key": new.fingerprint(),
+            "sealed_to": sealed_to,
+            "left_out": left_out,
+            "key": key,
         });
-        self.record(actor, "casefile.rekey", details)
+        let result = Done::Rekeyed {
+            key,
+            sealed_to,
+            left_out,
+        };
+        self.record(actor, "casefile.rekey", details, result)
     }
 
     /// `ccu backup`: a consistent copy made with SQLite's online backup (a
@@ -225,12 +238,18 @@ impl CaseFile {
                 return Err(e);
             }
         };
+        let key = self.data_key.fingerprint();
         let details = json!({
             "file": out.display().to_string(),
             "events": events,
-            "key": self.data_key.fingerprint(),
+            "key": key,
         });
-        self.record(actor, "casefile.backup", details)
+        self.record(
+            actor,
+            "casefile.backup",
+            details,
+            Done::BackedUp { events, key },
+        )
     }
 
     /// Writes the copy and its keyring at `tmp` and checks it; returns

@@ -20,7 +20,7 @@ use crate::domain::account::Username;
 use crate::domain::operation::Codename;
 use crate::store::Error;
 use crate::store::plumbing::{private_options, try_lock};
-use crate::store::write::{Applied, Ctx, Fail};
+use crate::store::write::{Applied, Ctx, Done, Fail};
 
 /// What to export and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -301,7 +301,10 @@ pub(crate) fn prepare(
 /// read (O(log n)), signs that checkpoint and writes the rest; otherwise
 /// it runs the first phase here too. A failure leaves no bundle, and the
 /// transaction (checkpoint and event) rolls back.
-pub(in crate::store) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<Applied, Fail> {
+pub(in crate::store) fn export(
+    ctx: &Ctx<'_>,
+    request: ExportRequest,
+) -> Result<(Applied, Done), Fail> {
     // The first phase runs for those the command permits, before the
     // lock; roles given in between are not enough to skip it.
     let prepared = ctx.export.ok_or_else(|| {
@@ -313,7 +316,11 @@ pub(in crate::store) fn export(ctx: &Ctx<'_>, request: ExportRequest) -> Result<
     finish(ctx, &request, prepared)
 }
 
-fn finish(ctx: &Ctx<'_>, request: &ExportRequest, prepared: &Prepared) -> Result<Applied, Fail> {
+fn finish(
+    ctx: &Ctx<'_>,
+    request: &ExportRequest,
+    prepared: &Prepared,
+) -> Result<(Applied, Done), Fail> {
     let out = &prepared.dir;
     let key = super::keys::signing_key(ctx.tx)?;
     let mut tree = super::tree::StoredTree::new(ctx.tx);
@@ -388,7 +395,7 @@ fn finish(ctx: &Ctx<'_>, request: &ExportRequest, prepared: &Prepared) -> Result
         (bundle::CHECKPOINT, note.into_bytes()),
         (bundle::MANIFEST_SIGNATURE, signature.into_bytes()),
     ];
-    Ok(Applied {
+    let applied = Applied {
         entity_type: "export",
         entity_ref: request.out.display().to_string(),
         details: json!({
@@ -398,7 +405,13 @@ fn finish(ctx: &Ctx<'_>, request: &ExportRequest, prepared: &Prepared) -> Result
             "tree_size": cp.tree_size,
             "root": merkle::to_hex(&cp.root),
         }),
-    })
+    };
+    let done = Done::Exported {
+        entries: prepared.entries,
+        full: prepared.full,
+        tree_size: cp.tree_size,
+    };
+    Ok((applied, done))
 }
 
 /// The report's scratch database, beside the bundle while it is written.

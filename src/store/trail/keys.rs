@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 use super::tree::{StoredTree, TreeError};
 use crate::audit::checkpoint::{self, Checkpoint};
 use crate::audit::merkle::{self, Hash, RootBuilder};
-use crate::store::write::{Applied, Ctx, Fail, NewEvent, append};
+use crate::store::write::{Applied, Ctx, Done, Fail, NewEvent, append};
 use crate::store::{CaseFile, Error, Result, sqlite_err};
 
 /// The stored signing key, if there is one.
@@ -68,17 +68,23 @@ pub(in crate::store) fn ensure(
     write().map_err(|e| sqlite_err(&path, e))
 }
 
-pub(in crate::store) fn record_checkpoint(ctx: &Ctx<'_>) -> Result<Applied, Fail> {
+pub(in crate::store) fn record_checkpoint(ctx: &Ctx<'_>) -> Result<(Applied, Done), Fail> {
     let (cp, key, _) = sign_checkpoint(ctx)?;
-    Ok(Applied {
+    let root = merkle::to_hex(&cp.root);
+    let applied = Applied {
         entity_type: "checkpoint",
         entity_ref: cp.tree_size.to_string(),
         details: json!({
             "tree_size": cp.tree_size,
-            "root": merkle::to_hex(&cp.root),
+            "root": root,
             "fingerprint": checkpoint::fingerprint(&key.verifying_key()),
         }),
-    })
+    };
+    let done = Done::Checkpoint {
+        tree_size: cp.tree_size,
+        root,
+    };
+    Ok((applied, done))
 }
 
 /// The case file's signing key, which signing needs.
