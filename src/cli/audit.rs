@@ -88,7 +88,9 @@ fn checkpoint(path: &Path, actor: &AsUser, out: &mut impl Write) -> Result<ExitC
     let Done::Checkpoint { tree_size, root } =
         casefile.execute(&actor, Command::RecordCheckpoint)?.result
     else {
-        unreachable!("a checkpoint reports its size and root");
+        return Err(Failure::unexpected(
+            "a checkpoint reports its size and root",
+        ));
     };
     say(
         out,
@@ -130,7 +132,7 @@ fn export(path: &Path, args: Export, out: &mut impl Write) -> Result<ExitCode, F
         .execute(&actor, Command::ExportAudit(request))?
         .result
     else {
-        unreachable!("an export reports what it wrote");
+        return Err(Failure::unexpected("an export reports what it wrote"));
     };
     say(
         out,

@@ -23,7 +23,7 @@ pub(super) fn rekey(
         left_out,
     } = casefile.rekey(&actor)?.result
     else {
-        unreachable!("a re-key reports the new key");
+        return Err(Failure::unexpected("a re-key reports the new key"));
     };
     say(
         out,
@@ -59,7 +59,7 @@ pub(super) fn backup(
     }
     let (mut casefile, actor) = open(path, actor)?;
     let Done::BackedUp { events, .. } = casefile.backup(&actor, file)?.result else {
-        unreachable!("a backup reports the events it holds");
+        return Err(Failure::unexpected("a backup reports the events it holds"));
     };
     say(
         out,

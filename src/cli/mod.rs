@@ -153,6 +153,20 @@ pub struct Failure {
     pub code: ExitCode,
 }
 
+impl Failure {
+    /// A command that reported something other than what it reports: the
+    /// change was made (it is in the audit trail), but what it came to
+    /// cannot be said here.
+    pub(crate) fn unexpected(what: &str) -> Failure {
+        Failure {
+            message: format!(
+                "done, but ccu could not report the result ({what}); the event is in the audit trail"
+            ),
+            code: ExitCode::Failure,
+        }
+    }
+}
+
 impl From<store::Error> for Failure {
     fn from(e: store::Error) -> Self {
         Failure {

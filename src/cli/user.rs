@@ -510,7 +510,9 @@ fn decide(
         reason,
     };
     let Done::AccessDecided { username, kind } = casefile.execute(actor, decision)?.result else {
-        unreachable!("a decision reports the request decided");
+        return Err(Failure::unexpected(
+            "a decision reports the request decided",
+        ));
     };
     let (what, who) = (kind.phrase(), for_terminal(&username));
     let text = if approve {

@@ -337,7 +337,13 @@ impl Command {
             Command::RecordCheckpoint => ("checkpoint", "new".to_owned()),
             Command::ExportAudit(r) => ("export", r.out.display().to_string()),
             Command::MarkDemo => ("setting", settings::DEMO_KEY.to_owned()),
-            _ => unreachable!("user commands are handled above"),
+            // Answered by `target` above; named here so that a new command
+            // without an entity is a compile error, not a panic.
+            Command::AddUser { .. }
+            | Command::DisableUser { .. }
+            | Command::EnableUser { .. }
+            | Command::SetRoles { .. }
+            | Command::SetPassword { .. } => ("user", String::new()),
         }
     }
 
