@@ -205,12 +205,11 @@ impl App {
                 }
                 effects
             }
-            Action::Filter if self.area.filter_form(&self.list(self.area).spec).is_some() => {
-                self.form = self.area.filter_form(&self.list(self.area).spec);
-                Vec::new()
-            }
             Action::Filter => {
-                if self.area.is_list() {
+                // A list with a filter form of its own (the trail's) uses it.
+                if let Some(form) = self.area.filter_form(&self.list(self.area).spec) {
+                    self.form = Some(form);
+                } else if self.area.is_list() {
                     let list = self.list(self.area);
                     let column = list.spec.sort;
                     let mut input = TextArea::default();
