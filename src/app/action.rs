@@ -91,24 +91,17 @@ macro_rules! actions {
     };
 }
 
-actions! {
+include!(concat!(env!("OUT_DIR"), "/places.rs"));
+
+// The "go to" actions come between the two lists: one per area, as each
+// area's file declares it (`app::areas`).
+actions_with_places! {
     {
         Quit => "quit", "Quit ccu";
         Help => "help", "Show every key for where you are";
         Palette => "palette", "Run any action by name";
         Search => "search", "Search intelligence, subjects and operations";
         Lock => "lock", "Lock the screen now";
-    }
-    go {
-        Dashboard => "go_dashboard", "Go to the dashboard";
-        Intelligence => "go_intelligence", "Go to intelligence";
-        Subjects => "go_subjects", "Go to subjects";
-        Operations => "go_operations", "Go to operations";
-        Bids => "go_bids", "Go to bids for resources";
-        Authorisations => "go_authorisations", "Go to covert authorisations (the central record)";
-        Referrals => "go_referrals", "Go to IOPC referrals";
-        Queue => "go_queue", "Go to what waits for your decision";
-        Audit => "go_audit", "Go to the audit trail";
     }
     {
         NextArea => "next_area", "Go to the next area";

@@ -7,8 +7,8 @@ use chrono_tz::Europe::London;
 
 use super::InvalidInput;
 use super::account::Rank;
+use super::codes::code_list;
 use super::time::uk_date;
-use crate::code_list;
 
 code_list! {
     /// The kinds of covert authorisation the unit records.

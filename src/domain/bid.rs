@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::InvalidInput;
+use super::codes::code_list;
 use super::text;
-use crate::code_list;
 
 /// The longest range of days one line may cover (inclusive of both ends).
 pub const MAX_LINE_DAYS: i64 = 366;

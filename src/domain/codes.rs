@@ -4,7 +4,6 @@
 /// Defines an enum whose values have a stored code and a human label, with
 /// `ALL`, `code()`, `label()`, `parse()` (accepting the code or the label,
 /// ignoring case, spaces, `_` and `-`), and `Display` (the label).
-#[macro_export]
 macro_rules! code_list {
     (
         $(#[$meta:meta])*
@@ -64,3 +63,5 @@ pub fn fold(text: &str) -> String {
         .flat_map(char::to_lowercase)
         .collect()
 }
+
+pub(crate) use code_list;

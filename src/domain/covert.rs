@@ -7,12 +7,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::InvalidInput;
 use super::account::Username;
 use super::authorisation::AuthorisationType;
+use super::codes::code_list;
 use super::operation::Codename;
 use super::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
 use super::subject::StaffNumber;
 use super::text;
 use super::urn::Urn;
-use crate::code_list;
 
 use super::text::LONG;
 

@@ -7,9 +7,9 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::InvalidInput;
+use super::codes::code_list;
 use super::subject::StaffNumber;
 use super::text;
-use crate::code_list;
 
 code_list! {
     /// HMICFRS national corruption-related intelligence collection categories.

@@ -3,8 +3,8 @@
 use std::fmt;
 
 use super::InvalidInput;
+use super::codes::code_list;
 use super::text;
-use crate::code_list;
 
 /// An operation's codename: one word of 3 to 20 letters, upper case, as in
 /// `KESTREL`. A leading `Op` is dropped, so `Op Kestrel` is KESTREL.

@@ -5,6 +5,9 @@ use super::role::{Role, RoleSet};
 /// Something a user may or may not be allowed to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
+    /// A permission a register declares in its own file, with the roles
+    /// that hold it ([`Declared`]).
+    Declared(&'static Declared),
     /// Create accounts, disable or re-enable them, set roles, reset others' passwords.
     ManageAccounts,
     /// See the list of accounts and their roles.
@@ -97,6 +100,7 @@ impl Action {
     /// How a refusal names what was attempted: "may not {phrase}".
     pub fn phrase(self) -> &'static str {
         match self {
+            Action::Declared(declared) => declared.phrase,
             Action::ManageAccounts => "manage user accounts",
             Action::ListAccounts => "list user accounts",
             Action::ChangeOwnPassword => "change their password",
@@ -130,6 +134,44 @@ impl Action {
             Action::DecideAccess => "approve or decline requests for access",
             Action::ListAccessRequests => "see requests for access",
         }
+    }
+}
+
+/// A permission declared beside the register it guards, rather than in
+/// [`PERMISSIONS`]: what a refusal calls it, and the roles that hold it.
+/// Made only through [`Declared::case_write`] and [`Declared::case_read`],
+/// which hold it to the rules of the table at compile time.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct Declared {
+    pub phrase: &'static str,
+    pub roles: &'static [Role],
+}
+
+impl Declared {
+    /// A change to case content: never an auditor's (who writes nothing)
+    /// or an administrator's (who reads no case content). A list that
+    /// names either does not compile.
+    pub const fn case_write(phrase: &'static str, roles: &'static [Role]) -> Declared {
+        let mut i = 0;
+        while i < roles.len() {
+            if matches!(roles[i], Role::Auditor | Role::Administrator) {
+                panic!("a change to case content is never an auditor's or an administrator's");
+            }
+            i += 1;
+        }
+        Declared { phrase, roles }
+    }
+
+    /// Reading case content: never an administrator's.
+    pub const fn case_read(phrase: &'static str, roles: &'static [Role]) -> Declared {
+        let mut i = 0;
+        while i < roles.len() {
+            if matches!(roles[i], Role::Administrator) {
+                panic!("an administrator reads no case content");
+            }
+            i += 1;
+        }
+        Declared { phrase, roles }
     }
 }
 
@@ -195,6 +237,9 @@ pub const PERMISSIONS: &[(Action, &[Role])] = &[
 
 /// Whether any of `roles` is allowed `action`.
 pub fn permits(roles: &RoleSet, action: Action) -> bool {
+    if let Action::Declared(declared) = action {
+        return declared.roles.iter().any(|role| roles.contains(*role));
+    }
     PERMISSIONS
         .iter()
         .filter(|(a, _)| *a == action)
@@ -208,6 +253,19 @@ mod tests {
 
     fn roles(list: &str) -> RoleSet {
         RoleSet::parse_list(list).unwrap()
+    }
+
+    #[test]
+    fn a_declared_permission_is_held_by_its_roles_only() {
+        const DISSEMINATE: Declared =
+            Declared::case_write("record a dissemination", &[Role::Supervisor]);
+        let action = Action::Declared(&DISSEMINATE);
+        assert!(permits(&roles("supervisor"), action));
+        assert!(permits(&roles("investigator,supervisor"), action));
+        for list in ["investigator", "auditor", "administrator", "authorising-officer"] {
+            assert!(!permits(&roles(list), action), "{list}");
+        }
+        assert_eq!(action.phrase(), "record a dissemination");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::London;
 
-use crate::code_list;
+use super::codes::code_list;
 
 code_list! {
     /// What a referral relies on: the mandatory criteria of the Police

@@ -5,8 +5,8 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use super::InvalidInput;
+use super::codes::code_list;
 use super::text;
-use crate::code_list;
 
 /// A staff or collar number: 1 to 20 letters, digits, `-` or `/`, stored in
 /// upper case so `ab123` and `AB123` are one subject.

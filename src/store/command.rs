@@ -211,7 +211,27 @@ pub enum Command {
     /// Marks a new case file, before anything is put in it, as a
     /// demonstration file holding only fictional data.
     MarkDemo,
+    /// A command a register declares in its own file (`Registered`).
+    Register(Registered),
 }
+
+/// What a register's own `Command` enum says of each of its commands. A
+/// store file that declares `pub enum Command` is a register: the build
+/// (`build.rs`) finds it and wires its commands into `Registered`, so the
+/// write path audits, permits and runs them like every other, and the
+/// register's file is the one place that knows them.
+pub(in crate::store) trait RegisterCommand {
+    /// The audit trail's name for the command, `area.verb`.
+    fn audit_action(&self) -> &'static str;
+    /// What it is about, as far as is known before it runs.
+    fn entity(&self) -> (&'static str, String);
+    /// What the actor must be permitted.
+    fn permission(&self) -> Action;
+    /// Runs its rule and writes its rows: what it did, and what it reports.
+    fn apply(self, ctx: &Ctx<'_>) -> Result<(Applied, Done), Fail>;
+}
+
+include!(concat!(env!("OUT_DIR"), "/registers.rs"));
 
 impl Command {
     /// The audit trail's name for this command.
@@ -262,6 +282,7 @@ impl Command {
             Command::RecordCheckpoint => "audit.checkpoint",
             Command::ExportAudit(_) => "audit.export",
             Command::MarkDemo => "casefile.demo",
+            Command::Register(c) => c.audit_action(),
         }
     }
 
@@ -337,6 +358,7 @@ impl Command {
             Command::RecordCheckpoint => ("checkpoint", "new".to_owned()),
             Command::ExportAudit(r) => ("export", r.out.display().to_string()),
             Command::MarkDemo => ("setting", settings::DEMO_KEY.to_owned()),
+            Command::Register(c) => c.entity(),
             // Answered by `target` above; named here so that a new command
             // without an entity is a compile error, not a panic.
             Command::AddUser { .. }
@@ -393,6 +415,7 @@ impl Command {
                 Action::ReadAuditTrail
             }
             Command::MarkDemo => Action::MarkDemo,
+            Command::Register(c) => c.permission(),
         }
     }
 }
@@ -515,6 +538,7 @@ pub(super) fn apply(
         Command::RecordCheckpoint => return super::keys::record_checkpoint(ctx),
         Command::ExportAudit(request) => return super::export::export(ctx, request),
         Command::MarkDemo => settings::mark_demo(ctx),
+        Command::Register(c) => return c.apply(ctx),
     };
     Ok((applied?, Done::Recorded))
 }

@@ -13,6 +13,8 @@ mod trail;
 mod visibility;
 mod write;
 
+include!(concat!(env!("OUT_DIR"), "/register_modules.rs"));
+
 use file::{keyring, probe, settings, staging, vet, wal};
 use trail::{check, export, keys, ledger, tree};
 
@@ -41,7 +43,7 @@ pub use casework::operations::{
 };
 pub use casework::search::{SearchHit, SearchKind};
 pub use casework::subjects::{Consultations, HistoryEntry, SubjectRecord, SubjectRow};
-pub use command::{Command, Viewed};
+pub use command::{Command, Registered, Viewed};
 pub use covert::authorisations::{CENTRAL_RECORD_COLUMNS, CentralRecordEntry, central_record_csv};
 pub use covert::bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
 pub use covert::diary::{DueItem, DueKind, MOST_DAYS_AHEAD, QUIET_OPERATION_DAYS};

@@ -9,58 +9,7 @@ use rusqlite_migration::{M, Migrations};
 
 use super::{Error, Result, sqlite_err};
 
-/// Every file in `schema/`, in order. A test checks that this list and the
-/// folder agree, so a new file cannot be forgotten here.
-pub const SCHEMA_FILES: &[(&str, &str)] = &[
-    (
-        "0001_foundation.sql",
-        include_str!("../../schema/0001_foundation.sql"),
-    ),
-    (
-        "0002_casework.sql",
-        include_str!("../../schema/0002_casework.sql"),
-    ),
-    (
-        "0003_covert.sql",
-        include_str!("../../schema/0003_covert.sql"),
-    ),
-    (
-        "0004_audit_keys.sql",
-        include_str!("../../schema/0004_audit_keys.sql"),
-    ),
-    (
-        "0005_list_indexes.sql",
-        include_str!("../../schema/0005_list_indexes.sql"),
-    ),
-    (
-        "0006_audit_view.sql",
-        include_str!("../../schema/0006_audit_view.sql"),
-    ),
-    (
-        "0007_row_commitments.sql",
-        include_str!("../../schema/0007_row_commitments.sql"),
-    ),
-    (
-        "0008_account_keys.sql",
-        include_str!("../../schema/0008_account_keys.sql"),
-    ),
-    (
-        "0009_shared_source_reference.sql",
-        include_str!("../../schema/0009_shared_source_reference.sql"),
-    ),
-    (
-        "0010_access_requests.sql",
-        include_str!("../../schema/0010_access_requests.sql"),
-    ),
-    (
-        "0011_scale_indexes.sql",
-        include_str!("../../schema/0011_scale_indexes.sql"),
-    ),
-    (
-        "0012_audit_tree.sql",
-        include_str!("../../schema/0012_audit_tree.sql"),
-    ),
-];
+include!(concat!(env!("OUT_DIR"), "/schema.rs"));
 
 /// The version whose migration stores the Merkle tree of the events
 /// already in the trail, which SQL alone cannot hash.
@@ -130,11 +79,6 @@ fn read_schema(conn: &Connection) -> rusqlite::Result<Vec<SchemaObject>> {
     rows.collect()
 }
 
-/// The schema ccu makes at [`LATEST_VERSION`], as SQLite records it:
-/// `schema/latest.json`, written from the migrations by the test below (so
-/// a case file is vetted without running every migration again).
-const LATEST_SCHEMA: &str = include_str!("../../schema/latest.json");
-
 /// The schema ccu makes at `version`, from its own migrations.
 fn migrated_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject>> {
     let mut conn = Connection::open_in_memory()?;
@@ -145,13 +89,15 @@ fn migrated_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject>> {
 }
 
 fn expected_schema(version: u32) -> rusqlite::Result<Vec<SchemaObject>> {
+    // The latest is asked for at every open: made once (in memory, about
+    // 20 ms), then kept.
     static LATEST: OnceLock<Vec<SchemaObject>> = OnceLock::new();
     if version == LATEST_VERSION {
-        return Ok(LATEST
-            .get_or_init(|| {
-                serde_json::from_str(LATEST_SCHEMA).expect("schema/latest.json is ccu's own")
-            })
-            .clone());
+        if let Some(latest) = LATEST.get() {
+            return Ok(latest.clone());
+        }
+        let made = migrated_schema(version)?;
+        return Ok(LATEST.get_or_init(|| made).clone());
     }
     migrated_schema(version)
 }
@@ -198,42 +144,5 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         migrations().validate().unwrap();
-    }
-
-    #[test]
-    fn every_schema_file_is_embedded_in_order() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
-        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .filter(|name| name.ends_with(".sql"))
-            .collect();
-        on_disk.sort();
-        let embedded: Vec<&str> = SCHEMA_FILES.iter().map(|(name, _)| *name).collect();
-        assert_eq!(on_disk, embedded);
-        for (i, name) in embedded.iter().enumerate() {
-            assert!(
-                name.starts_with(&format!("{:04}_", i + 1)),
-                "{name} is out of sequence"
-            );
-        }
-    }
-
-    /// `CCU_WRITE_SCHEMA=1 cargo test --lib latest_json` writes the file
-    /// anew after a migration is added.
-    #[test]
-    fn latest_json_is_what_the_migrations_make() {
-        let made = migrated_schema(LATEST_VERSION).unwrap();
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/latest.json");
-        if std::env::var_os("CCU_WRITE_SCHEMA").is_some() {
-            let mut text = serde_json::to_string_pretty(&made).unwrap();
-            text.push('\n');
-            std::fs::write(path, text).unwrap();
-        }
-        let embedded: Vec<SchemaObject> = serde_json::from_str(LATEST_SCHEMA).unwrap();
-        assert_eq!(
-            embedded, made,
-            "schema/latest.json is not what the migrations make: run CCU_WRITE_SCHEMA=1 cargo test --lib latest_json"
-        );
     }
 }

@@ -2,8 +2,13 @@
 //! paged from anchors it keeps, and its chain verified a stretch at a time
 //! while it is open.
 
+area! {
+    tab: 90,
+    go: "go_audit", "Go to the audit trail",
+}
+
 use super::kind::{AreaKind, FixedOrder, Opened, Reader, Unopened};
-use crate::app::action::{Action, Place};
+use crate::app::action::Action;
 use crate::app::audit_filter::AuditFilter;
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey};
@@ -57,9 +62,7 @@ impl Verifier {
         Ok(ChainStatus {
             verified_through: progress.verified_through,
             total: progress.total,
-            broken: progress
-                .broken
-                .map(|(seq, problem)| (seq, shown(&problem))),
+            broken: progress.broken.map(|(seq, problem)| (seq, shown(&problem))),
             done: progress.done,
         })
     }
@@ -69,7 +72,6 @@ impl AreaKind for Audit {
     type Record = ();
     const TITLE: &'static str = "Audit trail";
     const SHORT_TITLE: &'static str = "Audit";
-    const GO: Place = Place::Audit;
     const FIXED_ORDER: Option<FixedOrder> = Some(FixedOrder {
         label: "newest first",
         why: "The audit trail is shown in the order it was recorded, newest first.",

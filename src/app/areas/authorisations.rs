@@ -1,7 +1,12 @@
 //! Covert authorisations: the central record.
 
+area! {
+    tab: 60,
+    go: "go_authorisations", "Go to covert authorisations (the central record)",
+}
+
 use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened};
-use crate::app::action::{Action, Place};
+use crate::app::action::Action;
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
 use crate::app::view::{
@@ -25,7 +30,6 @@ impl AreaKind for Authorisations {
     type Record = Record;
     const TITLE: &'static str = "Authorisations";
     const SHORT_TITLE: &'static str = "Auth";
-    const GO: Place = Place::Authorisations;
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "an authorisation";
     const URN: Option<UrnKind> = Some(UrnKind::Authorisation);

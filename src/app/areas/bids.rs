@@ -1,10 +1,17 @@
 //! Bids for covert resources, decided by a supervisor against capacity.
 
+area! {
+    tab: 50,
+    go: "go_bids", "Go to bids for resources",
+}
+
 use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened};
-use crate::app::action::{Action, Place};
+use crate::app::action::Action;
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
-use crate::app::view::{CapacityBar, DetailLine, ListRow, or_dash, paragraph, shown, uk_day, uk_time};
+use crate::app::view::{
+    CapacityBar, DetailLine, ListRow, or_dash, paragraph, shown, uk_day, uk_time,
+};
 use crate::domain::bid::BidStatus;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{self, BidRecord, BidRow, Command, Page};
@@ -25,7 +32,6 @@ impl AreaKind for Bids {
     type Record = Record;
     const TITLE: &'static str = "Bids";
     const SHORT_TITLE: &'static str = "Bids";
-    const GO: Place = Place::Bids;
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "a bid";
     const URN: Option<UrnKind> = Some(UrnKind::Bid);
@@ -50,7 +56,12 @@ impl AreaKind for Bids {
     }
 
     fn load(r: &mut Reader, spec: &ListSpec, page: Page) -> store::Result<(u64, Vec<ListRow>)> {
-        let rows = r.casefile.bids(r.actor, Page::ALL)?.iter().map(bid_row).collect();
+        let rows = r
+            .casefile
+            .bids(r.actor, Page::ALL)?
+            .iter()
+            .map(bid_row)
+            .collect();
         Ok(window_of(rows, &Self::columns(), spec, page.offset))
     }
 

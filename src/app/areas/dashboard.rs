@@ -1,7 +1,12 @@
 //! The dashboard: the diary, what is in effect, and the unit's figures.
 
+area! {
+    tab: 10,
+    go: "go_dashboard", "Go to the dashboard",
+}
+
 use super::kind::{AreaKind, FormContext, Opened, Reader, Unopened};
-use crate::app::action::{Action, Place};
+use crate::app::action::Action;
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DashboardView, ListRow, due_line, iso_day, shown};
@@ -14,7 +19,6 @@ impl AreaKind for Dashboard {
     type Record = ();
     const TITLE: &'static str = "Dashboard";
     const SHORT_TITLE: &'static str = "Home";
-    const GO: Place = Place::Dashboard;
     const IS_LIST: bool = false;
     const LIST_HINTS: &'static [Action] = &[
         Action::Open,
@@ -92,4 +96,3 @@ pub fn view(casefile: &mut CaseFile, actor: &Actor) -> store::Result<DashboardVi
         weekly_intake: figures.weekly_intake.iter().map(|(_, n)| *n).collect(),
     })
 }
-

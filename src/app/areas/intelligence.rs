@@ -1,8 +1,14 @@
 //! Intelligence: items received, graded and triaged.
 
-use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_columns, store_query,
+area! {
+    tab: 20,
+    go: "go_intelligence", "Go to intelligence",
+}
+
+use super::kind::{
+    AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_columns, store_query,
 };
-use crate::app::action::{Action, Place};
+use crate::app::action::Action;
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, paragraph, shown, uk_day, uk_time, yes_no};
@@ -37,7 +43,6 @@ impl AreaKind for Intelligence {
     type Record = Record;
     const TITLE: &'static str = "Intelligence";
     const SHORT_TITLE: &'static str = "Intel";
-    const GO: Place = Place::Intelligence;
     const NEWEST_FIRST: bool = true;
     const NOUN: &'static str = "an intelligence item";
     const URN: Option<UrnKind> = Some(UrnKind::Intelligence);

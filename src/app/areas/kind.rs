@@ -5,7 +5,7 @@
 
 use std::fmt::Debug;
 
-use crate::app::action::{Action, Place};
+use crate::app::action::Action;
 use crate::app::form::Form;
 use crate::app::list::{Anchors, Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow};
@@ -129,9 +129,6 @@ pub trait AreaKind {
     const TITLE: &'static str;
     /// The title where room is short (the tabs on a narrow screen).
     const SHORT_TITLE: &'static str;
-    /// Where its "go to" action goes (named in `app::action`, so a keymap
-    /// can bind it).
-    const GO: Place;
     /// Whether the area is a list of records.
     const IS_LIST: bool = true;
     /// Read whole and sorted and filtered in memory, rather than paged by

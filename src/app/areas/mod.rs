@@ -2,15 +2,17 @@
 //! declares everything the shell needs of it ([`kind::AreaKind`]): its
 //! title, its columns and how they sort, how its list loads and a record
 //! opens, the form that makes a record, what an open record offers and the
-//! hints for both. This registry is the one place that lists them: the
-//! shell (`App`, the runtime, the screens) iterates it and never names an
-//! area's particulars, so a new area is one module and one line here.
+//! hints for both. The shell (`App`, the runtime, the screens) iterates
+//! this registry and never names an area's particulars. The build
+//! (`build.rs`) finds every file in this folder and reads its `area!`
+//! declaration (its place in the tab order and its "go to" action), so a
+//! new area is one new file here and nothing else in `src/app`.
 
 pub mod kind;
 
 use kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened};
 
-use crate::app::action::Action;
+use crate::app::action::{Action, Place};
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{CapacityBar, DetailLine, ListRow, shown};
@@ -19,8 +21,6 @@ use crate::store::{self, Command, Page, SearchHit, SearchKind};
 /// Lists the areas: `Variant => module::Kind`, in tab order.
 macro_rules! registry {
     ($($variant:ident => $module:ident :: $kind:ident,)*) => {
-        $(pub mod $module;)*
-
         /// The areas of the application, in tab order.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Area {
@@ -45,6 +45,21 @@ macro_rules! registry {
 
         impl Area {
             pub const ALL: &'static [Area] = &[$(Area::$variant,)*];
+
+            /// Where this area's "go to" action goes.
+            pub fn place(self) -> Place {
+                match self {
+                    $(Area::$variant => Place::$variant,)*
+                }
+            }
+
+            /// What the area's file declares in `area!`, as rustc reads it.
+            #[cfg(test)]
+            fn manifest(self) -> (u32, &'static str, &'static str) {
+                match self {
+                    $(Area::$variant => $module::MANIFEST,)*
+                }
+            }
 
             pub fn columns(self) -> Vec<Column> {
                 declared!(self, columns)()
@@ -113,17 +128,18 @@ macro_rules! registry {
     };
 }
 
-registry! {
-    Dashboard => dashboard::Dashboard,
-    Intelligence => intelligence::Intelligence,
-    Subjects => subjects::Subjects,
-    Operations => operations::Operations,
-    Bids => bids::Bids,
-    Authorisations => authorisations::Authorisations,
-    Referrals => referrals::Referrals,
-    Queue => queue::Queue,
-    Audit => audit::Audit,
+/// Where an area says where it sits in the tab order and what its "go to"
+/// action is called: `area! { tab: N, go: "go_name", "Go to ..." }`, read
+/// by the build. In a test it is also a constant, so that what the build
+/// read is checked against what rustc reads.
+macro_rules! area {
+    (tab: $tab:literal, go: $name:literal, $description:literal $(,)?) => {
+        #[cfg(test)]
+        pub(super) const MANIFEST: (u32, &str, &str) = ($tab, $name, $description);
+    };
 }
+
+include!(concat!(env!("OUT_DIR"), "/areas.rs"));
 
 impl Area {
     pub fn title(self) -> &'static str {
@@ -137,7 +153,7 @@ impl Area {
 
     /// The action that goes to this area.
     pub fn action(self) -> Action {
-        Action::Go(declared!(self, GO))
+        Action::Go(self.place())
     }
 
     /// Whether the area is a list of records.
@@ -295,6 +311,20 @@ impl SearchLine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the build read of each `area!` is what rustc reads: the tab
+    /// order, and the name and description of each "go to" action.
+    #[test]
+    fn the_build_reads_every_area_declaration_as_rustc_does() {
+        let tabs: Vec<u32> = Area::ALL.iter().map(|a| a.manifest().0).collect();
+        assert!(tabs.is_sorted(), "{tabs:?}");
+        for area in Area::ALL {
+            let (_, name, description) = area.manifest();
+            assert_eq!(area.action().name(), name);
+            assert_eq!(area.action().description(), description);
+            assert_eq!(Action::parse(name), Some(area.action()));
+        }
+    }
 
     #[test]
     fn references_open_in_their_areas() {

@@ -1,8 +1,14 @@
 //! Operations: the investigations, their decision logs and thresholds.
 
-use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_columns, store_query,
+area! {
+    tab: 40,
+    go: "go_operations", "Go to operations",
+}
+
+use super::kind::{
+    AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_columns, store_query,
 };
-use crate::app::action::{Action, Place};
+use crate::app::action::Action;
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, paragraph, shown, uk_day, uk_time};
@@ -28,7 +34,6 @@ impl AreaKind for Operations {
     type Record = Record;
     const TITLE: &'static str = "Operations";
     const SHORT_TITLE: &'static str = "Ops";
-    const GO: Place = Place::Operations;
     const NEWEST_FIRST: bool = true;
     const NOUN: &'static str = "an operation";
     const SEARCH: &'static [SearchKind] = &[SearchKind::Operation, SearchKind::Decision];

@@ -2,8 +2,13 @@
 //! each row opens the record it is about (or, for a request for access,
 //! the form that decides it).
 
+area! {
+    tab: 80,
+    go: "go_queue", "Go to what waits for your decision",
+}
+
 use super::kind::{AreaKind, Opened, Reader, Unopened};
-use crate::app::action::{Action, Place};
+use crate::app::action::Action;
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
 use crate::app::view::{ListRow, shown, uk_time};
@@ -16,11 +21,11 @@ impl AreaKind for Queue {
     type Record = ();
     const TITLE: &'static str = "Waiting for me";
     const SHORT_TITLE: &'static str = "Queue";
-    const GO: Place = Place::Queue;
     const IN_MEMORY: bool = true;
     /// Its rows are other areas' records, opened there.
     const OPENS_ELSEWHERE: bool = true;
-    const LIST_HINTS: &'static [Action] = &[Action::Open, Action::Refresh, Action::Help, Action::Quit];
+    const LIST_HINTS: &'static [Action] =
+        &[Action::Open, Action::Refresh, Action::Help, Action::Quit];
 
     fn columns() -> Vec<Column> {
         vec![
@@ -37,16 +42,20 @@ impl AreaKind for Queue {
     }
 
     fn open(_: &mut Reader, key: &str) -> Result<Opened<()>, Unopened> {
-        Err(Unopened::Nothing(format!("{key}: open it from its own list")))
+        Err(Unopened::Nothing(format!(
+            "{key}: open it from its own list"
+        )))
     }
 
     /// A request for access is no record to open: opening it (or deciding
     /// it) gives the form that decides it.
     fn row_form(action: Action, row: &ListRow) -> Option<Form> {
-        if !matches!(action, Action::Open | Action::Decide) || !row
+        if !matches!(action, Action::Open | Action::Decide)
+            || !row
                 .key
                 .strip_prefix(UrnKind::AccessRequest.prefix())
-                .is_some_and(|rest| rest.starts_with('-')) {
+                .is_some_and(|rest| rest.starts_with('-'))
+        {
             return None;
         }
         let summary = row
@@ -86,10 +95,7 @@ fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> 
                     "Bid to decide".into(),
                     shown(&b.urn),
                     shown(&b.codename),
-                    b.submitted_at
-                        .as_deref()
-                        .map(uk_time)
-                        .unwrap_or_default(),
+                    b.submitted_at.as_deref().map(uk_time).unwrap_or_default(),
                 ],
             });
         }
@@ -157,4 +163,3 @@ fn authorising_queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Ve
         })
         .collect())
 }
-

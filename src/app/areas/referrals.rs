@@ -1,7 +1,12 @@
 //! IOPC referrals and their deadlines.
 
+area! {
+    tab: 70,
+    go: "go_referrals", "Go to IOPC referrals",
+}
+
 use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened};
-use crate::app::action::{Action, Place};
+use crate::app::action::Action;
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
 use crate::app::view::{DetailLine, ListRow, iso_day, or_dash, shown, stored_time, uk_time};
@@ -23,7 +28,6 @@ impl AreaKind for Referrals {
     type Record = Record;
     const TITLE: &'static str = "Referrals";
     const SHORT_TITLE: &'static str = "Refs";
-    const GO: Place = Place::Referrals;
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "a referral";
     const URN: Option<UrnKind> = Some(UrnKind::Referral);

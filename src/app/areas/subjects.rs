@@ -1,8 +1,14 @@
 //! Subjects: the staff a case is about.
 
-use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_columns, store_query,
+area! {
+    tab: 30,
+    go: "go_subjects", "Go to subjects",
+}
+
+use super::kind::{
+    AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_columns, store_query,
 };
-use crate::app::action::{Action, Place};
+use crate::app::action::Action;
 use crate::app::form::{Field, Form, Submission, parse_form_date};
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, shown, uk_time, yes_no};
@@ -23,7 +29,6 @@ impl AreaKind for Subjects {
     type Record = SubjectDetails;
     const TITLE: &'static str = "Subjects";
     const SHORT_TITLE: &'static str = "Subj";
-    const GO: Place = Place::Subjects;
     const NOUN: &'static str = "a subject";
     const SEARCH: &'static [SearchKind] = &[SearchKind::Subject];
     const RECORD_ACTIONS: &'static [Action] = &[Action::Edit];
@@ -49,7 +54,11 @@ impl AreaKind for Subjects {
         Some(Form::built_by(
             "Add a subject",
             subject_fields(None),
-            |form, now| Ok(Submission::Command(Command::AddSubject(details(form, now)?))),
+            |form, now| {
+                Ok(Submission::Command(Command::AddSubject(details(
+                    form, now,
+                )?)))
+            },
         ))
     }
 
@@ -58,7 +67,11 @@ impl AreaKind for Subjects {
             Action::Edit => RecordForm::Edit(Form::built_by(
                 format!("Edit subject {}", subject.staff_number),
                 subject_fields(Some(subject)),
-                |form, now| Ok(Submission::Command(Command::UpdateSubject(details(form, now)?))),
+                |form, now| {
+                    Ok(Submission::Command(Command::UpdateSubject(details(
+                        form, now,
+                    )?)))
+                },
             )),
             _ => RecordForm::NotHere,
         }
@@ -70,7 +83,10 @@ impl AreaKind for Subjects {
 }
 
 /// A subject's details as the add and edit forms give them.
-fn details(form: &Form, now: chrono::DateTime<chrono::Utc>) -> Result<SubjectDetails, InvalidInput> {
+fn details(
+    form: &Form,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<SubjectDetails, InvalidInput> {
     let v = |l: &str| form.value(l);
     let review = match Some(v("vetting review date")).filter(|s| !s.trim().is_empty()) {
         Some(d) => Some(parse_form_date("vetting review date", &d, uk_date(now))?),

@@ -2,8 +2,5 @@
 //! their teams and decision logs, the list screens' pages and the
 //! dashboard's figures, and full-text search (docs/casework.md).
 
-pub(super) mod intelligence;
-pub(super) mod lists;
-pub(super) mod operations;
-pub(super) mod search;
-pub(super) mod subjects;
+// A module for every file in this folder, found by the build (`build.rs`).
+include!(concat!(env!("OUT_DIR"), "/store_casework.rs"));

@@ -3,10 +3,5 @@
 //! one whole or not at all, custody (re-keying, backups, encrypting an old
 //! file) and the facts kept about the file itself (docs/security.md).
 
-pub(super) mod custody;
-pub(super) mod keyring;
-pub(super) mod probe;
-pub(super) mod settings;
-pub(super) mod staging;
-pub(super) mod vet;
-pub(super) mod wal;
+// A module for every file in this folder, found by the build (`build.rs`).
+include!(concat!(env!("OUT_DIR"), "/store_file.rs"));

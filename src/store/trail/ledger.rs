@@ -45,7 +45,7 @@ pub(super) struct TableInfo {
 impl TableInfo {
     /// A table of the latest schema, as the write path sees it: read once
     /// per process. Every connection that writes has exactly that schema
-    /// (vetted against schema/latest.json when opened, or just made by the
+    /// (vetted against what the migrations make when opened, or just made by the
     /// migrations), so what one read holds for all; `ccu check`, which
     /// also opens altered files, reads each table afresh with [`read`].
     ///

@@ -2,12 +2,8 @@
 //! tree, the signing key and checkpoints, `ccu check`, the audit viewer's
 //! reads and the oversight export (docs/audit-format.md).
 
-pub(super) mod audit_view;
-pub(super) mod check;
-pub(super) mod export;
-pub(super) mod keys;
-pub(super) mod ledger;
-pub(super) mod tree;
+// A module for every file in this folder, found by the build (`build.rs`).
+include!(concat!(env!("OUT_DIR"), "/store_trail.rs"));
 
 // What the file wing asks of the trail when it vets or converts a file:
 // whether the last event still chains, a row's latest commitment, and the
