@@ -120,7 +120,7 @@ fn a_case_file_from_before_the_stored_tree_gets_it_when_opened() {
     let want = expected_nodes(&leaves(&path));
     assert!(want.len() >= 8);
     // As schema 11 left it: no tree at all.
-    sqlcipher(&path, "DROP TABLE audit_node; PRAGMA user_version = 11;");
+    sqlcipher(&path, &back_to_schema(&path, 11));
     let (_cf, _) = open(&path, "aud", USER_PASSWORD);
     // Built from the events the file held when it was migrated; the login
     // that followed may have completed one more block.

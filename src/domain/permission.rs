@@ -262,7 +262,12 @@ mod tests {
         let action = Action::Declared(&DISSEMINATE);
         assert!(permits(&roles("supervisor"), action));
         assert!(permits(&roles("investigator,supervisor"), action));
-        for list in ["investigator", "auditor", "administrator", "authorising-officer"] {
+        for list in [
+            "investigator",
+            "auditor",
+            "administrator",
+            "authorising-officer",
+        ] {
             assert!(!permits(&roles(list), action), "{list}");
         }
         assert_eq!(action.phrase(), "record a dissemination");

@@ -133,24 +133,39 @@ fn render_header(app: &App, t: &Theme, frame: &mut Frame, area: Rect, signed_in:
 }
 
 fn render_tabs(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
-    let wide = area.width >= 130;
-    let titles: Vec<Line> = Area::ALL
-        .iter()
-        .map(|a| {
-            let key = app
-                .keymap
-                .hint(Context::List, a.action())
-                .unwrap_or_default();
-            let title = if wide { a.title() } else { a.short_title() };
-            Line::from(format!("{key} {title}"))
-        })
-        .collect();
+    let titles = |full: bool| -> Vec<String> {
+        Area::ALL
+            .iter()
+            .map(|a| {
+                let key = app
+                    .keymap
+                    .hint(Context::List, a.action())
+                    .unwrap_or_default();
+                let title = if full { a.title() } else { a.short_title() };
+                format!("{key} {title}")
+            })
+            .collect()
+    };
+    // The widest that fits: full titles, then short ones, then short ones
+    // without the space before each; past that the bar is cut at the edge.
+    let width = |titles: &[String], padding: usize| -> usize {
+        titles
+            .iter()
+            .map(|t| t.chars().count() + padding)
+            .sum::<usize>()
+            + titles.len().saturating_sub(1)
+    };
+    let room = area.width as usize;
+    let (titles, padding) = [(titles(true), 1), (titles(false), 1), (titles(false), 0)]
+        .into_iter()
+        .find(|(titles, padding)| width(titles, *padding) <= room)
+        .unwrap_or_else(|| (titles(false), 0));
     let selected = Area::ALL.iter().position(|a| *a == app.area);
     frame.render_widget(
-        Tabs::new(titles)
+        Tabs::new(titles.into_iter().map(Line::from))
             .select(selected)
             .highlight_style(t.selected())
-            .padding(" ", "")
+            .padding(if padding == 1 { " " } else { "" }, "")
             .divider("│"),
         area,
     );

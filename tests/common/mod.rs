@@ -864,3 +864,42 @@ pub fn schema_6_file(dir: &Path) -> PathBuf {
     }
     path
 }
+
+/// SQL that takes a case file made now back to the schema `version` left
+/// it with: drops every trigger, index and table a later migration made
+/// (found by migrating an empty database to `version` and comparing), and
+/// sets `user_version`. So a test of an upgrade from `version` stays true
+/// as migrations are added after it.
+#[allow(dead_code)]
+pub fn back_to_schema(path: &Path, version: u32) -> String {
+    let names = |conn: &rusqlite::Connection| -> Vec<(String, String)> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT type, name FROM main.sqlite_schema
+                 WHERE type IN ('trigger', 'index', 'table') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let mut then = rusqlite::Connection::open_in_memory().unwrap();
+    ccu::store::migrations()
+        .to_version(&mut then, version as usize)
+        .unwrap();
+    let then = names(&then);
+    let mut sql = String::new();
+    for kind in ["trigger", "index", "table"] {
+        for (ty, name) in names(&raw_conn(path)) {
+            if ty == kind && !then.contains(&(ty.clone(), name.clone())) {
+                sql.push_str(&format!(
+                    "DROP {} IF EXISTS \"{name}\";\n",
+                    ty.to_uppercase()
+                ));
+            }
+        }
+    }
+    sql.push_str(&format!("PRAGMA user_version = {version};"));
+    sql
+}
