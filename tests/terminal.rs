@@ -331,3 +331,55 @@ fn a_bid_is_approved_and_directed_surveillance_granted_in_the_application() {
         .unwrap();
     assert_eq!(bid_status, "active");
 }
+
+/// The register of lessons learned, in the real binary: the supervisor
+/// goes to it, opens CORMORANT's lessons, sees where they went, records
+/// that they went to custody too, and the case file holds it.
+#[test]
+fn lessons_are_opened_and_a_dissemination_recorded_in_the_application() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.ccu");
+    let supervisor = ccu::demo::DEMO_ACCOUNTS
+        .iter()
+        .find(|a| a.roles.contains(&"supervisor"))
+        .expect("a demo supervisor");
+    let tmux = demo_session("lessons", &file, supervisor.username);
+    tmux.keys(&["0"]);
+    tmux.wait_for("Lessons learned (");
+    select_row(&tmux, "CORMORANT");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Lessons learned from CORMORANT");
+    let screen = tmux.wait_for("Fleet services on");
+    assert!(
+        screen.contains("Disseminated (1 of 2 answered)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Cards now suspend automatically"),
+        "{screen}"
+    );
+    tmux.keys(&["e"]);
+    tmux.wait_for("Record where CORMORANT's lessons went");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("Custody");
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.type_text("briefing to custody sergeants");
+    tmux.keys(&["C-s"]);
+    let screen = tmux.wait_for("Disseminated (1 of 3 answered)");
+    assert!(screen.contains("Custody on"), "{screen}");
+    quit(tmux);
+
+    let conn = demo_conn(&file);
+    let (means, by): (String, String) = conn
+        .query_row(
+            "SELECT d.means, u.username FROM lesson_dissemination d
+             JOIN operation o ON o.id = d.operation_id
+             JOIN user_account u ON u.id = d.recorded_by
+             WHERE o.codename = 'CORMORANT' AND d.department = 'Custody'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(means, "briefing to custody sergeants");
+    assert_eq!(by, supervisor.username);
+}
