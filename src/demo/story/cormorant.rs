@@ -1,8 +1,8 @@
 //! CORMORANT: fuel card fraud in fleet services. Closed.
 
 use super::steps::{
-    apply_for, close_bid, close_operation, decide_bid, decide_threshold, draft_bid, grant,
-    open_operation, propose_threshold, review, submit_bid,
+    apply_for, close_bid, close_operation, codename, decide_bid, decide_threshold, draft_bid,
+    grant, open_operation, propose_threshold, review, submit_bid,
 };
 use crate::demo::Plan;
 use crate::demo::intake::item;
@@ -11,10 +11,12 @@ use crate::domain::bid::{BidDecision, BidStatus};
 use crate::domain::covert::{Cancellation, ThresholdOutcome};
 use crate::domain::intelligence::Category::*;
 use crate::domain::intelligence::SourceType::*;
+use crate::domain::lesson::{Dissemination, Response};
 use crate::domain::operation::OperationStatus::*;
 use crate::domain::operation::Priority;
 use crate::domain::subject::SubjectStatus;
 use crate::store::Command;
+use crate::store::registers::lessons::Command as Lessons;
 
 pub(super) fn life(plan: &mut Plan) {
     intelligence(plan);
@@ -247,4 +249,37 @@ fn outcome(plan: &mut Plan) {
         "Charged with fraud by abuse of position. Gross misconduct proceedings held after resignation: would have been dismissed; placed on the barred list.",
         "Fuel cards for vehicles off the road were never suspended automatically and one person reconciled them. Fleet now suspends cards when a vehicle enters the workshop, and reconciliation is done monthly by someone outside the card team.",
     );
+    lessons(plan);
+}
+
+/// Where CORMORANT's lessons went: fleet services answered; finance has
+/// not yet.
+fn lessons(plan: &mut Plan) {
+    for (day, department, how) in [
+        (88, "Fleet services", "briefing to the fleet manager"),
+        (
+            90,
+            "Finance",
+            "email to the head of finance, and an intranet article",
+        ),
+    ] {
+        let on = plan.date(day);
+        plan.cmd((day, 11, 0), "supervisor", move |_| {
+            Ok(Lessons::Disseminate {
+                codename: codename("CORMORANT")?,
+                dissemination: Dissemination::new(department, on, how)?,
+            }
+            .into())
+        });
+    }
+    plan.cmd((97, 15, 0), "supervisor", |_| {
+        Ok(Lessons::RecordResponse {
+            codename: codename("CORMORANT")?,
+            response: Response::new(
+                "Fleet services",
+                "Cards now suspend automatically when a vehicle enters the workshop; monthly reconciliation moved to the fleet audit team.",
+            )?,
+        }
+        .into())
+    });
 }
