@@ -1402,3 +1402,81 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Search: whatever is typed is searched or refused as bad input, and never
+// reaches FTS5 as syntax it fails on.
+
+/// One case file with a little in it, searched by every case.
+fn search_unit() -> &'static std::sync::Mutex<common::Unit> {
+    static UNIT: OnceLock<std::sync::Mutex<common::Unit>> = OnceLock::new();
+    UNIT.get_or_init(|| {
+        let mut u = common::Unit::staffed(&[("lead", "investigator")]);
+        let lead = u.actor("lead");
+        use ccu::domain::intelligence::{Category, Grading, NewIntelligence, SourceType};
+        let item = NewIntelligence::new(
+            chrono::Utc::now(),
+            SourceType::PartnerAgency,
+            false,
+            None,
+            Grading::parse("2BP", "").unwrap(),
+            Category::AbuseOfAuthority,
+            true,
+            Vec::new(),
+            "An ex-partner's report on PC O'Brien (INT \"quoted\")",
+            "She says NOT to AND OR contact* her: col:umn ^start",
+        )
+        .unwrap();
+        u.cf.execute(&lead, Command::RecordIntelligence(item))
+            .unwrap();
+        std::sync::Mutex::new(u)
+    })
+}
+
+/// Text built from the characters FTS5 gives meaning to, and words.
+fn search_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            Just("\"".to_owned()),
+            Just("*".to_owned()),
+            Just("(".to_owned()),
+            Just(")".to_owned()),
+            Just(":".to_owned()),
+            Just("^".to_owned()),
+            Just("-".to_owned()),
+            Just("'".to_owned()),
+            Just("+".to_owned()),
+            Just("NOT".to_owned()),
+            Just("OR".to_owned()),
+            Just("AND".to_owned()),
+            Just("NEAR".to_owned()),
+            Just(" ".to_owned()),
+            "[a-z0-9]{1,6}",
+            "(?s).{0,3}",
+        ],
+        0..12,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn any_search_text_is_searched_or_refused_as_bad_input(text in search_text()) {
+        let mut guard = search_unit().lock().unwrap();
+        let u = &mut *guard;
+        let lead = u.actor("lead");
+        match u.cf.search(&lead, &text, 5) {
+            Ok(_) => {}
+            // Only nothing to search for is bad input: never the text as syntax.
+            Err(ccu::store::Error::Invalid(e)) => prop_assert!(
+                e.field == "search"
+                    && (e.message == "type something to search for"
+                        || e.message.ends_with("has no letters or digits to search for")),
+                "{:?}: {}", text, e
+            ),
+            Err(e) => prop_assert!(false, "{:?} reached the database as an error: {}", text, e),
+        }
+    }
+}

@@ -112,10 +112,7 @@ fn init_and_login_ask_for_passwords_on_a_hidden_prompt() {
 fn the_application_adds_a_decision_to_a_demo_case_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("demo.ccu");
-    let supervisor = ccu::demo::DEMO_ACCOUNTS
-        .iter()
-        .find(|a| a.roles.contains(&"supervisor"))
-        .expect("a demo supervisor");
+    let supervisor = demo_supervisor();
     let tmux = Tmux::start("tui", &shell_command(&file, "demo"));
     // Building the demo file hashes a password per account: allow time.
     // (Waiting for each thing looked for: a capture may catch a frame
@@ -187,6 +184,14 @@ fn demo_conn(file: &Path) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(file).unwrap();
     conn.execute_batch(&sql).unwrap();
     conn
+}
+
+/// The demo's supervisor account.
+fn demo_supervisor() -> &'static ccu::demo::DemoAccount {
+    ccu::demo::DEMO_ACCOUNTS
+        .iter()
+        .find(|a| a.roles.contains(&"supervisor"))
+        .expect("a demo supervisor")
 }
 
 /// Logs in to the demo file as `user` in a fresh tmux session.
@@ -339,10 +344,7 @@ fn a_bid_is_approved_and_directed_surveillance_granted_in_the_application() {
 fn lessons_are_opened_and_a_dissemination_recorded_in_the_application() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("demo.ccu");
-    let supervisor = ccu::demo::DEMO_ACCOUNTS
-        .iter()
-        .find(|a| a.roles.contains(&"supervisor"))
-        .expect("a demo supervisor");
+    let supervisor = demo_supervisor();
     let tmux = demo_session("lessons", &file, supervisor.username);
     tmux.keys(&["0"]);
     tmux.wait_for("Lessons learned (");

@@ -508,16 +508,24 @@ fn search_opens_what_it_finds() {
             .iter()
             .any(|l| format!("{l:?}").contains("passing a package"))
     );
-    // A query that is not search syntax says so, and nothing breaks.
+    // What FTS5 would read as syntax is searched as typed.
     d.keys(&["/"]);
-    d.type_text("\"unclosed");
+    d.type_text("\"passing a package");
     d.keys(&["enter"]);
-    let Some(ccu::app::Popup::Search { error, .. }) = &d.app.popup else {
+    let Some(ccu::app::Popup::Search { hits, error, .. }) = &d.app.popup else {
         panic!("search popup");
     };
+    assert_eq!((hits.len(), error), (1, &None));
+    // Nothing to search for says so, with what was typed made safe.
+    d.keys(&["esc", "/"]);
+    d.type_text("\u{1b}]\u{7} !!");
+    d.keys(&["enter"]);
+    let screen = d.screen();
+    // The message quotes the text with its control characters shown as
+    // symbols, never passed to the terminal.
     assert!(
-        error.as_deref().unwrap_or("").contains("not a search"),
-        "{error:?}"
+        screen.contains("'␛]␇ !!' has no letters or digits"),
+        "{screen}"
     );
 }
 

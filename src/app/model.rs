@@ -362,16 +362,19 @@ impl App {
         (self.last_activity + self.lock_after - self.now).max(Duration::zero())
     }
 
+    /// The status line can quote what someone typed or what the case file
+    /// holds (a refusal naming a department, a search): sanitised here, on
+    /// the way in, like everything else the screens show.
     pub(super) fn say(&mut self, text: impl Into<String>) {
         self.status = Some(Status {
-            text: text.into(),
+            text: crate::sanitise::for_terminal(&text.into()).into_owned(),
             error: false,
         });
     }
 
     pub(super) fn complain(&mut self, text: impl Into<String>) {
         self.status = Some(Status {
-            text: text.into(),
+            text: crate::sanitise::for_terminal(&text.into()).into_owned(),
             error: true,
         });
     }

@@ -4,6 +4,7 @@
 use rusqlite::ToSql;
 
 use crate::domain::InvalidInput;
+use crate::domain::search::fts_query;
 use crate::store::plumbing::with;
 use crate::store::visibility::{intelligence_visible, operation_visible, subject_visible};
 use crate::store::write::Actor;
@@ -44,14 +45,14 @@ pub struct SearchHit {
 }
 
 impl CaseFile {
-    /// Searches everything the actor may see. `query` is FTS5 syntax: words,
-    /// `"exact phrases"`, `OR`, `NOT`, `prefix*`. A query that is not valid
-    /// syntax is bad input, with a message saying so.
+    /// Searches everything the actor may see for what they typed, read as
+    /// `domain::search` reads it: words and `"phrases"` as written
+    /// (references, hyphens and apostrophes included), `prefix*`, and `OR`
+    /// and `NOT` between terms. Only an empty or over-long search is bad
+    /// input.
     pub fn search(&mut self, actor: &Actor, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
+        let fts = fts_query(query)?;
         let query = query.trim();
-        if query.is_empty() {
-            return Err(InvalidInput::new("search", "type something to search for").into());
-        }
         let viewer = self.reader(actor, "search")?;
         let sql = format!(
             "SELECT s.kind,
@@ -83,7 +84,7 @@ impl CaseFile {
         let limit = i64::from(limit);
         let params = with(
             &viewer,
-            &[(":query", &query as &dyn ToSql), (":limit", &limit)],
+            &[(":query", &fts as &dyn ToSql), (":limit", &limit)],
         );
         let hits = self.query_rows(&sql, &params, |r| {
             Ok((
@@ -102,9 +103,7 @@ impl CaseFile {
             }) if is_query_error(&message) => {
                 return Err(InvalidInput::new(
                     "search",
-                    format!(
-                        "'{query}' is not a search ccu understands ({message}). Use words, \"exact phrases\", OR, NOT and prefix* — put other punctuation inside double quotes"
-                    ),
+                    format!("'{query}' could not be searched ({message})"),
                 )
                 .into());
             }
