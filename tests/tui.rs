@@ -834,6 +834,60 @@ fn an_investigator_drafts_and_submits_a_bid_from_the_operation() {
     );
 }
 
+/// Tried as a user in a hurry: with the window shrunk so that only the
+/// "too small" message shows, `s` `y` on a draft bid used to submit it
+/// unseen, and typing went into a hidden form.
+#[test]
+fn no_key_acts_while_the_screen_is_too_small() {
+    let mut d = demo_as("investigator");
+    d.keys(&["4"]);
+    d.select("KESTREL");
+    d.keys(&["enter", "b", "tab"]);
+    d.type_text("Follow the subject off duty for two weeks");
+    d.keys(&["tab"]);
+    d.type_text("analyst-hours 12 +7d +20d Review of messages");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    let urn = d.app.detail.as_ref().unwrap().key.clone();
+    let events = d.value("SELECT CAST(count(*) AS TEXT) FROM audit_event");
+
+    d.send(Msg::Resize(70, 20));
+    d.keys(&["s", "y", "enter", "q", "x", "y"]);
+    assert!(!d.app.quit, "q does not quit unseen");
+    assert!(d.app.popup.is_none() && d.app.form.is_none());
+    assert_eq!(
+        d.value(&format!("SELECT status FROM bid WHERE urn = '{urn}'")),
+        "draft"
+    );
+    assert_eq!(
+        d.value("SELECT CAST(count(*) AS TEXT) FROM audit_event"),
+        events
+    );
+
+    // Typing into a hidden form changes nothing in it, and Ctrl-C will not
+    // throw its changes away.
+    d.send(Msg::Resize(100, 30));
+    d.keys(&["esc", "3", "n"]);
+    d.type_text("AB9");
+    d.send(Msg::Resize(70, 20));
+    d.type_text("99\t");
+    d.keys(&["ctrl-s", "ctrl-c"]);
+    let screen = d.screen();
+    assert!(screen.contains("A form has changes not saved"), "{screen}");
+    assert!(!d.app.quit);
+    d.send(Msg::Resize(100, 30));
+    let form = d.app.form.as_ref().expect("the form is still open");
+    assert_eq!(form.fields[0].value(), "AB9");
+    assert_eq!(form.focus, 0);
+
+    // With nothing unsaved, Ctrl-C quits.
+    d.keys(&["esc", "y"]);
+    d.send(Msg::Resize(70, 20));
+    assert!(d.screen().contains("Ctrl-C quits"));
+    d.keys(&["ctrl-c"]);
+    assert!(d.app.quit);
+}
+
 #[test]
 fn deciding_your_own_bid_is_refused_plainly_and_audited() {
     let mut d = demo_as("supervisor");

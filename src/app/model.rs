@@ -351,6 +351,17 @@ impl App {
         }
     }
 
+    /// The screen is smaller than ccu draws in: only the message saying so
+    /// is shown, so no key may act on what cannot be seen.
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
+    }
+
+    /// A form with changes not yet saved is open, hidden or not.
+    pub fn unsaved_form(&self) -> bool {
+        self.form.as_ref().is_some_and(|f| f.dirty)
+    }
+
     /// How many list rows fit on screen at the current size; used for
     /// paging so PgDn moves exactly one screenful.
     pub fn list_height(&self) -> u64 {

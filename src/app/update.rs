@@ -60,6 +60,15 @@ impl App {
     pub(super) fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let ctrl_c =
             key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        // Nothing but the "too small" message is on screen: a key may not
+        // submit, type or decide unseen. Ctrl-C still quits, unless that
+        // would lose a form's changes (the message says so).
+        if self.too_small() {
+            if ctrl_c && !self.unsaved_form() {
+                self.quit = true;
+            }
+            return Vec::new();
+        }
         match &mut self.screen {
             Screen::Setup(_) | Screen::Login(_) | Screen::Locked(_) | Screen::ChoosePassword(_) => {
                 if ctrl_c {

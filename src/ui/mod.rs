@@ -23,7 +23,7 @@ use crate::app::{Action, App, Area, Context, Focus, MIN_HEIGHT, MIN_WIDTH, Scree
 pub fn render(app: &App, t: &Theme, frame: &mut Frame) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(t, frame, area);
+        too_small(app, t, frame, area);
         return;
     }
     let [header, tabs, body, status] = Layout::vertical([
@@ -225,9 +225,14 @@ fn render_status(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn too_small(t: &Theme, frame: &mut Frame, area: Rect) {
+fn too_small(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
+    let then = if app.unsaved_form() {
+        "A form has changes not saved: make the window larger to save or discard them. Keys do nothing until then."
+    } else {
+        "Keys do nothing until then; Ctrl-C quits."
+    };
     let text = format!(
-        "ccu needs a terminal of at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}. Make the window larger.",
+        "ccu needs a terminal of at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}. Make the window larger. {then}",
         area.width, area.height
     );
     frame.render_widget(
