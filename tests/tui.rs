@@ -44,6 +44,7 @@ fn key_event(key: &str) -> KeyEvent {
         "right" => KeyCode::Right,
         "backspace" => KeyCode::Backspace,
         "space" => KeyCode::Char(' '),
+        "f1" => KeyCode::F(1),
         c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap()),
         other => panic!("no key {other}"),
     };
@@ -357,6 +358,31 @@ fn idle_screen_locks_and_hides_everything_until_the_password() {
     assert!(d.screen().contains("Operation"), "{}", d.screen());
 }
 
+/// Ctrl-L locks from inside a form, and the form is as it was once
+/// unlocked; help in a form lists only the keys that act there, not the
+/// printable ones that type.
+#[test]
+fn a_form_locks_on_ctrl_l_and_its_help_lists_only_what_acts_there() {
+    let mut d = logged_in("sup");
+    d.keys(&["3", "n"]);
+    d.type_text("AB2001");
+    d.keys(&["f1"]);
+    let help = d.screen();
+    assert!(help.contains("Ctrl-L      Lock"), "{help}");
+    assert!(help.contains("Ctrl-S      Save"), "{help}");
+    for typed in ["  q ", "  ? ", "  / ", "  1 ", "  : "] {
+        assert!(!help.contains(typed), "{typed:?} is listed:\n{help}");
+    }
+    d.keys(&["esc", "ctrl-l"]);
+    assert!(matches!(d.app.screen, ccu::app::Screen::Locked(_)));
+    assert!(!d.screen().contains("AB2001"), "{}", d.screen());
+    d.type_text(USER_PASSWORD);
+    d.keys(&["enter"]);
+    assert!(matches!(d.app.screen, ccu::app::Screen::Main));
+    let form = d.app.form.as_ref().expect("the form is kept");
+    assert_eq!(form.fields[0].value(), "AB2001");
+}
+
 #[test]
 fn lock_time_is_configurable_and_counts_from_the_last_key() {
     let mut d = logged_in("sup");
@@ -413,6 +439,9 @@ fn leaving_a_form_with_changes_asks_first() {
     d.type_text("AB2001");
     d.keys(&["esc"]);
     snapshot("confirm_discard", &mut d);
+    // Enter, pressed out of habit, answers nothing: the form is kept.
+    d.keys(&["enter"]);
+    assert!(d.app.form.is_some() && d.app.popup.is_some());
     d.keys(&["n"]);
     assert!(d.app.form.is_some(), "n keeps the form");
     d.keys(&["esc", "y"]);

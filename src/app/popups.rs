@@ -30,7 +30,8 @@ impl App {
             Popup::Confirm { yes, .. } => {
                 let yes = yes.clone();
                 match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => {
+                    // Only y: Enter out of habit must not discard or run.
+                    KeyCode::Char('y') | KeyCode::Char('Y') => {
                         self.popup = None;
                         match yes {
                             Confirmed::DiscardForm => self.form = None,

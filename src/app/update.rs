@@ -204,6 +204,8 @@ impl App {
                     yes: Confirmed::Quit,
                 })
             }
+            // Locking keeps the form as it is, to go on with after unlocking.
+            Some(Action::Lock) if !plain => self.lock(),
             _ => form.key(key),
         }
         Vec::new()

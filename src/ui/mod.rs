@@ -17,7 +17,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs, Wrap};
 
-use crate::app::{Action, App, Area, Context, Focus, MIN_HEIGHT, MIN_WIDTH, Screen};
+use crate::app::{Action, App, Area, Context, Focus, MIN_HEIGHT, MIN_WIDTH, Popup, Screen};
 
 /// Draws the whole screen, in `t`'s colours.
 pub fn render(app: &App, t: &Theme, frame: &mut Frame) {
@@ -180,15 +180,36 @@ fn hinted(app: &App, context: Context) -> &'static [Action] {
             Action::NextPane,
             Action::NextChoice,
         ],
-        Context::Popup => &[Action::Open, Action::Back],
+        Context::Popup => &[],
         Context::Detail => app.area.detail_hints(),
         Context::List | Context::Global => app.area.list_hints(),
+    }
+}
+
+/// What the keys do in the popup on screen. A question is answered with
+/// y or n only: Enter, pressed out of habit, must not discard a form.
+fn popup_hints(app: &App) -> String {
+    let back = app
+        .keymap
+        .hint(Context::Popup, Action::Back)
+        .unwrap_or_else(|| "Esc".into());
+    match &app.popup {
+        Some(Popup::Confirm { .. }) => "y yes · n or Esc no".into(),
+        Some(Popup::Help { .. }) => format!("↑/↓ PgUp/PgDn scroll · {back} close"),
+        // These take typing, so only Esc closes them.
+        Some(Popup::Search { .. }) => {
+            "Enter searches, then opens the selected · ↑/↓ choose · Esc close".into()
+        }
+        Some(Popup::Palette { .. }) => "Enter runs the selected · ↑/↓ choose · Esc close".into(),
+        Some(Popup::Filter { .. }) => "Tab next column · Enter filters · Esc close".into(),
+        None => String::new(),
     }
 }
 
 /// Hints for the current context, made from the live keymap.
 pub fn hints(app: &App) -> String {
     let context = match &app.screen {
+        Screen::Main if app.popup.is_some() => return popup_hints(app),
         Screen::Main => app.context(),
         Screen::Setup(_) => {
             return "Tab next field · ←/→ choose · Enter on the last field creates · Ctrl-C quit"

@@ -14,7 +14,14 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
         Popup::Help { context, scroll } => {
             let rect = super::centred(body, 76, body.height);
             let mut lines = Vec::new();
-            let global = app.keymap.bindings(Context::Global);
+            // In a form, a printable key types: the global keys that
+            // still act there are the rest (Ctrl-C, Ctrl-L, F1).
+            let global: Vec<_> = app
+                .keymap
+                .bindings(Context::Global)
+                .into_iter()
+                .filter(|b| *context != Context::Form || !crate::keymap::edits_text(b.chord))
+                .collect();
             let own: Vec<_> = app
                 .keymap
                 .bindings(*context)
