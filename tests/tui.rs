@@ -1009,8 +1009,28 @@ fn authorisations_referrals_and_the_central_record() {
     }
     d.type_text(&file.display().to_string());
     d.keys(&["enter"]);
-    assert!(d.app.form.as_ref().unwrap().fields[0].error.is_some());
-    d.keys(&["esc", "y", "7"]);
+    let error = d.app.form.as_ref().unwrap().fields[0].error.clone();
+    assert_eq!(
+        error.as_deref(),
+        Some(format!(
+            "{} is already there, and ccu never writes over a file: give a new name",
+            file.display()
+        ))
+        .as_deref()
+    );
+    // The name alone lands beside the case file, wherever ccu was started.
+    d.keys(&["esc", "y", "E", "enter"]);
+    let beside = d.path.with_file_name("central-record.csv");
+    let csv = std::fs::read_to_string(&beside).expect(&d.screen());
+    assert!(csv.starts_with("urn,kind,status"), "{csv}");
+    let status = d
+        .app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(status.contains(&beside.display().to_string()), "{status}");
+    d.keys(&["7"]);
     snapshot("referrals_list", &mut d);
     d.select("REF-2026-0003");
     d.keys(&["enter"]);

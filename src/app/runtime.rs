@@ -158,25 +158,38 @@ impl Runtime {
             Ok(e) => e,
             Err(e) => return failure(e),
         };
+        // A name without a folder goes beside the case file, not wherever
+        // ccu happened to be started.
+        let path = match path.is_relative() {
+            true => casefile
+                .path()
+                .parent()
+                .map_or_else(|| path.to_path_buf(), |folder| folder.join(path)),
+            false => path.to_path_buf(),
+        };
         let bytes = match store::central_record_csv(&entries) {
             Ok(b) => b,
             Err(e) => return Outcome::Failed(format!("cannot write CSV: {e}")),
         };
+        let shown_path = view::shown(&path.display().to_string());
         // Whole or not at all, and never over a file that is there.
-        let written = crate::files::write_new(path, &bytes);
-        match written {
+        match crate::files::write_new(&path, &bytes) {
             Ok(()) => Outcome::Saved {
-                message: format!(
-                    "Exported {} authorisations to {}",
-                    entries.len(),
-                    view::shown(&path.display().to_string())
-                ),
+                message: format!("Exported {} authorisations to {shown_path}", entries.len()),
                 reopen: None,
                 area,
             },
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Outcome::Invalid(crate::domain::InvalidInput::new(
+                    "file",
+                    format!(
+                        "{shown_path} is already there, and ccu never writes over a file: give a new name"
+                    ),
+                ))
+            }
             Err(e) => Outcome::Invalid(crate::domain::InvalidInput::new(
                 "file",
-                format!("{}: {e}", view::shown(&path.display().to_string())),
+                format!("{shown_path}: {e}"),
             )),
         }
     }
