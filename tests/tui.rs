@@ -1021,7 +1021,7 @@ fn authorisations_referrals_and_the_central_record() {
     // The name alone lands beside the case file, wherever ccu was started.
     d.keys(&["esc", "y", "E", "enter"]);
     let beside = d.path.with_file_name("central-record.csv");
-    let csv = std::fs::read_to_string(&beside).expect(&d.screen());
+    let csv = std::fs::read_to_string(&beside).unwrap_or_else(|_| panic!("{}", d.screen()));
     assert!(csv.starts_with("urn,kind,status"), "{csv}");
     let status = d
         .app
