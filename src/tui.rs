@@ -78,7 +78,11 @@ pub fn demo_logins() -> Vec<DemoLogin> {
 
 /// The keymap: the preset (`default` or `vim`) with the user's file
 /// merged over it, and any problems with the user's file, one line each.
-pub fn load_keymap(preset: &str) -> Result<(Keymap, Vec<String>), String> {
+/// The keymap, what is wrong with the user's file, and whether the file
+/// was not used at all.
+pub type LoadedKeymap = (Keymap, Vec<String>, bool);
+
+pub fn load_keymap(preset: &str) -> Result<LoadedKeymap, String> {
     let keymap = Keymap::preset(preset).ok_or_else(|| {
         format!(
             "there is no keymap preset '{preset}'; choose one of: {}",
@@ -88,25 +92,42 @@ pub fn load_keymap(preset: &str) -> Result<(Keymap, Vec<String>), String> {
     Ok(match Keymap::user_file_path() {
         Some(path) => {
             let (keymap, errors) = keymap.overlay_file(&path);
-            (keymap, errors.iter().map(|e| e.to_string()).collect())
+            let ignored = Keymap::file_ignored(&errors);
+            (
+                keymap,
+                errors.iter().map(|e| e.to_string()).collect(),
+                ignored,
+            )
         }
-        None => (keymap, Vec::new()),
+        None => (keymap, Vec::new(), false),
     })
 }
 
 /// Runs the application until the user quits.
 pub fn run(start: Start, options: Options) -> std::io::Result<()> {
-    let (keymap, problems) = load_keymap(&options.keymap).map_err(std::io::Error::other)?;
-    for p in &problems {
-        eprintln!("ccu: {p}");
-    }
+    let (keymap, problems, ignored) =
+        load_keymap(&options.keymap).map_err(std::io::Error::other)?;
     let mut terminal = ratatui::try_init()?;
     store::on_lock_wait(waiting_notice);
     let size = terminal.size()?;
-    let result = prepare(start, &options, keymap, problems, (size.width, size.height))
-        .map_err(std::io::Error::other)
-        .and_then(|(mut app, mut runtime)| event_loop(&mut terminal, &mut app, &mut runtime));
+    let result = prepare(
+        start,
+        &options,
+        keymap,
+        problems.clone(),
+        (size.width, size.height),
+    )
+    .map_err(std::io::Error::other)
+    .and_then(|(mut app, mut runtime)| {
+        app.keymap_ignored = ignored;
+        event_loop(&mut terminal, &mut app, &mut runtime)
+    });
     ratatui::try_restore()?;
+    // Said again once the screen is given back, where they stay to read
+    // (printed before, they were hidden behind the application).
+    for p in &problems {
+        eprintln!("ccu: {}", crate::sanitise::for_terminal(p));
+    }
     result
 }
 

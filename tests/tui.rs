@@ -685,22 +685,51 @@ fn a_users_keymap_file_applies_and_its_mistakes_are_reported() {
     )
     .unwrap();
     let (keymap, errors) = Keymap::builtin().overlay_file(&file);
+    assert!(!Keymap::file_ignored(&errors));
     let mut d = casework();
     d.app.keymap = keymap;
     d.app.keymap_problems = errors.iter().map(|e| e.to_string()).collect();
     d.login("sup", USER_PASSWORD);
-    let screen = d.screen();
-    assert!(screen.contains("keymap file has problems"), "{screen}");
     let status = d.app.status.as_ref().unwrap().text.clone();
     assert!(
-        status.contains("keymap.toml:3") && status.contains("no_such_action"),
+        status.starts_with("Your keymap file has 2 problems; the defaults stand for those keys: ")
+            && status.contains("keymap.toml:3")
+            && status.contains("no_such_action")
+            && status.ends_with("(and 1 more: help lists them all)"),
         "{status}"
     );
-    assert!(status.contains("keymap.toml:4"), "{status}");
-    d.keys(&["4", "o"]);
+    // Help lists every one, whole.
+    d.keys(&["?"]);
+    let help = d.screen();
+    assert!(help.contains("Your keymap file's problems"), "{help}");
+    assert!(help.contains("keymap.toml:3"), "{help}");
+    assert!(help.contains("keymap.toml:4"), "{help}");
+    d.keys(&["esc", "4", "o"]);
     assert!(d.app.detail.is_some(), "the user's o opens");
     d.keys(&["esc", "esc", "enter"]);
     assert!(d.app.detail.is_some(), "Enter still opens");
+}
+
+/// A keymap file that is not TOML is not used at all, and the message
+/// says so rather than that the defaults stand "for those keys".
+#[test]
+fn a_keymap_file_that_is_not_toml_is_said_to_be_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keymap.toml");
+    std::fs::write(&file, "[list\n\"o\" = \"open\"\n").unwrap();
+    let (keymap, errors) = Keymap::builtin().overlay_file(&file);
+    let mut d = casework();
+    d.app.keymap = keymap;
+    d.app.keymap_problems = errors.iter().map(|e| e.to_string()).collect();
+    d.app.keymap_ignored = Keymap::file_ignored(&errors);
+    assert!(d.app.keymap_ignored);
+    d.login("sup", USER_PASSWORD);
+    let status = d.app.status.as_ref().unwrap().text.clone();
+    assert!(
+        status.starts_with("Your keymap file is not used, so every key is the default: "),
+        "{status}"
+    );
+    assert!(!status.contains("for those keys"), "{status}");
 }
 
 /// The demo case file, as a new user first sees it: found but still

@@ -177,10 +177,24 @@ impl App {
                 self.say(last_login);
             }
         } else {
-            self.complain(format!(
-                "Your keymap file has problems; the defaults stand for those keys: {}",
-                self.keymap_problems.join("; ")
-            ));
+            let problems = &self.keymap_problems;
+            let more = match problems.len() {
+                1 => String::new(),
+                n => format!(" (and {} more: help lists them all)", n - 1),
+            };
+            self.complain(if self.keymap_ignored {
+                format!(
+                    "Your keymap file is not used, so every key is the default: {}{more}",
+                    problems[0]
+                )
+            } else {
+                format!(
+                    "Your keymap file has {} problem{}; the defaults stand for those keys: {}{more}",
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" },
+                    problems[0]
+                )
+            });
         }
         effects
     }

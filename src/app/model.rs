@@ -249,6 +249,9 @@ pub struct App {
     pub keymap: Keymap,
     /// Problems found in the user's keymap file, shown once after login.
     pub keymap_problems: Vec<String>,
+    /// The user's keymap file could not be used at all (unreadable, or
+    /// not TOML), so every key is the default.
+    pub keymap_ignored: bool,
     /// Warnings about the case file itself (others can read it), shown
     /// once someone has logged in.
     pub file_warnings: Vec<String>,
@@ -308,6 +311,7 @@ impl App {
             size,
             keymap,
             keymap_problems: Vec::new(),
+            keymap_ignored: false,
             file_warnings: Vec::new(),
             casefile,
             demo: None,

@@ -157,6 +157,14 @@ impl Keymap {
             .map(|dirs| dirs.config_dir().join("keymap.toml"))
     }
 
+    /// Whether these problems mean the file was not used at all (it could
+    /// not be read, or is not TOML), rather than only some of its keys.
+    pub fn file_ignored(errors: &[KeymapError]) -> bool {
+        errors
+            .iter()
+            .any(|e| matches!(e.problem, Problem::NotToml(_) | Problem::Unreadable(_)))
+    }
+
     /// The default keymap with the user file at `path` merged over it. See
     /// [`Keymap::overlay_file`] for what happens to a file with errors.
     pub fn with_user_file(path: &Path) -> (Keymap, Vec<KeymapError>) {

@@ -32,6 +32,20 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
                         .any(|g| g.key == b.key && g.action == b.action)
                 })
                 .collect();
+            if !app.keymap_problems.is_empty() {
+                lines.push(Line::styled(
+                    if app.keymap_ignored {
+                        "Your keymap file is not used, so every key is the default:"
+                    } else {
+                        "Your keymap file's problems (the defaults stand for those keys):"
+                    },
+                    t.error(),
+                ));
+                for p in &app.keymap_problems {
+                    lines.push(Line::raw(format!("  {}", crate::app::view::shown(p))));
+                }
+                lines.push(Line::raw(""));
+            }
             let mut sections = vec![(title(*context), own)];
             if *context != Context::Global {
                 sections.push((title(Context::Global), global));
@@ -55,7 +69,9 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
                 rect,
                 " Help (j/k, PgUp/PgDn scroll; Esc closes) ",
                 t,
-                Paragraph::new(lines).scroll((*scroll, 0)),
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .scroll((*scroll, 0)),
             );
         }
         Popup::Palette { input, selected } => {
