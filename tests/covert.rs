@@ -686,7 +686,7 @@ fn the_diary_lists_what_is_due_soonest_first_with_overdue_flagged() {
         .unwrap();
     assert_eq!(end.due_at, "2026-04-14T23:00:00.000000Z");
     assert!(
-        end.why.contains("ends at the end of 2026-04-14"),
+        end.why.contains("ends at the end of 14/04/2026"),
         "{}",
         end.why
     );

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::domain::authorisation::{self as law, AuthorisationType};
-use crate::domain::time::{end_of_uk_day, parse_uk_date};
+use crate::domain::time::{end_of_uk_day, parse_uk_date, uk_date};
 use crate::store::plumbing::stored;
 use crate::store::visibility::operation_visible;
 use crate::store::write::Actor;
@@ -41,6 +41,11 @@ pub struct DueItem {
     pub reference: String,
     pub operation: Option<String>,
     pub why: String,
+}
+
+/// A day as the unit writes it, `dd/mm/yyyy`, as the screens show dates.
+fn uk_day(day: chrono::NaiveDate) -> String {
+    day.format("%d/%m/%Y").to_string()
 }
 
 pub(super) fn parse(text: &str) -> std::result::Result<DateTime<Utc>, crate::domain::InvalidInput> {
@@ -116,7 +121,7 @@ impl CaseFile {
             },
         )?;
         for (urn, codename, kind, status, ends_at, every, last_review) in rows {
-            let last_day = law::last_day(ends_at);
+            let last_day = uk_day(law::last_day(ends_at));
             let ended = now >= ends_at;
             items.push(DueItem {
                 due_at: format_timestamp(ends_at),
@@ -167,6 +172,9 @@ impl CaseFile {
             },
         )?;
         for (urn, operation, deadline, criterion, clear) in rows {
+            let clear = parse_uk_date("became clear on", &clear)
+                .map(uk_day)
+                .unwrap_or(clear);
             items.push(DueItem {
                 due_at: format_timestamp(deadline),
                 overdue: now >= deadline,
@@ -203,7 +211,10 @@ impl CaseFile {
                 what: DueKind::ThresholdReview,
                 reference: codename.clone(),
                 operation: Some(codename),
-                why: format!("threshold decision ({outcome}) to be reviewed by {review}"),
+                why: format!(
+                    "threshold decision ({outcome}) to be reviewed by {}",
+                    uk_day(date)
+                ),
             });
         }
 
@@ -258,14 +269,11 @@ impl CaseFile {
                 reference: codename.clone(),
                 operation: Some(codename),
                 why: if any {
-                    format!(
-                        "no decision-log entry since {}",
-                        &format_timestamp(last)[..10]
-                    )
+                    format!("no decision-log entry since {}", uk_day(uk_date(last)))
                 } else {
                     format!(
                         "no decision-log entry since it was opened on {}",
-                        &format_timestamp(last)[..10]
+                        uk_day(uk_date(last))
                     )
                 },
             });
