@@ -383,6 +383,41 @@ fn a_form_locks_on_ctrl_l_and_its_help_lists_only_what_acts_there() {
     assert_eq!(form.fields[0].value(), "AB2001");
 }
 
+/// The administrator reads no case content: the screen says what they
+/// are here for and where to do it, rather than "Loading…" over a refusal,
+/// and no area asks the case file for what would be refused.
+#[test]
+fn the_administrator_is_told_what_to_do_not_left_loading() {
+    let mut d = casework();
+    let denied = "SELECT count(*) FROM audit_event WHERE outcome = 'denied'";
+    let before = count(&d.path, denied);
+    d.login(ADMIN, ADMIN_PASSWORD);
+    assert!(matches!(d.app.screen, ccu::app::Screen::Main));
+    for key in ["1", "2", "4", "9", "0"] {
+        d.keys(&[key]);
+        let screen = d.screen();
+        assert!(
+            screen.contains("Your roles read no case content"),
+            "{screen}"
+        );
+        assert!(screen.contains("ccu user add NAME"), "{screen}");
+        assert!(!screen.contains("Loading"), "{screen}");
+        assert!(!screen.contains("permission"), "{screen}");
+    }
+    let refused: Vec<String> = raw_conn(&d.path)
+        .prepare("SELECT action || ' ' || entity_type FROM audit_event WHERE outcome = 'denied'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        count(&d.path, denied),
+        before,
+        "nothing was asked for and refused: {refused:?}"
+    );
+}
+
 #[test]
 fn lock_time_is_configurable_and_counts_from_the_last_key() {
     let mut d = logged_in("sup");

@@ -275,6 +275,10 @@ impl App {
     }
 
     pub(super) fn go(&mut self, area: Area) -> Vec<Effect> {
+        if self.session.as_ref().is_some_and(|s| !s.reads_case_content) {
+            self.area = area;
+            return Vec::new();
+        }
         if area.verifies_chain() && self.chain.is_none() {
             self.area = area;
             self.detail = None;
@@ -309,6 +313,11 @@ impl App {
     /// Loads an area afresh: its list from the top of the window, or the
     /// dashboard.
     pub(super) fn reload(&mut self, area: Area) -> Vec<Effect> {
+        // Roles that read no case content (an administrator's) would only
+        // be refused: nothing is asked for, and the screen says why.
+        if self.session.as_ref().is_some_and(|s| !s.reads_case_content) {
+            return Vec::new();
+        }
         if !area.is_list() {
             return vec![Effect::Load(Load::Dashboard)];
         }

@@ -107,6 +107,9 @@ pub struct SessionInfo {
     /// The last login and the failed attempts since, shown as the session
     /// starts.
     pub last_login: String,
+    /// Whether the roles read case content (an administrator's do not):
+    /// if not, the areas load nothing and the screen says what to do.
+    pub reads_case_content: bool,
 }
 
 /// A message in the status line.

@@ -314,7 +314,15 @@ impl Runtime {
             Ok(a) => a,
             Err(e) => return failure(e),
         };
+        let reads_case_content = crate::domain::role::RoleSet::new(account.roles.iter().copied())
+            .is_ok_and(|roles| {
+                crate::domain::permission::permits(
+                    &roles,
+                    crate::domain::permission::Action::ReadCaseContent,
+                )
+            });
         let session = SessionInfo {
+            reads_case_content,
             username: view::shown(&account.username),
             display_name: view::shown(&account.display_name),
             rank: crate::domain::account::Rank::parse(&account.rank)
@@ -337,10 +345,15 @@ impl Runtime {
                 }
             },
         };
-        let resources = casefile
-            .resource_types(&actor)
-            .map(|r| r.into_iter().map(|t| (t.code, t.label)).collect())
-            .unwrap_or_default();
+        // Asked only of those who may read it, so an administrator's
+        // session starts with no refusal in the trail.
+        let resources = match reads_case_content {
+            true => casefile
+                .resource_types(&actor)
+                .map(|r| r.into_iter().map(|t| (t.code, t.label)).collect())
+                .unwrap_or_default(),
+            false => Vec::new(),
+        };
         self.actor = Some(actor);
         Outcome::LoggedIn(session, resources)
     }

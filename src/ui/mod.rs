@@ -15,7 +15,7 @@ use chrono_tz::Europe::London;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Tabs, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Wrap};
 
 use crate::app::{Action, App, Area, Context, Focus, MIN_HEIGHT, MIN_WIDTH, Popup, Screen};
 
@@ -51,6 +51,9 @@ pub fn render(app: &App, t: &Theme, frame: &mut Frame) {
     render_header(app, t, frame, header, true);
     render_tabs(app, t, frame, tabs);
     match app.area {
+        _ if app.session.as_ref().is_some_and(|s| !s.reads_case_content) => {
+            no_case_content(t, frame, body)
+        }
         area if !area.is_list() => dashboard::render(app, t, frame, body),
         area => render_records(app, t, area, frame, body),
     }
@@ -244,6 +247,36 @@ fn render_status(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
         None => Line::from(Span::styled(hints(app), t.dim())),
     };
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// For roles that read no case content: what they are here to do, and
+/// where, in place of areas that would only be refused.
+fn no_case_content(t: &Theme, frame: &mut Frame, body: Rect) {
+    let lines = vec![
+        Line::styled("Your roles read no case content", t.accent()),
+        Line::raw(""),
+        Line::raw(
+            "An administrator manages accounts and reads no case content (docs/security.md), so the areas here stay empty.",
+        ),
+        Line::raw(""),
+        Line::raw(
+            "Accounts are managed with ccu's commands (docs/cli.md), each with --as and your username:",
+        ),
+        Line::raw("  ccu user list                    the accounts and their roles"),
+        Line::raw("  ccu user add NAME --roles ...    a new account (--display-name, --rank)"),
+        Line::raw("  ccu user roles | disable | enable | passwd NAME"),
+        Line::raw("  ccu user requests                requests waiting for the head of unit"),
+        Line::raw(""),
+        Line::raw(
+            "Giving an account a role that reads case content waits for the head of unit's approval.",
+        ),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL)),
+        body,
+    );
 }
 
 fn too_small(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
