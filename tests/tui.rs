@@ -1128,6 +1128,21 @@ fn the_authorising_officers_queue() {
     d.keys(&["enter"]);
     assert_eq!(d.app.area, ccu::app::Area::Authorisations);
     assert_eq!(d.app.detail.as_ref().unwrap().key, "AUTH-2026-0005");
+    // The central record's list has the record selected, not its first row.
+    let list = d.app.list(ccu::app::Area::Authorisations);
+    assert_eq!(
+        list.selected_row().map(|r| r.key.as_str()),
+        Some("AUTH-2026-0005"),
+        "{:?}",
+        list.rows.iter().map(|r| &r.key).collect::<Vec<_>>()
+    );
+    // Esc leaves the record, and Esc again goes back to the queue.
+    d.keys(&["esc", "esc"]);
+    assert_eq!(d.app.area, ccu::app::Area::Queue);
+    assert!(d.app.detail.is_none());
+    // Having gone back, Esc does nothing more.
+    d.keys(&["esc"]);
+    assert_eq!(d.app.area, ccu::app::Area::Queue);
 }
 
 fn verify_fully(d: &mut Driver) {

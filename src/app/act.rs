@@ -73,6 +73,11 @@ impl App {
                     self.focus = Focus::List;
                 } else if self.detail.is_some() {
                     self.detail = None;
+                    // Opened from the queue, the dashboard or a search:
+                    // back to where the user was.
+                    if let Some(area) = self.return_to.take() {
+                        return self.go(area);
+                    }
                 }
                 Vec::new()
             }
@@ -275,6 +280,7 @@ impl App {
     }
 
     pub(super) fn go(&mut self, area: Area) -> Vec<Effect> {
+        self.return_to = None;
         if self.session.as_ref().is_some_and(|s| !s.reads_case_content) {
             self.area = area;
             return Vec::new();

@@ -50,6 +50,9 @@ impl App {
                 rows,
             } => self.page_loaded(area, spec, start, total, rows),
             Outcome::Opened(detail) => {
+                if self.area != detail.area {
+                    self.return_to = Some(self.area);
+                }
                 self.area = detail.area;
                 let mut effects = Vec::new();
                 if !self.list(detail.area).loaded {
@@ -208,6 +211,11 @@ impl App {
         total: u64,
         rows: Vec<super::view::ListRow>,
     ) -> Vec<Effect> {
+        let open_key = self
+            .detail
+            .as_ref()
+            .filter(|d| d.area == area)
+            .map(|d| d.key.clone());
         let list = self.list_mut(area);
         if list.spec != spec {
             return Vec::new(); // an answer to an older question
@@ -216,6 +224,12 @@ impl App {
         list.window_start = start;
         list.rows = rows;
         list.loaded = true;
+        // The selection follows the record open beside the list.
+        if let Some(key) = open_key
+            && let Some(i) = list.rows.iter().position(|r| r.key == key)
+        {
+            list.selected = start + i as u64;
+        }
         if list.selected >= total {
             list.selected = total.saturating_sub(1);
             if total > 0 && list.needs_window(0) {

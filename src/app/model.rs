@@ -272,6 +272,9 @@ pub struct App {
     pub dashboard: Option<DashboardView>,
     /// The selected entry of the dashboard's diary.
     pub due_selected: usize,
+    /// The area a record was opened from, when it opened in another (from
+    /// the queue, the dashboard or a search): closing it goes back there.
+    pub return_to: Option<Area>,
     /// The audit viewer's verification of the chain, once it is open.
     pub chain: Option<ChainStatus>,
     pub popup: Option<Popup>,
@@ -326,6 +329,7 @@ impl App {
             focus: Focus::List,
             dashboard: None,
             due_selected: 0,
+            return_to: None,
             chain: None,
             popup: None,
             form: None,
