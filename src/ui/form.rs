@@ -5,24 +5,65 @@ use crate::ui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::form::{Field, Form, FormKind, Input};
 use crate::app::view::shown;
 
 const LABEL: u16 = 24;
 const TEXT_ROWS: u16 = 4;
+/// The most rows a message takes: enough for any ccu writes at 80 columns.
+const MESSAGE_ROWS: u16 = 4;
 
-fn height(field: &Field) -> u16 {
+/// The rows `text` takes wrapped at `width`, so that a refusal or a list of
+/// choices is read whole rather than cut at the form's edge.
+fn rows(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut rows = 0;
+    for line in text.split('\n') {
+        // Greedy word wrap, as the paragraph draws it: a word that does not
+        // fit starts a row; one wider than a row takes several.
+        let (mut count, mut used) = (1, 0);
+        for word in line.split(' ') {
+            let w = Line::raw(word).width();
+            let need = if used == 0 { w } else { used + 1 + w };
+            if need <= width {
+                used = need;
+                continue;
+            }
+            if used != 0 {
+                count += 1;
+            }
+            let extra = w.saturating_sub(1) / width;
+            count += extra;
+            used = w - extra * width;
+        }
+        rows += count;
+    }
+    (rows as u16).clamp(1, MESSAGE_ROWS)
+}
+
+fn error_text(e: &str) -> String {
+    format!("↑ {}", shown(e))
+}
+
+fn height(field: &Field, width: u16) -> u16 {
     let input = if field.is_multiline() { TEXT_ROWS } else { 1 };
-    input + u16::from(field.error.is_some())
+    input
+        + field
+            .error
+            .as_deref()
+            .map_or(0, |e| rows(&error_text(e), width.saturating_sub(LABEL)))
 }
 
 /// The first field to draw so that the focused one is on screen.
-fn first_shown(form: &Form, room: u16) -> usize {
+fn first_shown(form: &Form, room: u16, width: u16) -> usize {
     let mut first = 0;
     loop {
-        let used: u16 = form.fields[first..=form.focus].iter().map(height).sum();
+        let used: u16 = form.fields[first..=form.focus]
+            .iter()
+            .map(|f| height(f, width))
+            .sum();
         if used <= room || first == form.focus {
             return first;
         }
@@ -57,19 +98,24 @@ pub fn render_in(t: &Theme, form: &Form, frame: &mut Frame, rect: Rect) {
     let mut y = inner.y;
     let bottom = inner.y + inner.height;
     if let Some(e) = &form.error {
+        let e = shown(e);
+        let h = rows(&e, inner.width);
         frame.render_widget(
-            Paragraph::new(Line::styled(e.clone(), t.error())),
+            Paragraph::new(Line::styled(e, t.error())).wrap(Wrap { trim: false }),
             Rect {
-                height: 1,
+                height: h,
                 y,
                 ..inner
             },
         );
-        y += 1;
+        y += h;
     }
-    let first = first_shown(form, bottom.saturating_sub(y));
+    let first = first_shown(form, bottom.saturating_sub(y), inner.width);
     for (i, field) in form.fields.iter().enumerate().skip(first) {
-        let h = height(field);
+        let h = height(field, inner.width);
+        let error_rows = field.error.as_deref().map_or(0, |e| {
+            rows(&error_text(e), inner.width.saturating_sub(LABEL))
+        });
         if y + h > bottom {
             break;
         }
@@ -92,17 +138,17 @@ pub fn render_in(t: &Theme, form: &Form, frame: &mut Frame, rect: Rect) {
             x: inner.x + LABEL,
             y,
             width: inner.width.saturating_sub(LABEL),
-            height: h - u16::from(field.error.is_some()),
+            height: h - error_rows,
         };
         render_input(t, field, focused, frame, input_rect);
         if let Some(e) = &field.error {
             frame.render_widget(
-                Paragraph::new(Line::styled(format!("↑ {e}"), t.error())),
+                Paragraph::new(Line::styled(error_text(e), t.error())).wrap(Wrap { trim: false }),
                 Rect {
                     x: inner.x + LABEL,
-                    y: y + h - 1,
+                    y: y + h - error_rows,
                     width: inner.width.saturating_sub(LABEL),
-                    height: 1,
+                    height: error_rows,
                 },
             );
         }
@@ -178,5 +224,24 @@ fn render_input(t: &Theme, field: &Field, focused: bool, frame: &mut Frame, rect
             }
             frame.render_widget(Line::from(spans), rect);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rows;
+
+    #[test]
+    fn a_message_takes_the_rows_it_wraps_to() {
+        assert_eq!(rows("short", 20), 1);
+        assert_eq!(rows("", 20), 1);
+        assert_eq!(rows("aaaa bbbb cccc", 9), 2);
+        assert_eq!(rows("aaaa bbbb cccc", 14), 1);
+        // A word longer than a row takes several.
+        assert_eq!(rows(&"x".repeat(25), 10), 3);
+        assert_eq!(rows(&format!("ab {}", "x".repeat(25)), 10), 4);
+        assert_eq!(rows("one\ntwo", 20), 2);
+        // Never more than a form can spare.
+        assert_eq!(rows(&"word ".repeat(100), 10), 4);
     }
 }
