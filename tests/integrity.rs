@@ -1186,7 +1186,7 @@ fn insider_adds_a_membership_while_the_investigator_is_logged_in() {
         .unwrap();
     let seen = |cf: &mut CaseFile| {
         cf.operations(&inv, ccu::store::Page::ALL)
-            .map(|ops| ops.iter().any(|o| o.codename == "BITTERN"))
+            .map(|ops| ops.iter().any(|o| o.codename.as_str() == "BITTERN"))
     };
     assert!(!seen(&mut cf).unwrap());
     sqlcipher(

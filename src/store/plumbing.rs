@@ -12,6 +12,7 @@ use super::Cached;
 use super::visibility::Viewer;
 use super::write::Ctx;
 use crate::domain::InvalidInput;
+use crate::domain::operation::Codename;
 use crate::domain::urn::{Urn, UrnKind};
 
 /// Reads a stored code back into its type; a code that does not parse
@@ -24,6 +25,46 @@ pub(super) fn stored<T>(
     parse(text).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
     })
+}
+
+/// The URN of `kind` stored in `column` of `r`, read back through
+/// [`stored`].
+pub(super) fn stored_urn(
+    r: &rusqlite::Row<'_>,
+    column: usize,
+    kind: UrnKind,
+) -> rusqlite::Result<Urn> {
+    stored(
+        column,
+        |t| Urn::parse(kind, t),
+        &r.get::<_, String>(column)?,
+    )
+}
+
+/// A URN of `kind` in `column` of `r` that may be NULL.
+pub(super) fn stored_urn_or_none(
+    r: &rusqlite::Row<'_>,
+    column: usize,
+    kind: UrnKind,
+) -> rusqlite::Result<Option<Urn>> {
+    r.get::<_, Option<String>>(column)?
+        .map(|t| stored(column, |t| Urn::parse(kind, t), &t))
+        .transpose()
+}
+
+/// The codename stored in `column` of `r`, read back through [`stored`].
+pub(super) fn stored_codename(r: &rusqlite::Row<'_>, column: usize) -> rusqlite::Result<Codename> {
+    stored(column, Codename::parse, &r.get::<_, String>(column)?)
+}
+
+/// A codename in `column` of `r` that may be NULL (nothing linked).
+pub(super) fn stored_codename_or_none(
+    r: &rusqlite::Row<'_>,
+    column: usize,
+) -> rusqlite::Result<Option<Codename>> {
+    r.get::<_, Option<String>>(column)?
+        .map(|t| stored(column, Codename::parse, &t))
+        .transpose()
 }
 
 /// Issues the next URN of `kind` for the UK year of `ctx.now`.

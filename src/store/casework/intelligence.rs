@@ -2,7 +2,7 @@
 //! queries screens use. Every query applies need-to-know.
 
 use crate::store::Cached;
-use crate::store::plumbing::{Page, next_urn, stored, with};
+use crate::store::plumbing::{Page, next_urn, stored, stored_codename_or_none, stored_urn, with};
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::{Value, json};
 
@@ -288,7 +288,7 @@ pub(in crate::store) fn triage(
 /// An intelligence item in a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IntelligenceRow {
-    pub urn: String,
+    pub urn: Urn,
     pub received_at: String,
     pub source_type: SourceType,
     pub grading: Grading,
@@ -297,7 +297,7 @@ pub struct IntelligenceRow {
     pub triage: TriageStatus,
     pub summary: String,
     /// The codename of the operation it is linked to.
-    pub operation: Option<String>,
+    pub operation: Option<Codename>,
 }
 
 /// The codename of the operation intelligence row `i` is linked to, as SQL
@@ -318,7 +318,7 @@ pub(super) const ROW_COLUMNS: &str = concat!(
 pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IntelligenceRow> {
     let conditions: String = r.get(4)?;
     Ok(IntelligenceRow {
-        urn: r.get(0)?,
+        urn: stored_urn(r, 0, UrnKind::Intelligence)?,
         received_at: r.get(1)?,
         source_type: stored(2, SourceType::parse, &r.get::<_, String>(2)?)?,
         grading: stored(
@@ -330,7 +330,7 @@ pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IntelligenceRow> {
         apsp: r.get(6)?,
         triage: stored(7, TriageStatus::parse, &r.get::<_, String>(7)?)?,
         summary: r.get(8)?,
-        operation: r.get(9)?,
+        operation: stored_codename_or_none(r, 9)?,
     })
 }
 
@@ -339,7 +339,7 @@ pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IntelligenceRow> {
 pub struct TriageEntry {
     pub from: TriageStatus,
     pub to: TriageStatus,
-    pub operation: Option<String>,
+    pub operation: Option<Codename>,
     pub rationale: String,
     pub decided_by: String,
     pub decided_at: String,
@@ -367,7 +367,7 @@ pub struct SharedReference {
     pub source_reference: String,
     /// The URNs of the items that carry it (those the user may see), in
     /// the order they were recorded.
-    pub urns: Vec<String>,
+    pub urns: Vec<Urn>,
     /// When the latest of them was recorded.
     pub latest_recorded_at: String,
 }
@@ -453,7 +453,7 @@ impl CaseFile {
                 Ok(TriageEntry {
                     from: stored(0, TriageStatus::parse, &r.get::<_, String>(0)?)?,
                     to: stored(1, TriageStatus::parse, &r.get::<_, String>(1)?)?,
-                    operation: r.get(2)?,
+                    operation: stored_codename_or_none(r, 2)?,
                     rationale: r.get(3)?,
                     decided_by: r.get(4)?,
                     decided_at: r.get(5)?,
@@ -492,10 +492,10 @@ impl CaseFile {
         );
         let mut shared = Vec::with_capacity(references.len());
         for reference in references {
-            let items: Vec<(String, String)> = self.query_rows(
+            let items: Vec<(Urn, String)> = self.query_rows(
                 &items_sql,
                 &with(&viewer, &[(":reference", &reference)]),
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((stored_urn(r, 0, UrnKind::Intelligence)?, r.get(1)?)),
             )?;
             let latest_recorded_at = items
                 .iter()
