@@ -2420,7 +2420,7 @@ fn importing_intelligence_adds_each_item_once_and_reports_unknown_subjects() {
             .unwrap();
     assert_eq!(
         report.imported,
-        ["INT-2026-00002", "INT-2026-00003", "INT-2026-00004"]
+        ["INT-2026-00002", "INT-2026-00003", "INT-2026-00004"].map(int_urn)
     );
     assert!(report.already_imported.is_empty());
     assert_eq!(
@@ -2509,7 +2509,7 @@ fn importing_intelligence_adds_each_item_once_and_reports_unknown_subjects() {
             ],
         )
         .unwrap();
-    assert_eq!(report.imported, ["INT-2026-00005"]);
+    assert_eq!(report.imported, [int_urn("INT-2026-00005")]);
     assert_eq!(report.already_imported, ["ICT-3"]);
 
     // An item without its source reference cannot be imported: nothing is.

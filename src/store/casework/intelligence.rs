@@ -13,7 +13,7 @@ use crate::domain::subject::StaffNumber;
 use crate::domain::text;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::visibility::{self, Viewer, intelligence_visible};
-use crate::store::write::{Actor, Applied, Ctx, Fail};
+use crate::store::write::{Actor, Applied, Ctx, Done, Fail};
 use crate::store::{CaseFile, Command, Result, Viewed, format_timestamp};
 
 /// Writes one item; returns its URN, the staff numbers that matched no
@@ -127,11 +127,12 @@ pub(in crate::store) fn record(
     })
 }
 
-/// The outcome of a bulk import, as recorded in its audit event.
+/// The outcome of a bulk import, as recorded in its audit event and
+/// returned by the command (`Done::Imported`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ImportReport {
     /// URNs of the items added, in file order.
-    pub imported: Vec<String>,
+    pub imported: Vec<Urn>,
     /// Source references of items already in the case file that the
     /// importer may see, so not added again. One that only an item the
     /// importer may not see carries is imported as a new item.
@@ -141,46 +142,14 @@ pub struct ImportReport {
     pub unknown_staff_numbers: Vec<(String, String)>,
 }
 
-impl ImportReport {
-    pub(super) fn from_details(details: &Value) -> ImportReport {
-        let strings = |key: &str| -> Vec<String> {
-            details[key]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        ImportReport {
-            imported: strings("imported"),
-            already_imported: strings("already_imported"),
-            unknown_staff_numbers: details["unknown_staff_numbers"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| {
-                            Some((
-                                v["source_reference"].as_str()?.to_owned(),
-                                v["staff_number"].as_str()?.to_owned(),
-                            ))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }
-    }
-}
-
 pub(in crate::store) fn import(
     ctx: &Ctx<'_>,
     label: &str,
     items: Vec<NewIntelligence>,
-) -> Result<Applied, Fail> {
+) -> Result<(Applied, Done), Fail> {
     let mut imported = Vec::new();
     let mut already = Vec::new();
-    let mut unknown_numbers = Vec::new();
+    let mut unknown = Vec::new();
     for item in &items {
         let reference = item.source_reference.clone().ok_or_else(|| {
             InvalidInput::new(
@@ -192,7 +161,7 @@ pub(in crate::store) fn import(
             already.push(reference);
             continue;
         }
-        let (urn, unknown, mut details) = insert(ctx, item, false)?;
+        let (urn, unlinked, mut details) = insert(ctx, item, false)?;
         details["import"] = json!(label);
         ctx.event(
             "intelligence.record",
@@ -200,13 +169,16 @@ pub(in crate::store) fn import(
             &urn.to_string(),
             details,
         )?;
-        for staff in unknown {
-            unknown_numbers
-                .push(json!({ "source_reference": reference, "staff_number": staff.as_str() }));
+        for staff in unlinked {
+            unknown.push((reference.clone(), staff.as_str().to_owned()));
         }
-        imported.push(urn.to_string());
+        imported.push(urn);
     }
-    Ok(Applied {
+    let unknown_numbers: Vec<Value> = unknown
+        .iter()
+        .map(|(reference, staff)| json!({ "source_reference": reference, "staff_number": staff }))
+        .collect();
+    let applied = Applied {
         entity_type: "import",
         entity_ref: label.to_owned(),
         details: json!({
@@ -216,7 +188,13 @@ pub(in crate::store) fn import(
             "already_imported": already,
             "unknown_staff_numbers": unknown_numbers,
         }),
-    })
+    };
+    let report = ImportReport {
+        imported,
+        already_imported: already,
+        unknown_staff_numbers: unknown,
+    };
+    Ok((applied, Done::Imported(report)))
 }
 
 pub(in crate::store) fn triage(
@@ -525,7 +503,10 @@ impl CaseFile {
                 items,
             },
         )?;
-        Ok(ImportReport::from_details(&done.details))
+        match done.result {
+            Done::Imported(report) => Ok(report),
+            _ => unreachable!("an import reports what it imported"),
+        }
     }
 
     /// Runs a query with named parameters and collects its rows.
