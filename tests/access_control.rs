@@ -212,7 +212,7 @@ fn a_password_reset_by_an_administrator_waits_for_approval_and_is_for_one_use() 
     assert!(try_login(&mut cf, "sup", USER_PASSWORD).is_err());
     let sup = login(&mut cf, "sup", one_time);
     let notice = cf.one_time_password(&sup).unwrap().unwrap();
-    assert_eq!(notice.request.as_deref(), Some(urn.to_string().as_str()));
+    assert_eq!(notice.request, Some(urn));
     assert!(
         notice.line().contains("approved by head"),
         "{}",
@@ -271,7 +271,7 @@ fn a_role_granted_waits_while_a_role_taken_away_goes_at_once() {
     let pending = cf.accounts(&admin).unwrap();
     let row = pending.iter().find(|a| a.username == "inv").unwrap();
     assert_eq!(row.shown_status(), "active");
-    assert_eq!(row.pending[0].urn, urn.to_string());
+    assert_eq!(row.pending[0].urn, urn);
     let head = head(&mut cf);
     decide(&mut cf, &head, urn, true, Some("promoted to acting DS")).unwrap();
     let inv = login(&mut cf, "inv", USER_PASSWORD);
@@ -406,7 +406,7 @@ fn a_declined_request_says_why_and_changes_nothing() {
     assert_eq!(action, "access.decline");
     assert_eq!(details["reason"], "a constable is no authorising officer");
     let requests = cf.access_requests(&admin, true).unwrap();
-    let decided = requests.iter().find(|r| r.urn == urn.to_string()).unwrap();
+    let decided = requests.iter().find(|r| r.urn == urn).unwrap();
     assert_eq!(decided.status, RequestStatus::Declined);
     assert_eq!(decided.decided_by.as_deref(), Some("head"));
     let inv = cf

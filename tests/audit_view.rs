@@ -923,9 +923,9 @@ fn grant(urn: &str, review_every_days: u32) -> Command {
 
 fn entry(urn: &str, what: Awaiting, due_at: Option<&str>, overdue: bool) -> AwaitingAuthorisation {
     AwaitingAuthorisation {
-        urn: urn.into(),
+        urn: auth(urn),
         kind: AuthorisationType::DirectedSurveillance,
-        operation: "KESTREL".into(),
+        operation: Codename::parse("KESTREL").unwrap(),
         applied_by: "inv".into(),
         what,
         due_at: due_at.map(str::to_owned),

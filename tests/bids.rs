@@ -243,8 +243,8 @@ fn assert_no_such<T: std::fmt::Debug>(
     assert_eq!(state(&u.path), before.1);
 }
 
-fn urns(rows: &[ccu::store::BidRow]) -> Vec<&str> {
-    rows.iter().map(|r| r.urn.as_str()).collect()
+fn urns(rows: &[ccu::store::BidRow]) -> Vec<String> {
+    rows.iter().map(|r| r.urn.to_string()).collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -342,7 +342,7 @@ fn a_bid_is_drafted_submitted_and_approved_with_exactly_its_audit_events() {
     let row = &rows[0];
     assert_eq!(
         (
-            row.urn.as_str(),
+            row.urn.to_string().as_str(),
             row.codename.as_str(),
             row.status,
             row.created_by.as_str(),
@@ -1125,7 +1125,7 @@ fn a_bid_moves_through_its_statuses_and_final_ones_stay() {
         u.cf.bids(&sup, Page::ALL)
             .unwrap()
             .into_iter()
-            .map(|r| (r.urn, r.status))
+            .map(|r| (r.urn.to_string(), r.status))
             .collect();
     assert_eq!(
         statuses,

@@ -234,7 +234,7 @@ fn codenames(cf: &mut CaseFile, who: &Actor) -> Vec<String> {
     operations(cf, who)
         .unwrap()
         .into_iter()
-        .map(|o| o.codename)
+        .map(|o| o.codename.to_string())
         .collect()
 }
 
@@ -242,7 +242,7 @@ fn urns(cf: &mut CaseFile, who: &Actor) -> Vec<String> {
     let mut urns: Vec<String> = intelligence(cf, who)
         .unwrap()
         .into_iter()
-        .map(|i| i.urn)
+        .map(|i| i.urn.to_string())
         .collect();
     urns.sort();
     urns
@@ -614,7 +614,7 @@ fn need_to_know_hides_an_operation_and_all_that_is_linked_only_through_it() {
         record
             .intelligence
             .iter()
-            .map(|i| i.urn.as_str())
+            .map(|i| i.urn.to_string())
             .collect::<Vec<_>>(),
         ["INT-2026-00001"]
     );
@@ -831,7 +831,7 @@ fn intelligence_linked_to_no_operation_is_visible_to_every_case_role() {
         for urn in ["INT-2026-00002", "INT-2026-00003"] {
             assert!(visible.contains(&urn.to_owned()), "{who:?}: {visible:?}");
             let record = u.cf.open_intelligence(who, &int_urn(urn)).unwrap();
-            assert_eq!(record.row.urn, urn);
+            assert_eq!(record.row.urn.to_string(), urn);
             assert_eq!(record.row.operation, None);
         }
         // F200 is the subject of free intelligence only.
@@ -1316,7 +1316,7 @@ fn an_operation_opens_in_scoping_with_its_team_and_a_new_urn() {
         [ev("lead", "operation.open", "operation", "KESTREL", "ok")]
     );
     let record = u.cf.open_operation(&lead, &code("KESTREL")).unwrap();
-    assert_eq!(record.row.urn, "OP-2026-0001");
+    assert_eq!(record.row.urn.to_string(), "OP-2026-0001");
     assert_eq!(record.row.status, OperationStatus::Scoping);
     assert_eq!(record.row.lead, "lead");
     assert_eq!(record.row.opened_at, now());
@@ -1343,7 +1343,7 @@ fn an_operation_opens_in_scoping_with_its_team_and_a_new_urn() {
     )
     .unwrap();
     let record = u.cf.open_operation(&inv2, &code("HAWK")).unwrap();
-    assert_eq!(record.row.urn, "OP-2026-0002");
+    assert_eq!(record.row.urn.to_string(), "OP-2026-0002");
     assert!(
         record
             .team
@@ -1358,7 +1358,7 @@ fn an_operation_opens_in_scoping_with_its_team_and_a_new_urn() {
     )
     .unwrap();
     let record = u.cf.open_operation(&dci, &code("OSPREY")).unwrap();
-    assert_eq!(record.row.urn, "OP-2026-0003");
+    assert_eq!(record.row.urn.to_string(), "OP-2026-0003");
     assert!(record.team.iter().all(|m| m.username != "dci"));
     assert_eq!(record.team.len(), 2);
 
@@ -1577,7 +1577,7 @@ fn lessons_learned_lists_only_closed_operations_that_may_be_seen() {
             .lessons_learned(who)
             .unwrap()
             .into_iter()
-            .map(|l| l.codename)
+            .map(|l| l.codename.to_string())
             .collect();
         c.sort();
         c
@@ -1593,7 +1593,7 @@ fn lessons_learned_lists_only_closed_operations_that_may_be_seen() {
             .into_iter()
             .next()
             .unwrap();
-    assert_eq!(kestrel.urn, "OP-2026-0001");
+    assert_eq!(kestrel.urn.to_string(), "OP-2026-0001");
     assert_eq!(kestrel.outcome, "Gross misconduct proven; dismissed");
     assert_eq!(
         kestrel.lessons_learned,
@@ -1823,7 +1823,7 @@ fn triage_follows_its_path_and_records_who_when_and_why() {
 
     let record = u.cf.open_intelligence(&lead, &int_urn(urn)).unwrap();
     assert_eq!(record.row.triage, TriageStatus::LinkedToOperation);
-    assert_eq!(record.row.operation.as_deref(), Some("KESTREL"));
+    assert_eq!(record.row.operation, Some(code("KESTREL")));
     let history: Vec<_> = record
         .triage_history
         .iter()
@@ -1831,7 +1831,7 @@ fn triage_follows_its_path_and_records_who_when_and_why() {
             (
                 t.from,
                 t.to,
-                t.operation.clone(),
+                t.operation.as_ref().map(ToString::to_string),
                 t.rationale.clone(),
                 t.decided_by.clone(),
                 t.decided_at.clone(),
@@ -1870,7 +1870,7 @@ fn triage_follows_its_path_and_records_who_when_and_why() {
     );
     // The operation shows it.
     let op = u.cf.open_operation(&lead, &code("KESTREL")).unwrap();
-    let mut linked: Vec<_> = op.intelligence.iter().map(|i| i.urn.clone()).collect();
+    let mut linked: Vec<_> = op.intelligence.iter().map(|i| i.urn.to_string()).collect();
     linked.sort();
     assert_eq!(linked, ["INT-2026-00001", urn]);
 
@@ -2186,7 +2186,7 @@ fn a_subject_shows_its_intelligence_visible_operations_and_history() {
         record
             .intelligence
             .iter()
-            .map(|i| i.urn.as_str())
+            .map(|i| i.urn.to_string())
             .collect::<Vec<_>>(),
         ["INT-2026-00004"]
     );
@@ -2231,7 +2231,7 @@ fn a_subject_shows_its_intelligence_visible_operations_and_history() {
     let mut seen_by_sup: Vec<_> = record
         .operations
         .iter()
-        .map(|o| o.codename.clone())
+        .map(|o| o.codename.to_string())
         .collect();
     seen_by_sup.sort();
     assert_eq!(seen_by_sup, ["HAWK", "KESTREL"]);
@@ -2450,7 +2450,7 @@ fn importing_intelligence_adds_each_item_once_and_reports_unknown_subjects() {
             .unwrap();
     assert_eq!(
         report.imported,
-        ["INT-2026-00002", "INT-2026-00003", "INT-2026-00004"]
+        ["INT-2026-00002", "INT-2026-00003", "INT-2026-00004"].map(int_urn)
     );
     assert!(report.already_imported.is_empty());
     assert_eq!(
@@ -2539,7 +2539,7 @@ fn importing_intelligence_adds_each_item_once_and_reports_unknown_subjects() {
             ],
         )
         .unwrap();
-    assert_eq!(report.imported, ["INT-2026-00005"]);
+    assert_eq!(report.imported, [int_urn("INT-2026-00005")]);
     assert_eq!(report.already_imported, ["ICT-3"]);
 
     // An item without its source reference cannot be imported: nothing is.

@@ -297,11 +297,11 @@ fn a_directed_surveillance_grant_ends_on_the_legal_day_and_enters_the_central_re
     let record = u.cf.central_record(&supt).unwrap();
     assert_eq!(record.len(), 1);
     let e = &record[0];
-    assert_eq!(e.urn, "AUTH-2026-0001");
+    assert_eq!(e.urn.to_string(), "AUTH-2026-0001");
     assert_eq!(e.kind, "Directed surveillance");
     assert!(e.in_effect);
-    assert_eq!(e.operation, "KESTREL");
-    assert_eq!(e.operation_urn, "OP-2026-0001");
+    assert_eq!(e.operation.as_str(), "KESTREL");
+    assert_eq!(e.operation_urn.to_string(), "OP-2026-0001");
     assert_eq!(e.subjects, ["K100 PC Kerry Shadowfax"]);
     assert_eq!(e.date_given.as_deref(), Some("2026-01-15T09:00:00.000000Z"));
     assert_eq!(e.authorising_officer.as_deref(), Some("Officer supt"));
@@ -616,8 +616,11 @@ fn referrals_have_a_deadline_are_made_by_a_supervisor_and_record_the_iopc_decisi
     u.cf.execute(&inv, decision).unwrap();
     let again = u.cf.execute(&inv, referral(Some("REF-2026-0001"))).unwrap();
     let rows = u.cf.referrals(&sup).unwrap();
-    assert_eq!(rows[0].urn, again.reference);
-    assert_eq!(rows[0].re_referral_of.as_deref(), Some("REF-2026-0001"));
+    assert_eq!(rows[0].urn.to_string(), again.reference);
+    assert_eq!(
+        rows[0].re_referral_of.map(|u| u.to_string()).as_deref(),
+        Some("REF-2026-0001")
+    );
     assert_eq!(rows[1].mode, Some(ModeOfInvestigation::Independent));
     assert_eq!(rows[1].iopc_reference.as_deref(), Some("IOPC-2026-123"));
 
@@ -714,7 +717,7 @@ fn opening_an_authorisation_or_a_referral_records_the_consultation_and_hides_oth
     let entry =
         u.cf.open_authorisation(&inv, &auth("AUTH-2026-0001"))
             .unwrap();
-    assert_eq!(entry.urn, "AUTH-2026-0001");
+    assert_eq!(entry.urn.to_string(), "AUTH-2026-0001");
     assert_eq!(
         entry.status,
         ccu::domain::covert::AuthorisationStatus::Applied
@@ -727,7 +730,7 @@ fn opening_an_authorisation_or_a_referral_records_the_consultation_and_hides_oth
     u.cf.execute(&inv, referral(None)).unwrap();
     let referral_urn = Urn::parse(UrnKind::Referral, "REF-2026-0001").unwrap();
     let referral = u.cf.open_referral(&inv, &referral_urn).unwrap();
-    assert_eq!(referral.urn, "REF-2026-0001");
+    assert_eq!(referral.urn, referral_urn);
     let r = audit_rows(&u.path).pop().unwrap();
     assert_eq!(
         (r.1.as_str(), r.2.as_str(), r.3.as_str(), r.4.as_str()),

@@ -209,7 +209,7 @@ fn operations_cover_every_status_and_priority_and_need_to_know_shows() {
         .iter()
         .filter(|o| {
             casefile
-                .open_operation(&sup, &Codename::parse(&o.codename).unwrap())
+                .open_operation(&sup, &o.codename)
                 .unwrap()
                 .decisions
                 .len()
@@ -258,9 +258,7 @@ fn intelligence_covers_every_category_grading_source_and_triage_status() {
         .iter()
         .find(|i| i.summary.contains('\u{202e}'))
         .expect("an item with a right-to-left override");
-    let urn =
-        ccu::domain::urn::Urn::parse(ccu::domain::urn::UrnKind::Intelligence, &odd.urn).unwrap();
-    let record = casefile.open_intelligence(&sup, &urn).unwrap();
+    let record = casefile.open_intelligence(&sup, &odd.urn).unwrap();
     assert!(record.full_text.contains("\u{1b}[31m"));
     assert!(!ccu::sanitise::for_terminal(&record.full_text).contains('\u{1b}'));
 

@@ -97,7 +97,10 @@ fn shared(cf: &mut CaseFile, who: &ccu::store::Actor) -> Vec<(String, Vec<String
     cf.shared_source_references(who, ccu::store::SHARED_REFERENCES_SHOWN)
         .unwrap()
         .into_iter()
-        .map(|s: SharedReference| (s.source_reference, s.urns))
+        .map(|s: SharedReference| {
+            let urns = s.urns.iter().map(ToString::to_string).collect();
+            (s.source_reference, urns)
+        })
         .collect()
 }
 

@@ -1186,7 +1186,7 @@ fn insider_adds_a_membership_while_the_investigator_is_logged_in() {
         .unwrap();
     let seen = |cf: &mut CaseFile| {
         cf.operations(&inv, ccu::store::Page::ALL)
-            .map(|ops| ops.iter().any(|o| o.codename == "BITTERN"))
+            .map(|ops| ops.iter().any(|o| o.codename.as_str() == "BITTERN"))
     };
     assert!(!seen(&mut cf).unwrap());
     sqlcipher(
@@ -1202,4 +1202,65 @@ fn insider_adds_a_membership_while_the_investigator_is_logged_in() {
         "{err}"
     );
     assert_eq!(err.exit_code(), 7);
+}
+
+/// A reference changed from outside ccu into text that is no reference
+/// stops the read that meets it with an error naming the value, never a
+/// panic: on the command line (the central record, the diary) and in the
+/// library (the operations list, for a codename). `ccu check` still names
+/// the row.
+#[test]
+fn insider_turns_a_reference_into_no_reference_and_reading_it_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    sqlcipher(
+        &path,
+        "UPDATE authorisation SET urn = 'AUTH-26-2' WHERE urn = 'AUTH-2026-0002';
+         UPDATE operation SET codename = 'K3STREL' WHERE codename = 'KESTREL';",
+    );
+    let events = count(&path, "SELECT count(*) FROM audit_event");
+    for args in [
+        &["authorisations", "--central-record"][..],
+        &["authorisations", "--central-record", "--json"],
+        &["due", "--within", "3660"],
+    ] {
+        let out = as_user(args, &path, "supervisor");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(
+            err.contains("'AUTH-26-2' is not a reference like AUTH-2026-0042")
+                || err.contains("'K3STREL' must be one word of 3 to 20 letters A-Z"),
+            "{args:?}: {err}"
+        );
+    }
+    let (mut cf, sup) = CaseFile::locate(&path)
+        .unwrap()
+        .unlock(
+            Credentials {
+                username: "supervisor",
+                password: DEMO_PASSWORD,
+            },
+            Box::new(now),
+        )
+        .unwrap();
+    let err = cf.operations(&sup, ccu::store::Page::ALL).unwrap_err();
+    assert!(matches!(err, Error::Sqlite { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("'K3STREL' must be one word of 3 to 20 letters A-Z"),
+        "{err}"
+    );
+    assert_eq!(err.exit_code(), 1);
+    drop(cf);
+    // Reading wrote nothing but the logins.
+    let logins = count(
+        &path,
+        &format!("SELECT count(*) FROM audit_event WHERE seq > {events} AND action <> 'login'"),
+    );
+    assert_eq!(logins, 0);
+    let err = rows_altered(&path);
+    assert!(err.contains("authorisation"), "{err}");
+    assert!(err.contains("operation"), "{err}");
 }

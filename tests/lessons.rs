@@ -109,7 +109,7 @@ fn closed_operations_are_listed_to_those_who_may_see_them() {
         u.cf.lessons(&actor)
             .unwrap()
             .into_iter()
-            .map(|l| l.codename)
+            .map(|l| l.codename.to_string())
             .collect()
     };
     // Most recently closed first; OSPREY is open, so it has no lessons yet.

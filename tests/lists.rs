@@ -376,7 +376,7 @@ fn all_intel(
 }
 
 fn urns_of(rows: &[IntelligenceRow]) -> Vec<String> {
-    rows.iter().map(|r| r.urn.clone()).collect()
+    rows.iter().map(|r| r.urn.to_string()).collect()
 }
 
 fn int(number: u32) -> String {
@@ -435,7 +435,7 @@ fn intelligence_sorts_by_every_column_both_ways() {
     for column in IntelligenceColumn::ALL.iter().copied() {
         use IntelligenceColumn as C;
         let key: Key = match column {
-            C::Urn => text(|r| r.urn.clone()),
+            C::Urn => text(|r| r.urn.to_string()),
             C::Received => text(|r| r.received_at.clone()),
             C::Source => text(|r| r.source_type.label().to_lowercase()),
             C::Grading => text(|r| r.grading.code()),
@@ -443,7 +443,9 @@ fn intelligence_sorts_by_every_column_both_ways() {
             C::Triage => text(|r| r.triage.label().to_lowercase()),
             C::Summary => text(|r| nocase(&r.summary)),
             // No operation sorts first.
-            C::Operation => Box::new(|r| (String::new(), r.operation.clone())),
+            C::Operation => {
+                Box::new(|r| (String::new(), r.operation.as_ref().map(ToString::to_string)))
+            }
         };
         let expected = urns_of(&sorted_by(&recorded, key));
         let ascending = urns_of(&all_intel(
@@ -534,7 +536,7 @@ fn operations_sort_by_every_column_both_ways() {
         cf.operations_page(&sup, query, Page::ALL)
             .unwrap()
             .into_iter()
-            .map(|o| o.codename)
+            .map(|o| o.codename.to_string())
             .collect()
     };
     let recorded: Vec<OperationRow> =
@@ -545,7 +547,7 @@ fn operations_sort_by_every_column_both_ways() {
         )
         .unwrap();
     let codenames = |rows: &[OperationRow]| -> Vec<String> {
-        rows.iter().map(|o| o.codename.clone()).collect()
+        rows.iter().map(|o| o.codename.to_string()).collect()
     };
     assert_eq!(
         codenames(&recorded),
@@ -555,8 +557,8 @@ fn operations_sort_by_every_column_both_ways() {
     for column in OperationColumn::ALL.iter().copied() {
         use OperationColumn as C;
         let key: fn(&OperationRow) -> String = match column {
-            C::Urn => |o| o.urn.clone(),
-            C::Codename => |o| o.codename.clone(),
+            C::Urn => |o| o.urn.to_string(),
+            C::Codename => |o| o.codename.to_string(),
             C::Status => |o| o.status.label().to_lowercase(),
             C::Category => |o| o.category.label().to_lowercase(),
             C::Priority => |o| o.priority.label().to_lowercase(),
@@ -739,7 +741,7 @@ fn filters_match_text_ignoring_case_and_codes_by_code_or_label() {
         u.cf.operations_page(&sup, &query, Page::ALL)
             .unwrap()
             .into_iter()
-            .map(|o| o.codename)
+            .map(|o| o.codename.to_string())
             .collect();
     // Opened together: the one opened last first.
     assert_eq!(found, ["MERLIN", "OSPREY"]);
@@ -841,7 +843,7 @@ fn an_investigator_not_on_an_operation_sees_none_of_its_items_anywhere() {
         u.cf.operations_page(&outsider, &q, Page::ALL)
             .unwrap()
             .into_iter()
-            .map(|o| o.codename)
+            .map(|o| o.codename.to_string())
             .collect();
     assert_eq!(codenames, ["MERLIN", "OSPREY"]);
     assert_eq!(u.cf.operations_total(&outsider, &q).unwrap(), 2);

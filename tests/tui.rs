@@ -1342,12 +1342,12 @@ fn a_covert_record_outside_need_to_know_is_refused_as_missing_and_audited() {
     let sup = login(&mut cf, "supervisor", ccu::demo::DEMO_PASSWORD);
     let all = cf.bids(&sup, ccu::store::Page::ALL).unwrap();
     let theirs = cf.bids(&inv, ccu::store::Page::ALL).unwrap();
-    let hidden_text = all
+    let hidden = all
         .iter()
-        .map(|b| b.urn.clone())
+        .map(|b| b.urn)
         .find(|u| !theirs.iter().any(|t| &t.urn == u))
         .expect("a bid the investigator may not see");
-    let hidden = Urn::parse(UrnKind::Bid, &hidden_text).unwrap();
+    let hidden_text = hidden.to_string();
     let err = cf
         .execute(&inv, Command::View(Viewed::Bid(hidden)))
         .unwrap_err();

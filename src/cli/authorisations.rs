@@ -33,9 +33,9 @@ pub(super) fn central_record(
             .iter()
             .map(|e| {
                 [
-                    e.urn.clone(),
+                    e.urn.to_string(),
                     e.kind.clone(),
-                    e.operation.clone(),
+                    e.operation.to_string(),
                     e.status.label().to_owned(),
                     e.last_day.clone().unwrap_or_default(),
                     e.authorising_officer.clone().unwrap_or_default(),

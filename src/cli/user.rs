@@ -466,7 +466,7 @@ fn requests(
         .iter()
         .map(|r| {
             [
-                r.urn.clone(),
+                r.urn.to_string(),
                 r.kind.as_str().to_owned(),
                 format!("{} ({}, {})", r.username, r.display_name, r.rank),
                 role_list(&r.roles),

@@ -41,6 +41,13 @@ impl fmt::Display for Codename {
     }
 }
 
+/// Written as its text, `KESTREL`, as it is stored.
+impl serde::Serialize for Codename {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(&self.0)
+    }
+}
+
 code_list! {
     pub enum Priority ("priority") {
         P1 = "P1", "P1 (highest)";
@@ -151,6 +158,8 @@ mod tests {
     fn codenames() {
         assert_eq!(Codename::parse("kestrel").unwrap().as_str(), "KESTREL");
         assert_eq!(Codename::parse("Op Kestrel").unwrap().as_str(), "KESTREL");
+        let kestrel = Codename::parse("kestrel").unwrap();
+        assert_eq!(serde_json::to_string(&kestrel).unwrap(), r#""KESTREL""#);
         for bad in ["KE", "KESTREL HAWK", "K3STREL", "", "ÉCLAIR"] {
             assert!(Codename::parse(bad).is_err(), "{bad}");
         }

@@ -93,6 +93,13 @@ impl fmt::Display for Urn {
     }
 }
 
+/// Written as its text, `INT-2026-00042`, as it is stored.
+impl serde::Serialize for Urn {
+    fn serialize<S: serde::Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        out.collect_str(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +112,7 @@ mod tests {
             number: 42,
         };
         assert_eq!(urn.to_string(), "INT-2026-00042");
+        assert_eq!(serde_json::to_string(&urn).unwrap(), r#""INT-2026-00042""#);
         assert_eq!(
             Urn::parse(UrnKind::Intelligence, "int-2026-00042").unwrap(),
             urn

@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
 
 use super::accounts::{self, AccountStatus, StoredAccount};
-use super::plumbing::next_urn;
+use super::plumbing::{next_urn, stored, stored_urn, stored_urn_or_none};
 use super::write::{Actor, Applied, Command, Ctx, Done, Fail};
 use super::{CaseFile, Result, format_timestamp};
 use crate::domain::InvalidInput;
@@ -103,7 +103,7 @@ impl RequestStatus {
 /// A request for access, as the queue and `ccu user requests` show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessRequest {
-    pub urn: String,
+    pub urn: Urn,
     pub kind: RequestKind,
     pub username: String,
     pub display_name: String,
@@ -169,7 +169,7 @@ pub struct OneTimePassword {
     pub set_at: String,
     /// The reset it came from, and the head of unit who approved it (none
     /// for a new account's first password).
-    pub request: Option<String>,
+    pub request: Option<Urn>,
     pub approved_by: Option<String>,
 }
 
@@ -335,18 +335,24 @@ pub(super) fn pending_kind(tx: &Connection, user_id: i64) -> rusqlite::Result<Op
 }
 
 /// The pending requests an account list row carries, from the JSON array
-/// the query builds: `[[urn, kind, roles], ...]`.
-pub(super) fn parse_pending(text: &str) -> Vec<super::PendingRequest> {
+/// the query builds in `column`: `[[urn, kind, roles], ...]`.
+pub(super) fn parse_pending(
+    column: usize,
+    text: &str,
+) -> rusqlite::Result<Vec<super::PendingRequest>> {
     let rows: Vec<(String, String, String)> = serde_json::from_str(text).unwrap_or_default();
-    rows.into_iter()
-        .filter_map(|(urn, kind, roles)| {
-            Some(super::PendingRequest {
-                urn,
-                kind: RequestKind::from_stored(&kind)?,
-                roles: accounts::parse_roles(Some(&roles)),
-            })
-        })
-        .collect()
+    let mut pending = Vec::with_capacity(rows.len());
+    for (urn, kind, roles) in rows {
+        let Some(kind) = RequestKind::from_stored(&kind) else {
+            continue;
+        };
+        pending.push(super::PendingRequest {
+            urn: stored(column, |t| Urn::parse(UrnKind::AccessRequest, t), &urn)?,
+            kind,
+            roles: accounts::parse_roles(Some(&roles)),
+        });
+    }
+    Ok(pending)
 }
 
 /// Refuses anyone but a head of unit: the supervisor role (the permission
@@ -678,7 +684,7 @@ impl CaseFile {
                     _ => RequestStatus::Superseded,
                 };
                 Ok(AccessRequest {
-                    urn: r.get(0)?,
+                    urn: stored_urn(r, 0, UrnKind::AccessRequest)?,
                     // The schema allows only the four kinds.
                     kind: RequestKind::from_stored(&kind).unwrap_or(RequestKind::Grant),
                     username: r.get(2)?,
@@ -719,7 +725,7 @@ impl CaseFile {
                     Ok(OneTimePassword {
                         set_by: r.get(0)?,
                         set_at: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                        request: r.get(2)?,
+                        request: stored_urn_or_none(r, 2, UrnKind::AccessRequest)?,
                         approved_by: r.get(3)?,
                     })
                 },

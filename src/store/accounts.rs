@@ -10,6 +10,7 @@ use super::{CaseFile, Error, Result};
 use crate::domain::InvalidInput;
 use crate::domain::account::{DisplayName, Rank, Username};
 use crate::domain::role::{Role, RoleSet};
+use crate::domain::urn::Urn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountStatus {
@@ -53,7 +54,7 @@ pub struct Account {
 /// A request about an account, waiting for a decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingRequest {
-    pub urn: String,
+    pub urn: Urn,
     pub kind: super::RequestKind,
     /// The whole set of roles asked for (a new account or a grant).
     pub roles: Vec<Role>,
@@ -288,7 +289,7 @@ impl CaseFile {
                     status: AccountStatus::from_stored(&status),
                     created_at: row.get(4)?,
                     roles: parse_roles(roles.as_deref()),
-                    pending: super::access::parse_pending(&pending),
+                    pending: super::access::parse_pending(6, &pending)?,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>());

@@ -453,7 +453,9 @@ pub(super) fn apply(
         Command::SetAccessExpiry { hours } => super::access::set_expiry(ctx, hours),
         Command::ViewAccessRequests => Ok(simple(json!({ "what": "requests for access" }))),
         Command::RecordIntelligence(item) => intelligence::record(ctx, item, None),
-        Command::ImportIntelligence { label, items } => intelligence::import(ctx, &label, items),
+        Command::ImportIntelligence { label, items } => {
+            return intelligence::import(ctx, &label, items);
+        }
         Command::TriageIntelligence {
             urn,
             to,

@@ -944,7 +944,7 @@ pub mod bench {
                 password: NewPassword::parse(first.clone(), username)?,
             },
         )?;
-        if let Some(urn) = done.details["request"]["urn"].as_str() {
+        if let Done::AccessRequested(request) = done.result {
             let head = cf.login(Credentials {
                 username: HEAD,
                 password: head_password,
@@ -952,10 +952,7 @@ pub mod bench {
             cf.execute(
                 &head,
                 Command::DecideAccess {
-                    urn: crate::domain::urn::Urn::parse(
-                        crate::domain::urn::UrnKind::AccessRequest,
-                        urn,
-                    )?,
+                    urn: request.urn,
                     approve: true,
                     reason: None,
                 },

@@ -310,6 +310,9 @@ pub enum Done {
         username: String,
         kind: super::RequestKind,
     },
+    /// A bulk import of intelligence: what it added, left and could not
+    /// link.
+    Imported(super::ImportReport),
     /// A signed checkpoint of the whole trail: its size, and its Merkle
     /// root in hex.
     Checkpoint { tree_size: u64, root: String },

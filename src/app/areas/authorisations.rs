@@ -13,6 +13,7 @@ use crate::app::view::{
     DetailLine, ListRow, iso_day, or_dash, paragraph, shown, stored_time, uk_day, uk_time,
 };
 use crate::domain::covert::AuthorisationStatus;
+use crate::domain::operation::Codename;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{self, CentralRecordEntry, Command, Page};
 
@@ -21,8 +22,8 @@ pub struct Authorisations;
 /// What the forms on an open authorisation need.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    pub urn: String,
-    pub codename: String,
+    pub urn: Urn,
+    pub codename: Codename,
     pub status: AuthorisationStatus,
 }
 
@@ -83,7 +84,7 @@ impl AreaKind for Authorisations {
     }
 
     fn record_form(action: Action, record: &Record, _: &FormContext) -> RecordForm {
-        let urn = &record.urn;
+        let urn = &record.urn.to_string();
         RecordForm::Edit(match action {
             Action::Decide => Form::decide_authorisation(urn),
             Action::Review => Form::review_authorisation(urn),
@@ -105,12 +106,12 @@ impl AreaKind for Authorisations {
 
 pub fn authorisation_row(a: &CentralRecordEntry) -> ListRow {
     ListRow {
-        key: a.urn.clone(),
+        key: a.urn.to_string(),
         cells: vec![
-            shown(&a.urn),
+            a.urn.to_string(),
             shown(&a.kind),
             a.status.label().to_string(),
-            shown(&a.operation),
+            a.operation.to_string(),
             a.last_day.as_deref().map(iso_day).unwrap_or_default(),
             a.next_review_due.as_deref().map(uk_day).unwrap_or_default(),
             if a.directly_involved { "INVOLVED" } else { "" }.to_string(),
@@ -127,7 +128,7 @@ pub fn authorisation_detail(a: &CentralRecordEntry) -> Opened<Record> {
         DetailLine::Field("In effect", if a.in_effect { "yes" } else { "no" }.into()),
         DetailLine::Field(
             "Operation",
-            format!("{} ({})", shown(&a.operation), shown(&a.operation_urn)),
+            format!("{} ({})", a.operation, a.operation_urn),
         ),
         DetailLine::Field("Subjects", shown(&a.subjects.join(", "))),
         DetailLine::Field(
@@ -211,10 +212,10 @@ pub fn authorisation_detail(a: &CentralRecordEntry) -> Opened<Record> {
         paragraph(&mut lines, r);
     }
     Opened {
-        key: a.urn.clone(),
-        title: format!("{}  {}", shown(&a.urn), shown(&a.kind)),
+        key: a.urn.to_string(),
+        title: format!("{}  {}", a.urn, shown(&a.kind)),
         record: Record {
-            urn: a.urn.clone(),
+            urn: a.urn,
             codename: a.operation.clone(),
             status,
         },

@@ -13,6 +13,7 @@ use crate::app::view::{
     CapacityBar, DetailLine, ListRow, or_dash, paragraph, shown, uk_day, uk_time,
 };
 use crate::domain::bid::BidStatus;
+use crate::domain::operation::Codename;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{self, BidRecord, BidRow, Command, Page};
 
@@ -21,8 +22,8 @@ pub struct Bids;
 /// What the forms on an open bid need.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    pub urn: String,
-    pub codename: String,
+    pub urn: Urn,
+    pub codename: Codename,
     pub status: BidStatus,
     /// (number, what, quantity asked) per line.
     pub lines: Vec<(u32, String, f64)>,
@@ -79,14 +80,11 @@ impl AreaKind for Bids {
             urn, status, lines, ..
         } = record;
         match action {
-            Action::Submit => match Urn::parse(UrnKind::Bid, urn) {
-                Ok(u) => RecordForm::Confirm {
-                    question: format!("Submit {urn} for a supervisor's decision?"),
-                    command: Command::SubmitBid { urn: u },
-                },
-                Err(e) => RecordForm::Refuse(e.to_string()),
+            Action::Submit => RecordForm::Confirm {
+                question: format!("Submit {urn} for a supervisor's decision?"),
+                command: Command::SubmitBid { urn: *urn },
             },
-            Action::Decide => RecordForm::Edit(Form::decide_bid(urn, lines)),
+            Action::Decide => RecordForm::Edit(Form::decide_bid(&urn.to_string(), lines)),
             Action::Close
                 if !status
                     .next()
@@ -95,7 +93,7 @@ impl AreaKind for Bids {
             {
                 RecordForm::Refuse(format!("{urn} is {}: it cannot be closed", status.label()))
             }
-            Action::Close => RecordForm::Edit(Form::close_bid(urn, *status)),
+            Action::Close => RecordForm::Edit(Form::close_bid(&urn.to_string(), *status)),
             _ => RecordForm::NotHere,
         }
     }
@@ -107,10 +105,10 @@ impl AreaKind for Bids {
 
 pub fn bid_row(b: &BidRow) -> ListRow {
     ListRow {
-        key: b.urn.clone(),
+        key: b.urn.to_string(),
         cells: vec![
-            shown(&b.urn),
-            shown(&b.codename),
+            b.urn.to_string(),
+            b.codename.to_string(),
             b.status.label().to_string(),
             b.lines.to_string(),
             shown(&b.created_by),
@@ -122,7 +120,7 @@ pub fn bid_row(b: &BidRow) -> ListRow {
 pub fn bid_detail(r: &BidRecord) -> Opened<Record> {
     let b = &r.row;
     let mut lines = vec![
-        DetailLine::Field("Operation", shown(&b.codename)),
+        DetailLine::Field("Operation", b.codename.to_string()),
         DetailLine::Field("Status", b.status.label().to_string()),
         DetailLine::Field(
             "Threshold",
@@ -202,10 +200,10 @@ pub fn bid_detail(r: &BidRecord) -> Opened<Record> {
         }
     }
     Opened {
-        key: b.urn.clone(),
-        title: format!("Bid {}", shown(&b.urn)),
+        key: b.urn.to_string(),
+        title: format!("Bid {}", b.urn),
         record: Record {
-            urn: b.urn.clone(),
+            urn: b.urn,
             codename: b.codename.clone(),
             status: b.status,
             lines: r

@@ -61,7 +61,7 @@ pub fn view(casefile: &mut CaseFile, actor: &Actor) -> store::Result<DashboardVi
         .filter_map(|a| {
             let end = chrono::DateTime::parse_from_rfc3339(a.ends_at.as_deref()?).ok()?;
             Some((
-                shown(&a.urn),
+                a.urn.to_string(),
                 shown(&a.kind),
                 end.with_timezone(&chrono::Utc),
                 a.last_day.as_deref().map(iso_day).unwrap_or_default(),

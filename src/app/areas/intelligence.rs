@@ -13,6 +13,7 @@ use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, paragraph, shown, uk_day, uk_time, yes_no};
 use crate::domain::intelligence::TriageStatus;
+use crate::domain::operation::Codename;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{
     self, Command, IntelligenceColumn, IntelligenceRecord, IntelligenceRow, Page, SearchKind,
@@ -23,7 +24,7 @@ pub struct Intelligence;
 /// What the forms on an open item need.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    pub urn: String,
+    pub urn: Urn,
     pub triage: TriageStatus,
 }
 
@@ -79,7 +80,7 @@ impl AreaKind for Intelligence {
                 "{urn} is {}: no further triage is possible",
                 triage.label()
             )),
-            Action::Triage => RecordForm::Edit(Form::triage(urn, *triage)),
+            Action::Triage => RecordForm::Edit(Form::triage(&urn.to_string(), *triage)),
             _ => RecordForm::NotHere,
         }
     }
@@ -91,16 +92,16 @@ impl AreaKind for Intelligence {
 
 pub fn intelligence_row(r: &IntelligenceRow) -> ListRow {
     ListRow {
-        key: r.urn.clone(),
+        key: r.urn.to_string(),
         cells: vec![
-            shown(&r.urn),
+            r.urn.to_string(),
             uk_day(&r.received_at),
             r.source_type.label().to_string(),
             r.grading.code(),
             r.category.label().to_string(),
             r.triage.label().to_string(),
             shown(&r.summary),
-            shown(r.operation.as_deref().unwrap_or("")),
+            shown(r.operation.as_ref().map_or("", Codename::as_str)),
         ],
     }
 }
@@ -128,7 +129,10 @@ pub fn intelligence_detail(r: &IntelligenceRecord) -> Opened<Record> {
         DetailLine::Field("Category", row.category.label().to_string()),
         DetailLine::Field("APSP", yes_no(row.apsp)),
         DetailLine::Field("Triage", row.triage.label().to_string()),
-        DetailLine::Field("Operation", shown(row.operation.as_deref().unwrap_or("-"))),
+        DetailLine::Field(
+            "Operation",
+            shown(row.operation.as_ref().map_or("-", Codename::as_str)),
+        ),
         DetailLine::Field(
             "Recorded",
             format!("{} by {}", uk_time(&r.recorded_at), shown(&r.recorded_by)),
@@ -165,10 +169,10 @@ pub fn intelligence_detail(r: &IntelligenceRecord) -> Opened<Record> {
         paragraph(&mut lines, &format!("  {}", t.rationale));
     }
     Opened {
-        key: row.urn.clone(),
-        title: shown(&row.urn),
+        key: row.urn.to_string(),
+        title: row.urn.to_string(),
         record: Record {
-            urn: row.urn.clone(),
+            urn: row.urn,
             triage: row.triage,
         },
         lines,

@@ -23,7 +23,7 @@ use crate::store::{self, Page, SearchKind};
 pub struct Lessons;
 
 impl AreaKind for Lessons {
-    type Record = String;
+    type Record = Codename;
     const TITLE: &'static str = "Lessons learned";
     const SHORT_TITLE: &'static str = "Lessons";
     const IN_MEMORY: bool = true;
@@ -61,12 +61,12 @@ impl AreaKind for Lessons {
         Ok(window_of(rows, &Self::columns(), spec, page.offset))
     }
 
-    fn open(r: &mut Reader, key: &str) -> Result<Opened<String>, Unopened> {
+    fn open(r: &mut Reader, key: &str) -> Result<Opened<Codename>, Unopened> {
         let codename = Codename::parse(key)?;
         Ok(lesson_detail(&r.casefile.open_lesson(r.actor, &codename)?))
     }
 
-    fn record_form(action: Action, codename: &String, _: &FormContext) -> RecordForm {
+    fn record_form(action: Action, codename: &Codename, _: &FormContext) -> RecordForm {
         match action {
             Action::Edit => RecordForm::Edit(Form::built_by(
                 format!("Record where {codename}'s lessons went"),
@@ -148,9 +148,9 @@ fn entry(form: &Form, now: DateTime<Utc>) -> Result<Submission, InvalidInput> {
 
 fn lesson_row(r: &LessonRow) -> ListRow {
     ListRow {
-        key: r.codename.clone(),
+        key: r.codename.to_string(),
         cells: vec![
-            shown(&r.codename),
+            r.codename.to_string(),
             uk_day(&r.closed_at),
             r.disseminations.to_string(),
             r.responses.to_string(),
@@ -159,11 +159,11 @@ fn lesson_row(r: &LessonRow) -> ListRow {
     }
 }
 
-fn lesson_detail(r: &LessonRecord) -> Opened<String> {
+fn lesson_detail(r: &LessonRecord) -> Opened<Codename> {
     let row = &r.row;
     let mut lines = vec![
-        DetailLine::Field("Operation", shown(&row.codename)),
-        DetailLine::Field("URN", shown(&row.urn)),
+        DetailLine::Field("Operation", row.codename.to_string()),
+        DetailLine::Field("URN", row.urn.to_string()),
         DetailLine::Field("Category", row.category.label().to_string()),
         DetailLine::Field("Closed", uk_day(&row.closed_at)),
         DetailLine::Blank,
@@ -212,8 +212,8 @@ fn lesson_detail(r: &LessonRecord) -> Opened<String> {
     lines.push(DetailLine::Heading("Outcome".into()));
     lines.extend(r.outcome.lines().map(|l| DetailLine::Text(shown(l))));
     Opened {
-        key: row.codename.clone(),
-        title: format!("Lessons learned from {}", shown(&row.codename)),
+        key: row.codename.to_string(),
+        title: format!("Lessons learned from {}", row.codename),
         record: row.codename.clone(),
         lines,
         chart: Vec::new(),

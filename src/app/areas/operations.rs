@@ -23,7 +23,7 @@ pub struct Operations;
 /// What the forms on an open operation need.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    pub codename: String,
+    pub codename: Codename,
     pub status: OperationStatus,
 }
 
@@ -91,6 +91,7 @@ impl AreaKind for Operations {
 
     fn record_form(action: Action, record: &Record, context: &FormContext) -> RecordForm {
         let Record { codename, status } = record;
+        let codename = codename.as_str();
         RecordForm::Edit(match action {
             Action::AddDecision => Form::decision(codename),
             Action::ChangeStatus => Form::operation_status(codename, *status),
@@ -117,10 +118,10 @@ impl AreaKind for Operations {
 
 pub fn operation_row(o: &OperationRow) -> ListRow {
     ListRow {
-        key: o.codename.clone(),
+        key: o.codename.to_string(),
         cells: vec![
-            shown(&o.urn),
-            shown(&o.codename),
+            o.urn.to_string(),
+            o.codename.to_string(),
             o.status.label().to_string(),
             o.category.label().to_string(),
             o.priority.label().to_string(),
@@ -133,7 +134,7 @@ pub fn operation_row(o: &OperationRow) -> ListRow {
 pub fn operation_detail(r: &OperationRecord, threshold: Option<String>) -> Opened<Record> {
     let o = &r.row;
     let mut lines = vec![
-        DetailLine::Field("URN", shown(&o.urn)),
+        DetailLine::Field("URN", o.urn.to_string()),
         DetailLine::Field("Status", o.status.label().to_string()),
         DetailLine::Field("Category", o.category.label().to_string()),
         DetailLine::Field("Priority", o.priority.label().to_string()),
@@ -218,14 +219,14 @@ pub fn operation_detail(r: &OperationRecord, threshold: Option<String>) -> Opene
     for i in &r.intelligence {
         lines.push(DetailLine::Text(format!(
             "{}  {}  {}",
-            shown(&i.urn),
+            i.urn,
             i.grading.code(),
             shown(&i.summary)
         )));
     }
     Opened {
-        key: o.codename.clone(),
-        title: format!("Operation {}", shown(&o.codename)),
+        key: o.codename.to_string(),
+        title: format!("Operation {}", o.codename),
         record: Record {
             codename: o.codename.clone(),
             status: o.status,

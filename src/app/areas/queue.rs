@@ -79,10 +79,10 @@ fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> 
         // A head of unit decides the access administrators ask for.
         for r in casefile.access_requests_to_decide(actor)? {
             rows.push(ListRow {
-                key: r.urn.clone(),
+                key: r.urn.to_string(),
                 cells: vec![
                     format!("Access to decide: {}", shown(&r.summary())),
-                    shown(&r.urn),
+                    r.urn.to_string(),
                     String::new(),
                     uk_time(&r.requested_at),
                 ],
@@ -90,22 +90,22 @@ fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> 
         }
         for b in casefile.bids_awaiting_decision(actor)? {
             rows.push(ListRow {
-                key: b.urn.clone(),
+                key: b.urn.to_string(),
                 cells: vec![
                     "Bid to decide".into(),
-                    shown(&b.urn),
-                    shown(&b.codename),
+                    b.urn.to_string(),
+                    b.codename.to_string(),
                     b.submitted_at.as_deref().map(uk_time).unwrap_or_default(),
                 ],
             });
         }
         for t in casefile.thresholds_awaiting_decision(actor)? {
             rows.push(ListRow {
-                key: t.codename.clone(),
+                key: t.codename.to_string(),
                 cells: vec![
                     "Threshold to decide".into(),
-                    format!("{} T{}", shown(&t.codename), t.number),
-                    shown(&t.codename),
+                    format!("{} T{}", t.codename, t.number),
+                    t.codename.to_string(),
                     uk_time(&t.proposed_at),
                 ],
             });
@@ -115,8 +115,9 @@ fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> 
             let Some(first) = shared.urns.first() else {
                 continue;
             };
+            let urns: Vec<String> = shared.urns.iter().map(ToString::to_string).collect();
             rows.push(ListRow {
-                key: first.clone(),
+                key: first.to_string(),
                 cells: vec![
                     format!(
                         "{} items share source reference {}: {}",
@@ -125,9 +126,9 @@ fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> 
                             n => n.to_string(),
                         },
                         shown(&shared.source_reference),
-                        shown(&shared.urns.join(", "))
+                        urns.join(", ")
                     ),
-                    shown(first),
+                    first.to_string(),
                     String::new(),
                     uk_time(&shared.latest_recorded_at),
                 ],
@@ -152,11 +153,11 @@ fn authorising_queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Ve
                 (store::Awaiting::Review, false) => "Review due",
             };
             ListRow {
-                key: a.urn.clone(),
+                key: a.urn.to_string(),
                 cells: vec![
                     format!("{what}: {}", a.kind.label()),
-                    shown(&a.urn),
-                    shown(&a.operation),
+                    a.urn.to_string(),
+                    a.operation.to_string(),
                     a.due_at.as_deref().map(uk_time).unwrap_or_default(),
                 ],
             }

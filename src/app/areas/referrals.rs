@@ -10,6 +10,7 @@ use crate::app::action::Action;
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
 use crate::app::view::{DetailLine, ListRow, iso_day, or_dash, shown, stored_time, uk_time};
+use crate::domain::operation::Codename;
 use crate::domain::referral::ReferralStatus;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{self, Command, Page, ReferralRow};
@@ -19,8 +20,8 @@ pub struct Referrals;
 /// What the forms on an open referral need.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
-    pub urn: String,
-    pub operation: Option<String>,
+    pub urn: Urn,
+    pub operation: Option<Codename>,
     pub status: ReferralStatus,
 }
 
@@ -74,17 +75,15 @@ impl AreaKind for Referrals {
     fn record_form(action: Action, record: &Record, _: &FormContext) -> RecordForm {
         let Record { urn, operation, .. } = record;
         match action {
-            Action::Submit => match Urn::parse(UrnKind::Referral, urn) {
-                Ok(u) => RecordForm::Confirm {
-                    question: format!("Record {urn} as referred to the IOPC now?"),
-                    command: Command::MakeReferral { urn: u },
-                },
-                Err(e) => RecordForm::Refuse(e.to_string()),
+            Action::Submit => RecordForm::Confirm {
+                question: format!("Record {urn} as referred to the IOPC now?"),
+                command: Command::MakeReferral { urn: *urn },
             },
-            Action::IopcDecision => RecordForm::Edit(Form::iopc_decision(urn)),
-            Action::NewReferral => {
-                RecordForm::Make(Form::record_referral(operation.as_deref(), Some(urn)))
-            }
+            Action::IopcDecision => RecordForm::Edit(Form::iopc_decision(&urn.to_string())),
+            Action::NewReferral => RecordForm::Make(Form::record_referral(
+                operation.as_ref().map(Codename::as_str),
+                Some(&urn.to_string()),
+            )),
             _ => RecordForm::NotHere,
         }
     }
@@ -96,10 +95,10 @@ impl AreaKind for Referrals {
 
 pub fn referral_row(r: &ReferralRow) -> ListRow {
     ListRow {
-        key: r.urn.clone(),
+        key: r.urn.to_string(),
         cells: vec![
-            shown(&r.urn),
-            shown(r.operation.as_deref().unwrap_or("")),
+            r.urn.to_string(),
+            shown(r.operation.as_ref().map_or("", Codename::as_str)),
             r.matter_type.label().to_string(),
             r.criterion.code().to_string(),
             uk_time(&r.deadline),
@@ -110,7 +109,10 @@ pub fn referral_row(r: &ReferralRow) -> ListRow {
 
 pub fn referral_detail(r: &ReferralRow) -> Opened<Record> {
     let mut lines = vec![
-        DetailLine::Field("Operation", shown(r.operation.as_deref().unwrap_or("-"))),
+        DetailLine::Field(
+            "Operation",
+            shown(r.operation.as_ref().map_or("-", Codename::as_str)),
+        ),
         DetailLine::Field("Force reference", shown(&r.force_reference)),
         DetailLine::Field("Matter", r.matter_type.label().to_string()),
         DetailLine::Field("Criterion", r.criterion.label().to_string()),
@@ -139,13 +141,13 @@ pub fn referral_detail(r: &ReferralRow) -> Opened<Record> {
             .unwrap_or_else(|| "-".into()),
     ));
     if let Some(first) = &r.re_referral_of {
-        lines.push(DetailLine::Field("Re-referral of", shown(first)));
+        lines.push(DetailLine::Field("Re-referral of", first.to_string()));
     }
     Opened {
-        key: r.urn.clone(),
-        title: format!("Referral {}", shown(&r.urn)),
+        key: r.urn.to_string(),
+        title: format!("Referral {}", r.urn),
         record: Record {
-            urn: r.urn.clone(),
+            urn: r.urn,
             operation: r.operation.clone(),
             status: r.status,
         },

@@ -197,7 +197,7 @@ pub fn subject_detail(r: &SubjectRecord) -> Opened<SubjectDetails> {
     for o in &r.operations {
         lines.push(DetailLine::Text(format!(
             "{}  {}  {}",
-            shown(&o.codename),
+            o.codename,
             o.status.label(),
             o.category.label()
         )));
@@ -210,7 +210,7 @@ pub fn subject_detail(r: &SubjectRecord) -> Opened<SubjectDetails> {
     for i in &r.intelligence {
         lines.push(DetailLine::Text(format!(
             "{}  {}  {}",
-            shown(&i.urn),
+            i.urn,
             i.triage.label(),
             shown(&i.summary)
         )));

@@ -6,7 +6,6 @@ use crate::demo::intake::SUBJECTS;
 use crate::demo::{DEMO_ACCOUNTS, FOUNDERS, Plan, STORY_DAYS, first_password};
 use crate::domain::account::{DisplayName, NewPassword};
 use crate::domain::role::RoleSet;
-use crate::domain::urn::{Urn, UrnKind};
 use crate::store::Command;
 
 pub(super) fn set_up(plan: &mut Plan) {
@@ -38,11 +37,10 @@ fn accounts(plan: &mut Plan) {
     plan.step((0, 8, 30), |b| {
         let head = b.actor("head")?;
         for request in b.cf.access_requests(&head, false)? {
-            let urn = Urn::parse(UrnKind::AccessRequest, &request.urn)?;
             b.cf.execute(
                 &head,
                 Command::DecideAccess {
-                    urn,
+                    urn: request.urn,
                     approve: true,
                     reason: None,
                 },

@@ -2,7 +2,7 @@
 //! queries screens use. Every query applies need-to-know.
 
 use crate::store::Cached;
-use crate::store::plumbing::{Page, next_urn, stored, with};
+use crate::store::plumbing::{Page, next_urn, stored, stored_codename_or_none, stored_urn, with};
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::{Value, json};
 
@@ -13,7 +13,7 @@ use crate::domain::subject::StaffNumber;
 use crate::domain::text;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::visibility::{self, Viewer, intelligence_visible};
-use crate::store::write::{Actor, Applied, Ctx, Fail};
+use crate::store::write::{Actor, Applied, Ctx, Done, Fail};
 use crate::store::{CaseFile, Command, Result, Viewed, format_timestamp};
 
 /// Writes one item; returns its URN, the staff numbers that matched no
@@ -127,11 +127,12 @@ pub(in crate::store) fn record(
     })
 }
 
-/// The outcome of a bulk import, as recorded in its audit event.
+/// The outcome of a bulk import, as recorded in its audit event and
+/// returned by the command (`Done::Imported`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ImportReport {
     /// URNs of the items added, in file order.
-    pub imported: Vec<String>,
+    pub imported: Vec<Urn>,
     /// Source references of items already in the case file that the
     /// importer may see, so not added again. One that only an item the
     /// importer may not see carries is imported as a new item.
@@ -141,46 +142,14 @@ pub struct ImportReport {
     pub unknown_staff_numbers: Vec<(String, String)>,
 }
 
-impl ImportReport {
-    pub(super) fn from_details(details: &Value) -> ImportReport {
-        let strings = |key: &str| -> Vec<String> {
-            details[key]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        ImportReport {
-            imported: strings("imported"),
-            already_imported: strings("already_imported"),
-            unknown_staff_numbers: details["unknown_staff_numbers"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| {
-                            Some((
-                                v["source_reference"].as_str()?.to_owned(),
-                                v["staff_number"].as_str()?.to_owned(),
-                            ))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }
-    }
-}
-
 pub(in crate::store) fn import(
     ctx: &Ctx<'_>,
     label: &str,
     items: Vec<NewIntelligence>,
-) -> Result<Applied, Fail> {
+) -> Result<(Applied, Done), Fail> {
     let mut imported = Vec::new();
     let mut already = Vec::new();
-    let mut unknown_numbers = Vec::new();
+    let mut unknown = Vec::new();
     for item in &items {
         let reference = item.source_reference.clone().ok_or_else(|| {
             InvalidInput::new(
@@ -192,7 +161,7 @@ pub(in crate::store) fn import(
             already.push(reference);
             continue;
         }
-        let (urn, unknown, mut details) = insert(ctx, item, false)?;
+        let (urn, unlinked, mut details) = insert(ctx, item, false)?;
         details["import"] = json!(label);
         ctx.event(
             "intelligence.record",
@@ -200,13 +169,16 @@ pub(in crate::store) fn import(
             &urn.to_string(),
             details,
         )?;
-        for staff in unknown {
-            unknown_numbers
-                .push(json!({ "source_reference": reference, "staff_number": staff.as_str() }));
+        for staff in unlinked {
+            unknown.push((reference.clone(), staff.as_str().to_owned()));
         }
-        imported.push(urn.to_string());
+        imported.push(urn);
     }
-    Ok(Applied {
+    let unknown_numbers: Vec<Value> = unknown
+        .iter()
+        .map(|(reference, staff)| json!({ "source_reference": reference, "staff_number": staff }))
+        .collect();
+    let applied = Applied {
         entity_type: "import",
         entity_ref: label.to_owned(),
         details: json!({
@@ -216,7 +188,13 @@ pub(in crate::store) fn import(
             "already_imported": already,
             "unknown_staff_numbers": unknown_numbers,
         }),
-    })
+    };
+    let report = ImportReport {
+        imported,
+        already_imported: already,
+        unknown_staff_numbers: unknown,
+    };
+    Ok((applied, Done::Imported(report)))
 }
 
 pub(in crate::store) fn triage(
@@ -288,7 +266,7 @@ pub(in crate::store) fn triage(
 /// An intelligence item in a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IntelligenceRow {
-    pub urn: String,
+    pub urn: Urn,
     pub received_at: String,
     pub source_type: SourceType,
     pub grading: Grading,
@@ -297,7 +275,7 @@ pub struct IntelligenceRow {
     pub triage: TriageStatus,
     pub summary: String,
     /// The codename of the operation it is linked to.
-    pub operation: Option<String>,
+    pub operation: Option<Codename>,
 }
 
 /// The codename of the operation intelligence row `i` is linked to, as SQL
@@ -318,7 +296,7 @@ pub(super) const ROW_COLUMNS: &str = concat!(
 pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IntelligenceRow> {
     let conditions: String = r.get(4)?;
     Ok(IntelligenceRow {
-        urn: r.get(0)?,
+        urn: stored_urn(r, 0, UrnKind::Intelligence)?,
         received_at: r.get(1)?,
         source_type: stored(2, SourceType::parse, &r.get::<_, String>(2)?)?,
         grading: stored(
@@ -330,7 +308,7 @@ pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IntelligenceRow> {
         apsp: r.get(6)?,
         triage: stored(7, TriageStatus::parse, &r.get::<_, String>(7)?)?,
         summary: r.get(8)?,
-        operation: r.get(9)?,
+        operation: stored_codename_or_none(r, 9)?,
     })
 }
 
@@ -339,7 +317,7 @@ pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<IntelligenceRow> {
 pub struct TriageEntry {
     pub from: TriageStatus,
     pub to: TriageStatus,
-    pub operation: Option<String>,
+    pub operation: Option<Codename>,
     pub rationale: String,
     pub decided_by: String,
     pub decided_at: String,
@@ -367,7 +345,7 @@ pub struct SharedReference {
     pub source_reference: String,
     /// The URNs of the items that carry it (those the user may see), in
     /// the order they were recorded.
-    pub urns: Vec<String>,
+    pub urns: Vec<Urn>,
     /// When the latest of them was recorded.
     pub latest_recorded_at: String,
 }
@@ -453,7 +431,7 @@ impl CaseFile {
                 Ok(TriageEntry {
                     from: stored(0, TriageStatus::parse, &r.get::<_, String>(0)?)?,
                     to: stored(1, TriageStatus::parse, &r.get::<_, String>(1)?)?,
-                    operation: r.get(2)?,
+                    operation: stored_codename_or_none(r, 2)?,
                     rationale: r.get(3)?,
                     decided_by: r.get(4)?,
                     decided_at: r.get(5)?,
@@ -492,10 +470,10 @@ impl CaseFile {
         );
         let mut shared = Vec::with_capacity(references.len());
         for reference in references {
-            let items: Vec<(String, String)> = self.query_rows(
+            let items: Vec<(Urn, String)> = self.query_rows(
                 &items_sql,
                 &with(&viewer, &[(":reference", &reference)]),
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((stored_urn(r, 0, UrnKind::Intelligence)?, r.get(1)?)),
             )?;
             let latest_recorded_at = items
                 .iter()
@@ -525,7 +503,10 @@ impl CaseFile {
                 items,
             },
         )?;
-        Ok(ImportReport::from_details(&done.details))
+        match done.result {
+            Done::Imported(report) => Ok(report),
+            _ => unreachable!("an import reports what it imported"),
+        }
     }
 
     /// Runs a query with named parameters and collects its rows.

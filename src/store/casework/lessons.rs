@@ -12,8 +12,9 @@ use crate::domain::lesson::{DISSEMINATE, Dissemination, Response};
 use crate::domain::operation::{Codename, OperationStatus};
 use crate::domain::permission::Action;
 use crate::domain::time::{parse_stored, uk_date};
+use crate::domain::urn::{Urn, UrnKind};
 use crate::store::command::RegisterCommand;
-use crate::store::plumbing::stored;
+use crate::store::plumbing::{stored, stored_codename, stored_urn};
 use crate::store::visibility::{self, operation_visible};
 use crate::store::write::{Actor, Applied, Ctx, Done, Fail};
 use crate::store::{Cached, CaseFile, Error, Result};
@@ -192,8 +193,8 @@ fn shown_date(stored: &str) -> String {
 /// A lesson in the register's list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LessonRow {
-    pub codename: String,
-    pub urn: String,
+    pub codename: Codename,
+    pub urn: Urn,
     pub category: Category,
     /// When the operation closed, as stored (RFC 3339, UTC).
     pub closed_at: String,
@@ -234,8 +235,8 @@ const ROW_SQL: &str = "SELECT o.codename, o.urn, o.category, o.closed_at, o.less
 fn lesson_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(LessonRow, String, i64)> {
     Ok((
         LessonRow {
-            codename: r.get(0)?,
-            urn: r.get(1)?,
+            codename: stored_codename(r, 0)?,
+            urn: stored_urn(r, 1, UrnKind::Operation)?,
             category: stored(2, Category::parse, &r.get::<_, String>(2)?)?,
             closed_at: r.get(3)?,
             lessons: r.get(4)?,

@@ -16,8 +16,8 @@ use crate::domain::operation::{
 use crate::domain::permission::Action;
 use crate::domain::subject::StaffNumber;
 use crate::domain::text;
-use crate::domain::urn::UrnKind;
-use crate::store::plumbing::{Page, next_urn, stored, with};
+use crate::domain::urn::{Urn, UrnKind};
+use crate::store::plumbing::{Page, next_urn, stored, stored_codename, stored_urn, with};
 use crate::store::visibility::{self, OperationRef, operation_visible};
 use crate::store::write::{Actor, Applied, Ctx, Fail};
 use crate::store::{CaseFile, Command, Result, Viewed, accounts};
@@ -376,8 +376,8 @@ pub(in crate::store) fn record_decision(
 /// An operation in a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationRow {
-    pub urn: String,
-    pub codename: String,
+    pub urn: Urn,
+    pub codename: Codename,
     pub status: OperationStatus,
     pub category: Category,
     pub priority: Priority,
@@ -404,8 +404,8 @@ pub(super) const ROW_COLUMNS: &str = concat!(
 
 pub(super) fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OperationRow> {
     Ok(OperationRow {
-        urn: r.get(0)?,
-        codename: r.get(1)?,
+        urn: stored_urn(r, 0, UrnKind::Operation)?,
+        codename: stored_codename(r, 1)?,
         status: stored(2, OperationStatus::parse, &r.get::<_, String>(2)?)?,
         category: stored(3, Category::parse, &r.get::<_, String>(3)?)?,
         priority: stored(4, Priority::parse, &r.get::<_, String>(4)?)?,
@@ -454,8 +454,8 @@ pub struct OperationRecord {
 /// What a closed operation taught, for dissemination.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LessonsLearned {
-    pub codename: String,
-    pub urn: String,
+    pub codename: Codename,
+    pub urn: Urn,
     pub category: Category,
     pub outcome: String,
     pub lessons_learned: String,
@@ -587,8 +587,8 @@ impl CaseFile {
         );
         self.query_rows(&sql, &viewer.params(), |r| {
             Ok(LessonsLearned {
-                codename: r.get(0)?,
-                urn: r.get(1)?,
+                codename: stored_codename(r, 0)?,
+                urn: stored_urn(r, 1, UrnKind::Operation)?,
                 category: stored(2, Category::parse, &r.get::<_, String>(2)?)?,
                 outcome: r.get(3)?,
                 lessons_learned: r.get(4)?,

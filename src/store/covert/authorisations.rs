@@ -12,10 +12,10 @@ use crate::domain::InvalidInput;
 use crate::domain::account::Rank;
 use crate::domain::authorisation::{self as law, AuthorisationType, JudicialApproval};
 use crate::domain::covert::{AuthorisationApplication, AuthorisationStatus, Cancellation, Review};
-use crate::domain::operation::{OperationStatus, TeamPart};
+use crate::domain::operation::{Codename, OperationStatus, TeamPart};
 use crate::domain::text;
 use crate::domain::urn::{Urn, UrnKind};
-use crate::store::plumbing::{next_urn, stored, with};
+use crate::store::plumbing::{next_urn, stored, stored_codename, stored_urn, with};
 use crate::store::visibility::{self, operation_visible};
 use crate::store::write::{Actor, Applied, Ctx, Fail};
 use crate::store::{CaseFile, Error, Result, accounts, format_timestamp};
@@ -514,14 +514,14 @@ pub(in crate::store) fn cancel(ctx: &Ctx<'_>, urn: &Urn, c: Cancellation) -> Res
 /// Interference Code, ch. 8), with every field it lists.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct CentralRecordEntry {
-    pub urn: String,
+    pub urn: Urn,
     pub kind: String,
     /// Written (JSON, CSV) as its label, e.g. "Granted".
     #[serde(serialize_with = "status_label")]
     pub status: AuthorisationStatus,
     pub in_effect: bool,
-    pub operation: String,
-    pub operation_urn: String,
+    pub operation: Codename,
+    pub operation_urn: Urn,
     pub description: String,
     pub subjects: Vec<String>,
     pub applied_at: String,
@@ -615,12 +615,12 @@ impl CentralRecordEntry {
     pub fn cells(&self) -> Vec<String> {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
         vec![
-            self.urn.clone(),
+            self.urn.to_string(),
             self.kind.clone(),
             self.status.label().to_owned(),
             self.in_effect.to_string(),
-            self.operation.clone(),
-            self.operation_urn.clone(),
+            self.operation.to_string(),
+            self.operation_urn.to_string(),
             self.description.clone(),
             self.subjects.join("; "),
             self.applied_at.clone(),
@@ -721,14 +721,14 @@ impl CaseFile {
             Ok((
                 r.get::<_, i64>(0)?,
                 CentralRecordEntry {
-                    urn: r.get(1)?,
+                    urn: stored_urn(r, 1, UrnKind::Authorisation)?,
                     kind: stored(2, AuthorisationType::parse, &r.get::<_, String>(2)?)?
                         .label()
                         .to_owned(),
                     status,
                     in_effect: crate::domain::covert::in_effect(status, ends_at, now),
-                    operation: r.get(4)?,
-                    operation_urn: r.get(5)?,
+                    operation: stored_codename(r, 4)?,
+                    operation_urn: stored_urn(r, 5, UrnKind::Operation)?,
                     description: r.get(6)?,
                     subjects: Vec::new(),
                     applied_at: r.get(7)?,

@@ -18,7 +18,7 @@ use crate::domain::covert::ThresholdOutcome;
 use crate::domain::operation::{Codename, OperationStatus};
 use crate::domain::text;
 use crate::domain::urn::{Urn, UrnKind};
-use crate::store::plumbing::{Page, next_urn, stored, with};
+use crate::store::plumbing::{Page, next_urn, stored, stored_codename, stored_urn, with};
 use crate::store::visibility::{self, Viewer, operation_visible};
 use crate::store::write::{Actor, Applied, Ctx, Fail};
 use crate::store::{CaseFile, Error, Result, accounts};
@@ -574,9 +574,9 @@ pub struct ResourceType {
 /// A bid in a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BidRow {
-    pub urn: String,
+    pub urn: Urn,
     /// The operation's codename.
-    pub codename: String,
+    pub codename: Codename,
     pub status: BidStatus,
     /// The username of whoever drafted it.
     pub created_by: String,
@@ -636,8 +636,8 @@ const ROW_COLUMNS: &str = "b.urn, o.codename, b.status,
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<BidRow> {
     Ok(BidRow {
-        urn: r.get(0)?,
-        codename: r.get(1)?,
+        urn: stored_urn(r, 0, UrnKind::Bid)?,
+        codename: stored_codename(r, 1)?,
         status: stored(2, BidStatus::parse, &r.get::<_, String>(2)?)?,
         created_by: r.get(3)?,
         created_at: r.get(4)?,

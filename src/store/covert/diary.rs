@@ -6,8 +6,10 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::domain::authorisation::{self as law, AuthorisationType};
+use crate::domain::operation::Codename;
 use crate::domain::time::{end_of_uk_day, parse_uk_date, uk_date};
-use crate::store::plumbing::stored;
+use crate::domain::urn::UrnKind;
+use crate::store::plumbing::{stored, stored_codename, stored_codename_or_none, stored_urn};
 use crate::store::visibility::operation_visible;
 use crate::store::write::Actor;
 use crate::store::{CaseFile, Result, format_timestamp};
@@ -39,7 +41,7 @@ pub struct DueItem {
     pub what: DueKind,
     /// A URN or codename.
     pub reference: String,
-    pub operation: Option<String>,
+    pub operation: Option<Codename>,
     pub why: String,
 }
 
@@ -110,8 +112,8 @@ impl CaseFile {
             &params,
             |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
+                    stored_urn(r, 0, UrnKind::Authorisation)?.to_string(),
+                    stored_codename(r, 1)?,
                     stored(2, AuthorisationType::parse, &r.get::<_, String>(2)?)?,
                     r.get::<_, String>(3)?,
                     stored(4, parse, &r.get::<_, String>(4)?)?,
@@ -163,8 +165,8 @@ impl CaseFile {
             &params,
             |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
+                    stored_urn(r, 0, UrnKind::Referral)?.to_string(),
+                    stored_codename_or_none(r, 1)?,
                     stored(2, parse, &r.get::<_, String>(2)?)?,
                     r.get::<_, String>(3)?,
                     r.get::<_, String>(4)?,
@@ -199,7 +201,7 @@ impl CaseFile {
                 operation_visible("o.id")
             ),
             &params,
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+            |r| Ok((stored_codename(r, 0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
         )?;
         for (codename, review, outcome) in rows {
             let date =
@@ -209,7 +211,7 @@ impl CaseFile {
                 due_at: format_timestamp(due),
                 overdue: now >= due,
                 what: DueKind::ThresholdReview,
-                reference: codename.clone(),
+                reference: codename.to_string(),
                 operation: Some(codename),
                 why: format!(
                     "threshold decision ({outcome}) to be reviewed by {}",
@@ -226,7 +228,13 @@ impl CaseFile {
                 operation_visible("b.operation_id")
             ),
             &params,
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?)),
+            |r| {
+                Ok((
+                    stored_urn(r, 0, UrnKind::Bid)?.to_string(),
+                    stored_codename(r, 1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            },
         )?;
         for (urn, codename, submitted) in rows {
             let Some(submitted) = submitted else { continue };
@@ -258,7 +266,7 @@ impl CaseFile {
                 operation_visible("o.id")
             ),
             &params,
-            |r| Ok((r.get::<_, String>(0)?, stored(1, parse, &r.get::<_, String>(1)?)?, r.get::<_, bool>(2)?)),
+            |r| Ok((stored_codename(r, 0)?, stored(1, parse, &r.get::<_, String>(1)?)?, r.get::<_, bool>(2)?)),
         )?;
         for (codename, last, any) in rows {
             let due = last + Duration::days(QUIET_OPERATION_DAYS);
@@ -266,7 +274,7 @@ impl CaseFile {
                 due_at: format_timestamp(due),
                 overdue: now >= due,
                 what: DueKind::OperationQuiet,
-                reference: codename.clone(),
+                reference: codename.to_string(),
                 operation: Some(codename),
                 why: if any {
                     format!("no decision-log entry since {}", uk_day(uk_date(last)))

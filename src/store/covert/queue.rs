@@ -5,7 +5,9 @@
 use chrono::Duration;
 
 use crate::domain::authorisation::AuthorisationType;
-use crate::store::plumbing::stored;
+use crate::domain::operation::Codename;
+use crate::domain::urn::{Urn, UrnKind};
+use crate::store::plumbing::{stored, stored_codename, stored_urn};
 use crate::store::visibility::operation_visible;
 use crate::store::write::Actor;
 use crate::store::{CaseFile, Error, Result, format_timestamp};
@@ -23,10 +25,10 @@ pub enum Awaiting {
 /// One entry of the authorising officer's queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AwaitingAuthorisation {
-    pub urn: String,
+    pub urn: Urn,
     pub kind: AuthorisationType,
     /// The operation's codename.
-    pub operation: String,
+    pub operation: Codename,
     /// The applicant's username.
     pub applied_by: String,
     pub what: Awaiting,
@@ -61,9 +63,9 @@ impl CaseFile {
             &viewer.params(),
             |r| {
                 Ok(AwaitingAuthorisation {
-                    urn: r.get(0)?,
+                    urn: stored_urn(r, 0, UrnKind::Authorisation)?,
                     kind: stored(1, AuthorisationType::parse, &r.get::<_, String>(1)?)?,
-                    operation: r.get(2)?,
+                    operation: stored_codename(r, 2)?,
                     applied_by: r.get(3)?,
                     what: Awaiting::Decision,
                     due_at: None,
@@ -88,9 +90,9 @@ impl CaseFile {
             |r| {
                 Ok((
                     AwaitingAuthorisation {
-                        urn: r.get(0)?,
+                        urn: stored_urn(r, 0, UrnKind::Authorisation)?,
                         kind: stored(1, AuthorisationType::parse, &r.get::<_, String>(1)?)?,
-                        operation: r.get(2)?,
+                        operation: stored_codename(r, 2)?,
                         applied_by: r.get(3)?,
                         what: Awaiting::Review,
                         due_at: None,
@@ -115,7 +117,11 @@ impl CaseFile {
                 reviews.push((due, entry));
             }
         }
-        reviews.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.urn.cmp(&y.urn)));
+        // Ties in the order of their references' text.
+        reviews.sort_by(|(a, x), (b, y)| {
+            a.cmp(b)
+                .then_with(|| x.urn.to_string().cmp(&y.urn.to_string()))
+        });
         queue.extend(reviews.into_iter().map(|(_, entry)| entry));
         Ok(queue)
     }

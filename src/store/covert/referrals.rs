@@ -8,11 +8,14 @@ use serde_json::json;
 
 use crate::domain::InvalidInput;
 use crate::domain::covert::{IopcDecision, NewReferral};
+use crate::domain::operation::Codename;
 use crate::domain::referral::{
     MatterType, ModeOfInvestigation, ReferralCriterion, ReferralStatus, referral_deadline,
 };
 use crate::domain::urn::{Urn, UrnKind};
-use crate::store::plumbing::{next_urn, stored, with};
+use crate::store::plumbing::{
+    next_urn, stored, stored_codename_or_none, stored_urn, stored_urn_or_none, with,
+};
 use crate::store::visibility::{self, referral_visible};
 use crate::store::write::{Actor, Applied, Ctx, Fail};
 use crate::store::{CaseFile, Error, Result, format_timestamp};
@@ -224,8 +227,8 @@ pub(in crate::store) fn set_deadline_days(ctx: &Ctx<'_>, days: u32) -> Result<Ap
 /// A referral in a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReferralRow {
-    pub urn: String,
-    pub operation: Option<String>,
+    pub urn: Urn,
+    pub operation: Option<Codename>,
     pub force_reference: String,
     pub matter_type: MatterType,
     pub criterion: ReferralCriterion,
@@ -235,7 +238,7 @@ pub struct ReferralRow {
     pub referred_at: Option<String>,
     pub iopc_reference: Option<String>,
     pub mode: Option<ModeOfInvestigation>,
-    pub re_referral_of: Option<String>,
+    pub re_referral_of: Option<Urn>,
 }
 
 impl CaseFile {
@@ -274,8 +277,8 @@ impl CaseFile {
         self.query_rows(&sql, &with(&viewer, &[(":urn", &urn)]), |r| {
             let mode: Option<String> = r.get(10)?;
             Ok(ReferralRow {
-                urn: r.get(0)?,
-                operation: r.get(1)?,
+                urn: stored_urn(r, 0, UrnKind::Referral)?,
+                operation: stored_codename_or_none(r, 1)?,
                 force_reference: r.get(2)?,
                 matter_type: stored(3, MatterType::parse, &r.get::<_, String>(3)?)?,
                 criterion: stored(4, ReferralCriterion::parse, &r.get::<_, String>(4)?)?,
@@ -287,7 +290,7 @@ impl CaseFile {
                 mode: mode
                     .map(|m| stored(10, ModeOfInvestigation::parse, &m))
                     .transpose()?,
-                re_referral_of: r.get(11)?,
+                re_referral_of: stored_urn_or_none(r, 11, UrnKind::Referral)?,
             })
         })
     }

@@ -11,7 +11,7 @@ use crate::domain::covert::{ThresholdCriteria, ThresholdOutcome};
 use crate::domain::operation::{Codename, OperationStatus};
 use crate::domain::text;
 use crate::domain::time::parse_uk_date;
-use crate::store::plumbing::{stored, with};
+use crate::store::plumbing::{stored, stored_codename, with};
 use crate::store::visibility::{self, operation_visible};
 use crate::store::write::{Actor, Applied, Ctx, Fail};
 use crate::store::{CaseFile, Result};
@@ -184,7 +184,7 @@ pub struct ThresholdDecisionEntry {
 /// An operation's threshold status and the history behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThresholdHistory {
-    pub codename: String,
+    pub codename: Codename,
     pub current: Option<ThresholdOutcome>,
     /// Oldest first.
     pub entries: Vec<ThresholdEntry>,
@@ -193,7 +193,7 @@ pub struct ThresholdHistory {
 /// A proposal waiting for a supervisor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingThreshold {
-    pub codename: String,
+    pub codename: Codename,
     pub number: u32,
     pub proposed_by: String,
     pub proposed_at: String,
@@ -252,7 +252,7 @@ impl CaseFile {
         )?;
         let current = current(&self.conn, id).map_err(|e| self.sqlite_err(e))?;
         Ok(ThresholdHistory {
-            codename: codename.to_string(),
+            codename: codename.clone(),
             current,
             entries,
         })
@@ -272,7 +272,7 @@ impl CaseFile {
         );
         self.query_rows(&sql, &viewer.params(), |r| {
             Ok(PendingThreshold {
-                codename: r.get(0)?,
+                codename: stored_codename(r, 0)?,
                 number: r.get(1)?,
                 proposed_by: r.get(2)?,
                 proposed_at: r.get(3)?,
