@@ -12,6 +12,7 @@ use crate::domain::operation::{
     Closure, Codename, Decision, NewOperation, OperationStatus, Priority,
 };
 use crate::domain::subject::StaffNumber;
+use crate::domain::text::Rationale;
 use crate::domain::time::{parse_uk_date, parse_uk_datetime, uk_date};
 use crate::store::{Command, FirstAdministrator, HeadOfUnit};
 
@@ -826,7 +827,9 @@ impl Form {
             }
             FormKind::DecideAccess { urn, .. } => {
                 let approve = v("decision") == "approve";
-                let reason = opt("reason");
+                let reason = opt("reason")
+                    .map(|r| Rationale::new("reason", &r))
+                    .transpose()?;
                 if !approve && reason.is_none() {
                     return Err(InvalidInput::new(
                         "reason",
@@ -883,11 +886,7 @@ impl Form {
                 )?,
                 to: TriageStatus::parse(&v("triage"))?,
                 operation: opt("operation").map(|c| Codename::parse(&c)).transpose()?,
-                rationale: crate::domain::text::required(
-                    "rationale",
-                    &v("rationale"),
-                    crate::domain::text::LONG,
-                )?,
+                rationale: Rationale::new("rationale", &v("rationale"))?,
             },
             FormKind::NewOperation => {
                 let team = list("team")
@@ -928,11 +927,7 @@ impl Form {
             FormKind::OperationStatus { codename, .. } => Command::ChangeOperationStatus {
                 codename: Codename::parse(codename)?,
                 to: OperationStatus::parse(&v("status"))?,
-                reason: crate::domain::text::required(
-                    "reason",
-                    &v("reason"),
-                    crate::domain::text::LONG,
-                )?,
+                reason: Rationale::new("reason", &v("reason"))?,
             },
             FormKind::CloseOperation { codename } => Command::CloseOperation {
                 codename: Codename::parse(codename)?,
