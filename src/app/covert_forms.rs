@@ -578,6 +578,29 @@ mod tests {
     }
 
     #[test]
+    fn an_involvement_over_the_limit_is_refused_beside_it_and_a_blank_one_is_none() {
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, 9, 30, 0).unwrap();
+        let mut form = Form::decide_authorisation("AUTH-2026-0001");
+        form.fields[0].cycle(1);
+        assert_eq!(form.value("decision"), "grant");
+        form.fields[2] = Field::text("rationale", true, "Necessary and proportionate");
+        let over = "x".repeat(text::LONG + 1);
+        form.fields[3] = Field::text("involvement", false, &over);
+        assert!(form.submit(now, |f, now| build(f, now).unwrap()).is_none());
+        assert_eq!(
+            form.fields[3].error.as_deref(),
+            Some("is 20001 characters long; at most 20000 are allowed")
+        );
+        form.fields[3] = Field::text("involvement", false, " ");
+        let Some(Submission::Command(Command::GrantAuthorisation { involvement, .. })) =
+            form.submit(now, |f, now| build(f, now).unwrap())
+        else {
+            panic!("a grant with no involvement makes the command");
+        };
+        assert_eq!(involvement, None);
+    }
+
+    #[test]
     fn bid_lines_are_read_one_per_line() {
         let lines = bid_lines(
             "surveillance-team-days 5 01/12/2026 +14d follow the subject\n\n tech-deployments 1 today today a camera",

@@ -1010,6 +1010,57 @@ mod tests {
     }
 
     #[test]
+    fn a_rationale_over_the_limit_is_refused_beside_its_field_and_one_at_it_is_carried_whole() {
+        use crate::domain::text::LONG;
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+        let casework = |f: &Form, now| f.build_casework(now).unwrap();
+        let mut form = Form::triage("INT-2026-00001", TriageStatus::New);
+        form.fields[0].cycle(1);
+        form.fields[2] = Field::text("rationale", true, &"x".repeat(LONG + 1));
+        assert!(form.submit(now, casework).is_none());
+        assert_eq!(
+            form.fields[2].error.as_deref(),
+            Some("is 20001 characters long; at most 20000 are allowed")
+        );
+        assert_eq!(form.focus, 2);
+
+        form.fields[2] = Field::text("rationale", true, &"x".repeat(LONG));
+        let Some(Submission::Command(Command::TriageIntelligence { rationale, .. })) =
+            form.submit(now, casework)
+        else {
+            panic!("a rationale of exactly {LONG} characters makes the command");
+        };
+        assert_eq!(rationale.as_str().chars().count(), LONG);
+    }
+
+    #[test]
+    fn a_decline_reason_over_the_limit_is_refused_beside_its_field() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+        let casework = |f: &Form, now| f.build_casework(now).unwrap();
+        let mut form = Form::decide_access("ACR-2026-0001", "investigator for jo");
+        form.fields[0].cycle(-1);
+        assert_eq!(form.value("decision"), "decline");
+        let over = "x".repeat(crate::domain::text::LONG + 1);
+        form.fields[1] = Field::line("reason", false, &over);
+        assert!(form.submit(now, casework).is_none());
+        assert_eq!(
+            form.fields[1].error.as_deref(),
+            Some("is 20001 characters long; at most 20000 are allowed")
+        );
+        // Blank is no reason at all, which a decline needs.
+        form.fields[1] = Field::line("reason", false, "  ");
+        assert!(form.submit(now, casework).is_none());
+        assert!(
+            form.fields[1]
+                .error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("say why")),
+            "{:?}",
+            form.fields[1].error
+        );
+    }
+
+    #[test]
     fn received_cannot_be_in_the_future() {
         let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
         assert_eq!(received("now", now).unwrap(), now);
