@@ -23,6 +23,7 @@ use ccu::domain::role::RoleSet;
 use ccu::domain::subject::{
     EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
 };
+use ccu::domain::text::Rationale;
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{
     CaseFile, Command, Credentials, FirstAdministrator, IntelligenceColumn, ListQuery, Page,
@@ -216,7 +217,7 @@ fn run(encrypted: bool) {
                     urn,
                     to,
                     operation: op,
-                    rationale: "bench".into(),
+                    rationale: Rationale::new("rationale", "bench").unwrap(),
                 },
             )
             .unwrap();

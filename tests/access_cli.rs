@@ -286,3 +286,56 @@ fn an_administrator_asks_the_head_approves_and_the_new_officer_chooses_a_passwor
     assert_eq!(set.status.code(), Some(0), "{}", stderr(&set));
     assert!(stdout(&set).contains("48 hours"), "{}", stdout(&set));
 }
+
+#[test]
+fn a_reason_over_the_limit_is_refused_before_the_case_file_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unit.ccu");
+    let file = path.to_str().unwrap();
+    init(file);
+    let mut env = as_admin();
+    env.push(("CCU_NEW_PASSWORD", "temporary first one"));
+    let added = ccu(
+        &[
+            "--file",
+            file,
+            "user",
+            "add",
+            "jokafor",
+            "--display-name",
+            "DS Jane Okafor",
+            "--rank",
+            "DS",
+            "--roles",
+            "investigator",
+            "--as",
+            ADMIN,
+        ],
+        &env,
+    );
+    assert_eq!(added.status.code(), Some(0), "{}", stderr(&added));
+    let urn = request_in(&stdout(&added));
+    let events = count(&path, "SELECT count(*) FROM audit_event");
+    let over = "x".repeat(ccu::domain::text::LONG + 1);
+    for (verb, flag) in [("decline", "--reason"), ("approve", "--note")] {
+        let out = ccu(
+            &[
+                "--file", file, "user", verb, &urn, flag, &over, "--as", HEAD,
+            ],
+            &as_head(),
+        );
+        assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("reason: is 20001 characters long; at most 20000 are allowed"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // Refused before the login: not even that is in the trail.
+    assert_eq!(count(&path, "SELECT count(*) FROM audit_event"), events);
+    let queue = ccu(
+        &["--file", file, "user", "requests", "--as", HEAD],
+        &as_head(),
+    );
+    assert!(stdout(&queue).contains(&urn), "{}", stdout(&queue));
+}

@@ -9,6 +9,7 @@ use ccu::domain::account::{DisplayName, Rank};
 use ccu::domain::intelligence::Category;
 use ccu::domain::operation::{Codename, NewOperation, Priority};
 use ccu::domain::role::RoleSet;
+use ccu::domain::text::Rationale;
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{
     AccountStatus, Actor, CaseFile, Command, Credentials, Error, RequestKind, RequestStatus, Viewed,
@@ -80,7 +81,11 @@ fn decide(
         Command::DecideAccess {
             urn,
             approve,
-            reason: reason.map(str::to_owned),
+            // A blank reason is none, as the form and the command line
+            // read it: declining with none is refused by the store.
+            reason: reason
+                .filter(|r| !r.trim().is_empty())
+                .map(|r| Rationale::new("reason", r).unwrap()),
         },
     )
 }

@@ -104,7 +104,7 @@ fn linked_intelligence(cf: &mut CaseFile, by: &Actor, codename: &str) -> String 
                 urn: Urn::parse(UrnKind::Intelligence, &urn).unwrap(),
                 to,
                 operation,
-                rationale: "Daily intelligence meeting".into(),
+                rationale: why("Daily intelligence meeting"),
             },
         )
         .unwrap();
@@ -916,8 +916,8 @@ fn grant(urn: &str, review_every_days: u32) -> Command {
     Command::GrantAuthorisation {
         urn: auth(urn),
         review_every_days,
-        rationale: "Necessary and proportionate for the reasons given".into(),
-        involvement: String::new(),
+        rationale: why("Necessary and proportionate for the reasons given"),
+        involvement: None,
     }
 }
 
@@ -986,7 +986,7 @@ fn the_authorising_officers_queue_holds_their_decisions_and_reviews_due() {
         &supt,
         Command::RefuseAuthorisation {
             urn: auth("AUTH-2026-0001"),
-            rationale: "Not proportionate as drafted".into(),
+            rationale: why("Not proportionate as drafted"),
         },
     )
     .unwrap();
@@ -1013,7 +1013,7 @@ fn the_authorising_officers_queue_holds_their_decisions_and_reviews_due() {
         &supt2,
         Command::RenewAuthorisation {
             urn: auth("AUTH-2026-0003"),
-            rationale: "Still necessary: contact continues weekly".into(),
+            rationale: why("Still necessary: contact continues weekly"),
         },
     )
     .unwrap();

@@ -11,6 +11,7 @@ use ccu::domain::bid::{BidDecision, BidLine, BidOutcome, BidStatus};
 use ccu::domain::covert::{ThresholdCriteria, ThresholdOutcome};
 use ccu::domain::intelligence::Category;
 use ccu::domain::operation::{Closure, Codename, NewOperation, Priority};
+use ccu::domain::text::Rationale;
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{Actor, CheckReport, Command, Error, Page, format_timestamp};
 use chrono::NaiveDate;
@@ -86,7 +87,7 @@ fn line(resource: &str, quantity: f64, from: &str, to: &str) -> BidLine {
 fn draft(codename: &str, lines: Vec<BidLine>) -> Command {
     Command::DraftBid {
         codename: code(codename),
-        justification: "Overt enquiries have not negated the allegation".into(),
+        justification: why("Overt enquiries have not negated the allegation"),
         lines,
     }
 }
@@ -99,7 +100,7 @@ fn decide(text: &str, decision: BidDecision) -> Command {
     Command::DecideBid {
         urn: urn(text),
         decision,
-        rationale: "Proportionate to the risk to victims".into(),
+        rationale: why("Proportionate to the risk to victims"),
     }
 }
 
@@ -107,7 +108,7 @@ fn close_bid(text: &str, to: BidStatus) -> Command {
     Command::CloseBid {
         urn: urn(text),
         to,
-        reason: format!("Now {}", to.code()),
+        reason: why(&format!("Now {}", to.code())),
     }
 }
 
@@ -146,7 +147,7 @@ fn threshold(u: &mut Unit, codename: &str, outcome: ThresholdOutcome) {
         Command::DecideThreshold {
             codename: code(codename),
             outcome,
-            rationale: "Considered against each criterion".into(),
+            rationale: why("Considered against each criterion"),
         },
     )
     .unwrap();
@@ -1024,15 +1025,10 @@ fn a_bid_moves_through_its_statuses_and_final_ones_stay() {
         close_bid(&a, BidStatus::Active),
         "a bid is closed as completed or withdrawn, not active",
     );
-    attempt(
-        &mut u,
-        &lead,
-        Command::CloseBid {
-            urn: urn(&a),
-            to: BidStatus::Withdrawn,
-            reason: " ".into(),
-        },
-        "reason: is required",
+    // A blank reason is refused where it is made: no command carries one.
+    assert_eq!(
+        Rationale::new("reason", " ").unwrap_err().to_string(),
+        "reason: is required"
     );
     let n = seen(&u.path);
     let done =
@@ -1061,15 +1057,9 @@ fn a_bid_moves_through_its_statuses_and_final_ones_stay() {
         submit(&b),
         "status: the bid is already submitted",
     );
-    attempt(
-        &mut u,
-        &sup,
-        Command::DecideBid {
-            urn: urn(&b),
-            decision: BidDecision::Defer,
-            rationale: "".into(),
-        },
-        "rationale: is required",
+    assert_eq!(
+        Rationale::new("rationale", "").unwrap_err().to_string(),
+        "rationale: is required"
     );
     u.cf.execute(&sup, decide(&b, BidDecision::Defer)).unwrap();
     assert_eq!(status(&mut u, &b), BidStatus::Deferred);
@@ -1176,14 +1166,11 @@ fn bad_bids_write_nothing() {
         ),
         "lines: line 2: there is no resource type 'drones'; the types are: surveillance-team-days,",
     );
-    attempt(
-        &mut u,
-        Command::DraftBid {
-            codename: code("KESTREL"),
-            justification: "  ".into(),
-            lines: vec![line("analyst-hours", 1.0, "2026-11-30", "2026-11-30")],
-        },
-        "justification: is required",
+    assert_eq!(
+        Rationale::new("justification", "  ")
+            .unwrap_err()
+            .to_string(),
+        "justification: is required"
     );
     // A closed operation takes no new bids, and its submitted ones can
     // only be declined or withdrawn.

@@ -12,6 +12,7 @@ use ccu::domain::operation::{
     Closure, Codename, Decision, NewOperation, OperationStatus, Priority, TeamPart,
 };
 use ccu::domain::subject::{StaffNumber, SubjectStatus};
+use ccu::domain::text::Rationale;
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{
     Actor, CaseFile, CheckReport, Command, Error, IntelligenceRow, OperationRow, Page, SearchKind,
@@ -170,7 +171,7 @@ fn triage(urn: &str, to: TriageStatus, operation: Option<&str>) -> Command {
         urn: int_urn(urn),
         to,
         operation: operation.map(code),
-        rationale: format!("Daily meeting: {}", to.code()),
+        rationale: why(&format!("Daily meeting: {}", to.code())),
     }
 }
 
@@ -178,7 +179,7 @@ fn status(codename: &str, to: OperationStatus) -> Command {
     Command::ChangeOperationStatus {
         codename: code(codename),
         to,
-        reason: format!("Moving to {}", to.code()),
+        reason: why(&format!("Moving to {}", to.code())),
     }
 }
 
@@ -1467,15 +1468,11 @@ fn an_operation_moves_through_its_statuses_and_closes_only_with_outcome_and_less
         result,
         "status: the operation is already suspended",
     );
-    let result = u.cf.execute(
-        &sup,
-        Command::ChangeOperationStatus {
-            codename: kestrel.clone(),
-            to: OperationStatus::ActiveOvert,
-            reason: "  ".into(),
-        },
+    // A blank reason is refused where it is made: no command carries one.
+    assert_eq!(
+        Rationale::new("reason", "  ").unwrap_err().to_string(),
+        "reason: is required"
     );
-    assert_invalid(&u, (n, &s), result, "reason: is required");
     assert_eq!(Closure::new("", "Lessons").unwrap_err().field, "outcome");
     assert_eq!(
         Closure::new("Outcome", " ").unwrap_err().field,
@@ -1758,16 +1755,10 @@ fn triage_follows_its_path_and_records_who_when_and_why() {
         result,
         "triage: an item marked 'New' can go only to: assessed",
     );
-    let result = u.cf.execute(
-        &lead,
-        Command::TriageIntelligence {
-            urn: int_urn(urn),
-            to: TriageStatus::Assessed,
-            operation: None,
-            rationale: " ".into(),
-        },
+    assert_eq!(
+        Rationale::new("rationale", " ").unwrap_err().to_string(),
+        "rationale: is required"
     );
-    assert_invalid(&u, (n, &s), result, "rationale: is required");
     let result =
         u.cf.execute(&lead, triage(urn, TriageStatus::Assessed, Some("KESTREL")));
     assert_invalid(

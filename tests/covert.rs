@@ -17,6 +17,7 @@ use ccu::domain::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
 use ccu::domain::subject::{
     EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
 };
+use ccu::domain::text::Rationale;
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{Command, DueKind, Error};
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
@@ -123,7 +124,7 @@ fn threshold_met(u: &mut Unit) {
         Command::DecideThreshold {
             codename: code("KESTREL"),
             outcome: ThresholdOutcome::Met,
-            rationale: "Overt routes exhausted; the risk to victims is high".into(),
+            rationale: why("Overt routes exhausted; the risk to victims is high"),
         },
     )
     .unwrap();
@@ -157,8 +158,9 @@ fn grant(urn: &str, involvement: &str) -> Command {
     Command::GrantAuthorisation {
         urn: auth(urn),
         review_every_days: 28,
-        rationale: "Necessary and proportionate for the reasons given".into(),
-        involvement: involvement.into(),
+        rationale: why("Necessary and proportionate for the reasons given"),
+        involvement: (!involvement.is_empty())
+            .then(|| Rationale::new("involvement", involvement).unwrap()),
     }
 }
 
@@ -186,7 +188,7 @@ fn the_threshold_is_met_only_with_every_criterion_and_only_by_a_supervisor() {
     let decide = |outcome| Command::DecideThreshold {
         codename: code("KESTREL"),
         outcome,
-        rationale: "Reasons".into(),
+        rationale: why("Reasons"),
     };
     let err =
         u.cf.execute(&inv, decide(ThresholdOutcome::Met))
@@ -477,7 +479,7 @@ fn a_chis_is_reviewed_before_renewal_and_renewals_chain_from_the_end() {
     u.clock.set("2026-12-01T10:00:00Z");
     let renew = || Command::RenewAuthorisation {
         urn: auth("AUTH-2026-0001"),
-        rationale: "Still needed".into(),
+        rationale: why("Still needed"),
     };
     let err = u.cf.execute(&supt, renew()).unwrap_err();
     assert!(

@@ -84,7 +84,7 @@ fn casefile(dir: &std::path::Path) -> std::path::PathBuf {
         Command::DecideThreshold {
             codename: kestrel.clone(),
             outcome: ThresholdOutcome::Met,
-            rationale: "r".into(),
+            rationale: why("r"),
         },
     )
     .unwrap();
@@ -118,8 +118,8 @@ fn casefile(dir: &std::path::Path) -> std::path::PathBuf {
             )
             .unwrap(),
             review_every_days: 14,
-            rationale: "+necessary".into(),
-            involvement: String::new(),
+            rationale: why("+necessary"),
+            involvement: None,
         },
     )
     .unwrap();

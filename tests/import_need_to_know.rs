@@ -62,7 +62,7 @@ fn hidden_import() -> (tempfile::TempDir, PathBuf) {
                 urn: urn("INT-2026-00001"),
                 to,
                 operation: op.map(|c| Codename::parse(c).unwrap()),
-                rationale: "Daily meeting".into(),
+                rationale: why("Daily meeting"),
             },
         )
         .unwrap();

@@ -43,7 +43,7 @@ fn demo() -> &'static Path {
             &supt,
             Command::RenewAuthorisation {
                 urn: Urn::parse(UrnKind::Authorisation, "AUTH-2026-0002").unwrap(),
-                rationale: "The meetings it covers go on into the new year".into(),
+                rationale: why("The meetings it covers go on into the new year"),
             },
         )
         .unwrap();
@@ -456,7 +456,7 @@ fn insider_sets_an_operation_back_to_scoping_and_ccu_will_not_write_over_it() {
             Command::ChangeOperationStatus {
                 codename: Codename::parse("KESTREL").unwrap(),
                 to: OperationStatus::ActiveOvert,
-                reason: "Back to overt enquiries".into(),
+                reason: why("Back to overt enquiries"),
             },
         )
         .unwrap_err();

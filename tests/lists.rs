@@ -124,7 +124,7 @@ fn triage(number: u32, to: TriageStatus, operation: Option<&str>) -> Command {
         },
         to,
         operation: operation.map(code),
-        rationale: format!("Daily meeting: {}", to.code()),
+        rationale: why(&format!("Daily meeting: {}", to.code())),
     }
 }
 
@@ -132,7 +132,7 @@ fn set_status(codename: &str, to: OperationStatus) -> Command {
     Command::ChangeOperationStatus {
         codename: code(codename),
         to,
-        reason: format!("Moving to {}", to.code()),
+        reason: why(&format!("Moving to {}", to.code())),
     }
 }
 

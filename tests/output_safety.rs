@@ -113,7 +113,7 @@ fn setup() -> Setup {
         Command::DecideThreshold {
             codename: kestrel.clone(),
             outcome: ThresholdOutcome::Met,
-            rationale: HOSTILE_TEXT.into(),
+            rationale: why(HOSTILE_TEXT),
         },
     )
     .unwrap();
@@ -147,8 +147,8 @@ fn setup() -> Setup {
             )
             .unwrap(),
             review_every_days: 14,
-            rationale: HOSTILE_TEXT.into(),
-            involvement: String::new(),
+            rationale: why(HOSTILE_TEXT),
+            involvement: None,
         },
     )
     .unwrap();

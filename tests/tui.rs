@@ -467,6 +467,68 @@ fn a_decision_entered_through_the_form_is_in_the_case_file() {
     assert_eq!(rationale, "The messages continue\nafter words of advice");
 }
 
+/// The limit of a reason is checked where it is typed: one character over
+/// and the form says so beside the field, with nothing written; exactly at
+/// it and the case file takes it whole.
+#[test]
+fn a_reason_over_the_limit_is_refused_on_the_form_and_one_at_it_is_saved_whole() {
+    use ccu::domain::text::LONG;
+    let mut d = logged_in("sup");
+    d.keys(&["4"]);
+    d.select("KESTREL");
+    d.keys(&["enter", "c"]);
+    assert!(
+        d.app
+            .form
+            .as_ref()
+            .is_some_and(|f| f.title.starts_with("Status of KESTREL")),
+        "{}",
+        d.screen()
+    );
+    d.keys(&["right", "tab"]);
+    let events = count(&d.path, "SELECT count(*) FROM audit_event");
+    let status = d.value("SELECT status FROM operation WHERE codename = 'KESTREL'");
+    // As if pasted: typing 20,001 keys one by one takes a minute.
+    d.type_text("x");
+    let put = |d: &mut Driver, text: &str| {
+        let form = d.app.form.as_mut().unwrap();
+        let i = form
+            .fields
+            .iter()
+            .position(|f| f.label == "reason")
+            .unwrap();
+        form.fields[i] = ccu::app::form::Field::text("reason", true, text);
+    };
+    put(&mut d, &"x".repeat(LONG + 1));
+    d.keys(&["ctrl-s"]);
+    let form = d.app.form.as_ref().expect("the form stays open");
+    let reason = form.fields.iter().find(|f| f.label == "reason").unwrap();
+    assert_eq!(
+        reason.error.as_deref(),
+        Some("is 20001 characters long; at most 20000 are allowed")
+    );
+    assert_eq!(count(&d.path, "SELECT count(*) FROM audit_event"), events);
+    assert_eq!(
+        d.value("SELECT status FROM operation WHERE codename = 'KESTREL'"),
+        status
+    );
+
+    put(&mut d, &"x".repeat(LONG));
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "saved: {}", d.status_text());
+    assert_ne!(
+        d.value("SELECT status FROM operation WHERE codename = 'KESTREL'"),
+        status
+    );
+    let details = all_events(&d.path)
+        .into_iter()
+        .rev()
+        .find(|(_, e, _)| e.1 == "operation.status")
+        .unwrap()
+        .2;
+    assert_eq!(details["reason"].as_str().unwrap().chars().count(), LONG);
+}
+
 #[test]
 fn leaving_a_form_with_changes_asks_first() {
     let mut d = logged_in("sup");

@@ -18,7 +18,7 @@ use crate::domain::covert::{
 use crate::domain::operation::Codename;
 use crate::domain::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
 use crate::domain::subject::StaffNumber;
-use crate::domain::text;
+use crate::domain::text::{self, Rationale};
 use crate::domain::time::{parse_uk_datetime, uk_date};
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::Command;
@@ -418,11 +418,11 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
         FormKind::DecideThreshold { codename } => Command::DecideThreshold {
             codename: Codename::parse(codename)?,
             outcome: ThresholdOutcome::parse(&v("outcome"))?,
-            rationale: text::required("rationale", &v("rationale"), text::LONG)?,
+            rationale: Rationale::new("rationale", &v("rationale"))?,
         },
         FormKind::DraftBid => Command::DraftBid {
             codename: Codename::parse(&v("operation"))?,
-            justification: text::required("justification", &v("justification"), text::LONG)?,
+            justification: Rationale::new("justification", &v("justification"))?,
             lines: bid_lines(&v("lines"), today)?,
         },
         FormKind::DecideBid { urn: u, lines } => {
@@ -449,13 +449,13 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
             Command::DecideBid {
                 urn: urn(UrnKind::Bid, u)?,
                 decision,
-                rationale: text::required("rationale", &v("rationale"), text::LONG)?,
+                rationale: Rationale::new("rationale", &v("rationale"))?,
             }
         }
         FormKind::CloseBid { urn: u } => Command::CloseBid {
             urn: urn(UrnKind::Bid, u)?,
             to: BidStatus::parse(&v("to"))?,
-            reason: text::required("reason", &v("reason"), text::LONG)?,
+            reason: Rationale::new("reason", &v("reason"))?,
         },
         FormKind::ApplyAuthorisation => {
             Command::ApplyForAuthorisation(AuthorisationApplication::new(
@@ -475,7 +475,7 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
         }
         FormKind::DecideAuthorisation { urn: u } => {
             let urn = urn(UrnKind::Authorisation, u)?;
-            let rationale = text::required("rationale", &v("rationale"), text::LONG)?;
+            let rationale = Rationale::new("rationale", &v("rationale"))?;
             if v("decision") == "refuse" {
                 Command::RefuseAuthorisation { urn, rationale }
             } else {
@@ -490,7 +490,9 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
                     urn,
                     review_every_days,
                     rationale,
-                    involvement: v("involvement"),
+                    involvement: opt("involvement")
+                        .map(|t| Rationale::new("involvement", &t))
+                        .transpose()?,
                 }
             }
         }
@@ -504,7 +506,7 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
         },
         FormKind::RenewAuthorisation { urn: u } => Command::RenewAuthorisation {
             urn: urn(UrnKind::Authorisation, u)?,
-            rationale: text::required("rationale", &v("rationale"), text::LONG)?,
+            rationale: Rationale::new("rationale", &v("rationale"))?,
         },
         FormKind::CancelAuthorisation { urn: u } => Command::CancelAuthorisation {
             urn: urn(UrnKind::Authorisation, u)?,
@@ -573,6 +575,29 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    #[test]
+    fn an_involvement_over_the_limit_is_refused_beside_it_and_a_blank_one_is_none() {
+        let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, 9, 30, 0).unwrap();
+        let mut form = Form::decide_authorisation("AUTH-2026-0001");
+        form.fields[0].cycle(1);
+        assert_eq!(form.value("decision"), "grant");
+        form.fields[2] = Field::text("rationale", true, "Necessary and proportionate");
+        let over = "x".repeat(text::LONG + 1);
+        form.fields[3] = Field::text("involvement", false, &over);
+        assert!(form.submit(now, |f, now| build(f, now).unwrap()).is_none());
+        assert_eq!(
+            form.fields[3].error.as_deref(),
+            Some("is 20001 characters long; at most 20000 are allowed")
+        );
+        form.fields[3] = Field::text("involvement", false, " ");
+        let Some(Submission::Command(Command::GrantAuthorisation { involvement, .. })) =
+            form.submit(now, |f, now| build(f, now).unwrap())
+        else {
+            panic!("a grant with no involvement makes the command");
+        };
+        assert_eq!(involvement, None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::domain::operation::{
     Closure, Codename, Decision, NewOperation, OperationStatus, Priority,
 };
 use crate::domain::subject::StaffNumber;
+use crate::domain::text::Rationale;
 use crate::domain::time::{parse_uk_date, parse_uk_datetime, uk_date};
 use crate::store::{Command, FirstAdministrator, HeadOfUnit};
 
@@ -826,7 +827,9 @@ impl Form {
             }
             FormKind::DecideAccess { urn, .. } => {
                 let approve = v("decision") == "approve";
-                let reason = opt("reason");
+                let reason = opt("reason")
+                    .map(|r| Rationale::new("reason", &r))
+                    .transpose()?;
                 if !approve && reason.is_none() {
                     return Err(InvalidInput::new(
                         "reason",
@@ -883,11 +886,7 @@ impl Form {
                 )?,
                 to: TriageStatus::parse(&v("triage"))?,
                 operation: opt("operation").map(|c| Codename::parse(&c)).transpose()?,
-                rationale: crate::domain::text::required(
-                    "rationale",
-                    &v("rationale"),
-                    crate::domain::text::LONG,
-                )?,
+                rationale: Rationale::new("rationale", &v("rationale"))?,
             },
             FormKind::NewOperation => {
                 let team = list("team")
@@ -928,11 +927,7 @@ impl Form {
             FormKind::OperationStatus { codename, .. } => Command::ChangeOperationStatus {
                 codename: Codename::parse(codename)?,
                 to: OperationStatus::parse(&v("status"))?,
-                reason: crate::domain::text::required(
-                    "reason",
-                    &v("reason"),
-                    crate::domain::text::LONG,
-                )?,
+                reason: Rationale::new("reason", &v("reason"))?,
             },
             FormKind::CloseOperation { codename } => Command::CloseOperation {
                 codename: Codename::parse(codename)?,
@@ -1012,6 +1007,57 @@ mod tests {
         assert_eq!(form.fields[2].error, None);
         assert!(form.fields[3].error.as_deref().unwrap().contains("'two'"));
         assert_eq!(form.focus, 0, "focus goes to the first field in error");
+    }
+
+    #[test]
+    fn a_rationale_over_the_limit_is_refused_beside_its_field_and_one_at_it_is_carried_whole() {
+        use crate::domain::text::LONG;
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+        let casework = |f: &Form, now| f.build_casework(now).unwrap();
+        let mut form = Form::triage("INT-2026-00001", TriageStatus::New);
+        form.fields[0].cycle(1);
+        form.fields[2] = Field::text("rationale", true, &"x".repeat(LONG + 1));
+        assert!(form.submit(now, casework).is_none());
+        assert_eq!(
+            form.fields[2].error.as_deref(),
+            Some("is 20001 characters long; at most 20000 are allowed")
+        );
+        assert_eq!(form.focus, 2);
+
+        form.fields[2] = Field::text("rationale", true, &"x".repeat(LONG));
+        let Some(Submission::Command(Command::TriageIntelligence { rationale, .. })) =
+            form.submit(now, casework)
+        else {
+            panic!("a rationale of exactly {LONG} characters makes the command");
+        };
+        assert_eq!(rationale.as_str().chars().count(), LONG);
+    }
+
+    #[test]
+    fn a_decline_reason_over_the_limit_is_refused_beside_its_field() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+        let casework = |f: &Form, now| f.build_casework(now).unwrap();
+        let mut form = Form::decide_access("ACR-2026-0001", "investigator for jo");
+        form.fields[0].cycle(-1);
+        assert_eq!(form.value("decision"), "decline");
+        let over = "x".repeat(crate::domain::text::LONG + 1);
+        form.fields[1] = Field::line("reason", false, &over);
+        assert!(form.submit(now, casework).is_none());
+        assert_eq!(
+            form.fields[1].error.as_deref(),
+            Some("is 20001 characters long; at most 20000 are allowed")
+        );
+        // Blank is no reason at all, which a decline needs.
+        form.fields[1] = Field::line("reason", false, "  ");
+        assert!(form.submit(now, casework).is_none());
+        assert!(
+            form.fields[1]
+                .error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("say why")),
+            "{:?}",
+            form.fields[1].error
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::{AsUser, Failure, open_changing, password, say, table};
 use crate::domain::InvalidInput;
 use crate::domain::account::{DisplayName, Rank, Username};
 use crate::domain::role::{Role, RoleSet};
+use crate::domain::text::Rationale;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::exit::ExitCode;
 use crate::sanitise::for_terminal;
@@ -153,8 +154,15 @@ impl UserCommand {
             } => {
                 Username::parse(username)?;
             }
-            UserCommand::Approve { request, .. } | UserCommand::Decline { request, .. } => {
+            UserCommand::Approve { request, note, .. } => {
                 Urn::parse(UrnKind::AccessRequest, request)?;
+                access_reason(note.as_deref())?;
+            }
+            UserCommand::Decline {
+                request, reason, ..
+            } => {
+                Urn::parse(UrnKind::AccessRequest, request)?;
+                access_reason(Some(reason))?;
             }
             UserCommand::Expiry { hours, .. } => {
                 if !store::EXPIRY_HOURS.contains(hours) {
@@ -225,11 +233,15 @@ pub(super) fn run(
         UserCommand::Passwd { username, .. } => passwd(casefile, &actor, username, out),
         UserCommand::Requests { all, .. } => requests(casefile, &actor, all, out),
         UserCommand::Approve { request, note, .. } => {
+            let note = access_reason(note.as_deref())?;
             decide(casefile, &actor, &request, true, note, out)
         }
         UserCommand::Decline {
             request, reason, ..
-        } => decide(casefile, &actor, &request, false, Some(reason), out),
+        } => {
+            let reason = access_reason(Some(&reason))?;
+            decide(casefile, &actor, &request, false, reason, out)
+        }
         UserCommand::Expiry { hours, .. } => {
             casefile.execute(&actor, Command::SetAccessExpiry { hours })?;
             say(
@@ -494,13 +506,22 @@ fn requests(
     Ok(ExitCode::Ok)
 }
 
+/// The note on an approval or the reason for a decline, checked as it is
+/// read, before the case file is opened. A blank one is none, so declining
+/// without a reason is refused by the rule that asks for one.
+fn access_reason(text: Option<&str>) -> Result<Option<Rationale>, InvalidInput> {
+    text.filter(|t| !t.trim().is_empty())
+        .map(|t| Rationale::new("reason", t))
+        .transpose()
+}
+
 /// `ccu user approve` and `ccu user decline`: a head of unit's decision.
 fn decide(
     casefile: &mut CaseFile,
     actor: &Actor,
     request: &str,
     approve: bool,
-    reason: Option<String>,
+    reason: Option<Rationale>,
     out: &mut impl Write,
 ) -> Result<ExitCode, Failure> {
     let urn = Urn::parse(UrnKind::AccessRequest, request)?;

@@ -28,6 +28,7 @@ use crate::domain::account::{DisplayName, NewPassword, Rank, Username};
 use crate::domain::intelligence::{Grading, NewIntelligence, TriageStatus};
 use crate::domain::operation::{Codename, Decision, OperationStatus};
 use crate::domain::subject::{StaffNumber, SubjectStatus};
+use crate::domain::text::Rationale;
 use crate::domain::time::uk_date;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{
@@ -334,7 +335,7 @@ impl Plan {
             Ok(Command::ChangeOperationStatus {
                 codename: Codename::parse(op)?,
                 to,
-                reason: reason.to_owned(),
+                reason: Rationale::new("reason", reason)?,
             })
         });
     }
@@ -405,7 +406,7 @@ impl Plan {
                 urn: b.urn(label)?,
                 to,
                 operation: op.map(Codename::parse).transpose()?,
-                rationale: rationale.to_owned(),
+                rationale: Rationale::new("rationale", rationale)?,
             })
         });
     }

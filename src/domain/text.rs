@@ -4,8 +4,8 @@ use super::InvalidInput;
 
 /// The limit of a long free-text field, in characters: a rationale, a
 /// reason, a justification, a description, lessons learned. One limit,
-/// which forms and the store both check, so nothing a form accepts is
-/// refused on saving.
+/// checked where the value is made (a `Rationale`, or the domain type that
+/// holds the text), so nothing a form accepts is refused on saving.
 pub const LONG: usize = 20_000;
 
 /// The limit of a shorter statement: a decision, an outcome.
@@ -37,6 +37,34 @@ fn limited(field: &'static str, text: &str, max_chars: usize) -> Result<String, 
         ));
     }
     Ok(text.to_owned())
+}
+
+/// A rationale, a reason or a justification: trimmed, required, at most
+/// `LONG` characters and without NUL. Made only by `Rationale::new`, which
+/// checks it, so a command that carries one never carries an empty or
+/// over-long one, and the store need not check it again. The field named in
+/// its error is the one the user typed it in ("rationale", "reason"...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rationale(String);
+
+impl Rationale {
+    pub fn new(field: &'static str, text: &str) -> Result<Rationale, InvalidInput> {
+        required(field, text, LONG).map(Rationale)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Rationale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// Single-line text: required, and with no line breaks or tabs.
@@ -83,5 +111,39 @@ mod tests {
         assert_eq!(yes_no("f", "Yes"), Ok(true));
         assert_eq!(yes_no("f", ""), Ok(false));
         assert!(yes_no("f", "maybe").is_err());
+    }
+
+    #[test]
+    fn a_rationale_is_required_trimmed_and_limited() {
+        assert_eq!(
+            Rationale::new("rationale", "").unwrap_err(),
+            InvalidInput::new("rationale", "is required")
+        );
+        assert_eq!(
+            Rationale::new("reason", " \t\n ").unwrap_err(),
+            InvalidInput::new("reason", "is required")
+        );
+        let r = Rationale::new("rationale", "  because  ").unwrap();
+        assert_eq!(r.as_str(), "because");
+        assert_eq!(r.to_string(), "because");
+        assert_eq!(r.into_string(), "because");
+
+        let exactly = "é".repeat(LONG);
+        assert_eq!(
+            Rationale::new("justification", &exactly).unwrap().as_str(),
+            exactly
+        );
+        let over = "x".repeat(LONG + 1);
+        assert_eq!(
+            Rationale::new("justification", &over).unwrap_err(),
+            InvalidInput::new(
+                "justification",
+                "is 20001 characters long; at most 20000 are allowed"
+            )
+        );
+        assert_eq!(
+            Rationale::new("involvement", "a\0b").unwrap_err(),
+            InvalidInput::new("involvement", "contains a NUL character")
+        );
     }
 }

@@ -19,6 +19,7 @@ use super::write::{Actor, Applied, Command, Ctx, Done, Fail};
 use super::{CaseFile, Result, format_timestamp};
 use crate::domain::InvalidInput;
 use crate::domain::role::{Role, RoleSet};
+use crate::domain::text::Rationale;
 use crate::domain::urn::{Urn, UrnKind};
 
 /// The `setting` that says how long a request waits, in hours.
@@ -419,7 +420,7 @@ pub(super) fn decide(
     ctx: &Ctx<'_>,
     urn: &Urn,
     approve: bool,
-    reason: Option<&str>,
+    reason: Option<&Rationale>,
 ) -> Result<(Applied, Done), Fail> {
     let tx = ctx.tx;
     let invalid = |message: String| Err(Fail::Invalid(InvalidInput::new("request", message)));
@@ -454,7 +455,7 @@ pub(super) fn decide(
                 .replace('T', " ")
         ));
     }
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let reason = reason.map(Rationale::as_str);
     if !approve && reason.is_none() {
         return Err(InvalidInput::new(
             "reason",

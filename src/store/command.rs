@@ -21,6 +21,7 @@ use crate::domain::operation::{
 use crate::domain::permission::Action;
 use crate::domain::role::RoleSet;
 use crate::domain::subject::{StaffNumber, SubjectDetails};
+use crate::domain::text::Rationale;
 use crate::domain::urn::Urn;
 
 /// A record whose opening is a consultation, logged as a `view` event
@@ -67,7 +68,7 @@ pub enum Command {
         urn: Urn,
         approve: bool,
         /// Required to decline.
-        reason: Option<String>,
+        reason: Option<Rationale>,
     },
     /// How long a request for access waits for a decision.
     SetAccessExpiry {
@@ -90,7 +91,7 @@ pub enum Command {
         to: TriageStatus,
         /// Required when `to` is linked-to-operation, refused otherwise.
         operation: Option<Codename>,
-        rationale: String,
+        rationale: Rationale,
     },
     AddSubject(SubjectDetails),
     /// Replaces a subject's details (found by staff number).
@@ -99,7 +100,7 @@ pub enum Command {
     ChangeOperationStatus {
         codename: Codename,
         to: OperationStatus,
-        reason: String,
+        reason: Rationale,
     },
     CloseOperation {
         codename: Codename,
@@ -127,7 +128,7 @@ pub enum Command {
     /// A bid for resources on an operation, in draft.
     DraftBid {
         codename: Codename,
-        justification: String,
+        justification: Rationale,
         lines: Vec<BidLine>,
     },
     SubmitBid {
@@ -137,13 +138,13 @@ pub enum Command {
     DecideBid {
         urn: Urn,
         decision: BidDecision,
-        rationale: String,
+        rationale: Rationale,
     },
     /// An active bid completed, or any undecided or active bid withdrawn.
     CloseBid {
         urn: Urn,
         to: BidStatus,
-        reason: String,
+        reason: Rationale,
     },
     /// The weekly capacity of a resource type.
     SetCapacity {
@@ -159,21 +160,22 @@ pub enum Command {
     DecideThreshold {
         codename: Codename,
         outcome: ThresholdOutcome,
-        rationale: String,
+        rationale: Rationale,
     },
 
     ApplyForAuthorisation(AuthorisationApplication),
     /// Never by the applicant. An officer on the operation's team must say
-    /// why they grant it (`involvement`), and the grant is flagged.
+    /// why they grant it (`involvement`), and the grant is flagged; no
+    /// other officer gives one.
     GrantAuthorisation {
         urn: Urn,
         review_every_days: u32,
-        rationale: String,
-        involvement: String,
+        rationale: Rationale,
+        involvement: Option<Rationale>,
     },
     RefuseAuthorisation {
         urn: Urn,
-        rationale: String,
+        rationale: Rationale,
     },
     RecordJudicialApproval {
         urn: Urn,
@@ -185,7 +187,7 @@ pub enum Command {
     },
     RenewAuthorisation {
         urn: Urn,
-        rationale: String,
+        rationale: Rationale,
     },
     CancelAuthorisation {
         urn: Urn,
@@ -449,7 +451,7 @@ pub(super) fn apply(
             urn,
             approve,
             reason,
-        } => return super::access::decide(ctx, &urn, approve, reason.as_deref()),
+        } => return super::access::decide(ctx, &urn, approve, reason.as_ref()),
         Command::SetAccessExpiry { hours } => super::access::set_expiry(ctx, hours),
         Command::ViewAccessRequests => Ok(simple(json!({ "what": "requests for access" }))),
         Command::RecordIntelligence(item) => intelligence::record(ctx, item, None),
@@ -515,7 +517,13 @@ pub(super) fn apply(
             review_every_days,
             rationale,
             involvement,
-        } => authorisations::grant(ctx, &urn, review_every_days, &rationale, &involvement),
+        } => authorisations::grant(
+            ctx,
+            &urn,
+            review_every_days,
+            &rationale,
+            involvement.as_ref(),
+        ),
         Command::RefuseAuthorisation { urn, rationale } => {
             authorisations::refuse(ctx, &urn, &rationale)
         }

@@ -9,6 +9,7 @@ use ccu::domain::role::RoleSet;
 use ccu::domain::subject::{
     EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
 };
+use ccu::domain::text::Rationale;
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{Actor, CaseFile, Clock, Command, Credentials, FirstAdministrator, HeadOfUnit};
 use chrono::{TimeZone, Utc};
@@ -43,6 +44,12 @@ pub fn head_of_unit() -> HeadOfUnit {
 
 pub fn fixed_clock() -> Clock {
     Box::new(|| Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap())
+}
+
+/// A rationale, reason or justification for a command, which `text` must
+/// be fit for (not blank, at most `text::LONG` characters).
+pub fn why(text: &str) -> Rationale {
+    Rationale::new("rationale", text).unwrap()
 }
 
 pub fn username(name: &str) -> Username {

@@ -13,6 +13,7 @@ use crate::domain::intelligence::Category::*;
 use crate::domain::intelligence::SourceType::*;
 use crate::domain::operation::OperationStatus::*;
 use crate::domain::operation::Priority;
+use crate::domain::text::Rationale;
 use crate::store::Command;
 
 pub(super) fn life(plan: &mut Plan) {
@@ -130,7 +131,10 @@ fn authorisation(plan: &mut Plan) {
     plan.cmd((58, 11, 0), "authorising", |b| {
         Ok(Command::RefuseAuthorisation {
             urn: b.urn("auth-shrike")?,
-            rationale: "Not yet necessary: ask ICT for the network logs of his administrator sessions first, which may show what he read without intrusion.".to_owned(),
+            rationale: Rationale::new(
+                "rationale",
+                "Not yet necessary: ask ICT for the network logs of his administrator sessions first, which may show what he read without intrusion.",
+            )?,
         })
     });
     plan.decision(

@@ -13,6 +13,7 @@ use crate::domain::covert::{
 use crate::domain::intelligence::Category;
 use crate::domain::operation::{Closure, Codename, NewOperation, Priority};
 use crate::domain::subject::StaffNumber;
+use crate::domain::text::Rationale;
 use crate::domain::urn::UrnKind;
 use crate::store::{self, Command};
 
@@ -102,7 +103,7 @@ pub(super) fn decide_threshold(
         Ok(Command::DecideThreshold {
             codename: codename(op)?,
             outcome,
-            rationale: rationale.to_owned(),
+            rationale: Rationale::new("rationale", rationale)?,
         })
     });
 }
@@ -126,7 +127,7 @@ pub(super) fn draft_bid(
     plan.keep(when, who, label, UrnKind::Bid, move |_| {
         Ok(Command::DraftBid {
             codename: codename(op)?,
-            justification: justification.to_owned(),
+            justification: Rationale::new("justification", justification)?,
             lines: lines
                 .into_iter()
                 .map(|(r, q, from, to, why)| BidLine::new(r, q, from, to, why))
@@ -157,7 +158,7 @@ pub(super) fn decide_bid(
         Ok(Command::DecideBid {
             urn: b.urn(label)?,
             decision,
-            rationale: rationale.to_owned(),
+            rationale: Rationale::new("rationale", rationale)?,
         })
     });
 }
@@ -174,7 +175,7 @@ pub(super) fn close_bid(
         Ok(Command::CloseBid {
             urn: b.urn(label)?,
             to,
-            reason: reason.to_owned(),
+            reason: Rationale::new("reason", reason)?,
         })
     });
 }
@@ -228,8 +229,8 @@ pub(super) fn grant(
         Ok(Command::GrantAuthorisation {
             urn: b.urn(label)?,
             review_every_days,
-            rationale: rationale.to_owned(),
-            involvement: String::new(),
+            rationale: Rationale::new("rationale", rationale)?,
+            involvement: None,
         })
     });
 }

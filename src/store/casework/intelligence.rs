@@ -10,7 +10,7 @@ use crate::domain::InvalidInput;
 use crate::domain::intelligence::{Category, Grading, NewIntelligence, SourceType, TriageStatus};
 use crate::domain::operation::Codename;
 use crate::domain::subject::StaffNumber;
-use crate::domain::text;
+use crate::domain::text::Rationale;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::visibility::{self, Viewer, intelligence_visible};
 use crate::store::write::{Actor, Applied, Ctx, Done, Fail};
@@ -202,9 +202,9 @@ pub(in crate::store) fn triage(
     urn: Urn,
     to: TriageStatus,
     operation: Option<Codename>,
-    rationale: &str,
+    rationale: &Rationale,
 ) -> Result<Applied, Fail> {
-    let rationale = text::required("rationale", rationale, text::LONG)?;
+    let rationale = rationale.as_str();
     let (id, current) = visibility::intelligence(ctx, &urn)?;
     let from = TriageStatus::parse(&current)?;
     from.transition(to)?;

@@ -15,7 +15,7 @@ use crate::domain::operation::{
 };
 use crate::domain::permission::Action;
 use crate::domain::subject::StaffNumber;
-use crate::domain::text;
+use crate::domain::text::Rationale;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::plumbing::{Page, next_urn, stored, stored_codename, stored_urn, with};
 use crate::store::visibility::{self, OperationRef, operation_visible};
@@ -157,7 +157,7 @@ pub(in crate::store) fn change_status(
     ctx: &Ctx<'_>,
     codename: &Codename,
     to: OperationStatus,
-    reason: &str,
+    reason: &Rationale,
 ) -> Result<Applied, Fail> {
     let op = visibility::operation(ctx, codename)?;
     if to == OperationStatus::Closed {
@@ -168,7 +168,7 @@ pub(in crate::store) fn change_status(
         .into());
     }
     op.status.transition(to)?;
-    let reason = text::required("reason", reason, text::LONG)?;
+    let reason = reason.as_str();
     ctx.tx.exec_cached(
         "UPDATE operation SET status = ?2 WHERE id = ?1",
         params![op.id, to.code()],

@@ -13,7 +13,7 @@ use crate::domain::account::Rank;
 use crate::domain::authorisation::{self as law, AuthorisationType, JudicialApproval};
 use crate::domain::covert::{AuthorisationApplication, AuthorisationStatus, Cancellation, Review};
 use crate::domain::operation::{Codename, OperationStatus, TeamPart};
-use crate::domain::text;
+use crate::domain::text::{self, Rationale};
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::plumbing::{next_urn, stored, stored_codename, stored_urn, with};
 use crate::store::visibility::{self, operation_visible};
@@ -244,20 +244,20 @@ pub(in crate::store) fn grant(
     ctx: &Ctx<'_>,
     urn: &Urn,
     review_every_days: u32,
-    rationale: &str,
-    involvement: &str,
+    rationale: &Rationale,
+    involvement: Option<&Rationale>,
 ) -> Result<Applied, Fail> {
     let a = find(ctx, urn)?;
     not_own(ctx, &a, "grant")?;
     expect_status(&a, urn, &[AuthorisationStatus::Applied], "granted")?;
-    let rationale = text::required("rationale", rationale, text::LONG)?;
+    let rationale = rationale.as_str();
     let rank = actor_rank(ctx)?;
     law::check_authorising_rank(a.kind, rank, a.urgent)?;
     if review_every_days == 0 || review_every_days > 366 {
         return Err(InvalidInput::new("review frequency", "must be between 1 and 366 days").into());
     }
     let involved = directly_involved(ctx, a.operation_id)?;
-    let involvement = text::optional("involvement", involvement, text::LONG)?;
+    let involvement = involvement.map_or("", Rationale::as_str);
     if involved && involvement.is_empty() {
         return Err(InvalidInput::new(
             "involvement",
@@ -320,11 +320,15 @@ pub(in crate::store) fn grant(
     })
 }
 
-pub(in crate::store) fn refuse(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applied, Fail> {
+pub(in crate::store) fn refuse(
+    ctx: &Ctx<'_>,
+    urn: &Urn,
+    rationale: &Rationale,
+) -> Result<Applied, Fail> {
     let a = find(ctx, urn)?;
     not_own(ctx, &a, "refuse")?;
     expect_status(&a, urn, &[AuthorisationStatus::Applied], "refused")?;
-    let rationale = text::required("rationale", rationale, text::LONG)?;
+    let rationale = rationale.as_str();
     ctx.tx.exec_cached(
         "UPDATE authorisation SET status = 'refused', authorising_officer = ?2, decision_rationale = ?3 WHERE id = ?1",
         params![a.id, ctx.actor.id, rationale],
@@ -409,7 +413,11 @@ pub(in crate::store) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Resu
     })
 }
 
-pub(in crate::store) fn renew(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Result<Applied, Fail> {
+pub(in crate::store) fn renew(
+    ctx: &Ctx<'_>,
+    urn: &Urn,
+    rationale: &Rationale,
+) -> Result<Applied, Fail> {
     let a = find(ctx, urn)?;
     not_own(ctx, &a, "renew")?;
     let end = live(&a, urn, ctx, "renewed")?;
@@ -420,7 +428,7 @@ pub(in crate::store) fn renew(ctx: &Ctx<'_>, urn: &Urn, rationale: &str) -> Resu
         )
         .into());
     }
-    let rationale = text::required("rationale", rationale, text::LONG)?;
+    let rationale = rationale.as_str();
     let rank = actor_rank(ctx)?;
     law::check_authorising_rank(a.kind, rank, false)?;
     if law::rules(a.kind).review_before_renewal {

@@ -16,7 +16,7 @@ use crate::domain::bid::{
 };
 use crate::domain::covert::ThresholdOutcome;
 use crate::domain::operation::{Codename, OperationStatus};
-use crate::domain::text;
+use crate::domain::text::Rationale;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::plumbing::{Page, next_urn, stored, stored_codename, stored_urn, with};
 use crate::store::visibility::{self, Viewer, operation_visible};
@@ -238,12 +238,12 @@ fn line_json(number: usize, l: &BidLine) -> Value {
 pub(in crate::store) fn draft(
     ctx: &Ctx<'_>,
     codename: &Codename,
-    justification: &str,
+    justification: &Rationale,
     lines: Vec<BidLine>,
 ) -> Result<Applied, Fail> {
     let op = visibility::operation(ctx, codename)?;
     refuse_if_closed(codename.as_str(), op.status, "no new bids")?;
-    let justification = text::required("justification", justification, text::LONG)?;
+    let justification = justification.as_str();
     if lines.is_empty() {
         return Err(InvalidInput::new("lines", "a bid asks for at least one resource").into());
     }
@@ -398,7 +398,7 @@ pub(in crate::store) fn decide(
     ctx: &Ctx<'_>,
     urn: &Urn,
     decision: BidDecision,
-    rationale: &str,
+    rationale: &Rationale,
 ) -> Result<Applied, Fail> {
     let b = bid(ctx, urn)?;
     if b.created_by == ctx.actor.id {
@@ -418,7 +418,7 @@ pub(in crate::store) fn decide(
         .into());
     }
     b.status.transition(to)?;
-    let rationale = text::required("rationale", rationale, text::LONG)?;
+    let rationale = rationale.as_str();
     if decision != BidDecision::Decline {
         refuse_if_closed(
             &b.codename,
@@ -501,7 +501,7 @@ pub(in crate::store) fn close(
     ctx: &Ctx<'_>,
     urn: &Urn,
     to: BidStatus,
-    reason: &str,
+    reason: &Rationale,
 ) -> Result<Applied, Fail> {
     if !matches!(to, BidStatus::Completed | BidStatus::Withdrawn) {
         return Err(InvalidInput::new(
@@ -516,7 +516,7 @@ pub(in crate::store) fn close(
     }
     let b = bid(ctx, urn)?;
     b.status.transition(to)?;
-    let reason = text::required("reason", reason, text::LONG)?;
+    let reason = reason.as_str();
     ctx.tx.exec_cached(
         "UPDATE bid SET status = ?2 WHERE id = ?1",
         params![b.id, to.code()],

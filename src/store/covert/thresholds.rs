@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::domain::InvalidInput;
 use crate::domain::covert::{ThresholdCriteria, ThresholdOutcome};
 use crate::domain::operation::{Codename, OperationStatus};
-use crate::domain::text;
+use crate::domain::text::Rationale;
 use crate::domain::time::parse_uk_date;
 use crate::store::plumbing::{stored, stored_codename, with};
 use crate::store::visibility::{self, operation_visible};
@@ -95,9 +95,9 @@ pub(in crate::store) fn decide(
     ctx: &Ctx<'_>,
     codename: &Codename,
     outcome: ThresholdOutcome,
-    rationale: &str,
+    rationale: &Rationale,
 ) -> Result<Applied, Fail> {
-    let rationale = text::required("rationale", rationale, text::LONG)?;
+    let rationale = rationale.as_str();
     let op = visibility::operation(ctx, codename)?;
     let pending = ctx
         .tx
