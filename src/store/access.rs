@@ -463,11 +463,7 @@ pub(super) fn decide(
         )
         .into());
     }
-    if let Some(r) = reason
-        && r.chars().count() > 2000
-    {
-        return Err(InvalidInput::new("reason", "must be at most 2,000 characters").into());
-    }
+    // Its length was checked once, as the Rationale was made.
     let account = accounts::find_by_id(tx, request.user_id)?
         .ok_or_else(|| Fail::Invalid(InvalidInput::new("request", "its account is missing")))?;
     let requester = accounts::find_by_id(tx, request.requested_by)?
