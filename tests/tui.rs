@@ -1173,6 +1173,56 @@ fn authorisations_referrals_and_the_central_record() {
     snapshot("form_re_referral", &mut d);
 }
 
+/// A long record scrolls to its last row and no further; one that fits
+/// does not scroll at all. (KESTREL's decided threshold and rationale were
+/// only readable at 200x50.)
+#[test]
+fn a_record_scrolls_to_its_end_and_no_further() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["4"]);
+    d.select("KESTREL");
+    d.keys(&["enter"]);
+    let last = d
+        .app
+        .detail
+        .as_ref()
+        .unwrap()
+        .lines
+        .iter()
+        .rev()
+        .find_map(|l| match l {
+            ccu::app::view::DetailLine::Text(t) if t.len() > 12 => Some(t.clone()),
+            ccu::app::view::DetailLine::Field(_, v) if v.len() > 12 => Some(v.clone()),
+            _ => None,
+        })
+        .expect("a last line");
+    let start: String = last.chars().take(12).collect();
+    assert!(!d.screen().contains(&start), "already in view: {start}");
+    assert!(d.screen().contains("more below"));
+    for _ in 0..400 {
+        d.keys(&["j"]);
+    }
+    let screen = d.screen();
+    assert!(screen.contains(&start), "{start:?} not reached:\n{screen}");
+    assert!(!screen.contains("more below"), "{screen}");
+    // At the end, one more key does not scroll into emptiness: going back
+    // up one row moves the view at once.
+    let at_end = d.app.detail.as_ref().unwrap().scroll;
+    d.keys(&["j"]);
+    assert_eq!(d.app.detail.as_ref().unwrap().scroll, at_end);
+    d.keys(&["k"]);
+    assert_eq!(d.app.detail.as_ref().unwrap().scroll, at_end - 1);
+
+    // A record that fits does not scroll.
+    d.send(Msg::Resize(100, 60));
+    d.keys(&["esc", "esc", "3", "enter"]);
+    for _ in 0..5 {
+        d.keys(&["j"]);
+    }
+    let scroll = d.app.detail.as_ref().expect("a subject open").scroll;
+    assert_eq!(scroll, 0, "{}", d.screen());
+}
+
 #[test]
 fn the_authorising_officers_queue() {
     let mut d = demo_as("authorising");

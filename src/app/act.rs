@@ -351,7 +351,13 @@ impl App {
         if self.focus == Focus::Detail
             && let Some(detail) = self.detail.as_mut()
         {
-            let max = detail.lines.len().saturating_sub(1) as i64;
+            // To the last row of the record, never past it.
+            let max = i64::from(super::view::detail_scroll_limit(
+                &detail.lines,
+                !detail.chart.is_empty(),
+                self.size,
+                self.now,
+            ));
             detail.scroll = (detail.scroll as i64 + by).clamp(0, max) as u16;
             return Vec::new();
         }

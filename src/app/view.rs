@@ -175,3 +175,84 @@ pub fn countdown(at: DateTime<Utc>, now: DateTime<Utc>) -> (String, bool) {
         (format!("{shown} (in {amount})"), false)
     }
 }
+
+/// The body of the main screen at `size`: all but the header, the tabs and
+/// the status line.
+pub fn body_rect(size: (u16, u16)) -> ratatui::layout::Rect {
+    let [_, _, body, _] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Length(1),
+        ratatui::layout::Constraint::Length(1),
+        ratatui::layout::Constraint::Fill(1),
+        ratatui::layout::Constraint::Length(1),
+    ])
+    .areas(ratatui::layout::Rect::new(0, 0, size.0, size.1));
+    body
+}
+
+/// The list and the open record in `body`: side by side when there is
+/// room, otherwise one above the other. The screens draw them here, and
+/// the model scrolls the record by the same measure.
+pub fn split(body: ratatui::layout::Rect) -> (ratatui::layout::Rect, ratatui::layout::Rect) {
+    use ratatui::layout::{Constraint, Layout};
+    if body.width >= 120 {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+            .areas(body);
+        (l, r)
+    } else {
+        let [l, r] =
+            Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
+        (l, r)
+    }
+}
+
+/// The part of the record's pane its text takes, the capacity chart (if
+/// any) below it.
+pub fn detail_split(
+    rect: ratatui::layout::Rect,
+    has_chart: bool,
+) -> (ratatui::layout::Rect, Option<ratatui::layout::Rect>) {
+    use ratatui::layout::{Constraint, Layout};
+    if !has_chart {
+        return (rect, None);
+    }
+    let chart_height = (rect.height / 2).max(8).min(rect.height);
+    let [a, b] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(chart_height)]).areas(rect);
+    (a, Some(b))
+}
+
+/// A record line's words as drawn, labels padded as the screen pads them,
+/// for measuring how many rows it wraps to.
+fn detail_text(line: &DetailLine, now: DateTime<Utc>) -> String {
+    match line {
+        DetailLine::Heading(h) | DetailLine::Text(h) => h.clone(),
+        DetailLine::Field(label, value) | DetailLine::Warning(label, value) => {
+            format!("{label:<20}{value}")
+        }
+        DetailLine::Countdown(label, at) => format!("{label:<20}{}", countdown(*at, now).0),
+        DetailLine::Blank => String::new(),
+    }
+}
+
+/// How far the open record can scroll on a screen of `size`: the rows its
+/// text wraps to, less the rows its pane shows. Zero when it all fits.
+pub fn detail_scroll_limit(
+    lines: &[DetailLine],
+    has_chart: bool,
+    size: (u16, u16),
+    now: DateTime<Utc>,
+) -> u16 {
+    let (_, pane) = split(body_rect(size));
+    let (text, _) = detail_split(pane, has_chart);
+    // Inside the border.
+    let (width, height) = (text.width.saturating_sub(2), text.height.saturating_sub(2));
+    let rows = ratatui::widgets::Paragraph::new(
+        lines
+            .iter()
+            .map(|l| ratatui::text::Line::raw(detail_text(l, now)))
+            .collect::<Vec<_>>(),
+    )
+    .wrap(ratatui::widgets::Wrap { trim: false })
+    .line_count(width);
+    u16::try_from(rows.saturating_sub(usize::from(height))).unwrap_or(u16::MAX)
+}

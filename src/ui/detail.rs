@@ -2,7 +2,7 @@
 
 use crate::ui::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::layout::{Direction, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Wrap};
@@ -12,14 +12,7 @@ use crate::app::view::{CapacityBar, DetailLine, countdown};
 use crate::app::{App, Focus};
 
 pub fn render(app: &App, t: &Theme, detail: &Detail, frame: &mut Frame, rect: Rect) {
-    let (text_area, chart_area) = if detail.chart.is_empty() {
-        (rect, None)
-    } else {
-        let chart_height = (rect.height / 2).max(8).min(rect.height);
-        let [a, b] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(chart_height)]).areas(rect);
-        (a, Some(b))
-    };
+    let (text_area, chart_area) = crate::app::view::detail_split(rect, !detail.chart.is_empty());
     let lines: Vec<Line> = detail
         .lines
         .iter()
@@ -52,15 +45,31 @@ pub fn render(app: &App, t: &Theme, detail: &Detail, frame: &mut Frame, rect: Re
             DetailLine::Blank => Line::raw(""),
         })
         .collect();
-    let block = Block::default()
+    // Scrolled no further than its last row (the screen may have grown
+    // since), and saying when there is more below.
+    let limit = crate::app::view::detail_scroll_limit(
+        &detail.lines,
+        chart_area.is_some(),
+        app.size,
+        app.now,
+    );
+    let scroll = detail.scroll.min(limit);
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(t.border(app.focus == Focus::Detail))
         .title(Line::styled(format!(" {} ", detail.title), t.title()));
+    if scroll < limit {
+        let key = app
+            .keymap
+            .hint(crate::app::Context::Detail, crate::app::Action::Down)
+            .unwrap_or_else(|| "↓".into());
+        block = block.title_bottom(Line::styled(format!(" more below: {key} "), t.dim()));
+    }
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
-            .scroll((detail.scroll, 0)),
+            .scroll((scroll, 0)),
         text_area,
     );
     if let Some(area) = chart_area {

@@ -73,21 +73,9 @@ fn render_records(app: &App, t: &Theme, area: Area, frame: &mut Frame, body: Rec
         list::render(app, t, area, frame, body, true);
         return;
     };
-    let (list_area, detail_area) = split(body);
+    let (list_area, detail_area) = crate::app::view::split(body);
     list::render(app, t, area, frame, list_area, app.focus == Focus::List);
     detail::render(app, t, detail, frame, detail_area);
-}
-
-fn split(body: Rect) -> (Rect, Rect) {
-    if body.width >= 120 {
-        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-            .areas(body);
-        (l, r)
-    } else {
-        let [l, r] =
-            Layout::vertical([Constraint::Percentage(40), Constraint::Percentage(60)]).areas(body);
-        (l, r)
-    }
 }
 
 /// How many rows of a list fit at this terminal size with no record open
