@@ -37,10 +37,7 @@ const CRITERIA: [&str; 7] = [
 
 impl Form {
     pub fn propose_threshold(codename: &str) -> Form {
-        let mut fields: Vec<Field> = CRITERIA
-            .iter()
-            .map(|c| Field::text(*c, false, ""))
-            .collect();
+        let mut fields: Vec<Field> = CRITERIA.iter().map(|c| Field::text(c, false, "")).collect();
         fields.push(Field::date("review date", true, "+28d"));
         Form::new(
             FormKind::ProposeThreshold {
@@ -107,12 +104,13 @@ impl Form {
             },
             None,
         )];
-        for (number, what, asked) in lines {
+        // One field per line, in the bid's order: each an approved quantity.
+        for (number, _, asked) in lines {
             fields.push(
-                Field::line(format!("line {number}"), false, &trim_number(*asked))
+                Field::line("line", false, &trim_number(*asked))
+                    .labelled(format!("line {number}"))
                     .with_hint("approved quantity, when approving in part"),
             );
-            let _ = what;
         }
         fields.push(Field::text("rationale", true, ""));
         let mut form = Form::new(
@@ -394,10 +392,10 @@ pub(super) fn build(form: &Form, now: DateTime<Utc>) -> Option<Result<Submission
 
 /// [`build`]: `Ok(None)` for a form that is not this module's.
 fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, InvalidInput> {
-    let v = |l: &str| form.value(l);
-    let opt = |l: &str| Some(v(l)).filter(|s| !s.trim().is_empty());
+    let v = |id: &str| form.value(id);
+    let opt = |id: &str| Some(v(id)).filter(|s| !s.trim().is_empty());
     let today = uk_date(now);
-    let yes = |l: &str| v(l) == "yes";
+    let yes = |id: &str| v(id) == "yes";
     let command = match &form.kind {
         FormKind::ProposeThreshold { codename } => {
             let c: Vec<String> = CRITERIA.iter().map(|c| v(c)).collect();
@@ -432,14 +430,15 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
                 "defer" => BidDecision::Defer,
                 _ => {
                     let mut approved = Vec::new();
-                    for n in lines {
-                        let label = format!("line {n}");
-                        let q = v(&label);
+                    for (n, q) in lines.iter().zip(form.values("line")) {
                         if q.trim().is_empty() {
                             continue;
                         }
                         let q = q.trim().parse::<f64>().map_err(|_| {
-                            InvalidInput::new("decision", format!("{label}: '{q}' is not a number"))
+                            InvalidInput::new(
+                                "decision",
+                                format!("line {n}: '{q}' is not a number"),
+                            )
                         })?;
                         approved.push((*n, q));
                     }
@@ -543,8 +542,8 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
             }));
         }
         FormKind::AuditFilter => {
-            let day = |l: &'static str| -> Result<Option<NaiveDate>, InvalidInput> {
-                opt(l).map(|d| parse_form_date(l, &d, today)).transpose()
+            let day = |id: &'static str| -> Result<Option<NaiveDate>, InvalidInput> {
+                opt(id).map(|d| parse_form_date(id, &d, today)).transpose()
             };
             let filter = AuditFilter {
                 operation: opt("operation")

@@ -118,7 +118,7 @@ impl App {
         };
         if locked_user.is_some() {
             // The lock screen: the same user, password only.
-            let password = zeroize::Zeroizing::new(form.fields[0].value());
+            let password = zeroize::Zeroizing::new(form.value("password"));
             return vec![Effect::Unlock { password }];
         }
         match form.submit(now, build_form) {

@@ -87,7 +87,7 @@ fn details(
     form: &Form,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<SubjectDetails, InvalidInput> {
-    let v = |l: &str| form.value(l);
+    let v = |id: &str| form.value(id);
     let review = match Some(v("vetting review date")).filter(|s| !s.trim().is_empty()) {
         Some(d) => Some(parse_form_date("vetting review date", &d, uk_date(now))?),
         None => None,
