@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::audit_filter::AuditFilter;
-use super::form::{Field, Form, FormKind, Submission, parse_form_date};
+use super::form::{Field, Form, FormKind, Submission, beside, parse_form_date};
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
 use crate::domain::authorisation::AuthorisationType;
@@ -419,7 +419,7 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
             rationale: text::required("rationale", &v("rationale"), text::LONG)?,
         },
         FormKind::DraftBid => Command::DraftBid {
-            codename: Codename::parse(&v("operation"))?,
+            codename: Codename::parse(&v("operation")).map_err(beside("operation"))?,
             justification: text::required("justification", &v("justification"), text::LONG)?,
             lines: bid_lines(&v("lines"), today)?,
         },
@@ -458,8 +458,9 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
         },
         FormKind::ApplyAuthorisation => {
             Command::ApplyForAuthorisation(AuthorisationApplication::new(
-                Codename::parse(&v("operation"))?,
-                Username::parse(&v("authorising officer"))?,
+                Codename::parse(&v("operation")).map_err(beside("operation"))?,
+                Username::parse(&v("authorising officer"))
+                    .map_err(beside("authorising officer"))?,
                 AuthorisationType::parse(&v("authorisation type"))?,
                 yes("urgent"),
                 &v("urgency reason"),
@@ -515,7 +516,9 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
             )?,
         },
         FormKind::RecordReferral => Command::RecordReferral(NewReferral::new(
-            opt("operation").map(|c| Codename::parse(&c)).transpose()?,
+            opt("operation")
+                .map(|c| Codename::parse(&c).map_err(beside("operation")))
+                .transpose()?,
             &v("force reference"),
             MatterType::parse(&v("matter type"))?,
             ReferralCriterion::parse(&v("criterion"))?,
@@ -525,7 +528,7 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
             yes("covert sensitive"),
             &v("restrictions"),
             opt("re-referral of")
-                .map(|u| urn(UrnKind::Referral, &u))
+                .map(|u| urn(UrnKind::Referral, &u).map_err(beside("re-referral of")))
                 .transpose()?,
         )?),
         FormKind::IopcDecision { urn: u } => Command::RecordIopcDecision {
@@ -547,7 +550,11 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
             };
             let filter = AuditFilter {
                 operation: opt("operation")
-                    .map(|c| Codename::parse(&c).map(|c| c.to_string()))
+                    .map(|c| {
+                        Codename::parse(&c)
+                            .map(|c| c.to_string())
+                            .map_err(beside("operation"))
+                    })
                     .transpose()?,
                 user: opt("user").map(|u| u.trim().to_string()),
                 action: opt("action").map(|a| a.trim().to_string()),

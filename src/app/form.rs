@@ -242,6 +242,13 @@ fn step(selected: &mut Option<usize>, n: usize, by: i32) {
     });
 }
 
+/// Puts a refusal beside the field `id`: for a value parsed by a type whose
+/// refusals name the type (a codename, a username, a reference) rather
+/// than the field it was typed in.
+pub(crate) fn beside(id: &'static str) -> impl Fn(InvalidInput) -> InvalidInput {
+    move |e| InvalidInput::new(id, e.message)
+}
+
 /// A date typed in a form: `dd/mm/yyyy` (or ISO), `today`, `yesterday`,
 /// `tomorrow`, or an offset from today such as `+3d`, `-2w`.
 pub fn parse_form_date(
@@ -833,11 +840,10 @@ impl Form {
                     ));
                 }
                 let password = NewPassword::parse(v("password"), &username)?;
-                let head_name = Username::parse(&v("head of unit"))
-                    .map_err(|e| InvalidInput::new("head of unit", e.message))?;
+                let head_name =
+                    Username::parse(&v("head of unit")).map_err(beside("head of unit"))?;
                 let head_display = match opt("head's display name") {
-                    Some(d) => DisplayName::parse(&d)
-                        .map_err(|e| InvalidInput::new("head's display name", e.message))?,
+                    Some(d) => DisplayName::parse(&d).map_err(beside("head's display name"))?,
                     None => DisplayName::parse(head_name.as_str())?,
                 };
                 if v("head's password") != v("head's password again") {
@@ -847,15 +853,14 @@ impl Form {
                     ));
                 }
                 let head_password = NewPassword::parse(v("head's password"), &head_name)
-                    .map_err(|e| InvalidInput::new("head's password", e.message))?;
+                    .map_err(beside("head's password"))?;
                 let head = HeadOfUnit {
                     username: head_name,
                     display_name: head_display,
                     rank: Rank::parse(&v("head's rank"))?,
                     password: head_password,
                 };
-                head.check(&username)
-                    .map_err(|e| InvalidInput::new("head of unit", e.message))?;
+                head.check(&username).map_err(beside("head of unit"))?;
                 return Ok(Some(Submission::Setup {
                     path: std::path::PathBuf::from(v("case file").trim()),
                     admin: FirstAdministrator {
@@ -894,7 +899,7 @@ impl Form {
                 }
                 let username = Username::parse(username)?;
                 let password = NewPassword::parse(v("new password"), &username)
-                    .map_err(|e| InvalidInput::new("new password", e.message))?;
+                    .map_err(beside("new password"))?;
                 return Ok(Some(Submission::ChoosePassword(password)));
             }
             FormKind::Login => {
@@ -925,7 +930,9 @@ impl Form {
                     urn,
                 )?,
                 to: TriageStatus::parse(&v("triage"))?,
-                operation: opt("operation").map(|c| Codename::parse(&c)).transpose()?,
+                operation: opt("operation")
+                    .map(|c| Codename::parse(&c).map_err(beside("operation")))
+                    .transpose()?,
                 rationale: crate::domain::text::required(
                     "rationale",
                     &v("rationale"),
@@ -935,15 +942,15 @@ impl Form {
             FormKind::NewOperation => {
                 let team = list("team")
                     .iter()
-                    .map(|u| Username::parse(u))
+                    .map(|u| Username::parse(u).map_err(beside("team")))
                     .collect::<Result<Vec<_>, _>>()?;
                 Command::OpenOperation(NewOperation::new(
                     Codename::parse(&v("codename"))?,
                     &v("description"),
                     Category::parse(&v("category"))?,
                     Priority::parse(&v("priority"))?,
-                    Username::parse(&v("lead"))?,
-                    Username::parse(&v("supervisor"))?,
+                    Username::parse(&v("lead")).map_err(beside("lead"))?,
+                    Username::parse(&v("supervisor")).map_err(beside("supervisor"))?,
                     team,
                     StaffNumber::parse_list(&v("subjects"))?,
                 )?)
