@@ -188,7 +188,8 @@ impl Form {
                     |v| if v == "grant" { "Grant" } else { "Refuse" },
                     None,
                 ),
-                Field::line("review every (days)", false, "28")
+                Field::line("review frequency", false, "28")
+                    .labelled("review every (days)")
                     .with_hint("when granting"),
                 Field::text("rationale", true, ""),
                 Field::text("involvement", false, "").with_hint(
@@ -231,7 +232,8 @@ impl Form {
             FormKind::CancelAuthorisation { urn: urn.into() },
             format!("Cancel {urn}"),
             vec![
-                Field::line("stop instruction given", true, "now")
+                Field::line("stop instruction", true, "now")
+                    .labelled("stop instruction given")
                     .with_hint("now, or dd/mm/yyyy HH:MM"),
                 Field::text("reason", true, ""),
                 Field::text("outcome", true, ""),
@@ -269,7 +271,7 @@ impl Form {
                     |v| v.label(),
                     None,
                 ),
-                Field::date("became clear on", true, "today"),
+                Field::date("became clear", true, "today").labelled("became clear on"),
                 Field::line("subjects", false, "").with_hint("staff numbers, comma separated"),
                 Field::text("summary", true, ""),
                 Field::flag("covert sensitive", false),
@@ -380,7 +382,7 @@ fn when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInput> {
     if text.trim().eq_ignore_ascii_case("now") {
         Ok(now)
     } else {
-        parse_uk_datetime("stop instruction given", text)
+        parse_uk_datetime("stop instruction", text)
     }
 }
 
@@ -479,10 +481,10 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
             if v("decision") == "refuse" {
                 Command::RefuseAuthorisation { urn, rationale }
             } else {
-                let days = v("review every (days)");
+                let days = v("review frequency");
                 let review_every_days = days.trim().parse::<u32>().map_err(|_| {
                     InvalidInput::new(
-                        "review every (days)",
+                        "review frequency",
                         format!("'{}' is not a number of days", days.trim()),
                     )
                 })?;
@@ -509,7 +511,7 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
         FormKind::CancelAuthorisation { urn: u } => Command::CancelAuthorisation {
             urn: urn(UrnKind::Authorisation, u)?,
             cancellation: Cancellation::new(
-                when(&v("stop instruction given"), now)?,
+                when(&v("stop instruction"), now)?,
                 &v("reason"),
                 &v("outcome"),
                 &v("material arrangements"),
@@ -522,7 +524,7 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
             &v("force reference"),
             MatterType::parse(&v("matter type"))?,
             ReferralCriterion::parse(&v("criterion"))?,
-            parse_form_date("became clear on", &v("became clear on"), today)?,
+            parse_form_date("became clear", &v("became clear"), today)?,
             StaffNumber::parse_list(&v("subjects"))?,
             &v("summary"),
             yes("covert sensitive"),
