@@ -152,6 +152,21 @@ impl Field {
         }
     }
 
+    /// Fills the field as if typed: for a choice, the option with this
+    /// code; for a flag, "yes" or "no".
+    #[cfg(test)]
+    pub(crate) fn set(&mut self, value: &str) {
+        match &mut self.input {
+            Input::Line(a) | Input::Password(a) | Input::Date(a) | Input::Text(a) => {
+                *a = text_area(value);
+            }
+            Input::Choice { options, selected } => {
+                *selected = options.iter().position(|(code, _)| code == value);
+            }
+            Input::Flag(on) => *on = value == "yes",
+        }
+    }
+
     pub fn is_multiline(&self) -> bool {
         matches!(self.input, Input::Text(_))
     }

@@ -101,6 +101,22 @@ impl AreaKind for Authorisations {
     fn makes(command: &Command) -> bool {
         matches!(command, Command::ApplyForAuthorisation(_))
     }
+
+    #[cfg(test)]
+    fn samples() -> Vec<(String, Record)> {
+        let urn = "AUTH-2026-0001".to_string();
+        AuthorisationStatus::ALL
+            .iter()
+            .map(|&status| {
+                let record = Record {
+                    urn: urn.clone(),
+                    codename: "KESTREL".into(),
+                    status,
+                };
+                (urn.clone(), record)
+            })
+            .collect()
+    }
 }
 
 pub fn authorisation_row(a: &CentralRecordEntry) -> ListRow {

@@ -103,6 +103,26 @@ impl AreaKind for Bids {
     fn makes(command: &Command) -> bool {
         matches!(command, Command::DraftBid { .. })
     }
+
+    #[cfg(test)]
+    fn samples() -> Vec<(String, Record)> {
+        let urn = "BID-2026-0001".to_string();
+        BidStatus::ALL
+            .iter()
+            .map(|&status| {
+                let record = Record {
+                    urn: urn.clone(),
+                    codename: "KESTREL".into(),
+                    status,
+                    lines: vec![
+                        (1, "Surveillance team days".into(), 5.0),
+                        (2, "Analyst hours".into(), 12.0),
+                    ],
+                };
+                (urn.clone(), record)
+            })
+            .collect()
+    }
 }
 
 pub fn bid_row(b: &BidRow) -> ListRow {

@@ -87,6 +87,21 @@ impl AreaKind for Intelligence {
     fn makes(command: &Command) -> bool {
         matches!(command, Command::RecordIntelligence(_))
     }
+
+    #[cfg(test)]
+    fn samples() -> Vec<(String, Record)> {
+        let urn = "INT-2026-00001".to_string();
+        TriageStatus::ALL
+            .iter()
+            .map(|&triage| {
+                let record = Record {
+                    urn: urn.clone(),
+                    triage,
+                };
+                (urn.clone(), record)
+            })
+            .collect()
+    }
 }
 
 pub fn intelligence_row(r: &IntelligenceRow) -> ListRow {

@@ -76,6 +76,11 @@ impl AreaKind for Lessons {
             _ => RecordForm::NotHere,
         }
     }
+
+    #[cfg(test)]
+    fn samples() -> Vec<(String, String)> {
+        vec![("KESTREL".into(), "KESTREL".into())]
+    }
 }
 
 /// What the form records.

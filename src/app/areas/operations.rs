@@ -113,6 +113,21 @@ impl AreaKind for Operations {
     fn makes(command: &Command) -> bool {
         matches!(command, Command::OpenOperation(_))
     }
+
+    #[cfg(test)]
+    fn samples() -> Vec<(String, Record)> {
+        let codename = "KESTREL".to_string();
+        OperationStatus::ALL
+            .iter()
+            .map(|&status| {
+                let record = Record {
+                    codename: codename.clone(),
+                    status,
+                };
+                (codename.clone(), record)
+            })
+            .collect()
+    }
 }
 
 pub fn operation_row(o: &OperationRow) -> ListRow {

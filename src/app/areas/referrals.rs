@@ -92,6 +92,23 @@ impl AreaKind for Referrals {
     fn makes(command: &Command) -> bool {
         matches!(command, Command::RecordReferral(_))
     }
+
+    #[cfg(test)]
+    fn samples() -> Vec<(String, Record)> {
+        let urn = "REF-2026-0001".to_string();
+        let mut records = Vec::new();
+        for &status in ReferralStatus::ALL {
+            for operation in [None, Some("KESTREL".to_string())] {
+                let record = Record {
+                    urn: urn.clone(),
+                    operation,
+                    status,
+                };
+                records.push((urn.clone(), record));
+            }
+        }
+        records
+    }
 }
 
 pub fn referral_row(r: &ReferralRow) -> ListRow {
