@@ -6,7 +6,7 @@ use ratatui_textarea::TextArea;
 use super::action::{Action, Context};
 use super::areas::Area;
 use super::areas::kind::RecordForm;
-use super::form::{Form, FormKind};
+use super::form::Form;
 use super::model::{App, Confirmed, Effect, Focus, Load, Popup, Screen};
 
 impl App {
@@ -388,12 +388,7 @@ impl App {
         let Some(session) = &self.session else {
             return;
         };
-        let mut form = Form::login(&session.username);
-        form.kind = FormKind::Login;
-        form.fields.remove(0);
-        form.focus = 0;
-        form.title = format!("Locked: password for {}", session.username);
-        self.screen = Screen::Locked(form);
+        self.screen = Screen::Locked(Form::unlock(&session.username));
         self.popup = None;
         self.dashboard = None;
         self.chain = None;

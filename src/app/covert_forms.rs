@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::audit_filter::AuditFilter;
-use super::form::{Field, Form, FormKind, Submission, parse_form_date};
+use super::form::{Field, Form, FormKind, Submission, beside, parse_form_date};
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
 use crate::domain::authorisation::AuthorisationType;
@@ -37,10 +37,7 @@ const CRITERIA: [&str; 7] = [
 
 impl Form {
     pub fn propose_threshold(codename: &str) -> Form {
-        let mut fields: Vec<Field> = CRITERIA
-            .iter()
-            .map(|c| Field::text(*c, false, ""))
-            .collect();
+        let mut fields: Vec<Field> = CRITERIA.iter().map(|c| Field::text(c, false, "")).collect();
         fields.push(Field::date("review date", true, "+28d"));
         Form::new(
             FormKind::ProposeThreshold {
@@ -107,12 +104,13 @@ impl Form {
             },
             None,
         )];
-        for (number, what, asked) in lines {
+        // One field per line, in the bid's order: each an approved quantity.
+        for (number, _, asked) in lines {
             fields.push(
-                Field::line(format!("line {number}"), false, &trim_number(*asked))
+                Field::line("line", false, &trim_number(*asked))
+                    .labelled(format!("line {number}"))
                     .with_hint("approved quantity, when approving in part"),
             );
-            let _ = what;
         }
         fields.push(Field::text("rationale", true, ""));
         let mut form = Form::new(
@@ -190,7 +188,8 @@ impl Form {
                     |v| if v == "grant" { "Grant" } else { "Refuse" },
                     None,
                 ),
-                Field::line("review every (days)", false, "28")
+                Field::line("review frequency", false, "28")
+                    .labelled("review every (days)")
                     .with_hint("when granting"),
                 Field::text("rationale", true, ""),
                 Field::text("involvement", false, "").with_hint(
@@ -233,7 +232,8 @@ impl Form {
             FormKind::CancelAuthorisation { urn: urn.into() },
             format!("Cancel {urn}"),
             vec![
-                Field::line("stop instruction given", true, "now")
+                Field::line("stop instruction", true, "now")
+                    .labelled("stop instruction given")
                     .with_hint("now, or dd/mm/yyyy HH:MM"),
                 Field::text("reason", true, ""),
                 Field::text("outcome", true, ""),
@@ -271,7 +271,7 @@ impl Form {
                     |v| v.label(),
                     None,
                 ),
-                Field::date("became clear on", true, "today"),
+                Field::date("became clear", true, "today").labelled("became clear on"),
                 Field::line("subjects", false, "").with_hint("staff numbers, comma separated"),
                 Field::text("summary", true, ""),
                 Field::flag("covert sensitive", false),
@@ -382,7 +382,7 @@ fn when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInput> {
     if text.trim().eq_ignore_ascii_case("now") {
         Ok(now)
     } else {
-        parse_uk_datetime("stop instruction given", text)
+        parse_uk_datetime("stop instruction", text)
     }
 }
 
@@ -394,10 +394,10 @@ pub(super) fn build(form: &Form, now: DateTime<Utc>) -> Option<Result<Submission
 
 /// [`build`]: `Ok(None)` for a form that is not this module's.
 fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, InvalidInput> {
-    let v = |l: &str| form.value(l);
-    let opt = |l: &str| Some(v(l)).filter(|s| !s.trim().is_empty());
+    let v = |id: &str| form.value(id);
+    let opt = |id: &str| Some(v(id)).filter(|s| !s.trim().is_empty());
     let today = uk_date(now);
-    let yes = |l: &str| v(l) == "yes";
+    let yes = |id: &str| v(id) == "yes";
     let command = match &form.kind {
         FormKind::ProposeThreshold { codename } => {
             let c: Vec<String> = CRITERIA.iter().map(|c| v(c)).collect();
@@ -421,7 +421,7 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
             rationale: Rationale::new("rationale", &v("rationale"))?,
         },
         FormKind::DraftBid => Command::DraftBid {
-            codename: Codename::parse(&v("operation"))?,
+            codename: Codename::parse(&v("operation")).map_err(beside("operation"))?,
             justification: Rationale::new("justification", &v("justification"))?,
             lines: bid_lines(&v("lines"), today)?,
         },
@@ -432,14 +432,15 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
                 "defer" => BidDecision::Defer,
                 _ => {
                     let mut approved = Vec::new();
-                    for n in lines {
-                        let label = format!("line {n}");
-                        let q = v(&label);
+                    for (n, q) in lines.iter().zip(form.values("line")) {
                         if q.trim().is_empty() {
                             continue;
                         }
                         let q = q.trim().parse::<f64>().map_err(|_| {
-                            InvalidInput::new("decision", format!("{label}: '{q}' is not a number"))
+                            InvalidInput::new(
+                                "decision",
+                                format!("line {n}: '{q}' is not a number"),
+                            )
                         })?;
                         approved.push((*n, q));
                     }
@@ -459,8 +460,9 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
         },
         FormKind::ApplyAuthorisation => {
             Command::ApplyForAuthorisation(AuthorisationApplication::new(
-                Codename::parse(&v("operation"))?,
-                Username::parse(&v("authorising officer"))?,
+                Codename::parse(&v("operation")).map_err(beside("operation"))?,
+                Username::parse(&v("authorising officer"))
+                    .map_err(beside("authorising officer"))?,
                 AuthorisationType::parse(&v("authorisation type"))?,
                 yes("urgent"),
                 &v("urgency reason"),
@@ -479,10 +481,10 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
             if v("decision") == "refuse" {
                 Command::RefuseAuthorisation { urn, rationale }
             } else {
-                let days = v("review every (days)");
+                let days = v("review frequency");
                 let review_every_days = days.trim().parse::<u32>().map_err(|_| {
                     InvalidInput::new(
-                        "review every (days)",
+                        "review frequency",
                         format!("'{}' is not a number of days", days.trim()),
                     )
                 })?;
@@ -511,24 +513,26 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
         FormKind::CancelAuthorisation { urn: u } => Command::CancelAuthorisation {
             urn: urn(UrnKind::Authorisation, u)?,
             cancellation: Cancellation::new(
-                when(&v("stop instruction given"), now)?,
+                when(&v("stop instruction"), now)?,
                 &v("reason"),
                 &v("outcome"),
                 &v("material arrangements"),
             )?,
         },
         FormKind::RecordReferral => Command::RecordReferral(NewReferral::new(
-            opt("operation").map(|c| Codename::parse(&c)).transpose()?,
+            opt("operation")
+                .map(|c| Codename::parse(&c).map_err(beside("operation")))
+                .transpose()?,
             &v("force reference"),
             MatterType::parse(&v("matter type"))?,
             ReferralCriterion::parse(&v("criterion"))?,
-            parse_form_date("became clear on", &v("became clear on"), today)?,
+            parse_form_date("became clear", &v("became clear"), today)?,
             StaffNumber::parse_list(&v("subjects"))?,
             &v("summary"),
             yes("covert sensitive"),
             &v("restrictions"),
             opt("re-referral of")
-                .map(|u| urn(UrnKind::Referral, &u))
+                .map(|u| urn(UrnKind::Referral, &u).map_err(beside("re-referral of")))
                 .transpose()?,
         )?),
         FormKind::IopcDecision { urn: u } => Command::RecordIopcDecision {
@@ -545,12 +549,16 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
             }));
         }
         FormKind::AuditFilter => {
-            let day = |l: &'static str| -> Result<Option<NaiveDate>, InvalidInput> {
-                opt(l).map(|d| parse_form_date(l, &d, today)).transpose()
+            let day = |id: &'static str| -> Result<Option<NaiveDate>, InvalidInput> {
+                opt(id).map(|d| parse_form_date(id, &d, today)).transpose()
             };
             let filter = AuditFilter {
                 operation: opt("operation")
-                    .map(|c| Codename::parse(&c).map(|c| c.to_string()))
+                    .map(|c| {
+                        Codename::parse(&c)
+                            .map(|c| c.to_string())
+                            .map_err(beside("operation"))
+                    })
                     .transpose()?,
                 user: opt("user").map(|u| u.trim().to_string()),
                 action: opt("action").map(|a| a.trim().to_string()),

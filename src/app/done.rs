@@ -35,7 +35,7 @@ impl App {
                 if let Screen::Login(form) | Screen::Locked(form) = &mut self.screen {
                     form.error = Some(message);
                     // The password is asked for afresh.
-                    if let Some(field) = form.fields.iter_mut().find(|f| f.label == "password") {
+                    if let Some(field) = form.fields.iter_mut().find(|f| f.id == "password") {
                         *field = form::Field::password("password");
                     }
                     form.focus = form.fields.len() - 1;

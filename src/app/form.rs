@@ -39,7 +39,12 @@ pub enum Input {
 /// One field of a form.
 #[derive(Debug, Clone)]
 pub struct Field {
-    /// The label, also the name the domain's errors use for this field.
+    /// What the form's builder reads it by ([`Form::value`]), and the name
+    /// the domain's and the case file's errors give it
+    /// ([`InvalidInput::field`], which [`Form::fail`] puts beside it).
+    pub id: &'static str,
+    /// What the screen shows beside it: the id's words, unless
+    /// [`Field::labelled`] says otherwise.
     pub label: String,
     pub required: bool,
     pub input: Input,
@@ -71,29 +76,29 @@ fn text_area(initial: &str) -> TextArea<'static> {
 }
 
 impl Field {
-    pub fn line(label: impl Into<String>, required: bool, initial: &str) -> Field {
-        Field::new(label, required, Input::Line(text_area(initial)))
+    pub fn line(id: &'static str, required: bool, initial: &str) -> Field {
+        Field::new(id, required, Input::Line(text_area(initial)))
     }
 
-    pub fn password(label: impl Into<String>) -> Field {
+    pub fn password(id: &'static str) -> Field {
         let mut area = TextArea::default();
         area.set_mask_char('•');
         // No undo history: it would keep copies of what was typed.
         area.set_max_histories(0);
-        Field::new(label, true, Input::Password(area))
+        Field::new(id, true, Input::Password(area))
     }
 
-    pub fn text(label: impl Into<String>, required: bool, initial: &str) -> Field {
-        Field::new(label, required, Input::Text(text_area(initial)))
+    pub fn text(id: &'static str, required: bool, initial: &str) -> Field {
+        Field::new(id, required, Input::Text(text_area(initial)))
     }
 
-    pub fn date(label: impl Into<String>, required: bool, initial: &str) -> Field {
-        Field::new(label, required, Input::Date(text_area(initial)))
+    pub fn date(id: &'static str, required: bool, initial: &str) -> Field {
+        Field::new(id, required, Input::Date(text_area(initial)))
             .with_hint("dd/mm/yyyy, today, +3d, -2w")
     }
 
     pub fn choice<T: Copy + PartialEq>(
-        label: impl Into<String>,
+        id: &'static str,
         required: bool,
         all: &[T],
         code: impl Fn(T) -> &'static str,
@@ -105,21 +110,28 @@ impl Field {
             .map(|v| (code(*v).to_string(), shown(*v).to_string()))
             .collect();
         let selected = initial.and_then(|i| all.iter().position(|v| *v == i));
-        Field::new(label, required, Input::Choice { options, selected })
+        Field::new(id, required, Input::Choice { options, selected })
     }
 
-    pub fn flag(label: impl Into<String>, initial: bool) -> Field {
-        Field::new(label, false, Input::Flag(initial))
+    pub fn flag(id: &'static str, initial: bool) -> Field {
+        Field::new(id, false, Input::Flag(initial))
     }
 
-    fn new(label: impl Into<String>, required: bool, input: Input) -> Field {
+    fn new(id: &'static str, required: bool, input: Input) -> Field {
         Field {
-            label: label.into(),
+            id,
+            label: id.to_string(),
             required,
             input,
             hint: String::new(),
             error: None,
         }
+    }
+
+    /// Shows other words than its id beside it.
+    pub fn labelled(mut self, label: impl Into<String>) -> Field {
+        self.label = label.into();
+        self
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Field {
@@ -138,6 +150,21 @@ impl Field {
                 selected.map(|i| options[i].0.clone()).unwrap_or_default()
             }
             Input::Flag(on) => if *on { "yes" } else { "no" }.to_string(),
+        }
+    }
+
+    /// Fills the field as if typed: for a choice, the option with this
+    /// code; for a flag, "yes" or "no".
+    #[cfg(test)]
+    pub(crate) fn set(&mut self, value: &str) {
+        match &mut self.input {
+            Input::Line(a) | Input::Password(a) | Input::Date(a) | Input::Text(a) => {
+                *a = text_area(value);
+            }
+            Input::Choice { options, selected } => {
+                *selected = options.iter().position(|(code, _)| code == value);
+            }
+            Input::Flag(on) => *on = value == "yes",
         }
     }
 
@@ -229,6 +256,13 @@ fn step(selected: &mut Option<usize>, n: usize, by: i32) {
         None => n - 1,
         Some(i) => (i as i64 + by as i64).rem_euclid(n as i64) as usize,
     });
+}
+
+/// Puts a refusal beside the field `id`: for a value parsed by a type whose
+/// refusals name the type (a codename, a username, a reference) rather
+/// than the field it was typed in.
+pub(crate) fn beside(id: &'static str) -> impl Fn(InvalidInput) -> InvalidInput {
+    move |e| InvalidInput::new(id, e.message)
 }
 
 /// A date typed in a form: `dd/mm/yyyy` (or ISO), `today`, `yesterday`,
@@ -504,6 +538,15 @@ impl Form {
         form
     }
 
+    /// The lock screen: the password of the user already logged in.
+    pub fn unlock(username: &str) -> Form {
+        Form::new(
+            FormKind::Login,
+            format!("Locked: password for {username}"),
+            vec![Field::password("password")],
+        )
+    }
+
     pub fn new_intelligence() -> Form {
         Form::new(
             FormKind::NewIntelligence,
@@ -667,12 +710,33 @@ impl Form {
         }
     }
 
-    pub(crate) fn value(&self, label: &str) -> String {
+    /// The value of the field `id` names. Reading a field the form does
+    /// not have (or has more than one of) is a mistake in the code that
+    /// reads it, which a debug build stops at.
+    pub(crate) fn value(&self, id: &str) -> String {
+        let mut named = self.fields.iter().filter(|f| f.id == id);
+        let field = named.next();
+        debug_assert!(
+            field.is_some(),
+            "the form \"{}\" has no field \"{id}\"",
+            self.title
+        );
+        debug_assert!(
+            named.next().is_none(),
+            "the form \"{}\" has more than one field \"{id}\": read them with values",
+            self.title
+        );
+        field.map(Field::value).unwrap_or_default()
+    }
+
+    /// The values of a field repeated once per item (a bid's lines), in
+    /// order.
+    pub(crate) fn values(&self, id: &str) -> Vec<String> {
         self.fields
             .iter()
-            .find(|f| f.label == label)
+            .filter(|f| f.id == id)
             .map(Field::value)
-            .unwrap_or_default()
+            .collect()
     }
 
     /// Checks one field on its own (required, and its format), so a mistake
@@ -689,15 +753,15 @@ impl Form {
                 Input::Date(_) => parse_form_date("date", &value, uk_date(now))
                     .err()
                     .map(|e| e.message),
-                _ => self.check_format(&field.label, &value, now).err(),
+                _ => self.check_format(field.id, &value, now).err(),
             }
         };
         self.fields[index].error = error;
     }
 
-    fn check_format(&self, label: &str, value: &str, now: DateTime<Utc>) -> Result<(), String> {
+    fn check_format(&self, id: &str, value: &str, now: DateTime<Utc>) -> Result<(), String> {
         let m = |e: InvalidInput| e.message;
-        match (&self.kind, label) {
+        match (&self.kind, id) {
             (_, "received") => received(value, now).map(|_| ()).map_err(m),
             (_, "grading") => Grading::parse(value, "")
                 .map(|_| ())
@@ -752,7 +816,7 @@ impl Form {
     /// Shows what the domain or the case file refused: beside the field it
     /// names when there is one, otherwise over the whole form.
     pub fn fail(&mut self, e: InvalidInput) {
-        match self.fields.iter().position(|f| f.label == e.field) {
+        match self.fields.iter().position(|f| f.id == e.field) {
             Some(i) => {
                 self.fields[i].error = Some(e.message);
                 self.focus = i;
@@ -769,10 +833,11 @@ impl Form {
     }
 
     fn casework(&self, now: DateTime<Utc>) -> Result<Option<Submission>, InvalidInput> {
-        let v = |l: &str| self.value(l);
-        let opt = |l: &str| Some(v(l)).filter(|s| !s.trim().is_empty());
-        let list = |l: &str| -> Vec<String> {
-            v(l).split(',')
+        let v = |id: &str| self.value(id);
+        let opt = |id: &str| Some(v(id)).filter(|s| !s.trim().is_empty());
+        let list = |id: &str| -> Vec<String> {
+            v(id)
+                .split(',')
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty())
                 .collect()
@@ -791,11 +856,10 @@ impl Form {
                     ));
                 }
                 let password = NewPassword::parse(v("password"), &username)?;
-                let head_name = Username::parse(&v("head of unit"))
-                    .map_err(|e| InvalidInput::new("head of unit", e.message))?;
+                let head_name =
+                    Username::parse(&v("head of unit")).map_err(beside("head of unit"))?;
                 let head_display = match opt("head's display name") {
-                    Some(d) => DisplayName::parse(&d)
-                        .map_err(|e| InvalidInput::new("head's display name", e.message))?,
+                    Some(d) => DisplayName::parse(&d).map_err(beside("head's display name"))?,
                     None => DisplayName::parse(head_name.as_str())?,
                 };
                 if v("head's password") != v("head's password again") {
@@ -805,15 +869,14 @@ impl Form {
                     ));
                 }
                 let head_password = NewPassword::parse(v("head's password"), &head_name)
-                    .map_err(|e| InvalidInput::new("head's password", e.message))?;
+                    .map_err(beside("head's password"))?;
                 let head = HeadOfUnit {
                     username: head_name,
                     display_name: head_display,
                     rank: Rank::parse(&v("head's rank"))?,
                     password: head_password,
                 };
-                head.check(&username)
-                    .map_err(|e| InvalidInput::new("head of unit", e.message))?;
+                head.check(&username).map_err(beside("head of unit"))?;
                 return Ok(Some(Submission::Setup {
                     path: std::path::PathBuf::from(v("case file").trim()),
                     admin: FirstAdministrator {
@@ -854,7 +917,7 @@ impl Form {
                 }
                 let username = Username::parse(username)?;
                 let password = NewPassword::parse(v("new password"), &username)
-                    .map_err(|e| InvalidInput::new("new password", e.message))?;
+                    .map_err(beside("new password"))?;
                 return Ok(Some(Submission::ChoosePassword(password)));
             }
             FormKind::Login => {
@@ -885,21 +948,23 @@ impl Form {
                     urn,
                 )?,
                 to: TriageStatus::parse(&v("triage"))?,
-                operation: opt("operation").map(|c| Codename::parse(&c)).transpose()?,
+                operation: opt("operation")
+                    .map(|c| Codename::parse(&c).map_err(beside("operation")))
+                    .transpose()?,
                 rationale: Rationale::new("rationale", &v("rationale"))?,
             },
             FormKind::NewOperation => {
                 let team = list("team")
                     .iter()
-                    .map(|u| Username::parse(u))
+                    .map(|u| Username::parse(u).map_err(beside("team")))
                     .collect::<Result<Vec<_>, _>>()?;
                 Command::OpenOperation(NewOperation::new(
                     Codename::parse(&v("codename"))?,
                     &v("description"),
                     Category::parse(&v("category"))?,
                     Priority::parse(&v("priority"))?,
-                    Username::parse(&v("lead"))?,
-                    Username::parse(&v("supervisor"))?,
+                    Username::parse(&v("lead")).map_err(beside("lead"))?,
+                    Username::parse(&v("supervisor")).map_err(beside("supervisor"))?,
                     team,
                     StaffNumber::parse_list(&v("subjects"))?,
                 )?)

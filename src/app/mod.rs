@@ -18,6 +18,8 @@ pub mod audit_filter;
 pub mod covert_forms;
 mod done;
 pub mod form;
+#[cfg(test)]
+mod form_ids;
 pub mod list;
 pub mod model;
 mod popups;

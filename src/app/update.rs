@@ -14,7 +14,7 @@ use crate::domain::InvalidInput;
 /// What a checked form asks for: an area's own form's by its builder, a
 /// covert workflow form's by `covert_forms::build`, any other's by
 /// `Form::build_casework`.
-fn build_form(form: &Form, now: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+pub(super) fn build_form(form: &Form, now: DateTime<Utc>) -> Result<Submission, InvalidInput> {
     if let Some(build) = form.builder {
         return build(form, now);
     }
@@ -127,7 +127,7 @@ impl App {
         };
         if locked_user.is_some() {
             // The lock screen: the same user, password only.
-            let password = zeroize::Zeroizing::new(form.fields[0].value());
+            let password = zeroize::Zeroizing::new(form.value("password"));
             return vec![Effect::Unlock { password }];
         }
         match form.submit(now, build_form) {

@@ -102,6 +102,26 @@ impl AreaKind for Authorisations {
     fn makes(command: &Command) -> bool {
         matches!(command, Command::ApplyForAuthorisation(_))
     }
+
+    #[cfg(test)]
+    fn samples() -> Vec<(String, Record)> {
+        let urn = "AUTH-2026-0001".to_string();
+        AuthorisationStatus::ALL
+            .iter()
+            .map(|&status| {
+                let record = Record {
+                    urn: crate::domain::urn::Urn::parse(
+                        crate::domain::urn::UrnKind::Authorisation,
+                        "AUTH-2026-0001",
+                    )
+                    .unwrap(),
+                    codename: crate::domain::operation::Codename::parse("KESTREL").unwrap(),
+                    status,
+                };
+                (urn.clone(), record)
+            })
+            .collect()
+    }
 }
 
 pub fn authorisation_row(a: &CentralRecordEntry) -> ListRow {

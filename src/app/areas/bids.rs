@@ -101,6 +101,30 @@ impl AreaKind for Bids {
     fn makes(command: &Command) -> bool {
         matches!(command, Command::DraftBid { .. })
     }
+
+    #[cfg(test)]
+    fn samples() -> Vec<(String, Record)> {
+        let urn = "BID-2026-0001".to_string();
+        BidStatus::ALL
+            .iter()
+            .map(|&status| {
+                let record = Record {
+                    urn: crate::domain::urn::Urn::parse(
+                        crate::domain::urn::UrnKind::Bid,
+                        "BID-2026-0001",
+                    )
+                    .unwrap(),
+                    codename: crate::domain::operation::Codename::parse("KESTREL").unwrap(),
+                    status,
+                    lines: vec![
+                        (1, "Surveillance team days".into(), 5.0),
+                        (2, "Analyst hours".into(), 12.0),
+                    ],
+                };
+                (urn.clone(), record)
+            })
+            .collect()
+    }
 }
 
 pub fn bid_row(b: &BidRow) -> ListRow {

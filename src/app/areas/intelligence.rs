@@ -88,6 +88,25 @@ impl AreaKind for Intelligence {
     fn makes(command: &Command) -> bool {
         matches!(command, Command::RecordIntelligence(_))
     }
+
+    #[cfg(test)]
+    fn samples() -> Vec<(String, Record)> {
+        let urn = "INT-2026-00001".to_string();
+        TriageStatus::ALL
+            .iter()
+            .map(|&triage| {
+                let record = Record {
+                    urn: crate::domain::urn::Urn::parse(
+                        crate::domain::urn::UrnKind::Intelligence,
+                        "INT-2026-00001",
+                    )
+                    .unwrap(),
+                    triage,
+                };
+                (urn.clone(), record)
+            })
+            .collect()
+    }
 }
 
 pub fn intelligence_row(r: &IntelligenceRow) -> ListRow {

@@ -215,4 +215,18 @@ pub trait AreaKind {
     fn makes(_command: &Command) -> bool {
         false
     }
+
+    /// Records of each kind its record forms differ by, each with the key
+    /// it opens by, for the tests that build every form the application
+    /// can show.
+    #[cfg(test)]
+    fn samples() -> Vec<(String, Self::Record)> {
+        Vec::new()
+    }
+
+    /// Rows whose row forms those tests build.
+    #[cfg(test)]
+    fn sample_rows() -> Vec<ListRow> {
+        Vec::new()
+    }
 }

@@ -76,6 +76,14 @@ impl AreaKind for Lessons {
             _ => RecordForm::NotHere,
         }
     }
+
+    #[cfg(test)]
+    fn samples() -> Vec<(String, Codename)> {
+        vec![(
+            "KESTREL".into(),
+            crate::domain::operation::Codename::parse("KESTREL").unwrap(),
+        )]
+    }
 }
 
 /// What the form records.
@@ -123,7 +131,7 @@ fn entry_fields() -> Vec<Field> {
 
 /// The command the form asks for, for the lesson it is about.
 fn entry(form: &Form, now: DateTime<Utc>) -> Result<Submission, InvalidInput> {
-    let v = |l: &str| form.value(l);
+    let v = |id: &str| form.value(id);
     let codename = Codename::parse(form.about.as_deref().unwrap_or(""))?;
     let command = if v("record") == Entry::Answer.code() {
         Command::RecordResponse {

@@ -114,6 +114,17 @@ macro_rules! registry {
             pub fn makes(self, command: &Command) -> bool {
                 declared!(self, makes)(command)
             }
+
+            /// The area's sample records (`AreaKind::samples`), opened.
+            #[cfg(test)]
+            fn samples(self) -> Vec<(String, DetailSource)> {
+                match self {
+                    $(Area::$variant => <$module::$kind as AreaKind>::samples()
+                        .into_iter()
+                        .map(|(key, record)| (key, DetailSource::$variant(record)))
+                        .collect(),)*
+                }
+            }
         }
 
         impl DetailSource {
@@ -238,6 +249,37 @@ impl Area {
             .iter()
             .any(|a| declared!(*a, RECORD_ACTIONS).contains(&action))
     }
+
+    /// Every form the area offers: to make a record, to filter or export
+    /// its list, and each action's on its sample rows and records.
+    #[cfg(test)]
+    pub(crate) fn every_form(self, context: &FormContext) -> Vec<Form> {
+        let mut forms: Vec<Form> = [
+            self.new_form(context),
+            self.filter_form(&ListSpec::default()),
+            self.export_form(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let rows = declared!(self, sample_rows)();
+        let records = self.samples();
+        for action in Action::ALL {
+            forms.extend(rows.iter().filter_map(|row| self.row_form(*action, row)));
+            for (key, record) in &records {
+                // As `App::record_form` opens them.
+                match record.record_form(*action, context) {
+                    RecordForm::Edit(mut form) => {
+                        form.about = Some(key.clone());
+                        forms.push(form);
+                    }
+                    RecordForm::Make(form) => forms.push(form),
+                    _ => {}
+                }
+            }
+        }
+        forms
+    }
 }
 
 /// An opened record.
@@ -350,6 +392,17 @@ mod tests {
                     !declared!(*area, NOUN).is_empty(),
                     "{area:?} offers {action:?}"
                 );
+            }
+        }
+    }
+
+    /// The tests of forms (`app::form_ids`) try every record form on an
+    /// area's samples, so an area whose records offer actions has some.
+    #[test]
+    fn every_area_with_record_actions_has_samples() {
+        for area in Area::ALL {
+            if !declared!(*area, RECORD_ACTIONS).is_empty() {
+                assert!(!area.samples().is_empty(), "{area:?} has no samples");
             }
         }
     }

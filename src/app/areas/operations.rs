@@ -114,6 +114,21 @@ impl AreaKind for Operations {
     fn makes(command: &Command) -> bool {
         matches!(command, Command::OpenOperation(_))
     }
+
+    #[cfg(test)]
+    fn samples() -> Vec<(String, Record)> {
+        let codename = "KESTREL".to_string();
+        OperationStatus::ALL
+            .iter()
+            .map(|&status| {
+                let record = Record {
+                    codename: crate::domain::operation::Codename::parse("KESTREL").unwrap(),
+                    status,
+                };
+                (codename.clone(), record)
+            })
+            .collect()
+    }
 }
 
 pub fn operation_row(o: &OperationRow) -> ListRow {

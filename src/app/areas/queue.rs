@@ -65,6 +65,14 @@ impl AreaKind for Queue {
             .unwrap_or_default();
         Some(Form::decide_access(&row.key, summary))
     }
+
+    #[cfg(test)]
+    fn sample_rows() -> Vec<ListRow> {
+        vec![ListRow {
+            key: "ACR-2026-0001".into(),
+            cells: vec!["Access to decide: add alice as investigator".into()],
+        }]
+    }
 }
 
 /// What waits for the user's decision: for a head of unit, requests for

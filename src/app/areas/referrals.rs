@@ -91,6 +91,30 @@ impl AreaKind for Referrals {
     fn makes(command: &Command) -> bool {
         matches!(command, Command::RecordReferral(_))
     }
+
+    #[cfg(test)]
+    fn samples() -> Vec<(String, Record)> {
+        let urn = "REF-2026-0001".to_string();
+        let mut records = Vec::new();
+        for &status in ReferralStatus::ALL {
+            for operation in [
+                None,
+                Some(crate::domain::operation::Codename::parse("KESTREL").unwrap()),
+            ] {
+                let record = Record {
+                    urn: crate::domain::urn::Urn::parse(
+                        crate::domain::urn::UrnKind::Referral,
+                        "REF-2026-0001",
+                    )
+                    .unwrap(),
+                    operation,
+                    status,
+                };
+                records.push((urn.clone(), record));
+            }
+        }
+        records
+    }
 }
 
 pub fn referral_row(r: &ReferralRow) -> ListRow {

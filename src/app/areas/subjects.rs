@@ -80,6 +80,23 @@ impl AreaKind for Subjects {
     fn makes(command: &Command) -> bool {
         matches!(command, Command::AddSubject(_))
     }
+
+    #[cfg(test)]
+    fn samples() -> Vec<(String, SubjectDetails)> {
+        let subject = SubjectDetails::new(
+            StaffNumber::parse("E1234").expect("a staff number"),
+            "Sam Example",
+            "PC",
+            EmploymentType::ALL[0],
+            "Response policing",
+            "Patrol",
+            false,
+            VettingLevel::ALL[1],
+            None,
+            SubjectStatus::ALL[0],
+        );
+        vec![("E1234".into(), subject.expect("a sample subject"))]
+    }
 }
 
 /// A subject's details as the add and edit forms give them.
@@ -87,7 +104,7 @@ fn details(
     form: &Form,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<SubjectDetails, InvalidInput> {
-    let v = |l: &str| form.value(l);
+    let v = |id: &str| form.value(id);
     let review = match Some(v("vetting review date")).filter(|s| !s.trim().is_empty()) {
         Some(d) => Some(parse_form_date("vetting review date", &d, uk_date(now))?),
         None => None,
