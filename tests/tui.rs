@@ -1093,6 +1093,20 @@ fn thresholds_are_proposed_and_decided_on_the_operation() {
     );
     d.keys(&["P"]);
     snapshot("form_propose_threshold", &mut d);
+    // An empty proposal does not save: the overt steps and why they were
+    // not enough are the threshold itself.
+    let proposals = "SELECT CAST(count(*) AS TEXT) FROM threshold_proposal";
+    let before = d.value(proposals);
+    d.keys(&["ctrl-s"]);
+    let form = d.app.form.as_ref().expect("still open");
+    assert_eq!(form.fields[0].error.as_deref(), Some("required"));
+    assert_eq!(d.value(proposals), before);
+    d.type_text("Records checked; the victim would not engage");
+    d.keys(&["tab"]);
+    d.type_text("Neither shows the contact after duty");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_ne!(d.value(proposals), before);
 }
 
 #[test]

@@ -37,7 +37,17 @@ const CRITERIA: [&str; 7] = [
 
 impl Form {
     pub fn propose_threshold(codename: &str) -> Form {
-        let mut fields: Vec<Field> = CRITERIA.iter().map(|c| Field::text(c, false, "")).collect();
+        // The overt steps and why they were not enough are the threshold
+        // itself (seed 003 para 33): a proposal states them. The rest may
+        // wait for more information, but "met" needs them all.
+        let mut fields: Vec<Field> = CRITERIA
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match i {
+                0 | 1 => Field::text(c, true, ""),
+                _ => Field::text(c, false, "").with_hint("needed before \"met\" can be decided"),
+            })
+            .collect();
         fields.push(Field::date("review date", true, "+28d"));
         Form::new(
             FormKind::ProposeThreshold {

@@ -27,7 +27,9 @@ code_list! {
 
 /// The threshold for covert investigation (seed 003, para 33): covert means
 /// only where overt steps have failed to negate or corroborate the
-/// allegation. A proposal may leave criteria blank; "met" may not.
+/// allegation. A proposal states the overt steps and why they did not
+/// negate or corroborate; it may leave the other criteria for later, but
+/// "met" needs every one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThresholdCriteria {
     pub overt_steps: String,
@@ -72,8 +74,8 @@ impl ThresholdCriteria {
         review_date: NaiveDate,
     ) -> Result<ThresholdCriteria, InvalidInput> {
         Ok(ThresholdCriteria {
-            overt_steps: text::optional("overt steps tried", overt_steps, LONG)?,
-            why_not_enough: text::optional(
+            overt_steps: text::required("overt steps tried", overt_steps, LONG)?,
+            why_not_enough: text::required(
                 "why they did not negate or corroborate",
                 why_not_enough,
                 LONG,
@@ -354,6 +356,10 @@ mod tests {
     use super::*;
 
     fn criteria(blank: Option<usize>) -> ThresholdCriteria {
+        try_criteria(blank).unwrap()
+    }
+
+    fn try_criteria(blank: Option<usize>) -> Result<ThresholdCriteria, InvalidInput> {
         let mut texts = [
             "steps", "why", "serious", "needed", "balanced", "little", "unlikely",
         ]
@@ -371,7 +377,6 @@ mod tests {
             &texts[6],
             NaiveDate::from_ymd_opt(2026, 12, 23).unwrap(),
         )
-        .unwrap()
     }
 
     #[test]
@@ -392,9 +397,23 @@ mod tests {
     }
 
     #[test]
+    fn a_proposal_states_the_overt_steps_and_why_they_were_not_enough() {
+        for (i, field) in [
+            (0, "overt steps tried"),
+            (1, "why they did not negate or corroborate"),
+        ] {
+            let err = try_criteria(Some(i)).unwrap_err();
+            assert_eq!((err.field, err.message.as_str()), (field, "is required"));
+        }
+        for i in 2..7 {
+            assert!(try_criteria(Some(i)).is_ok(), "criterion {i} may wait");
+        }
+    }
+
+    #[test]
     fn met_needs_every_criterion_and_other_outcomes_do_not() {
         assert!(criteria(None).allows(ThresholdOutcome::Met).is_ok());
-        for i in 0..7 {
+        for i in 2..7 {
             let c = criteria(Some(i));
             let err = c.allows(ThresholdOutcome::Met).unwrap_err();
             assert!(err.message.contains(c.named()[i].0), "{err}");
