@@ -780,6 +780,11 @@ impl Form {
             (FormKind::Setup, "username" | "head of unit") | (_, "lead") | (_, "supervisor") => {
                 Username::parse(value).map(|_| ()).map_err(m)
             }
+            (_, "stop instruction") if !value.trim().eq_ignore_ascii_case("now") => {
+                parse_uk_datetime("stop instruction", value)
+                    .map(|_| ())
+                    .map_err(m)
+            }
             (_, "corrects") => value
                 .trim()
                 .parse::<u32>()
@@ -1028,6 +1033,29 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    /// A date and time no calendar has is refused on leaving the field,
+    /// not only on saving.
+    #[test]
+    fn a_stop_instruction_time_is_checked_as_it_is_left() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+        for (typed, wrong) in [
+            ("25/13/2026 10:00", true),
+            ("23/11/2026 25:00", true),
+            ("23/11/2026 09:00", false),
+            ("now", false),
+        ] {
+            let mut form = Form::cancel_authorisation("AUTH-2026-0001");
+            form.fields[0] = Field::line("stop instruction", true, typed);
+            form.move_focus(1, now);
+            assert_eq!(
+                form.fields[0].error.is_some(),
+                wrong,
+                "{typed}: {:?}",
+                form.fields[0].error
+            );
+        }
     }
 
     #[test]
