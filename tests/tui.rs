@@ -1111,12 +1111,12 @@ fn thresholds_are_proposed_and_decided_on_the_operation() {
 
 #[test]
 fn authorisations_referrals_and_the_central_record() {
-    let mut d = demo_as("supervisor");
+    // The authorising officer's forms, as the authorising officer sees them.
+    let mut d = demo_as("authorising");
     d.keys(&["6"]);
-    snapshot("authorisations_list", &mut d);
     d.select("AUTH-2026-0002");
     d.keys(&["enter"]);
-    snapshot("authorisation_detail", &mut d);
+    snapshot("authorisation_detail_authorising", &mut d);
     for (key, name) in [
         ("v", "form_review"),
         ("w", "form_renew"),
@@ -1128,6 +1128,15 @@ fn authorisations_referrals_and_the_central_record() {
         snapshot(name, &mut d);
         d.keys(&["esc"]);
     }
+    let mut d = demo_as("supervisor");
+    d.keys(&["6"]);
+    snapshot("authorisations_list", &mut d);
+    d.select("AUTH-2026-0002");
+    d.keys(&["enter"]);
+    snapshot("authorisation_detail", &mut d);
+    // A supervisor may not act on an authorisation: no form opens.
+    d.keys(&["D"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
     d.keys(&["esc", "esc", "n"]);
     snapshot("form_apply_authorisation", &mut d);
     d.keys(&["esc", "E"]);
@@ -1499,4 +1508,61 @@ fn a_covert_record_outside_need_to_know_is_refused_as_missing_and_audited() {
         ),
         1
     );
+}
+
+/// Tried as each role in turn: a form opens only for those who may use it,
+/// and the refusal comes before anything is typed, not at save. Nothing
+/// is written, and nothing is audited as attempted.
+#[test]
+fn forms_open_only_for_those_who_may_use_them() {
+    // An investigator closing an operation; an auditor adding a
+    // decision; the authorising officer recording intelligence.
+    let tries: [(&str, &[&str], &str); 3] = [
+        ("investigator", &["4", "enter", "x"], "close an operation"),
+        ("auditor", &["4", "enter", "d"], "add to a decision log"),
+        ("authorising", &["2", "n"], "record intelligence"),
+    ];
+    for (user, keys, refused) in tries {
+        let mut d = demo_as(user);
+        d.keys(&keys[..keys.len() - 1]);
+        let before = last_seq(&d.path);
+        d.keys(&keys[keys.len() - 1..]);
+        assert!(
+            d.app.form.is_none(),
+            "{user}: a form opened\n{}",
+            d.screen()
+        );
+        let status = d.status_text();
+        assert!(
+            status.contains("your roles") && status.contains(&format!("may not {refused}")),
+            "{user}: {status}"
+        );
+        assert_eq!(last_seq(&d.path), before, "{user}: nothing is written");
+    }
+    // Help and the palette offer only what applies: an investigator on
+    // an operation is not offered its closing, a supervisor is.
+    let mut d = demo_as("investigator");
+    d.keys(&["4", "enter", "?"]);
+    let help = d.screen();
+    assert!(help.contains("Add a decision-log entry"), "{help}");
+    assert!(!help.contains("Close: an operation"), "{help}");
+    d.keys(&["esc", ":"]);
+    d.type_text("close");
+    assert!(
+        !d.app
+            .palette_matches("close")
+            .contains(&ccu::app::Action::Close),
+        "{}",
+        d.screen()
+    );
+    assert!(d.screen().contains("go_lessons"), "{}", d.screen());
+    // Those who may, get the form.
+    let mut d = demo_as("supervisor");
+    d.keys(&["4", "enter", "?"]);
+    assert!(d.screen().contains("Close: an operation"), "{}", d.screen());
+    d.keys(&["esc", "x"]);
+    assert!(d.app.form.is_some(), "{}", d.screen());
+    let mut d = demo_as("investigator");
+    d.keys(&["2", "n"]);
+    assert!(d.app.form.is_some(), "{}", d.screen());
 }

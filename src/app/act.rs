@@ -96,6 +96,10 @@ impl App {
             | Action::Refresh
             | Action::Filter => self.list_action(action),
             Action::New => {
+                if let Some(refused) = self.refusal(self.area, action) {
+                    self.complain(refused);
+                    return Vec::new();
+                }
                 match self.area.new_form(&self.form_context()) {
                     Some(form) => self.form = Some(form),
                     None => self.complain(format!("{}: nothing is made here", self.area.title())),
@@ -243,6 +247,14 @@ impl App {
             self.form = Some(form);
             return;
         }
+        if let Some(refused) = self
+            .detail
+            .as_ref()
+            .and_then(|d| self.refusal(d.area, action))
+        {
+            self.complain(refused);
+            return;
+        }
         let chosen = self.detail.as_ref().map(|d| {
             (
                 d.key.clone(),
@@ -277,6 +289,22 @@ impl App {
                 ))
             }
         }
+    }
+
+    /// Why the user may not use `action`'s form in `area`, if they may
+    /// not: said before the form opens, not after it is filled in.
+    pub(super) fn refusal(&self, area: Area, action: Action) -> Option<String> {
+        let needed = area.needs(action)?;
+        let session = self.session.as_ref()?;
+        if crate::domain::permission::permits(&session.role_set, needed) {
+            return None;
+        }
+        Some(format!(
+            "{}: your roles ({}) may not {}",
+            action.description(),
+            session.roles,
+            needed.phrase(),
+        ))
     }
 
     pub(super) fn go(&mut self, area: Area) -> Vec<Effect> {

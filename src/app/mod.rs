@@ -35,4 +35,3 @@ pub use model::{
     App, Confirmed, DEFAULT_LOCK_AFTER, DemoLogin, Effect, Focus, Load, MIN_HEIGHT, MIN_WIDTH, Msg,
     Outcome, Popup, Screen, SessionInfo, Status, list_rows,
 };
-pub use popups::palette_matches;

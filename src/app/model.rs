@@ -110,6 +110,8 @@ pub struct SessionInfo {
     /// Whether the roles read case content (an administrator's do not):
     /// if not, the areas load nothing and the screen says what to do.
     pub reads_case_content: bool,
+    /// The roles themselves, which say which forms open for this user.
+    pub role_set: crate::domain::role::RoleSet,
 }
 
 /// A message in the status line.

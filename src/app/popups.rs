@@ -4,6 +4,8 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::action::{Action, Context};
+use super::areas::Area;
+use super::areas::kind::RecordForm;
 use super::model::{App, Confirmed, Effect, Popup};
 
 impl App {
@@ -76,9 +78,10 @@ impl App {
                 KeyCode::Down => *selected += 1,
                 KeyCode::Enter => {
                     let query = input.lines().join(" ");
-                    let matches = palette_matches(&query);
-                    let chosen = matches.get((*selected).min(matches.len().saturating_sub(1)));
+                    let selected = *selected;
                     self.popup = None;
+                    let matches = self.palette_matches(&query);
+                    let chosen = matches.get(selected.min(matches.len().saturating_sub(1)));
                     if let Some(action) = chosen.copied() {
                         return self.act(action);
                     }
@@ -127,19 +130,58 @@ impl App {
     }
 }
 
-/// The actions the palette offers for what has been typed: every action
-/// whose name or description contains each word.
-pub fn palette_matches(query: &str) -> Vec<Action> {
-    let words: Vec<String> = query.split_whitespace().map(|w| w.to_lowercase()).collect();
-    let mut found: Vec<Action> = Action::ALL
-        .iter()
-        .copied()
-        .filter(|a| {
-            let hay = format!("{} {}", a.name(), a.description()).to_lowercase();
-            words.iter().all(|w| hay.contains(w.as_str()))
-        })
-        .collect();
-    // Actions whose name holds what was typed come first.
-    found.sort_by_key(|a| !words.iter().all(|w| a.name().contains(w.as_str())));
-    found
+impl App {
+    /// The actions the palette offers for what has been typed: every
+    /// action that applies where the user is ([`App::applies`]) whose
+    /// name or description contains each word.
+    pub fn palette_matches(&self, query: &str) -> Vec<Action> {
+        let words: Vec<String> = query.split_whitespace().map(|w| w.to_lowercase()).collect();
+        let mut found: Vec<Action> = Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| !matches!(a, Action::Save | Action::NextChoice | Action::PrevChoice))
+            .filter(|a| self.applies(*a))
+            .filter(|a| {
+                let hay = format!("{} {}", a.name(), a.description()).to_lowercase();
+                words.iter().all(|w| hay.contains(w.as_str()))
+            })
+            .collect();
+        // Actions whose name holds what was typed come first.
+        found.sort_by_key(|a| !words.iter().all(|w| a.name().contains(w.as_str())));
+        found
+    }
+
+    /// Whether an action does something for this user here: a form opens
+    /// only for those permitted it, and a record's actions are offered on
+    /// the records they apply to in the state they are in. Help and the
+    /// palette list only these.
+    pub fn applies(&self, action: Action) -> bool {
+        let context = self.form_context();
+        match action {
+            Action::New => {
+                self.area.new_form(&context).is_some() && self.refusal(self.area, action).is_none()
+            }
+            Action::Export => self.area.export_form().is_some(),
+            _ if Area::is_record_action(action) => {
+                let area = self.area;
+                if self
+                    .list(area)
+                    .selected_row()
+                    .and_then(|row| area.row_form(action, row))
+                    .is_some()
+                {
+                    return true;
+                }
+                let Some(detail) = &self.detail else {
+                    return false;
+                };
+                self.refusal(detail.area, action).is_none()
+                    && !matches!(
+                        detail.source.record_form(action, &context),
+                        RecordForm::NotHere | RecordForm::Refuse(_)
+                    )
+            }
+            _ => true,
+        }
+    }
 }

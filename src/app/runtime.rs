@@ -314,15 +314,17 @@ impl Runtime {
             Ok(a) => a,
             Err(e) => return failure(e),
         };
-        let reads_case_content = crate::domain::role::RoleSet::new(account.roles.iter().copied())
-            .is_ok_and(|roles| {
-                crate::domain::permission::permits(
-                    &roles,
-                    crate::domain::permission::Action::ReadCaseContent,
-                )
-            });
+        let role_set = match crate::domain::role::RoleSet::new(account.roles.iter().copied()) {
+            Ok(roles) => roles,
+            Err(e) => return Outcome::Invalid(e),
+        };
+        let reads_case_content = crate::domain::permission::permits(
+            &role_set,
+            crate::domain::permission::Action::ReadCaseContent,
+        );
         let session = SessionInfo {
             reads_case_content,
+            role_set,
             username: view::shown(&account.username),
             display_name: view::shown(&account.display_name),
             rank: crate::domain::account::Rank::parse(&account.rank)

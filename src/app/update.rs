@@ -83,6 +83,10 @@ impl App {
                 } else if self.form.is_some() {
                     self.key_form(key)
                 } else {
+                    // A message answers the key before: the next one
+                    // clears it, so that "Saved" or a refusal is never
+                    // read as being about what is on screen now.
+                    self.status = None;
                     match self.keymap.action(self.context(), &key) {
                         Some(action) => self.act(action),
                         None => Vec::new(),

@@ -197,42 +197,68 @@ fn popup_hints(app: &App) -> String {
     }
 }
 
-/// Hints for the current context, made from the live keymap.
-pub fn hints(app: &App) -> String {
+/// Hints for the current context, made from the live keymap, as many
+/// whole ones as fit in `width` columns: the least useful go first, but
+/// help (which lists the rest) stays.
+pub fn hints(app: &App, width: usize) -> String {
+    let mut items = hint_items(app);
+    let joined = |items: &[String]| items.join(" · ");
+    while joined(&items).chars().count() > width {
+        match items.iter().rposition(|item| !item.ends_with(" help")) {
+            Some(last) if items.len() > 1 => {
+                items.remove(last);
+            }
+            _ => break,
+        }
+    }
+    joined(&items)
+}
+
+fn hint_items(app: &App) -> Vec<String> {
     let context = match &app.screen {
-        Screen::Main if app.popup.is_some() => return popup_hints(app),
+        Screen::Main if app.popup.is_some() => return split_hints(&popup_hints(app)),
         Screen::Main => app.context(),
         Screen::Setup(_) => {
-            return "Tab next field · ←/→ choose · Enter on the last field creates · Ctrl-C quit"
-                .into();
+            return split_hints(
+                "Tab next field · ←/→ choose · Enter on the last field creates · Ctrl-C quit",
+            );
         }
-        Screen::Login(_) => return "Tab next field · Enter logs in · Ctrl-C quit".into(),
-        Screen::Locked(_) => return "Enter unlocks · Ctrl-C quit".into(),
+        Screen::Login(_) => return split_hints("Tab next field · Enter logs in · Ctrl-C quit"),
+        Screen::Locked(_) => return split_hints("Enter unlocks · Ctrl-C quit"),
         Screen::ChoosePassword(_) => {
-            return "Tab next field · Enter on the last field saves your password · Ctrl-C quit"
-                .into();
+            return split_hints(
+                "Tab next field · Enter on the last field saves your password · Ctrl-C quit",
+            );
         }
     };
     hinted(app, context)
         .iter()
+        .filter(|a| context == Context::Form || app.applies(**a))
         .filter_map(|a| {
             app.keymap
                 .hint(context, *a)
                 .map(|k| format!("{k} {}", a.name().replace('_', " ")))
         })
-        .collect::<Vec<_>>()
-        .join(" · ")
+        .collect()
+}
+
+fn split_hints(text: &str) -> Vec<String> {
+    text.split(" · ").map(str::to_string).collect()
 }
 
 fn render_status(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
+    let width = usize::from(area.width);
     let line = match &app.status {
         Some(s) if s.error => Line::from(Span::styled(s.text.clone(), t.error())),
-        Some(s) => Line::from(vec![
-            Span::styled(s.text.clone(), t.ok()),
-            Span::raw("  "),
-            Span::styled(hints(app), t.dim()),
-        ]),
-        None => Line::from(Span::styled(hints(app), t.dim())),
+        Some(s) => {
+            let room = width.saturating_sub(s.text.chars().count() + 2);
+            Line::from(vec![
+                Span::styled(s.text.clone(), t.ok()),
+                Span::raw("  "),
+                Span::styled(hints(app, room), t.dim()),
+            ])
+        }
+        None => Line::from(Span::styled(hints(app, width), t.dim())),
     };
     frame.render_widget(Paragraph::new(line), area);
 }

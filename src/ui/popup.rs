@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::app::{App, Context, Popup, palette_matches};
+use crate::app::{App, Context, Popup};
 
 pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect) {
     match popup {
@@ -21,6 +21,7 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
                 .bindings(Context::Global)
                 .into_iter()
                 .filter(|b| *context != Context::Form || !crate::keymap::edits_text(b.chord))
+                .filter(|b| app.applies(b.action))
                 .collect();
             let own: Vec<_> = app
                 .keymap
@@ -31,6 +32,7 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
                         .iter()
                         .any(|g| g.key == b.key && g.action == b.action)
                 })
+                .filter(|b| *context == Context::Form || app.applies(b.action))
                 .collect();
             if !app.keymap_problems.is_empty() {
                 lines.push(Line::styled(
@@ -77,7 +79,7 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
         Popup::Palette { input, selected } => {
             let rect = super::centred(body, 70, body.height.min(18));
             let query = input.lines().join(" ");
-            let matches = palette_matches(&query);
+            let matches = app.palette_matches(&query);
             let mut lines = vec![
                 Line::from(vec![
                     Span::styled(": ", t.accent()),

@@ -14,6 +14,7 @@ use crate::app::view::{
 };
 use crate::domain::covert::AuthorisationStatus;
 use crate::domain::operation::Codename;
+use crate::domain::permission::Action as Needed;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{self, CentralRecordEntry, Command, Page};
 
@@ -30,6 +31,14 @@ pub struct Record {
 impl AreaKind for Authorisations {
     type Record = Record;
     const TITLE: &'static str = "Authorisations";
+    const NEEDS: &'static [(Action, Needed)] = &[
+        (Action::New, Needed::ApplyForAuthorisation),
+        (Action::Decide, Needed::ActOnAuthorisation),
+        (Action::Review, Needed::ActOnAuthorisation),
+        (Action::Renew, Needed::ActOnAuthorisation),
+        (Action::JudicialApproval, Needed::ActOnAuthorisation),
+        (Action::Close, Needed::ActOnAuthorisation),
+    ];
     const SHORT_TITLE: &'static str = "Auth";
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "an authorisation";
@@ -47,6 +56,7 @@ impl AreaKind for Authorisations {
         Action::Renew,
         Action::JudicialApproval,
         Action::Close,
+        Action::Back,
         Action::Help,
     ];
 

@@ -14,6 +14,7 @@ use crate::app::view::{
 };
 use crate::domain::bid::BidStatus;
 use crate::domain::operation::Codename;
+use crate::domain::permission::Action as Needed;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{self, BidRecord, BidRow, Command, Page};
 
@@ -32,6 +33,12 @@ pub struct Record {
 impl AreaKind for Bids {
     type Record = Record;
     const TITLE: &'static str = "Bids";
+    const NEEDS: &'static [(Action, Needed)] = &[
+        (Action::New, Needed::MakeBid),
+        (Action::Submit, Needed::MakeBid),
+        (Action::Decide, Needed::DecideBid),
+        (Action::Close, Needed::MakeBid),
+    ];
     const SHORT_TITLE: &'static str = "Bids";
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "a bid";

@@ -10,6 +10,7 @@ use crate::app::action::Action;
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DashboardView, ListRow, due_line, iso_day, shown};
+use crate::domain::permission::Action as Needed;
 use crate::domain::time::uk_year;
 use crate::store::{self, Actor, CaseFile, Page};
 
@@ -18,6 +19,7 @@ pub struct Dashboard;
 impl AreaKind for Dashboard {
     type Record = ();
     const TITLE: &'static str = "Dashboard";
+    const NEEDS: &'static [(Action, Needed)] = &[(Action::New, Needed::RecordIntelligence)];
     const SHORT_TITLE: &'static str = "Home";
     const IS_LIST: bool = false;
     const LIST_HINTS: &'static [Action] = &[

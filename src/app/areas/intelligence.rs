@@ -14,6 +14,7 @@ use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, paragraph, shown, uk_day, uk_time, yes_no};
 use crate::domain::intelligence::TriageStatus;
 use crate::domain::operation::Codename;
+use crate::domain::permission::Action as Needed;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{
     self, Command, IntelligenceColumn, IntelligenceRecord, IntelligenceRow, Page, SearchKind,
@@ -43,6 +44,10 @@ const WIDTHS: [(u16, u8); 8] = [
 impl AreaKind for Intelligence {
     type Record = Record;
     const TITLE: &'static str = "Intelligence";
+    const NEEDS: &'static [(Action, Needed)] = &[
+        (Action::New, Needed::RecordIntelligence),
+        (Action::Triage, Needed::TriageIntelligence),
+    ];
     const SHORT_TITLE: &'static str = "Intel";
     const NEWEST_FIRST: bool = true;
     const NOUN: &'static str = "an intelligence item";

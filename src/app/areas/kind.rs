@@ -9,6 +9,7 @@ use crate::app::action::Action;
 use crate::app::form::Form;
 use crate::app::list::{Anchors, Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow};
+use crate::domain::permission;
 use crate::domain::urn::UrnKind;
 use crate::store::{self, Actor, CaseFile, Command, Page, SearchKind};
 
@@ -154,6 +155,11 @@ pub trait AreaKind {
     const SEARCH: &'static [SearchKind] = &[];
     /// What its records offer, beyond opening them.
     const RECORD_ACTIONS: &'static [Action] = &[];
+    /// What each of its forms needs the user to be permitted: a form
+    /// opens only for those who may use it (the case file checks again
+    /// as it writes). Every record action, and `New` and `Export` where
+    /// the area has those forms, is listed (a test checks).
+    const NEEDS: &'static [(Action, permission::Action)] = &[];
     /// The hints in the status line with a record open, most useful first.
     const DETAIL_HINTS: &'static [Action] = &[Action::Back, Action::Help];
     /// The hints in the status line on its list, most useful first.

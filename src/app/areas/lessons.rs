@@ -16,6 +16,7 @@ use crate::app::view::{DetailLine, ListRow, shown, uk_day};
 use crate::domain::InvalidInput;
 use crate::domain::lesson::{Dissemination, Response};
 use crate::domain::operation::Codename;
+use crate::domain::permission::Action as Needed;
 use crate::domain::time::uk_date;
 use crate::store::registers::lessons::{Command, LessonRecord, LessonRow};
 use crate::store::{self, Page, SearchKind};
@@ -25,6 +26,10 @@ pub struct Lessons;
 impl AreaKind for Lessons {
     type Record = Codename;
     const TITLE: &'static str = "Lessons learned";
+    const NEEDS: &'static [(Action, Needed)] = &[(
+        Action::Edit,
+        Needed::Declared(&crate::domain::lesson::DISSEMINATE),
+    )];
     const SHORT_TITLE: &'static str = "Lessons";
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "a lesson";

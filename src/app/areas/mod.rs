@@ -192,6 +192,14 @@ impl Area {
         declared!(self, VERIFIES_CHAIN)
     }
 
+    /// What the user must be permitted for this action's form here.
+    pub fn needs(self, action: Action) -> Option<crate::domain::permission::Action> {
+        declared!(self, NEEDS)
+            .iter()
+            .find(|(a, _)| *a == action)
+            .map(|(_, needed)| *needed)
+    }
+
     pub fn detail_hints(self) -> &'static [Action] {
         declared!(self, DETAIL_HINTS)
     }
@@ -403,6 +411,25 @@ mod tests {
         for area in Area::ALL {
             if !declared!(*area, RECORD_ACTIONS).is_empty() {
                 assert!(!area.samples().is_empty(), "{area:?} has no samples");
+            }
+        }
+    }
+
+    #[test]
+    fn every_form_names_the_permission_it_needs() {
+        let context = FormContext { resources: &[] };
+        for area in Area::ALL {
+            let mut offered: Vec<Action> = declared!(*area, RECORD_ACTIONS).to_vec();
+            if area.new_form(&context).is_some() {
+                offered.push(Action::New);
+            }
+            for action in offered {
+                assert!(
+                    area.needs(action).is_some(),
+                    "{}: {} opens a form but NEEDS names no permission for it",
+                    area.title(),
+                    action.name(),
+                );
             }
         }
     }

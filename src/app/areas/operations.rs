@@ -13,6 +13,7 @@ use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, paragraph, shown, uk_day, uk_time};
 use crate::domain::operation::{Codename, OperationStatus};
+use crate::domain::permission::Action as Needed;
 use crate::store::{
     self, Command, OperationColumn, OperationRecord, OperationRow, Page, SearchKind,
     ThresholdHistory,
@@ -33,6 +34,17 @@ const WIDTHS: [(u16, u8); 7] = [(12, 0), (14, 0), (12, 0), (18, 1), (9, 1), (10,
 impl AreaKind for Operations {
     type Record = Record;
     const TITLE: &'static str = "Operations";
+    const NEEDS: &'static [(Action, Needed)] = &[
+        (Action::New, Needed::OpenOperation),
+        (Action::AddDecision, Needed::RecordDecision),
+        (Action::ChangeStatus, Needed::ChangeOperationStatus),
+        (Action::Close, Needed::CloseOperation),
+        (Action::ProposeThreshold, Needed::ProposeThreshold),
+        (Action::Decide, Needed::DecideThreshold),
+        (Action::NewBid, Needed::MakeBid),
+        (Action::ApplyAuthorisation, Needed::ApplyForAuthorisation),
+        (Action::NewReferral, Needed::RecordReferral),
+    ];
     const SHORT_TITLE: &'static str = "Ops";
     const NEWEST_FIRST: bool = true;
     const NOUN: &'static str = "an operation";

@@ -11,6 +11,7 @@ use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
 use crate::app::view::{DetailLine, ListRow, iso_day, or_dash, shown, stored_time, uk_time};
 use crate::domain::operation::Codename;
+use crate::domain::permission::Action as Needed;
 use crate::domain::referral::ReferralStatus;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{self, Command, Page, ReferralRow};
@@ -28,6 +29,12 @@ pub struct Record {
 impl AreaKind for Referrals {
     type Record = Record;
     const TITLE: &'static str = "Referrals";
+    const NEEDS: &'static [(Action, Needed)] = &[
+        (Action::New, Needed::RecordReferral),
+        (Action::Submit, Needed::MakeReferral),
+        (Action::IopcDecision, Needed::RecordReferral),
+        (Action::NewReferral, Needed::RecordReferral),
+    ];
     const SHORT_TITLE: &'static str = "Refs";
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "a referral";

@@ -13,6 +13,7 @@ use crate::app::form::{Field, Form, Submission, parse_form_date};
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, shown, uk_time, yes_no};
 use crate::domain::InvalidInput;
+use crate::domain::permission::Action as Needed;
 use crate::domain::subject::{
     EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
 };
@@ -28,6 +29,10 @@ impl AreaKind for Subjects {
     /// What the edit form starts from.
     type Record = SubjectDetails;
     const TITLE: &'static str = "Subjects";
+    const NEEDS: &'static [(Action, Needed)] = &[
+        (Action::New, Needed::ManageSubjects),
+        (Action::Edit, Needed::ManageSubjects),
+    ];
     const SHORT_TITLE: &'static str = "Subj";
     const NOUN: &'static str = "a subject";
     const SEARCH: &'static [SearchKind] = &[SearchKind::Subject];
