@@ -1566,3 +1566,37 @@ fn forms_open_only_for_those_who_may_use_them() {
     d.keys(&["2", "n"]);
     assert!(d.app.form.is_some(), "{}", d.screen());
 }
+
+/// Columns use the room there is: at 200 columns nothing in the lists is
+/// cut ("Active (over", "P1 (highe" were); at 80 a cut shows an ellipsis,
+/// never a word broken without a mark.
+#[test]
+fn columns_grow_with_the_screen_and_cut_with_an_ellipsis() {
+    let mut d = demo_as("supervisor");
+    d.send(Msg::Resize(200, 50));
+    // Coded columns show whole; only free text (a summary) may be cut.
+    d.keys(&["2"]);
+    let screen = d.screen();
+    assert!(screen.contains("Confidential reporting line"), "{screen}");
+    assert!(screen.contains("Linked to an operation"), "{screen}");
+    assert!(screen.contains("Commit, incite, aid and abet"), "{screen}");
+    for area in ["4", "5", "6", "7"] {
+        d.keys(&[area]);
+        let screen = d.screen();
+        let list: Vec<&str> = screen.lines().skip(3).take(10).collect();
+        assert!(
+            !list.iter().any(|l| l.contains('…')),
+            "area {area}: cut at 200 columns\n{screen}"
+        );
+    }
+    d.keys(&["6"]);
+    assert!(
+        d.screen().contains("Covert human intelligence source"),
+        "{}",
+        d.screen()
+    );
+    d.send(Msg::Resize(80, 24));
+    let screen = d.screen();
+    assert!(screen.contains("Applied for "), "{screen}");
+    assert!(screen.contains("Covert human intelligence so…"), "{screen}");
+}

@@ -30,7 +30,7 @@ pub fn visible_columns(widths: &[(u16, u8)], width: u16) -> Vec<usize> {
     let mut used = 0u16;
     for i in by_priority {
         let w = match widths[i].0 {
-            0 => 20,
+            0 => FLEXIBLE_MIN,
             w => w,
         } + u16::from(!chosen.is_empty());
         if used + w > width {
@@ -41,6 +41,92 @@ pub fn visible_columns(widths: &[(u16, u8)], width: u16) -> Vec<usize> {
     }
     chosen.sort();
     chosen
+}
+
+/// How wide each shown column is drawn in `width`: each gets its set
+/// width, then the room left goes to the columns whose text (`natural`:
+/// the widest of its header and the rows on screen) is wider than that,
+/// the shortest made whole first, and what is still left to the flexible
+/// columns (set width 0). A wide screen shows whole text; a narrow one
+/// keeps each column's set width and cuts with an ellipsis.
+pub fn column_widths(wanted: &[(u16, u8)], natural: &[u16], width: u16) -> Vec<(usize, u16)> {
+    let shown = visible_columns(wanted, width);
+    let base = |c: usize| match wanted[c].0 {
+        0 => FLEXIBLE_MIN,
+        w => w,
+    };
+    let mut widths: Vec<(usize, u16)> = shown.iter().map(|c| (*c, base(*c))).collect();
+    let spacing = u16::try_from(shown.len().saturating_sub(1)).unwrap_or(u16::MAX);
+    let used: u16 = widths.iter().map(|(_, w)| *w).sum::<u16>() + spacing;
+    let mut spare = width.saturating_sub(used);
+    let lack = |c: usize, w: u16| natural.get(c).copied().unwrap_or(0).saturating_sub(w);
+    // Shared out as water fills: a column lacking less than an equal share
+    // is made whole, and what it leaves goes to the rest, so short text
+    // shows whole and the longest takes what remains.
+    let mut short: Vec<usize> = (0..widths.len())
+        .filter(|i| lack(widths[*i].0, widths[*i].1) > 0)
+        .collect();
+    while spare > 0 && !short.is_empty() {
+        let share = (spare / short.len() as u16).max(1);
+        let whole: Vec<usize> = short
+            .iter()
+            .copied()
+            .filter(|i| lack(widths[*i].0, widths[*i].1) <= share)
+            .collect();
+        if whole.is_empty() {
+            for i in &short {
+                let more = share.min(spare);
+                widths[*i].1 += more;
+                spare -= more;
+            }
+            break;
+        }
+        for i in whole {
+            let more = lack(widths[i].0, widths[i].1).min(spare);
+            widths[i].1 += more;
+            spare -= more;
+        }
+        short.retain(|i| lack(widths[*i].0, widths[*i].1) > 0);
+    }
+    let flexible: Vec<usize> = (0..widths.len())
+        .filter(|i| wanted[widths[*i].0].0 == 0)
+        .collect();
+    if !flexible.is_empty() && spare > 0 {
+        let each = spare / flexible.len() as u16;
+        for (n, i) in flexible.iter().enumerate() {
+            let extra = u16::from((n as u16) < spare % flexible.len() as u16);
+            widths[*i].1 += each + extra;
+        }
+    }
+    widths
+}
+
+/// The narrowest a flexible column is drawn.
+const FLEXIBLE_MIN: u16 = 20;
+
+/// Text cut to `width` display columns, with an ellipsis where it was cut.
+pub fn fitted(text: &str, width: u16) -> std::borrow::Cow<'_, str> {
+    use unicode_width::UnicodeWidthChar;
+    let width = usize::from(width);
+    if unicode_width::UnicodeWidthStr::width(text) <= width {
+        return text.into();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in text.chars() {
+        let w = ch.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(ch);
+        used += w;
+    }
+    if width > 0 {
+        // "Controlled drug…", not "Controlled drug …".
+        out.truncate(out.trim_end().len());
+        out.push('…');
+    }
+    out.into()
 }
 
 pub fn render(app: &App, t: &Theme, area: Area, frame: &mut Frame, rect: Rect, focused: bool) {
@@ -104,15 +190,32 @@ pub fn render(app: &App, t: &Theme, area: Area, frame: &mut Frame, rect: Rect, f
     let inner_height = rect.height.saturating_sub(3) as u64;
     let top = first_visible(list.selected, inner_height);
     let wanted: Vec<(u16, u8)> = list.columns.iter().map(|c| (c.width, c.weight)).collect();
-    let shown = visible_columns(&wanted, rect.width.saturating_sub(3));
-    let rows: Vec<Row> = (top..(top + inner_height).min(list.total))
+    let on_screen = top..(top + inner_height).min(list.total);
+    let natural: Vec<u16> = (0..list.columns.len())
+        .map(|c| {
+            let header = list.columns[c].label.chars().count() + 1;
+            on_screen
+                .clone()
+                .filter_map(|i| list.row(i))
+                .filter_map(|r| r.cells.get(c))
+                .map(|cell| unicode_width::UnicodeWidthStr::width(cell.as_str()))
+                .max()
+                .unwrap_or(0)
+                .max(header)
+                .min(usize::from(u16::MAX)) as u16
+        })
+        .collect();
+    let shown = column_widths(&wanted, &natural, rect.width.saturating_sub(3));
+    let rows: Vec<Row> = on_screen
+        .clone()
         .map(|i| match list.row(i) {
             Some(r) => {
-                let row = Row::new(
-                    shown
-                        .iter()
-                        .map(|c| Cell::from(r.cells.get(*c).map(String::as_str).unwrap_or(""))),
-                );
+                let row = Row::new(shown.iter().map(|(c, w)| {
+                    Cell::from(fitted(
+                        r.cells.get(*c).map(String::as_str).unwrap_or(""),
+                        *w,
+                    ))
+                }));
                 if i == list.selected {
                     row.style(t.selected())
                 } else if area.verifies_chain() {
@@ -124,20 +227,16 @@ pub fn render(app: &App, t: &Theme, area: Area, frame: &mut Frame, rect: Rect, f
             None => Row::new(vec![Cell::from("…")]),
         })
         .collect();
-    let widths: Vec<Constraint> = shown
-        .iter()
-        .map(|c| match wanted[*c].0 {
-            0 => Constraint::Min(20),
-            w => Constraint::Length(w),
-        })
-        .collect();
-    let header = Row::new(shown.iter().map(|i| {
+    let widths: Vec<Constraint> = shown.iter().map(|(_, w)| Constraint::Length(*w)).collect();
+    let header = Row::new(shown.iter().map(|(i, w)| {
         let mark = if *i == list.spec.sort && area.fixed_order().is_none() {
             arrow
         } else {
             ""
         };
-        Cell::from(format!("{}{mark}", list.columns[*i].label))
+        let label = list.columns[*i].label;
+        let room = w.saturating_sub(mark.chars().count() as u16);
+        Cell::from(format!("{}{mark}", fitted(label, room)))
     }))
     .style(t.title());
     let empty = list.loaded && list.total == 0;
@@ -204,5 +303,54 @@ fn audit_row_style(app: &App, t: &Theme, key: &str) -> ratatui::style::Style {
         Some((at, _)) if seq > *at => t.dim(),
         _ if seq > c.verified_through => t.dim(),
         _ => t.plain(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_shows_an_ellipsis_and_whole_text_none() {
+        assert_eq!(fitted("Active (overt)", 14), "Active (overt)");
+        assert_eq!(fitted("Active (overt)", 10), "Active (o…");
+        assert_eq!(fitted("P1 (highest)", 5), "P1 (…");
+        assert_eq!(fitted("abc", 0), "");
+        // Wide characters count as two columns.
+        assert_eq!(fitted("日本語です", 5), "日本…");
+    }
+
+    #[test]
+    fn room_goes_to_the_columns_whose_text_is_cut() {
+        // Three columns of set widths 10, 5 and 8; the first's text
+        // needs 20, the others fit.
+        let wanted = [(10, 0), (5, 0), (8, 1)];
+        let natural = [20, 3, 8];
+        // Narrow: the set widths, in their order.
+        assert_eq!(
+            column_widths(&wanted, &natural, 25),
+            vec![(0, 10), (1, 5), (2, 8)]
+        );
+        // Wide: the first grows to its text, the others stay.
+        assert_eq!(
+            column_widths(&wanted, &natural, 200),
+            vec![(0, 20), (1, 5), (2, 8)]
+        );
+        // Between: it gets what there is.
+        assert_eq!(
+            column_widths(&wanted, &natural, 30),
+            vec![(0, 15), (1, 5), (2, 8)]
+        );
+        // Too narrow for all: the least important goes, never the first.
+        assert_eq!(column_widths(&wanted, &natural, 17), vec![(0, 11), (1, 5)]);
+    }
+
+    #[test]
+    fn room_left_over_goes_to_a_flexible_column() {
+        let wanted = [(10, 0), (0, 1)];
+        let natural = [4, 30];
+        // 10 + 1 + 20 = 31 set; the flexible one needs 30: gets 10 more,
+        // then the rest.
+        assert_eq!(column_widths(&wanted, &natural, 61), vec![(0, 10), (1, 50)]);
     }
 }
