@@ -75,7 +75,7 @@ pub enum DetailLine {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapacityBar {
     pub resource: String,
-    /// `dd/mm`, the Monday of the week.
+    /// `dd/mm/yyyy`, the Monday of the week.
     pub week: String,
     pub committed_elsewhere: f64,
     pub this_bid: f64,

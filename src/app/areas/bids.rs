@@ -248,8 +248,14 @@ pub fn bid_detail(r: &BidRecord) -> Opened<Record> {
             .capacity
             .iter()
             .map(|w| CapacityBar {
-                resource: shown(&w.resource),
-                week: w.week_starting.format("%d/%m").to_string(),
+                // By the resource's name, as the bid's lines give it.
+                resource: shown(
+                    r.lines
+                        .iter()
+                        .find(|l| l.resource == w.resource)
+                        .map_or(&w.resource, |l| &l.resource_label),
+                ),
+                week: w.week_starting.format("%d/%m/%Y").to_string(),
                 committed_elsewhere: w.committed_elsewhere,
                 this_bid: w.this_bid,
                 capacity: w.capacity,
