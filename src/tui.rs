@@ -108,6 +108,19 @@ pub fn run(start: Start, options: Options) -> std::io::Result<()> {
     let (keymap, problems, ignored) =
         load_keymap(&options.keymap).map_err(std::io::Error::other)?;
     let mut terminal = ratatui::try_init()?;
+    // A paste arrives whole, as one event, not as keys that would act.
+    ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::event::EnableBracketedPaste
+    )?;
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = ratatui::crossterm::execute!(
+            std::io::stdout(),
+            ratatui::crossterm::event::DisableBracketedPaste
+        );
+        hook(info);
+    }));
     store::on_lock_wait(waiting_notice);
     let size = terminal.size()?;
     let result = prepare(
@@ -122,6 +135,10 @@ pub fn run(start: Start, options: Options) -> std::io::Result<()> {
         app.keymap_ignored = ignored;
         event_loop(&mut terminal, &mut app, &mut runtime)
     });
+    let _ = ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::event::DisableBracketedPaste
+    );
     ratatui::try_restore()?;
     // Said again once the screen is given back, where they stay to read
     // (printed before, they were hidden behind the application).
@@ -151,6 +168,7 @@ fn event_loop(
             match event::read()? {
                 Event::Key(key) => Msg::Key(key),
                 Event::Resize(w, h) => Msg::Resize(w, h),
+                Event::Paste(text) => Msg::Paste(text),
                 _ => continue,
             }
         } else {

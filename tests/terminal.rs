@@ -385,3 +385,57 @@ fn lessons_are_opened_and_a_dissemination_recorded_in_the_application() {
     assert_eq!(means, "briefing to custody sergeants");
     assert_eq!(by, supervisor.username);
 }
+
+/// Tried as a user pasting from an email: a paste arrives whole. Several
+/// lines into a one-line field stay in that field (they used to spill into
+/// the next, Enter moving on), control characters are left out and said so,
+/// 5,000 characters arrive as one edit, and a paste on a list is not read
+/// as keys that would act.
+#[test]
+fn a_paste_arrives_whole_in_the_field_with_the_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.ccu");
+    let tmux = demo_session("paste", &file, "investigator");
+    tmux.keys(&["2"]);
+    tmux.wait_for("Intelligence (");
+    // On a list, a paste holding "n" and Enter opens nothing.
+    tmux.paste("n\r");
+    std::thread::sleep(Duration::from_millis(500));
+    let screen = tmux.screen();
+    assert!(!screen.contains("Record intelligence"), "{screen}");
+    assert!(screen.contains("Nothing to paste into here"), "{screen}");
+    tmux.keys(&["n"]);
+    tmux.wait_for("Record intelligence");
+    // To the source reference: received, source type, anonymous, then it.
+    tmux.keys(&["Tab", "Tab", "Tab"]);
+    tmux.paste("CRL-2026-114\nforwarded by the duty inspector\u{7}");
+    let screen = tmux.wait_for("CRL-2026-114 forwarded by the duty inspector");
+    assert!(screen.contains("1 line break made a space"), "{screen}");
+    assert!(screen.contains("1 control character left out"), "{screen}");
+    // The grading, the next field, is still empty.
+    let grading = screen
+        .lines()
+        .find(|l| l.contains("grading"))
+        .expect("the grading field");
+    assert!(
+        grading.contains("3x5x2"),
+        "the hint of an empty field: {grading}"
+    );
+    // A long paste into the summary arrives as one edit.
+    let long = "word ".repeat(1000);
+    for _ in 0..6 {
+        tmux.keys(&["Tab"]);
+    }
+    tmux.paste(&long);
+    tmux.wait_for("word word word word");
+    quit_with_form(tmux);
+}
+
+/// Quits from a form with changes: Ctrl-C asks, y leaves.
+fn quit_with_form(tmux: Tmux) {
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("lost");
+    tmux.keys(&["y"]);
+    let screen = tmux.wait_for("exit=");
+    assert!(screen.contains("exit=0"), "{screen}");
+}

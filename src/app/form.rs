@@ -65,6 +65,80 @@ impl Drop for Field {
     }
 }
 
+/// The most a paste may hold, in characters: more than any field takes
+/// (the longest, a full intelligence text, is checked by its own limit).
+pub const PASTE_LIMIT: usize = 200_000;
+
+/// Pasted text as a field takes it, and what was changed on the way in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pasted {
+    pub text: String,
+    /// Line breaks that became spaces, in a one-line field.
+    pub joined: usize,
+    /// Control characters left out (a tab becomes a space, not counted).
+    pub dropped: usize,
+}
+
+impl Pasted {
+    /// What to tell the user of the paste into the field `label`, if
+    /// anything was changed.
+    pub fn said(&self, label: &str) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.joined > 0 {
+            parts.push(format!(
+                "{} line break{} made a space (one-line field)",
+                self.joined,
+                if self.joined == 1 { "" } else { "s" }
+            ));
+        }
+        if self.dropped > 0 {
+            parts.push(format!(
+                "{} control character{} left out",
+                self.dropped,
+                if self.dropped == 1 { "" } else { "s" }
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("Pasted in {label}: {}", parts.join("; ")))
+    }
+}
+
+/// Cleans a paste: Windows and old Mac line ends become line breaks,
+/// which a one-line field takes as spaces (a run of them as one); a tab is
+/// a space; every other control character is left out and counted.
+pub fn pasted(text: &str, one_line: bool) -> Pasted {
+    let mut text = text.replace("\r\n", "\n").replace('\r', "\n");
+    if one_line {
+        // A copied line often ends with its line break: not worth a word.
+        text.truncate(text.trim_end_matches('\n').len());
+    }
+    let mut out = String::with_capacity(text.len());
+    let (mut joined, mut dropped) = (0, 0);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' if one_line => {
+                joined += 1;
+                while chars.peek() == Some(&'\n') {
+                    chars.next();
+                    joined += 1;
+                }
+                if !out.is_empty() && chars.peek().is_some() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            '\n' => out.push('\n'),
+            '\t' => out.push(' '),
+            c if c.is_control() => dropped += 1,
+            c => out.push(c),
+        }
+    }
+    Pasted {
+        text: out,
+        joined,
+        dropped,
+    }
+}
+
 fn text_area(initial: &str) -> TextArea<'static> {
     let mut area = TextArea::new(initial.lines().map(str::to_string).collect());
     if initial.is_empty() {
@@ -228,6 +302,50 @@ impl Field {
                 KeyCode::Char('n') | KeyCode::Char('N') => std::mem::replace(on, false),
                 _ => false,
             },
+        }
+    }
+
+    /// Pastes `text` at the cursor: whether the field changed, and what
+    /// to tell the user of the paste (what was changed or refused). A
+    /// one-line field takes line breaks as spaces; control characters are
+    /// left out; a pick-list takes a paste that names one of its choices.
+    pub fn paste(&mut self, text: &str) -> (bool, Option<String>) {
+        let chars = text.chars().count();
+        if chars > PASTE_LIMIT {
+            return (
+                false,
+                Some(format!(
+                    "the paste is {chars} characters, more than the {PASTE_LIMIT} a field takes: nothing was pasted"
+                )),
+            );
+        }
+        let one_line = !matches!(self.input, Input::Text(_));
+        let clean = pasted(text, one_line);
+        let label = self.label.clone();
+        match &mut self.input {
+            Input::Line(a) | Input::Password(a) | Input::Date(a) | Input::Text(a) => {
+                let changed = !clean.text.is_empty() && a.insert_str(&clean.text);
+                (changed, clean.said(&label))
+            }
+            Input::Choice { options, selected } => {
+                let wanted = clean.text.trim().to_lowercase();
+                match options.iter().position(|(code, shown)| {
+                    code.to_lowercase() == wanted || shown.to_lowercase() == wanted
+                }) {
+                    Some(i) => (selected.replace(i) != Some(i), None),
+                    None => (
+                        false,
+                        Some(format!(
+                            "{label}: \"{}\" is not one of its choices: choose with ←/→",
+                            crate::app::view::shown(clean.text.trim())
+                        )),
+                    ),
+                }
+            }
+            Input::Flag(_) => (
+                false,
+                Some(format!("{label}: a yes/no field takes y or n, not a paste")),
+            ),
         }
     }
 
@@ -703,6 +821,17 @@ impl Form {
         }
     }
 
+    /// Pastes into the focused field, as one edit: what changed in the
+    /// text on the way in is said, never silent.
+    pub fn paste(&mut self, text: &str) -> Option<String> {
+        let (changed, said) = self.focused_mut().paste(text);
+        if changed {
+            self.dirty = true;
+            self.focused_mut().error = None;
+        }
+        said
+    }
+
     pub fn cycle(&mut self, by: i32) {
         if self.focused_mut().cycle(by) {
             self.dirty = true;
@@ -1028,6 +1157,58 @@ fn received(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInpu
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_paste_into_one_line_joins_its_lines_and_says_so() {
+        let p = pasted("first line\r\nsecond\n\nthird\n", true);
+        assert_eq!(p.text, "first line second third");
+        assert_eq!(p.joined, 3);
+        assert_eq!(p.dropped, 0);
+        assert!(
+            p.said("summary")
+                .unwrap()
+                .contains("3 line breaks made a space")
+        );
+        // A copied line's own line break is not worth a word.
+        assert_eq!(pasted("2BP\n", true).said("grading"), None);
+    }
+
+    #[test]
+    fn a_paste_keeps_lines_in_text_and_leaves_out_control_characters() {
+        let p = pasted("one\x1b[31m\ttwo\x07\nthree\u{85}", false);
+        assert_eq!(p.text, "one[31m two\nthree");
+        assert_eq!(p.dropped, 3);
+        assert_eq!(p.joined, 0);
+        assert!(
+            p.said("details")
+                .unwrap()
+                .contains("3 control characters left out")
+        );
+    }
+
+    #[test]
+    fn a_paste_goes_into_the_focused_field_only_and_too_much_is_refused() {
+        let mut form = Form::new_intelligence();
+        form.focus = 3;
+        let said = form.paste("NS4127\nsecond line");
+        assert_eq!(form.fields[3].value(), "NS4127 second line");
+        assert_eq!(form.focus, 3, "the paste does not move to the next field");
+        assert!(form.fields[4].value().is_empty());
+        assert!(said.unwrap().contains("1 line break made a space"));
+        assert!(form.dirty);
+        let huge = "x".repeat(PASTE_LIMIT + 1);
+        let said = form.paste(&huge).unwrap();
+        assert!(said.contains("nothing was pasted"), "{said}");
+        assert_eq!(form.fields[3].value(), "NS4127 second line");
+        // A pick-list takes a paste that names a choice, and says so if not.
+        form.focus = 1;
+        assert!(
+            form.paste("widgets")
+                .unwrap()
+                .contains("not one of its choices")
+        );
+        assert_eq!(form.fields[1].value(), "");
+    }
+
     use super::*;
     use chrono::TimeZone;
 

@@ -136,6 +136,9 @@ pub enum Msg {
     /// The clock moved on (sent about once a second).
     Tick(DateTime<Utc>),
     Resize(u16, u16),
+    /// Text pasted into the terminal, whole (bracketed paste): one edit,
+    /// never a stream of keys that Enter in it would act on.
+    Paste(String),
     /// What an effect came to.
     Done(Box<Outcome>),
 }

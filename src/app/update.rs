@@ -53,7 +53,50 @@ impl App {
                 self.last_activity = self.now;
                 self.key(key)
             }
+            Msg::Paste(text) => {
+                self.last_activity = self.now;
+                self.paste(&text);
+                Vec::new()
+            }
             Msg::Done(outcome) => self.done(*outcome),
+        }
+    }
+
+    /// A paste goes into the field or the popup's input that has the
+    /// cursor, and nowhere else: on a list or a record it is not read as
+    /// keys (where `x`, `y` or Enter would act).
+    fn paste(&mut self, text: &str) {
+        if self.too_small() {
+            return;
+        }
+        let said = match &mut self.screen {
+            Screen::Setup(f) | Screen::Login(f) | Screen::Locked(f) | Screen::ChoosePassword(f) => {
+                f.paste(text)
+            }
+            Screen::Main => match (&mut self.popup, &mut self.form) {
+                (
+                    Some(
+                        Popup::Search { input, .. }
+                        | Popup::Palette { input, .. }
+                        | Popup::Filter { input, .. },
+                    ),
+                    _,
+                ) => {
+                    let clean = super::form::pasted(text, true);
+                    if text.chars().count() <= super::form::PASTE_LIMIT {
+                        input.insert_str(&clean.text);
+                    }
+                    None
+                }
+                (Some(_), _) => None,
+                (None, Some(form)) => form.paste(text),
+                (None, None) => Some(
+                    "Nothing to paste into here: open a form or the search (/) first".to_string(),
+                ),
+            },
+        };
+        if let Some(said) = said {
+            self.complain(said);
         }
     }
 
@@ -81,6 +124,7 @@ impl App {
                 if self.popup.is_some() {
                     self.key_popup(key)
                 } else if self.form.is_some() {
+                    self.status = None;
                     self.key_form(key)
                 } else {
                     // A message answers the key before: the next one

@@ -90,6 +90,21 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// Pastes text as a terminal does: bracketed, when the application
+    /// asked for that, else as typed keys.
+    pub fn paste(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "set-buffer", "--", text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "paste-buffer", "-p", "-d"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
     /// Presses keys by tmux's names: `Enter`, `Tab`, `Escape`, `C-s`.
     pub fn keys(&self, keys: &[&str]) {
         for key in keys {
