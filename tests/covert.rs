@@ -597,7 +597,7 @@ fn a_period_is_renewed_once_and_a_second_renewal_is_refused_leaving_the_file_as_
     let err = u.cf.execute(&supt, renew()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "renewal: AUTH-2026-0001: it is already renewed: the renewed period begins 15/04/2026 00:00 and runs to 15/07/2026 00:00; renew it again only once that period has begun"
+        "renewal: the period in effect is renewed already: the next begins 15/04/2026 00:00 and runs to 15/07/2026 00:00; renew again once it has begun"
     );
     let ends_after: String = raw_conn(&u.path).query_row(ends, [], |r| r.get(0)).unwrap();
     assert_eq!(ends_after, ends_before);

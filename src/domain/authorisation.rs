@@ -249,7 +249,7 @@ pub fn renewal(
         return Err(InvalidInput::new(
             "renewal",
             format!(
-                "it is already renewed: the renewed period begins {} and runs to {}; renew it again only once that period has begun",
+                "the period in effect is renewed already: the next begins {} and runs to {}; renew again once it has begun",
                 uk_datetime(period_start),
                 uk_datetime(current_end),
             ),
@@ -657,7 +657,7 @@ mod tests {
             assert_eq!(err.field, "renewal");
             assert_eq!(
                 err.message,
-                "it is already renewed: the renewed period begins 15/04/2026 00:00 and runs to 15/07/2026 00:00; renew it again only once that period has begun",
+                "the period in effect is renewed already: the next begins 15/04/2026 00:00 and runs to 15/07/2026 00:00; renew again once it has begun",
                 "{again}"
             );
         }

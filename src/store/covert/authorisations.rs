@@ -444,8 +444,7 @@ pub(in crate::store) fn renew(
         Some(t) => parse_time(&t)?,
         None => a.granted_at.expect("a granted authorisation has a grant"),
     };
-    let (takes_effect, new_end) = law::renewal(a.kind, period_start, end, ctx.now)
-        .map_err(|e| InvalidInput::new(e.field, format!("{urn}: {}", e.message)))?;
+    let (takes_effect, new_end) = law::renewal(a.kind, period_start, end, ctx.now)?;
     if law::rules(a.kind).review_before_renewal {
         // RIPA s.43(6): a CHIS authorisation is reviewed before it is renewed.
         let since: String = ctx.tx.row_cached(
