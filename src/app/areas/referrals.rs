@@ -126,7 +126,7 @@ pub fn referral_row(r: &ReferralRow) -> ListRow {
             r.urn.to_string(),
             shown(r.operation.as_ref().map_or("", Codename::as_str)),
             r.matter_type.label().to_string(),
-            r.criterion.label().to_string(),
+            r.criterion.short_label().to_string(),
             uk_time(&r.deadline),
             r.status.label().to_string(),
         ],
