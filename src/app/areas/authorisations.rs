@@ -174,14 +174,47 @@ pub fn threshold_warning(codename: &Codename, t: &ThresholdState) -> Option<Stri
     Some(format!("{codename}'s threshold is not met ({state})"))
 }
 
-fn threshold_line(codename: &Codename, t: &ThresholdState) -> DetailLine {
+/// The threshold as it stands, in words, and whether it is met.
+fn threshold_text(codename: &Codename, t: &ThresholdState) -> (String, bool) {
     match (threshold_warning(codename, t), &t.decided) {
-        (Some(w), _) => DetailLine::Warning("Threshold", shown(&w)),
-        (None, Some((_, at))) => {
-            DetailLine::Field("Threshold", format!("met (decided {})", uk_day(at)))
-        }
-        (None, None) => DetailLine::Field("Threshold", "met".into()),
+        (Some(w), _) => (w, false),
+        (None, Some((_, at))) => (format!("met (decided {})", uk_day(at)), true),
+        (None, None) => ("met".into(), true),
     }
+}
+
+fn threshold_line(codename: &Codename, t: &ThresholdState) -> DetailLine {
+    match threshold_text(codename, t) {
+        (text, false) => DetailLine::Warning("Threshold", shown(&text)),
+        (text, true) => DetailLine::Field("Threshold", text),
+    }
+}
+
+/// What the grant form shows beneath its fields: the threshold when met
+/// (a threshold not met is the warning above them), then the grounds.
+fn grant_grounds(
+    a: &CentralRecordEntry,
+    record: &AuthorisationRecord,
+) -> Vec<(&'static str, String)> {
+    let g = &record.grounds;
+    let mut grounds = Vec::new();
+    if let (text, true) = threshold_text(&a.operation, &record.threshold) {
+        grounds.push(("Threshold", text));
+    }
+    grounds.extend([
+        ("Necessity", g.necessity.clone()),
+        ("Proportionality", g.proportionality.clone()),
+        ("Collateral intrusion", g.collateral_intrusion.clone()),
+        (
+            "Confidential material",
+            if g.confidential_likely {
+                "likely".into()
+            } else {
+                "not likely".into()
+            },
+        ),
+    ]);
+    grounds
 }
 
 pub fn authorisation_detail(record: &AuthorisationRecord) -> Opened<Record> {
@@ -380,22 +413,7 @@ pub fn authorisation_detail(record: &AuthorisationRecord) -> Opened<Record> {
                     period_start: record.period_start.as_deref().and_then(stored_time),
                     ends_at: a.ends_at.as_deref().and_then(stored_time),
                 }),
-                grounds: vec![
-                    ("Necessity", record.grounds.necessity.clone()),
-                    ("Proportionality", record.grounds.proportionality.clone()),
-                    (
-                        "Collateral intrusion",
-                        record.grounds.collateral_intrusion.clone(),
-                    ),
-                    (
-                        "Confidential material",
-                        if record.grounds.confidential_likely {
-                            "likely".into()
-                        } else {
-                            "not likely".into()
-                        },
-                    ),
-                ],
+                grounds: grant_grounds(a, record),
             },
         },
         lines,
