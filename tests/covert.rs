@@ -570,6 +570,218 @@ fn cancellation_records_the_stop_instruction_reason_outcome_and_material() {
     );
 }
 
+/// Renewing twice within a minute of a grant once moved the end on by two
+/// periods: a period is renewed once, and the next only once it has begun.
+#[test]
+fn a_period_is_renewed_once_and_a_second_renewal_is_refused_leaving_the_file_as_it_was() {
+    let mut u = kestrel();
+    let [inv, supt, sup] = u.actors(["inv", "supt", "sup"]);
+    threshold_met(&mut u);
+    u.cf.execute(
+        &inv,
+        application(AuthorisationType::DirectedSurveillance, "supt", false),
+    )
+    .unwrap();
+    u.cf.execute(&supt, grant("AUTH-2026-0001", "")).unwrap();
+    let renew = || Command::RenewAuthorisation {
+        urn: auth("AUTH-2026-0001"),
+        rationale: why("Still needed"),
+    };
+    u.clock.advance(Duration::minutes(1));
+    let first = u.cf.execute(&supt, renew()).unwrap();
+    assert_eq!(first.details["after"]["last_day"], "2026-07-14");
+    let ends = "SELECT ends_at FROM authorisation WHERE urn = 'AUTH-2026-0001'";
+    let renewals = "SELECT count(*) FROM authorisation_renewal";
+    let ends_before: String = raw_conn(&u.path).query_row(ends, [], |r| r.get(0)).unwrap();
+    u.clock.advance(Duration::minutes(1));
+    let err = u.cf.execute(&supt, renew()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "renewal: the period in effect is renewed already: the next begins 15/04/2026 00:00 and runs to 15/07/2026 00:00; renew again once it has begun"
+    );
+    let ends_after: String = raw_conn(&u.path).query_row(ends, [], |r| r.get(0)).unwrap();
+    assert_eq!(ends_after, ends_before);
+    assert_eq!(count(&u.path, renewals), 1);
+    // Once the renewed period has begun, it may be renewed in its turn.
+    u.clock.set("2026-04-15T09:00:00Z");
+    let second = u.cf.execute(&supt, renew()).unwrap();
+    assert_eq!(second.details["after"]["last_day"], "2026-10-14");
+    assert_eq!(count(&u.path, renewals), 2);
+    // The record shows each renewal's period, and the one now in effect.
+    let record =
+        u.cf.open_authorisation(&sup, &auth("AUTH-2026-0001"))
+            .unwrap();
+    assert_eq!(record.renewals.len(), 2);
+    assert_eq!(
+        record.renewals[1].takes_effect_at,
+        "2026-07-14T23:00:00.000000Z"
+    );
+    assert_eq!(
+        record.period_start.as_deref(),
+        Some("2026-07-14T23:00:00.000000Z")
+    );
+}
+
+#[test]
+fn an_authorisation_opens_with_its_grounds_its_threshold_and_its_cancellation() {
+    let mut u = kestrel();
+    let [inv, supt, sup] = u.actors(["inv", "supt", "sup"]);
+    u.cf.execute(
+        &inv,
+        Command::ProposeThreshold {
+            codename: code("KESTREL"),
+            criteria: criteria(false),
+        },
+    )
+    .unwrap();
+    u.cf.execute(
+        &inv,
+        application(AuthorisationType::DirectedSurveillance, "supt", false),
+    )
+    .unwrap();
+    let a = auth("AUTH-2026-0001");
+    let record = u.cf.open_authorisation(&supt, &a).unwrap();
+    assert_eq!(record.kind, AuthorisationType::DirectedSurveillance);
+    assert!(!record.threshold.is_met());
+    assert_eq!(record.threshold.decided, None);
+    assert_eq!(
+        record.threshold.pending_since.as_deref(),
+        Some("2026-01-15T09:00:00.000000Z")
+    );
+    let (necessity, proportionality, collateral): (String, String, String) = raw_conn(&u.path)
+        .query_row(
+            "SELECT necessity, proportionality, collateral_intrusion FROM authorisation",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(record.grounds.necessity, necessity);
+    assert_eq!(record.grounds.proportionality, proportionality);
+    assert_eq!(record.grounds.collateral_intrusion, collateral);
+    u.cf.execute(
+        &sup,
+        Command::DecideThreshold {
+            codename: code("KESTREL"),
+            outcome: ThresholdOutcome::Met,
+            rationale: why("Overt routes exhausted"),
+        },
+    )
+    .unwrap();
+    let record = u.cf.open_authorisation(&supt, &a).unwrap();
+    assert!(record.threshold.is_met());
+    assert_eq!(record.threshold.pending_since, None);
+    u.cf.execute(&supt, grant("AUTH-2026-0001", "")).unwrap();
+    u.cf.execute(
+        &supt,
+        Command::ReviewAuthorisation {
+            urn: a,
+            review: Review::new("Contact continues", "Narrowed to evenings", false).unwrap(),
+        },
+    )
+    .unwrap();
+    u.cf.execute(
+        &supt,
+        Command::CancelAuthorisation {
+            urn: a,
+            cancellation: Cancellation::new(
+                Utc.with_ymd_and_hms(2026, 1, 15, 9, 0, 0).unwrap(),
+                "Subject arrested",
+                "Evidence of contact obtained",
+                "Logs kept for review at charge",
+            )
+            .unwrap(),
+        },
+    )
+    .unwrap();
+    let record = u.cf.open_authorisation(&sup, &a).unwrap();
+    assert_eq!(
+        record.decision_rationale.as_deref(),
+        Some("Necessary and proportionate for the reasons given")
+    );
+    let review = &record.reviews[0];
+    assert_eq!(
+        (
+            review.necessity.as_str(),
+            review.proportionality.as_str(),
+            review.continue_
+        ),
+        ("Contact continues", "Narrowed to evenings", false)
+    );
+    let c = record.cancellation.as_ref().expect("cancelled");
+    assert_eq!(c.reason, "Subject arrested");
+    assert_eq!(c.outcome, "Evidence of contact obtained");
+    assert_eq!(c.material_arrangements, "Logs kept for review at charge");
+    assert_eq!(
+        c.stop_instruction_at.as_deref(),
+        Some("2026-01-15T09:00:00.000000Z")
+    );
+}
+
+#[test]
+fn an_iopc_decision_dated_before_the_referral_was_made_is_refused() {
+    let mut u = kestrel();
+    let [inv, sup] = u.actors(["inv", "sup"]);
+    u.cf.execute(&inv, referral(None)).unwrap();
+    let urn = Urn::parse(UrnKind::Referral, "REF-2026-0001").unwrap();
+    u.clock.set("2026-01-20T10:00:00Z");
+    u.cf.execute(&sup, Command::MakeReferral { urn }).unwrap();
+    let decided = |day: u32| Command::RecordIopcDecision {
+        urn,
+        decision: IopcDecision::new(
+            "IOPC-2026-9",
+            ModeOfInvestigation::Directed,
+            NaiveDate::from_ymd_opt(2026, 1, day).unwrap(),
+        )
+        .unwrap(),
+    };
+    let seen = seen(&u.path);
+    let err = u.cf.execute(&inv, decided(19)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "decided on: 19/01/2026 is before REF-2026-0001 was referred to the IOPC, on 20/01/2026"
+    );
+    assert_eq!(
+        count(
+            &u.path,
+            "SELECT count(*) FROM referral WHERE status = 'referred' AND mode IS NULL"
+        ),
+        1
+    );
+    assert!(
+        since(&u.path, seen).iter().all(|e| e.4 != "ok"),
+        "{:?}",
+        since(&u.path, seen)
+    );
+    // The day it was made will do.
+    u.cf.execute(&inv, decided(20)).unwrap();
+    let row = u.cf.open_referral(&sup, &urn).unwrap();
+    assert_eq!(row.mode_decided_on.as_deref(), Some("2026-01-20"));
+    assert_eq!(row.summary, "Contact with detained women after release");
+    assert_eq!(row.subjects, ["K100 PC Kerry Shadowfax"]);
+}
+
+#[test]
+fn a_referral_still_to_make_is_in_the_supervisors_queue_and_overdue_past_its_deadline() {
+    let mut u = kestrel();
+    let [inv, sup] = u.actors(["inv", "sup"]);
+    u.cf.execute(&inv, referral(None)).unwrap();
+    let queue = u.cf.referrals_to_make(&sup).unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].0.urn.to_string(), "REF-2026-0001");
+    assert!(!queue[0].1, "not yet overdue");
+    // The deadline is the end of 16/01/2026.
+    u.clock.set("2026-01-17T00:00:00Z");
+    assert!(u.cf.referrals_to_make(&sup).unwrap()[0].1, "overdue");
+    u.cf.execute(
+        &sup,
+        Command::MakeReferral {
+            urn: Urn::parse(UrnKind::Referral, "REF-2026-0001").unwrap(),
+        },
+    )
+    .unwrap();
+    assert_eq!(u.cf.referrals_to_make(&sup).unwrap(), []);
+}
+
 /// A referral of a conduct matter on KESTREL that became clear on
 /// 15/01/2026; a re-referral of `re` if given.
 fn referral(re: Option<&str>) -> Command {

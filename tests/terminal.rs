@@ -298,6 +298,9 @@ fn a_bid_is_approved_and_directed_surveillance_granted_in_the_application() {
     tmux.keys(&["Right", "Tab", "Tab"]);
     tmux.type_text("Necessary and proportionate: no overt route remains");
     tmux.keys(&["C-s"]);
+    // A grant is asked about first, naming its end.
+    tmux.wait_for("Grant AUTH-2026-0005 until ");
+    tmux.keys(&["y"]);
     tmux.wait_for("Saved: AUTH-2026-0005");
     tmux.keys(&["Escape", "Escape", "1"]);
 
@@ -438,4 +441,92 @@ fn quit_with_form(tmux: Tmux) {
     tmux.keys(&["y"]);
     let screen = tmux.wait_for("exit=");
     assert!(screen.contains("exit=0"), "{screen}");
+}
+
+/// The authorising officer, in the real binary at 80x24, reads an
+/// application's grounds and its operation's threshold before granting:
+/// MERLIN's threshold waits for a supervisor, so the form and its question
+/// warn; "n" writes nothing, "y" grants.
+#[test]
+fn the_authorising_officer_reads_the_grounds_and_the_threshold_warning_before_granting() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.ccu");
+    let urn = {
+        let mut cf = ccu::demo::create_demo(&file, chrono::Utc::now()).unwrap();
+        let inv = cf
+            .login(ccu::store::Credentials {
+                username: "investigator",
+                password: ccu::demo::DEMO_PASSWORD,
+            })
+            .unwrap();
+        let application = ccu::domain::covert::AuthorisationApplication::new(
+            ccu::domain::operation::Codename::parse("MERLIN").unwrap(),
+            ccu::domain::account::Username::parse("authorising").unwrap(),
+            ccu::domain::authorisation::AuthorisationType::DirectedSurveillance,
+            false,
+            "",
+            "Observe the call handler near her former partner's home.",
+            vec![ccu::domain::subject::StaffNumber::parse("S20488").unwrap()],
+            "Only observation shows whether she goes to his address.",
+            "Evenings only, for four weeks, from a vehicle in the street.",
+            "Neighbours passing in the street; no private space is watched.",
+            false,
+            false,
+        )
+        .unwrap();
+        cf.execute(
+            &inv,
+            ccu::store::Command::ApplyForAuthorisation(application),
+        )
+        .unwrap()
+        .reference
+    };
+    let tmux = demo_session("warning", &file, "authorising");
+    tmux.resize(80, 24);
+    tmux.keys(&["6"]);
+    tmux.wait_for("sorted by");
+    select_row(&tmux, &urn);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&format!("{urn}  Directed surveillance"));
+    let screen = tmux.wait_for("MERLIN's threshold is not met (proposed ");
+    assert!(screen.contains("yet decided"), "{screen}");
+    // The grounds, further down the record.
+    for _ in 0..20 {
+        tmux.keys(&["j"]);
+    }
+    let screen = tmux.wait_for("Collateral intrusion");
+    assert!(
+        screen.contains("Neighbours passing in the street; no private space is watched."),
+        "{screen}"
+    );
+    tmux.keys(&["D"]);
+    tmux.wait_for(&format!("Decide {urn}"));
+    let screen = tmux.wait_for("! MERLIN's threshold is not met");
+    assert!(
+        screen.contains("Proportionality: Evenings only"),
+        "{screen}"
+    );
+    tmux.keys(&["Right", "Tab", "Tab"]);
+    tmux.type_text("Necessary despite the threshold: the risk is rising");
+    tmux.keys(&["C-s"]);
+    let screen = tmux.wait_for(&format!("Grant {urn} until"));
+    assert!(screen.contains("y yes · n no"), "{screen}");
+    tmux.keys(&["n"]);
+    tmux.wait_for("(unsaved)");
+    let conn = demo_conn(&file);
+    let status = || -> String {
+        conn.query_row(
+            "SELECT status FROM authorisation WHERE urn = ?1",
+            [&urn],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    assert_eq!(status(), "applied");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for(&format!("Grant {urn} until"));
+    tmux.keys(&["y"]);
+    tmux.wait_for(&format!("Saved: {urn}"));
+    assert_eq!(status(), "granted");
+    quit(tmux);
 }

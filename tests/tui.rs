@@ -891,6 +891,23 @@ impl Driver {
     }
 }
 
+/// What a field of a form holds, by its id.
+fn field(form: &ccu::app::form::Form, id: &str) -> String {
+    form.fields
+        .iter()
+        .find(|f| f.id == id)
+        .unwrap_or_else(|| panic!("no field {id}"))
+        .value()
+}
+
+/// The question of the yes/no popup on screen, if one is.
+fn confirm_question(d: &Driver) -> Option<String> {
+    match &d.app.popup {
+        Some(ccu::app::model::Popup::Confirm { question, .. }) => Some(question.clone()),
+        _ => None,
+    }
+}
+
 fn demo_as(user: &str) -> Driver {
     let mut d = demo();
     d.login(user, ccu::demo::DEMO_PASSWORD);
@@ -1085,7 +1102,28 @@ fn thresholds_are_proposed_and_decided_on_the_operation() {
     snapshot("form_decide_threshold", &mut d);
     d.keys(&["n", "tab"]);
     d.type_text("Overt steps not yet exhausted");
+    let decisions = "SELECT CAST(count(*) AS TEXT) FROM threshold_decision";
+    let before = d.value(decisions);
+    // A decision stands: it is asked about first, and "n" leaves the form
+    // as it was, with nothing written.
     d.keys(&["ctrl-s"]);
+    snapshot("confirm_decide_threshold", &mut d);
+    assert_eq!(
+        confirm_question(&d).as_deref(),
+        Some(
+            "Decide MERLIN's threshold: not met? The decision stands; a change needs a new proposal."
+        )
+    );
+    d.keys(&["n"]);
+    assert!(d.app.popup.is_none());
+    let form = d.app.form.as_ref().expect("the form stays");
+    assert_eq!(field(form, "rationale"), "Overt steps not yet exhausted");
+    assert_eq!(field(form, "outcome"), "not-met");
+    assert_eq!(d.value(decisions), before);
+    d.keys(&["ctrl-s", "esc"]);
+    assert!(d.app.form.is_some() && d.app.popup.is_none());
+    assert_eq!(d.value(decisions), before);
+    d.keys(&["ctrl-s", "y"]);
     assert!(d.app.form.is_none(), "{}", d.screen());
     assert_eq!(
         d.value("SELECT d.outcome FROM threshold_decision d ORDER BY d.id DESC LIMIT 1"),
@@ -1599,4 +1637,323 @@ fn columns_grow_with_the_screen_and_cut_with_an_ellipsis() {
     let screen = d.screen();
     assert!(screen.contains("Applied for "), "{screen}");
     assert!(screen.contains("Covert human intelligence so…"), "{screen}");
+}
+
+/// The demo, with an application for directed surveillance on MERLIN,
+/// whose threshold proposal waits for a supervisor: made by the
+/// investigator, asking the authorising officer.
+fn demo_with_merlin_application() -> (Driver, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.ccu");
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+    let mut cf = ccu::demo::create_demo(&path, now).unwrap();
+    let inv = login(&mut cf, "investigator", ccu::demo::DEMO_PASSWORD);
+    let applied = cf
+        .execute(
+            &inv,
+            Command::ApplyForAuthorisation(
+                ccu::domain::covert::AuthorisationApplication::new(
+                    Codename::parse("MERLIN").unwrap(),
+                    username("authorising"),
+                    ccu::domain::authorisation::AuthorisationType::DirectedSurveillance,
+                    false,
+                    "",
+                    "Observe the call handler near her former partner's home.",
+                    vec![staff("S20488")],
+                    "The searches suggest she is following him; only observation shows whether she goes there.",
+                    "Evenings only, for four weeks, from a vehicle in the street.",
+                    "Neighbours passing in the street; no private space is watched.",
+                    false,
+                    false,
+                )
+                .unwrap(),
+            ),
+        )
+        .unwrap();
+    drop(cf);
+    let locked = ccu::demo::open_or_create_demo(&path, now).unwrap();
+    let mut d = Driver::new(locked, path, dir);
+    d.app.casefile = "demo.ccu".into();
+    d.app.demo = Some((ccu::tui::demo_logins(), ccu::demo::DEMO_PASSWORD.into()));
+    d.login("authorising", ccu::demo::DEMO_PASSWORD);
+    assert!(d.app.session.is_some(), "{}", d.screen());
+    (d, applied.reference)
+}
+
+fn detail_text(d: &Driver) -> String {
+    d.app
+        .detail
+        .as_ref()
+        .unwrap()
+        .lines
+        .iter()
+        .map(|l| match l {
+            ccu::app::view::DetailLine::Heading(t) | ccu::app::view::DetailLine::Text(t) => {
+                t.clone()
+            }
+            ccu::app::view::DetailLine::Field(k, v) | ccu::app::view::DetailLine::Warning(k, v) => {
+                format!("{k}: {v}")
+            }
+            other => format!("{other:?}"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The authorising officer reads the grounds and the operation's threshold
+/// before granting; with the threshold not met the form and its question
+/// say so, and "n" leaves the form as it was with nothing written.
+#[test]
+fn the_authorising_officer_reads_the_grounds_and_the_threshold_warning_before_granting() {
+    let (mut d, urn) = demo_with_merlin_application();
+    d.keys(&["6"]);
+    d.select(&urn);
+    d.keys(&["enter"]);
+    snapshot("authorisation_application", &mut d);
+    let text = detail_text(&d);
+    for grounds in [
+        "Necessity\nThe searches suggest she is following him; only observation shows whether she goes there.",
+        "Proportionality\nEvenings only, for four weeks, from a vehicle in the street.",
+        "Collateral intrusion\nNeighbours passing in the street; no private space is watched.",
+        "Confidential or privileged material\nnot likely",
+        "Threshold: MERLIN's threshold is not met (proposed ",
+    ] {
+        assert!(text.contains(grounds), "{grounds:?} not in\n{text}");
+    }
+    // The grounds scroll into view at 80x24.
+    for _ in 0..30 {
+        d.keys(&["j"]);
+    }
+    snapshot("authorisation_application_grounds", &mut d);
+    assert!(
+        d.screen().contains("Collateral intrusion"),
+        "{}",
+        d.screen()
+    );
+    d.keys(&["D"]);
+    snapshot("form_grant_not_met", &mut d);
+    let screen = d.screen();
+    assert!(screen.contains("MERLIN's threshold is not met"), "{screen}");
+    assert!(
+        screen.contains("Necessity: The searches suggest she is following him"),
+        "{screen}"
+    );
+    d.keys(&["right", "tab", "tab"]);
+    d.type_text("Necessary and proportionate: no overt route remains");
+    let status = format!("SELECT status FROM authorisation WHERE urn = '{urn}'");
+    d.keys(&["ctrl-s"]);
+    snapshot("confirm_grant_not_met", &mut d);
+    let question = confirm_question(&d).expect("asked first");
+    assert!(
+        question.starts_with("MERLIN's threshold is not met (proposed ")
+            && question.ends_with(&format!("Grant {urn} until 23/02/2027 00:00?")),
+        "{question}"
+    );
+    d.keys(&["n"]);
+    let form = d.app.form.as_ref().expect("the form stays");
+    assert_eq!(
+        field(form, "rationale"),
+        "Necessary and proportionate: no overt route remains"
+    );
+    assert_eq!(field(form, "decision"), "grant");
+    assert_eq!(d.value(&status), "applied");
+    d.keys(&["ctrl-s", "y"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(d.value(&status), "granted");
+}
+
+/// Reviews, renewals and a cancellation on the record page: each date as
+/// dd/mm/yyyy HH:MM, what each review said, a second renewal of one period
+/// refused, and the cancellation's reason, outcome and material.
+#[test]
+fn an_authorisation_is_reviewed_renewed_once_and_cancelled_through_the_forms() {
+    let (mut d, urn) = demo_with_merlin_application();
+    d.keys(&["6"]);
+    d.select(&urn);
+    d.keys(&["enter", "D", "right", "tab", "tab"]);
+    d.type_text("Necessary and proportionate");
+    d.keys(&["ctrl-s", "y"]);
+    assert_eq!(
+        d.value(&format!(
+            "SELECT status FROM authorisation WHERE urn = '{urn}'"
+        )),
+        "granted"
+    );
+    // A review asks nothing: it changes no period.
+    d.keys(&["v"]);
+    d.type_text("Still necessary: the searches go on");
+    d.keys(&["tab"]);
+    d.type_text("Narrowed to two evenings a week");
+    d.keys(&["ctrl-s"]);
+    assert!(
+        d.app.form.is_none() && d.app.popup.is_none(),
+        "{}",
+        d.screen()
+    );
+    // A renewal asks, naming the new end.
+    let renewals = "SELECT CAST(count(*) AS TEXT) FROM authorisation_renewal";
+    d.keys(&["w"]);
+    d.type_text("The pattern needs another period to show");
+    d.keys(&["ctrl-s"]);
+    assert_eq!(
+        confirm_question(&d).as_deref(),
+        Some(format!("Renew {urn} until 23/05/2027 00:00?").as_str())
+    );
+    d.keys(&["esc"]);
+    assert_eq!(d.value(renewals), "0");
+    assert!(d.app.form.is_some());
+    d.keys(&["ctrl-s", "y"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(d.value(renewals), "1");
+    // Renewing again, for a period renewed already, is refused on the form.
+    let ends = format!("SELECT ends_at FROM authorisation WHERE urn = '{urn}'");
+    let end = d.value(&ends);
+    d.keys(&["w"]);
+    d.type_text("Once more");
+    d.keys(&["ctrl-s"]);
+    assert!(confirm_question(&d).is_none(), "nothing to ask");
+    let form = d.app.form.as_ref().expect("refused");
+    let error = form.error.clone().unwrap_or_default();
+    assert!(
+        error.contains("the period in effect is renewed already: the next begins 23/02/2027 00:00"),
+        "{error}"
+    );
+    snapshot("form_renew_refused", &mut d);
+    assert_eq!(d.value(renewals), "1");
+    assert_eq!(d.value(&ends), end);
+    d.keys(&["esc", "y"]);
+    // Cancelling asks first.
+    d.keys(&["x", "tab"]);
+    d.type_text("The subject has been arrested");
+    d.keys(&["tab"]);
+    d.type_text("Visits to the address observed twice");
+    d.keys(&["tab"]);
+    d.type_text("Logs kept on the case system for review at charge");
+    d.keys(&["ctrl-s"]);
+    assert_eq!(
+        confirm_question(&d).as_deref(),
+        Some(format!("Cancel {urn}? A cancelled authorisation cannot be renewed.").as_str())
+    );
+    d.keys(&["y"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    let text = detail_text(&d);
+    for shown in [
+        "Reviewed: 23/11/2026 09:30 by",
+        "Still necessary: the searches go on",
+        "Narrowed to two evenings a week",
+        "Renewed: 23/11/2026 09:30 by",
+        "Period: 23/02/2027 00:00 to 23/05/2027 00:00",
+        "Why cancelled\nThe subject has been arrested",
+        "Outcome\nVisits to the address observed twice",
+        "Material obtained\nLogs kept on the case system for review at charge",
+        "Cancelled: 23/11/2026 09:30",
+    ] {
+        assert!(text.contains(shown), "{shown:?} not in\n{text}");
+    }
+    assert!(!text.contains("T09:30"), "a raw timestamp:\n{text}");
+    for _ in 0..60 {
+        d.keys(&["j"]);
+    }
+    snapshot("authorisation_cancelled_end", &mut d);
+}
+
+/// Closing an operation asks first; "n" leaves the form as it was.
+#[test]
+fn closing_an_operation_asks_first() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["4"]);
+    d.select("MERLIN");
+    d.keys(&["enter", "x"]);
+    d.type_text("No offence shown");
+    d.keys(&["tab"]);
+    d.type_text("Alerts on one address should reach the unit sooner");
+    let status = "SELECT status FROM operation WHERE codename = 'MERLIN'";
+    let before = d.value(status);
+    d.keys(&["ctrl-s"]);
+    assert_eq!(
+        confirm_question(&d).as_deref(),
+        Some("Close MERLIN? A closed operation stays closed.")
+    );
+    d.keys(&["n"]);
+    let form = d.app.form.as_ref().expect("the form stays");
+    assert_eq!(field(form, "outcome"), "No offence shown");
+    assert_eq!(d.value(status), before);
+    d.keys(&["ctrl-s", "y"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(d.value(status), "closed");
+}
+
+/// A referral's record shows its summary, subjects and the IOPC's decided-on
+/// day; a decision dated before the referral was made is refused beside
+/// the date, with nothing written.
+#[test]
+fn a_referral_shows_its_summary_and_the_iopc_decision_is_not_dated_before_it() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["7"]);
+    d.select("REF-2026-0003");
+    d.keys(&["enter"]);
+    let text = detail_text(&d);
+    for shown in [
+        "Criterion: Serious corruption",
+        "Status: Draft",
+        "Subjects: SC0712 ",
+        "Summary\nA special constable has sent a domestic abuse victim",
+    ] {
+        assert!(text.contains(shown), "{shown:?} not in\n{text}");
+    }
+    d.keys(&["s", "y", "i"]);
+    d.type_text("IOPC-2026-NS-0501");
+    d.keys(&["tab", "right", "tab"]);
+    for _ in 0.."today".len() {
+        d.keys(&["backspace"]);
+    }
+    d.type_text("yesterday");
+    d.keys(&["ctrl-s"]);
+    let form = d.app.form.as_ref().expect("refused");
+    let decided = form.fields.iter().find(|f| f.id == "decided on").unwrap();
+    assert_eq!(
+        decided.error.as_deref(),
+        Some("22/11/2026 is before REF-2026-0003 was referred to the IOPC, on 23/11/2026")
+    );
+    let status = "SELECT status FROM referral WHERE urn = 'REF-2026-0003'";
+    assert_eq!(d.value(status), "referred");
+    for _ in 0.."yesterday".len() {
+        d.keys(&["backspace"]);
+    }
+    d.type_text("today");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(d.value(status), "decided");
+    assert!(
+        detail_text(&d).contains("IOPC decided on: 23/11/2026"),
+        "{}",
+        detail_text(&d)
+    );
+}
+
+/// The overdue referral waits in the supervisor's queue with its deadline,
+/// and opens from there.
+#[test]
+fn the_overdue_referral_is_in_the_supervisors_queue() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["8"]);
+    let list = d.app.list(ccu::app::Area::Queue);
+    let row = list
+        .rows
+        .iter()
+        .find(|r| r.key == "REF-2026-0003")
+        .unwrap_or_else(|| panic!("{:?}", list.rows));
+    assert_eq!(
+        row.cells,
+        [
+            "IOPC referral OVERDUE",
+            "REF-2026-0003",
+            "SISKIN",
+            "22/11/2026 00:00"
+        ]
+    );
+    d.select("REF-2026-0003");
+    d.keys(&["enter"]);
+    assert_eq!(d.app.area, ccu::app::Area::Referrals);
+    assert_eq!(d.app.detail.as_ref().unwrap().key, "REF-2026-0003");
 }

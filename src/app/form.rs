@@ -537,6 +537,9 @@ pub struct Form {
     /// What the form asks for, for a form its area builds itself (with
     /// `FormKind::Area`); other forms are built by their kind.
     pub builder: Option<Builder>,
+    /// What its question says before an irreversible act runs, and the
+    /// warning shown on it ([`super::confirm`]).
+    pub ask: super::confirm::Ask,
 }
 
 /// Builds what a checked form asks for, or says which field is wrong.
@@ -553,6 +556,7 @@ impl Form {
             error: None,
             about: None,
             builder: None,
+            ask: Default::default(),
         }
     }
 

@@ -15,6 +15,7 @@ mod act;
 pub mod action;
 pub mod areas;
 pub mod audit_filter;
+pub mod confirm;
 pub mod covert_forms;
 mod done;
 pub mod form;

@@ -79,6 +79,12 @@ pub enum Confirmed {
         command: Box<Command>,
         reopen: (Area, String),
     },
+    /// A form's irreversible command: run it, the form staying on screen
+    /// until it is saved (or refused beside its fields).
+    Save {
+        command: Box<Command>,
+        reopen: Option<(Area, String)>,
+    },
 }
 
 /// The screen as a whole.

@@ -45,6 +45,13 @@ impl App {
                                     area: self.area,
                                 }];
                             }
+                            Confirmed::Save { command, reopen } => {
+                                return vec![Effect::Execute {
+                                    command: *command,
+                                    reopen,
+                                    area: self.area,
+                                }];
+                            }
                         }
                     }
                     KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => self.popup = None,

@@ -267,11 +267,24 @@ impl App {
         };
         let reopen = form.about.clone().map(|key| (area, key));
         match form.submit(now, build_form) {
-            Some(Submission::Command(command)) => vec![Effect::Execute {
-                command,
-                reopen,
-                area,
-            }],
+            Some(Submission::Command(command)) => {
+                // An irreversible act asks first; "n" leaves the form as it is.
+                if let Some(question) = super::confirm::question(&command, &form.ask, now) {
+                    self.popup = Some(Popup::Confirm {
+                        question,
+                        yes: Confirmed::Save {
+                            command: Box::new(command),
+                            reopen,
+                        },
+                    });
+                    return Vec::new();
+                }
+                vec![Effect::Execute {
+                    command,
+                    reopen,
+                    area,
+                }]
+            }
             Some(Submission::ExportCentralRecord { path }) => {
                 vec![Effect::ExportCentralRecord { path, area }]
             }

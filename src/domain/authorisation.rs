@@ -8,7 +8,7 @@ use chrono_tz::Europe::London;
 use super::InvalidInput;
 use super::account::Rank;
 use super::codes::code_list;
-use super::time::uk_date;
+use super::time::{uk_date, uk_datetime};
 
 code_list! {
     /// The kinds of covert authorisation the unit records.
@@ -226,11 +226,16 @@ pub fn last_day(ends_at: DateTime<Utc>) -> NaiveDate {
     uk_date(last_moment)
 }
 
-/// When a renewal granted at `renewed_at` takes effect and ends. It must be
-/// made before `current_end`; it takes effect at `current_end` and runs a
-/// full new (non-urgent) period beginning with that day.
+/// When a renewal granted at `renewed_at` takes effect and ends. The
+/// period in effect runs from `period_start` (the grant, or the latest
+/// renewal taking effect) to `current_end`: a renewal is made within it,
+/// once, before it ends. It takes effect at `current_end` and runs a full
+/// new (non-urgent) period beginning with that day. A period renewed
+/// already has its successor waiting (`period_start` still to come), and
+/// renewing again would add a period nobody has yet needed.
 pub fn renewal(
     kind: AuthorisationType,
+    period_start: DateTime<Utc>,
     current_end: DateTime<Utc>,
     renewed_at: DateTime<Utc>,
 ) -> Result<(DateTime<Utc>, DateTime<Utc>), InvalidInput> {
@@ -238,6 +243,16 @@ pub fn renewal(
         return Err(InvalidInput::new(
             "renewal",
             "an authorisation can be renewed only before it ends",
+        ));
+    }
+    if renewed_at < period_start {
+        return Err(InvalidInput::new(
+            "renewal",
+            format!(
+                "the period in effect is renewed already: the next begins {} and runs to {}; renew again once it has begun",
+                uk_datetime(period_start),
+                uk_datetime(current_end),
+            ),
         ));
     }
     Ok((current_end, ends_at(kind, current_end, false)))
@@ -583,19 +598,27 @@ mod tests {
             ("2026-07-14T22:59:59Z", "2026-10-14T23:00:00Z"),
             ("2026-10-01T10:00:00Z", "2027-01-15T00:00:00Z"),
         ];
+        let mut start = granted;
         for (renewed_at, new_end) in chain {
-            let (from, to) = renewal(DirectedSurveillance, end, at(renewed_at)).unwrap();
+            let (from, to) = renewal(DirectedSurveillance, start, end, at(renewed_at)).unwrap();
             assert_eq!(from, end, "{renewed_at}");
             assert_eq!(to, at(new_end), "{renewed_at}");
-            end = to;
+            (start, end) = (from, to);
         }
         assert_eq!(last_day(end), day("2027-01-14"));
     }
 
     #[test]
     fn a_renewed_urgent_grant_runs_a_full_period() {
-        let end = ends_at(DirectedSurveillance, at("2026-01-15T09:00:00Z"), true);
-        let (from, to) = renewal(DirectedSurveillance, end, at("2026-01-17T12:00:00Z")).unwrap();
+        let granted = at("2026-01-15T09:00:00Z");
+        let end = ends_at(DirectedSurveillance, granted, true);
+        let (from, to) = renewal(
+            DirectedSurveillance,
+            granted,
+            end,
+            at("2026-01-17T12:00:00Z"),
+        )
+        .unwrap();
         assert_eq!(from, at("2026-01-18T09:00:00Z"));
         // Beginning with 18 January: ends at the end of 17 April.
         assert_eq!(to, at("2026-04-17T23:00:00Z"));
@@ -605,13 +628,48 @@ mod tests {
     fn renewal_is_refused_at_or_after_the_end() {
         let end = at("2026-04-14T23:00:00Z");
         for late in [end, at("2026-04-15T09:00:00Z")] {
-            let err = renewal(Chis, end, late).unwrap_err();
+            let err = renewal(Chis, at("2026-01-15T09:00:00Z"), end, late).unwrap_err();
             assert_eq!(err.field, "renewal");
             assert_eq!(
                 err.message,
                 "an authorisation can be renewed only before it ends"
             );
         }
+    }
+
+    /// Renewing twice within a minute of the grant once moved the end on
+    /// by two periods: a period is renewed once, while it runs.
+    #[test]
+    fn a_period_is_renewed_once_and_its_successor_only_once_it_has_begun() {
+        let granted = at("2026-01-15T09:00:00Z");
+        let end = ends_at(DirectedSurveillance, granted, false);
+        let (from, to) = renewal(
+            DirectedSurveillance,
+            granted,
+            end,
+            at("2026-01-15T09:01:00Z"),
+        )
+        .unwrap();
+        assert_eq!((from, to), (end, at("2026-07-14T23:00:00Z")));
+        // The renewed period has not begun: a second renewal is refused.
+        for again in ["2026-01-15T09:01:30Z", "2026-04-14T22:59:59Z"] {
+            let err = renewal(DirectedSurveillance, from, to, at(again)).unwrap_err();
+            assert_eq!(err.field, "renewal");
+            assert_eq!(
+                err.message,
+                "the period in effect is renewed already: the next begins 15/04/2026 00:00 and runs to 15/07/2026 00:00; renew again once it has begun",
+                "{again}"
+            );
+        }
+        // Once it has begun, it may be renewed in its turn.
+        let (next, _) = renewal(
+            DirectedSurveillance,
+            from,
+            to,
+            at("2026-04-15T00:00:00+01:00"),
+        )
+        .unwrap();
+        assert_eq!(next, to);
     }
 
     #[test]

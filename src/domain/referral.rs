@@ -28,6 +28,12 @@ impl ReferralCriterion {
     pub fn is_mandatory(self) -> bool {
         self != ReferralCriterion::Voluntary
     }
+
+    /// Its label up to any qualification ("Serious corruption"), where a
+    /// list or a line of the diary has room for no more.
+    pub fn short_label(self) -> &'static str {
+        self.label().split(',').next().unwrap_or(self.label())
+    }
 }
 
 code_list! {
@@ -83,6 +89,18 @@ pub fn referral_deadline(became_clear: NaiveDate, days_after: u32) -> DateTime<U
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_short_label_stops_before_its_qualification() {
+        assert_eq!(
+            ReferralCriterion::SeriousCorruption.short_label(),
+            "Serious corruption"
+        );
+        assert_eq!(
+            ReferralCriterion::Voluntary.short_label(),
+            "Voluntary referral"
+        );
+    }
 
     fn at(rfc3339: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(rfc3339)

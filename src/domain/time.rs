@@ -16,6 +16,13 @@ pub fn uk_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&London).date_naive()
 }
 
+/// A moment as the unit writes it: UK local time, `dd/mm/yyyy HH:MM`.
+pub fn uk_datetime(at: DateTime<Utc>) -> String {
+    at.with_timezone(&London)
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
 /// The start of a UK calendar day, in UTC: its midnight in Europe/London.
 pub fn start_of_uk_day(date: NaiveDate) -> DateTime<Utc> {
     let midnight = date.and_hms_opt(0, 0, 0).expect("midnight");

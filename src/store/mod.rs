@@ -44,7 +44,10 @@ pub use casework::operations::{
 pub use casework::search::{SearchHit, SearchKind};
 pub use casework::subjects::{Consultations, HistoryEntry, SubjectRecord, SubjectRow};
 pub use command::{Command, Registered, Viewed};
-pub use covert::authorisations::{CENTRAL_RECORD_COLUMNS, CentralRecordEntry, central_record_csv};
+pub use covert::authorisations::{
+    AuthorisationRecord, CENTRAL_RECORD_COLUMNS, CancellationEntry, CentralRecordEntry, Grounds,
+    RenewalEntry, ReviewEntry, ThresholdState, central_record_csv,
+};
 pub use covert::bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
 pub use covert::diary::{DueItem, DueKind, MOST_DAYS_AHEAD, QUIET_OPERATION_DAYS};
 pub use covert::queue::{Awaiting, AwaitingAuthorisation, REVIEW_DUE_WITHIN_DAYS};

@@ -97,6 +97,20 @@ pub fn render_in(t: &Theme, form: &Form, frame: &mut Frame, rect: Rect) {
     frame.render_widget(block, rect);
     let mut y = inner.y;
     let bottom = inner.y + inner.height;
+    // A warning about the act itself (a threshold not met), above all else.
+    if let Some(w) = &form.ask.warning {
+        let w = format!("! {}", shown(w));
+        let h = rows(&w, inner.width);
+        frame.render_widget(
+            Paragraph::new(Line::styled(w, t.warning())).wrap(Wrap { trim: false }),
+            Rect {
+                height: h,
+                y,
+                ..inner
+            },
+        );
+        y += h;
+    }
     if let Some(e) = &form.error {
         let e = shown(e);
         let h = rows(&e, inner.width);
@@ -153,6 +167,31 @@ pub fn render_in(t: &Theme, form: &Form, frame: &mut Frame, rect: Rect) {
             );
         }
         y += h;
+    }
+    // The grounds a decision weighs, in the room left; the record page
+    // behind the form has them in full.
+    if !form.ask.grounds.is_empty() && y + 2 < bottom {
+        let mut lines = vec![
+            Line::raw(""),
+            Line::styled(
+                "The grounds applied for (in full on the record page)",
+                t.dim(),
+            ),
+        ];
+        for (heading, text) in &form.ask.grounds {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{heading}: "), t.accent()),
+                Span::styled(shown(&text.replace('\n', " ")), t.plain()),
+            ]));
+        }
+        frame.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: false }),
+            Rect {
+                y,
+                height: bottom - y,
+                ..inner
+            },
+        );
     }
 }
 

@@ -185,7 +185,22 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
             boxed(frame, rect, " Filter ", t, Paragraph::new(lines));
         }
         Popup::Confirm { question, .. } => {
-            let rect = super::centred(body, 60, 5);
+            // Tall enough for the whole question, wrapped: a warning before
+            // it must be read before the answer.
+            let width = 60u16.min(body.width);
+            let text_rows = question
+                .split(' ')
+                .fold((1u16, 0usize), |(rows, used), word| {
+                    let w = word.chars().count();
+                    let room = usize::from(width.saturating_sub(2)).max(1);
+                    match used {
+                        0 => (rows, w),
+                        _ if used + 1 + w <= room => (rows, used + 1 + w),
+                        _ => (rows + 1, w),
+                    }
+                })
+                .0;
+            let rect = super::centred(body, width, (text_rows + 4).min(body.height));
             let lines = vec![
                 Line::raw(question.clone()),
                 Line::raw(""),

@@ -7,16 +7,17 @@ area! {
 
 use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened};
 use crate::app::action::Action;
+use crate::app::confirm::{Ask, Facts};
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
 use crate::app::view::{
     DetailLine, ListRow, iso_day, or_dash, paragraph, shown, stored_time, uk_day, uk_time,
 };
-use crate::domain::covert::AuthorisationStatus;
+use crate::domain::covert::{AuthorisationStatus, ThresholdOutcome};
 use crate::domain::operation::Codename;
 use crate::domain::permission::Action as Needed;
 use crate::domain::urn::{Urn, UrnKind};
-use crate::store::{self, CentralRecordEntry, Command, Page};
+use crate::store::{self, AuthorisationRecord, CentralRecordEntry, Command, Page, ThresholdState};
 
 pub struct Authorisations;
 
@@ -26,6 +27,9 @@ pub struct Record {
     pub urn: Urn,
     pub codename: Codename,
     pub status: AuthorisationStatus,
+    /// What the questions before a grant, renewal or cancellation say,
+    /// and the warning on the grant form when the threshold is not met.
+    pub ask: Ask,
 }
 
 impl AreaKind for Authorisations {
@@ -95,14 +99,27 @@ impl AreaKind for Authorisations {
 
     fn record_form(action: Action, record: &Record, _: &FormContext) -> RecordForm {
         let urn = &record.urn.to_string();
-        RecordForm::Edit(match action {
+        let mut form = match action {
             Action::Decide => Form::decide_authorisation(urn),
             Action::Review => Form::review_authorisation(urn),
             Action::Renew => Form::renew_authorisation(urn),
             Action::JudicialApproval => Form::judicial_approval(urn),
             Action::Close => Form::cancel_authorisation(urn),
             _ => return RecordForm::NotHere,
-        })
+        };
+        let deciding = action == Action::Decide;
+        form.ask = Ask {
+            // The threshold and the grounds matter to the decision: the
+            // other forms act on what was granted already.
+            warning: record.ask.warning.clone().filter(|_| deciding),
+            grounds: if deciding {
+                record.ask.grounds.clone()
+            } else {
+                Vec::new()
+            },
+            ..record.ask.clone()
+        };
+        RecordForm::Edit(form)
     }
 
     fn export_form() -> Option<Form> {
@@ -127,6 +144,7 @@ impl AreaKind for Authorisations {
                     .unwrap(),
                     codename: crate::domain::operation::Codename::parse("KESTREL").unwrap(),
                     status,
+                    ask: Ask::default(),
                 };
                 (urn.clone(), record)
             })
@@ -149,7 +167,68 @@ pub fn authorisation_row(a: &CentralRecordEntry) -> ListRow {
     }
 }
 
-pub fn authorisation_detail(a: &CentralRecordEntry) -> Opened<Record> {
+/// The warning an operation's threshold gives an authorising officer, or
+/// None when it is met.
+pub fn threshold_warning(codename: &Codename, t: &ThresholdState) -> Option<String> {
+    if t.is_met() {
+        return None;
+    }
+    let state = match (&t.decided, &t.pending_since) {
+        (_, Some(proposed)) => format!("proposed {}, not yet decided", uk_day(proposed)),
+        (Some((ThresholdOutcome::MoreInformation, at)), None) => {
+            format!("more information needed, decided {}", uk_day(at))
+        }
+        (Some((_, at)), None) => format!("decided not met {}", uk_day(at)),
+        (None, None) => "nothing proposed".to_string(),
+    };
+    Some(format!("{codename}'s threshold is not met ({state})"))
+}
+
+/// The threshold as it stands, in words, and whether it is met.
+fn threshold_text(codename: &Codename, t: &ThresholdState) -> (String, bool) {
+    match (threshold_warning(codename, t), &t.decided) {
+        (Some(w), _) => (w, false),
+        (None, Some((_, at))) => (format!("met (decided {})", uk_day(at)), true),
+        (None, None) => ("met".into(), true),
+    }
+}
+
+fn threshold_line(codename: &Codename, t: &ThresholdState) -> DetailLine {
+    match threshold_text(codename, t) {
+        (text, false) => DetailLine::Warning("Threshold", shown(&text)),
+        (text, true) => DetailLine::Field("Threshold", text),
+    }
+}
+
+/// What the grant form shows beneath its fields: the threshold when met
+/// (a threshold not met is the warning above them), then the grounds.
+fn grant_grounds(
+    a: &CentralRecordEntry,
+    record: &AuthorisationRecord,
+) -> Vec<(&'static str, String)> {
+    let g = &record.grounds;
+    let mut grounds = Vec::new();
+    if let (text, true) = threshold_text(&a.operation, &record.threshold) {
+        grounds.push(("Threshold", text));
+    }
+    grounds.extend([
+        ("Necessity", g.necessity.clone()),
+        ("Proportionality", g.proportionality.clone()),
+        ("Collateral intrusion", g.collateral_intrusion.clone()),
+        (
+            "Confidential material",
+            if g.confidential_likely {
+                "likely".into()
+            } else {
+                "not likely".into()
+            },
+        ),
+    ]);
+    grounds
+}
+
+pub fn authorisation_detail(record: &AuthorisationRecord) -> Opened<Record> {
+    let a = &record.entry;
     let opt = |v: &Option<String>| or_dash(v.as_deref(), shown);
     let status = a.status;
     let mut lines = vec![
@@ -160,6 +239,7 @@ pub fn authorisation_detail(a: &CentralRecordEntry) -> Opened<Record> {
             "Operation",
             format!("{} ({})", a.operation, a.operation_urn),
         ),
+        threshold_line(&a.operation, &record.threshold),
         DetailLine::Field("Subjects", shown(&a.subjects.join(", "))),
         DetailLine::Field(
             "Applied",
@@ -220,26 +300,111 @@ pub fn authorisation_detail(a: &CentralRecordEntry) -> Opened<Record> {
             .map(|d| format!("{d} days"))
             .unwrap_or_else(|| "-".into()),
     ));
-    if let Some(c) = &a.cancelled_at {
-        lines.push(DetailLine::Field("Cancelled", uk_time(c)));
+    if let Some(c) = &record.cancellation {
+        lines.push(DetailLine::Field("Cancelled", uk_time(&c.cancelled_at)));
+        lines.push(DetailLine::Field(
+            "Stop instruction",
+            or_dash(c.stop_instruction_at.as_deref(), uk_time),
+        ));
     }
     lines.push(DetailLine::Blank);
     lines.push(DetailLine::Heading("Description".into()));
     paragraph(&mut lines, &a.description);
+    // The grounds in full: what the authorising officer weighs.
+    let g = &record.grounds;
+    for (heading, text) in [
+        ("Necessity", &g.necessity),
+        ("Proportionality", &g.proportionality),
+        ("Collateral intrusion", &g.collateral_intrusion),
+    ] {
+        lines.push(DetailLine::Blank);
+        lines.push(DetailLine::Heading(heading.into()));
+        paragraph(&mut lines, text);
+    }
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading(
+        "Confidential or privileged material".into(),
+    ));
+    lines.push(DetailLine::Text(
+        if g.confidential_likely {
+            "likely: a higher authorising level applies"
+        } else {
+            "not likely"
+        }
+        .into(),
+    ));
+    if g.protected_premises {
+        lines.push(DetailLine::Text(
+            "protected premises (a home, hotel room or office)".into(),
+        ));
+    }
+    if let Some(why) = &record.decision_rationale {
+        lines.push(DetailLine::Blank);
+        lines.push(DetailLine::Heading(
+            if status == AuthorisationStatus::Refused {
+                "Why refused"
+            } else {
+                "Why granted"
+            }
+            .into(),
+        ));
+        paragraph(&mut lines, why);
+    }
+    if let Some(c) = &record.cancellation {
+        for (heading, text) in [
+            ("Why cancelled", &c.reason),
+            ("Outcome", &c.outcome),
+            ("Material obtained", &c.material_arrangements),
+        ] {
+            lines.push(DetailLine::Blank);
+            lines.push(DetailLine::Heading(heading.into()));
+            paragraph(&mut lines, text);
+        }
+    }
     lines.push(DetailLine::Blank);
     lines.push(DetailLine::Heading(format!(
         "Reviews ({})",
-        a.reviews.len()
+        record.reviews.len()
     )));
-    for r in &a.reviews {
-        paragraph(&mut lines, r);
+    for r in &record.reviews {
+        lines.push(DetailLine::Field(
+            "Reviewed",
+            format!(
+                "{} by {}{}",
+                uk_time(&r.reviewed_at),
+                shown(&r.reviewed_by),
+                if r.continue_ {
+                    ""
+                } else {
+                    " (recommended cancellation)"
+                }
+            ),
+        ));
+        lines.push(DetailLine::Text("Necessity:".into()));
+        paragraph(&mut lines, &r.necessity);
+        lines.push(DetailLine::Text("Proportionality:".into()));
+        paragraph(&mut lines, &r.proportionality);
     }
+    lines.push(DetailLine::Blank);
     lines.push(DetailLine::Heading(format!(
         "Renewals ({})",
-        a.renewals.len()
+        record.renewals.len()
     )));
-    for r in &a.renewals {
-        paragraph(&mut lines, r);
+    for n in &record.renewals {
+        lines.push(DetailLine::Field(
+            "Renewed",
+            format!(
+                "{} by {} ({})",
+                uk_time(&n.renewed_at),
+                shown(&n.renewed_by),
+                shown(&n.rank)
+            ),
+        ));
+        lines.push(DetailLine::Field(
+            "Period",
+            format!("{} to {}", uk_time(&n.takes_effect_at), uk_time(&n.ends_at)),
+        ));
+        paragraph(&mut lines, &n.rationale);
     }
     Opened {
         key: a.urn.to_string(),
@@ -248,6 +413,18 @@ pub fn authorisation_detail(a: &CentralRecordEntry) -> Opened<Record> {
             urn: a.urn,
             codename: a.operation.clone(),
             status,
+            ask: Ask {
+                warning: (status == AuthorisationStatus::Applied)
+                    .then(|| threshold_warning(&a.operation, &record.threshold))
+                    .flatten(),
+                authorisation: Some(Facts {
+                    kind: record.kind,
+                    urgent: a.urgent,
+                    period_start: record.period_start.as_deref().and_then(stored_time),
+                    ends_at: a.ends_at.as_deref().and_then(stored_time),
+                }),
+                grounds: grant_grounds(a, record),
+            },
         },
         lines,
         chart: Vec::new(),

@@ -76,8 +76,8 @@ impl AreaKind for Queue {
 }
 
 /// What waits for the user's decision: for a head of unit, requests for
-/// access; for a supervisor, bids, threshold
-/// proposals and source references two items share (an import by someone
+/// access; for a supervisor, bids, threshold proposals, referrals to the
+/// IOPC still to make (with their deadlines) and source references two items share (an import by someone
 /// who could not see the first); for an authorising officer, applications
 /// naming them and reviews of what they granted.
 fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> {
@@ -115,6 +115,26 @@ fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> 
                     format!("{} T{}", t.codename, t.number),
                     t.codename.to_string(),
                     uk_time(&t.proposed_at),
+                ],
+            });
+        }
+        // A supervisor makes the referrals to the IOPC: each one recorded
+        // and not yet made, with its deadline, overdue ones said so.
+        for (r, overdue) in casefile.referrals_to_make(actor)? {
+            rows.push(ListRow {
+                key: r.urn.to_string(),
+                cells: vec![
+                    if overdue {
+                        "IOPC referral OVERDUE".into()
+                    } else {
+                        "IOPC referral to make".into()
+                    },
+                    r.urn.to_string(),
+                    r.operation
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                    uk_time(&r.deadline),
                 ],
             });
         }

@@ -9,7 +9,9 @@ use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened};
 use crate::app::action::Action;
 use crate::app::form::Form;
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
-use crate::app::view::{DetailLine, ListRow, iso_day, or_dash, shown, stored_time, uk_time};
+use crate::app::view::{
+    DetailLine, ListRow, iso_day, or_dash, paragraph, shown, stored_time, uk_time,
+};
 use crate::domain::operation::Codename;
 use crate::domain::permission::Action as Needed;
 use crate::domain::referral::ReferralStatus;
@@ -131,9 +133,9 @@ pub fn referral_row(r: &ReferralRow) -> ListRow {
             r.urn.to_string(),
             shown(r.operation.as_ref().map_or("", Codename::as_str)),
             r.matter_type.label().to_string(),
-            r.criterion.code().to_string(),
+            r.criterion.short_label().to_string(),
             uk_time(&r.deadline),
-            r.status.code().to_string(),
+            r.status.label().to_string(),
         ],
     }
 }
@@ -148,7 +150,16 @@ pub fn referral_detail(r: &ReferralRow) -> Opened<Record> {
         DetailLine::Field("Matter", r.matter_type.label().to_string()),
         DetailLine::Field("Criterion", r.criterion.label().to_string()),
         DetailLine::Field("Became clear", iso_day(&r.became_clear_on)),
-        DetailLine::Field("Status", r.status.code().to_string()),
+        DetailLine::Field("Status", r.status.label().to_string()),
+        DetailLine::Field(
+            "Subjects",
+            or_dash(
+                Some(&r.subjects.join(", "))
+                    .filter(|s| !s.is_empty())
+                    .map(String::as_str),
+                shown,
+            ),
+        ),
     ];
     match (r.referred_at.as_deref(), stored_time(&r.deadline)) {
         (None, Some(deadline)) => lines.push(DetailLine::Countdown("Refer by", deadline)),
@@ -171,9 +182,16 @@ pub fn referral_detail(r: &ReferralRow) -> Opened<Record> {
             .map(|m| m.label().to_string())
             .unwrap_or_else(|| "-".into()),
     ));
+    lines.push(DetailLine::Field(
+        "IOPC decided on",
+        or_dash(r.mode_decided_on.as_deref(), iso_day),
+    ));
     if let Some(first) = &r.re_referral_of {
         lines.push(DetailLine::Field("Re-referral of", first.to_string()));
     }
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading("Summary".into()));
+    paragraph(&mut lines, &r.summary);
     Opened {
         key: r.urn.to_string(),
         title: format!("Referral {}", r.urn),

@@ -11,7 +11,9 @@ use serde_json::json;
 use crate::domain::InvalidInput;
 use crate::domain::account::Rank;
 use crate::domain::authorisation::{self as law, AuthorisationType, JudicialApproval};
-use crate::domain::covert::{AuthorisationApplication, AuthorisationStatus, Cancellation, Review};
+use crate::domain::covert::{
+    AuthorisationApplication, AuthorisationStatus, Cancellation, Review, ThresholdOutcome,
+};
 use crate::domain::operation::{Codename, OperationStatus, TeamPart};
 use crate::domain::text::{self, Rationale};
 use crate::domain::urn::{Urn, UrnKind};
@@ -431,6 +433,18 @@ pub(in crate::store) fn renew(
     let rationale = rationale.as_str();
     let rank = actor_rank(ctx)?;
     law::check_authorising_rank(a.kind, rank, false)?;
+    // The period in effect began with the latest renewal to take effect,
+    // or with the grant: one renewed already waits for its successor.
+    let period_start: Option<String> = ctx.tx.row_cached(
+        "SELECT coalesce((SELECT max(takes_effect_at) FROM authorisation_renewal WHERE authorisation_id = ?1), ?2)",
+        params![a.id, a.granted_at.map(format_timestamp)],
+        |r| r.get(0),
+    )?;
+    let period_start = match period_start {
+        Some(t) => parse_time(&t)?,
+        None => a.granted_at.expect("a granted authorisation has a grant"),
+    };
+    let (takes_effect, new_end) = law::renewal(a.kind, period_start, end, ctx.now)?;
     if law::rules(a.kind).review_before_renewal {
         // RIPA s.43(6): a CHIS authorisation is reviewed before it is renewed.
         let since: String = ctx.tx.row_cached(
@@ -446,12 +460,11 @@ pub(in crate::store) fn renew(
         if !reviewed {
             return Err(InvalidInput::new(
                 "review",
-                format!("a {} must be reviewed before it is renewed (RIPA s.43(6)); there has been no review since {}", a.kind.label(), &since[..10]),
+                format!("a {} must be reviewed before it is renewed (RIPA s.43(6)); there has been no review since {}", a.kind.label(), crate::domain::time::uk_datetime(parse_time(&since)?)),
             )
             .into());
         }
     }
-    let (takes_effect, new_end) = law::renewal(a.kind, end, ctx.now)?;
     ctx.tx.exec_cached(
         "INSERT INTO authorisation_renewal (authorisation_id, rationale, renewed_at, renewed_by, renewed_rank, takes_effect_at, ends_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -656,6 +669,92 @@ impl CentralRecordEntry {
     }
 }
 
+/// What an authorisation's record shows beyond its central record
+/// entry: the grounds it was applied for on, its operation's threshold,
+/// and each review, renewal and the cancellation in full. Read with the
+/// entry, as one consultation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorisationRecord {
+    pub entry: CentralRecordEntry,
+    pub kind: AuthorisationType,
+    pub grounds: Grounds,
+    pub threshold: ThresholdState,
+    /// The grant's or refusal's rationale.
+    pub decision_rationale: Option<String>,
+    /// When the period in effect began: the grant, or the latest renewal
+    /// to take effect (UTC, RFC 3339).
+    pub period_start: Option<String>,
+    /// Oldest first.
+    pub reviews: Vec<ReviewEntry>,
+    /// Oldest first.
+    pub renewals: Vec<RenewalEntry>,
+    pub cancellation: Option<CancellationEntry>,
+}
+
+impl std::ops::Deref for AuthorisationRecord {
+    type Target = CentralRecordEntry;
+    fn deref(&self) -> &CentralRecordEntry {
+        &self.entry
+    }
+}
+
+/// The case the applicant made, as the authorising officer weighs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grounds {
+    pub necessity: String,
+    pub proportionality: String,
+    pub collateral_intrusion: String,
+    pub confidential_likely: bool,
+    pub protected_premises: bool,
+}
+
+/// An operation's threshold for going covert, as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThresholdState {
+    /// The latest decision's outcome and when it was made; None if none
+    /// was.
+    pub decided: Option<(ThresholdOutcome, String)>,
+    /// When the proposal still waiting for a decision was made, if one is.
+    pub pending_since: Option<String>,
+}
+
+impl ThresholdState {
+    pub fn is_met(&self) -> bool {
+        matches!(self.decided, Some((ThresholdOutcome::Met, _)))
+    }
+}
+
+/// One review, with what it said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewEntry {
+    pub reviewed_at: String,
+    pub reviewed_by: String,
+    pub necessity: String,
+    pub proportionality: String,
+    pub continue_: bool,
+}
+
+/// One renewal: when made, by whom, and the period it added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenewalEntry {
+    pub renewed_at: String,
+    pub renewed_by: String,
+    pub rank: String,
+    pub rationale: String,
+    pub takes_effect_at: String,
+    pub ends_at: String,
+}
+
+/// How an authorisation was cancelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancellationEntry {
+    pub cancelled_at: String,
+    pub stop_instruction_at: Option<String>,
+    pub reason: String,
+    pub outcome: String,
+    pub material_arrangements: String,
+}
+
 impl CaseFile {
     /// The central record: every authorisation on the operations the actor
     /// may see, newest application first.
@@ -666,17 +765,155 @@ impl CaseFile {
     /// Opens one authorisation's central record entry; the consultation
     /// is audited (`view`). One on an operation the actor may not see is
     /// reported as if it did not exist.
-    pub fn open_authorisation(&mut self, actor: &Actor, urn: &Urn) -> Result<CentralRecordEntry> {
+    pub fn open_authorisation(&mut self, actor: &Actor, urn: &Urn) -> Result<AuthorisationRecord> {
         self.execute(
             actor,
             crate::store::Command::View(crate::store::Viewed::Authorisation(*urn)),
         )?;
-        self.central_record_of(actor, Some(urn))?
+        let entry = self
+            .central_record_of(actor, Some(urn))?
             .pop()
             .ok_or_else(|| Error::NoSuch {
                 what: "authorisation",
                 reference: urn.to_string(),
-            })
+            })?;
+        self.authorisation_record(entry)
+    }
+
+    /// The rest of an authorisation's record, for an entry already read
+    /// (and so visible to the actor).
+    fn authorisation_record(&mut self, entry: CentralRecordEntry) -> Result<AuthorisationRecord> {
+        let text_urn = entry.urn.to_string();
+        let by_urn: [(&str, &dyn ToSql); 1] = [(":urn", &text_urn)];
+        type Row = (
+            i64,
+            i64,
+            String,
+            Grounds,
+            Option<String>,
+            Option<String>,
+            Option<CancellationEntry>,
+        );
+        let (id, operation_id, kind, grounds, decision_rationale, granted_at, cancellation): Row =
+            self.query_rows(
+                "SELECT id, operation_id, kind, necessity, proportionality, collateral_intrusion,
+                        confidential_likely, protected_premises, decision_rationale, granted_at,
+                        cancelled_at, stop_instruction_at, cancellation_reason, cancellation_outcome,
+                        material_arrangements
+                 FROM authorisation WHERE urn = :urn",
+                &by_urn,
+                |r| {
+                    let cancelled_at: Option<String> = r.get(10)?;
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        Grounds {
+                            necessity: r.get(3)?,
+                            proportionality: r.get(4)?,
+                            collateral_intrusion: r.get(5)?,
+                            confidential_likely: r.get(6)?,
+                            protected_premises: r.get(7)?,
+                        },
+                        r.get(8)?,
+                        r.get(9)?,
+                        match cancelled_at {
+                            Some(cancelled_at) => Some(CancellationEntry {
+                                cancelled_at,
+                                stop_instruction_at: r.get(11)?,
+                                reason: r.get::<_, Option<String>>(12)?.unwrap_or_default(),
+                                outcome: r.get::<_, Option<String>>(13)?.unwrap_or_default(),
+                                material_arrangements: r
+                                    .get::<_, Option<String>>(14)?
+                                    .unwrap_or_default(),
+                            }),
+                            None => None,
+                        },
+                    ))
+                },
+            )?
+            .pop()
+            .ok_or_else(|| Error::NoSuch {
+                what: "authorisation",
+                reference: text_urn.clone(),
+            })?;
+        let kind = AuthorisationType::parse(&kind).map_err(Error::Invalid)?;
+        let by_id: [(&str, &dyn ToSql); 1] = [(":id", &id)];
+        let reviews = self.query_rows(
+            "SELECT v.reviewed_at, u.display_name, v.necessity, v.proportionality, v.continue
+             FROM authorisation_review v JOIN user_account u ON u.id = v.reviewed_by
+             WHERE v.authorisation_id = :id ORDER BY v.id",
+            &by_id,
+            |r| {
+                Ok(ReviewEntry {
+                    reviewed_at: r.get(0)?,
+                    reviewed_by: r.get(1)?,
+                    necessity: r.get(2)?,
+                    proportionality: r.get(3)?,
+                    continue_: r.get(4)?,
+                })
+            },
+        )?;
+        let renewals = self.query_rows(
+            "SELECT n.renewed_at, u.display_name, n.renewed_rank, n.rationale, n.takes_effect_at, n.ends_at
+             FROM authorisation_renewal n JOIN user_account u ON u.id = n.renewed_by
+             WHERE n.authorisation_id = :id ORDER BY n.id",
+            &by_id,
+            |r| {
+                Ok(RenewalEntry {
+                    renewed_at: r.get(0)?,
+                    renewed_by: r.get(1)?,
+                    rank: r.get(2)?,
+                    rationale: r.get(3)?,
+                    takes_effect_at: r.get(4)?,
+                    ends_at: r.get(5)?,
+                })
+            },
+        )?;
+        let period_start = renewals
+            .iter()
+            .map(|n| n.takes_effect_at.clone())
+            .max()
+            .or(granted_at);
+        let by_op: [(&str, &dyn ToSql); 1] = [(":op", &operation_id)];
+        let decided = self
+            .query_rows(
+                "SELECT d.outcome, d.decided_at FROM threshold_decision d
+                 JOIN threshold_proposal p ON p.id = d.proposal_id
+                 WHERE p.operation_id = :op ORDER BY d.id DESC LIMIT 1",
+                &by_op,
+                |r| {
+                    Ok((
+                        stored(0, ThresholdOutcome::parse, &r.get::<_, String>(0)?)?,
+                        r.get::<_, String>(1)?,
+                    ))
+                },
+            )?
+            .pop();
+        let pending_since = self
+            .query_rows(
+                "SELECT p.proposed_at FROM threshold_proposal p
+                 WHERE p.operation_id = :op
+                   AND NOT EXISTS (SELECT 1 FROM threshold_decision d WHERE d.proposal_id = p.id)
+                 ORDER BY p.id DESC LIMIT 1",
+                &by_op,
+                |r| r.get::<_, String>(0),
+            )?
+            .pop();
+        Ok(AuthorisationRecord {
+            entry,
+            kind,
+            grounds,
+            threshold: ThresholdState {
+                decided,
+                pending_since,
+            },
+            decision_rationale,
+            period_start,
+            reviews,
+            renewals,
+            cancellation,
+        })
     }
 
     /// The central record's entries, or the one of `urn`.

@@ -177,6 +177,11 @@ impl CaseFile {
             let clear = parse_uk_date("became clear on", &clear)
                 .map(uk_day)
                 .unwrap_or(clear);
+            // Said in words, as every screen says it; the code stays in the
+            // referral's own fields.
+            let criterion = crate::domain::referral::ReferralCriterion::parse(&criterion)
+                .map(|c| c.short_label().to_lowercase())
+                .unwrap_or(criterion);
             items.push(DueItem {
                 due_at: format_timestamp(deadline),
                 overdue: now >= deadline,

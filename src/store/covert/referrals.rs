@@ -180,6 +180,25 @@ pub(in crate::store) fn iopc_decision(
     if d.decided_on > crate::domain::time::uk_date(ctx.now) {
         return Err(InvalidInput::new("decided on", "cannot be a day still to come").into());
     }
+    // The IOPC decides on a referral it has: not before the day it was made.
+    let referred_at: String = ctx.tx.row_cached(
+        "SELECT referred_at FROM referral WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    let referred_on =
+        crate::domain::time::uk_date(crate::domain::time::parse_stored(&referred_at)?);
+    if d.decided_on < referred_on {
+        return Err(InvalidInput::new(
+            "decided on",
+            format!(
+                "{} is before {urn} was referred to the IOPC, on {}",
+                d.decided_on.format("%d/%m/%Y"),
+                referred_on.format("%d/%m/%Y")
+            ),
+        )
+        .into());
+    }
     ctx.tx.exec_cached(
         "UPDATE referral SET status = 'decided', iopc_reference = ?2, mode = ?3, mode_decided_on = ?4 WHERE id = ?1",
         params![id, d.iopc_reference, d.mode.code(), d.decided_on.to_string()],
@@ -238,7 +257,12 @@ pub struct ReferralRow {
     pub referred_at: Option<String>,
     pub iopc_reference: Option<String>,
     pub mode: Option<ModeOfInvestigation>,
+    /// The day the IOPC decided the mode (`yyyy-mm-dd`).
+    pub mode_decided_on: Option<String>,
     pub re_referral_of: Option<Urn>,
+    pub summary: String,
+    /// "staff number name" of each subject, by staff number.
+    pub subjects: Vec<String>,
 }
 
 impl CaseFile {
@@ -269,29 +293,71 @@ impl CaseFile {
         let sql = format!(
             "SELECT r.urn, (SELECT codename FROM operation WHERE id = r.operation_id), r.force_reference,
                     r.matter_type, r.criterion, r.became_clear_on, r.deadline, r.status, r.referred_at,
-                    r.iopc_reference, r.mode, (SELECT urn FROM referral f WHERE f.id = r.re_referral_of)
+                    r.iopc_reference, r.mode, (SELECT urn FROM referral f WHERE f.id = r.re_referral_of),
+                    r.mode_decided_on, r.summary, r.id
              FROM referral r WHERE (:urn IS NULL OR r.urn = :urn) AND {}
              ORDER BY r.recorded_at DESC, r.id DESC",
             referral_visible("r")
         );
-        self.query_rows(&sql, &with(&viewer, &[(":urn", &urn)]), |r| {
+        let rows = self.query_rows(&sql, &with(&viewer, &[(":urn", &urn)]), |r| {
             let mode: Option<String> = r.get(10)?;
-            Ok(ReferralRow {
-                urn: stored_urn(r, 0, UrnKind::Referral)?,
-                operation: stored_codename_or_none(r, 1)?,
-                force_reference: r.get(2)?,
-                matter_type: stored(3, MatterType::parse, &r.get::<_, String>(3)?)?,
-                criterion: stored(4, ReferralCriterion::parse, &r.get::<_, String>(4)?)?,
-                became_clear_on: r.get(5)?,
-                deadline: r.get(6)?,
-                status: stored(7, ReferralStatus::parse, &r.get::<_, String>(7)?)?,
-                referred_at: r.get(8)?,
-                iopc_reference: r.get(9)?,
-                mode: mode
-                    .map(|m| stored(10, ModeOfInvestigation::parse, &m))
-                    .transpose()?,
-                re_referral_of: stored_urn_or_none(r, 11, UrnKind::Referral)?,
+            Ok((
+                r.get::<_, i64>(14)?,
+                ReferralRow {
+                    urn: stored_urn(r, 0, UrnKind::Referral)?,
+                    operation: stored_codename_or_none(r, 1)?,
+                    force_reference: r.get(2)?,
+                    matter_type: stored(3, MatterType::parse, &r.get::<_, String>(3)?)?,
+                    criterion: stored(4, ReferralCriterion::parse, &r.get::<_, String>(4)?)?,
+                    became_clear_on: r.get(5)?,
+                    deadline: r.get(6)?,
+                    status: stored(7, ReferralStatus::parse, &r.get::<_, String>(7)?)?,
+                    referred_at: r.get(8)?,
+                    iopc_reference: r.get(9)?,
+                    mode: mode
+                        .map(|m| stored(10, ModeOfInvestigation::parse, &m))
+                        .transpose()?,
+                    re_referral_of: stored_urn_or_none(r, 11, UrnKind::Referral)?,
+                    mode_decided_on: r.get(12)?,
+                    summary: r.get(13)?,
+                    subjects: Vec::new(),
+                },
+            ))
+        })?;
+        let mut referrals = Vec::with_capacity(rows.len());
+        for (id, mut row) in rows {
+            let by_id: [(&str, &dyn ToSql); 1] = [(":id", &id)];
+            row.subjects = self.query_rows(
+                "SELECT s.staff_number || ' ' || s.name FROM referral_subject x JOIN subject s ON s.id = x.subject_id
+                 WHERE x.referral_id = :id ORDER BY s.staff_number",
+                &by_id,
+                |r| r.get(0),
+            )?;
+            referrals.push(row);
+        }
+        Ok(referrals)
+    }
+
+    /// Referrals recorded but not yet made, on what the actor may see,
+    /// soonest deadline first, each with whether its deadline has passed:
+    /// a supervisor's queue.
+    pub fn referrals_to_make(&mut self, actor: &Actor) -> Result<Vec<(ReferralRow, bool)>> {
+        let now = format_timestamp((self.clock)());
+        let mut drafts: Vec<(ReferralRow, bool)> = self
+            .referrals(actor)?
+            .into_iter()
+            .filter(|r| r.status == ReferralStatus::Draft)
+            .map(|r| {
+                // Both are stored RFC 3339 UTC, so their text orders as time.
+                let overdue = now >= r.deadline;
+                (r, overdue)
             })
-        })
+            .collect();
+        drafts.sort_by(|(a, _), (b, _)| {
+            a.deadline
+                .cmp(&b.deadline)
+                .then_with(|| a.urn.to_string().cmp(&b.urn.to_string()))
+        });
+        Ok(drafts)
     }
 }
