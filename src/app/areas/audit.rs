@@ -123,6 +123,7 @@ fn audit_query(f: &AuditFilter) -> store::Result<store::AuditQuery> {
         action: f.action.clone(),
         from: f.from,
         to: f.to,
+        ..Default::default()
     })
 }
 
