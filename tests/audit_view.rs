@@ -749,7 +749,10 @@ fn the_tail_check_finds_a_change_among_the_newest_events() {
     let newest = events(&path);
     let clean = check_open(&path).verify_tail(5).unwrap();
     assert_eq!(clean.broken, None);
-    assert_eq!((clean.from, clean.through, clean.whole), (newest - 4, newest, false));
+    assert_eq!(
+        (clean.from, clean.through, clean.whole),
+        (newest - 4, newest, false)
+    );
     let whole = check_open(&path).verify_tail(1_000_000).unwrap();
     assert_eq!((whole.broken, whole.whole, whole.from), (None, true, 1));
 
@@ -775,7 +778,11 @@ fn the_tail_check_finds_a_change_among_the_newest_events() {
     );
     assert_eq!(check_open(&path).verify_tail(5).unwrap().broken, None);
     assert_eq!(
-        check_open(&path).verify_tail(1_000_000).unwrap().broken.map(|b| b.0),
+        check_open(&path)
+            .verify_tail(1_000_000)
+            .unwrap()
+            .broken
+            .map(|b| b.0),
         Some(9)
     );
 }

@@ -12,6 +12,14 @@ impl App {
         let plain = !key
             .modifiers
             .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let applicable: Vec<Action> = match self.popup {
+            Some(Popup::Palette { .. }) => Action::ALL
+                .iter()
+                .copied()
+                .filter(|a| self.applies(*a))
+                .collect(),
+            _ => Vec::new(),
+        };
         let Some(popup) = self.popup.as_mut() else {
             return Vec::new();
         };
@@ -27,6 +35,15 @@ impl App {
                 }
                 _ => {}
             },
+            Popup::Report { scroll, .. } => match action {
+                Some(Action::Down) => *scroll = scroll.saturating_add(1),
+                Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+                Some(Action::PageDown) => *scroll = scroll.saturating_add(10),
+                Some(Action::PageUp) => *scroll = scroll.saturating_sub(10),
+                Some(Action::Top) => *scroll = 0,
+                Some(Action::Back | Action::Open | Action::Quit) => self.popup = None,
+                _ => {}
+            },
             Popup::Confirm { yes, .. } => {
                 let yes = yes.clone();
                 match key.code {
@@ -36,10 +53,11 @@ impl App {
                         match yes {
                             Confirmed::DiscardForm => self.form = None,
                             Confirmed::Quit => self.quit = true,
+                            Confirmed::LogOut => return vec![Effect::LogOut],
                             Confirmed::Run { command, reopen } => {
                                 return vec![Effect::Execute {
                                     command: *command,
-                                    reopen: Some(reopen),
+                                    reopen,
                                     area: self.area,
                                 }];
                             }
@@ -76,7 +94,7 @@ impl App {
                 KeyCode::Down => *selected += 1,
                 KeyCode::Enter => {
                     let query = input.lines().join(" ");
-                    let matches = palette_matches(&query);
+                    let matches = palette_matches(&query, |a| applicable.contains(&a));
                     let chosen = matches.get((*selected).min(matches.len().saturating_sub(1)));
                     self.popup = None;
                     if let Some(action) = chosen.copied() {
@@ -128,12 +146,14 @@ impl App {
 }
 
 /// The actions the palette offers for what has been typed: every action
-/// whose name or description contains each word.
-pub fn palette_matches(query: &str) -> Vec<Action> {
+/// that `applies` where the user is and whose name or description contains
+/// each word.
+pub fn palette_matches(query: &str, applies: impl Fn(Action) -> bool) -> Vec<Action> {
     let words: Vec<String> = query.split_whitespace().map(|w| w.to_lowercase()).collect();
     let mut found: Vec<Action> = Action::ALL
         .iter()
         .copied()
+        .filter(|a| applies(*a))
         .filter(|a| {
             let hay = format!("{} {}", a.name(), a.description()).to_lowercase();
             words.iter().all(|w| hay.contains(w.as_str()))

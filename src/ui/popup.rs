@@ -21,6 +21,7 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
                 .bindings(Context::Global)
                 .into_iter()
                 .filter(|b| *context != Context::Form || !crate::keymap::edits_text(b.chord))
+                .filter(|b| app.applies(b.action))
                 .collect();
             let own: Vec<_> = app
                 .keymap
@@ -31,7 +32,12 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
                         .iter()
                         .any(|g| g.key == b.key && g.action == b.action)
                 })
+                .filter(|b| app.applies(b.action))
                 .collect();
+            if let Some(w) = &app.trail_warning {
+                lines.push(Line::styled(format!("Warning: {}.", w.text), t.error()));
+                lines.push(Line::raw(""));
+            }
             if !app.keymap_problems.is_empty() {
                 lines.push(Line::styled(
                     if app.keymap_ignored {
@@ -77,7 +83,7 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
         Popup::Palette { input, selected } => {
             let rect = super::centred(body, 70, body.height.min(18));
             let query = input.lines().join(" ");
-            let matches = palette_matches(&query);
+            let matches = palette_matches(&query, |a| app.applies(a));
             let mut lines = vec![
                 Line::from(vec![
                     Span::styled(": ", t.accent()),
@@ -181,6 +187,33 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
                 ),
             ];
             boxed(frame, rect, " Filter ", t, Paragraph::new(lines));
+        }
+        Popup::Report {
+            title,
+            lines,
+            failed,
+            scroll,
+        } => {
+            let rect = super::centred(body, 76, body.height);
+            let mut shown = vec![Line::styled(
+                if *failed {
+                    "It does not verify."
+                } else {
+                    "It verifies."
+                },
+                if *failed { t.error() } else { t.accent() },
+            )];
+            shown.push(Line::raw(""));
+            shown.extend(lines.iter().map(|l| Line::raw(l.clone())));
+            boxed(
+                frame,
+                rect,
+                &format!(" {title} (j/k scroll; Esc closes) "),
+                t,
+                Paragraph::new(shown)
+                    .wrap(Wrap { trim: false })
+                    .scroll((*scroll, 0)),
+            );
         }
         Popup::Confirm { question, .. } => {
             let rect = super::centred(body, 60, 5);
