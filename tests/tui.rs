@@ -1613,6 +1613,12 @@ fn the_administrator_disables_enables_changes_roles_and_resets_a_password() {
     assert!(d.screen().contains("Disable inv?"), "{}", d.screen());
     d.keys(&["y"]);
     assert_eq!(account(&d.path, "inv").0, "disabled");
+    assert!(
+        status_text(&d).starts_with("Disabled inv: "),
+        "{}",
+        status_text(&d)
+    );
+    assert!(status_text(&d).contains("ccu rekey"), "{}", status_text(&d));
     assert!(d.screen().contains("disabled"), "{}", d.screen());
     // Enabling gives access to case content again: a request.
     d.keys(&["c"]);

@@ -131,6 +131,10 @@ impl Runtime {
                     Command::ExportAudit(request) => Some(request.out.clone()),
                     _ => None,
                 };
+                let disabled = match &command {
+                    Command::DisableUser { username } => Some(username.to_string()),
+                    _ => None,
+                };
                 let decided = match &command {
                     Command::DecideAccess { approve: true, .. } => Some("Approved"),
                     Command::DecideAccess { approve: false, .. } => Some("Declined"),
@@ -168,7 +172,12 @@ impl Runtime {
                                 ),
                                 if *full { "full" } else { "filtered" }
                             ),
-                            _ => format!("Saved: {reference}"),
+                            _ => match disabled {
+                                Some(name) => format!(
+                                    "Disabled {name}: the account is kept and can be enabled again. Run ccu rekey so that a copy of the keyring they kept opens nothing."
+                                ),
+                                None => format!("Saved: {reference}"),
+                            },
                         };
                         Outcome::Saved {
                             message,
