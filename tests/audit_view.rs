@@ -304,6 +304,34 @@ fn each_filter_alone_selects_what_it_says() {
     assert!(rows.iter().all(|r| r.entity_ref != "HAWK"));
 }
 
+/// The refusals alone, and the trail from an event back: what an auditor
+/// asks for by outcome and by event number.
+#[test]
+fn filters_by_outcome_and_by_event_number() {
+    let mut t = trail();
+    let denied = AuditQuery {
+        outcome: Some("denied".into()),
+        ..Default::default()
+    };
+    let rows = everything(&mut t.u.cf, &t.aud, &denied);
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r.outcome == "denied"), "{rows:?}");
+    let all = everything(&mut t.u.cf, &t.aud, &AuditQuery::default());
+    let refusals = all.iter().filter(|r| r.outcome == "denied").count();
+    assert_eq!(rows.len(), refusals);
+    assert_eq!(
+        t.u.cf.audit_total(&t.aud, &denied).unwrap(),
+        refusals as u64
+    );
+    let through = AuditQuery {
+        through: Some(12),
+        ..Default::default()
+    };
+    let rows = shows(&mut t, &through, |e| e.seq <= 12);
+    assert_eq!(rows.len(), 12);
+    assert_eq!(rows[0].seq, 12, "newest first, from the event asked for");
+}
+
 #[test]
 fn filters_combine() {
     let mut t = trail();
@@ -313,6 +341,7 @@ fn filters_combine() {
         action: Some("decision.".into()),
         from: Some(day(24)),
         to: Some(day(26)),
+        ..Default::default()
     };
     let rows = shows(&mut t, &query, |e| {
         e.entity_ref == "KESTREL"
@@ -709,6 +738,53 @@ fn set_keyring_case_id(path: &Path, id: &str) {
     let mut ring: serde_json::Value = serde_json::from_str(first).unwrap();
     ring["case_id"] = id.into();
     std::fs::write(&keys, format!("{ring}\n{rest}")).unwrap();
+}
+
+/// The check at login reads only the newest events: a change among them
+/// is found and named as the whole walk names it, one older than they
+/// is left to the whole walk, and a clean trail verifies either way.
+#[test]
+fn the_tail_check_finds_a_change_among_the_newest_events() {
+    let (_dir, path) = closed_trail();
+    let newest = events(&path);
+    let clean = check_open(&path).verify_tail(5).unwrap();
+    assert_eq!(clean.broken, None);
+    assert_eq!(
+        (clean.from, clean.through, clean.whole),
+        (newest - 4, newest, false)
+    );
+    let whole = check_open(&path).verify_tail(1_000_000).unwrap();
+    assert_eq!((whole.broken, whole.whole, whole.from), (None, true, 1));
+
+    let seq = newest - 2;
+    sqlcipher(
+        &path,
+        &format!(
+            "{DROP_TRIGGERS} UPDATE audit_event SET details = '{{\"what\":\"nothing\"}}' WHERE seq = {seq};"
+        ),
+    );
+    let CheckReport::Broken { at, .. } = check_open(&path).check().unwrap() else {
+        panic!("the whole walk finds it");
+    };
+    let tail = check_open(&path).verify_tail(5).unwrap();
+    assert_eq!(tail.broken, Some((seq, at.to_string())));
+    // Older than the events checked: not this check's to find.
+    let (_dir, path) = closed_trail();
+    sqlcipher(
+        &path,
+        &format!(
+            "{DROP_TRIGGERS} UPDATE audit_event SET details = '{{\"what\":\"nothing\"}}' WHERE seq = 9;"
+        ),
+    );
+    assert_eq!(check_open(&path).verify_tail(5).unwrap().broken, None);
+    assert_eq!(
+        check_open(&path)
+            .verify_tail(1_000_000)
+            .unwrap()
+            .broken
+            .map(|b| b.0),
+        Some(9)
+    );
 }
 
 #[test]

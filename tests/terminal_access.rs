@@ -146,3 +146,82 @@ fn a_one_time_password_is_replaced_before_anything_is_shown() {
     let (cf, actor) = open(&path, "jokafor", OWN);
     assert!(cf.one_time_password(&actor).unwrap().is_none());
 }
+
+/// The whole of two-person control in the application, through the real
+/// binary, without quitting: the administrator adds an account, logs out;
+/// the head of unit logs in and approves it from the queue, logs out; and
+/// the new account logs in with its one-time password and chooses its own.
+#[test]
+fn the_administrator_adds_an_account_the_head_approves_it_and_it_logs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cf, path) = new_casefile(dir.path());
+    drop(cf);
+    let tmux = Tmux::start("adds", &application(&path));
+    log_in(&tmux, ADMIN, ADMIN_PASSWORD);
+    tmux.wait_for("User accounts");
+    tmux.keys(&["n"]);
+    tmux.wait_for("Add an account");
+    for (i, text) in [
+        "nnewton",
+        "DC Nia Newton",
+        "DC",
+        "investigator",
+        FIRST,
+        FIRST,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if i > 0 {
+            tmux.keys(&["Tab"]);
+        }
+        tmux.type_text(text);
+    }
+    tmux.keys(&["C-s"]);
+    let screen = tmux.wait_for("waits for a head of unit");
+    assert!(screen.contains("nnewton"), "{screen}");
+    assert!(screen.contains("pending"), "{screen}");
+
+    tmux.keys(&["C-o"]);
+    tmux.wait_for("admin logged out");
+    log_in(&tmux, HEAD, HEAD_PASSWORD);
+    tmux.wait_for("8 Queue");
+    tmux.keys(&["8"]);
+    tmux.wait_for("Access to decide: add nnewton");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Decide ACR-");
+    tmux.keys(&["Right"]);
+    tmux.wait_for("◂ Approve ▸");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Approved ACR-");
+
+    tmux.keys(&["C-o"]);
+    tmux.wait_for("head logged out");
+    log_in(&tmux, "nnewton", FIRST);
+    let screen = tmux.wait_for("Choose your own password");
+    assert!(
+        screen.contains("Your first password was set by admin"),
+        "{screen}"
+    );
+    tmux.type_text(OWN);
+    tmux.keys(&["Tab"]);
+    tmux.type_text(OWN);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Your password is changed");
+    assert!(screen.contains("DC Nia Newton"), "{screen}");
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("exit=0");
+    drop(tmux);
+    let rows = audit_rows(&path);
+    for (who, action) in [
+        (ADMIN, "user.add"),
+        (HEAD, "access.approve"),
+        ("nnewton", "user.passwd"),
+    ] {
+        assert!(
+            rows.iter()
+                .any(|r| r.1 == who && r.2 == action && r.4 == "ok"),
+            "{who} {action}: {rows:?}"
+        );
+    }
+}

@@ -118,12 +118,18 @@ fn staff(s: &str) -> StaffNumber {
 /// operations with a decision log, and intelligence, one item of which
 /// carries an escape sequence and a bidi override.
 fn casework() -> Driver {
+    casework_with(|_, _| {})
+}
+
+/// As [`casework`], with more accounts `more` adds as the administrator.
+fn casework_with(more: impl FnOnce(&mut CaseFile, &ccu::store::Actor)) -> Driver {
     let dir = tempfile::tempdir().unwrap();
     let (mut cf, path) = new_casefile(dir.path());
     let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
     add_user(&mut cf, &admin, "sup", "supervisor");
     add_user(&mut cf, &admin, "inv", "investigator");
     add_user(&mut cf, &admin, "other", "investigator");
+    more(&mut cf, &admin);
     let sup = login(&mut cf, "sup", USER_PASSWORD);
     for (n, name, dept) in [
         ("AB1001", "Alex Example", "Response North"),
@@ -400,7 +406,7 @@ fn the_administrator_is_told_what_to_do_not_left_loading() {
             screen.contains("Your roles read no case content"),
             "{screen}"
         );
-        assert!(screen.contains("ccu user add NAME"), "{screen}");
+        assert!(screen.contains("press A"), "{screen}");
         assert!(!screen.contains("Loading"), "{screen}");
         assert!(!screen.contains("permission"), "{screen}");
     }
@@ -1956,4 +1962,470 @@ fn the_overdue_referral_is_in_the_supervisors_queue() {
     d.keys(&["enter"]);
     assert_eq!(d.app.area, ccu::app::Area::Referrals);
     assert_eq!(d.app.detail.as_ref().unwrap().key, "REF-2026-0003");
+}
+
+/// The account's status and roles, read directly.
+fn account(path: &std::path::Path, name: &str) -> (String, String) {
+    raw_conn(path)
+        .query_row(
+            "SELECT a.status, coalesce((SELECT group_concat(role, ',') FROM
+                 (SELECT role FROM user_role WHERE user_id = a.id ORDER BY role)), '')
+             FROM user_account a WHERE a.username = ?1",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
+fn status_text(d: &Driver) -> String {
+    d.app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+/// The administrator's whole task in the application: an account added
+/// waits, with no access, for the head of unit, who logs in without
+/// quitting, approves it from the queue, and the new account then logs in
+/// and must choose its own password first.
+#[test]
+fn the_administrator_adds_an_account_and_the_head_of_unit_approves_it() {
+    let mut d = casework();
+    d.login(ADMIN, ADMIN_PASSWORD);
+    // The administrator starts where their work is.
+    assert_eq!(d.app.area, ccu::app::Area::Accounts);
+    snapshot("accounts_administrator", &mut d);
+    d.keys(&["n"]);
+    snapshot("accounts_add_form", &mut d);
+    d.type_text(
+        "newinv\tDC Nia Newton\tDC\tinvestigator\tF!1!R!S!T!-!O!N!C!E!\tF!1!R!S!T!-!O!N!C!E!",
+    );
+    d.keys(&["ctrl-s"]);
+    assert!(
+        d.app.form.is_none(),
+        "{:?}",
+        d.app.form.as_ref().map(|f| &f.fields)
+    );
+    let said = status_text(&d);
+    assert!(
+        said.contains("waits for a head of unit: request ACR-"),
+        "{said}"
+    );
+    assert_eq!(account(&d.path, "newinv"), ("disabled".into(), "".into()));
+    snapshot("accounts_added", &mut d);
+
+    // Log out, and in as the head of unit, without quitting.
+    d.keys(&["ctrl-o"]);
+    assert!(matches!(d.app.screen, ccu::app::Screen::Login(_)));
+    assert!(d.app.session.is_none());
+    snapshot("logged_out", &mut d);
+    d.login(HEAD, HEAD_PASSWORD);
+    d.keys(&["8"]);
+    let screen = d.screen();
+    assert!(screen.contains("Access to decide: add newinv"), "{screen}");
+    d.keys(&["enter"]);
+    let form = d.app.form.as_ref().expect("the decision form");
+    assert!(form.title.contains("add newinv"), "{}", form.title);
+    d.keys(&["ctrl-n", "ctrl-s"]);
+    assert!(
+        status_text(&d).starts_with("Approved ACR-"),
+        "{}",
+        status_text(&d)
+    );
+    assert_eq!(
+        account(&d.path, "newinv"),
+        ("active".into(), "investigator".into())
+    );
+
+    // The new account logs in with its one-time password, and chooses
+    // its own before anything else.
+    d.keys(&["ctrl-o"]);
+    d.login("newinv", "F!1!R!S!T!-!O!N!C!E!");
+    assert!(
+        matches!(d.app.screen, ccu::app::Screen::ChoosePassword(_)),
+        "{}",
+        d.screen()
+    );
+    d.type_text("my own long passphrase\tmy own long passphrase\n");
+    assert!(
+        matches!(d.app.screen, ccu::app::Screen::Main),
+        "{}",
+        d.screen()
+    );
+    assert_eq!(d.app.session.as_ref().unwrap().username, "newinv");
+}
+
+/// Disabling, enabling, changing roles and resetting a password, each
+/// from the open account, each through the case file's own rules.
+#[test]
+fn the_administrator_disables_enables_changes_roles_and_resets_a_password() {
+    let mut d = casework();
+    d.login(ADMIN, ADMIN_PASSWORD);
+    // Rows sort by username: admin, head, inv, other, sup.
+    d.keys(&["j", "j", "enter"]);
+    assert_eq!(d.app.detail.as_ref().map(|x| x.key.as_str()), Some("inv"));
+    snapshot("accounts_open", &mut d);
+    d.keys(&["c"]);
+    assert!(d.screen().contains("Disable inv?"), "{}", d.screen());
+    d.keys(&["y"]);
+    assert_eq!(account(&d.path, "inv").0, "disabled");
+    assert!(
+        status_text(&d).starts_with("Disabled inv: "),
+        "{}",
+        status_text(&d)
+    );
+    assert!(status_text(&d).contains("ccu rekey"), "{}", status_text(&d));
+    assert!(d.screen().contains("disabled"), "{}", d.screen());
+    // Enabling gives access to case content again: a request.
+    d.keys(&["c"]);
+    assert!(d.screen().contains("Enable inv?"), "{}", d.screen());
+    d.keys(&["y"]);
+    assert!(
+        status_text(&d).contains("request ACR-"),
+        "{}",
+        status_text(&d)
+    );
+    assert_eq!(account(&d.path, "inv").0, "disabled");
+    // Roles: a wrong one is named beside the field, and nothing changes.
+    d.keys(&["e"]);
+    let before = count(&d.path, "SELECT count(*) FROM audit_event");
+    for _ in 0..20 {
+        d.keys(&["backspace"]);
+    }
+    d.type_text("investigator,wizard");
+    d.keys(&["ctrl-s"]);
+    let form = d.app.form.as_ref().expect("kept open");
+    assert!(
+        form.fields[0]
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("'wizard' is not a role"),
+        "{:?}",
+        form.fields[0].error
+    );
+    assert_eq!(count(&d.path, "SELECT count(*) FROM audit_event"), before);
+    snapshot("accounts_roles_refused", &mut d);
+    for _ in 0..7 {
+        d.keys(&["backspace"]);
+    }
+    // The same roles again are refused by the case file, beside the field.
+    d.keys(&["ctrl-s"]);
+    let form = d.app.form.as_ref().expect("kept open");
+    assert!(
+        form.fields[0]
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("already holds exactly"),
+        "{:?}",
+        form.fields[0].error
+    );
+    // A role that reads case content waits for the head of unit.
+    d.type_text(",supervisor");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert!(
+        status_text(&d).contains("request ACR-"),
+        "{}",
+        status_text(&d)
+    );
+    assert_eq!(account(&d.path, "inv").1, "investigator");
+    // A password reset waits for the head of unit too.
+    d.keys(&["p"]);
+    d.type_text("a reset passphrase\ta reset passphrase");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert!(
+        status_text(&d).contains("request ACR-"),
+        "{}",
+        status_text(&d)
+    );
+    let kinds: Vec<String> = raw_conn(&d.path)
+        .prepare("SELECT kind FROM access_request ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        kinds.ends_with(&["enable".into(), "grant".into(), "reset".into()]),
+        "{kinds:?}"
+    );
+}
+
+/// Those who may not change accounts are not offered the forms: an
+/// auditor reads the list, an investigator is told what the area is for,
+/// and nothing is asked of the case file that it would refuse.
+#[test]
+fn only_an_administrator_is_offered_the_account_forms() {
+    let mut d = casework_with(|cf, admin| add_user(cf, admin, "aud", "auditor"));
+    let denied = "SELECT count(*) FROM audit_event WHERE outcome = 'denied'";
+    let before = count(&d.path, denied);
+    d.login("inv", USER_PASSWORD);
+    d.keys(&["A"]);
+    let screen = d.screen();
+    assert!(
+        screen.contains("User accounts: not for your roles"),
+        "{screen}"
+    );
+    snapshot("accounts_investigator", &mut d);
+    d.keys(&["n"]);
+    assert!(d.app.form.is_none());
+    assert_eq!(count(&d.path, denied), before);
+
+    d.keys(&["ctrl-o"]);
+    d.login("aud", USER_PASSWORD);
+    d.keys(&["A"]);
+    assert!(d.screen().contains("sup"), "{}", d.screen());
+    d.keys(&["n"]);
+    assert!(d.app.form.is_none());
+    d.keys(&["enter", "e"]);
+    assert!(d.app.form.is_none());
+    assert!(
+        status_text(&d).contains("may not manage user accounts"),
+        "{}",
+        status_text(&d)
+    );
+    d.keys(&["p"]);
+    assert!(d.app.form.is_none());
+    assert_eq!(count(&d.path, denied), before);
+}
+
+/// The auditor's tools on the trail: a checkpoint signed, a bundle
+/// exported beside the case file (and never over one), that bundle
+/// verified and the result shown, the refusals alone, and one event by
+/// its number.
+#[test]
+fn the_auditor_signs_exports_verifies_and_finds_events_in_the_trail() {
+    let mut d = casework_with(|cf, admin| {
+        add_user(cf, admin, "aud", "auditor");
+        // A refusal for the trail to hold: an administrator reads no case
+        // content.
+        let refused = cf.execute(
+            admin,
+            Command::View(ccu::store::Viewed::Operation(
+                Codename::parse("KESTREL").unwrap(),
+            )),
+        );
+        assert!(refused.is_err());
+    });
+    d.login("aud", USER_PASSWORD);
+    d.keys(&["9", "X"]);
+    snapshot("audit_export_form", &mut d);
+    d.keys(&["esc"]);
+    let checkpoints = "SELECT count(*) FROM checkpoint";
+    let before = count(&d.path, checkpoints);
+    d.keys(&["C"]);
+    assert!(d.screen().contains("Sign a checkpoint"), "{}", d.screen());
+    d.keys(&["y"]);
+    assert!(
+        status_text(&d).starts_with("Signed a checkpoint of "),
+        "{}",
+        status_text(&d)
+    );
+    assert_eq!(count(&d.path, checkpoints), before + 1);
+
+    d.keys(&["X"]);
+    d.type_text("bundle");
+    d.keys(&["ctrl-s"]);
+    let folder = d.path.parent().unwrap().join("bundle");
+    assert!(folder.join("manifest.json").exists(), "{}", d.screen());
+    let said = status_text(&d);
+    assert!(
+        said.starts_with("Wrote ") && said.contains("full export"),
+        "{said}"
+    );
+    // A second export to the same folder is refused: nothing is written over.
+    let manifest = std::fs::read(folder.join("manifest.json")).unwrap();
+    d.keys(&["X"]);
+    d.type_text("bundle");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_some(), "the form stays, with the refusal");
+    assert_eq!(
+        std::fs::read(folder.join("manifest.json")).unwrap(),
+        manifest
+    );
+    d.keys(&["esc", "y"]);
+
+    d.keys(&["V"]);
+    d.type_text("bundle");
+    d.keys(&["ctrl-s"]);
+    let screen = d.screen();
+    assert!(screen.contains("It verifies."), "{screen}");
+    // The whole path is shown; the snapshot names the folder alone.
+    let shown_path = folder.display().to_string();
+    assert!(screen.contains(&shown_path), "{screen}");
+    insta::assert_snapshot!(
+        "audit_bundle_verified",
+        screen.replace(&shown_path, "/CASEFILE-FOLDER/bundle")
+    );
+    d.keys(&["esc"]);
+    // A bundle altered after it was written does not verify, and says so.
+    let events = folder.join("entries.jsonl");
+    let text = std::fs::read_to_string(&events).unwrap();
+    std::fs::write(&events, text.replacen("login", "logon", 1)).unwrap();
+    d.keys(&["V"]);
+    d.type_text("bundle");
+    d.keys(&["ctrl-s"]);
+    let screen = d.screen();
+    assert!(screen.contains("It does not verify."), "{screen}");
+    assert!(screen.contains("Verification failed"), "{screen}");
+    d.keys(&["esc"]);
+
+    // The refusals alone.
+    d.keys(&["f"]);
+    for _ in 0..5 {
+        d.keys(&["tab"]);
+    }
+    d.type_text("denied");
+    d.keys(&["ctrl-s"]);
+    let list = d.app.list(ccu::app::Area::Audit);
+    assert!(list.total > 0);
+    assert!(
+        list.rows.iter().all(|r| r.cells[5] == "denied"),
+        "{:?}",
+        list.rows
+    );
+    assert_eq!(
+        list.total as i64,
+        count(
+            &d.path,
+            "SELECT count(*) FROM audit_event WHERE outcome = 'denied'"
+        )
+    );
+    // A wrong outcome is named beside its field.
+    d.keys(&["f"]);
+    for _ in 0..5 {
+        d.keys(&["tab"]);
+    }
+    for _ in 0..6 {
+        d.keys(&["backspace"]);
+    }
+    d.type_text("refused");
+    d.keys(&["ctrl-s"]);
+    let form = d.app.form.as_ref().expect("kept open");
+    assert!(
+        form.fields[5]
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("not an outcome"),
+        "{:?}",
+        form.fields[5].error
+    );
+    d.keys(&["esc", "y", "F"]);
+
+    // One event by its number: the trail from it back.
+    d.keys(&["#"]);
+    d.type_text("7");
+    d.keys(&["ctrl-s"]);
+    let list = d.app.list(ccu::app::Area::Audit);
+    assert_eq!(list.total, 7);
+    assert_eq!(list.rows[0].key, "7");
+    snapshot("audit_jumped", &mut d);
+    d.keys(&["#"]);
+    d.type_text("0");
+    d.keys(&["ctrl-s"]);
+    let form = d.app.form.as_ref().expect("kept open");
+    assert!(
+        form.fields[0]
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("not an event number"),
+        "{:?}",
+        form.fields[0].error
+    );
+}
+
+/// The trail's tools are offered on the trail alone, to those who may use
+/// them: help and the palette list them there and nowhere else.
+#[test]
+fn help_and_the_palette_offer_the_trails_tools_only_on_the_trail() {
+    let mut d = casework_with(|cf, admin| add_user(cf, admin, "aud", "auditor"));
+    d.login("aud", USER_PASSWORD);
+    d.keys(&["2", "?"]);
+    let elsewhere = d.screen();
+    assert!(!elsewhere.contains("Export a bundle"), "{elsewhere}");
+    d.keys(&["esc", ":"]);
+    d.type_text("bundle");
+    assert!(!d.screen().contains("export_bundle"), "{}", d.screen());
+    d.keys(&["esc", ":"]);
+    d.type_text("log out");
+    assert!(d.screen().contains("log_out"), "everywhere: {}", d.screen());
+    d.keys(&["esc", "9", "?"]);
+    let there = d.screen();
+    assert!(there.contains("Export a bundle"), "{there}");
+    d.keys(&["esc", ":"]);
+    d.type_text("bundle");
+    assert!(d.screen().contains("export_bundle"), "{}", d.screen());
+    snapshot("palette_audit_tools", &mut d);
+    // Elsewhere, the key says where the tool is.
+    d.keys(&["esc", "2", "X"]);
+    assert!(
+        status_text(&d).contains("go to Audit trail first"),
+        "{}",
+        status_text(&d)
+    );
+}
+
+/// Every user is told, on every screen, when the newest events of the
+/// trail do not verify: the check at login, which says what it checked.
+#[test]
+fn every_user_is_warned_when_the_trail_does_not_verify() {
+    let mut d = casework();
+    let newest = count(&d.path, "SELECT max(seq) FROM audit_event");
+    sqlcipher(
+        &d.path,
+        &format!(
+            "DROP TRIGGER audit_event_no_update;
+             UPDATE audit_event SET details = '{{\"what\":\"nothing\"}}' WHERE seq = {};
+             CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+BEGIN
+    SELECT RAISE(ABORT, 'the audit trail is append-only: an event cannot be changed');
+END;",
+            newest - 1
+        ),
+    );
+    d.login("inv", USER_PASSWORD);
+    assert!(
+        matches!(d.app.screen, ccu::app::Screen::Main),
+        "{}",
+        d.screen()
+    );
+    let warning = d.app.trail_warning.clone().expect("a warning").text;
+    assert!(
+        warning.contains(&format!("does not verify at event {}", newest - 1)),
+        "{warning}"
+    );
+    assert!(
+        warning.contains("the whole trail checked at login"),
+        "{warning}"
+    );
+    snapshot("trail_warning", &mut d);
+    // Not only on the screen it started on.
+    d.keys(&["4"]);
+    let header = |d: &mut Driver| d.screen().lines().next().unwrap().to_owned();
+    assert!(header(&mut d).contains(&format!("trail broken at event {}", newest - 1)));
+    d.keys(&["?"]);
+    assert!(d.screen().contains("does not verify"), "{}", d.screen());
+    d.keys(&["esc"]);
+    // Nor only for those who read case content.
+    d.keys(&["ctrl-o"]);
+    d.login(ADMIN, ADMIN_PASSWORD);
+    assert!(
+        header(&mut d).contains("trail broken at event"),
+        "{}",
+        d.screen()
+    );
+}
+
+/// A clean trail says nothing.
+#[test]
+fn a_clean_trail_gives_no_warning() {
+    let mut d = logged_in("inv");
+    assert_eq!(d.app.trail_warning, None);
+    assert!(!d.screen().contains("does not verify"));
 }

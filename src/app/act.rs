@@ -52,6 +52,14 @@ impl App {
                 self.lock();
                 Vec::new()
             }
+            Action::LogOut => self.ask_to_log_out(),
+            Action::ExportBundle
+            | Action::Checkpoint
+            | Action::VerifyBundle
+            | Action::JumpToEvent => {
+                self.list_form(action);
+                Vec::new()
+            }
             Action::Go(_) => match Area::ALL.iter().find(|a| a.action() == action) {
                 Some(area) => self.go(*area),
                 None => Vec::new(),
@@ -136,7 +144,8 @@ impl App {
             | Action::Review
             | Action::Renew
             | Action::JudicialApproval
-            | Action::IopcDecision => {
+            | Action::IopcDecision
+            | Action::ResetPassword => {
                 self.record_form(action);
                 Vec::new()
             }
@@ -272,7 +281,7 @@ impl App {
                     question,
                     yes: Confirmed::Run {
                         command: Box::new(command),
-                        reopen: (area, key),
+                        reopen: Some((area, key)),
                     },
                 });
             }
@@ -296,7 +305,7 @@ impl App {
     pub(super) fn refusal(&self, area: Area, action: Action) -> Option<String> {
         let needed = area.needs(action)?;
         let session = self.session.as_ref()?;
-        if crate::domain::permission::permits(&session.role_set, needed) {
+        if session.may(needed) {
             return None;
         }
         Some(format!(
@@ -307,10 +316,81 @@ impl App {
         ))
     }
 
+    /// Opens the form (or asks the question) an action on the whole list
+    /// needs, or says where it is offered.
+    pub(super) fn list_form(&mut self, action: Action) {
+        match self.area.list_form(action, &self.form_context()) {
+            RecordForm::Edit(form) | RecordForm::Make(form) => self.form = Some(form),
+            RecordForm::Confirm { question, command } => {
+                self.popup = Some(Popup::Confirm {
+                    question,
+                    yes: Confirmed::Run {
+                        command: Box::new(command),
+                        reopen: None,
+                    },
+                })
+            }
+            RecordForm::Refuse(message) => self.complain(message),
+            RecordForm::NotHere => {
+                let context = self.form_context();
+                let there = Area::ALL
+                    .iter()
+                    .find(|a| !matches!(a.list_form(action, &context), RecordForm::NotHere))
+                    .map_or("", |a| a.title());
+                self.complain(format!("{}: go to {there} first", action.description()))
+            }
+        }
+    }
+
+    /// Log out, asking first if a form holds what was typed.
+    pub(super) fn ask_to_log_out(&mut self) -> Vec<Effect> {
+        if self.session.is_none() {
+            return Vec::new();
+        }
+        if self.unsaved_form() {
+            self.popup = Some(Popup::Confirm {
+                question: "Log out? What you typed in this form will be lost.".into(),
+                yes: Confirmed::LogOut,
+            });
+            return Vec::new();
+        }
+        vec![Effect::LogOut]
+    }
+
+    /// The session is over: nothing of it stays on screen or in memory,
+    /// and the login screen asks who is next.
+    pub(super) fn logged_out(&mut self) {
+        let username = self.session.take().map(|s| s.username).unwrap_or_default();
+        self.screen = Screen::Login(Form::login(""));
+        self.area = Area::ALL[0];
+        self.detail = None;
+        self.focus = Focus::List;
+        self.dashboard = None;
+        self.due_selected = 0;
+        self.return_to = None;
+        self.chain = None;
+        self.trail_warning = None;
+        self.popup = None;
+        self.form = None;
+        self.resources.clear();
+        for (list, area) in self.lists.iter_mut().zip(Area::ALL) {
+            *list = super::list::ListView {
+                columns: area.columns(),
+                ..super::list::ListView::default()
+            };
+            list.spec.descending = area.newest_first();
+        }
+        self.say(format!(
+            "{username} logged out. Log in as anyone with an account."
+        ));
+    }
+
     pub(super) fn go(&mut self, area: Area) -> Vec<Effect> {
         self.return_to = None;
-        if self.session.as_ref().is_some_and(|s| !s.reads_case_content) {
+        if !self.may_read(area) {
             self.area = area;
+            self.detail = None;
+            self.focus = Focus::List;
             return Vec::new();
         }
         if area.verifies_chain() && self.chain.is_none() {
@@ -347,9 +427,10 @@ impl App {
     /// Loads an area afresh: its list from the top of the window, or the
     /// dashboard.
     pub(super) fn reload(&mut self, area: Area) -> Vec<Effect> {
-        // Roles that read no case content (an administrator's) would only
-        // be refused: nothing is asked for, and the screen says why.
-        if self.session.as_ref().is_some_and(|s| !s.reads_case_content) {
+        // An area the roles may not read (case content, for an
+        // administrator) would only be refused: nothing is asked for, and
+        // the screen says why.
+        if !self.may_read(area) {
             return Vec::new();
         }
         if !area.is_list() {

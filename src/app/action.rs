@@ -102,6 +102,7 @@ actions_with_places! {
         Palette => "palette", "Run any action by name";
         Search => "search", "Search intelligence, subjects and operations";
         Lock => "lock", "Lock the screen now";
+        LogOut => "log_out", "Log out, back to the login screen (to log in as someone else)";
     }
     {
         NextArea => "next_area", "Go to the next area";
@@ -128,7 +129,7 @@ actions_with_places! {
         Edit => "edit", "Edit the open record";
         AddDecision => "add_decision", "Add a decision-log entry to the operation";
         Triage => "triage", "Record a triage outcome for the intelligence";
-        ChangeStatus => "change_status", "Change the operation's status";
+        ChangeStatus => "change_status", "Change the open record's status: an operation's, or an account's (disable, enable)";
         Close => "close", "Close the open record: an operation, a bid (completed or withdrawn), an authorisation (cancelled)";
         ProposeThreshold => "propose_threshold", "Propose going covert: the threshold criteria for the operation";
         Decide => "decide", "Decide what the open record waits for: a threshold, a bid, an authorisation, or (on the queue) a request for access";
@@ -141,6 +142,11 @@ actions_with_places! {
         JudicialApproval => "judicial_approval", "Record a Judicial Commissioner's approval";
         IopcDecision => "iopc_decision", "Record the IOPC's decision on the referral";
         Export => "export", "Export the central record of authorisations as CSV";
+        ResetPassword => "reset_password", "Reset the open account's password to a one-time password";
+        ExportBundle => "export_bundle", "Export the audit trail as a bundle for oversight";
+        Checkpoint => "checkpoint", "Sign a checkpoint of the whole audit trail";
+        VerifyBundle => "verify_bundle", "Verify an export bundle with the public key";
+        JumpToEvent => "jump_to_event", "Go to an audit event by its number";
 
         Save => "save", "Save the form";
         NextChoice => "next_choice", "Pick the next value in a pick-list";

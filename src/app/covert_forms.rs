@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::audit_filter::AuditFilter;
+use super::audit_filter::{AuditFilter, audit_outcome, event_number};
 use super::form::{Field, Form, FormKind, Submission, beside, parse_form_date};
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
@@ -335,6 +335,14 @@ impl Form {
                     .with_hint("e.g. login, or bid. for every bid action"),
                 Field::date("from", false, &day(current.from).unwrap_or_default()),
                 Field::date("to", false, &day(current.to).unwrap_or_default()),
+                Field::line("outcome", false, current.outcome.as_deref().unwrap_or(""))
+                    .with_hint("ok, or denied for the refusals"),
+                Field::line(
+                    "up to event",
+                    false,
+                    &current.through.map(|n| n.to_string()).unwrap_or_default(),
+                )
+                .with_hint("an event number: the trail from it back"),
             ],
         )
     }
@@ -574,6 +582,10 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
                 action: opt("action").map(|a| a.trim().to_string()),
                 from: day("from")?,
                 to: day("to")?,
+                outcome: opt("outcome").map(|o| audit_outcome(&o)).transpose()?,
+                through: opt("up to event")
+                    .map(|n| event_number("up to event", &n))
+                    .transpose()?,
             };
             if let (Some(from), Some(to)) = (filter.from, filter.to)
                 && to < from

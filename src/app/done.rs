@@ -31,6 +31,25 @@ impl App {
                 }
                 effects
             }
+            Outcome::LoggedOut => {
+                self.logged_out();
+                Vec::new()
+            }
+            Outcome::Report {
+                title,
+                lines,
+                failed,
+            } => {
+                self.form = None;
+                self.status = None;
+                self.popup = Some(Popup::Report {
+                    title,
+                    lines,
+                    failed,
+                    scroll: 0,
+                });
+                Vec::new()
+            }
             Outcome::Refused(message) => {
                 if let Screen::Login(form) | Screen::Locked(form) = &mut self.screen {
                     form.error = Some(message);
@@ -127,6 +146,14 @@ impl App {
                 effects
             }
             Outcome::ChainChecked(status) => {
+                if let Some((seq, problem)) = &status.broken {
+                    self.trail_warning = Some(super::model::TrailWarning {
+                        seq: *seq,
+                        text: format!(
+                            "the audit trail does not verify at event {seq} (the whole trail checked in the audit viewer): {problem}"
+                        ),
+                    });
+                }
                 if let Some(c) = &mut self.chain {
                     *c = status;
                 }
@@ -167,12 +194,25 @@ impl App {
         resources: Vec<(String, String)>,
     ) -> Vec<Effect> {
         let last_login = session.last_login.clone();
+        self.trail_warning = session.trail_warning.clone();
         self.session = Some(session);
         self.resources = resources;
         self.screen = Screen::Main;
         self.last_activity = self.now;
+        // Where the user's roles read nothing (an administrator on the
+        // dashboard), the first area they may read.
+        if !self.may_read(self.area)
+            && let Some(area) = super::areas::Area::ALL
+                .iter()
+                .copied()
+                .find(|a| self.may_read(*a))
+        {
+            self.area = area;
+        }
         let effects = self.go(self.area);
-        if !self.file_warnings.is_empty() {
+        if let Some(warning) = &self.trail_warning {
+            self.complain(format!("Warning: {}", warning.text));
+        } else if !self.file_warnings.is_empty() {
             self.complain(self.file_warnings.join("; "));
         } else if self.keymap_problems.is_empty() {
             self.status = None;

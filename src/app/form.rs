@@ -517,6 +517,13 @@ pub enum Submission {
         path: std::path::PathBuf,
     },
     AuditFilter(super::audit_filter::AuditFilter),
+    /// An export bundle to verify, with the verifier key (none: the case
+    /// file's own) and an earlier checkpoint it must extend.
+    VerifyBundle {
+        dir: std::path::PathBuf,
+        key: Option<String>,
+        since: Option<std::path::PathBuf>,
+    },
 }
 
 /// A form on screen.

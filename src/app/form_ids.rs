@@ -36,6 +36,7 @@ fn every_form() -> Vec<Form> {
     let resources = resources();
     let context = FormContext {
         resources: &resources,
+        roles: &crate::domain::role::Role::ALL,
     };
     let mut forms = vec![
         Form::setup("case.ccu"),
@@ -120,6 +121,12 @@ fn sample(field: &Field) -> String {
         "review frequency" => "28",
         "re-referral of" => "REF-2026-0001",
         "action" => "login",
+        "outcome" => "denied",
+        "up to event" | "event" => "120",
+        "rank" => "DS",
+        "roles" => "investigator",
+        "one-time password" | "one-time password again" => "a long first passphrase",
+        "folder" => "bundle",
         _ => "",
     };
     if !by_id.is_empty() {
@@ -333,6 +340,7 @@ fn the_case_files_refusals_name_fields_of_their_forms() {
     let resources = resources();
     let context = FormContext {
         resources: &resources,
+        roles: &crate::domain::role::Role::ALL,
     };
     let area_form = |area: Area| area.every_form(&context).remove(0);
     // Not here: choosing one's own password, where the case file's

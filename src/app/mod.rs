@@ -34,5 +34,5 @@ pub use areas::{Area, Detail, DetailSource, SearchLine};
 pub use list::{Column, ListSpec, ListView, WINDOW};
 pub use model::{
     App, Confirmed, DEFAULT_LOCK_AFTER, DemoLogin, Effect, Focus, Load, MIN_HEIGHT, MIN_WIDTH, Msg,
-    Outcome, Popup, Screen, SessionInfo, Status, list_rows,
+    Outcome, Popup, Screen, SessionInfo, Status, TrailWarning, list_rows,
 };

@@ -66,6 +66,14 @@ pub enum Popup {
     },
     /// A question with a yes/no answer.
     Confirm { question: String, yes: Confirmed },
+    /// What a check came to (a bundle verified), to read and close.
+    Report {
+        title: String,
+        lines: Vec<String>,
+        /// Whether it found a problem.
+        failed: bool,
+        scroll: u16,
+    },
 }
 
 /// What a confirmation does when answered yes.
@@ -73,11 +81,13 @@ pub enum Popup {
 pub enum Confirmed {
     DiscardForm,
     Quit,
+    /// Log out, losing the form being filled in.
+    LogOut,
     /// A command with nothing to fill in (submitting a bid, making a
-    /// referral), then the record to open again.
+    /// referral, signing a checkpoint), then the record to open again.
     Run {
         command: Box<Command>,
-        reopen: (Area, String),
+        reopen: Option<(Area, String)>,
     },
     /// A form's irreversible command: run it, the form staying on screen
     /// until it is saved (or refused beside its fields).
@@ -113,11 +123,30 @@ pub struct SessionInfo {
     /// The last login and the failed attempts since, shown as the session
     /// starts.
     pub last_login: String,
-    /// Whether the roles read case content (an administrator's do not):
-    /// if not, the areas load nothing and the screen says what to do.
-    pub reads_case_content: bool,
-    /// The roles themselves, which say which forms open for this user.
-    pub role_set: crate::domain::role::RoleSet,
+    /// The roles held, as the permission table reads them: an area whose
+    /// list they may not read (case content, for an administrator) loads
+    /// nothing, and the screen says what it is for.
+    pub held: Vec<crate::domain::role::Role>,
+    /// The audit trail's check at login, if it found a problem.
+    pub trail_warning: Option<TrailWarning>,
+}
+
+/// The audit trail does not verify: the first event that does not, and
+/// what was checked and found, in a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrailWarning {
+    pub seq: i64,
+    pub text: String,
+}
+
+impl SessionInfo {
+    /// Whether the roles held permit `action`.
+    pub fn may(&self, action: crate::domain::permission::Action) -> bool {
+        self.held.iter().any(|r| {
+            crate::domain::role::RoleSet::new([*r])
+                .is_ok_and(|one| crate::domain::permission::permits(&one, action))
+        })
+    }
 }
 
 /// A message in the status line.
@@ -175,6 +204,15 @@ pub enum Effect {
         username: String,
         password: zeroize::Zeroizing<String>,
     },
+    /// Ends the session: back to the login screen.
+    LogOut,
+    /// Verifies an export bundle (reads only; no case file is needed).
+    VerifyBundle {
+        dir: std::path::PathBuf,
+        /// None: the case file's own verifier key.
+        key: Option<String>,
+        since: Option<std::path::PathBuf>,
+    },
     /// The same user's password, to unlock.
     Unlock {
         password: zeroize::Zeroizing<String>,
@@ -220,6 +258,13 @@ pub enum Outcome {
         notice: String,
     },
     Unlocked,
+    LoggedOut,
+    /// A check's result, to read.
+    Report {
+        title: String,
+        lines: Vec<String>,
+        failed: bool,
+    },
     /// Login or unlock refused; the message says why without saying which
     /// of username and password was wrong.
     Refused(String),
@@ -288,6 +333,9 @@ pub struct App {
     pub return_to: Option<Area>,
     /// The audit viewer's verification of the chain, once it is open.
     pub chain: Option<ChainStatus>,
+    /// The audit trail does not verify (found at login, or by the audit
+    /// viewer): shown to every user in the header until they log out.
+    pub trail_warning: Option<TrailWarning>,
     pub popup: Option<Popup>,
     pub form: Option<Form>,
     pub status: Option<Status>,
@@ -342,6 +390,7 @@ impl App {
             due_selected: 0,
             return_to: None,
             chain: None,
+            trail_warning: None,
             popup: None,
             form: None,
             status: None,
@@ -421,10 +470,17 @@ impl App {
             && self.chain.as_ref().is_some_and(|c| !c.done)
     }
 
+    /// Whether the user may read the area's list (an administrator reads
+    /// no case content, only the accounts).
+    pub fn may_read(&self, area: Area) -> bool {
+        self.session.as_ref().is_none_or(|s| s.may(area.reads()))
+    }
+
     /// What the forms need from the application around them.
     pub fn form_context(&self) -> FormContext<'_> {
         FormContext {
             resources: &self.resources,
+            roles: self.session.as_ref().map_or(&[], |s| &s.held),
         }
     }
 }

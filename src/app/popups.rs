@@ -29,6 +29,15 @@ impl App {
                 }
                 _ => {}
             },
+            Popup::Report { scroll, .. } => match action {
+                Some(Action::Down) => *scroll = scroll.saturating_add(1),
+                Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+                Some(Action::PageDown) => *scroll = scroll.saturating_add(10),
+                Some(Action::PageUp) => *scroll = scroll.saturating_sub(10),
+                Some(Action::Top) => *scroll = 0,
+                Some(Action::Back | Action::Open | Action::Quit) => self.popup = None,
+                _ => {}
+            },
             Popup::Confirm { yes, .. } => {
                 let yes = yes.clone();
                 match key.code {
@@ -38,10 +47,11 @@ impl App {
                         match yes {
                             Confirmed::DiscardForm => self.form = None,
                             Confirmed::Quit => self.quit = true,
+                            Confirmed::LogOut => return vec![Effect::LogOut],
                             Confirmed::Run { command, reopen } => {
                                 return vec![Effect::Execute {
                                     command: *command,
-                                    reopen: Some(reopen),
+                                    reopen,
                                     area: self.area,
                                 }];
                             }
@@ -165,6 +175,21 @@ impl App {
     pub fn applies(&self, action: Action) -> bool {
         let context = self.form_context();
         match action {
+            Action::LogOut => self.session.is_some(),
+            Action::ResetPassword => self.detail.as_ref().is_some_and(|d| {
+                !matches!(
+                    d.source.record_form(action, &context),
+                    RecordForm::NotHere | RecordForm::Refuse(_)
+                )
+            }),
+            // The tools of one list, only on that list.
+            Action::ExportBundle
+            | Action::Checkpoint
+            | Action::VerifyBundle
+            | Action::JumpToEvent => !matches!(
+                self.area.list_form(action, &context),
+                RecordForm::NotHere | RecordForm::Refuse(_)
+            ),
             Action::New => {
                 self.area.new_form(&context).is_some() && self.refusal(self.area, action).is_none()
             }

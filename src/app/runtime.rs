@@ -9,9 +9,14 @@ use super::areas::audit::Verifier;
 use super::areas::kind::{Reader, Unopened};
 use super::areas::{Area, SearchLine, dashboard};
 use super::list::{Anchors, WINDOW};
-use super::model::{App, Effect, Load, Msg, Outcome, SessionInfo};
+use super::model::{App, Effect, Load, Msg, Outcome, SessionInfo, TrailWarning};
 use super::view;
 use crate::store::{self, Actor, CaseFile, Clock, Command, Credentials, Page};
+
+/// How many of the newest audit events are verified at every login:
+/// about a twentieth of a second, where the whole of a trail of ten
+/// million takes about a minute.
+pub const LOGIN_CHECK_EVENTS: u32 = 10_000;
 
 /// How many search results are fetched.
 pub const SEARCH_LIMIT: u32 = 200;
@@ -70,6 +75,15 @@ impl Runtime {
                     other => other,
                 }
             }
+            Effect::LogOut => {
+                // The next login starts afresh: whose trail consultation
+                // was resumed, and where its pages began, go with them.
+                self.actor = None;
+                self.chain = Verifier::default();
+                self.anchors = Anchors::default();
+                Outcome::LoggedOut
+            }
+            Effect::VerifyBundle { dir, key, since } => self.verify_bundle(&dir, key, since),
             Effect::Load(load) => self.load(load).unwrap_or_else(unopened),
             Effect::ExportCentralRecord { path, area } => self.export(&path, area),
             Effect::OpenAuditTrail => {
@@ -100,7 +114,7 @@ impl Runtime {
                 }
             }
             Effect::Execute {
-                command,
+                mut command,
                 reopen,
                 area,
             } => {
@@ -108,6 +122,18 @@ impl Runtime {
                 let (casefile, actor) = match self.session() {
                     Ok(s) => s,
                     Err(e) => return failure(e),
+                };
+                // A bundle's folder named alone goes beside the case file.
+                if let Command::ExportAudit(request) = &mut command {
+                    request.out = beside(casefile, &request.out);
+                }
+                let written = match &command {
+                    Command::ExportAudit(request) => Some(request.out.clone()),
+                    _ => None,
+                };
+                let disabled = match &command {
+                    Command::DisableUser { username } => Some(username.to_string()),
+                    _ => None,
                 };
                 let decided = match &command {
                     Command::DecideAccess { approve: true, .. } => Some("Approved"),
@@ -123,7 +149,35 @@ impl Runtime {
                                 view::shown(kind.as_str()),
                                 view::shown(username)
                             ),
-                            _ => format!("Saved: {reference}"),
+                            (_, store::Done::AccessRequested(request)) => format!(
+                                "Saved {reference}; what gives access waits for a head of unit: request {} (expires {}), from their queue.",
+                                request.urn,
+                                view::uk_time(&request.expires_at)
+                            ),
+                            (_, store::Done::Checkpoint { tree_size, root }) => format!(
+                                "Signed a checkpoint of {tree_size} events (Merkle root {}).",
+                                view::shown(root)
+                            ),
+                            (
+                                _,
+                                store::Done::Exported {
+                                    entries,
+                                    full,
+                                    tree_size,
+                                },
+                            ) => format!(
+                                "Wrote {entries} entries to {} ({} export; checkpoint of {tree_size} events).",
+                                view::shown(
+                                    &written.map(|p| p.display().to_string()).unwrap_or_default()
+                                ),
+                                if *full { "full" } else { "filtered" }
+                            ),
+                            _ => match disabled {
+                                Some(name) => format!(
+                                    "Disabled {name}: the account is kept and can be enabled again. Run ccu rekey so that a copy of the keyring they kept opens nothing."
+                                ),
+                                None => format!("Saved: {reference}"),
+                            },
                         };
                         Outcome::Saved {
                             message,
@@ -160,13 +214,7 @@ impl Runtime {
         };
         // A name without a folder goes beside the case file, not wherever
         // ccu happened to be started.
-        let path = match path.is_relative() {
-            true => casefile
-                .path()
-                .parent()
-                .map_or_else(|| path.to_path_buf(), |folder| folder.join(path)),
-            false => path.to_path_buf(),
-        };
+        let path = beside(casefile, path);
         let bytes = match store::central_record_csv(&entries) {
             Ok(b) => b,
             Err(e) => return Outcome::Failed(format!("cannot write CSV: {e}")),
@@ -191,6 +239,61 @@ impl Runtime {
                 "file",
                 format!("{shown_path}: {e}"),
             )),
+        }
+    }
+
+    /// Verifies an export bundle as `ccu audit verify` does: with nothing
+    /// but the bundle and the verifier key (this case file's, unless
+    /// another is given), and an earlier checkpoint it must extend.
+    fn verify_bundle(
+        &mut self,
+        dir: &std::path::Path,
+        key: Option<String>,
+        since: Option<PathBuf>,
+    ) -> Outcome {
+        use crate::audit::bundle::MAX_HELD_CHECKPOINT_BYTES;
+        let Some(casefile) = &self.casefile else {
+            return Outcome::Failed("no case file is open".into());
+        };
+        let dir = beside(casefile, dir);
+        let key = match key {
+            Some(key) => key,
+            None => match casefile.verifier_key() {
+                Ok((key, _)) => key,
+                Err(e) => return failure(e),
+            },
+        };
+        let since = match since.map(|p| {
+            crate::files::read_bounded_text(
+                &beside(casefile, &p),
+                MAX_HELD_CHECKPOINT_BYTES,
+                "the earlier checkpoint",
+            )
+        }) {
+            None => None,
+            Some(Ok(text)) => Some(text),
+            Some(Err(e)) => {
+                return Outcome::Invalid(crate::domain::InvalidInput::new(
+                    "earlier checkpoint",
+                    view::shown(&e.to_string()),
+                ));
+            }
+        };
+        let title = format!("Bundle {}", view::shown(&dir.display().to_string()));
+        match crate::audit::bundle::verify(&dir, &key, since.as_deref()) {
+            Ok(verified) => Outcome::Report {
+                title,
+                lines: verified.to_string().lines().map(view::shown).collect(),
+                failed: false,
+            },
+            Err(e) => Outcome::Report {
+                title,
+                lines: vec![format!(
+                    "Verification failed: {}",
+                    view::shown(&e.to_string())
+                )],
+                failed: true,
+            },
         }
     }
 
@@ -314,17 +417,16 @@ impl Runtime {
             Ok(a) => a,
             Err(e) => return failure(e),
         };
-        let role_set = match crate::domain::role::RoleSet::new(account.roles.iter().copied()) {
-            Ok(roles) => roles,
-            Err(e) => return Outcome::Invalid(e),
-        };
-        let reads_case_content = crate::domain::permission::permits(
-            &role_set,
-            crate::domain::permission::Action::ReadCaseContent,
-        );
-        let session = SessionInfo {
-            reads_case_content,
-            role_set,
+        let reads_case_content = crate::domain::role::RoleSet::new(account.roles.iter().copied())
+            .is_ok_and(|roles| {
+                crate::domain::permission::permits(
+                    &roles,
+                    crate::domain::permission::Action::ReadCaseContent,
+                )
+            });
+        let mut session = SessionInfo {
+            trail_warning: None,
+            held: account.roles.clone(),
             username: view::shown(&account.username),
             display_name: view::shown(&account.display_name),
             rank: crate::domain::account::Rank::parse(&account.rank)
@@ -347,6 +449,34 @@ impl Runtime {
                 }
             },
         };
+        // The newest events are checked at every login (the whole trail is
+        // verified, a stretch at a time, in the audit viewer).
+        let trail_warning = match casefile.verify_tail(LOGIN_CHECK_EVENTS) {
+            Ok(check) => check.broken.map(|(seq, problem)| TrailWarning {
+                seq,
+                text: {
+                let checked = match check.whole {
+                    true => "the whole trail checked at login".to_owned(),
+                    false => format!(
+                        "events {} to {} checked at login",
+                        check.from, check.through
+                    ),
+                };
+                format!(
+                    "the audit trail does not verify at event {seq} ({checked}): {}; tell the auditor, and run ccu check",
+                    view::shown(&problem)
+                )
+                },
+            }),
+            Err(e) => Some(TrailWarning {
+                seq: 0,
+                text: format!(
+                    "the audit trail could not be checked at login: {}",
+                    view::shown(&e.to_string())
+                ),
+            }),
+        };
+        session.trail_warning = trail_warning;
         // Asked only of those who may read it, so an administrator's
         // session starts with no refusal in the trail.
         let resources = match reads_case_content {
@@ -405,7 +535,18 @@ fn logged_in<'a>(
     }
 }
 
-/// The file name shown in the header.
+/// A path as the user gave it, a relative one taken from the case file's
+/// folder rather than from wherever ccu was started.
+fn beside(casefile: &CaseFile, path: &std::path::Path) -> PathBuf {
+    match path.is_relative() {
+        true => casefile
+            .path()
+            .parent()
+            .map_or_else(|| path.to_path_buf(), |folder| folder.join(path)),
+        false => path.to_path_buf(),
+    }
+}
+
 /// A login refused for too many failures, in the screen's words (the
 /// username typed is not repeated).
 fn throttled(e: &store::Error) -> String {

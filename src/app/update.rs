@@ -254,6 +254,7 @@ impl App {
             }
             // Locking keeps the form as it is, to go on with after unlocking.
             Some(Action::Lock) if !plain => self.lock(),
+            Some(Action::LogOut) if !plain => return self.ask_to_log_out(),
             _ => form.key(key),
         }
         Vec::new()
@@ -287,6 +288,9 @@ impl App {
             }
             Some(Submission::ExportCentralRecord { path }) => {
                 vec![Effect::ExportCentralRecord { path, area }]
+            }
+            Some(Submission::VerifyBundle { dir, key, since }) => {
+                vec![Effect::VerifyBundle { dir, key, since }]
             }
             Some(Submission::AuditFilter(filter)) => {
                 self.form = None;

@@ -61,7 +61,7 @@ pub use file::probe::CCU_APPLICATION_ID;
 pub use plumbing::Page;
 pub use schema::{LATEST_VERSION, migrations};
 pub use trail::audit_view::{AuditQuery, AuditRow, ChainCursor, ChainProgress};
-pub use trail::check::CheckReport;
+pub use trail::check::{CheckReport, TailCheck};
 pub use trail::export::ExportRequest;
 pub use trail::ledger::Integrity;
 pub use visibility::Viewer;

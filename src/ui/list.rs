@@ -183,6 +183,12 @@ pub fn render(app: &App, t: &Theme, area: Area, frame: &mut Frame, rect: Rect, f
         if let Some(to) = audit.to {
             parts.push(format!("to {}", day(to)));
         }
+        if let Some(o) = &audit.outcome {
+            parts.push(format!("outcome {}", view::shown(o)));
+        }
+        if let Some(n) = audit.through {
+            parts.push(format!("from event {n} back"));
+        }
         block = block.title_top(
             Line::styled(format!(" filter: {} ", parts.join(", ")), t.warning()).right_aligned(),
         );

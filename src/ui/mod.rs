@@ -51,9 +51,7 @@ pub fn render(app: &App, t: &Theme, frame: &mut Frame) {
     render_header(app, t, frame, header, true);
     render_tabs(app, t, frame, tabs);
     match app.area {
-        _ if app.session.as_ref().is_some_and(|s| !s.reads_case_content) => {
-            no_case_content(t, frame, body)
-        }
+        area if !app.may_read(area) => not_for_these_roles(app, t, area, frame, body),
         area if !area.is_list() => dashboard::render(app, t, frame, body),
         area => render_records(app, t, area, frame, body),
     }
@@ -109,7 +107,15 @@ fn render_header(app: &App, t: &Theme, frame: &mut Frame, area: Rect, signed_in:
     }
     let right_width: u16 = right.iter().map(|s| s.width() as u16).sum();
     let mut who = format!(" ccu │ {}", app.casefile);
-    if signed_in && let Some(s) = &app.session {
+    // A trail that does not verify is said in place of who is logged in,
+    // on every screen, until they log out.
+    let warning = app.trail_warning.as_ref().filter(|_| signed_in);
+    if let Some(w) = warning {
+        who.push_str(&match w.seq {
+            0 => " │ ⚠ trail not checked".to_owned(),
+            seq => format!(" │ ⚠ trail broken at event {seq}"),
+        });
+    } else if signed_in && let Some(s) = &app.session {
         who.push_str(&format!(" │ {} ({})", s.display_name, s.roles));
     }
     who.push_str(" │ ");
@@ -119,13 +125,24 @@ fn render_header(app: &App, t: &Theme, frame: &mut Frame, area: Rect, signed_in:
     }
     let [l, r] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_width)]).areas(area);
-    frame.render_widget(Paragraph::new(Line::styled(who, t.title())), l);
+    let style = if warning.is_some() {
+        t.error()
+    } else {
+        t.title()
+    };
+    frame.render_widget(Paragraph::new(Line::styled(who, style)), l);
     frame.render_widget(Paragraph::new(Line::from(right)), r);
 }
 
 fn render_tabs(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
-    let titles = |full: bool| -> Vec<String> {
-        Area::ALL
+    // The areas the user's roles read, and the one they are in.
+    let shown: Vec<Area> = Area::ALL
+        .iter()
+        .copied()
+        .filter(|a| app.may_read(*a) || *a == app.area)
+        .collect();
+    let titles = |full: bool, space: &str| -> Vec<String> {
+        shown
             .iter()
             .map(|a| {
                 let key = app
@@ -133,12 +150,13 @@ fn render_tabs(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
                     .hint(Context::List, a.action())
                     .unwrap_or_default();
                 let title = if full { a.title() } else { a.short_title() };
-                format!("{key} {title}")
+                format!("{key}{space}{title}")
             })
             .collect()
     };
     // The widest that fits: full titles, then short ones, then short ones
-    // without the space before each; past that the bar is cut at the edge.
+    // without the space before each, then without the space after each
+    // key; past that the bar is cut at the edge.
     let width = |titles: &[String], padding: usize| -> usize {
         titles
             .iter()
@@ -147,11 +165,16 @@ fn render_tabs(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
             + titles.len().saturating_sub(1)
     };
     let room = area.width as usize;
-    let (titles, padding) = [(titles(true), 1), (titles(false), 1), (titles(false), 0)]
-        .into_iter()
-        .find(|(titles, padding)| width(titles, *padding) <= room)
-        .unwrap_or_else(|| (titles(false), 0));
-    let selected = Area::ALL.iter().position(|a| *a == app.area);
+    let (titles, padding) = [
+        (titles(true, " "), 1),
+        (titles(false, " "), 1),
+        (titles(false, " "), 0),
+        (titles(false, ""), 0),
+    ]
+    .into_iter()
+    .find(|(titles, padding)| width(titles, *padding) <= room)
+    .unwrap_or_else(|| (titles(false, ""), 0));
+    let selected = shown.iter().position(|a| *a == app.area);
     frame.render_widget(
         Tabs::new(titles.into_iter().map(Line::from))
             .select(selected)
@@ -186,7 +209,9 @@ fn popup_hints(app: &App) -> String {
         .unwrap_or_else(|| "Esc".into());
     match &app.popup {
         Some(Popup::Confirm { .. }) => "y yes · n or Esc no".into(),
-        Some(Popup::Help { .. }) => format!("↑/↓ PgUp/PgDn scroll · {back} close"),
+        Some(Popup::Help { .. } | Popup::Report { .. }) => {
+            format!("↑/↓ PgUp/PgDn scroll · {back} close")
+        }
         // These take typing, so only Esc closes them.
         Some(Popup::Search { .. }) => {
             "Enter searches, then opens the selected · ↑/↓ choose · Esc close".into()
@@ -199,12 +224,14 @@ fn popup_hints(app: &App) -> String {
 
 /// Hints for the current context, made from the live keymap, as many
 /// whole ones as fit in `width` columns: the least useful go first, but
-/// help (which lists the rest) stays.
+/// help (which lists the rest) and the last (quit, on the outer screens)
+/// stay.
 pub fn hints(app: &App, width: usize) -> String {
     let mut items = hint_items(app);
     let joined = |items: &[String]| items.join(" · ");
     while joined(&items).chars().count() > width {
-        match items.iter().rposition(|item| !item.ends_with(" help")) {
+        let last = items.len().saturating_sub(1);
+        match (0..last).rev().find(|i| !items[*i].ends_with(" help")) {
             Some(last) if items.len() > 1 => {
                 items.remove(last);
             }
@@ -265,26 +292,46 @@ fn render_status(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
 
 /// For roles that read no case content: what they are here to do, and
 /// where, in place of areas that would only be refused.
-fn no_case_content(t: &Theme, frame: &mut Frame, body: Rect) {
-    let lines = vec![
-        Line::styled("Your roles read no case content", t.accent()),
-        Line::raw(""),
-        Line::raw(
-            "An administrator manages accounts and reads no case content (docs/security.md), so the areas here stay empty.",
-        ),
-        Line::raw(""),
-        Line::raw(
-            "Accounts are managed with ccu's commands (docs/cli.md), each with --as and your username:",
-        ),
-        Line::raw("  ccu user list                    the accounts and their roles"),
-        Line::raw("  ccu user add NAME --roles ...    a new account (--display-name, --rank)"),
-        Line::raw("  ccu user roles | disable | enable | passwd NAME"),
-        Line::raw("  ccu user requests                requests waiting for the head of unit"),
-        Line::raw(""),
-        Line::raw(
-            "Giving an account a role that reads case content waits for the head of unit's approval.",
-        ),
-    ];
+/// An area the user's roles may not read: what it is for, and, for an
+/// administrator (who reads no case content), where their work is.
+fn not_for_these_roles(app: &App, t: &Theme, area: Area, frame: &mut Frame, body: Rect) {
+    let accounts = Area::ALL.iter().copied().find(|a| {
+        *a != area
+            && app.may_read(*a)
+            && a.reads() == crate::domain::permission::Action::ListAccounts
+    });
+    let lines = match accounts {
+        Some(accounts) => {
+            let key = app
+                .keymap
+                .hint(Context::List, accounts.action())
+                .unwrap_or_else(|| accounts.action().name().to_string());
+            vec![
+                Line::styled("Your roles read no case content", t.accent()),
+                Line::raw(""),
+                Line::raw(
+                    "An administrator manages accounts and reads no case content (docs/security.md), so the areas here stay empty.",
+                ),
+                Line::raw(""),
+                Line::raw(format!(
+                    "Accounts are managed in {}: press {key}. There you add an account, change its roles, disable or enable it, and reset its password.",
+                    accounts.title()
+                )),
+                Line::raw(""),
+                Line::raw(
+                    "Giving an account a role that reads case content waits for the head of unit's approval, from their queue.",
+                ),
+            ]
+        }
+        None => vec![
+            Line::styled(format!("{}: not for your roles", area.title()), t.accent()),
+            Line::raw(""),
+            Line::raw(format!(
+                "Reading it needs the permission to {}, which your roles do not hold (docs/security.md).",
+                area.reads().phrase()
+            )),
+        ],
+    };
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

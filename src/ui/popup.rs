@@ -34,6 +34,10 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
                 })
                 .filter(|b| *context == Context::Form || app.applies(b.action))
                 .collect();
+            if let Some(w) = &app.trail_warning {
+                lines.push(Line::styled(format!("Warning: {}.", w.text), t.error()));
+                lines.push(Line::raw(""));
+            }
             if !app.keymap_problems.is_empty() {
                 lines.push(Line::styled(
                     if app.keymap_ignored {
@@ -183,6 +187,33 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
                 ),
             ];
             boxed(frame, rect, " Filter ", t, Paragraph::new(lines));
+        }
+        Popup::Report {
+            title,
+            lines,
+            failed,
+            scroll,
+        } => {
+            let rect = super::centred(body, 76, body.height);
+            let mut shown = vec![Line::styled(
+                if *failed {
+                    "It does not verify."
+                } else {
+                    "It verifies."
+                },
+                if *failed { t.error() } else { t.accent() },
+            )];
+            shown.push(Line::raw(""));
+            shown.extend(lines.iter().map(|l| Line::raw(l.clone())));
+            boxed(
+                frame,
+                rect,
+                &format!(" {title} (j/k scroll; Esc closes) "),
+                t,
+                Paragraph::new(shown)
+                    .wrap(Wrap { trim: false })
+                    .scroll((*scroll, 0)),
+            );
         }
         Popup::Confirm { question, .. } => {
             // Tall enough for the whole question, wrapped: a warning before

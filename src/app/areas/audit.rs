@@ -7,14 +7,22 @@ area! {
     go: "go_audit", "Go to the audit trail",
 }
 
-use super::kind::{AreaKind, FixedOrder, Opened, Reader, Unopened};
+use chrono::{DateTime, Utc};
+
+use super::kind::{AreaKind, FixedOrder, FormContext, Opened, Reader, RecordForm, Unopened};
 use crate::app::action::Action;
-use crate::app::audit_filter::AuditFilter;
-use crate::app::form::Form;
+use crate::app::audit_filter::{AuditFilter, event_number};
+use crate::app::form::{Field, Form, Submission, parse_form_date};
 use crate::app::list::{Column, ListSpec, SortKey};
 use crate::app::view::{DetailLine, ListRow, shown, uk_time};
+use crate::domain::InvalidInput;
+use crate::domain::account::Username;
 use crate::domain::operation::Codename;
+use crate::domain::permission::{self, permits};
+use crate::domain::role::RoleSet;
+use crate::domain::time::uk_date;
 use crate::store::{self, CaseFile, Page};
+use crate::store::{Command, ExportRequest};
 
 pub struct Audit;
 
@@ -81,6 +89,7 @@ impl AreaKind for Audit {
         Action::Open,
         Action::Filter,
         Action::ClearFilter,
+        Action::JumpToEvent,
         Action::Help,
         Action::Quit,
     ];
@@ -113,6 +122,100 @@ impl AreaKind for Audit {
     fn open_row(row: &ListRow) -> Option<Opened<()>> {
         Some(audit_detail(row))
     }
+
+    fn list_form(action: Action, context: &FormContext) -> RecordForm {
+        let signs = context.roles.iter().any(|r| {
+            RoleSet::new([*r]).is_ok_and(|one| permits(&one, permission::Action::ReadAuditTrail))
+        });
+        match action {
+            Action::ExportBundle | Action::Checkpoint if !signs => RecordForm::Refuse(format!(
+                "{}: for auditors and supervisors",
+                action.description()
+            )),
+            Action::ExportBundle => RecordForm::Make(Form::built_by(
+                "Export a bundle for oversight (empty filters: the whole trail)",
+                vec![
+                    Field::line("folder", true, "")
+                        .with_hint("a new folder; a name alone goes beside the case file"),
+                    Field::date("from", false, ""),
+                    Field::date("to", false, ""),
+                    Field::line("operation", false, "")
+                        .with_hint("codename: events about it and its records"),
+                    Field::line("user", false, ""),
+                ],
+                export_bundle,
+            )),
+            Action::Checkpoint => RecordForm::Confirm {
+                question: "Sign a checkpoint of the whole audit trail as it stands? It is recorded in the trail."
+                    .into(),
+                command: Command::RecordCheckpoint,
+            },
+            Action::VerifyBundle => RecordForm::Make(Form::built_by(
+                "Verify an export bundle",
+                vec![
+                    Field::line("folder", true, "")
+                        .with_hint("the bundle's folder; a name alone is beside the case file"),
+                    Field::line("public key", false, "")
+                        .with_hint("empty: this case file's own key (ccu audit pubkey)"),
+                    Field::line("earlier checkpoint", false, "")
+                        .with_hint("a file: a checkpoint the bundle's must extend"),
+                ],
+                verify_bundle,
+            )),
+            Action::JumpToEvent => RecordForm::Make(Form::built_by(
+                "Go to an audit event",
+                vec![Field::line("event", true, "")
+                    .with_hint("its number: the trail is shown from it back")],
+                jump,
+            )),
+            _ => RecordForm::NotHere,
+        }
+    }
+}
+
+fn export_bundle(form: &Form, now: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+    let v = |id: &str| form.value(id);
+    let opt = |id: &str| Some(v(id)).filter(|s| !s.trim().is_empty());
+    let day = |id: &'static str| {
+        opt(id)
+            .map(|d| parse_form_date(id, &d, uk_date(now)))
+            .transpose()
+    };
+    let (from, to) = (day("from")?, day("to")?);
+    if let (Some(from), Some(to)) = (from, to)
+        && to < from
+    {
+        return Err(InvalidInput::new("to", "is before from"));
+    }
+    Ok(Submission::Command(Command::ExportAudit(ExportRequest {
+        out: std::path::PathBuf::from(v("folder").trim()),
+        from,
+        to,
+        operation: opt("operation")
+            .map(|c| Codename::parse(&c).map_err(|e| InvalidInput::new("operation", e.message)))
+            .transpose()?,
+        user: opt("user")
+            .map(|u| Username::parse(&u).map_err(|e| InvalidInput::new("user", e.message)))
+            .transpose()?,
+    })))
+}
+
+fn verify_bundle(form: &Form, _: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+    let v = |id: &str| form.value(id).trim().to_owned();
+    Ok(Submission::VerifyBundle {
+        dir: std::path::PathBuf::from(v("folder")),
+        key: Some(v("public key")).filter(|k| !k.is_empty()),
+        since: Some(v("earlier checkpoint"))
+            .filter(|s| !s.is_empty())
+            .map(std::path::PathBuf::from),
+    })
+}
+
+fn jump(form: &Form, _: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+    Ok(Submission::AuditFilter(AuditFilter {
+        through: Some(event_number("event", &form.value("event"))?),
+        ..AuditFilter::default()
+    }))
 }
 
 /// The audit viewer's filter as the case file takes it.
@@ -123,6 +226,8 @@ fn audit_query(f: &AuditFilter) -> store::Result<store::AuditQuery> {
         action: f.action.clone(),
         from: f.from,
         to: f.to,
+        outcome: f.outcome.clone(),
+        through: f.through,
     })
 }
 

@@ -25,6 +25,9 @@ pub struct Reader<'a> {
 pub struct FormContext<'a> {
     /// The resource types bids may ask for: (code, label).
     pub resources: &'a [(String, String)],
+    /// The roles of the user the forms are for, so that a form they may
+    /// not use is not offered (the case file refuses it anyway).
+    pub roles: &'a [crate::domain::role::Role],
 }
 
 /// An opened record, before the registry says which area it is in.
@@ -146,6 +149,10 @@ pub trait AreaKind {
     /// The audit chain is verified, a stretch at a time, while the area is
     /// open.
     const VERIFIES_CHAIN: bool = false;
+    /// The permission its list is read with: a user without it is told
+    /// what the area is for, and nothing is asked of the case file.
+    const READS: crate::domain::permission::Action =
+        crate::domain::permission::Action::ReadCaseContent;
     /// What one record is called, with its article ("an operation"), for
     /// "open an operation first".
     const NOUN: &'static str = "";
@@ -214,6 +221,13 @@ pub trait AreaKind {
 
     /// What an action on one of its open records comes to.
     fn record_form(_action: Action, _record: &Self::Record, _context: &FormContext) -> RecordForm {
+        RecordForm::NotHere
+    }
+
+    /// What an action on the list as a whole comes to (the audit trail's
+    /// tools: export a bundle, sign a checkpoint, verify a bundle, go to
+    /// an event), for the user's roles.
+    fn list_form(_action: Action, _context: &FormContext) -> RecordForm {
         RecordForm::NotHere
     }
 

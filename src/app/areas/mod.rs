@@ -110,6 +110,11 @@ macro_rules! registry {
                 declared!(self, export_form)()
             }
 
+            /// What an action on the list as a whole comes to.
+            pub fn list_form(self, action: Action, context: &FormContext) -> RecordForm {
+                declared!(self, list_form)(action, context)
+            }
+
             /// Whether this command makes a new record here.
             pub fn makes(self, command: &Command) -> bool {
                 declared!(self, makes)(command)
@@ -185,6 +190,11 @@ impl Area {
     /// The one order the list keeps, if it keeps one.
     pub fn fixed_order(self) -> Option<kind::FixedOrder> {
         declared!(self, FIXED_ORDER)
+    }
+
+    /// The permission the area's list is read with.
+    pub fn reads(self) -> crate::domain::permission::Action {
+        declared!(self, READS)
     }
 
     /// Whether the audit chain is verified while the area is open.
@@ -273,6 +283,11 @@ impl Area {
         let rows = declared!(self, sample_rows)();
         let records = self.samples();
         for action in Action::ALL {
+            if let RecordForm::Edit(form) | RecordForm::Make(form) =
+                self.list_form(*action, context)
+            {
+                forms.push(form);
+            }
             forms.extend(rows.iter().filter_map(|row| self.row_form(*action, row)));
             for (key, record) in &records {
                 // As `App::record_form` opens them.
@@ -417,7 +432,10 @@ mod tests {
 
     #[test]
     fn every_form_names_the_permission_it_needs() {
-        let context = FormContext { resources: &[] };
+        let context = FormContext {
+            resources: &[],
+            roles: &[],
+        };
         for area in Area::ALL {
             let mut offered: Vec<Action> = declared!(*area, RECORD_ACTIONS).to_vec();
             if area.new_form(&context).is_some() {

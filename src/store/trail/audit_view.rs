@@ -38,6 +38,10 @@ pub struct AuditQuery {
     /// UK calendar days, inclusive.
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// `ok` or `denied` exactly. Empty text filters nothing.
+    pub outcome: Option<String>,
+    /// Events numbered up to this one (the trail from it back).
+    pub through: Option<i64>,
 }
 
 /// One audit event as a screen shows it: the columns of `audit_event`
@@ -103,6 +107,14 @@ impl Selection {
                 s.clauses.push("action = :action");
                 s.values.push((":action", exact.to_owned()));
             }
+        }
+        if let Some(outcome) = query.outcome.as_deref().filter(|o| !o.is_empty()) {
+            s.clauses.push("outcome = :outcome");
+            s.values.push((":outcome", outcome.to_owned()));
+        }
+        if let Some(through) = query.through {
+            s.clauses.push("seq <= CAST(:through AS INTEGER)");
+            s.values.push((":through", through.to_string()));
         }
         // A UK day runs from the end of the day before to its own end. A
         // bound that every event meets is left out, which selects exactly

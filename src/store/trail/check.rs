@@ -143,6 +143,18 @@ impl Findings {
 /// last event it accepted, and the latest signed checkpoint with the Merkle
 /// root of the events seen so far. Everything needed to carry on is here,
 /// so a walk can stop after any event and resume from a clone.
+/// What [`CaseFile::verify_tail`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TailCheck {
+    /// The first and last events checked.
+    pub from: i64,
+    pub through: i64,
+    /// Whether that was the whole trail (with its latest checkpoint).
+    pub whole: bool,
+    /// The first event that does not verify, and what is wrong with it.
+    pub broken: Option<(i64, String)>,
+}
+
 #[derive(Debug, Clone)]
 pub(super) struct ChainWalk {
     verifier: ChainVerifier,
@@ -562,6 +574,75 @@ impl CaseFile {
             }
         }
         Ok(())
+    }
+
+    /// Verifies the newest `events` events of the audit chain (every one,
+    /// on a trail no longer than that): each hashes to its contents, links
+    /// to the one before, and holds exactly the row commitments it made.
+    /// Quick enough for every login on a trail of ten million events,
+    /// where the whole walk ([`CaseFile::check`]) takes about a minute; it
+    /// reads only, and asks no permission (it shows no case content).
+    pub fn verify_tail(&self, events: u32) -> Result<TailCheck> {
+        let newest: i64 = self
+            .conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM audit_event", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.sqlite_err(e))?;
+        let start = newest - i64::from(events);
+        let mut walk = if start <= 0 {
+            self.start_chain_walk()?
+        } else {
+            // The event before the tail is trusted as it stands, so the
+            // walk starts from it as a step of verification resumes.
+            let before: Option<(String, bool)> = self
+                .conn
+                .query_row(
+                    "SELECT hash, rows_hash IS NOT NULL FROM audit_event WHERE seq = ?1",
+                    [start],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(|e| self.sqlite_err(e))?;
+            let Some((hash, v2)) = before else {
+                return Ok(TailCheck {
+                    from: start,
+                    through: newest,
+                    whole: false,
+                    broken: Some((start, format!("event {start} is missing"))),
+                });
+            };
+            ChainWalk {
+                verifier: ChainVerifier::after(start, &hash, v2),
+                last: Some((start, hash)),
+                checkpoint: None,
+                rows_seen: 0,
+                total: newest,
+                outcome: None,
+            }
+        };
+        let whole = start <= 0;
+        // A tail walk stops after its events, before the verdict on the
+        // whole trail (the checkpoint, the count of row commitments).
+        self.walk_chain(&mut walk, (!whole).then_some(events))?;
+        let broken = match &walk.outcome {
+            Some(CheckReport::Broken { at, .. }) => Some((at.seq, at.to_string())),
+            Some(CheckReport::CheckpointBroken {
+                checkpoint_at,
+                problem,
+                ..
+            }) => Some((
+                walk.checkpoint_size().unwrap_or_default(),
+                format!("the latest signed checkpoint ({checkpoint_at}) fails: {problem}"),
+            )),
+            _ => None,
+        };
+        Ok(TailCheck {
+            from: start.max(0) + 1,
+            through: newest,
+            whole,
+            broken,
+        })
     }
 
     /// A walk from the start of the trail, against the latest signed

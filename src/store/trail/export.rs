@@ -42,6 +42,8 @@ impl ExportRequest {
             action: None,
             from: self.from,
             to: self.to,
+            outcome: None,
+            through: None,
         }
     }
 
