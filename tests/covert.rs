@@ -422,6 +422,16 @@ fn an_urgent_grant_lasts_exactly_72_hours_and_an_inspector_may_give_it() {
     assert_eq!(e.urgency_reason, "A victim is to be met tonight");
 }
 
+fn approve(urn: &str, reference: &str, approved_at: &str) -> Command {
+    Command::RecordJudicialApproval {
+        urn: auth(urn),
+        reference: reference.into(),
+        approved_at: chrono::DateTime::parse_from_rfc3339(approved_at)
+            .unwrap()
+            .with_timezone(&Utc),
+    }
+}
+
 #[test]
 fn intrusive_surveillance_is_not_in_effect_until_a_judicial_commissioner_approves() {
     let mut u = kestrel();
@@ -435,36 +445,162 @@ fn intrusive_surveillance_is_not_in_effect_until_a_judicial_commissioner_approve
     let err =
         u.cf.execute(
             &chief,
-            Command::RecordJudicialApproval {
-                urn: auth("AUTH-2026-0001"),
-                reference: "JC-1".into(),
-            },
+            approve("AUTH-2026-0001", "JC-1", "2026-01-15T09:00:00Z"),
         )
         .unwrap_err();
     assert!(err.to_string().contains("applied for"), "{err}");
-    u.cf.execute(&chief, grant("AUTH-2026-0001", "")).unwrap();
+    let granted = u.cf.execute(&chief, grant("AUTH-2026-0001", "")).unwrap();
+    // No period yet: it begins with the approval.
+    assert_eq!(granted.details["ends_at"], serde_json::Value::Null);
     let e = &u.cf.central_record(&sup).unwrap()[0];
     assert!(!e.in_effect);
+    assert_eq!(e.ends_at, None);
+    assert_eq!(e.next_review_due, None);
     assert_eq!(
         e.status.label(),
         "Granted, awaiting a Judicial Commissioner's approval"
     );
+    // Nor can it be reviewed or renewed before it takes effect.
+    let err =
+        u.cf.execute(
+            &chief,
+            Command::ReviewAuthorisation {
+                urn: auth("AUTH-2026-0001"),
+                review: Review::new("Still needed", "Narrowed", true).unwrap(),
+            },
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("not in effect until a Judicial Commissioner"),
+        "{err}"
+    );
     u.clock.advance(Duration::hours(5));
     u.cf.execute(
         &chief,
-        Command::RecordJudicialApproval {
-            urn: auth("AUTH-2026-0001"),
-            reference: "JC-2026-17".into(),
-        },
+        approve("AUTH-2026-0001", "JC-2026-17", "2026-01-15T13:30:00Z"),
     )
     .unwrap();
     let e = &u.cf.central_record(&sup).unwrap()[0];
     assert!(e.in_effect);
     assert_eq!(e.judicial_reference.as_deref(), Some("JC-2026-17"));
+    // The approval's own time, not when it was typed in.
     assert_eq!(
         e.judicial_approval_at.as_deref(),
-        Some("2026-01-15T14:00:00.000000Z")
+        Some("2026-01-15T13:30:00.000000Z")
     );
+}
+
+#[test]
+fn a_grant_whose_approval_comes_three_days_later_ends_three_days_later() {
+    let mut u = kestrel();
+    let [inv, chief, sup] = u.actors(["inv", "chief", "sup"]);
+    threshold_met(&mut u);
+    u.cf.execute(
+        &inv,
+        application(AuthorisationType::IntrusiveSurveillance, "chief", false),
+    )
+    .unwrap();
+    // Granted at 09:00 on 15 January 2026.
+    u.cf.execute(&chief, grant("AUTH-2026-0001", "")).unwrap();
+    // Approved and notified at 16:00 on 18 January, recorded the next morning.
+    u.clock.set("2026-01-19T08:00:00Z");
+    let approved =
+        u.cf.execute(
+            &chief,
+            approve("AUTH-2026-0001", "JC-2026-18", "2026-01-18T16:00:00Z"),
+        )
+        .unwrap();
+    assert_eq!(
+        approved.details["takes_effect_at"],
+        "2026-01-18T16:00:00.000000Z"
+    );
+    let e = &u.cf.central_record(&sup).unwrap()[0];
+    // Three months beginning with 18 January (RIPA s.43(3)): the end of 17
+    // April, three days after the end of 14 April the grant alone gives.
+    assert_eq!(e.last_day.as_deref(), Some("2026-04-17"));
+    assert_eq!(e.ends_at.as_deref(), Some("2026-04-17T23:00:00.000000Z"));
+    // Reviews every 28 days from the approval: the end of 15 February.
+    assert_eq!(
+        e.next_review_due.as_deref(),
+        Some("2026-02-16T00:00:00.000000Z")
+    );
+    // On 15 April, when the grant's own period would have ended, it is
+    // still in effect.
+    u.clock.set("2026-04-15T12:00:00Z");
+    assert!(u.cf.central_record(&sup).unwrap()[0].in_effect);
+    // A renewal runs from the approval's end.
+    let renewed =
+        u.cf.execute(
+            &chief,
+            Command::RenewAuthorisation {
+                urn: auth("AUTH-2026-0001"),
+                rationale: why("Still needed"),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        renewed.details["takes_effect_at"],
+        "2026-04-17T23:00:00.000000Z"
+    );
+    assert_eq!(renewed.details["after"]["last_day"], "2026-07-17");
+}
+
+#[test]
+fn an_approval_before_the_grant_in_the_future_or_by_the_applicant_is_refused() {
+    let mut u = kestrel();
+    let [inv, chief] = u.actors(["inv", "chief"]);
+    threshold_met(&mut u);
+    u.cf.execute(
+        &inv,
+        application(AuthorisationType::IntrusiveSurveillance, "chief", false),
+    )
+    .unwrap();
+    u.cf.execute(&chief, grant("AUTH-2026-0001", "")).unwrap();
+    for (at, says) in [
+        ("2026-01-15T08:00:00Z", "cannot be before the grant"),
+        (
+            "2026-01-15T10:00:00Z",
+            "cannot be recorded before it is given",
+        ),
+    ] {
+        let err =
+            u.cf.execute(&chief, approve("AUTH-2026-0001", "JC-1", at))
+                .unwrap_err();
+        assert!(err.to_string().contains(says), "{err}");
+    }
+    // An applicant without the authorising role may not record it.
+    let err =
+        u.cf.execute(
+            &inv,
+            approve("AUTH-2026-0001", "JC-1", "2026-01-15T09:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Denied { .. }), "{err:?}");
+    // The authorisation is as it was.
+    let e = &u.cf.central_record(&chief).unwrap()[0];
+    assert_eq!(e.ends_at, None);
+    assert_eq!(e.judicial_approval_at, None);
+}
+
+#[test]
+fn an_urgent_communications_data_grant_ends_with_its_third_uk_day_ipa_s65_3a() {
+    let mut u = kestrel();
+    let [inv, insp, sup] = u.actors(["inv", "insp", "sup"]);
+    threshold_met(&mut u);
+    u.clock.set("2026-01-15T10:00:00Z");
+    u.cf.execute(
+        &inv,
+        application(AuthorisationType::CommunicationsData, "insp", true),
+    )
+    .unwrap();
+    let granted = u.cf.execute(&insp, grant("AUTH-2026-0001", "")).unwrap();
+    // Three days beginning with 15 January: the end of 17 January, not
+    // 10:00 on 18 January.
+    assert_eq!(granted.details["ends_at"], "2026-01-18T00:00:00.000000Z");
+    assert_eq!(granted.details["last_day"], "2026-01-17");
+    u.clock.set("2026-01-18T00:00:00Z");
+    assert!(!u.cf.central_record(&sup).unwrap()[0].in_effect);
 }
 
 #[test]

@@ -213,7 +213,12 @@ impl Form {
         Form::new(
             FormKind::JudicialApproval { urn: urn.into() },
             format!("Judicial Commissioner's approval of {urn}"),
-            vec![Field::line("reference", true, "")],
+            vec![
+                Field::line("reference", true, ""),
+                Field::line("approved at", true, "now")
+                    .labelled("approved and notified")
+                    .with_hint("now, or dd/mm/yyyy HH:MM: it takes effect then"),
+            ],
         )
     }
 
@@ -388,11 +393,12 @@ fn bid_lines(text: &str, today: NaiveDate) -> Result<Vec<BidLine>, InvalidInput>
     Ok(lines)
 }
 
-fn when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInput> {
+/// A date and time typed into field `id`: "now", or dd/mm/yyyy HH:MM.
+fn when(id: &'static str, text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInput> {
     if text.trim().eq_ignore_ascii_case("now") {
         Ok(now)
     } else {
-        parse_uk_datetime("stop instruction", text)
+        parse_uk_datetime(id, text)
     }
 }
 
@@ -511,6 +517,7 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
         FormKind::JudicialApproval { urn: u } => Command::RecordJudicialApproval {
             urn: urn(UrnKind::Authorisation, u)?,
             reference: text::line("reference", &v("reference"), 200)?,
+            approved_at: when("approved at", &v("approved at"), now)?,
         },
         FormKind::ReviewAuthorisation { urn: u } => Command::ReviewAuthorisation {
             urn: urn(UrnKind::Authorisation, u)?,
@@ -523,7 +530,7 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
         FormKind::CancelAuthorisation { urn: u } => Command::CancelAuthorisation {
             urn: urn(UrnKind::Authorisation, u)?,
             cancellation: Cancellation::new(
-                when(&v("stop instruction"), now)?,
+                when("stop instruction", &v("stop instruction"), now)?,
                 &v("reason"),
                 &v("outcome"),
                 &v("material arrangements"),

@@ -139,6 +139,12 @@ pub const AUTHORISATION_RULES: &[AuthorisationRules] = &[
 /// (RIPA s.43(3)(a)): elapsed time, not calendar days.
 pub const URGENT_DURATION_HOURS: i64 = 72;
 
+/// An urgent communications data authorisation (IPA 2016 s.61A) ceases "at
+/// the end of the period of 3 days beginning with the date on which it is
+/// granted" (s.65(3A)): calendar days, the day of grant being the first,
+/// not 72 hours from the instant.
+pub const URGENT_COMMUNICATIONS_DATA_DAYS: u64 = 3;
+
 /// The row of the statutory table for `kind`.
 pub fn rules(kind: AuthorisationType) -> &'static AuthorisationRules {
     AUTHORISATION_RULES
@@ -148,13 +154,20 @@ pub fn rules(kind: AuthorisationType) -> &'static AuthorisationRules {
 }
 
 /// The exclusive end instant (UTC) of an authorisation that takes effect at
-/// `effective_from`: 72 hours later if urgent, otherwise the end of its
-/// period.
+/// `effective_from`: if urgent, 72 hours later (RIPA s.43(3)(a)), or for
+/// communications data the end of the third UK day counting the day of
+/// grant (IPA s.65(3A)); otherwise the end of its period.
 pub fn ends_at(
     kind: AuthorisationType,
     effective_from: DateTime<Utc>,
     urgent: bool,
 ) -> DateTime<Utc> {
+    if urgent && kind == AuthorisationType::CommunicationsData {
+        return uk_date(effective_from)
+            .checked_add_days(Days::new(URGENT_COMMUNICATIONS_DATA_DAYS))
+            .map(uk_day_start)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    }
     if urgent {
         return effective_from
             .checked_add_signed(TimeDelta::hours(URGENT_DURATION_HOURS))
@@ -163,6 +176,54 @@ pub fn ends_at(
     match rules(kind).period {
         Period::Months(months) => period_end(effective_from, months),
     }
+}
+
+/// Whether an authorisation of `kind` is in effect only once a Judicial
+/// Commissioner's approval has been given and notified to the grantor:
+/// always for intrusive surveillance (RIPA s.36(2)), and for property
+/// interference at protected premises or likely to obtain privileged or
+/// confidential material (Police Act 1997 s.97(1)).
+pub fn needs_judicial_approval(kind: AuthorisationType, protected_premises: bool) -> bool {
+    match rules(kind).judicial_approval {
+        JudicialApproval::NotNeeded => false,
+        JudicialApproval::Always => true,
+        JudicialApproval::ForProtectedPremises => protected_premises,
+    }
+}
+
+/// When an authorisation needing a Judicial Commissioner's approval, granted
+/// at `granted_at`, takes effect and ends, given that the approval was given
+/// and notified to the grantor at `approved_at` (recorded at `now`).
+///
+/// It takes effect only then (RIPA s.36(2), Police Act 1997 s.97(1)), and
+/// its period begins with the day it takes effect (RIPA s.43(3)), so the
+/// end, and every review and renewal after it, is timed from the approval.
+/// An urgent grant is the exception: its 72 hours run from the grant itself,
+/// the earlier of the two readings, so it never shows as live after its
+/// legal end.
+pub fn approval(
+    kind: AuthorisationType,
+    urgent: bool,
+    granted_at: DateTime<Utc>,
+    approved_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), InvalidInput> {
+    if approved_at > now {
+        return Err(InvalidInput::new(
+            "approved at",
+            "the approval cannot be recorded before it is given",
+        ));
+    }
+    if approved_at < granted_at {
+        return Err(InvalidInput::new(
+            "approved at",
+            "a Judicial Commissioner approves a grant already made: the approval cannot be before the grant",
+        ));
+    }
+    if urgent {
+        return Ok((granted_at, ends_at(kind, granted_at, true)));
+    }
+    Ok((approved_at, ends_at(kind, approved_at, false)))
 }
 
 /// The exclusive end instant of a period of `months` months "beginning with
@@ -549,6 +610,199 @@ mod tests {
             assert_eq!(got, at(end), "{why}");
             assert_eq!(last_day(got), day(last), "{why}");
         }
+    }
+
+    #[test]
+    fn urgent_communications_data_ends_with_its_third_uk_day_ipa_s65_3a() {
+        // (why, granted, exclusive end, last day in effect): three days
+        // beginning with the date of grant, not 72 hours from the instant.
+        let table = [
+            // 10:00 on 15 January: ends at the end of 17 January, not at
+            // 10:00 on 18 January.
+            (
+                "morning",
+                "2026-01-15T10:00:00Z",
+                "2026-01-18T00:00:00Z",
+                "2026-01-17",
+            ),
+            // One minute before UK midnight still counts 15 January as day one.
+            (
+                "just before midnight",
+                "2026-01-15T23:59:00Z",
+                "2026-01-18T00:00:00Z",
+                "2026-01-17",
+            ),
+            // 00:30 BST on 1 July is 30 June in UTC: the UK date is day one.
+            (
+                "late night BST",
+                "2026-06-30T23:30:00Z",
+                "2026-07-03T23:00:00Z",
+                "2026-07-03",
+            ),
+            // Over the March change: the end of 30 March is 23:00Z (BST).
+            (
+                "over March change",
+                "2026-03-28T10:00:00Z",
+                "2026-03-30T23:00:00Z",
+                "2026-03-30",
+            ),
+            // Over the October change: the end of 26 October is midnight GMT.
+            (
+                "over October change",
+                "2026-10-24T10:00:00Z",
+                "2026-10-27T00:00:00Z",
+                "2026-10-26",
+            ),
+            // Over a month end and a leap day.
+            (
+                "leap day",
+                "2028-02-28T12:00:00Z",
+                "2028-03-02T00:00:00Z",
+                "2028-03-01",
+            ),
+        ];
+        for (why, granted, end, last) in table {
+            let got = ends_at(CommunicationsData, at(granted), true);
+            assert_eq!(got, at(end), "{why}");
+            assert_eq!(last_day(got), day(last), "{why}");
+        }
+        // The same grant of directed surveillance keeps its 72 hours
+        // (RIPA s.43(3)(a)).
+        assert_eq!(
+            ends_at(DirectedSurveillance, at("2026-01-15T10:00:00Z"), true),
+            at("2026-01-18T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn judicial_approval_is_needed_ripa_s36_2_and_police_act_s97_1() {
+        // (type, protected premises, needs approval)
+        let table = [
+            (IntrusiveSurveillance, false, true),
+            (PropertyInterference, true, true),
+            (PropertyInterference, false, false),
+            (DirectedSurveillance, false, false),
+            (Chis, false, false),
+            (JuvenileChis, false, false),
+            (CommunicationsData, false, false),
+        ];
+        for (kind, protected, needed) in table {
+            assert_eq!(
+                needs_judicial_approval(kind, protected),
+                needed,
+                "{kind:?} protected={protected}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_grant_whose_approval_comes_three_days_later_ends_three_days_later_ripa_s43_3() {
+        // (why, type, urgent, granted, approved, takes effect, exclusive end)
+        let table = [
+            // Granted 15 January, approved and notified 18 January: three
+            // months beginning with 18 January end at the end of 17 April,
+            // three days after the end of 14 April a grant alone would give.
+            (
+                "intrusive, three days later (s.36(2))",
+                IntrusiveSurveillance,
+                false,
+                "2026-01-15T09:00:00Z",
+                "2026-01-18T16:00:00Z",
+                "2026-01-18T16:00:00Z",
+                "2026-04-17T23:00:00Z",
+            ),
+            (
+                "property interference, three days later (PA 1997 s.97(1))",
+                PropertyInterference,
+                false,
+                "2026-01-15T09:00:00Z",
+                "2026-01-18T08:00:00Z",
+                "2026-01-18T08:00:00Z",
+                "2026-04-17T23:00:00Z",
+            ),
+            // Approved the same day: the same end as the grant would give.
+            (
+                "same day",
+                IntrusiveSurveillance,
+                false,
+                "2026-01-15T09:00:00Z",
+                "2026-01-15T17:00:00Z",
+                "2026-01-15T17:00:00Z",
+                "2026-04-14T23:00:00Z",
+            ),
+            // Approved at 00:30 BST on 1 July (30 June UTC): begins with 1 July.
+            (
+                "approved late night BST",
+                IntrusiveSurveillance,
+                false,
+                "2026-06-29T09:00:00Z",
+                "2026-06-30T23:30:00Z",
+                "2026-06-30T23:30:00Z",
+                "2026-09-30T23:00:00Z",
+            ),
+            // Urgent: the 72 hours run from the grant, the earlier reading.
+            (
+                "urgent",
+                IntrusiveSurveillance,
+                true,
+                "2026-01-15T09:00:00Z",
+                "2026-01-16T09:00:00Z",
+                "2026-01-15T09:00:00Z",
+                "2026-01-18T09:00:00Z",
+            ),
+        ];
+        for (why, kind, urgent, granted, approved, from, end) in table {
+            let (got_from, got_end) =
+                approval(kind, urgent, at(granted), at(approved), at(approved)).unwrap();
+            assert_eq!(got_from, at(from), "{why}");
+            assert_eq!(got_end, at(end), "{why}");
+        }
+        // A renewal after the approval runs from the approval's end.
+        let (_, end) = approval(
+            IntrusiveSurveillance,
+            false,
+            at("2026-01-15T09:00:00Z"),
+            at("2026-01-18T16:00:00Z"),
+            at("2026-01-18T16:00:00Z"),
+        )
+        .unwrap();
+        let (from, to) = renewal(IntrusiveSurveillance, end, at("2026-04-10T10:00:00Z")).unwrap();
+        assert_eq!(from, at("2026-04-17T23:00:00Z"));
+        assert_eq!(to, at("2026-07-17T23:00:00Z"));
+    }
+
+    #[test]
+    fn an_approval_is_refused_before_the_grant_or_in_the_future() {
+        let granted = at("2026-01-15T09:00:00Z");
+        let now = at("2026-01-16T09:00:00Z");
+        let early = approval(
+            IntrusiveSurveillance,
+            false,
+            granted,
+            at("2026-01-15T08:59:59Z"),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(early.field, "approved at");
+        assert!(
+            early.message.contains("before the grant"),
+            "{}",
+            early.message
+        );
+        let future = approval(
+            IntrusiveSurveillance,
+            false,
+            granted,
+            at("2026-01-16T09:00:01Z"),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(future.field, "approved at");
+        assert!(
+            future.message.contains("before it is given"),
+            "{}",
+            future.message
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::domain::InvalidInput;
 use crate::domain::account::Rank;
-use crate::domain::authorisation::{self as law, AuthorisationType, JudicialApproval};
+use crate::domain::authorisation::{self as law, AuthorisationType};
 use crate::domain::covert::{AuthorisationApplication, AuthorisationStatus, Cancellation, Review};
 use crate::domain::operation::{Codename, OperationStatus, TeamPart};
 use crate::domain::text::{self, Rationale};
@@ -272,22 +272,22 @@ pub(in crate::store) fn grant(
         )
         .into());
     }
-    let needs_approval = match law::rules(a.kind).judicial_approval {
-        JudicialApproval::NotNeeded => false,
-        JudicialApproval::Always => true,
-        JudicialApproval::ForProtectedPremises => a.protected_premises,
-    };
+    let needs_approval = law::needs_judicial_approval(a.kind, a.protected_premises);
     let status = if needs_approval {
         AuthorisationStatus::AwaitingApproval
     } else {
         AuthorisationStatus::Granted
     };
-    // The period runs from the grant: counting from a later approval could
-    // only make it end later, and it must never look live after its end.
-    let ends_at = law::ends_at(a.kind, ctx.now, a.urgent);
+    // One needing a Judicial Commissioner's approval takes effect, and its
+    // period begins, only when the approval is given and notified (RIPA
+    // s.36(2), s.43(3); Police Act 1997 s.97(1)): until then it has no
+    // period and no end. An urgent grant's 72 hours run from the grant.
+    let ends_at = (!needs_approval || a.urgent).then(|| law::ends_at(a.kind, ctx.now, a.urgent));
+    let ends_text = ends_at.map(format_timestamp);
     ctx.tx.exec_cached(
         "UPDATE authorisation SET status = ?2, authorising_officer = ?3, authorising_rank = ?4, granted_at = ?5,
-             directly_involved = ?6, involvement_reason = ?7, review_every_days = ?8, effective_from = ?5,
+             directly_involved = ?6, involvement_reason = ?7, review_every_days = ?8,
+             effective_from = CASE WHEN ?9 IS NULL THEN NULL ELSE ?5 END,
              ends_at = ?9, decision_rationale = ?10
          WHERE id = ?1",
         params![
@@ -299,7 +299,7 @@ pub(in crate::store) fn grant(
             involved,
             if involved { Some(&involvement) } else { None },
             review_every_days,
-            format_timestamp(ends_at),
+            ends_text,
             rationale
         ],
     )?;
@@ -310,8 +310,8 @@ pub(in crate::store) fn grant(
             "before": { "status": a.status.code() },
             "after": { "status": status.code() },
             "rank": rank.as_str(),
-            "ends_at": format_timestamp(ends_at),
-            "last_day": law::last_day(ends_at).to_string(),
+            "ends_at": ends_text,
+            "last_day": ends_at.map(|e| law::last_day(e).to_string()),
             "review_every_days": review_every_days,
             "directly_involved": involved,
             "involvement": involvement,
@@ -340,12 +340,18 @@ pub(in crate::store) fn refuse(
     })
 }
 
+/// Records that a Judicial Commissioner's approval was given and notified
+/// to the grantor at `approved_at`: the authorisation takes effect then, and
+/// its period, reviews and renewals are timed from it (see
+/// [`law::approval`]).
 pub(in crate::store) fn judicial_approval(
     ctx: &Ctx<'_>,
     urn: &Urn,
     reference: &str,
+    approved_at: DateTime<Utc>,
 ) -> Result<Applied, Fail> {
     let a = find(ctx, urn)?;
+    not_own(ctx, &a, "record the approval of")?;
     expect_status(
         &a,
         urn,
@@ -353,19 +359,47 @@ pub(in crate::store) fn judicial_approval(
         "given a Judicial Commissioner's approval",
     )?;
     let reference = text::line("Judicial Commissioner's reference", reference, 200)?;
-    if a.ends_at.is_some_and(|end| ctx.now >= end) {
-        return Err(
-            InvalidInput::new("approval", format!("{urn} ended before it was approved")).into(),
-        );
+    let granted_at = a
+        .granted_at
+        .expect("a granted authorisation has a grant time");
+    let (takes_effect, ends_at) =
+        law::approval(a.kind, a.urgent, granted_at, approved_at, ctx.now)?;
+    if ctx.now >= ends_at {
+        return Err(InvalidInput::new(
+            "approval",
+            format!(
+                "{urn} ended at the end of {} before it was approved",
+                law::last_day(ends_at)
+            ),
+        )
+        .into());
     }
     ctx.tx.exec_cached(
-        "UPDATE authorisation SET status = 'granted', judicial_approval_at = ?2, judicial_reference = ?3 WHERE id = ?1",
-        params![a.id, ctx.at, reference],
+        "UPDATE authorisation SET status = 'granted', judicial_approval_at = ?2, judicial_reference = ?3,
+             effective_from = ?4, ends_at = ?5
+         WHERE id = ?1",
+        params![
+            a.id,
+            format_timestamp(approved_at),
+            reference,
+            format_timestamp(takes_effect),
+            format_timestamp(ends_at)
+        ],
     )?;
     Ok(Applied {
         entity_type: "authorisation",
         entity_ref: urn.to_string(),
-        details: json!({ "before": { "status": a.status.code() }, "after": { "status": "granted" }, "reference": reference }),
+        details: json!({
+            "before": { "status": a.status.code(), "ends_at": a.ends_at.map(format_timestamp) },
+            "after": {
+                "status": "granted",
+                "ends_at": format_timestamp(ends_at),
+                "last_day": law::last_day(ends_at).to_string(),
+            },
+            "reference": reference,
+            "approved_at": format_timestamp(approved_at),
+            "takes_effect_at": format_timestamp(takes_effect),
+        }),
     })
 }
 
@@ -379,7 +413,15 @@ fn live(a: &Current, urn: &Urn, ctx: &Ctx<'_>, doing: &str) -> Result<DateTime<U
         ],
         doing,
     )?;
-    let end = a.ends_at.expect("a granted authorisation has an end");
+    let Some(end) = a.ends_at else {
+        // Granted, but not in effect until a Judicial Commissioner approves:
+        // its period, reviews and renewals are all timed from the approval.
+        return Err(InvalidInput::new(
+            "status",
+            format!("{urn} is not in effect until a Judicial Commissioner's approval is recorded: it cannot be {doing} before then"),
+        )
+        .into());
+    };
     if ctx.now >= end {
         return Err(InvalidInput::new(
             "status",
@@ -696,7 +738,8 @@ impl CaseFile {
                     a.authorising_rank, a.urgent, a.urgency_reason, a.confidential_likely,
                     a.directly_involved, a.involvement_reason, a.judicial_approval_at, a.judicial_reference,
                     a.ends_at, a.review_every_days, a.cancelled_at,
-                    (SELECT max(reviewed_at) FROM authorisation_review WHERE authorisation_id = a.id)
+                    (SELECT max(reviewed_at) FROM authorisation_review WHERE authorisation_id = a.id),
+                    coalesce(a.effective_from, a.granted_at)
              FROM authorisation a JOIN operation o ON o.id = a.operation_id
              WHERE (:urn IS NULL OR a.urn = :urn) AND {}
              ORDER BY a.applied_at DESC, a.id DESC",
@@ -712,12 +755,14 @@ impl CaseFile {
             let granted: Option<String> = r.get(9)?;
             let every: Option<u32> = r.get(20)?;
             let last_review: Option<String> = r.get(22)?;
-            let next_review_due = match (every, last_review.as_ref().or(granted.as_ref())) {
+            let took_effect: Option<String> = r.get(23)?;
+            let next_review_due = match (every, last_review.as_ref().or(took_effect.as_ref())) {
                 (Some(days), Some(from))
-                    if matches!(
-                        status,
-                        AuthorisationStatus::Granted | AuthorisationStatus::AwaitingApproval
-                    ) =>
+                    if ends_at.is_some()
+                        && matches!(
+                            status,
+                            AuthorisationStatus::Granted | AuthorisationStatus::AwaitingApproval
+                        ) =>
                 {
                     Some(format_timestamp(law::review_due(
                         stored(22, parse_time, from)?,
