@@ -44,6 +44,7 @@ fn kestrel() -> Unit {
             ("supt", "authorising-officer", Rank::Superintendent),
             ("insp", "authorising-officer", Rank::Inspector),
             ("chief", "authorising-officer", Rank::ChiefConstable),
+            ("acc", "authorising-officer", Rank::AssistantChiefConstable),
             (
                 "dual",
                 "supervisor,authorising-officer",
@@ -893,5 +894,121 @@ fn opening_an_authorisation_or_a_referral_records_the_consultation_and_hides_oth
     assert_eq!(
         (r.1.as_str(), r.2.as_str(), r.4.as_str()),
         ("outsider", "view", "denied")
+    );
+}
+
+#[test]
+fn a_grant_likely_to_obtain_confidential_material_needs_the_higher_rank() {
+    let mut u = kestrel();
+    let [inv, supt, chief] = u.actors(["inv", "supt", "chief"]);
+    threshold_met(&mut u);
+    let confidential = |asked: &str| {
+        Command::ApplyForAuthorisation(
+            AuthorisationApplication::new(
+                code("KESTREL"),
+                user(asked),
+                AuthorisationType::DirectedSurveillance,
+                false,
+                "",
+                "Follow the subject to a solicitor's office",
+                vec![StaffNumber::parse("K100").unwrap()],
+                "Only observation shows the contact",
+                "Two evenings a week, public places only",
+                "Members of the public seen in passing",
+                true,
+                false,
+            )
+            .unwrap(),
+        )
+    };
+    u.cf.execute(&inv, confidential("supt")).unwrap();
+    let err =
+        u.cf.execute(&supt, grant("AUTH-2026-0001", ""))
+            .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "must be authorised at the rank of Chief Constable or above, not Superintendent"
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        u.cf.central_record(&supt).unwrap()[0].status.label(),
+        "Applied for"
+    );
+    u.cf.execute(&inv, confidential("chief")).unwrap();
+    u.cf.execute(&chief, grant("AUTH-2026-0002", "")).unwrap();
+}
+
+#[test]
+fn a_juvenile_chis_is_reviewed_at_least_monthly() {
+    let mut u = kestrel();
+    let [inv, acc] = u.actors(["inv", "acc"]);
+    threshold_met(&mut u);
+    u.cf.execute(
+        &inv,
+        application(AuthorisationType::JuvenileChis, "acc", false),
+    )
+    .unwrap();
+    let every = |days| Command::GrantAuthorisation {
+        urn: auth("AUTH-2026-0001"),
+        review_every_days: days,
+        rationale: why("Necessary and proportionate for the reasons given"),
+        involvement: None,
+    };
+    let err = u.cf.execute(&acc, every(29)).unwrap_err();
+    assert!(
+        err.to_string().contains("every 28 days at most, not 29"),
+        "{err}"
+    );
+    let granted = u.cf.execute(&acc, every(28)).unwrap();
+    // Four months beginning with 15 January (SI 2018/715).
+    assert_eq!(granted.details["last_day"], "2026-05-14");
+}
+
+#[test]
+fn the_central_record_says_when_an_entry_may_first_be_reviewed_for_destruction() {
+    let mut u = kestrel();
+    let [inv, supt, sup] = u.actors(["inv", "supt", "sup"]);
+    threshold_met(&mut u);
+    // A directed surveillance grant, cancelled on 1 February 2026.
+    u.cf.execute(
+        &inv,
+        application(AuthorisationType::DirectedSurveillance, "supt", false),
+    )
+    .unwrap();
+    u.cf.execute(&supt, grant("AUTH-2026-0001", "")).unwrap();
+    let e = &u.cf.central_record(&sup).unwrap()[0];
+    // Three years after its last day, 14 April 2026.
+    assert_eq!(e.destruction_review_from.as_deref(), Some("2029-04-15"));
+    u.clock.set("2026-02-01T10:00:00Z");
+    u.cf.execute(
+        &supt,
+        Command::CancelAuthorisation {
+            urn: auth("AUTH-2026-0001"),
+            cancellation: Cancellation::new(
+                Utc.with_ymd_and_hms(2026, 2, 1, 10, 0, 0).unwrap(),
+                "No longer needed",
+                "Contact confirmed",
+                "Kept by the case officer, reviewed in six months",
+            )
+            .unwrap(),
+        },
+    )
+    .unwrap();
+    let e = &u.cf.central_record(&sup).unwrap()[0];
+    // Cancelled on 1 February 2026: from 2 February 2029.
+    assert_eq!(e.destruction_review_from.as_deref(), Some("2029-02-02"));
+    let csv = String::from_utf8(ccu::store::central_record_csv(std::slice::from_ref(e)).unwrap())
+        .unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",destruction_review_from"),
+        "{csv}"
+    );
+    assert!(
+        csv.lines().nth(1).unwrap().ends_with(",2029-02-02"),
+        "{csv}"
     );
 }

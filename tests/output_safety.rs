@@ -131,7 +131,7 @@ fn setup() -> Setup {
                 "n",
                 "p",
                 "c",
-                true,
+                false,
                 false,
             )
             .unwrap(),

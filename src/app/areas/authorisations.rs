@@ -213,6 +213,12 @@ pub fn authorisation_detail(a: &CentralRecordEntry) -> Opened<Record> {
     if let Some(c) = &a.cancelled_at {
         lines.push(DetailLine::Field("Cancelled", uk_time(c)));
     }
+    if let Some(from) = &a.destruction_review_from {
+        lines.push(DetailLine::Field(
+            "Destruction review",
+            format!("not before {} (kept 3 years from the end)", iso_day(from)),
+        ));
+    }
     lines.push(DetailLine::Blank);
     lines.push(DetailLine::Heading("Description".into()));
     paragraph(&mut lines, &a.description);

@@ -33,6 +33,7 @@ struct Current {
     status: AuthorisationStatus,
     applied_by: i64,
     protected_premises: bool,
+    confidential_likely: bool,
     granted_at: Option<DateTime<Utc>>,
     ends_at: Option<DateTime<Utc>>,
 }
@@ -46,7 +47,7 @@ fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<Current, Fail> {
         .row_cached(
             &format!(
                 "SELECT a.id, a.operation_id, a.kind, a.urgent, a.status, a.applied_by, a.protected_premises,
-                        a.granted_at, a.ends_at, {}
+                        a.granted_at, a.ends_at, a.confidential_likely, {}
                  FROM authorisation a WHERE a.urn = :urn",
                 operation_visible("a.operation_id")
             ),
@@ -65,8 +66,9 @@ fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<Current, Fail> {
                         protected_premises: r.get(6)?,
                         granted_at: granted.map(|t| stored(7, parse_time, &t)).transpose()?,
                         ends_at: ends.map(|t| stored(8, parse_time, &t)).transpose()?,
+                        confidential_likely: r.get(9)?,
                     },
-                    r.get::<_, bool>(9)?,
+                    r.get::<_, bool>(10)?,
                 ))
             },
         )
@@ -252,10 +254,8 @@ pub(in crate::store) fn grant(
     expect_status(&a, urn, &[AuthorisationStatus::Applied], "granted")?;
     let rationale = rationale.as_str();
     let rank = actor_rank(ctx)?;
-    law::check_authorising_rank(a.kind, rank, a.urgent)?;
-    if review_every_days == 0 || review_every_days > 366 {
-        return Err(InvalidInput::new("review frequency", "must be between 1 and 366 days").into());
-    }
+    law::check_authorising_rank(a.kind, rank, a.urgent, a.confidential_likely)?;
+    law::check_review_frequency(a.kind, review_every_days)?;
     let involved = directly_involved(ctx, a.operation_id)?;
     let involvement = involvement.map_or("", Rationale::as_str);
     if involved && involvement.is_empty() {
@@ -472,7 +472,7 @@ pub(in crate::store) fn renew(
     }
     let rationale = rationale.as_str();
     let rank = actor_rank(ctx)?;
-    law::check_authorising_rank(a.kind, rank, false)?;
+    law::check_authorising_rank(a.kind, rank, false, a.confidential_likely)?;
     if law::rules(a.kind).review_before_renewal {
         // RIPA s.43(6): a CHIS authorisation is reviewed before it is renewed.
         let since: String = ctx.tx.row_cached(
@@ -594,6 +594,11 @@ pub struct CentralRecordEntry {
     /// "date by whom (rank)" for each renewal.
     pub renewals: Vec<String>,
     pub cancelled_at: Option<String>,
+    /// The first UK day (yyyy-mm-dd) this entry may be reviewed for
+    /// destruction: 3 years after the authorisation's end, or its
+    /// cancellation if earlier (CSPI Code ch. 8). None until it has an end.
+    /// Nothing is deleted; this says only when a person may first consider it.
+    pub destruction_review_from: Option<String>,
 }
 
 /// The fields of [`CentralRecordEntry`], in order: the CSV header.
@@ -625,6 +630,7 @@ pub const CENTRAL_RECORD_COLUMNS: &[&str] = &[
     "reviews",
     "renewals",
     "cancelled_at",
+    "destruction_review_from",
 ];
 
 /// The central record as CSV (RFC 4180: CRLF record ends, quoting where
@@ -694,6 +700,7 @@ impl CentralRecordEntry {
             self.reviews.join("; "),
             self.renewals.join("; "),
             opt(&self.cancelled_at),
+            opt(&self.destruction_review_from),
         ]
     }
 }
@@ -756,6 +763,17 @@ impl CaseFile {
             let every: Option<u32> = r.get(20)?;
             let last_review: Option<String> = r.get(22)?;
             let took_effect: Option<String> = r.get(23)?;
+            let cancelled: Option<String> = r.get(21)?;
+            let cancelled_at = cancelled
+                .as_deref()
+                .map(|t| stored(21, parse_time, t))
+                .transpose()?;
+            // Retention runs from the end of the authorisation: its
+            // cancellation, if that came first.
+            let ended = match (ends_at, cancelled_at) {
+                (Some(e), Some(c)) => Some(e.min(c)),
+                (e, c) => e.or(c),
+            };
             let next_review_due = match (every, last_review.as_ref().or(took_effect.as_ref())) {
                 (Some(days), Some(from))
                     if ends_at.is_some()
@@ -802,7 +820,9 @@ impl CaseFile {
                     next_review_due,
                     reviews: Vec::new(),
                     renewals: Vec::new(),
-                    cancelled_at: r.get(21)?,
+                    cancelled_at: cancelled,
+                    destruction_review_from: ended
+                        .map(|e| law::destruction_review_from(e).to_string()),
                 },
             ))
         })?;
