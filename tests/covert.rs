@@ -8,8 +8,8 @@ mod common;
 use ccu::domain::account::{Rank, Username};
 use ccu::domain::authorisation::AuthorisationType;
 use ccu::domain::covert::{
-    AuthorisationApplication, Cancellation, IopcDecision, NewReferral, Review, ThresholdCriteria,
-    ThresholdOutcome,
+    AuthorisationApplication, Cancellation, ConfidentialMaterial, IopcDecision, NewReferral,
+    ProductFate, ProductHandling, Review, ThresholdCriteria, ThresholdOutcome,
 };
 use ccu::domain::intelligence::Category;
 use ccu::domain::operation::{Codename, NewOperation, Priority, TeamPart};
@@ -148,7 +148,11 @@ fn application(kind: AuthorisationType, asked: &str, urgent: bool) -> Command {
             "Only observation shows the contact",
             "Two evenings a week, public places only",
             "Members of the public seen in passing",
-            false,
+            ConfidentialMaterial::new(
+                false,
+                "Unlikely because public places only, away from any lawyer",
+            )
+            .unwrap(),
             false,
         )
         .unwrap(),
@@ -163,6 +167,18 @@ fn grant(urn: &str, involvement: &str) -> Command {
         involvement: (!involvement.is_empty())
             .then(|| Rationale::new("involvement", involvement).unwrap()),
     }
+}
+
+/// Product kept by the case officer, next reviewed on 1 September 2026.
+fn kept(arrangements: &str) -> ProductHandling {
+    ProductHandling::new(
+        ProductFate::Kept,
+        "Case officer",
+        NaiveDate::from_ymd_opt(2026, 9, 1),
+        arrangements,
+        NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+    )
+    .unwrap()
 }
 
 fn auth(text: &str) -> Urn {
@@ -682,7 +698,7 @@ fn cancellation_records_the_stop_instruction_reason_outcome_and_material() {
                 stop,
                 "Subject arrested",
                 "Evidence of contact obtained",
-                "Logs kept on the case system for review at charge",
+                kept("Logs kept on the case system for review at charge"),
             )
             .unwrap(),
         },
@@ -915,7 +931,8 @@ fn a_grant_likely_to_obtain_confidential_material_needs_the_higher_rank() {
                 "Only observation shows the contact",
                 "Two evenings a week, public places only",
                 "Members of the public seen in passing",
-                true,
+                ConfidentialMaterial::new(true, "Likely because the office is a solicitor's")
+                    .unwrap(),
                 false,
             )
             .unwrap(),
@@ -989,7 +1006,7 @@ fn the_central_record_says_when_an_entry_may_first_be_reviewed_for_destruction()
                 Utc.with_ymd_and_hms(2026, 2, 1, 10, 0, 0).unwrap(),
                 "No longer needed",
                 "Contact confirmed",
-                "Kept by the case officer, reviewed in six months",
+                kept("Kept by the case officer, reviewed in six months"),
             )
             .unwrap(),
         },
@@ -998,6 +1015,18 @@ fn the_central_record_says_when_an_entry_may_first_be_reviewed_for_destruction()
     let e = &u.cf.central_record(&sup).unwrap()[0];
     // Cancelled on 1 February 2026: from 2 February 2029.
     assert_eq!(e.destruction_review_from.as_deref(), Some("2029-02-02"));
+    // Who keeps the product and when it is reviewed, and why confidential
+    // material was thought unlikely.
+    assert_eq!(
+        e.product_handling.as_deref(),
+        Some(
+            "kept by Case officer, next reviewed 2026-09-01: Kept by the case officer, reviewed in six months"
+        )
+    );
+    assert_eq!(
+        e.confidential_reason.as_deref(),
+        Some("Unlikely because public places only, away from any lawyer")
+    );
     let csv = String::from_utf8(ccu::store::central_record_csv(std::slice::from_ref(e)).unwrap())
         .unwrap();
     assert!(

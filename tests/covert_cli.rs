@@ -102,7 +102,11 @@ fn casefile(dir: &std::path::Path) -> std::path::PathBuf {
                 "n",
                 "p",
                 "c",
-                false,
+                ccu::domain::covert::ConfidentialMaterial::new(
+                    false,
+                    "Unlikely because public places only, away from any lawyer",
+                )
+                .unwrap(),
                 false,
             )
             .unwrap(),

@@ -131,7 +131,11 @@ fn setup() -> Setup {
                 "n",
                 "p",
                 "c",
-                false,
+                ccu::domain::covert::ConfidentialMaterial::new(
+                    false,
+                    "Unlikely because public places only, away from any lawyer",
+                )
+                .unwrap(),
                 false,
             )
             .unwrap(),

@@ -12,8 +12,8 @@ use crate::domain::account::Username;
 use crate::domain::authorisation::AuthorisationType;
 use crate::domain::bid::{BidDecision, BidLine, BidStatus};
 use crate::domain::covert::{
-    AuthorisationApplication, Cancellation, IopcDecision, NewReferral, Review, ThresholdCriteria,
-    ThresholdOutcome,
+    AuthorisationApplication, Cancellation, ConfidentialMaterial, IopcDecision, NewReferral,
+    ProductFate, ProductHandling, Review, ThresholdCriteria, ThresholdOutcome,
 };
 use crate::domain::operation::Codename;
 use crate::domain::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
@@ -179,6 +179,11 @@ impl Form {
                 Field::text("proportionality", true, ""),
                 Field::text("collateral intrusion", true, ""),
                 Field::flag("confidential information likely", false),
+                Field::text("confidential reason", true, "")
+                    .labelled("why (un)likely")
+                    .with_hint(
+                        "confidential or privileged material: likely, or unlikely, because ...",
+                    ),
                 Field::flag("protected premises", false)
                     .with_hint("property interference on a home, hotel room or office"),
             ],
@@ -252,8 +257,23 @@ impl Form {
                     .with_hint("now, or dd/mm/yyyy HH:MM"),
                 Field::text("reason", true, ""),
                 Field::text("outcome", true, ""),
+                Field::choice(
+                    "product",
+                    true,
+                    ProductFate::ALL,
+                    |v| v.code(),
+                    |v| v.label(),
+                    None,
+                )
+                .labelled("product obtained"),
+                Field::line("product keeper", false, "")
+                    .labelled("kept by")
+                    .with_hint("if kept: the person or role who keeps it"),
+                Field::date("product review", false, "")
+                    .labelled("next reviewed")
+                    .with_hint("if kept: dd/mm/yyyy, +4w"),
                 Field::text("material arrangements", true, "")
-                    .with_hint("what happens to the material obtained"),
+                    .with_hint("how it is stored and reviewed, or how and when it was destroyed"),
             ],
         )
     }
@@ -487,7 +507,10 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
                 &v("necessity"),
                 &v("proportionality"),
                 &v("collateral intrusion"),
-                yes("confidential information likely"),
+                ConfidentialMaterial::new(
+                    yes("confidential information likely"),
+                    &v("confidential reason"),
+                )?,
                 yes("protected premises"),
             )?)
         }
@@ -533,7 +556,15 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
                 when("stop instruction", &v("stop instruction"), now)?,
                 &v("reason"),
                 &v("outcome"),
-                &v("material arrangements"),
+                ProductHandling::new(
+                    ProductFate::parse(&v("product"))?,
+                    &v("product keeper"),
+                    opt("product review")
+                        .map(|d| parse_form_date("product review", &d, today))
+                        .transpose()?,
+                    &v("material arrangements"),
+                    today,
+                )?,
             )?,
         },
         FormKind::RecordReferral => Command::RecordReferral(NewReferral::new(

@@ -174,12 +174,6 @@ pub fn authorisation_detail(a: &CentralRecordEntry) -> Opened<Record> {
             opt(&a.involvement_reason),
         ));
     }
-    if a.confidential_information_likely {
-        lines.push(DetailLine::Warning(
-            "Confidential information",
-            "likely".into(),
-        ));
-    }
     lines.push(DetailLine::Field(
         "Judicial approval",
         match (&a.judicial_approval_at, &a.judicial_reference) {
@@ -210,8 +204,24 @@ pub fn authorisation_detail(a: &CentralRecordEntry) -> Opened<Record> {
             .map(|d| format!("{d} days"))
             .unwrap_or_else(|| "-".into()),
     ));
+    let because = a.confidential_reason.as_deref().map_or_else(
+        || " (no reason recorded)".to_string(),
+        |r| format!(": {}", shown(r)),
+    );
+    if a.confidential_information_likely {
+        lines.push(DetailLine::Warning(
+            "Confidential information",
+            format!("likely{because}"),
+        ));
+    } else {
+        lines.push(DetailLine::Field(
+            "Confidential",
+            format!("unlikely{because}"),
+        ));
+    }
     if let Some(c) = &a.cancelled_at {
         lines.push(DetailLine::Field("Cancelled", uk_time(c)));
+        lines.push(DetailLine::Field("Product", opt(&a.product_handling)));
     }
     if let Some(from) = &a.destruction_review_from {
         lines.push(DetailLine::Field(

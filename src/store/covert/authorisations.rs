@@ -11,7 +11,9 @@ use serde_json::json;
 use crate::domain::InvalidInput;
 use crate::domain::account::Rank;
 use crate::domain::authorisation::{self as law, AuthorisationType};
-use crate::domain::covert::{AuthorisationApplication, AuthorisationStatus, Cancellation, Review};
+use crate::domain::covert::{
+    AuthorisationApplication, AuthorisationStatus, Cancellation, ProductFate, Review,
+};
 use crate::domain::operation::{Codename, OperationStatus, TeamPart};
 use crate::domain::text::{self, Rationale};
 use crate::domain::urn::{Urn, UrnKind};
@@ -176,8 +178,8 @@ pub(in crate::store) fn apply(
     ctx.tx.exec_cached(
         "INSERT INTO authorisation (urn, operation_id, kind, urgent, urgency_reason, description, necessity,
              proportionality, collateral_intrusion, confidential_likely, protected_premises, status,
-             applied_at, applied_by, authorising_officer)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'applied', ?12, ?13, ?14)",
+             applied_at, applied_by, authorising_officer, confidential_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'applied', ?12, ?13, ?14, ?15)",
         params![
             urn.to_string(),
             op.id,
@@ -188,11 +190,12 @@ pub(in crate::store) fn apply(
             app.necessity,
             app.proportionality,
             app.collateral_intrusion,
-            app.confidential_likely,
+            app.confidential.likely,
             app.protected_premises,
             ctx.at,
             ctx.actor.id,
-            asked.id
+            asked.id,
+            app.confidential.reason
         ],
     )?;
     let id = ctx.tx.last_insert_rowid();
@@ -225,7 +228,8 @@ pub(in crate::store) fn apply(
             "urgency_reason": app.urgency_reason,
             "asked": app.asked.as_str(),
             "subjects": app.subjects.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-            "confidential_likely": app.confidential_likely,
+            "confidential_likely": app.confidential.likely,
+            "confidential_reason": app.confidential.reason,
             "protected_premises": app.protected_premises,
         }),
     })
@@ -535,7 +539,8 @@ pub(in crate::store) fn cancel(ctx: &Ctx<'_>, urn: &Urn, c: Cancellation) -> Res
     }
     ctx.tx.exec_cached(
         "UPDATE authorisation SET status = 'cancelled', cancelled_at = ?2, stop_instruction_at = ?3,
-             cancellation_reason = ?4, cancellation_outcome = ?5, material_arrangements = ?6
+             cancellation_reason = ?4, cancellation_outcome = ?5, material_arrangements = ?6,
+             product_fate = ?7, product_keeper = ?8, product_review_on = ?9
          WHERE id = ?1",
         params![
             a.id,
@@ -543,7 +548,10 @@ pub(in crate::store) fn cancel(ctx: &Ctx<'_>, urn: &Urn, c: Cancellation) -> Res
             format_timestamp(c.stop_instruction_at),
             c.reason,
             c.outcome,
-            c.material_arrangements
+            c.product.arrangements,
+            c.product.fate.code(),
+            (!c.product.keeper.is_empty()).then_some(&c.product.keeper),
+            c.product.review_on.map(|d| d.to_string())
         ],
     )?;
     Ok(Applied {
@@ -555,7 +563,10 @@ pub(in crate::store) fn cancel(ctx: &Ctx<'_>, urn: &Urn, c: Cancellation) -> Res
             "stop_instruction_at": format_timestamp(c.stop_instruction_at),
             "reason": c.reason,
             "outcome": c.outcome,
-            "material_arrangements": c.material_arrangements,
+            "product": c.product.fate.code(),
+            "product_keeper": c.product.keeper,
+            "product_review_on": c.product.review_on.map(|d| d.to_string()),
+            "material_arrangements": c.product.arrangements,
         }),
     })
 }
@@ -582,6 +593,8 @@ pub struct CentralRecordEntry {
     pub urgent: bool,
     pub urgency_reason: String,
     pub confidential_information_likely: bool,
+    /// Why it is (un)likely; None on applications from before ccu asked.
+    pub confidential_reason: Option<String>,
     pub directly_involved: bool,
     pub involvement_reason: Option<String>,
     pub judicial_approval_at: Option<String>,
@@ -594,6 +607,11 @@ pub struct CentralRecordEntry {
     /// "date by whom (rank)" for each renewal.
     pub renewals: Vec<String>,
     pub cancelled_at: Option<String>,
+    /// What became of the product at cancellation: "kept by X, next
+    /// reviewed yyyy-mm-dd: ...", "destroyed: ...", "none obtained: ...",
+    /// or for a cancellation from before ccu asked, its arrangements as
+    /// written.
+    pub product_handling: Option<String>,
     /// The first UK day (yyyy-mm-dd) this entry may be reviewed for
     /// destruction: 3 years after the authorisation's end, or its
     /// cancellation if earlier (CSPI Code ch. 8). None until it has an end.
@@ -619,6 +637,7 @@ pub const CENTRAL_RECORD_COLUMNS: &[&str] = &[
     "urgent",
     "urgency_reason",
     "confidential_information_likely",
+    "confidential_reason",
     "directly_involved",
     "involvement_reason",
     "judicial_approval_at",
@@ -630,6 +649,7 @@ pub const CENTRAL_RECORD_COLUMNS: &[&str] = &[
     "reviews",
     "renewals",
     "cancelled_at",
+    "product_handling",
     "destruction_review_from",
 ];
 
@@ -687,6 +707,7 @@ impl CentralRecordEntry {
             self.urgent.to_string(),
             self.urgency_reason.clone(),
             self.confidential_information_likely.to_string(),
+            opt(&self.confidential_reason),
             self.directly_involved.to_string(),
             opt(&self.involvement_reason),
             opt(&self.judicial_approval_at),
@@ -700,6 +721,7 @@ impl CentralRecordEntry {
             self.reviews.join("; "),
             self.renewals.join("; "),
             opt(&self.cancelled_at),
+            opt(&self.product_handling),
             opt(&self.destruction_review_from),
         ]
     }
@@ -746,7 +768,8 @@ impl CaseFile {
                     a.directly_involved, a.involvement_reason, a.judicial_approval_at, a.judicial_reference,
                     a.ends_at, a.review_every_days, a.cancelled_at,
                     (SELECT max(reviewed_at) FROM authorisation_review WHERE authorisation_id = a.id),
-                    coalesce(a.effective_from, a.granted_at)
+                    coalesce(a.effective_from, a.granted_at), a.confidential_reason,
+                    a.product_fate, a.product_keeper, a.product_review_on, a.material_arrangements
              FROM authorisation a JOIN operation o ON o.id = a.operation_id
              WHERE (:urn IS NULL OR a.urn = :urn) AND {}
              ORDER BY a.applied_at DESC, a.id DESC",
@@ -763,6 +786,23 @@ impl CaseFile {
             let every: Option<u32> = r.get(20)?;
             let last_review: Option<String> = r.get(22)?;
             let took_effect: Option<String> = r.get(23)?;
+            let arrangements: Option<String> = r.get(28)?;
+            let product_handling = match r.get::<_, Option<String>>(25)? {
+                Some(fate) => {
+                    let fate = stored(25, ProductFate::parse, &fate)?;
+                    let said = arrangements.clone().unwrap_or_default();
+                    Some(match fate {
+                        ProductFate::Kept => format!(
+                            "kept by {}, next reviewed {}: {said}",
+                            r.get::<_, Option<String>>(26)?.unwrap_or_default(),
+                            r.get::<_, Option<String>>(27)?.unwrap_or_default(),
+                        ),
+                        ProductFate::Destroyed => format!("destroyed: {said}"),
+                        ProductFate::NoneObtained => format!("none obtained: {said}"),
+                    })
+                }
+                None => arrangements,
+            };
             let cancelled: Option<String> = r.get(21)?;
             let cancelled_at = cancelled
                 .as_deref()
@@ -810,6 +850,7 @@ impl CaseFile {
                     urgent: r.get(12)?,
                     urgency_reason: r.get(13)?,
                     confidential_information_likely: r.get(14)?,
+                    confidential_reason: r.get(24)?,
                     directly_involved: r.get(15)?,
                     involvement_reason: r.get(16)?,
                     judicial_approval_at: r.get(17)?,
@@ -821,6 +862,7 @@ impl CaseFile {
                     reviews: Vec::new(),
                     renewals: Vec::new(),
                     cancelled_at: cancelled,
+                    product_handling,
                     destruction_review_from: ended
                         .map(|e| law::destruction_review_from(e).to_string()),
                 },
