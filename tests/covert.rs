@@ -1041,3 +1041,103 @@ fn the_central_record_says_when_an_entry_may_first_be_reviewed_for_destruction()
         "{csv}"
     );
 }
+
+const TEMPLATE: &str = "The surveillance is proportionate because it is limited to public \
+    places, will last no longer than necessary, and the least intrusive means have been \
+    considered and found inadequate.";
+
+fn reasoned(necessity: &str, proportionality: &str) -> Command {
+    Command::ApplyForAuthorisation(
+        AuthorisationApplication::new(
+            code("KESTREL"),
+            user("supt"),
+            AuthorisationType::DirectedSurveillance,
+            false,
+            "",
+            "Follow the subject after shifts",
+            vec![],
+            necessity,
+            proportionality,
+            "Members of the public seen in passing",
+            ConfidentialMaterial::new(false, "Unlikely because public places only").unwrap(),
+            false,
+        )
+        .unwrap(),
+    )
+}
+
+#[test]
+fn a_copied_proportionality_paragraph_is_shown_and_a_genuinely_different_one_is_not() {
+    let mut u = kestrel();
+    let [inv, supt, sup] = u.actors(["inv", "supt", "sup"]);
+    threshold_met(&mut u);
+    let necessity = "Only covert observation can show whether the subject meets the women \
+        after his shifts; the custody records and the body-worn video cannot.";
+    u.cf.execute(&inv, reasoned(necessity, TEMPLATE)).unwrap();
+    // The same paragraph again, with only the case and spacing changed.
+    let applied =
+        u.cf.execute(
+            &inv,
+            reasoned(
+                "A different operation's need: only the phone data shows who he calls at night \
+                 from the station.",
+                &TEMPLATE.to_uppercase().replace("  ", " "),
+            ),
+        )
+        .unwrap();
+    assert_eq!(applied.details["similar_text"][0]["percent"], 100);
+    // Reasoning written for the case.
+    u.cf.execute(
+        &inv,
+        reasoned(
+            "Observation is the only way to see whether he drives to the victims' addresses \
+             after his late shifts end.",
+            "Observation is confined to the two evenings a week the subject visits the victim's \
+             street, from a parked vehicle, so neighbours are not watched.",
+        ),
+    )
+    .unwrap();
+    let record = u.cf.central_record(&sup).unwrap();
+    let by = |urn: &str| record.iter().find(|e| e.urn.to_string() == urn).unwrap();
+    assert_eq!(
+        by("AUTH-2026-0002").similar_text,
+        ["proportionality: 100% the same as AUTH-2026-0001's proportionality"]
+    );
+    assert!(by("AUTH-2026-0001").similar_text.is_empty());
+    assert!(
+        by("AUTH-2026-0003").similar_text.is_empty(),
+        "{:?}",
+        by("AUTH-2026-0003").similar_text
+    );
+    // The central record export says so too.
+    let csv = String::from_utf8(ccu::store::central_record_csv(&record).unwrap()).unwrap();
+    assert!(
+        csv.contains("proportionality: 100% the same as AUTH-2026-0001's proportionality"),
+        "{csv}"
+    );
+
+    // A review that repeats the application's necessity is flagged; its
+    // own proportionality, re-tested, is not.
+    u.cf.execute(&supt, grant("AUTH-2026-0001", "")).unwrap();
+    u.cf.execute(
+        &supt,
+        Command::ReviewAuthorisation {
+            urn: auth("AUTH-2026-0001"),
+            review: Review::new(
+                necessity,
+                "Two sightings so far; narrowed to Fridays only, when he has been seen at the \
+                 address, so fewer neighbours are seen.",
+                true,
+            )
+            .unwrap(),
+        },
+    )
+    .unwrap();
+    let e =
+        u.cf.open_authorisation(&sup, &auth("AUTH-2026-0001"))
+            .unwrap();
+    assert_eq!(
+        e.similar_text,
+        ["review of 2026-01-15 necessity: 100% the same as its application's necessity"]
+    );
+}

@@ -229,6 +229,9 @@ pub fn authorisation_detail(a: &CentralRecordEntry) -> Opened<Record> {
             format!("not before {} (kept 3 years from the end)", iso_day(from)),
         ));
     }
+    for similar in &a.similar_text {
+        lines.push(DetailLine::Warning("Similar text", shown(similar)));
+    }
     lines.push(DetailLine::Blank);
     lines.push(DetailLine::Heading("Description".into()));
     paragraph(&mut lines, &a.description);

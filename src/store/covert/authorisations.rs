@@ -15,6 +15,7 @@ use crate::domain::covert::{
     AuthorisationApplication, AuthorisationStatus, Cancellation, ProductFate, Review,
 };
 use crate::domain::operation::{Codename, OperationStatus, TeamPart};
+use crate::domain::similarity;
 use crate::domain::text::{self, Rationale};
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::plumbing::{next_urn, stored, stored_codename, stored_urn, with};
@@ -24,6 +25,78 @@ use crate::store::{CaseFile, Error, Result, accounts, format_timestamp};
 
 fn parse_time(text: &str) -> std::result::Result<DateTime<Utc>, InvalidInput> {
     crate::domain::time::parse_stored(text)
+}
+
+/// How many of the most recent other authorisations a new piece of
+/// reasoning is compared with: enough to catch a template in use, and a
+/// bound on the work however large the case file grows.
+pub const SIMILARITY_WINDOW: i64 = 200;
+
+/// Earlier text a new piece of reasoning may repeat: (authorisation id,
+/// review id, field).
+type Earlier = (i64, Option<i64>, &'static str);
+
+/// The application and grant texts of the [`SIMILARITY_WINDOW`] most
+/// recent authorisations other than `this`.
+fn recent_texts(ctx: &Ctx<'_>, this: i64) -> Result<Vec<(Earlier, String)>, Fail> {
+    let mut stmt = ctx.tx.prepare_cached(
+        "SELECT id, necessity, proportionality, collateral_intrusion, coalesce(decision_rationale, '')
+         FROM authorisation WHERE id <> ?1 ORDER BY id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![this, SIMILARITY_WINDOW], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            [r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
+        ))
+    })?;
+    let mut texts = Vec::new();
+    for row in rows {
+        let (id, [n, p, c, g]) = row?;
+        texts.push(((id, None, "necessity"), n));
+        texts.push(((id, None, "proportionality"), p));
+        texts.push(((id, None, "collateral intrusion"), c));
+        texts.push(((id, None, "grant rationale"), g));
+    }
+    Ok(texts)
+}
+
+/// Records, for each of `fields` (name, text) of authorisation `id` (or
+/// its review `review`), the earlier text it is near-identical to, if any.
+fn record_similar(
+    ctx: &Ctx<'_>,
+    id: i64,
+    review: Option<i64>,
+    fields: &[(&str, &str)],
+    earlier: &[(Earlier, String)],
+) -> Result<Vec<serde_json::Value>, Fail> {
+    let earlier: Vec<(Earlier, similarity::Shingles)> = earlier
+        .iter()
+        .map(|(k, t)| (*k, similarity::Shingles::of(t)))
+        .collect();
+    let mut found = Vec::new();
+    for (field, text) in fields {
+        let Some(m) = similarity::best_among(text, earlier.iter().map(|(k, s)| (*k, s))) else {
+            continue;
+        };
+        let (other, other_review, other_field) = m.earlier;
+        ctx.tx.exec_cached(
+            "INSERT INTO authorisation_similarity (authorisation_id, review_id, field, percent,
+                 earlier_authorisation_id, earlier_review_id, earlier_field, found_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                id,
+                review,
+                field,
+                m.percent,
+                other,
+                other_review,
+                other_field,
+                ctx.at
+            ],
+        )?;
+        found.push(json!({ "field": field, "percent": m.percent, "earlier_field": other_field }));
+    }
+    Ok(found)
 }
 
 /// An authorisation as the commands need it.
@@ -199,6 +272,17 @@ pub(in crate::store) fn apply(
         ],
     )?;
     let id = ctx.tx.last_insert_rowid();
+    let similar = record_similar(
+        ctx,
+        id,
+        None,
+        &[
+            ("necessity", &app.necessity),
+            ("proportionality", &app.proportionality),
+            ("collateral intrusion", &app.collateral_intrusion),
+        ],
+        &recent_texts(ctx, id)?,
+    )?;
     for subject in subject_ids {
         ctx.tx.exec_cached(
             "INSERT INTO authorisation_subject (authorisation_id, subject_id) VALUES (?1, ?2)",
@@ -231,6 +315,7 @@ pub(in crate::store) fn apply(
             "confidential_likely": app.confidential.likely,
             "confidential_reason": app.confidential.reason,
             "protected_premises": app.protected_premises,
+            "similar_text": similar,
         }),
     })
 }
@@ -307,6 +392,13 @@ pub(in crate::store) fn grant(
             rationale
         ],
     )?;
+    let similar = record_similar(
+        ctx,
+        a.id,
+        None,
+        &[("grant rationale", rationale)],
+        &recent_texts(ctx, a.id)?,
+    )?;
     Ok(Applied {
         entity_type: "authorisation",
         entity_ref: urn.to_string(),
@@ -320,6 +412,7 @@ pub(in crate::store) fn grant(
             "directly_involved": involved,
             "involvement": involvement,
             "rationale": rationale,
+            "similar_text": similar,
         }),
     })
 }
@@ -448,6 +541,47 @@ pub(in crate::store) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Resu
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![a.id, review.necessity, review.proportionality, review.continue_, ctx.at, ctx.actor.id],
     )?;
+    let review_id = ctx.tx.last_insert_rowid();
+    // A review re-tests necessity and proportionality: compared first with
+    // its own application and earlier reviews, then with other
+    // authorisations.
+    let mut earlier: Vec<(Earlier, String)> = Vec::new();
+    let (n, p): (String, String) = ctx.tx.row_cached(
+        "SELECT necessity, proportionality FROM authorisation WHERE id = ?1",
+        [a.id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    earlier.push(((a.id, None, "necessity"), n));
+    earlier.push(((a.id, None, "proportionality"), p));
+    {
+        let mut stmt = ctx.tx.prepare_cached(
+            "SELECT id, necessity, proportionality FROM authorisation_review
+             WHERE authorisation_id = ?1 AND id <> ?2 ORDER BY id DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![a.id, review_id, SIMILARITY_WINDOW], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (rid, n, p) = row?;
+            earlier.push(((a.id, Some(rid), "necessity"), n));
+            earlier.push(((a.id, Some(rid), "proportionality"), p));
+        }
+    }
+    earlier.extend(recent_texts(ctx, a.id)?);
+    let similar = record_similar(
+        ctx,
+        a.id,
+        Some(review_id),
+        &[
+            ("necessity", &review.necessity),
+            ("proportionality", &review.proportionality),
+        ],
+        &earlier,
+    )?;
     Ok(Applied {
         entity_type: "authorisation",
         entity_ref: urn.to_string(),
@@ -455,6 +589,7 @@ pub(in crate::store) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Resu
             "necessity": review.necessity,
             "proportionality": review.proportionality,
             "continue": review.continue_,
+            "similar_text": similar,
         }),
     })
 }
@@ -612,6 +747,12 @@ pub struct CentralRecordEntry {
     /// or for a cancellation from before ccu asked, its arrangements as
     /// written.
     pub product_handling: Option<String>,
+    /// Reasoning near-identical to earlier text in the case file, one line
+    /// each: "proportionality: 92% the same as AUTH-2026-0003's
+    /// proportionality", "review of 2026-03-01 necessity: 97% the same as
+    /// its application's necessity". An authorisation the reader may not
+    /// see is not named.
+    pub similar_text: Vec<String>,
     /// The first UK day (yyyy-mm-dd) this entry may be reviewed for
     /// destruction: 3 years after the authorisation's end, or its
     /// cancellation if earlier (CSPI Code ch. 8). None until it has an end.
@@ -650,6 +791,7 @@ pub const CENTRAL_RECORD_COLUMNS: &[&str] = &[
     "renewals",
     "cancelled_at",
     "product_handling",
+    "similar_text",
     "destruction_review_from",
 ];
 
@@ -722,6 +864,7 @@ impl CentralRecordEntry {
             self.renewals.join("; "),
             opt(&self.cancelled_at),
             opt(&self.product_handling),
+            self.similar_text.join("; "),
             opt(&self.destruction_review_from),
         ]
     }
@@ -863,6 +1006,7 @@ impl CaseFile {
                     renewals: Vec::new(),
                     cancelled_at: cancelled,
                     product_handling,
+                    similar_text: Vec::new(),
                     destruction_review_from: ended
                         .map(|e| law::destruction_review_from(e).to_string()),
                 },
@@ -891,6 +1035,46 @@ impl CaseFile {
                 &by_id,
                 |r| r.get(0),
             )?;
+            let found = self.query_rows(
+                &format!(
+                    "SELECT s.field, s.percent,
+                            (SELECT reviewed_at FROM authorisation_review WHERE id = s.review_id),
+                            s.earlier_authorisation_id = s.authorisation_id, e.urn, s.earlier_field,
+                            (SELECT reviewed_at FROM authorisation_review WHERE id = s.earlier_review_id),
+                            {}
+                     FROM authorisation_similarity s JOIN authorisation e ON e.id = s.earlier_authorisation_id
+                     WHERE s.authorisation_id = :id ORDER BY s.id",
+                    operation_visible("e.operation_id")
+                ),
+                &with(&viewer, &[(":id", &id as &dyn ToSql)]),
+                |r| {
+                    let day = |i: usize| -> rusqlite::Result<Option<String>> {
+                        r.get::<_, Option<String>>(i)?
+                            .map(|t| {
+                                stored(i, parse_time, &t)
+                                    .map(|at| crate::domain::time::uk_date(at).to_string())
+                            })
+                            .transpose()
+                    };
+                    let field: String = r.get(0)?;
+                    let percent: u8 = r.get(1)?;
+                    let earlier_field: String = r.get(5)?;
+                    let what = match day(2)? {
+                        Some(d) => format!("review of {d} {field}"),
+                        None => field,
+                    };
+                    let earlier = match (r.get::<_, bool>(3)?, day(6)?, r.get::<_, bool>(7)?) {
+                        (true, Some(d), _) => format!("its review of {d}'s {earlier_field}"),
+                        (true, None, _) => format!("its application's {earlier_field}"),
+                        (false, _, true) => {
+                            format!("{}'s {earlier_field}", stored_urn(r, 4, UrnKind::Authorisation)?)
+                        }
+                        (false, _, false) => format!("another authorisation's {earlier_field}"),
+                    };
+                    Ok(format!("{what}: {percent}% the same as {earlier}"))
+                },
+            )?;
+            entry.similar_text = found;
             entries.push(entry);
         }
         Ok(entries)
