@@ -477,6 +477,15 @@ fn intrusive_surveillance_is_not_in_effect_until_a_judicial_commissioner_approve
         e.status.label(),
         "Granted, awaiting a Judicial Commissioner's approval"
     );
+    // With no end yet, neither the diary nor the officer's queue has a date
+    // for it, and neither fails on it.
+    let due = u.cf.due(&chief, 365).unwrap();
+    assert!(
+        due.iter().all(|d| d.reference != "AUTH-2026-0001"),
+        "{due:?}"
+    );
+    let queue = u.cf.authorisations_awaiting(&chief).unwrap();
+    assert!(queue.is_empty(), "{queue:?}");
     // Nor can it be reviewed or renewed before it takes effect.
     let err =
         u.cf.execute(
