@@ -977,7 +977,11 @@ fn application(asked: &str) -> Command {
             "Only observation shows the contact",
             "Two evenings a week, public places only",
             "Members of the public seen in passing",
-            false,
+            ccu::domain::covert::ConfidentialMaterial::new(
+                false,
+                "Unlikely because public places only, away from any lawyer",
+            )
+            .unwrap(),
             false,
         )
         .unwrap(),

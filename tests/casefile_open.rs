@@ -481,3 +481,52 @@ fn an_unencrypted_case_file_from_before_is_refused_untouched_until_an_administra
     let err = try_open(&path, "lead", USER_PASSWORD).err().unwrap();
     assert!(matches!(err, Error::LoginFailed { .. }), "{err:?}");
 }
+
+/// Authorisations written before schema 14 still read after the upgrade:
+/// one awaiting a Judicial Commissioner's approval (and not urgent) loses
+/// the end it was given at grant, as its period now starts with the
+/// approval; an urgent one keeps its 72 hours; a cancelled one keeps its
+/// material arrangements as written, with no product handling or
+/// confidential reason recorded.
+#[test]
+fn authorisations_from_before_schema_14_are_migrated_sensibly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = rusqlite::Connection::open(dir.path().join("old.ccu")).unwrap();
+    ccu::store::migrations().to_version(&mut conn, 13).unwrap();
+    let at = "2026-01-15T09:00:00.000000Z";
+    conn.execute_batch(&format!(
+        "INSERT INTO user_account (id, username, display_name, rank, status, created_at)
+             VALUES (1, 'inv', 'Inv', 'Constable', 'active', '{at}');
+         INSERT INTO operation (id, urn, codename, description, status, category, priority, opened_at, opened_by)
+             VALUES (1, 'OP-2026-0001', 'HERON', 'Old', 'active-covert', 'other', 'P3', '{at}', 1);
+         INSERT INTO authorisation (id, urn, operation_id, kind, urgent, urgency_reason, description, necessity,
+                 proportionality, collateral_intrusion, confidential_likely, protected_premises, status,
+                 applied_at, applied_by, granted_at, effective_from, ends_at, material_arrangements)
+             VALUES
+             (1, 'AUTH-2026-0001', 1, 'intrusive-surveillance', 0, '', 'd', 'n', 'p', 'c', 0, 0,
+              'awaiting-approval', '{at}', 1, '{at}', '{at}', '2026-04-14T23:00:00.000000Z', NULL),
+             (2, 'AUTH-2026-0002', 1, 'intrusive-surveillance', 1, 'tonight', 'd', 'n', 'p', 'c', 0, 0,
+              'awaiting-approval', '{at}', 1, '{at}', '{at}', '2026-01-18T09:00:00.000000Z', NULL),
+             (3, 'AUTH-2026-0003', 1, 'directed-surveillance', 0, '', 'd', 'n', 'p', 'c', 1, 0,
+              'cancelled', '{at}', 1, '{at}', '{at}', '2026-04-14T23:00:00.000000Z', 'Logs kept by the OIC');"
+    ))
+    .unwrap();
+    ccu::store::migrations().to_latest(&mut conn).unwrap();
+    type Row = [Option<String>; 5];
+    let row = |id: i64| -> Row {
+        conn.query_row(
+            "SELECT ends_at, effective_from, confidential_reason, product_fate, material_arrangements
+             FROM authorisation WHERE id = ?1",
+            [id],
+            |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?]),
+        )
+        .unwrap()
+    };
+    assert_eq!(row(1)[0], None, "its period starts with the approval");
+    assert_eq!(row(1)[1], None);
+    assert_eq!(row(2)[0].as_deref(), Some("2026-01-18T09:00:00.000000Z"));
+    let [ends, _, reason, fate, arrangements] = row(3);
+    assert_eq!(ends.as_deref(), Some("2026-04-14T23:00:00.000000Z"));
+    assert_eq!((reason, fate), (None, None));
+    assert_eq!(arrangements.as_deref(), Some("Logs kept by the OIC"));
+}

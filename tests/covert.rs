@@ -8,8 +8,8 @@ mod common;
 use ccu::domain::account::{Rank, Username};
 use ccu::domain::authorisation::AuthorisationType;
 use ccu::domain::covert::{
-    AuthorisationApplication, Cancellation, IopcDecision, NewReferral, Review, ThresholdCriteria,
-    ThresholdOutcome,
+    AuthorisationApplication, Cancellation, ConfidentialMaterial, IopcDecision, NewReferral,
+    ProductFate, ProductHandling, Review, ThresholdCriteria, ThresholdOutcome,
 };
 use ccu::domain::intelligence::Category;
 use ccu::domain::operation::{Codename, NewOperation, Priority, TeamPart};
@@ -44,6 +44,7 @@ fn kestrel() -> Unit {
             ("supt", "authorising-officer", Rank::Superintendent),
             ("insp", "authorising-officer", Rank::Inspector),
             ("chief", "authorising-officer", Rank::ChiefConstable),
+            ("acc", "authorising-officer", Rank::AssistantChiefConstable),
             (
                 "dual",
                 "supervisor,authorising-officer",
@@ -147,7 +148,11 @@ fn application(kind: AuthorisationType, asked: &str, urgent: bool) -> Command {
             "Only observation shows the contact",
             "Two evenings a week, public places only",
             "Members of the public seen in passing",
-            false,
+            ConfidentialMaterial::new(
+                false,
+                "Unlikely because public places only, away from any lawyer",
+            )
+            .unwrap(),
             false,
         )
         .unwrap(),
@@ -162,6 +167,18 @@ fn grant(urn: &str, involvement: &str) -> Command {
         involvement: (!involvement.is_empty())
             .then(|| Rationale::new("involvement", involvement).unwrap()),
     }
+}
+
+/// Product kept by the case officer, next reviewed on 1 September 2026.
+fn kept(arrangements: &str) -> ProductHandling {
+    ProductHandling::new(
+        ProductFate::Kept,
+        "Case officer",
+        NaiveDate::from_ymd_opt(2026, 9, 1),
+        arrangements,
+        NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+    )
+    .unwrap()
 }
 
 fn auth(text: &str) -> Urn {
@@ -422,6 +439,16 @@ fn an_urgent_grant_lasts_exactly_72_hours_and_an_inspector_may_give_it() {
     assert_eq!(e.urgency_reason, "A victim is to be met tonight");
 }
 
+fn approve(urn: &str, reference: &str, approved_at: &str) -> Command {
+    Command::RecordJudicialApproval {
+        urn: auth(urn),
+        reference: reference.into(),
+        approved_at: chrono::DateTime::parse_from_rfc3339(approved_at)
+            .unwrap()
+            .with_timezone(&Utc),
+    }
+}
+
 #[test]
 fn intrusive_surveillance_is_not_in_effect_until_a_judicial_commissioner_approves() {
     let mut u = kestrel();
@@ -435,36 +462,171 @@ fn intrusive_surveillance_is_not_in_effect_until_a_judicial_commissioner_approve
     let err =
         u.cf.execute(
             &chief,
-            Command::RecordJudicialApproval {
-                urn: auth("AUTH-2026-0001"),
-                reference: "JC-1".into(),
-            },
+            approve("AUTH-2026-0001", "JC-1", "2026-01-15T09:00:00Z"),
         )
         .unwrap_err();
     assert!(err.to_string().contains("applied for"), "{err}");
-    u.cf.execute(&chief, grant("AUTH-2026-0001", "")).unwrap();
+    let granted = u.cf.execute(&chief, grant("AUTH-2026-0001", "")).unwrap();
+    // No period yet: it begins with the approval.
+    assert_eq!(granted.details["ends_at"], serde_json::Value::Null);
     let e = &u.cf.central_record(&sup).unwrap()[0];
     assert!(!e.in_effect);
+    assert_eq!(e.ends_at, None);
+    assert_eq!(e.next_review_due, None);
     assert_eq!(
         e.status.label(),
         "Granted, awaiting a Judicial Commissioner's approval"
     );
+    // With no end yet, neither the diary nor the officer's queue has a date
+    // for it, and neither fails on it.
+    let due = u.cf.due(&chief, 365).unwrap();
+    assert!(
+        due.iter().all(|d| d.reference != "AUTH-2026-0001"),
+        "{due:?}"
+    );
+    let queue = u.cf.authorisations_awaiting(&chief).unwrap();
+    assert!(queue.is_empty(), "{queue:?}");
+    // Nor can it be reviewed or renewed before it takes effect.
+    let err =
+        u.cf.execute(
+            &chief,
+            Command::ReviewAuthorisation {
+                urn: auth("AUTH-2026-0001"),
+                review: Review::new("Still needed", "Narrowed", true).unwrap(),
+            },
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("not in effect until a Judicial Commissioner"),
+        "{err}"
+    );
     u.clock.advance(Duration::hours(5));
     u.cf.execute(
         &chief,
-        Command::RecordJudicialApproval {
-            urn: auth("AUTH-2026-0001"),
-            reference: "JC-2026-17".into(),
-        },
+        approve("AUTH-2026-0001", "JC-2026-17", "2026-01-15T13:30:00Z"),
     )
     .unwrap();
     let e = &u.cf.central_record(&sup).unwrap()[0];
     assert!(e.in_effect);
     assert_eq!(e.judicial_reference.as_deref(), Some("JC-2026-17"));
+    // The approval's own time, not when it was typed in.
     assert_eq!(
         e.judicial_approval_at.as_deref(),
-        Some("2026-01-15T14:00:00.000000Z")
+        Some("2026-01-15T13:30:00.000000Z")
     );
+}
+
+#[test]
+fn a_grant_whose_approval_comes_three_days_later_ends_three_days_later() {
+    let mut u = kestrel();
+    let [inv, chief, sup] = u.actors(["inv", "chief", "sup"]);
+    threshold_met(&mut u);
+    u.cf.execute(
+        &inv,
+        application(AuthorisationType::IntrusiveSurveillance, "chief", false),
+    )
+    .unwrap();
+    // Granted at 09:00 on 15 January 2026.
+    u.cf.execute(&chief, grant("AUTH-2026-0001", "")).unwrap();
+    // Approved and notified at 16:00 on 18 January, recorded the next morning.
+    u.clock.set("2026-01-19T08:00:00Z");
+    let approved =
+        u.cf.execute(
+            &chief,
+            approve("AUTH-2026-0001", "JC-2026-18", "2026-01-18T16:00:00Z"),
+        )
+        .unwrap();
+    assert_eq!(
+        approved.details["takes_effect_at"],
+        "2026-01-18T16:00:00.000000Z"
+    );
+    let e = &u.cf.central_record(&sup).unwrap()[0];
+    // Three months beginning with 18 January (RIPA s.43(3)): the end of 17
+    // April, three days after the end of 14 April the grant alone gives.
+    assert_eq!(e.last_day.as_deref(), Some("2026-04-17"));
+    assert_eq!(e.ends_at.as_deref(), Some("2026-04-17T23:00:00.000000Z"));
+    // Reviews every 28 days from the approval: the end of 15 February.
+    assert_eq!(
+        e.next_review_due.as_deref(),
+        Some("2026-02-16T00:00:00.000000Z")
+    );
+    // On 15 April, when the grant's own period would have ended, it is
+    // still in effect.
+    u.clock.set("2026-04-15T12:00:00Z");
+    assert!(u.cf.central_record(&sup).unwrap()[0].in_effect);
+    // A renewal runs from the approval's end.
+    let renewed =
+        u.cf.execute(
+            &chief,
+            Command::RenewAuthorisation {
+                urn: auth("AUTH-2026-0001"),
+                rationale: why("Still needed"),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        renewed.details["takes_effect_at"],
+        "2026-04-17T23:00:00.000000Z"
+    );
+    assert_eq!(renewed.details["after"]["last_day"], "2026-07-17");
+}
+
+#[test]
+fn an_approval_before_the_grant_in_the_future_or_by_the_applicant_is_refused() {
+    let mut u = kestrel();
+    let [inv, chief] = u.actors(["inv", "chief"]);
+    threshold_met(&mut u);
+    u.cf.execute(
+        &inv,
+        application(AuthorisationType::IntrusiveSurveillance, "chief", false),
+    )
+    .unwrap();
+    u.cf.execute(&chief, grant("AUTH-2026-0001", "")).unwrap();
+    for (at, says) in [
+        ("2026-01-15T08:00:00Z", "cannot be before the grant"),
+        (
+            "2026-01-15T10:00:00Z",
+            "cannot be recorded before it is given",
+        ),
+    ] {
+        let err =
+            u.cf.execute(&chief, approve("AUTH-2026-0001", "JC-1", at))
+                .unwrap_err();
+        assert!(err.to_string().contains(says), "{err}");
+    }
+    // An applicant without the authorising role may not record it.
+    let err =
+        u.cf.execute(
+            &inv,
+            approve("AUTH-2026-0001", "JC-1", "2026-01-15T09:00:00Z"),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Denied { .. }), "{err:?}");
+    // The authorisation is as it was.
+    let e = &u.cf.central_record(&chief).unwrap()[0];
+    assert_eq!(e.ends_at, None);
+    assert_eq!(e.judicial_approval_at, None);
+}
+
+#[test]
+fn an_urgent_communications_data_grant_ends_with_its_third_uk_day_ipa_s65_3a() {
+    let mut u = kestrel();
+    let [inv, insp, sup] = u.actors(["inv", "insp", "sup"]);
+    threshold_met(&mut u);
+    u.clock.set("2026-01-15T10:00:00Z");
+    u.cf.execute(
+        &inv,
+        application(AuthorisationType::CommunicationsData, "insp", true),
+    )
+    .unwrap();
+    let granted = u.cf.execute(&insp, grant("AUTH-2026-0001", "")).unwrap();
+    // Three days beginning with 15 January: the end of 17 January, not
+    // 10:00 on 18 January.
+    assert_eq!(granted.details["ends_at"], "2026-01-18T00:00:00.000000Z");
+    assert_eq!(granted.details["last_day"], "2026-01-17");
+    u.clock.set("2026-01-18T00:00:00Z");
+    assert!(!u.cf.central_record(&sup).unwrap()[0].in_effect);
 }
 
 #[test]
@@ -545,7 +707,7 @@ fn cancellation_records_the_stop_instruction_reason_outcome_and_material() {
                 stop,
                 "Subject arrested",
                 "Evidence of contact obtained",
-                "Logs kept on the case system for review at charge",
+                kept("Logs kept on the case system for review at charge"),
             )
             .unwrap(),
         },
@@ -687,7 +849,7 @@ fn an_authorisation_opens_with_its_grounds_its_threshold_and_its_cancellation() 
                 Utc.with_ymd_and_hms(2026, 1, 15, 9, 0, 0).unwrap(),
                 "Subject arrested",
                 "Evidence of contact obtained",
-                "Logs kept for review at charge",
+                kept("Logs kept for review at charge"),
             )
             .unwrap(),
         },
@@ -969,5 +1131,234 @@ fn opening_an_authorisation_or_a_referral_records_the_consultation_and_hides_oth
     assert_eq!(
         (r.1.as_str(), r.2.as_str(), r.4.as_str()),
         ("outsider", "view", "denied")
+    );
+}
+
+#[test]
+fn a_grant_likely_to_obtain_confidential_material_needs_the_higher_rank() {
+    let mut u = kestrel();
+    let [inv, supt, chief] = u.actors(["inv", "supt", "chief"]);
+    threshold_met(&mut u);
+    let confidential = |asked: &str| {
+        Command::ApplyForAuthorisation(
+            AuthorisationApplication::new(
+                code("KESTREL"),
+                user(asked),
+                AuthorisationType::DirectedSurveillance,
+                false,
+                "",
+                "Follow the subject to a solicitor's office",
+                vec![StaffNumber::parse("K100").unwrap()],
+                "Only observation shows the contact",
+                "Two evenings a week, public places only",
+                "Members of the public seen in passing",
+                ConfidentialMaterial::new(true, "Likely because the office is a solicitor's")
+                    .unwrap(),
+                false,
+            )
+            .unwrap(),
+        )
+    };
+    u.cf.execute(&inv, confidential("supt")).unwrap();
+    let err =
+        u.cf.execute(&supt, grant("AUTH-2026-0001", ""))
+            .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "must be authorised at the rank of Chief Constable or above, not Superintendent"
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        u.cf.central_record(&supt).unwrap()[0].status.label(),
+        "Applied for"
+    );
+    u.cf.execute(&inv, confidential("chief")).unwrap();
+    u.cf.execute(&chief, grant("AUTH-2026-0002", "")).unwrap();
+}
+
+#[test]
+fn a_juvenile_chis_is_reviewed_at_least_monthly() {
+    let mut u = kestrel();
+    let [inv, acc] = u.actors(["inv", "acc"]);
+    threshold_met(&mut u);
+    u.cf.execute(
+        &inv,
+        application(AuthorisationType::JuvenileChis, "acc", false),
+    )
+    .unwrap();
+    let every = |days| Command::GrantAuthorisation {
+        urn: auth("AUTH-2026-0001"),
+        review_every_days: days,
+        rationale: why("Necessary and proportionate for the reasons given"),
+        involvement: None,
+    };
+    let err = u.cf.execute(&acc, every(29)).unwrap_err();
+    assert!(
+        err.to_string().contains("every 28 days at most, not 29"),
+        "{err}"
+    );
+    let granted = u.cf.execute(&acc, every(28)).unwrap();
+    // Four months beginning with 15 January (SI 2018/715).
+    assert_eq!(granted.details["last_day"], "2026-05-14");
+}
+
+#[test]
+fn the_central_record_says_when_an_entry_may_first_be_reviewed_for_destruction() {
+    let mut u = kestrel();
+    let [inv, supt, sup] = u.actors(["inv", "supt", "sup"]);
+    threshold_met(&mut u);
+    // A directed surveillance grant, cancelled on 1 February 2026.
+    u.cf.execute(
+        &inv,
+        application(AuthorisationType::DirectedSurveillance, "supt", false),
+    )
+    .unwrap();
+    u.cf.execute(&supt, grant("AUTH-2026-0001", "")).unwrap();
+    let e = &u.cf.central_record(&sup).unwrap()[0];
+    // Three years after its last day, 14 April 2026.
+    assert_eq!(e.destruction_review_from.as_deref(), Some("2029-04-15"));
+    u.clock.set("2026-02-01T10:00:00Z");
+    u.cf.execute(
+        &supt,
+        Command::CancelAuthorisation {
+            urn: auth("AUTH-2026-0001"),
+            cancellation: Cancellation::new(
+                Utc.with_ymd_and_hms(2026, 2, 1, 10, 0, 0).unwrap(),
+                "No longer needed",
+                "Contact confirmed",
+                kept("Kept by the case officer, reviewed in six months"),
+            )
+            .unwrap(),
+        },
+    )
+    .unwrap();
+    let e = &u.cf.central_record(&sup).unwrap()[0];
+    // Cancelled on 1 February 2026: from 2 February 2029.
+    assert_eq!(e.destruction_review_from.as_deref(), Some("2029-02-02"));
+    // Who keeps the product and when it is reviewed, and why confidential
+    // material was thought unlikely.
+    assert_eq!(
+        e.product_handling.as_deref(),
+        Some(
+            "kept by Case officer, next reviewed 2026-09-01: Kept by the case officer, reviewed in six months"
+        )
+    );
+    assert_eq!(
+        e.confidential_reason.as_deref(),
+        Some("Unlikely because public places only, away from any lawyer")
+    );
+    let csv = String::from_utf8(ccu::store::central_record_csv(std::slice::from_ref(e)).unwrap())
+        .unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",destruction_review_from"),
+        "{csv}"
+    );
+    assert!(
+        csv.lines().nth(1).unwrap().ends_with(",2029-02-02"),
+        "{csv}"
+    );
+}
+
+const TEMPLATE: &str = "The surveillance is proportionate because it is limited to public \
+    places, will last no longer than necessary, and the least intrusive means have been \
+    considered and found inadequate.";
+
+fn reasoned(necessity: &str, proportionality: &str) -> Command {
+    Command::ApplyForAuthorisation(
+        AuthorisationApplication::new(
+            code("KESTREL"),
+            user("supt"),
+            AuthorisationType::DirectedSurveillance,
+            false,
+            "",
+            "Follow the subject after shifts",
+            vec![],
+            necessity,
+            proportionality,
+            "Members of the public seen in passing",
+            ConfidentialMaterial::new(false, "Unlikely because public places only").unwrap(),
+            false,
+        )
+        .unwrap(),
+    )
+}
+
+#[test]
+fn a_copied_proportionality_paragraph_is_shown_and_a_genuinely_different_one_is_not() {
+    let mut u = kestrel();
+    let [inv, supt, sup] = u.actors(["inv", "supt", "sup"]);
+    threshold_met(&mut u);
+    let necessity = "Only covert observation can show whether the subject meets the women \
+        after his shifts; the custody records and the body-worn video cannot.";
+    u.cf.execute(&inv, reasoned(necessity, TEMPLATE)).unwrap();
+    // The same paragraph again, with only the case and spacing changed.
+    let applied =
+        u.cf.execute(
+            &inv,
+            reasoned(
+                "A different operation's need: only the phone data shows who he calls at night \
+                 from the station.",
+                &TEMPLATE.to_uppercase().replace("  ", " "),
+            ),
+        )
+        .unwrap();
+    assert_eq!(applied.details["similar_text"][0]["percent"], 100);
+    // Reasoning written for the case.
+    u.cf.execute(
+        &inv,
+        reasoned(
+            "Observation is the only way to see whether he drives to the victims' addresses \
+             after his late shifts end.",
+            "Observation is confined to the two evenings a week the subject visits the victim's \
+             street, from a parked vehicle, so neighbours are not watched.",
+        ),
+    )
+    .unwrap();
+    let record = u.cf.central_record(&sup).unwrap();
+    let by = |urn: &str| record.iter().find(|e| e.urn.to_string() == urn).unwrap();
+    assert_eq!(
+        by("AUTH-2026-0002").similar_text,
+        ["proportionality: 100% the same as AUTH-2026-0001's proportionality"]
+    );
+    assert!(by("AUTH-2026-0001").similar_text.is_empty());
+    assert!(
+        by("AUTH-2026-0003").similar_text.is_empty(),
+        "{:?}",
+        by("AUTH-2026-0003").similar_text
+    );
+    // The central record export says so too.
+    let csv = String::from_utf8(ccu::store::central_record_csv(&record).unwrap()).unwrap();
+    assert!(
+        csv.contains("proportionality: 100% the same as AUTH-2026-0001's proportionality"),
+        "{csv}"
+    );
+
+    // A review that repeats the application's necessity is flagged; its
+    // own proportionality, re-tested, is not.
+    u.cf.execute(&supt, grant("AUTH-2026-0001", "")).unwrap();
+    u.cf.execute(
+        &supt,
+        Command::ReviewAuthorisation {
+            urn: auth("AUTH-2026-0001"),
+            review: Review::new(
+                necessity,
+                "Two sightings so far; narrowed to Fridays only, when he has been seen at the \
+                 address, so fewer neighbours are seen.",
+                true,
+            )
+            .unwrap(),
+        },
+    )
+    .unwrap();
+    let e =
+        u.cf.open_authorisation(&sup, &auth("AUTH-2026-0001"))
+            .unwrap();
+    assert_eq!(
+        e.similar_text,
+        ["review of 2026-01-15 necessity: 100% the same as its application's necessity"]
     );
 }

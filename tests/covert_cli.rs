@@ -102,7 +102,11 @@ fn casefile(dir: &std::path::Path) -> std::path::PathBuf {
                 "n",
                 "p",
                 "c",
-                true,
+                ccu::domain::covert::ConfidentialMaterial::new(
+                    false,
+                    "Unlikely because public places only, away from any lawyer",
+                )
+                .unwrap(),
                 false,
             )
             .unwrap(),
@@ -246,6 +250,7 @@ fn the_central_record_csv_has_every_field_and_no_live_formula() {
         "confidential_information_likely",
         "directly_involved",
         "cancelled_at",
+        "destruction_review_from",
     ] {
         assert!(header.iter().any(|h| h == needed), "{needed}");
     }
@@ -255,7 +260,8 @@ fn the_central_record_csv_has_every_field_and_no_live_formula() {
     assert_eq!(cell("description"), "'=cmd|' /C calc'!A0");
     assert_eq!(cell("authorising_officer"), "'@Officer supt");
     assert_eq!(cell("authorising_officer_rank"), "Superintendent");
-    assert_eq!(cell("confidential_information_likely"), "true");
+    assert_eq!(cell("confidential_information_likely"), "false");
+    assert!(!cell("destruction_review_from").is_empty());
     for field in rows[0].iter() {
         assert!(
             !field.starts_with(['=', '+', '-', '@', '\t', '\r']),

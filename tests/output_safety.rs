@@ -131,7 +131,11 @@ fn setup() -> Setup {
                 "n",
                 "p",
                 "c",
-                true,
+                ccu::domain::covert::ConfidentialMaterial::new(
+                    false,
+                    "Unlikely because public places only, away from any lawyer",
+                )
+                .unwrap(),
                 false,
             )
             .unwrap(),

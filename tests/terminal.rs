@@ -470,7 +470,11 @@ fn the_authorising_officer_reads_the_grounds_and_the_threshold_warning_before_gr
             "Only observation shows whether she goes to his address.",
             "Evenings only, for four weeks, from a vehicle in the street.",
             "Neighbours passing in the street; no private space is watched.",
-            false,
+            ccu::domain::covert::ConfidentialMaterial::new(
+                false,
+                "Unlikely because a public street, away from any lawyer",
+            )
+            .unwrap(),
             false,
         )
         .unwrap();

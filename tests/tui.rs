@@ -1669,7 +1669,11 @@ fn demo_with_merlin_application() -> (Driver, String) {
                     "The searches suggest she is following him; only observation shows whether she goes there.",
                     "Evenings only, for four weeks, from a vehicle in the street.",
                     "Neighbours passing in the street; no private space is watched.",
-                    false,
+                    ccu::domain::covert::ConfidentialMaterial::new(
+                        false,
+                        "Unlikely because a public street, away from any lawyer",
+                    )
+                    .unwrap(),
                     false,
                 )
                 .unwrap(),

@@ -12,8 +12,8 @@ use crate::domain::account::Username;
 use crate::domain::authorisation::AuthorisationType;
 use crate::domain::bid::{BidDecision, BidLine, BidStatus};
 use crate::domain::covert::{
-    AuthorisationApplication, Cancellation, IopcDecision, NewReferral, Review, ThresholdCriteria,
-    ThresholdOutcome,
+    AuthorisationApplication, Cancellation, ConfidentialMaterial, IopcDecision, NewReferral,
+    ProductFate, ProductHandling, Review, ThresholdCriteria, ThresholdOutcome,
 };
 use crate::domain::operation::Codename;
 use crate::domain::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
@@ -179,6 +179,11 @@ impl Form {
                 Field::text("proportionality", true, ""),
                 Field::text("collateral intrusion", true, ""),
                 Field::flag("confidential information likely", false),
+                Field::text("confidential reason", true, "")
+                    .labelled("why (un)likely")
+                    .with_hint(
+                        "confidential or privileged material: likely, or unlikely, because ...",
+                    ),
                 Field::flag("protected premises", false)
                     .with_hint("property interference on a home, hotel room or office"),
             ],
@@ -213,7 +218,12 @@ impl Form {
         Form::new(
             FormKind::JudicialApproval { urn: urn.into() },
             format!("Judicial Commissioner's approval of {urn}"),
-            vec![Field::line("reference", true, "")],
+            vec![
+                Field::line("reference", true, ""),
+                Field::line("approved at", true, "now")
+                    .labelled("approved and notified")
+                    .with_hint("now, or dd/mm/yyyy HH:MM: it takes effect then"),
+            ],
         )
     }
 
@@ -247,8 +257,23 @@ impl Form {
                     .with_hint("now, or dd/mm/yyyy HH:MM"),
                 Field::text("reason", true, ""),
                 Field::text("outcome", true, ""),
+                Field::choice(
+                    "product",
+                    true,
+                    ProductFate::ALL,
+                    |v| v.code(),
+                    |v| v.label(),
+                    None,
+                )
+                .labelled("product obtained"),
+                Field::line("product keeper", false, "")
+                    .labelled("kept by")
+                    .with_hint("if kept: the person or role who keeps it"),
+                Field::date("product review", false, "")
+                    .labelled("next reviewed")
+                    .with_hint("if kept: dd/mm/yyyy, +4w"),
                 Field::text("material arrangements", true, "")
-                    .with_hint("what happens to the material obtained"),
+                    .with_hint("how it is stored and reviewed, or how and when it was destroyed"),
             ],
         )
     }
@@ -396,11 +421,12 @@ fn bid_lines(text: &str, today: NaiveDate) -> Result<Vec<BidLine>, InvalidInput>
     Ok(lines)
 }
 
-fn when(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInput> {
+/// A date and time typed into field `id`: "now", or dd/mm/yyyy HH:MM.
+fn when(id: &'static str, text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInput> {
     if text.trim().eq_ignore_ascii_case("now") {
         Ok(now)
     } else {
-        parse_uk_datetime("stop instruction", text)
+        parse_uk_datetime(id, text)
     }
 }
 
@@ -489,7 +515,10 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
                 &v("necessity"),
                 &v("proportionality"),
                 &v("collateral intrusion"),
-                yes("confidential information likely"),
+                ConfidentialMaterial::new(
+                    yes("confidential information likely"),
+                    &v("confidential reason"),
+                )?,
                 yes("protected premises"),
             )?)
         }
@@ -519,6 +548,7 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
         FormKind::JudicialApproval { urn: u } => Command::RecordJudicialApproval {
             urn: urn(UrnKind::Authorisation, u)?,
             reference: text::line("reference", &v("reference"), 200)?,
+            approved_at: when("approved at", &v("approved at"), now)?,
         },
         FormKind::ReviewAuthorisation { urn: u } => Command::ReviewAuthorisation {
             urn: urn(UrnKind::Authorisation, u)?,
@@ -531,10 +561,18 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
         FormKind::CancelAuthorisation { urn: u } => Command::CancelAuthorisation {
             urn: urn(UrnKind::Authorisation, u)?,
             cancellation: Cancellation::new(
-                when(&v("stop instruction"), now)?,
+                when("stop instruction", &v("stop instruction"), now)?,
                 &v("reason"),
                 &v("outcome"),
-                &v("material arrangements"),
+                ProductHandling::new(
+                    ProductFate::parse(&v("product"))?,
+                    &v("product keeper"),
+                    opt("product review")
+                        .map(|d| parse_form_date("product review", &d, today))
+                        .transpose()?,
+                    &v("material arrangements"),
+                    today,
+                )?,
             )?,
         },
         FormKind::RecordReferral => Command::RecordReferral(NewReferral::new(

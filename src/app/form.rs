@@ -925,6 +925,11 @@ impl Form {
                     .map(|_| ())
                     .map_err(m)
             }
+            (_, "approved at") if !value.trim().eq_ignore_ascii_case("now") => {
+                parse_uk_datetime("approved at", value)
+                    .map(|_| ())
+                    .map_err(m)
+            }
             (_, "corrects") => value
                 .trim()
                 .parse::<u32>()

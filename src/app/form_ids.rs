@@ -110,7 +110,7 @@ fn sample(field: &Field) -> String {
             "correct horse battery staple"
         }
         "head's password" | "head's password again" => "a different long passphrase",
-        "received" | "stop instruction" => "now",
+        "received" | "stop instruction" | "approved at" => "now",
         "grading" => "2BP",
         "subjects" => "E1234, E5678",
         "staff number" => "E1234",

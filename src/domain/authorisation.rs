@@ -42,6 +42,17 @@ pub enum JudicialApproval {
     ForProtectedPremises,
 }
 
+/// A fact of the law the rules rest on, with where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fact {
+    pub fact: &'static str,
+    pub source: &'static str,
+    /// True only where the source itself was read; false where DOMAIN.md
+    /// marks the fact "(check)": our best reading, awaiting confirmation by
+    /// the force's legal adviser.
+    pub checked: bool,
+}
+
 /// One row of the statutory table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuthorisationRules {
@@ -51,16 +62,79 @@ pub struct AuthorisationRules {
     /// The lowest rank that may grant in an urgent case, where the law sets
     /// a different one; `None` means the same rank as a normal grant.
     pub urgent_authorising_rank: Option<Rank>,
+    /// The lowest rank that may grant or renew where confidential or legally
+    /// privileged material is likely to be obtained (Annex A of the Codes:
+    /// see [`CONFIDENTIAL_RANK_SOURCE`]); `None` where the ordinary rank is
+    /// already the highest or the Codes set none.
+    pub confidential_rank: Option<Rank>,
     pub period: Period,
     pub judicial_approval: JudicialApproval,
     /// A review must precede any renewal (RIPA s.43(6)).
     pub review_before_renewal: bool,
-    /// Where the rule comes from, shown with any refusal.
+    /// The longest the review frequency set at grant may be, in days, where
+    /// the law sets one.
+    pub most_days_between_reviews: Option<u32>,
+    /// Where the rank and the rule come from, shown with any refusal.
     pub source: &'static str,
-    /// False where DOMAIN.md marks a fact in this row "(check)": the row is
-    /// our best reading, awaiting confirmation by the force's legal adviser.
-    pub checked: bool,
+    /// Whether the authorising rank was read in its source.
+    pub rank_checked: bool,
+    /// Where the period comes from.
+    pub period_source: &'static str,
+    /// Whether the period was read in its source.
+    pub period_checked: bool,
+    /// What else the law requires of this type, as the case file shows it
+    /// to the applicant and the authorising officer.
+    pub safeguards: &'static [Fact],
 }
+
+/// Where the higher rank for likely confidential or legally privileged
+/// material comes from. The ranks are our reading, marked "(check the
+/// ranks)" in DOMAIN.md, so the stricter one is taken.
+pub const CONFIDENTIAL_RANK_SOURCE: Fact = Fact {
+    fact: "a higher authorising level where confidential or legally privileged material is likely",
+    source: "Covert Surveillance and Property Interference Code and CHIS Code, Annex A",
+    checked: false,
+};
+
+/// The central record is kept at least this many years from the end of
+/// each authorisation, and only then may it be reviewed for destruction.
+/// Nothing is ever deleted by ccu: this is the earliest date a person may
+/// consider it.
+pub const CENTRAL_RECORD_RETENTION_YEARS: u32 = 3;
+
+pub const CENTRAL_RECORD_RETENTION: Fact = Fact {
+    fact: "the central record is retained at least 3 years from the end of each authorisation",
+    source: "Covert Surveillance and Property Interference Code, ch. 8",
+    checked: true,
+};
+
+/// Reviews of a juvenile CHIS "at least monthly": 28 days, so that a review
+/// always falls within a calendar month of the last.
+pub const JUVENILE_CHIS_MOST_DAYS_BETWEEN_REVIEWS: u32 = 28;
+
+/// What the law adds for a juvenile CHIS (a source under 18).
+pub const JUVENILE_CHIS_SAFEGUARDS: &[Fact] = &[
+    Fact {
+        fact: "an enhanced risk assessment, covering the source's physical and psychological welfare",
+        source: "RIPA (Juveniles) Order 2000 (SI 2000/2793), as amended",
+        checked: false,
+    },
+    Fact {
+        fact: "a source under 16 is never authorised to act against their parent or anyone with parental responsibility",
+        source: "SI 2000/2793 arts 3-4",
+        checked: true,
+    },
+    Fact {
+        fact: "a source under 16 meets the handler only with an appropriate adult present",
+        source: "SI 2000/2793 arts 3-4",
+        checked: true,
+    },
+    Fact {
+        fact: "reviewed at least monthly (every 28 days at most)",
+        source: "CHIS Code, juvenile sources",
+        checked: false,
+    },
+];
 
 /// The statutory table, one row per type (a test holds us to that).
 pub const AUTHORISATION_RULES: &[AuthorisationRules] = &[
@@ -68,76 +142,113 @@ pub const AUTHORISATION_RULES: &[AuthorisationRules] = &[
         kind: AuthorisationType::DirectedSurveillance,
         authorising_rank: Rank::Superintendent,
         urgent_authorising_rank: Some(Rank::Inspector),
+        confidential_rank: Some(Rank::ChiefConstable),
         period: Period::Months(3),
         judicial_approval: JudicialApproval::NotNeeded,
         review_before_renewal: false,
+        most_days_between_reviews: None,
         source: "RIPA 2000 s.28, s.43(3)(c)",
-        checked: true,
+        rank_checked: true,
+        period_source: "RIPA 2000 s.43(3)(c)",
+        period_checked: true,
+        safeguards: &[],
     },
     AuthorisationRules {
         kind: AuthorisationType::IntrusiveSurveillance,
         authorising_rank: Rank::ChiefConstable,
         urgent_authorising_rank: None,
+        confidential_rank: None,
         period: Period::Months(3),
         judicial_approval: JudicialApproval::Always,
         review_before_renewal: false,
+        most_days_between_reviews: None,
         source: "RIPA 2000 ss.32, 36, 43(3)(c)",
-        checked: true,
+        rank_checked: true,
+        period_source: "RIPA 2000 s.43(3)(c), from the day it takes effect (s.36(2))",
+        period_checked: true,
+        safeguards: &[],
     },
     AuthorisationRules {
         kind: AuthorisationType::Chis,
         authorising_rank: Rank::Superintendent,
         urgent_authorising_rank: None,
+        confidential_rank: Some(Rank::ChiefConstable),
         period: Period::Months(12),
         judicial_approval: JudicialApproval::NotNeeded,
         review_before_renewal: true,
+        most_days_between_reviews: None,
         source: "RIPA 2000 s.29, s.43(3)(b)",
-        checked: true,
+        rank_checked: true,
+        period_source: "RIPA 2000 s.43(3)(b)",
+        period_checked: true,
+        safeguards: &[],
     },
-    // DOMAIN.md marks both the rank ("higher rank") and the four months
-    // "(check)". Assistant Chief Constable is the stricter of the readings
-    // in circulation (the Juveniles Order as amended in 2010 is understood
-    // to require it); until confirmed, the stricter rank is the safe one.
+    // DOMAIN.md gives the four months a source (SI 2018/715, which extended
+    // it from one month) but still marks the rank "(check)": Assistant Chief
+    // Constable is the stricter of the readings in circulation, and until
+    // confirmed the stricter rank is the safe one.
     AuthorisationRules {
         kind: AuthorisationType::JuvenileChis,
         authorising_rank: Rank::AssistantChiefConstable,
         urgent_authorising_rank: None,
+        confidential_rank: Some(Rank::ChiefConstable),
         period: Period::Months(4),
         judicial_approval: JudicialApproval::NotNeeded,
         review_before_renewal: true,
+        most_days_between_reviews: Some(JUVENILE_CHIS_MOST_DAYS_BETWEEN_REVIEWS),
         source: "RIPA 2000 s.29; RIPA (Juveniles) Order 2000 as amended",
-        checked: false,
+        rank_checked: false,
+        period_source: "RIPA (Juveniles) Order 2000 as amended by SI 2018/715",
+        period_checked: true,
+        safeguards: JUVENILE_CHIS_SAFEGUARDS,
     },
+    // Three months "(check s.95)" in DOMAIN.md.
     AuthorisationRules {
         kind: AuthorisationType::PropertyInterference,
         authorising_rank: Rank::ChiefConstable,
         urgent_authorising_rank: None,
+        confidential_rank: None,
         period: Period::Months(3),
         judicial_approval: JudicialApproval::ForProtectedPremises,
         review_before_renewal: false,
+        most_days_between_reviews: None,
         source: "Police Act 1997 ss.93, 95, 97",
-        checked: true,
+        rank_checked: true,
+        period_source: "Police Act 1997 s.95",
+        period_checked: false,
+        safeguards: &[],
     },
     // Communications data is normally authorised by the Office for
     // Communications Data Authorisations, which is not a police rank at all;
-    // only an urgent case goes to the force's designated senior officer.
-    // Inspector stands in for both until the model can name the OCDA, hence
-    // unchecked.
+    // only an urgent case goes to the force's designated senior officer
+    // (IPA s.61A). Inspector stands in for both until the model can name the
+    // OCDA, hence the rank is unchecked; the periods are read in s.65.
     AuthorisationRules {
         kind: AuthorisationType::CommunicationsData,
         authorising_rank: Rank::Inspector,
         urgent_authorising_rank: None,
+        confidential_rank: None,
         period: Period::Months(1),
         judicial_approval: JudicialApproval::NotNeeded,
         review_before_renewal: false,
+        most_days_between_reviews: None,
         source: "IPA 2016 Part 3",
-        checked: false,
+        rank_checked: false,
+        period_source: "IPA 2016 s.65(1), (3); urgent: s.65(3A)",
+        period_checked: true,
+        safeguards: &[],
     },
 ];
 
 /// An urgent (oral) grant runs this many hours from the instant of grant
 /// (RIPA s.43(3)(a)): elapsed time, not calendar days.
 pub const URGENT_DURATION_HOURS: i64 = 72;
+
+/// An urgent communications data authorisation (IPA 2016 s.61A) ceases "at
+/// the end of the period of 3 days beginning with the date on which it is
+/// granted" (s.65(3A)): calendar days, the day of grant being the first,
+/// not 72 hours from the instant.
+pub const URGENT_COMMUNICATIONS_DATA_DAYS: u64 = 3;
 
 /// The row of the statutory table for `kind`.
 pub fn rules(kind: AuthorisationType) -> &'static AuthorisationRules {
@@ -148,13 +259,20 @@ pub fn rules(kind: AuthorisationType) -> &'static AuthorisationRules {
 }
 
 /// The exclusive end instant (UTC) of an authorisation that takes effect at
-/// `effective_from`: 72 hours later if urgent, otherwise the end of its
-/// period.
+/// `effective_from`: if urgent, 72 hours later (RIPA s.43(3)(a)), or for
+/// communications data the end of the third UK day counting the day of
+/// grant (IPA s.65(3A)); otherwise the end of its period.
 pub fn ends_at(
     kind: AuthorisationType,
     effective_from: DateTime<Utc>,
     urgent: bool,
 ) -> DateTime<Utc> {
+    if urgent && kind == AuthorisationType::CommunicationsData {
+        return uk_date(effective_from)
+            .checked_add_days(Days::new(URGENT_COMMUNICATIONS_DATA_DAYS))
+            .map(uk_day_start)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    }
     if urgent {
         return effective_from
             .checked_add_signed(TimeDelta::hours(URGENT_DURATION_HOURS))
@@ -163,6 +281,54 @@ pub fn ends_at(
     match rules(kind).period {
         Period::Months(months) => period_end(effective_from, months),
     }
+}
+
+/// Whether an authorisation of `kind` is in effect only once a Judicial
+/// Commissioner's approval has been given and notified to the grantor:
+/// always for intrusive surveillance (RIPA s.36(2)), and for property
+/// interference at protected premises or likely to obtain privileged or
+/// confidential material (Police Act 1997 s.97(1)).
+pub fn needs_judicial_approval(kind: AuthorisationType, protected_premises: bool) -> bool {
+    match rules(kind).judicial_approval {
+        JudicialApproval::NotNeeded => false,
+        JudicialApproval::Always => true,
+        JudicialApproval::ForProtectedPremises => protected_premises,
+    }
+}
+
+/// When an authorisation needing a Judicial Commissioner's approval, granted
+/// at `granted_at`, takes effect and ends, given that the approval was given
+/// and notified to the grantor at `approved_at` (recorded at `now`).
+///
+/// It takes effect only then (RIPA s.36(2), Police Act 1997 s.97(1)), and
+/// its period begins with the day it takes effect (RIPA s.43(3)), so the
+/// end, and every review and renewal after it, is timed from the approval.
+/// An urgent grant is the exception: its 72 hours run from the grant itself,
+/// the earlier of the two readings, so it never shows as live after its
+/// legal end.
+pub fn approval(
+    kind: AuthorisationType,
+    urgent: bool,
+    granted_at: DateTime<Utc>,
+    approved_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), InvalidInput> {
+    if approved_at > now {
+        return Err(InvalidInput::new(
+            "approved at",
+            "the approval cannot be recorded before it is given",
+        ));
+    }
+    if approved_at < granted_at {
+        return Err(InvalidInput::new(
+            "approved at",
+            "a Judicial Commissioner approves a grant already made: the approval cannot be before the grant",
+        ));
+    }
+    if urgent {
+        return Ok((granted_at, ends_at(kind, granted_at, true)));
+    }
+    Ok((approved_at, ends_at(kind, approved_at, false)))
 }
 
 /// The exclusive end instant of a period of `months` months "beginning with
@@ -270,17 +436,35 @@ pub fn review_due(from: DateTime<Utc>, every_days: u32) -> DateTime<Utc> {
 }
 
 /// Whether an officer of `rank` may grant (or renew) an authorisation of
-/// `kind`, urgently or not.
+/// `kind`, urgently or not, and where confidential or legally privileged
+/// material is likely (`confidential`) or not.
 pub fn check_authorising_rank(
     kind: AuthorisationType,
     rank: Rank,
     urgent: bool,
+    confidential: bool,
 ) -> Result<(), InvalidInput> {
     let row = rules(kind);
     let needed = match (urgent, row.urgent_authorising_rank) {
         (true, Some(urgent_rank)) => urgent_rank,
         _ => row.authorising_rank,
     };
+    // The higher level for confidential material applies urgent or not.
+    if confidential
+        && let Some(higher) = row.confidential_rank
+        && rank < higher
+    {
+        return Err(InvalidInput::new(
+            "rank",
+            format!(
+                "{} likely to obtain confidential or legally privileged material must be authorised at the rank of {} or above, not {} ({})",
+                row.kind.label(),
+                higher.as_str(),
+                rank.as_str(),
+                CONFIDENTIAL_RANK_SOURCE.source,
+            ),
+        ));
+    }
     if rank >= needed {
         return Ok(());
     }
@@ -303,6 +487,42 @@ pub fn check_authorising_rank(
             row.source,
         ),
     ))
+}
+
+/// Checks the review frequency set at grant: 1 to 366 days, and no longer
+/// than the law allows for the type (a juvenile CHIS at least monthly).
+pub fn check_review_frequency(kind: AuthorisationType, days: u32) -> Result<(), InvalidInput> {
+    if days == 0 || days > 366 {
+        return Err(InvalidInput::new(
+            "review frequency",
+            "must be between 1 and 366 days",
+        ));
+    }
+    match rules(kind).most_days_between_reviews {
+        Some(most) if days > most => Err(InvalidInput::new(
+            "review frequency",
+            format!(
+                "a {} is reviewed at least monthly: every {most} days at most, not {days}",
+                kind.label()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The first UK day on which the central record entry of an authorisation
+/// that ended (exclusively) at `ended_at` may be reviewed for destruction:
+/// the day after [`CENTRAL_RECORD_RETENTION_YEARS`] years from its last
+/// day in effect. A 29 February with no anniversary gives 28 February's
+/// next day, 1 March. Nothing is deleted: this only says when a person may
+/// first consider it.
+pub fn destruction_review_from(ended_at: DateTime<Utc>) -> NaiveDate {
+    let last = last_day(ended_at);
+    let years = CENTRAL_RECORD_RETENTION_YEARS as i32;
+    let anniversary = NaiveDate::from_ymd_opt(last.year() + years, last.month(), last.day())
+        .or_else(|| NaiveDate::from_ymd_opt(last.year() + years, last.month(), 28))
+        .unwrap_or(NaiveDate::MAX);
+    anniversary.succ_opt().unwrap_or(NaiveDate::MAX)
 }
 
 #[cfg(test)]
@@ -349,12 +569,25 @@ mod tests {
         assert!(rules(Chis).review_before_renewal);
         assert!(rules(JuvenileChis).review_before_renewal);
         assert!(!rules(DirectedSurveillance).review_before_renewal);
-        let unchecked: Vec<_> = AUTHORISATION_RULES
+        let unchecked_ranks: Vec<_> = AUTHORISATION_RULES
             .iter()
-            .filter(|r| !r.checked)
+            .filter(|r| !r.rank_checked)
             .map(|r| r.kind)
             .collect();
-        assert_eq!(unchecked, [JuvenileChis, CommunicationsData]);
+        assert_eq!(unchecked_ranks, [JuvenileChis, CommunicationsData]);
+        let unchecked_periods: Vec<_> = AUTHORISATION_RULES
+            .iter()
+            .filter(|r| !r.period_checked)
+            .map(|r| r.kind)
+            .collect();
+        assert_eq!(unchecked_periods, [PropertyInterference]);
+        // SI 2018/715: four months for a juvenile CHIS, not one.
+        assert_eq!(rules(JuvenileChis).period, Period::Months(4));
+        assert!(rules(JuvenileChis).period_source.contains("SI 2018/715"));
+        assert_eq!(rules(JuvenileChis).most_days_between_reviews, Some(28));
+        assert_eq!(rules(JuvenileChis).safeguards.len(), 4);
+        const { assert!(CENTRAL_RECORD_RETENTION.checked) };
+        const { assert!(!CONFIDENTIAL_RANK_SOURCE.checked) };
     }
 
     #[test]
@@ -567,6 +800,205 @@ mod tests {
     }
 
     #[test]
+    fn urgent_communications_data_ends_with_its_third_uk_day_ipa_s65_3a() {
+        // (why, granted, exclusive end, last day in effect): three days
+        // beginning with the date of grant, not 72 hours from the instant.
+        let table = [
+            // 10:00 on 15 January: ends at the end of 17 January, not at
+            // 10:00 on 18 January.
+            (
+                "morning",
+                "2026-01-15T10:00:00Z",
+                "2026-01-18T00:00:00Z",
+                "2026-01-17",
+            ),
+            // One minute before UK midnight still counts 15 January as day one.
+            (
+                "just before midnight",
+                "2026-01-15T23:59:00Z",
+                "2026-01-18T00:00:00Z",
+                "2026-01-17",
+            ),
+            // 00:30 BST on 1 July is 30 June in UTC: the UK date is day one.
+            (
+                "late night BST",
+                "2026-06-30T23:30:00Z",
+                "2026-07-03T23:00:00Z",
+                "2026-07-03",
+            ),
+            // Over the March change: the end of 30 March is 23:00Z (BST).
+            (
+                "over March change",
+                "2026-03-28T10:00:00Z",
+                "2026-03-30T23:00:00Z",
+                "2026-03-30",
+            ),
+            // Over the October change: the end of 26 October is midnight GMT.
+            (
+                "over October change",
+                "2026-10-24T10:00:00Z",
+                "2026-10-27T00:00:00Z",
+                "2026-10-26",
+            ),
+            // Over a month end and a leap day.
+            (
+                "leap day",
+                "2028-02-28T12:00:00Z",
+                "2028-03-02T00:00:00Z",
+                "2028-03-01",
+            ),
+        ];
+        for (why, granted, end, last) in table {
+            let got = ends_at(CommunicationsData, at(granted), true);
+            assert_eq!(got, at(end), "{why}");
+            assert_eq!(last_day(got), day(last), "{why}");
+        }
+        // The same grant of directed surveillance keeps its 72 hours
+        // (RIPA s.43(3)(a)).
+        assert_eq!(
+            ends_at(DirectedSurveillance, at("2026-01-15T10:00:00Z"), true),
+            at("2026-01-18T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn judicial_approval_is_needed_ripa_s36_2_and_police_act_s97_1() {
+        // (type, protected premises, needs approval)
+        let table = [
+            (IntrusiveSurveillance, false, true),
+            (PropertyInterference, true, true),
+            (PropertyInterference, false, false),
+            (DirectedSurveillance, false, false),
+            (Chis, false, false),
+            (JuvenileChis, false, false),
+            (CommunicationsData, false, false),
+        ];
+        for (kind, protected, needed) in table {
+            assert_eq!(
+                needs_judicial_approval(kind, protected),
+                needed,
+                "{kind:?} protected={protected}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_grant_whose_approval_comes_three_days_later_ends_three_days_later_ripa_s43_3() {
+        // (why, type, urgent, granted, approved, takes effect, exclusive end)
+        let table = [
+            // Granted 15 January, approved and notified 18 January: three
+            // months beginning with 18 January end at the end of 17 April,
+            // three days after the end of 14 April a grant alone would give.
+            (
+                "intrusive, three days later (s.36(2))",
+                IntrusiveSurveillance,
+                false,
+                "2026-01-15T09:00:00Z",
+                "2026-01-18T16:00:00Z",
+                "2026-01-18T16:00:00Z",
+                "2026-04-17T23:00:00Z",
+            ),
+            (
+                "property interference, three days later (PA 1997 s.97(1))",
+                PropertyInterference,
+                false,
+                "2026-01-15T09:00:00Z",
+                "2026-01-18T08:00:00Z",
+                "2026-01-18T08:00:00Z",
+                "2026-04-17T23:00:00Z",
+            ),
+            // Approved the same day: the same end as the grant would give.
+            (
+                "same day",
+                IntrusiveSurveillance,
+                false,
+                "2026-01-15T09:00:00Z",
+                "2026-01-15T17:00:00Z",
+                "2026-01-15T17:00:00Z",
+                "2026-04-14T23:00:00Z",
+            ),
+            // Approved at 00:30 BST on 1 July (30 June UTC): begins with 1 July.
+            (
+                "approved late night BST",
+                IntrusiveSurveillance,
+                false,
+                "2026-06-29T09:00:00Z",
+                "2026-06-30T23:30:00Z",
+                "2026-06-30T23:30:00Z",
+                "2026-09-30T23:00:00Z",
+            ),
+            // Urgent: the 72 hours run from the grant, the earlier reading.
+            (
+                "urgent",
+                IntrusiveSurveillance,
+                true,
+                "2026-01-15T09:00:00Z",
+                "2026-01-16T09:00:00Z",
+                "2026-01-15T09:00:00Z",
+                "2026-01-18T09:00:00Z",
+            ),
+        ];
+        for (why, kind, urgent, granted, approved, from, end) in table {
+            let (got_from, got_end) =
+                approval(kind, urgent, at(granted), at(approved), at(approved)).unwrap();
+            assert_eq!(got_from, at(from), "{why}");
+            assert_eq!(got_end, at(end), "{why}");
+        }
+        // A renewal after the approval runs from the approval's end.
+        let (_, end) = approval(
+            IntrusiveSurveillance,
+            false,
+            at("2026-01-15T09:00:00Z"),
+            at("2026-01-18T16:00:00Z"),
+            at("2026-01-18T16:00:00Z"),
+        )
+        .unwrap();
+        let (from, to) = renewal(
+            IntrusiveSurveillance,
+            at("2026-01-18T16:00:00Z"),
+            end,
+            at("2026-04-10T10:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(from, at("2026-04-17T23:00:00Z"));
+        assert_eq!(to, at("2026-07-17T23:00:00Z"));
+    }
+
+    #[test]
+    fn an_approval_is_refused_before_the_grant_or_in_the_future() {
+        let granted = at("2026-01-15T09:00:00Z");
+        let now = at("2026-01-16T09:00:00Z");
+        let early = approval(
+            IntrusiveSurveillance,
+            false,
+            granted,
+            at("2026-01-15T08:59:59Z"),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(early.field, "approved at");
+        assert!(
+            early.message.contains("before the grant"),
+            "{}",
+            early.message
+        );
+        let future = approval(
+            IntrusiveSurveillance,
+            false,
+            granted,
+            at("2026-01-16T09:00:01Z"),
+            now,
+        )
+        .unwrap_err();
+        assert_eq!(future.field, "approved at");
+        assert!(
+            future.message.contains("before it is given"),
+            "{}",
+            future.message
+        );
+    }
+
+    #[test]
     fn period_end_counts_months_from_the_uk_day() {
         assert_eq!(
             period_end(at("2026-01-15T09:00:00Z"), 0),
@@ -738,24 +1170,104 @@ mod tests {
             (CommunicationsData, PoliceStaff, true, false),
         ];
         for (kind, rank, urgent, allowed) in table {
-            let result = check_authorising_rank(kind, rank, urgent);
+            let result = check_authorising_rank(kind, rank, urgent, false);
             assert_eq!(result.is_ok(), allowed, "{kind:?} {rank:?} urgent={urgent}");
             if let Err(err) = result {
                 assert_eq!(err.field, "rank");
                 assert!(err.message.contains(rules(kind).source), "{}", err.message);
             }
         }
-        let err = check_authorising_rank(DirectedSurveillance, Inspector, false).unwrap_err();
+        let err =
+            check_authorising_rank(DirectedSurveillance, Inspector, false, false).unwrap_err();
         assert_eq!(
             err.message,
             "Directed surveillance must be authorised at the rank of Superintendent or above \
              (Inspector or above only if urgent), not Inspector (RIPA 2000 s.28, s.43(3)(c))"
         );
-        let err = check_authorising_rank(DirectedSurveillance, Sergeant, true).unwrap_err();
+        let err = check_authorising_rank(DirectedSurveillance, Sergeant, true, false).unwrap_err();
         assert_eq!(
             err.message,
             "Directed surveillance in an urgent case must be authorised at the rank of Inspector \
              or above, not Sergeant (RIPA 2000 s.28, s.43(3)(c))"
         );
+    }
+
+    #[test]
+    fn confidential_material_needs_the_higher_rank_csp_and_chis_codes_annex_a() {
+        use Rank::*;
+        // (type, rank, urgent, allowed) with confidential material likely.
+        let table = [
+            (DirectedSurveillance, ChiefConstable, false, true),
+            (DirectedSurveillance, DeputyChiefConstable, false, false),
+            (DirectedSurveillance, Superintendent, false, false),
+            // Urgency does not lower the higher level.
+            (DirectedSurveillance, Inspector, true, false),
+            (Chis, ChiefConstable, false, true),
+            (Chis, Superintendent, false, false),
+            (JuvenileChis, AssistantChiefConstable, false, false),
+            (IntrusiveSurveillance, ChiefConstable, false, true),
+            (PropertyInterference, ChiefConstable, false, true),
+        ];
+        for (kind, rank, urgent, allowed) in table {
+            let result = check_authorising_rank(kind, rank, urgent, true);
+            assert_eq!(result.is_ok(), allowed, "{kind:?} {rank:?} urgent={urgent}");
+            // The same rank without confidential material is judged as before.
+            if !allowed && rank >= rules(kind).authorising_rank && !urgent {
+                assert!(check_authorising_rank(kind, rank, urgent, false).is_ok());
+            }
+        }
+        let err = check_authorising_rank(Chis, Superintendent, false, true).unwrap_err();
+        assert_eq!(err.field, "rank");
+        assert_eq!(
+            err.message,
+            "Covert human intelligence source (CHIS) likely to obtain confidential or legally \
+             privileged material must be authorised at the rank of Chief Constable or above, not \
+             Superintendent (Covert Surveillance and Property Interference Code and CHIS Code, Annex A)"
+        );
+    }
+
+    #[test]
+    fn a_juvenile_chis_is_reviewed_at_least_monthly_si_2000_2793() {
+        // (type, days, allowed)
+        let table = [
+            (JuvenileChis, 28, true),
+            (JuvenileChis, 29, false),
+            (JuvenileChis, 1, true),
+            (Chis, 90, true),
+            (Chis, 0, false),
+            (DirectedSurveillance, 367, false),
+        ];
+        for (kind, days, allowed) in table {
+            let result = check_review_frequency(kind, days);
+            assert_eq!(result.is_ok(), allowed, "{kind:?} {days}");
+            if let Err(err) = result {
+                assert_eq!(err.field, "review frequency");
+            }
+        }
+        assert_eq!(
+            check_review_frequency(JuvenileChis, 29)
+                .unwrap_err()
+                .message,
+            "a Juvenile CHIS is reviewed at least monthly: every 28 days at most, not 29"
+        );
+    }
+
+    #[test]
+    fn the_central_record_may_be_reviewed_for_destruction_3_years_after_the_end_cspi_code_ch8() {
+        // (why, exclusive end, first day it may be reviewed)
+        let table = [
+            // Last day 14 April 2026: kept to the end of 14 April 2029.
+            ("ordinary", "2026-04-14T23:00:00Z", "2029-04-15"),
+            // Ended mid-day (urgent): its last day is that day.
+            ("mid-day", "2026-01-18T10:00:00Z", "2029-01-19"),
+            // Last day 29 February 2028: no 29 February 2031, so the end of
+            // 28 February, and 1 March.
+            ("leap day", "2028-03-01T00:00:00Z", "2031-03-01"),
+            // Last day 31 December: into the next year.
+            ("year end", "2027-01-01T00:00:00Z", "2030-01-01"),
+        ];
+        for (why, end, from) in table {
+            assert_eq!(destruction_review_from(at(end)), day(from), "{why}");
+        }
     }
 }

@@ -138,7 +138,9 @@ pub struct AuthorisationApplication {
     pub necessity: String,
     pub proportionality: String,
     pub collateral_intrusion: String,
-    pub confidential_likely: bool,
+    /// Whether confidential or legally privileged material is likely, and
+    /// why: never a bare yes or no.
+    pub confidential: ConfidentialMaterial,
     /// Dwellings, offices, or legally privileged material: property
     /// interference there needs a Judicial Commissioner's prior approval.
     pub protected_premises: bool,
@@ -157,7 +159,7 @@ impl AuthorisationApplication {
         necessity: &str,
         proportionality: &str,
         collateral_intrusion: &str,
-        confidential_likely: bool,
+        confidential: ConfidentialMaterial,
         protected_premises: bool,
     ) -> Result<AuthorisationApplication, InvalidInput> {
         let urgency_reason = text::optional("urgency reason", urgency_reason, LONG)?;
@@ -197,8 +199,153 @@ impl AuthorisationApplication {
                 collateral_intrusion,
                 LONG,
             )?,
-            confidential_likely,
+            confidential,
             protected_premises,
+        })
+    }
+}
+
+/// Whether confidential or legally privileged material is likely to be
+/// obtained, with the reason. IPCO inspectors criticise a generic
+/// "unlikely": the reason must say why ("unlikely because the subject's
+/// solicitor is not in the area watched"), so one that is only a yes or a
+/// no in other words, or under three words, is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfidentialMaterial {
+    pub likely: bool,
+    pub reason: String,
+}
+
+/// Answers that say yes or no without saying why.
+const BARE_ANSWERS: &[&str] = &[
+    "no",
+    "none",
+    "nil",
+    "n/a",
+    "na",
+    "unlikely",
+    "not likely",
+    "likely",
+    "yes",
+    "none expected",
+    "none anticipated",
+    "not anticipated",
+    "not expected",
+    "none known",
+    "highly unlikely",
+    "very unlikely",
+    "it is unlikely",
+    "not applicable",
+];
+
+/// The fewest words a reason about confidential material may have.
+pub const CONFIDENTIAL_REASON_MIN_WORDS: usize = 3;
+
+impl ConfidentialMaterial {
+    pub fn new(likely: bool, reason: &str) -> Result<ConfidentialMaterial, InvalidInput> {
+        const FIELD: &str = "confidential reason";
+        let reason = text::required(FIELD, reason, LONG)?;
+        let plain = reason
+            .to_lowercase()
+            .trim_end_matches(['.', '!'])
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let words = plain.split(' ').count();
+        if BARE_ANSWERS.contains(&plain.as_str()) || words < CONFIDENTIAL_REASON_MIN_WORDS {
+            return Err(InvalidInput::new(
+                FIELD,
+                format!(
+                    "say why confidential or privileged material is {} (\"{}ly because ...\"), not only '{}'",
+                    if likely { "likely" } else { "unlikely" },
+                    if likely { "like" } else { "unlike" },
+                    reason.trim()
+                ),
+            ));
+        }
+        Ok(ConfidentialMaterial { likely, reason })
+    }
+}
+
+code_list! {
+    /// What became of the product (the material obtained) when an
+    /// authorisation was cancelled.
+    pub enum ProductFate ("product") {
+        Kept = "kept", "Kept, with a keeper and a review date";
+        Destroyed = "destroyed", "Destroyed";
+        NoneObtained = "none-obtained", "None was obtained";
+    }
+}
+
+/// The product's handling at cancellation: who keeps it and when it is
+/// next reviewed, or that it was destroyed (or that none was obtained),
+/// and the arrangements in words. "A simple confirmation of cancellation
+/// is not sufficient" (IPCO).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductHandling {
+    pub fate: ProductFate,
+    /// Who keeps it (a person or a role); only when kept.
+    pub keeper: String,
+    /// When it is next reviewed (UK day); only when kept.
+    pub review_on: Option<NaiveDate>,
+    /// How it is stored, reviewed or was destroyed.
+    pub arrangements: String,
+}
+
+impl ProductHandling {
+    /// `today` is the UK day of the cancellation: a review date is not
+    /// before it.
+    pub fn new(
+        fate: ProductFate,
+        keeper: &str,
+        review_on: Option<NaiveDate>,
+        arrangements: &str,
+        today: NaiveDate,
+    ) -> Result<ProductHandling, InvalidInput> {
+        let keeper = text::optional("product keeper", keeper, 200)?;
+        let arrangements = text::required("material arrangements", arrangements, LONG)?;
+        match fate {
+            ProductFate::Kept => {
+                if keeper.is_empty() {
+                    return Err(InvalidInput::new(
+                        "product keeper",
+                        "kept product needs the person or role who keeps it",
+                    ));
+                }
+                match review_on {
+                    None => {
+                        return Err(InvalidInput::new(
+                            "product review",
+                            "kept product needs the date it is next reviewed",
+                        ));
+                    }
+                    Some(day) if day < today => {
+                        return Err(InvalidInput::new(
+                            "product review",
+                            "the next review of the product cannot be in the past",
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+            ProductFate::Destroyed | ProductFate::NoneObtained => {
+                if !keeper.is_empty() || review_on.is_some() {
+                    return Err(InvalidInput::new(
+                        if keeper.is_empty() {
+                            "product review"
+                        } else {
+                            "product keeper"
+                        },
+                        "is only for product that is kept",
+                    ));
+                }
+            }
+        }
+        Ok(ProductHandling {
+            fate,
+            keeper,
+            review_on,
+            arrangements,
         })
     }
 }
@@ -232,8 +379,8 @@ pub struct Cancellation {
     pub stop_instruction_at: DateTime<Utc>,
     pub reason: String,
     pub outcome: String,
-    /// How the material obtained is stored, reviewed or destroyed.
-    pub material_arrangements: String,
+    /// What became of the material obtained.
+    pub product: ProductHandling,
 }
 
 impl Cancellation {
@@ -241,17 +388,13 @@ impl Cancellation {
         stop_instruction_at: DateTime<Utc>,
         reason: &str,
         outcome: &str,
-        material_arrangements: &str,
+        product: ProductHandling,
     ) -> Result<Cancellation, InvalidInput> {
         Ok(Cancellation {
             stop_instruction_at,
             reason: text::required("reason", reason, LONG)?,
             outcome: text::required("outcome", outcome, LONG)?,
-            material_arrangements: text::required(
-                "material arrangements",
-                material_arrangements,
-                LONG,
-            )?,
+            product,
         })
     }
 }
@@ -436,7 +579,7 @@ mod tests {
                 "n",
                 "p",
                 "c",
-                false,
+                ConfidentialMaterial::new(false, "unlikely because public places only").unwrap(),
                 premises,
             )
         };
@@ -453,5 +596,130 @@ mod tests {
         assert!(make(AuthorisationType::DirectedSurveillance, false, "why", false).is_err());
         assert!(make(AuthorisationType::DirectedSurveillance, false, "", true).is_err());
         assert!(make(AuthorisationType::PropertyInterference, false, "", true).is_ok());
+    }
+
+    #[test]
+    fn confidential_material_needs_a_reason_not_a_yes_or_no() {
+        // (likely, reason, accepted)
+        let table = [
+            (
+                false,
+                "Unlikely because the subject is watched only at work",
+                true,
+            ),
+            (
+                true,
+                "Likely because the office shares a floor with a solicitor",
+                true,
+            ),
+            (false, "", false),
+            (false, "unlikely", false),
+            (false, "Unlikely.", false),
+            (false, "None expected", false),
+            (false, "  highly   UNLIKELY ", false),
+            (true, "yes", false),
+            (false, "not at work", true),
+            (false, "no lawyers", false),
+        ];
+        for (likely, reason, accepted) in table {
+            let result = ConfidentialMaterial::new(likely, reason);
+            assert_eq!(result.is_ok(), accepted, "{reason:?}");
+            if let Err(err) = result {
+                assert_eq!(err.field, "confidential reason");
+            }
+        }
+        let err = ConfidentialMaterial::new(false, "Unlikely").unwrap_err();
+        assert_eq!(
+            err.message,
+            "say why confidential or privileged material is unlikely (\"unlikely because ...\"), not only 'Unlikely'"
+        );
+    }
+
+    #[test]
+    fn a_cancellation_says_who_keeps_the_product_and_when_it_is_reviewed_or_that_it_went() {
+        let today = NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
+        let later = NaiveDate::from_ymd_opt(2026, 8, 1);
+        let past = NaiveDate::from_ymd_opt(2026, 1, 31);
+        // (fate, keeper, review, arrangements, refused beside)
+        let table = [
+            (
+                ProductFate::Kept,
+                "Disclosure officer",
+                later,
+                "Exhibits store",
+                None,
+            ),
+            (
+                ProductFate::Kept,
+                "",
+                later,
+                "Exhibits store",
+                Some("product keeper"),
+            ),
+            (
+                ProductFate::Kept,
+                "Disclosure officer",
+                None,
+                "Exhibits store",
+                Some("product review"),
+            ),
+            (
+                ProductFate::Kept,
+                "Disclosure officer",
+                past,
+                "Exhibits store",
+                Some("product review"),
+            ),
+            (
+                ProductFate::Kept,
+                "Disclosure officer",
+                later,
+                " ",
+                Some("material arrangements"),
+            ),
+            (
+                ProductFate::Destroyed,
+                "",
+                None,
+                "Shredded 1/2/2026, witnessed",
+                None,
+            ),
+            (
+                ProductFate::Destroyed,
+                "Someone",
+                None,
+                "Shredded",
+                Some("product keeper"),
+            ),
+            (
+                ProductFate::Destroyed,
+                "",
+                later,
+                "Shredded",
+                Some("product review"),
+            ),
+            (
+                ProductFate::NoneObtained,
+                "",
+                None,
+                "Nothing was seen or recorded",
+                None,
+            ),
+            (
+                ProductFate::NoneObtained,
+                "",
+                None,
+                "",
+                Some("material arrangements"),
+            ),
+        ];
+        for (fate, keeper, review, arrangements, refused) in table {
+            let result = ProductHandling::new(fate, keeper, review, arrangements, today);
+            assert_eq!(
+                result.as_ref().err().map(|e| e.field),
+                refused,
+                "{fate:?} {keeper:?} {review:?} {arrangements:?}"
+            );
+        }
     }
 }

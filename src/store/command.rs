@@ -1,5 +1,6 @@
 //! Every change a user can ask for, what each needs, and which rule runs it.
 
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::accounts;
@@ -177,9 +178,12 @@ pub enum Command {
         urn: Urn,
         rationale: Rationale,
     },
+    /// A Judicial Commissioner's approval, given and notified to the
+    /// grantor at `approved_at`: the authorisation takes effect then.
     RecordJudicialApproval {
         urn: Urn,
         reference: String,
+        approved_at: DateTime<Utc>,
     },
     ReviewAuthorisation {
         urn: Urn,
@@ -527,9 +531,11 @@ pub(super) fn apply(
         Command::RefuseAuthorisation { urn, rationale } => {
             authorisations::refuse(ctx, &urn, &rationale)
         }
-        Command::RecordJudicialApproval { urn, reference } => {
-            authorisations::judicial_approval(ctx, &urn, &reference)
-        }
+        Command::RecordJudicialApproval {
+            urn,
+            reference,
+            approved_at,
+        } => authorisations::judicial_approval(ctx, &urn, &reference, approved_at),
         Command::ReviewAuthorisation { urn, review } => authorisations::review(ctx, &urn, review),
         Command::RenewAuthorisation { urn, rationale } => {
             authorisations::renew(ctx, &urn, &rationale)

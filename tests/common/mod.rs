@@ -895,8 +895,32 @@ pub fn back_to_schema(path: &Path, version: u32) -> String {
     ccu::store::migrations()
         .to_version(&mut then, version as usize)
         .unwrap();
-    let then = names(&then);
+    let columns = |conn: &rusqlite::Connection, table: &str| -> Vec<String> {
+        conn.prepare("SELECT name FROM pragma_table_info(?1)")
+            .unwrap()
+            .query_map([table], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let now = raw_conn(path);
     let mut sql = String::new();
+    // Columns a later migration added to a table the version had.
+    for (ty, name) in names(&then) {
+        if ty != "table" {
+            continue;
+        }
+        let had = columns(&then, &name);
+        for column in columns(&now, &name) {
+            if !had.contains(&column) {
+                sql.push_str(&format!(
+                    "ALTER TABLE \"{name}\" DROP COLUMN \"{column}\";\n"
+                ));
+            }
+        }
+    }
+    drop(now);
+    let then = names(&then);
     for kind in ["trigger", "index", "table"] {
         for (ty, name) in names(&raw_conn(path)) {
             if ty == kind && !then.contains(&(ty.clone(), name.clone())) {

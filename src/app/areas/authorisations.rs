@@ -264,12 +264,6 @@ pub fn authorisation_detail(record: &AuthorisationRecord) -> Opened<Record> {
             opt(&a.involvement_reason),
         ));
     }
-    if a.confidential_information_likely {
-        lines.push(DetailLine::Warning(
-            "Confidential information",
-            "likely".into(),
-        ));
-    }
     lines.push(DetailLine::Field(
         "Judicial approval",
         match (&a.judicial_approval_at, &a.judicial_reference) {
@@ -300,12 +294,37 @@ pub fn authorisation_detail(record: &AuthorisationRecord) -> Opened<Record> {
             .map(|d| format!("{d} days"))
             .unwrap_or_else(|| "-".into()),
     ));
+    let because = a.confidential_reason.as_deref().map_or_else(
+        || " (no reason recorded)".to_string(),
+        |r| format!(": {}", shown(r)),
+    );
+    if a.confidential_information_likely {
+        lines.push(DetailLine::Warning(
+            "Confidential information",
+            format!("likely{because}"),
+        ));
+    } else {
+        lines.push(DetailLine::Field(
+            "Confidential",
+            format!("unlikely{because}"),
+        ));
+    }
     if let Some(c) = &record.cancellation {
         lines.push(DetailLine::Field("Cancelled", uk_time(&c.cancelled_at)));
         lines.push(DetailLine::Field(
             "Stop instruction",
             or_dash(c.stop_instruction_at.as_deref(), uk_time),
         ));
+        lines.push(DetailLine::Field("Product", opt(&a.product_handling)));
+    }
+    if let Some(from) = &a.destruction_review_from {
+        lines.push(DetailLine::Field(
+            "Destruction review",
+            format!("not before {} (kept 3 years from the end)", iso_day(from)),
+        ));
+    }
+    for similar in &a.similar_text {
+        lines.push(DetailLine::Warning("Similar text", shown(similar)));
     }
     lines.push(DetailLine::Blank);
     lines.push(DetailLine::Heading("Description".into()));

@@ -281,7 +281,9 @@ fn covert_phase(plan: &mut Plan) {
         plan,
         (94, 14, 0),
         "auth-bittern",
-        "Still necessary: the source reports two meetings but not yet what was exchanged.",
+        // Repeats the application's necessity, as the reviews IPCO
+        // criticises do: the record shows it as similar text.
+        "Observation shows meetings but not what passes between them; only a source can.",
         "Proportionate: no new tasking; the source's access is unchanged.",
     );
     plan.decision(

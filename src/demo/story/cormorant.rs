@@ -8,7 +8,7 @@ use crate::demo::Plan;
 use crate::demo::intake::item;
 use crate::domain::authorisation::AuthorisationType::*;
 use crate::domain::bid::{BidDecision, BidStatus};
-use crate::domain::covert::{Cancellation, ThresholdOutcome};
+use crate::domain::covert::{Cancellation, ProductFate, ProductHandling, ThresholdOutcome};
 use crate::domain::intelligence::Category::*;
 use crate::domain::intelligence::SourceType::*;
 use crate::domain::lesson::{Dissemination, Response};
@@ -200,7 +200,13 @@ fn outcome(plan: &mut Plan) {
                     stop,
                     "No longer necessary: the subject has been seen making two fills with cards for vehicles in the workshop.",
                     "Evidence obtained; the subject is to be interviewed.",
-                    "Observation logs and images held as exhibits under CPIA; images of other customers deleted after review.",
+                    ProductHandling::new(
+                        ProductFate::Kept,
+                        "Disclosure officer, Operation CORMORANT",
+                        Some(crate::domain::time::uk_date(stop) + chrono::Days::new(182)),
+                        "Observation logs and images held as exhibits under CPIA; images of other customers deleted after review.",
+                        crate::domain::time::uk_date(stop),
+                    )?,
                 )?,
             })
         }

@@ -8,7 +8,7 @@ use crate::domain::account::Username;
 use crate::domain::authorisation::AuthorisationType;
 use crate::domain::bid::{BidDecision, BidLine, BidStatus};
 use crate::domain::covert::{
-    AuthorisationApplication, Review, ThresholdCriteria, ThresholdOutcome,
+    AuthorisationApplication, ConfidentialMaterial, Review, ThresholdCriteria, ThresholdOutcome,
 };
 use crate::domain::intelligence::Category;
 use crate::domain::operation::{Closure, Codename, NewOperation, Priority};
@@ -180,6 +180,21 @@ pub(super) fn close_bid(
     });
 }
 
+/// Why the demonstration's applications expect no confidential material.
+fn confidential_reason(kind: AuthorisationType) -> &'static str {
+    match kind {
+        AuthorisationType::Chis | AuthorisationType::JuvenileChis => {
+            "Unlikely because the source reports only on the subject's dealings at work, never with a lawyer, doctor or journalist."
+        }
+        AuthorisationType::CommunicationsData => {
+            "Unlikely because the data is the subject's work phone, which carries no calls to a lawyer or a journalist."
+        }
+        _ => {
+            "Unlikely because the observation is of the subject in public and at work, away from any lawyer, doctor or journalist."
+        }
+    }
+}
+
 /// An application to `authorising`: (description, necessity,
 /// proportionality, collateral intrusion).
 #[allow(clippy::too_many_arguments)]
@@ -211,7 +226,7 @@ pub(super) fn apply_for(
                 necessity,
                 proportionality,
                 collateral,
-                false,
+                ConfidentialMaterial::new(false, confidential_reason(kind))?,
                 false,
             )?,
         ))

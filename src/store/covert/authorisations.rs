@@ -10,11 +10,13 @@ use serde_json::json;
 
 use crate::domain::InvalidInput;
 use crate::domain::account::Rank;
-use crate::domain::authorisation::{self as law, AuthorisationType, JudicialApproval};
+use crate::domain::authorisation::{self as law, AuthorisationType};
 use crate::domain::covert::{
-    AuthorisationApplication, AuthorisationStatus, Cancellation, Review, ThresholdOutcome,
+    AuthorisationApplication, AuthorisationStatus, Cancellation, ProductFate, Review,
+    ThresholdOutcome,
 };
 use crate::domain::operation::{Codename, OperationStatus, TeamPart};
+use crate::domain::similarity;
 use crate::domain::text::{self, Rationale};
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::plumbing::{next_urn, stored, stored_codename, stored_urn, with};
@@ -26,6 +28,78 @@ fn parse_time(text: &str) -> std::result::Result<DateTime<Utc>, InvalidInput> {
     crate::domain::time::parse_stored(text)
 }
 
+/// How many of the most recent other authorisations a new piece of
+/// reasoning is compared with: enough to catch a template in use, and a
+/// bound on the work however large the case file grows.
+pub const SIMILARITY_WINDOW: i64 = 200;
+
+/// Earlier text a new piece of reasoning may repeat: (authorisation id,
+/// review id, field).
+type Earlier = (i64, Option<i64>, &'static str);
+
+/// The application and grant texts of the [`SIMILARITY_WINDOW`] most
+/// recent authorisations other than `this`.
+fn recent_texts(ctx: &Ctx<'_>, this: i64) -> Result<Vec<(Earlier, String)>, Fail> {
+    let mut stmt = ctx.tx.prepare_cached(
+        "SELECT id, necessity, proportionality, collateral_intrusion, coalesce(decision_rationale, '')
+         FROM authorisation WHERE id <> ?1 ORDER BY id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![this, SIMILARITY_WINDOW], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            [r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
+        ))
+    })?;
+    let mut texts = Vec::new();
+    for row in rows {
+        let (id, [n, p, c, g]) = row?;
+        texts.push(((id, None, "necessity"), n));
+        texts.push(((id, None, "proportionality"), p));
+        texts.push(((id, None, "collateral intrusion"), c));
+        texts.push(((id, None, "grant rationale"), g));
+    }
+    Ok(texts)
+}
+
+/// Records, for each of `fields` (name, text) of authorisation `id` (or
+/// its review `review`), the earlier text it is near-identical to, if any.
+fn record_similar(
+    ctx: &Ctx<'_>,
+    id: i64,
+    review: Option<i64>,
+    fields: &[(&str, &str)],
+    earlier: &[(Earlier, String)],
+) -> Result<Vec<serde_json::Value>, Fail> {
+    let earlier: Vec<(Earlier, similarity::Shingles)> = earlier
+        .iter()
+        .map(|(k, t)| (*k, similarity::Shingles::of(t)))
+        .collect();
+    let mut found = Vec::new();
+    for (field, text) in fields {
+        let Some(m) = similarity::best_among(text, earlier.iter().map(|(k, s)| (*k, s))) else {
+            continue;
+        };
+        let (other, other_review, other_field) = m.earlier;
+        ctx.tx.exec_cached(
+            "INSERT INTO authorisation_similarity (authorisation_id, review_id, field, percent,
+                 earlier_authorisation_id, earlier_review_id, earlier_field, found_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                id,
+                review,
+                field,
+                m.percent,
+                other,
+                other_review,
+                other_field,
+                ctx.at
+            ],
+        )?;
+        found.push(json!({ "field": field, "percent": m.percent, "earlier_field": other_field }));
+    }
+    Ok(found)
+}
+
 /// An authorisation as the commands need it.
 struct Current {
     id: i64,
@@ -35,6 +109,7 @@ struct Current {
     status: AuthorisationStatus,
     applied_by: i64,
     protected_premises: bool,
+    confidential_likely: bool,
     granted_at: Option<DateTime<Utc>>,
     ends_at: Option<DateTime<Utc>>,
 }
@@ -48,7 +123,7 @@ fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<Current, Fail> {
         .row_cached(
             &format!(
                 "SELECT a.id, a.operation_id, a.kind, a.urgent, a.status, a.applied_by, a.protected_premises,
-                        a.granted_at, a.ends_at, {}
+                        a.granted_at, a.ends_at, a.confidential_likely, {}
                  FROM authorisation a WHERE a.urn = :urn",
                 operation_visible("a.operation_id")
             ),
@@ -67,8 +142,9 @@ fn find(ctx: &Ctx<'_>, urn: &Urn) -> Result<Current, Fail> {
                         protected_premises: r.get(6)?,
                         granted_at: granted.map(|t| stored(7, parse_time, &t)).transpose()?,
                         ends_at: ends.map(|t| stored(8, parse_time, &t)).transpose()?,
+                        confidential_likely: r.get(9)?,
                     },
-                    r.get::<_, bool>(9)?,
+                    r.get::<_, bool>(10)?,
                 ))
             },
         )
@@ -176,8 +252,8 @@ pub(in crate::store) fn apply(
     ctx.tx.exec_cached(
         "INSERT INTO authorisation (urn, operation_id, kind, urgent, urgency_reason, description, necessity,
              proportionality, collateral_intrusion, confidential_likely, protected_premises, status,
-             applied_at, applied_by, authorising_officer)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'applied', ?12, ?13, ?14)",
+             applied_at, applied_by, authorising_officer, confidential_reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'applied', ?12, ?13, ?14, ?15)",
         params![
             urn.to_string(),
             op.id,
@@ -188,14 +264,26 @@ pub(in crate::store) fn apply(
             app.necessity,
             app.proportionality,
             app.collateral_intrusion,
-            app.confidential_likely,
+            app.confidential.likely,
             app.protected_premises,
             ctx.at,
             ctx.actor.id,
-            asked.id
+            asked.id,
+            app.confidential.reason
         ],
     )?;
     let id = ctx.tx.last_insert_rowid();
+    let similar = record_similar(
+        ctx,
+        id,
+        None,
+        &[
+            ("necessity", &app.necessity),
+            ("proportionality", &app.proportionality),
+            ("collateral intrusion", &app.collateral_intrusion),
+        ],
+        &recent_texts(ctx, id)?,
+    )?;
     for subject in subject_ids {
         ctx.tx.exec_cached(
             "INSERT INTO authorisation_subject (authorisation_id, subject_id) VALUES (?1, ?2)",
@@ -225,8 +313,10 @@ pub(in crate::store) fn apply(
             "urgency_reason": app.urgency_reason,
             "asked": app.asked.as_str(),
             "subjects": app.subjects.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-            "confidential_likely": app.confidential_likely,
+            "confidential_likely": app.confidential.likely,
+            "confidential_reason": app.confidential.reason,
             "protected_premises": app.protected_premises,
+            "similar_text": similar,
         }),
     })
 }
@@ -254,10 +344,8 @@ pub(in crate::store) fn grant(
     expect_status(&a, urn, &[AuthorisationStatus::Applied], "granted")?;
     let rationale = rationale.as_str();
     let rank = actor_rank(ctx)?;
-    law::check_authorising_rank(a.kind, rank, a.urgent)?;
-    if review_every_days == 0 || review_every_days > 366 {
-        return Err(InvalidInput::new("review frequency", "must be between 1 and 366 days").into());
-    }
+    law::check_authorising_rank(a.kind, rank, a.urgent, a.confidential_likely)?;
+    law::check_review_frequency(a.kind, review_every_days)?;
     let involved = directly_involved(ctx, a.operation_id)?;
     let involvement = involvement.map_or("", Rationale::as_str);
     if involved && involvement.is_empty() {
@@ -274,22 +362,22 @@ pub(in crate::store) fn grant(
         )
         .into());
     }
-    let needs_approval = match law::rules(a.kind).judicial_approval {
-        JudicialApproval::NotNeeded => false,
-        JudicialApproval::Always => true,
-        JudicialApproval::ForProtectedPremises => a.protected_premises,
-    };
+    let needs_approval = law::needs_judicial_approval(a.kind, a.protected_premises);
     let status = if needs_approval {
         AuthorisationStatus::AwaitingApproval
     } else {
         AuthorisationStatus::Granted
     };
-    // The period runs from the grant: counting from a later approval could
-    // only make it end later, and it must never look live after its end.
-    let ends_at = law::ends_at(a.kind, ctx.now, a.urgent);
+    // One needing a Judicial Commissioner's approval takes effect, and its
+    // period begins, only when the approval is given and notified (RIPA
+    // s.36(2), s.43(3); Police Act 1997 s.97(1)): until then it has no
+    // period and no end. An urgent grant's 72 hours run from the grant.
+    let ends_at = (!needs_approval || a.urgent).then(|| law::ends_at(a.kind, ctx.now, a.urgent));
+    let ends_text = ends_at.map(format_timestamp);
     ctx.tx.exec_cached(
         "UPDATE authorisation SET status = ?2, authorising_officer = ?3, authorising_rank = ?4, granted_at = ?5,
-             directly_involved = ?6, involvement_reason = ?7, review_every_days = ?8, effective_from = ?5,
+             directly_involved = ?6, involvement_reason = ?7, review_every_days = ?8,
+             effective_from = CASE WHEN ?9 IS NULL THEN NULL ELSE ?5 END,
              ends_at = ?9, decision_rationale = ?10
          WHERE id = ?1",
         params![
@@ -301,9 +389,16 @@ pub(in crate::store) fn grant(
             involved,
             if involved { Some(&involvement) } else { None },
             review_every_days,
-            format_timestamp(ends_at),
+            ends_text,
             rationale
         ],
+    )?;
+    let similar = record_similar(
+        ctx,
+        a.id,
+        None,
+        &[("grant rationale", rationale)],
+        &recent_texts(ctx, a.id)?,
     )?;
     Ok(Applied {
         entity_type: "authorisation",
@@ -312,12 +407,13 @@ pub(in crate::store) fn grant(
             "before": { "status": a.status.code() },
             "after": { "status": status.code() },
             "rank": rank.as_str(),
-            "ends_at": format_timestamp(ends_at),
-            "last_day": law::last_day(ends_at).to_string(),
+            "ends_at": ends_text,
+            "last_day": ends_at.map(|e| law::last_day(e).to_string()),
             "review_every_days": review_every_days,
             "directly_involved": involved,
             "involvement": involvement,
             "rationale": rationale,
+            "similar_text": similar,
         }),
     })
 }
@@ -342,12 +438,18 @@ pub(in crate::store) fn refuse(
     })
 }
 
+/// Records that a Judicial Commissioner's approval was given and notified
+/// to the grantor at `approved_at`: the authorisation takes effect then, and
+/// its period, reviews and renewals are timed from it (see
+/// [`law::approval`]).
 pub(in crate::store) fn judicial_approval(
     ctx: &Ctx<'_>,
     urn: &Urn,
     reference: &str,
+    approved_at: DateTime<Utc>,
 ) -> Result<Applied, Fail> {
     let a = find(ctx, urn)?;
+    not_own(ctx, &a, "record the approval of")?;
     expect_status(
         &a,
         urn,
@@ -355,19 +457,47 @@ pub(in crate::store) fn judicial_approval(
         "given a Judicial Commissioner's approval",
     )?;
     let reference = text::line("Judicial Commissioner's reference", reference, 200)?;
-    if a.ends_at.is_some_and(|end| ctx.now >= end) {
-        return Err(
-            InvalidInput::new("approval", format!("{urn} ended before it was approved")).into(),
-        );
+    let granted_at = a
+        .granted_at
+        .expect("a granted authorisation has a grant time");
+    let (takes_effect, ends_at) =
+        law::approval(a.kind, a.urgent, granted_at, approved_at, ctx.now)?;
+    if ctx.now >= ends_at {
+        return Err(InvalidInput::new(
+            "approval",
+            format!(
+                "{urn} ended at the end of {} before it was approved",
+                law::last_day(ends_at)
+            ),
+        )
+        .into());
     }
     ctx.tx.exec_cached(
-        "UPDATE authorisation SET status = 'granted', judicial_approval_at = ?2, judicial_reference = ?3 WHERE id = ?1",
-        params![a.id, ctx.at, reference],
+        "UPDATE authorisation SET status = 'granted', judicial_approval_at = ?2, judicial_reference = ?3,
+             effective_from = ?4, ends_at = ?5
+         WHERE id = ?1",
+        params![
+            a.id,
+            format_timestamp(approved_at),
+            reference,
+            format_timestamp(takes_effect),
+            format_timestamp(ends_at)
+        ],
     )?;
     Ok(Applied {
         entity_type: "authorisation",
         entity_ref: urn.to_string(),
-        details: json!({ "before": { "status": a.status.code() }, "after": { "status": "granted" }, "reference": reference }),
+        details: json!({
+            "before": { "status": a.status.code(), "ends_at": a.ends_at.map(format_timestamp) },
+            "after": {
+                "status": "granted",
+                "ends_at": format_timestamp(ends_at),
+                "last_day": law::last_day(ends_at).to_string(),
+            },
+            "reference": reference,
+            "approved_at": format_timestamp(approved_at),
+            "takes_effect_at": format_timestamp(takes_effect),
+        }),
     })
 }
 
@@ -381,7 +511,15 @@ fn live(a: &Current, urn: &Urn, ctx: &Ctx<'_>, doing: &str) -> Result<DateTime<U
         ],
         doing,
     )?;
-    let end = a.ends_at.expect("a granted authorisation has an end");
+    let Some(end) = a.ends_at else {
+        // Granted, but not in effect until a Judicial Commissioner approves:
+        // its period, reviews and renewals are all timed from the approval.
+        return Err(InvalidInput::new(
+            "status",
+            format!("{urn} is not in effect until a Judicial Commissioner's approval is recorded: it cannot be {doing} before then"),
+        )
+        .into());
+    };
     if ctx.now >= end {
         return Err(InvalidInput::new(
             "status",
@@ -404,6 +542,47 @@ pub(in crate::store) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Resu
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![a.id, review.necessity, review.proportionality, review.continue_, ctx.at, ctx.actor.id],
     )?;
+    let review_id = ctx.tx.last_insert_rowid();
+    // A review re-tests necessity and proportionality: compared first with
+    // its own application and earlier reviews, then with other
+    // authorisations.
+    let mut earlier: Vec<(Earlier, String)> = Vec::new();
+    let (n, p): (String, String) = ctx.tx.row_cached(
+        "SELECT necessity, proportionality FROM authorisation WHERE id = ?1",
+        [a.id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    earlier.push(((a.id, None, "necessity"), n));
+    earlier.push(((a.id, None, "proportionality"), p));
+    {
+        let mut stmt = ctx.tx.prepare_cached(
+            "SELECT id, necessity, proportionality FROM authorisation_review
+             WHERE authorisation_id = ?1 AND id <> ?2 ORDER BY id DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![a.id, review_id, SIMILARITY_WINDOW], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (rid, n, p) = row?;
+            earlier.push(((a.id, Some(rid), "necessity"), n));
+            earlier.push(((a.id, Some(rid), "proportionality"), p));
+        }
+    }
+    earlier.extend(recent_texts(ctx, a.id)?);
+    let similar = record_similar(
+        ctx,
+        a.id,
+        Some(review_id),
+        &[
+            ("necessity", &review.necessity),
+            ("proportionality", &review.proportionality),
+        ],
+        &earlier,
+    )?;
     Ok(Applied {
         entity_type: "authorisation",
         entity_ref: urn.to_string(),
@@ -411,6 +590,7 @@ pub(in crate::store) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Resu
             "necessity": review.necessity,
             "proportionality": review.proportionality,
             "continue": review.continue_,
+            "similar_text": similar,
         }),
     })
 }
@@ -432,11 +612,13 @@ pub(in crate::store) fn renew(
     }
     let rationale = rationale.as_str();
     let rank = actor_rank(ctx)?;
-    law::check_authorising_rank(a.kind, rank, false)?;
+    law::check_authorising_rank(a.kind, rank, false, a.confidential_likely)?;
     // The period in effect began with the latest renewal to take effect,
-    // or with the grant: one renewed already waits for its successor.
+    // or with the day the authorisation took effect (a Judicial
+    // Commissioner's approval, RIPA s.43(3)), or the grant: one renewed
+    // already waits for its successor.
     let period_start: Option<String> = ctx.tx.row_cached(
-        "SELECT coalesce((SELECT max(takes_effect_at) FROM authorisation_renewal WHERE authorisation_id = ?1), ?2)",
+        "SELECT coalesce((SELECT max(takes_effect_at) FROM authorisation_renewal WHERE authorisation_id = ?1), (SELECT effective_from FROM authorisation WHERE id = ?1), ?2)",
         params![a.id, a.granted_at.map(format_timestamp)],
         |r| r.get(0),
     )?;
@@ -506,7 +688,8 @@ pub(in crate::store) fn cancel(ctx: &Ctx<'_>, urn: &Urn, c: Cancellation) -> Res
     }
     ctx.tx.exec_cached(
         "UPDATE authorisation SET status = 'cancelled', cancelled_at = ?2, stop_instruction_at = ?3,
-             cancellation_reason = ?4, cancellation_outcome = ?5, material_arrangements = ?6
+             cancellation_reason = ?4, cancellation_outcome = ?5, material_arrangements = ?6,
+             product_fate = ?7, product_keeper = ?8, product_review_on = ?9
          WHERE id = ?1",
         params![
             a.id,
@@ -514,7 +697,10 @@ pub(in crate::store) fn cancel(ctx: &Ctx<'_>, urn: &Urn, c: Cancellation) -> Res
             format_timestamp(c.stop_instruction_at),
             c.reason,
             c.outcome,
-            c.material_arrangements
+            c.product.arrangements,
+            c.product.fate.code(),
+            (!c.product.keeper.is_empty()).then_some(&c.product.keeper),
+            c.product.review_on.map(|d| d.to_string())
         ],
     )?;
     Ok(Applied {
@@ -526,7 +712,10 @@ pub(in crate::store) fn cancel(ctx: &Ctx<'_>, urn: &Urn, c: Cancellation) -> Res
             "stop_instruction_at": format_timestamp(c.stop_instruction_at),
             "reason": c.reason,
             "outcome": c.outcome,
-            "material_arrangements": c.material_arrangements,
+            "product": c.product.fate.code(),
+            "product_keeper": c.product.keeper,
+            "product_review_on": c.product.review_on.map(|d| d.to_string()),
+            "material_arrangements": c.product.arrangements,
         }),
     })
 }
@@ -553,6 +742,8 @@ pub struct CentralRecordEntry {
     pub urgent: bool,
     pub urgency_reason: String,
     pub confidential_information_likely: bool,
+    /// Why it is (un)likely; None on applications from before ccu asked.
+    pub confidential_reason: Option<String>,
     pub directly_involved: bool,
     pub involvement_reason: Option<String>,
     pub judicial_approval_at: Option<String>,
@@ -565,6 +756,22 @@ pub struct CentralRecordEntry {
     /// "date by whom (rank)" for each renewal.
     pub renewals: Vec<String>,
     pub cancelled_at: Option<String>,
+    /// What became of the product at cancellation: "kept by X, next
+    /// reviewed yyyy-mm-dd: ...", "destroyed: ...", "none obtained: ...",
+    /// or for a cancellation from before ccu asked, its arrangements as
+    /// written.
+    pub product_handling: Option<String>,
+    /// Reasoning near-identical to earlier text in the case file, one line
+    /// each: "proportionality: 92% the same as AUTH-2026-0003's
+    /// proportionality", "review of 2026-03-01 necessity: 97% the same as
+    /// its application's necessity". An authorisation the reader may not
+    /// see is not named.
+    pub similar_text: Vec<String>,
+    /// The first UK day (yyyy-mm-dd) this entry may be reviewed for
+    /// destruction: 3 years after the authorisation's end, or its
+    /// cancellation if earlier (CSPI Code ch. 8). None until it has an end.
+    /// Nothing is deleted; this says only when a person may first consider it.
+    pub destruction_review_from: Option<String>,
 }
 
 /// The fields of [`CentralRecordEntry`], in order: the CSV header.
@@ -585,6 +792,7 @@ pub const CENTRAL_RECORD_COLUMNS: &[&str] = &[
     "urgent",
     "urgency_reason",
     "confidential_information_likely",
+    "confidential_reason",
     "directly_involved",
     "involvement_reason",
     "judicial_approval_at",
@@ -596,6 +804,9 @@ pub const CENTRAL_RECORD_COLUMNS: &[&str] = &[
     "reviews",
     "renewals",
     "cancelled_at",
+    "product_handling",
+    "similar_text",
+    "destruction_review_from",
 ];
 
 /// The central record as CSV (RFC 4180: CRLF record ends, quoting where
@@ -652,6 +863,7 @@ impl CentralRecordEntry {
             self.urgent.to_string(),
             self.urgency_reason.clone(),
             self.confidential_information_likely.to_string(),
+            opt(&self.confidential_reason),
             self.directly_involved.to_string(),
             opt(&self.involvement_reason),
             opt(&self.judicial_approval_at),
@@ -665,6 +877,9 @@ impl CentralRecordEntry {
             self.reviews.join("; "),
             self.renewals.join("; "),
             opt(&self.cancelled_at),
+            opt(&self.product_handling),
+            self.similar_text.join("; "),
+            opt(&self.destruction_review_from),
         ]
     }
 }
@@ -933,7 +1148,9 @@ impl CaseFile {
                     a.authorising_rank, a.urgent, a.urgency_reason, a.confidential_likely,
                     a.directly_involved, a.involvement_reason, a.judicial_approval_at, a.judicial_reference,
                     a.ends_at, a.review_every_days, a.cancelled_at,
-                    (SELECT max(reviewed_at) FROM authorisation_review WHERE authorisation_id = a.id)
+                    (SELECT max(reviewed_at) FROM authorisation_review WHERE authorisation_id = a.id),
+                    coalesce(a.effective_from, a.granted_at), a.confidential_reason,
+                    a.product_fate, a.product_keeper, a.product_review_on, a.material_arrangements
              FROM authorisation a JOIN operation o ON o.id = a.operation_id
              WHERE (:urn IS NULL OR a.urn = :urn) AND {}
              ORDER BY a.applied_at DESC, a.id DESC",
@@ -949,12 +1166,42 @@ impl CaseFile {
             let granted: Option<String> = r.get(9)?;
             let every: Option<u32> = r.get(20)?;
             let last_review: Option<String> = r.get(22)?;
-            let next_review_due = match (every, last_review.as_ref().or(granted.as_ref())) {
+            let took_effect: Option<String> = r.get(23)?;
+            let arrangements: Option<String> = r.get(28)?;
+            let product_handling = match r.get::<_, Option<String>>(25)? {
+                Some(fate) => {
+                    let fate = stored(25, ProductFate::parse, &fate)?;
+                    let said = arrangements.clone().unwrap_or_default();
+                    Some(match fate {
+                        ProductFate::Kept => format!(
+                            "kept by {}, next reviewed {}: {said}",
+                            r.get::<_, Option<String>>(26)?.unwrap_or_default(),
+                            r.get::<_, Option<String>>(27)?.unwrap_or_default(),
+                        ),
+                        ProductFate::Destroyed => format!("destroyed: {said}"),
+                        ProductFate::NoneObtained => format!("none obtained: {said}"),
+                    })
+                }
+                None => arrangements,
+            };
+            let cancelled: Option<String> = r.get(21)?;
+            let cancelled_at = cancelled
+                .as_deref()
+                .map(|t| stored(21, parse_time, t))
+                .transpose()?;
+            // Retention runs from the end of the authorisation: its
+            // cancellation, if that came first.
+            let ended = match (ends_at, cancelled_at) {
+                (Some(e), Some(c)) => Some(e.min(c)),
+                (e, c) => e.or(c),
+            };
+            let next_review_due = match (every, last_review.as_ref().or(took_effect.as_ref())) {
                 (Some(days), Some(from))
-                    if matches!(
-                        status,
-                        AuthorisationStatus::Granted | AuthorisationStatus::AwaitingApproval
-                    ) =>
+                    if ends_at.is_some()
+                        && matches!(
+                            status,
+                            AuthorisationStatus::Granted | AuthorisationStatus::AwaitingApproval
+                        ) =>
                 {
                     Some(format_timestamp(law::review_due(
                         stored(22, parse_time, from)?,
@@ -984,6 +1231,7 @@ impl CaseFile {
                     urgent: r.get(12)?,
                     urgency_reason: r.get(13)?,
                     confidential_information_likely: r.get(14)?,
+                    confidential_reason: r.get(24)?,
                     directly_involved: r.get(15)?,
                     involvement_reason: r.get(16)?,
                     judicial_approval_at: r.get(17)?,
@@ -994,7 +1242,11 @@ impl CaseFile {
                     next_review_due,
                     reviews: Vec::new(),
                     renewals: Vec::new(),
-                    cancelled_at: r.get(21)?,
+                    cancelled_at: cancelled,
+                    product_handling,
+                    similar_text: Vec::new(),
+                    destruction_review_from: ended
+                        .map(|e| law::destruction_review_from(e).to_string()),
                 },
             ))
         })?;
@@ -1021,6 +1273,46 @@ impl CaseFile {
                 &by_id,
                 |r| r.get(0),
             )?;
+            let found = self.query_rows(
+                &format!(
+                    "SELECT s.field, s.percent,
+                            (SELECT reviewed_at FROM authorisation_review WHERE id = s.review_id),
+                            s.earlier_authorisation_id = s.authorisation_id, e.urn, s.earlier_field,
+                            (SELECT reviewed_at FROM authorisation_review WHERE id = s.earlier_review_id),
+                            {}
+                     FROM authorisation_similarity s JOIN authorisation e ON e.id = s.earlier_authorisation_id
+                     WHERE s.authorisation_id = :id ORDER BY s.id",
+                    operation_visible("e.operation_id")
+                ),
+                &with(&viewer, &[(":id", &id as &dyn ToSql)]),
+                |r| {
+                    let day = |i: usize| -> rusqlite::Result<Option<String>> {
+                        r.get::<_, Option<String>>(i)?
+                            .map(|t| {
+                                stored(i, parse_time, &t)
+                                    .map(|at| crate::domain::time::uk_date(at).to_string())
+                            })
+                            .transpose()
+                    };
+                    let field: String = r.get(0)?;
+                    let percent: u8 = r.get(1)?;
+                    let earlier_field: String = r.get(5)?;
+                    let what = match day(2)? {
+                        Some(d) => format!("review of {d} {field}"),
+                        None => field,
+                    };
+                    let earlier = match (r.get::<_, bool>(3)?, day(6)?, r.get::<_, bool>(7)?) {
+                        (true, Some(d), _) => format!("its review of {d}'s {earlier_field}"),
+                        (true, None, _) => format!("its application's {earlier_field}"),
+                        (false, _, true) => {
+                            format!("{}'s {earlier_field}", stored_urn(r, 4, UrnKind::Authorisation)?)
+                        }
+                        (false, _, false) => format!("another authorisation's {earlier_field}"),
+                    };
+                    Ok(format!("{what}: {percent}% the same as {earlier}"))
+                },
+            )?;
+            entry.similar_text = found;
             entries.push(entry);
         }
         Ok(entries)

@@ -56,7 +56,10 @@ pub(super) fn parse(text: &str) -> std::result::Result<DateTime<Utc>, crate::dom
 
 /// SQL for when authorisation `a` was last reviewed, or else granted: what
 /// its next review is counted from.
-pub(super) const LAST_REVIEW_OR_GRANT: &str = "coalesce((SELECT max(reviewed_at) FROM authorisation_review WHERE authorisation_id = a.id), a.granted_at)";
+/// Reviews are timed from the last review, or else from when the
+/// authorisation took effect: its grant, or the Judicial Commissioner's
+/// approval where one was needed (`effective_from`).
+pub(super) const LAST_REVIEW_OR_GRANT: &str = "coalesce((SELECT max(reviewed_at) FROM authorisation_review WHERE authorisation_id = a.id), a.effective_from, a.granted_at)";
 
 /// When a granted authorisation's next review is due: `every` days after
 /// `last_review` (its last review, or else its grant, as stored). None if
@@ -106,7 +109,7 @@ impl CaseFile {
                 "SELECT a.urn, o.codename, a.kind, a.status, a.ends_at, a.review_every_days,
                         {LAST_REVIEW_OR_GRANT}
                  FROM authorisation a JOIN operation o ON o.id = a.operation_id
-                 WHERE a.status IN ('granted', 'awaiting-approval') AND {}",
+                 WHERE a.status IN ('granted', 'awaiting-approval') AND a.ends_at IS NOT NULL AND {}",
                 operation_visible("a.operation_id")
             ),
             &params,

@@ -79,7 +79,7 @@ impl CaseFile {
                         {last_review}
                  FROM authorisation a JOIN operation o ON o.id = a.operation_id
                  JOIN user_account u ON u.id = a.applied_by
-                 WHERE a.status IN ('granted', 'awaiting-approval')
+                 WHERE a.status IN ('granted', 'awaiting-approval') AND a.ends_at IS NOT NULL
                    AND (a.authorising_officer = :uid
                         OR EXISTS (SELECT 1 FROM authorisation_renewal n
                                    WHERE n.authorisation_id = a.id AND n.renewed_by = :uid))

@@ -515,6 +515,7 @@ fn label_of_row(conn: &Connection, table: &str, key: &str) -> rusqlite::Result<O
         "authorisation_subject" => (format!("{auth} || ', subject ' || {subject}"), &["authorisation_id", "subject_id"]),
         "authorisation_review" => (format!("{auth} || ', review of ' || t.reviewed_at"), &["id"]),
         "authorisation_renewal" => (format!("{auth} || ', renewal of ' || t.renewed_at"), &["id"]),
+        "authorisation_similarity" => (format!("{auth} || ', ' || t.field || ' ' || t.percent || '% like earlier text'"), &["id"]),
         "referral" => ("t.urn".into(), &["id"]),
         "referral_subject" => (format!("(SELECT urn FROM referral WHERE id = t.referral_id) || ', subject ' || {subject}"), &["referral_id", "subject_id"]),
         "setting" => ("'setting ' || t.key".into(), &["key"]),
