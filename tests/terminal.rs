@@ -451,7 +451,17 @@ fn quit_with_form(tmux: Tmux) {
 fn the_authorising_officer_reads_the_grounds_and_the_threshold_warning_before_granting() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("demo.ccu");
-    let urn = {
+    let urn = merlin_application(&file);
+    let tmux = demo_session("warning", &file, "authorising");
+    tmux.resize(80, 24);
+    grant_with_the_warning_read(&tmux, &file, &urn);
+    quit(tmux);
+}
+
+/// A demo file with an application for directed surveillance on MERLIN,
+/// whose threshold waits for a supervisor: its URN.
+fn merlin_application(file: &Path) -> String {
+    {
         let mut cf = ccu::demo::create_demo(&file, chrono::Utc::now()).unwrap();
         let inv = cf
             .login(ccu::store::Credentials {
@@ -484,9 +494,14 @@ fn the_authorising_officer_reads_the_grounds_and_the_threshold_warning_before_gr
         )
         .unwrap()
         .reference
-    };
-    let tmux = demo_session("warning", &file, "authorising");
-    tmux.resize(80, 24);
+    }
+}
+
+/// As the authorising officer, on the authorisations list: opens `urn`,
+/// reads the threshold warning and the grounds, answers n to the grant
+/// (nothing written) and then y.
+fn grant_with_the_warning_read(tmux: &Tmux, file: &Path, urn: &str) {
+    let urn = urn.to_string();
     tmux.keys(&["6"]);
     tmux.wait_for("sorted by");
     select_row(&tmux, &urn);
@@ -532,5 +547,120 @@ fn the_authorising_officer_reads_the_grounds_and_the_threshold_warning_before_gr
     tmux.keys(&["y"]);
     tmux.wait_for(&format!("Saved: {urn}"));
     assert_eq!(status(), "granted");
+}
+
+/// A new user's first day, in one run of the real binary at 80x24: the
+/// administrator adds an investigator and the head of unit approves it;
+/// the new investigator chooses a password, searches by a URN and by a
+/// hyphenated word, opens a result and records intelligence; then the
+/// authorising officer reads an application's grounds and its threshold
+/// warning before granting.
+#[test]
+fn a_new_investigators_first_day_from_account_to_grant() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.ccu");
+    let urn = merlin_application(&file);
+    let tmux = Tmux::start("firstday", &shell_command(&file, "demo"));
+    tmux.resize(80, 24);
+    let log_in = |name: &str, pw: &str| {
+        tmux.wait_for("Log in");
+        tmux.type_text(name);
+        tmux.keys(&["Tab"]);
+        tmux.type_text(pw);
+        tmux.keys(&["Enter"]);
+    };
+    let first = "given by the admin today";
+    let own = "known to the new officer";
+    tmux.wait_for_up_to("Demo accounts", Duration::from_secs(180));
+    log_in("admin", ccu::demo::DEMO_PASSWORD);
+    tmux.wait_for("User accounts");
+    tmux.keys(&["n"]);
+    tmux.wait_for("Add an account");
+    for (i, text) in [
+        "nnewton",
+        "DC Nia Newton",
+        "DC",
+        "investigator",
+        first,
+        first,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if i > 0 {
+            tmux.keys(&["Tab"]);
+        }
+        tmux.type_text(text);
+    }
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("pending");
+    tmux.keys(&["C-o"]);
+    tmux.wait_for("admin logged out");
+
+    log_in("head", ccu::demo::DEMO_PASSWORD);
+    tmux.wait_for("Due (");
+    tmux.keys(&["8"]);
+    tmux.wait_for("add nnewton");
+    select_row(&tmux, "add nnewton");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Decide ACR-");
+    tmux.keys(&["Right"]);
+    tmux.wait_for("◂ Approve ▸");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Approved ACR-");
+    tmux.keys(&["C-o"]);
+    tmux.wait_for("head logged out");
+
+    log_in("nnewton", first);
+    tmux.wait_for("Choose your own password");
+    tmux.type_text(own);
+    tmux.keys(&["Tab"]);
+    tmux.type_text(own);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Your password is changed");
+    // By its URN, and by a hyphenated word (both used to fail in FTS5).
+    tmux.keys(&["/"]);
+    tmux.type_text("INT-2026-00056");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("bribe");
+    tmux.keys(&["Escape", "/"]);
+    tmux.type_text("ex-partner");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("INT-2026-00078");
+    assert!(!screen.contains("no such column"), "{screen}");
+    tmux.keys(&["Down", "Up", "Enter"]);
+    // The record opens beside its row (both name it).
+    tmux.wait_for_count("INT-2026-00078", 2);
+    tmux.keys(&["Escape", "Escape", "2", "n"]);
+    tmux.wait_for("Record intelligence");
+    // received (now), source type, anonymous, source reference, grading,
+    // handling conditions, category, apsp, subjects, summary, full text.
+    tmux.keys(&["Tab", "o", "Tab", "Tab", "Tab"]);
+    tmux.type_text("2BP");
+    tmux.keys(&["Tab", "Tab", "m", "Tab", "Tab", "Tab"]);
+    tmux.type_text("Custody log viewed for a relative's arrest");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("A colleague saw the officer open the custody record of his brother-in-law.");
+    tmux.keys(&["C-s"]);
+    let screen = tmux.wait_for("Saved: INT-2026-00079");
+    assert!(!screen.contains("may not"), "{screen}");
+    tmux.keys(&["Escape", "C-o"]);
+    tmux.wait_for("nnewton logged out");
+
+    log_in("authorising", ccu::demo::DEMO_PASSWORD);
+    tmux.wait_for("Due (");
+    grant_with_the_warning_read(&tmux, &file, &urn);
     quit(tmux);
+
+    let conn = demo_conn(&file);
+    let (summary, by): (String, String) = conn
+        .query_row(
+            "SELECT i.summary, u.username FROM intelligence i
+             JOIN user_account u ON u.id = i.recorded_by WHERE i.urn = 'INT-2026-00079'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(summary, "Custody log viewed for a relative's arrest");
+    assert_eq!(by, "nnewton");
 }

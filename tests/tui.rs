@@ -1837,6 +1837,11 @@ fn an_authorisation_is_reviewed_renewed_once_and_cancelled_through_the_forms() {
     d.type_text("The subject has been arrested");
     d.keys(&["tab"]);
     d.type_text("Visits to the address observed twice");
+    // The product: kept, by whom, reviewed when, and how.
+    d.keys(&["tab", "k", "tab"]);
+    d.type_text("Case officer, DS Brambleworth");
+    d.keys(&["tab"]);
+    d.type_text("+4w");
     d.keys(&["tab"]);
     d.type_text("Logs kept on the case system for review at charge");
     d.keys(&["ctrl-s"]);
@@ -2432,4 +2437,67 @@ fn a_clean_trail_gives_no_warning() {
     let mut d = logged_in("inv");
     assert_eq!(d.app.trail_warning, None);
     assert!(!d.screen().contains("does not verify"));
+}
+
+/// Approving past capacity is allowed, but never unawares: the decision
+/// form says which week goes over and by how much, and the save asks
+/// first (approving into "41.4/30 OVER" used to say nothing).
+#[test]
+fn approving_a_bid_past_capacity_warns_on_the_form_and_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.ccu");
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+    let urn = {
+        let mut cf = ccu::demo::create_demo(&path, now).unwrap();
+        let inv = login(&mut cf, "investigator", ccu::demo::DEMO_PASSWORD);
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let drafted = cf
+            .execute(
+                &inv,
+                Command::DraftBid {
+                    codename: Codename::parse("KESTREL").unwrap(),
+                    justification: why("Phone downloads need reviewing within the week"),
+                    lines: vec![
+                        ccu::domain::bid::BidLine::new(
+                            "analyst-hours",
+                            100.0,
+                            day(30),
+                            day(30) + chrono::Days::new(6),
+                            "Review of three phone downloads",
+                        )
+                        .unwrap(),
+                    ],
+                },
+            )
+            .unwrap()
+            .reference;
+        let urn = ccu::domain::urn::Urn::parse(ccu::domain::urn::UrnKind::Bid, &drafted).unwrap();
+        cf.execute(&inv, Command::SubmitBid { urn }).unwrap();
+        drafted
+    };
+    let locked = ccu::demo::open_or_create_demo(&path, now).unwrap();
+    let mut d = Driver::new(locked, path, dir);
+    d.app.casefile = "demo.ccu".into();
+    d.login("supervisor", ccu::demo::DEMO_PASSWORD);
+    d.keys(&["5"]);
+    d.select(&urn);
+    d.keys(&["enter", "D"]);
+    let screen = d.screen();
+    assert!(
+        screen.contains("Approving in full goes over capacity: Analyst hours w/c 30/11/2026"),
+        "{screen}"
+    );
+    snapshot("form_decide_bid_over_capacity", &mut d);
+    d.keys(&["right", "tab", "tab"]);
+    d.type_text("The downloads cannot wait: overtime agreed");
+    d.keys(&["ctrl-s"]);
+    let screen = d.screen();
+    assert!(screen.contains(&format!("Approve {urn}?")), "{screen}");
+    let status = format!("SELECT status FROM bid WHERE urn = '{urn}'");
+    d.keys(&["n"]);
+    assert!(d.app.form.is_some(), "{}", d.screen());
+    assert_eq!(d.value(&status), "submitted");
+    d.keys(&["ctrl-s", "y"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(d.value(&status), "active");
 }

@@ -67,6 +67,21 @@ pub fn question(command: &Command, ask: &Ask, now: DateTime<Utc>) -> Option<Stri
         Command::CancelAuthorisation { urn, .. } => {
             format!("Cancel {urn}? A cancelled authorisation cannot be renewed.")
         }
+        // Approving past capacity is allowed (the decision records the
+        // warning), but never unawares.
+        Command::DecideBid { urn, decision, .. }
+            if ask.warning.is_some()
+                && matches!(
+                    decision,
+                    crate::domain::bid::BidDecision::Approve
+                        | crate::domain::bid::BidDecision::PartlyApprove(_)
+                ) =>
+        {
+            format!(
+                "{}. Approve {urn}?",
+                ask.warning.as_deref().unwrap_or_default()
+            )
+        }
         _ => return None,
     };
     Some(match (&ask.warning, command) {

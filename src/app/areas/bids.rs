@@ -28,6 +28,9 @@ pub struct Record {
     pub status: BidStatus,
     /// (number, what, quantity asked) per line.
     pub lines: Vec<(u32, String, f64)>,
+    /// The weeks approving it in full would take past capacity, said in
+    /// words, for the decision form and its question.
+    pub over_capacity: Option<String>,
 }
 
 impl AreaKind for Bids {
@@ -91,7 +94,11 @@ impl AreaKind for Bids {
                 question: format!("Submit {urn} for a supervisor's decision?"),
                 command: Command::SubmitBid { urn: *urn },
             },
-            Action::Decide => RecordForm::Edit(Form::decide_bid(&urn.to_string(), lines)),
+            Action::Decide => {
+                let mut form = Form::decide_bid(&urn.to_string(), lines);
+                form.ask.warning = record.over_capacity.clone();
+                RecordForm::Edit(form)
+            }
             Action::Close
                 if !status
                     .next()
@@ -127,6 +134,10 @@ impl AreaKind for Bids {
                         (1, "Surveillance team days".into(), 5.0),
                         (2, "Analyst hours".into(), 12.0),
                     ],
+                    over_capacity: Some(
+                        "Approving in full goes over capacity: Analyst hours w/c 23/11/2026 (41.4 of 30)"
+                            .into(),
+                    ),
                 };
                 (urn.clone(), record)
             })
@@ -234,6 +245,7 @@ pub fn bid_detail(r: &BidRecord) -> Opened<Record> {
         key: b.urn.to_string(),
         title: format!("Bid {}", b.urn),
         record: Record {
+            over_capacity: over_capacity(r),
             urn: b.urn,
             codename: b.codename.clone(),
             status: b.status,
@@ -262,5 +274,39 @@ pub fn bid_detail(r: &BidRecord) -> Opened<Record> {
                 over: w.over,
             })
             .collect(),
+    }
+}
+
+/// "Approving in full goes over capacity: Analyst hours w/c 23/11/2026
+/// (41.4 of 30)", for a bid whose lines would, or None.
+fn over_capacity(r: &crate::store::BidRecord) -> Option<String> {
+    let name = |code: &str| {
+        r.lines
+            .iter()
+            .find(|l| l.resource == code)
+            .map_or(code.to_string(), |l| l.resource_label.clone())
+    };
+    let weeks: Vec<String> = r
+        .capacity
+        .iter()
+        .filter(|w| w.over)
+        .map(|w| {
+            let load = ((w.committed_elsewhere + w.this_bid) * 10.0).round() / 10.0;
+            format!(
+                "{} w/c {} ({load} of {})",
+                shown(&name(&w.resource)),
+                w.week_starting.format("%d/%m/%Y"),
+                w.capacity
+            )
+        })
+        .collect();
+    match weeks.as_slice() {
+        [] => None,
+        [one] => Some(format!("Approving in full goes over capacity: {one}")),
+        [first, rest @ ..] => Some(format!(
+            "Approving in full goes over capacity in {} weeks: {first} and {} more",
+            weeks.len(),
+            rest.len()
+        )),
     }
 }
