@@ -462,7 +462,7 @@ fn the_authorising_officer_reads_the_grounds_and_the_threshold_warning_before_gr
 /// whose threshold waits for a supervisor: its URN.
 fn merlin_application(file: &Path) -> String {
     {
-        let mut cf = ccu::demo::create_demo(&file, chrono::Utc::now()).unwrap();
+        let mut cf = ccu::demo::create_demo(file, chrono::Utc::now()).unwrap();
         let inv = cf
             .login(ccu::store::Credentials {
                 username: "investigator",
@@ -504,7 +504,7 @@ fn grant_with_the_warning_read(tmux: &Tmux, file: &Path, urn: &str) {
     let urn = urn.to_string();
     tmux.keys(&["6"]);
     tmux.wait_for("sorted by");
-    select_row(&tmux, &urn);
+    select_row(tmux, &urn);
     tmux.keys(&["Enter"]);
     tmux.wait_for(&format!("{urn}  Directed surveillance"));
     let screen = tmux.wait_for("MERLIN's threshold is not met (proposed ");
@@ -532,7 +532,7 @@ fn grant_with_the_warning_read(tmux: &Tmux, file: &Path, urn: &str) {
     assert!(screen.contains("y yes · n no"), "{screen}");
     tmux.keys(&["n"]);
     tmux.wait_for("(unsaved)");
-    let conn = demo_conn(&file);
+    let conn = demo_conn(file);
     let status = || -> String {
         conn.query_row(
             "SELECT status FROM authorisation WHERE urn = ?1",
