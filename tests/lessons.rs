@@ -334,3 +334,41 @@ fn a_dissemination_forged_from_outside_is_found_by_check() {
         other => panic!("a forged dissemination went unnoticed: {other:?}"),
     }
 }
+
+/// The diary shows lessons not yet disseminated: due 28 days after the
+/// closure, to those who may see the operation, overdue after that, and
+/// gone once they have gone to a department.
+#[test]
+fn the_diary_shows_lessons_not_yet_disseminated() {
+    use ccu::store::DueKind;
+    let mut u = unit();
+    let lessons = |u: &mut Unit, who: &str| -> Vec<(String, String, bool, String)> {
+        let actor = u.actor(who);
+        u.cf.due(&actor, 60)
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.what == DueKind::LessonsNotDisseminated)
+            .map(|d| (d.reference, d.due_at, d.overdue, d.why))
+            .collect()
+    };
+    let seen = lessons(&mut u, "lead");
+    assert_eq!(seen.len(), 1, "only KESTREL is the lead's: {seen:?}");
+    let (reference, due_at, overdue, why) = &seen[0];
+    assert_eq!(reference, "KESTREL");
+    assert!(due_at.starts_with("2026-11-30T10:00:00"), "{due_at}");
+    assert!(!overdue);
+    assert!(
+        why.contains("closure on 02/11/2026 not yet disseminated"),
+        "{why}"
+    );
+    assert_eq!(lessons(&mut u, "sup").len(), 2, "the supervisor sees both");
+    // Overdue once the 28 days are past.
+    u.clock.set("2026-12-01T10:00:00Z");
+    assert!(lessons(&mut u, "lead")[0].2);
+    // Gone once the lessons have gone to a department.
+    let lead = u.actor("lead");
+    u.cf.execute(&lead, sent("KESTREL", "Custody", day(1, 12)))
+        .unwrap();
+    assert!(lessons(&mut u, "lead").is_empty());
+    assert_eq!(lessons(&mut u, "sup").len(), 1, "HAWK's still wait");
+}

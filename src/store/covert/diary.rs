@@ -17,6 +17,11 @@ use crate::store::{CaseFile, Result, format_timestamp};
 /// An operation with no decision-log entry for this many days is flagged.
 pub const QUIET_OPERATION_DAYS: i64 = 28;
 
+/// A closed operation's lessons are due to go to a department within this
+/// many days of its closure (seed 003 para 22: lessons are disseminated to
+/// the relevant department and published).
+pub const LESSONS_DUE_DAYS: i64 = 28;
+
 /// What a diary entry is about. The JSON names are stable (docs/diary.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -27,6 +32,7 @@ pub enum DueKind {
     ThresholdReview,
     BidAwaitingDecision,
     OperationQuiet,
+    LessonsNotDisseminated,
 }
 
 /// The furthest ahead, in days, the diary looks: ten years.
@@ -292,6 +298,38 @@ impl CaseFile {
                         uk_day(uk_date(last))
                     )
                 },
+            });
+        }
+
+        // Closed operations whose lessons have gone to no department.
+        let rows = self.query_rows(
+            &format!(
+                "SELECT o.codename, o.closed_at FROM operation o
+                 WHERE o.status = 'closed'
+                   AND NOT EXISTS (SELECT 1 FROM lesson_dissemination d WHERE d.operation_id = o.id)
+                   AND {}",
+                operation_visible("o.id")
+            ),
+            &params,
+            |r| {
+                Ok((
+                    stored_codename(r, 0)?,
+                    stored(1, parse, &r.get::<_, String>(1)?)?,
+                ))
+            },
+        )?;
+        for (codename, closed) in rows {
+            let due = closed + Duration::days(LESSONS_DUE_DAYS);
+            items.push(DueItem {
+                due_at: format_timestamp(due),
+                overdue: now >= due,
+                what: DueKind::LessonsNotDisseminated,
+                reference: codename.to_string(),
+                operation: Some(codename),
+                why: format!(
+                    "lessons from its closure on {} not yet disseminated",
+                    uk_day(uk_date(closed))
+                ),
             });
         }
 
