@@ -421,18 +421,7 @@ impl CaseFile {
             None => Box::new(self.start_chain_walk()?),
         };
         self.walk_chain(&mut walk, Some(max_events))?;
-        let broken = match &walk.outcome {
-            Some(CheckReport::Broken { at, .. }) => Some((at.seq, at.to_string())),
-            Some(CheckReport::CheckpointBroken {
-                checkpoint_at,
-                problem,
-                ..
-            }) => Some((
-                walk.checkpoint_size().unwrap_or_default(),
-                format!("the latest signed checkpoint ({checkpoint_at}) fails: {problem}"),
-            )),
-            _ => None,
-        };
+        let broken = walk.broken();
         // An insertion is found only at the event after it, so once the
         // chain is broken the last good seq is the one before the break.
         let verified_through = match &walk.outcome {

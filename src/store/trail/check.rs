@@ -193,6 +193,23 @@ impl ChainWalk {
         self.checkpoint.as_ref().map(|c| c.size)
     }
 
+    /// Where the walk found the chain broken, and how, in a sentence: the
+    /// event that does not verify, or the checkpoint that fails.
+    pub fn broken(&self) -> Option<(i64, String)> {
+        match &self.outcome {
+            Some(CheckReport::Broken { at, .. }) => Some((at.seq, at.to_string())),
+            Some(CheckReport::CheckpointBroken {
+                checkpoint_at,
+                problem,
+                ..
+            }) => Some((
+                self.checkpoint_size().unwrap_or_default(),
+                format!("the latest signed checkpoint ({checkpoint_at}) fails: {problem}"),
+            )),
+            _ => None,
+        }
+    }
+
     /// Takes in a verified event's hash for the checkpoint's root.
     fn add_leaf(&mut self, hash: &str) {
         let Some(cp) = self.checkpoint.as_mut() else {
@@ -625,18 +642,7 @@ impl CaseFile {
         // A tail walk stops after its events, before the verdict on the
         // whole trail (the checkpoint, the count of row commitments).
         self.walk_chain(&mut walk, (!whole).then_some(events))?;
-        let broken = match &walk.outcome {
-            Some(CheckReport::Broken { at, .. }) => Some((at.seq, at.to_string())),
-            Some(CheckReport::CheckpointBroken {
-                checkpoint_at,
-                problem,
-                ..
-            }) => Some((
-                walk.checkpoint_size().unwrap_or_default(),
-                format!("the latest signed checkpoint ({checkpoint_at}) fails: {problem}"),
-            )),
-            _ => None,
-        };
+        let broken = walk.broken();
         Ok(TailCheck {
             from: start.max(0) + 1,
             through: newest,
