@@ -2566,3 +2566,48 @@ fn an_open_record_reloads_once_per_change_and_a_form_being_typed_is_left_alone()
     let lines = format!("{:?}", a.app.detail.as_ref().unwrap().lines);
     assert!(lines.contains("Another decision"), "{lines}");
 }
+
+#[test]
+fn a_refusal_goes_once_what_it_is_about_is_edited() {
+    let mut d = logged_in("sup");
+    // Beside the field it names, until that field is changed.
+    d.keys(&["3", "n"]);
+    d.type_text("AB1001\tSomeone Else\tPC");
+    d.keys(&["tab", "right"]);
+    d.type_text("\tResponse\tPatrol");
+    d.keys(&["ctrl-s"]);
+    let staff_number = |d: &Driver| d.app.form.as_ref().unwrap().fields[0].error.clone();
+    assert!(staff_number(&d).is_some_and(|e| e.contains("already")));
+    d.keys(&["backspace"]);
+    assert_eq!(staff_number(&d), None, "{}", d.screen());
+
+    // A refusal about the form as a whole (the account disabled from
+    // another session meanwhile) goes at the first change to any field.
+    let (mut cf, admin) = CaseFile::locate(&d.path)
+        .unwrap()
+        .unlock(
+            ccu::store::Credentials {
+                username: ADMIN,
+                password: ADMIN_PASSWORD,
+            },
+            fixed_clock(),
+        )
+        .unwrap();
+    cf.execute(
+        &admin,
+        Command::DisableUser {
+            username: username("sup"),
+        },
+    )
+    .unwrap();
+    drop(cf);
+    d.type_text("9");
+    d.keys(&["ctrl-s"]);
+    let error = d.app.form.as_ref().expect("still open").error.clone();
+    assert!(error.is_some(), "{}", d.screen());
+    snapshot("form_refused_as_a_whole", &mut d);
+    d.keys(&["tab"]);
+    d.type_text("x");
+    let error = d.app.form.as_ref().unwrap().error.clone();
+    assert_eq!(error, None, "{}", d.screen());
+}
