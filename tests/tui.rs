@@ -2611,3 +2611,37 @@ fn a_refusal_goes_once_what_it_is_about_is_edited() {
     let error = d.app.form.as_ref().unwrap().error.clone();
     assert_eq!(error, None, "{}", d.screen());
 }
+
+/// Labels, hints and a choice's help wrap in their columns at 80x24, so
+/// that what a field wants is read whole, never cut at the form's edge.
+#[test]
+fn long_labels_and_hints_wrap_rather_than_being_cut_at_80x24() {
+    let mut d = demo_as("investigator");
+    assert_eq!(d.app.size, (80, 24));
+    d.keys(&["4"]);
+    d.select("KESTREL");
+    d.keys(&["enter", "b"]);
+    let screen = d.screen();
+    // The resource codes a bid's lines name, to the last.
+    let last = d.app.resources.last().unwrap().0.clone();
+    assert!(screen.contains(&last), "{last} not shown:\n{screen}");
+    d.keys(&["esc"]);
+    if d.app.popup.is_some() {
+        d.keys(&["y"]);
+    }
+
+    let mut d = logged_in("sup");
+    d.keys(&["3", "n"]);
+    for _ in 0..6 {
+        d.keys(&["tab"]);
+    }
+    assert_eq!(
+        d.app.form.as_ref().unwrap().focused().id,
+        "vulnerable contact"
+    );
+    let screen = d.screen();
+    for whole in ["space to change", "vulnerable people"] {
+        assert!(screen.contains(whole), "{whole}:\n{screen}");
+    }
+    snapshot("form_flag_hint_wrapped", &mut d);
+}
