@@ -113,3 +113,19 @@ fn the_dashboards_counts_by_category_read_only_an_index() {
         "{by_category}"
     );
 }
+
+/// Every tick asks whether another session changed the file: when one
+/// has committed, the newest row-changing event is read off the end of
+/// an index, never by reading the trail.
+#[test]
+fn whether_another_session_changed_the_file_is_one_index_lookup() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cf, path) = new_casefile(dir.path());
+    drop(cf);
+    let conn = raw_conn(&path);
+    let last = plan(&conn, ccu::store::LAST_CHANGE);
+    assert_eq!(
+        last, "SEARCH audit_row USING COVERING INDEX audit_row_by_seq",
+        "{last}"
+    );
+}

@@ -664,3 +664,41 @@ fn a_new_investigators_first_day_from_account_to_grant() {
     assert_eq!(summary, "Custody log viewed for a relative's arrest");
     assert_eq!(by, "nnewton");
 }
+
+/// Two people on one case file, each in the real binary: a decision one
+/// records shows on the other's open operation within a tick or two, with
+/// no key pressed there.
+#[test]
+fn a_decision_recorded_in_one_session_shows_in_another_on_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.ccu");
+    let supervisor = demo_supervisor();
+    let a = demo_session("refresh-a", &file, supervisor.username);
+    let b = demo_session("refresh-b", &file, supervisor.username);
+    let count = |screen: &str| -> usize {
+        screen
+            .split("Decision log (")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no decision log:\n{screen}"))
+    };
+    for t in [&a, &b] {
+        t.keys(&["4"]);
+        t.wait_for("sorted by");
+        t.keys(&["Enter"]);
+        t.wait_for("Decision log (");
+    }
+    let before = count(&a.wait_for("│Opened"));
+    b.keys(&["d"]);
+    b.wait_for("Decision log:");
+    b.type_text("Seek a directed surveillance authority");
+    b.keys(&["Tab"]);
+    b.type_text("Pattern of contact with victims continues");
+    b.keys(&["C-s"]);
+    b.wait_for("Saved:");
+    let screen = a.wait_for(&format!("Decision log ({})", before + 1));
+    assert_eq!(count(&screen), before + 1);
+    quit(a);
+    quit(b);
+}

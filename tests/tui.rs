@@ -2501,3 +2501,215 @@ fn approving_a_bid_past_capacity_warns_on_the_form_and_asks_first() {
     assert!(d.app.form.is_none(), "{}", d.screen());
     assert_eq!(d.value(&status), "active");
 }
+
+/// A second session on the same case file, still to log in.
+fn second_session(d: &Driver) -> Driver {
+    Driver::new(
+        CaseFile::locate(&d.path).unwrap(),
+        d.path.clone(),
+        tempfile::tempdir().unwrap(),
+    )
+}
+
+impl Driver {
+    fn tick(&mut self) {
+        let now = self.app.now;
+        self.send(Msg::Tick(now));
+    }
+}
+
+fn views(path: &std::path::Path) -> i64 {
+    count(
+        path,
+        "SELECT count(*) FROM audit_event WHERE action = 'view'",
+    )
+}
+
+#[test]
+fn a_list_reloads_on_the_tick_after_another_session_writes_keeping_its_selection() {
+    let mut a = logged_in("sup");
+    let mut b = second_session(&a);
+    b.login("sup", USER_PASSWORD);
+    a.keys(&["3"]);
+    let selected = |d: &Driver| {
+        d.app
+            .list(ccu::app::Area::Subjects)
+            .selected_row()
+            .map(|r| r.key.clone())
+    };
+    a.keys(&["end"]);
+    let before = selected(&a).unwrap();
+    a.tick();
+    let events = count(&a.path, "SELECT count(*) FROM audit_event");
+    // A tick with nothing changed elsewhere reads nothing new and writes
+    // nothing.
+    a.tick();
+    assert_eq!(count(&a.path, "SELECT count(*) FROM audit_event"), events);
+    assert!(!a.screen().contains("Aaron Abbot"));
+
+    b.keys(&["3", "n"]);
+    b.type_text("AA0001\tAaron Abbot\tPC");
+    b.keys(&["tab", "right"]);
+    b.type_text("\tResponse\tPatrol");
+    b.keys(&["ctrl-s"]);
+    assert!(b.app.form.is_none(), "{}", b.screen());
+
+    let events = count(&a.path, "SELECT count(*) FROM audit_event");
+    a.tick();
+    assert!(a.screen().contains("Aaron Abbot"), "{}", a.screen());
+    assert_eq!(a.app.list(ccu::app::Area::Subjects).total, 3);
+    assert_eq!(
+        selected(&a).unwrap(),
+        before,
+        "the selection stays on its row"
+    );
+    // Reading the list again is not a consultation: nothing is written,
+    // and the other session is not set reloading in turn.
+    assert_eq!(count(&a.path, "SELECT count(*) FROM audit_event"), events);
+    snapshot("refreshed_for_another_session", &mut a);
+}
+
+#[test]
+fn an_open_record_reloads_once_per_change_and_a_form_being_typed_is_left_alone() {
+    let mut a = logged_in("sup");
+    let mut b = second_session(&a);
+    b.login("sup", USER_PASSWORD);
+    for d in [&mut a, &mut b] {
+        d.keys(&["4", "home", "enter"]);
+    }
+    let codename = a.app.detail.as_ref().unwrap().key.clone();
+    assert_eq!(b.app.detail.as_ref().unwrap().key, codename);
+    a.keys(&["down"]);
+    let scroll = a.app.detail.as_ref().unwrap().scroll;
+    a.tick();
+    b.tick();
+
+    b.keys(&["d"]);
+    b.type_text("Refer to the IOPC\tConduct meets the mandatory criteria");
+    b.keys(&["tab"]);
+    b.type_text("Local handling only");
+    b.keys(&["ctrl-s"]);
+    assert!(b.app.form.is_none(), "{}", b.screen());
+
+    let seen = views(&a.path);
+    a.tick();
+    let lines = format!("{:?}", a.app.detail.as_ref().unwrap().lines);
+    assert!(lines.contains("Refer to the IOPC"), "{lines}");
+    assert_eq!(
+        a.app.detail.as_ref().unwrap().scroll,
+        scroll,
+        "read to where it was"
+    );
+    // Opened again as `r` opens it: one consultation for the change.
+    assert_eq!(views(&a.path), seen + 1);
+    // The view changed no row: neither session reloads for it, so
+    // neither logs another.
+    for _ in 0..3 {
+        a.tick();
+        b.tick();
+    }
+    assert_eq!(views(&a.path), seen + 1);
+
+    // While a form is being typed, only a notice.
+    a.keys(&["d"]);
+    a.type_text("Half typed");
+    b.keys(&["d"]);
+    b.type_text("Another decision\tMore reports");
+    b.keys(&["tab"]);
+    b.type_text("None");
+    b.keys(&["ctrl-s"]);
+    let seen = views(&a.path);
+    a.tick();
+    let form = a.app.form.as_ref().expect("the form stays open");
+    assert!(form.fields.iter().any(|f| f.value() == "Half typed"));
+    assert_eq!(views(&a.path), seen, "nothing reloaded under the form");
+    snapshot("changed_elsewhere_under_a_form", &mut a);
+    // Closed, it reloads on the next tick.
+    a.keys(&["esc"]);
+    if a.app.popup.is_some() {
+        a.keys(&["y"]);
+    }
+    assert!(a.app.form.is_none());
+    a.tick();
+    let lines = format!("{:?}", a.app.detail.as_ref().unwrap().lines);
+    assert!(lines.contains("Another decision"), "{lines}");
+}
+
+#[test]
+fn a_refusal_goes_once_what_it_is_about_is_edited() {
+    let mut d = logged_in("sup");
+    // Beside the field it names, until that field is changed.
+    d.keys(&["3", "n"]);
+    d.type_text("AB1001\tSomeone Else\tPC");
+    d.keys(&["tab", "right"]);
+    d.type_text("\tResponse\tPatrol");
+    d.keys(&["ctrl-s"]);
+    let staff_number = |d: &Driver| d.app.form.as_ref().unwrap().fields[0].error.clone();
+    assert!(staff_number(&d).is_some_and(|e| e.contains("already")));
+    d.keys(&["backspace"]);
+    assert_eq!(staff_number(&d), None, "{}", d.screen());
+
+    // A refusal about the form as a whole (the account disabled from
+    // another session meanwhile) goes at the first change to any field.
+    let (mut cf, admin) = CaseFile::locate(&d.path)
+        .unwrap()
+        .unlock(
+            ccu::store::Credentials {
+                username: ADMIN,
+                password: ADMIN_PASSWORD,
+            },
+            fixed_clock(),
+        )
+        .unwrap();
+    cf.execute(
+        &admin,
+        Command::DisableUser {
+            username: username("sup"),
+        },
+    )
+    .unwrap();
+    drop(cf);
+    d.type_text("9");
+    d.keys(&["ctrl-s"]);
+    let error = d.app.form.as_ref().expect("still open").error.clone();
+    assert!(error.is_some(), "{}", d.screen());
+    snapshot("form_refused_as_a_whole", &mut d);
+    d.keys(&["tab"]);
+    d.type_text("x");
+    let error = d.app.form.as_ref().unwrap().error.clone();
+    assert_eq!(error, None, "{}", d.screen());
+}
+
+/// Labels, hints and a choice's help wrap in their columns at 80x24, so
+/// that what a field wants is read whole, never cut at the form's edge.
+#[test]
+fn long_labels_and_hints_wrap_rather_than_being_cut_at_80x24() {
+    let mut d = demo_as("investigator");
+    assert_eq!(d.app.size, (80, 24));
+    d.keys(&["4"]);
+    d.select("KESTREL");
+    d.keys(&["enter", "b"]);
+    let screen = d.screen();
+    // The resource codes a bid's lines name, to the last.
+    let last = d.app.resources.last().unwrap().0.clone();
+    assert!(screen.contains(&last), "{last} not shown:\n{screen}");
+    d.keys(&["esc"]);
+    if d.app.popup.is_some() {
+        d.keys(&["y"]);
+    }
+
+    let mut d = logged_in("sup");
+    d.keys(&["3", "n"]);
+    for _ in 0..6 {
+        d.keys(&["tab"]);
+    }
+    assert_eq!(
+        d.app.form.as_ref().unwrap().focused().id,
+        "vulnerable contact"
+    );
+    let screen = d.screen();
+    for whole in ["space to change", "vulnerable people"] {
+        assert!(screen.contains(whole), "{whole}:\n{screen}");
+    }
+    snapshot("form_flag_hint_wrapped", &mut d);
+}

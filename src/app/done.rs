@@ -68,7 +68,15 @@ impl App {
                 total,
                 rows,
             } => self.page_loaded(area, spec, start, total, rows),
-            Outcome::Opened(detail) => {
+            Outcome::Opened(mut detail) => {
+                // The same record loaded again (`r`, or another session's
+                // change) stays where it was read to.
+                if let Some(shown) = &self.detail
+                    && shown.area == detail.area
+                    && shown.key == detail.key
+                {
+                    detail.scroll = shown.scroll;
+                }
                 if self.area != detail.area {
                     self.return_to = Some(self.area);
                 }
@@ -158,6 +166,16 @@ impl App {
                     *c = status;
                 }
                 Vec::new()
+            }
+            Outcome::ChangedElsewhere(false) => Vec::new(),
+            Outcome::ChangedElsewhere(true) => {
+                if self.form.is_some() || self.popup.is_some() {
+                    // Nothing being typed is lost or moved: the notice only.
+                    self.stale = true;
+                    self.say("Changed by another session: the screen reloads once this is closed.");
+                    return Vec::new();
+                }
+                self.refresh_for_others()
             }
             Outcome::Invalid(e) => {
                 match &mut self.form {
@@ -260,6 +278,15 @@ impl App {
         if list.spec != spec {
             return Vec::new(); // an answer to an older question
         }
+        // After another session's change, the selection stays on the row
+        // it was on, wherever that row now is in the window.
+        let keep = self.keep_selected.take();
+        let list = self.list_mut(area);
+        if let Some(key) = keep
+            && let Some(i) = rows.iter().position(|r| r.key == key)
+        {
+            list.selected = start + i as u64;
+        }
         list.total = total;
         list.window_start = start;
         list.rows = rows;
@@ -277,5 +304,30 @@ impl App {
             }
         }
         Vec::new()
+    }
+
+    /// Another session changed the case file: the list on screen is read
+    /// again (a list read is not audited), keeping its selection, and the
+    /// open record is opened again as `r` does (a consultation, logged as
+    /// a `view` once for each change made elsewhere, never for each tick:
+    /// a view changes no row, so it does not set the other session
+    /// reloading in turn).
+    pub(super) fn refresh_for_others(&mut self) -> Vec<Effect> {
+        self.stale = false;
+        let area = self.area;
+        if area.is_list() {
+            let list = self.list(area);
+            self.keep_selected = list.selected_row().map(|r| r.key.clone());
+        }
+        let mut effects = self.reload(area);
+        if let Some(detail) = &self.detail
+            && detail.area == area
+        {
+            effects.push(Effect::Load(Load::Open {
+                area: detail.area,
+                key: detail.key.clone(),
+            }));
+        }
+        effects
     }
 }

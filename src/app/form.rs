@@ -828,7 +828,7 @@ impl Form {
     pub fn key(&mut self, key: KeyEvent) {
         if self.focused_mut().key(key) {
             self.dirty = true;
-            self.focused_mut().error = None;
+            self.edited();
         }
     }
 
@@ -838,15 +838,22 @@ impl Form {
         let (changed, said) = self.focused_mut().paste(text);
         if changed {
             self.dirty = true;
-            self.focused_mut().error = None;
+            self.edited();
         }
         said
+    }
+
+    /// The focused field changed: what was said about it, and what the
+    /// case file said about the form as a whole, no longer stands.
+    fn edited(&mut self) {
+        self.focused_mut().error = None;
+        self.error = None;
     }
 
     pub fn cycle(&mut self, by: i32) {
         if self.focused_mut().cycle(by) {
             self.dirty = true;
-            self.focused_mut().error = None;
+            self.edited();
         }
     }
 
@@ -966,7 +973,25 @@ impl Form {
     /// Shows what the domain or the case file refused: beside the field it
     /// names when there is one, otherwise over the whole form.
     pub fn fail(&mut self, e: InvalidInput) {
-        match self.fields.iter().position(|f| f.id == e.field) {
+        // The field the error names: by its id, or else by the words the
+        // screen labels it with (`staff_number`, `Staff number`).
+        let words = |s: &str| {
+            s.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        };
+        let named = words(e.field);
+        let at = self
+            .fields
+            .iter()
+            .position(|f| f.id == e.field)
+            .or_else(|| {
+                self.fields
+                    .iter()
+                    .position(|f| words(f.id) == named || words(&f.label) == named)
+            });
+        match at {
             Some(i) => {
                 self.fields[i].error = Some(e.message);
                 self.focus = i;
@@ -1173,6 +1198,20 @@ fn received(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInpu
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_refusal_goes_beside_the_field_it_names_by_id_or_label_words() {
+        let mut form = Form::new_operation();
+        form.fields[3] = Field::line("lead", true, "").labelled("Lead investigator");
+        form.fail(InvalidInput::new("lead_investigator", "no such user"));
+        assert_eq!(form.fields[3].error.as_deref(), Some("no such user"));
+        assert_eq!((form.focus, form.error.clone()), (3, None));
+        form.fail(InvalidInput::new("Codename", "already used"));
+        assert_eq!(form.fields[0].error.as_deref(), Some("already used"));
+        // Naming no field, it is about the whole form.
+        form.fail(InvalidInput::new("operation", "closed"));
+        assert_eq!(form.error.as_deref(), Some("operation: closed"));
+    }
+
     #[test]
     fn a_paste_into_one_line_joins_its_lines_and_says_so() {
         let p = pasted("first line\r\nsecond\n\nthird\n", true);

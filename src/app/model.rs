@@ -227,6 +227,9 @@ pub enum Effect {
     OpenAuditTrail,
     /// Verifies the next stretch of the audit chain.
     VerifyChainStep,
+    /// Asks whether another session changed the case file since last
+    /// asked (every tick; cheap: see `CaseFile::changed_since`).
+    CheckChanged,
     /// Writes the central record as CSV to a new file.
     ExportCentralRecord {
         path: std::path::PathBuf,
@@ -295,6 +298,8 @@ pub enum Outcome {
         total: u64,
     },
     ChainChecked(ChainStatus),
+    /// Whether another session changed the case file since last asked.
+    ChangedElsewhere(bool),
     /// Bad input the case file refused (nothing was written).
     Invalid(InvalidInput),
     /// Anything else that went wrong, as a message for the status line.
@@ -343,6 +348,12 @@ pub struct App {
     pub resources: Vec<(String, String)>,
     pub lock_after: Duration,
     pub last_activity: DateTime<Utc>,
+    /// Another session changed the case file while a form or popup was
+    /// open: what is on screen reloads once it is closed.
+    pub stale: bool,
+    /// The key of the row selected when a reload for another session's
+    /// change was asked for: the selection stays on it.
+    pub(super) keep_selected: Option<String>,
     pub quit: bool,
 }
 
@@ -397,6 +408,8 @@ impl App {
             resources: Vec::new(),
             lock_after: DEFAULT_LOCK_AFTER,
             last_activity: now,
+            stale: false,
+            keep_selected: None,
             quit: false,
         }
     }

@@ -36,6 +36,9 @@ pub struct Runtime {
     anchors: Anchors,
     /// Makes the clock a newly created case file uses.
     clock: fn() -> Clock,
+    /// Where the case file stood when this session last looked, to tell
+    /// when another session has changed it.
+    seen: Option<store::ChangeMark>,
 }
 
 impl Runtime {
@@ -47,6 +50,7 @@ impl Runtime {
             chain: Verifier::default(),
             anchors: Anchors::default(),
             clock,
+            seen: None,
         }
     }
 
@@ -81,6 +85,7 @@ impl Runtime {
                 self.actor = None;
                 self.chain = Verifier::default();
                 self.anchors = Anchors::default();
+                self.seen = None;
                 Outcome::LoggedOut
             }
             Effect::VerifyBundle { dir, key, since } => self.verify_bundle(&dir, key, since),
@@ -97,6 +102,7 @@ impl Runtime {
                 }
             }
             Effect::VerifyChainStep => self.verify_step(),
+            Effect::CheckChanged => self.check_changed(),
             Effect::Search(query) => {
                 let (casefile, actor) = match self.session() {
                     Ok(s) => s,
@@ -140,7 +146,10 @@ impl Runtime {
                     Command::DecideAccess { approve: false, .. } => Some("Declined"),
                     _ => None,
                 };
-                match casefile.execute(actor, command) {
+                let executed = casefile.execute(actor, command);
+                // This session's own change is not another's.
+                self.seen = self.casefile.as_ref().and_then(|c| c.change_mark().ok());
+                match executed {
                     Ok(done) => {
                         let reference = view::shown(&done.reference);
                         let message = match (decided, &done.result) {
@@ -189,6 +198,22 @@ impl Runtime {
                 }
             }
         }
+    }
+
+    /// Whether another session changed the case file since this one last
+    /// looked. The first look only takes the mark.
+    fn check_changed(&mut self) -> Outcome {
+        let Some(casefile) = &self.casefile else {
+            return Outcome::ChangedElsewhere(false);
+        };
+        let changed = match &mut self.seen {
+            Some(seen) => casefile.changed_since(seen),
+            None => {
+                self.seen = casefile.change_mark().ok();
+                Ok(false)
+            }
+        };
+        Outcome::ChangedElsewhere(changed.unwrap_or(false))
     }
 
     /// Verifies the next stretch of the audit chain.
@@ -487,6 +512,7 @@ impl Runtime {
             false => Vec::new(),
         };
         self.actor = Some(actor);
+        self.seen = casefile.change_mark().ok();
         Outcome::LoggedIn(session, resources)
     }
 

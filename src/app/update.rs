@@ -35,12 +35,21 @@ impl App {
                 }
                 // Verification of the audit chain goes on a stretch a tick
                 // while the viewer is open.
-                match &self.chain {
+                let mut effects = match &self.chain {
                     Some(c) if !c.done && self.area.verifies_chain() => {
                         vec![Effect::VerifyChainStep]
                     }
                     _ => Vec::new(),
+                };
+                if matches!(self.screen, Screen::Main) && self.session.is_some() {
+                    // What another session changed while a form was open
+                    // is reloaded once it is closed.
+                    if self.stale && self.form.is_none() && self.popup.is_none() {
+                        effects.extend(self.refresh_for_others());
+                    }
+                    effects.push(Effect::CheckChanged);
                 }
+                effects
             }
             Msg::Resize(w, h) => {
                 self.size = (w, h);

@@ -334,6 +334,18 @@ pub struct CaseFile {
     account_checked: std::cell::Cell<Option<(i64, i64)>>,
 }
 
+/// The newest event that changed a row: read off the end of the
+/// `audit_row_by_seq` index (tests/scale_plans.rs holds it to that).
+pub const LAST_CHANGE: &str = "SELECT COALESCE(MAX(seq), 0) FROM audit_row";
+
+/// Where a case file's content stood when last looked at (see
+/// [`CaseFile::change_mark`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ChangeMark {
+    version: i64,
+    last_change: i64,
+}
+
 /// The first account of a new case file; it is always an administrator.
 pub struct FirstAdministrator {
     pub username: Username,
@@ -702,6 +714,52 @@ impl CaseFile {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Where the case file's content stands, cheaply, for telling whether
+    /// another session changed it: SQLite's `PRAGMA data_version` (which
+    /// moves only when another connection commits, and costs no read of the
+    /// file) and the newest event that changed a row (a lookup at the end
+    /// of the `audit_row_by_seq` index, however long the trail). A
+    /// consultation (`view`) or a refused attempt changes no row, so a
+    /// session that reads does not make the others reload.
+    pub fn change_mark(&self) -> Result<ChangeMark> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| sqlite_err(&self.path, e))?;
+        let last_change = self.last_change()?;
+        Ok(ChangeMark {
+            version,
+            last_change,
+        })
+    }
+
+    /// As [`CaseFile::change_mark`], but the index is read only if another
+    /// connection committed since `seen`: what a session asks on every
+    /// tick. `true`: another session changed a row since `seen`, which is
+    /// moved on to now.
+    pub fn changed_since(&self, seen: &mut ChangeMark) -> Result<bool> {
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| sqlite_err(&self.path, e))?;
+        if version == seen.version {
+            return Ok(false);
+        }
+        let last_change = self.last_change()?;
+        let changed = last_change > seen.last_change;
+        *seen = ChangeMark {
+            version,
+            last_change,
+        };
+        Ok(changed)
+    }
+
+    fn last_change(&self) -> Result<i64> {
+        self.conn
+            .query_row(LAST_CHANGE, [], |r| r.get(0))
+            .map_err(|e| sqlite_err(&self.path, e))
     }
 
     /// The case file's own random id, fixed at init.

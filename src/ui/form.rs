@@ -1,5 +1,6 @@
 //! A form: labels on the left (required ones marked `*`), inputs on the
-//! right, each field's problem in red beneath it.
+//! right, each field's problem in red beneath it; what does not fit a
+//! row (a long label, hint or choice) wraps beneath itself.
 
 use crate::ui::theme::Theme;
 use ratatui::Frame;
@@ -18,6 +19,15 @@ const MESSAGE_ROWS: u16 = 4;
 /// The rows `text` takes wrapped at `width`, so that a refusal or a list of
 /// choices is read whole rather than cut at the form's edge.
 fn rows(text: &str, width: u16) -> u16 {
+    rows_up_to(text, width, MESSAGE_ROWS)
+}
+
+/// The most rows a hint takes: a bid's lines list every resource type's
+/// code, which the user must type, in six rows at 80 columns.
+const HINT_ROWS: u16 = 8;
+
+/// As [`rows`], to at most `most`.
+fn rows_up_to(text: &str, width: u16, most: u16) -> u16 {
     let width = usize::from(width.max(1));
     let mut rows = 0;
     for line in text.split('\n') {
@@ -40,20 +50,83 @@ fn rows(text: &str, width: u16) -> u16 {
         }
         rows += count;
     }
-    (rows as u16).clamp(1, MESSAGE_ROWS)
+    (rows as u16).clamp(1, most)
 }
 
 fn error_text(e: &str) -> String {
     format!("↑ {}", shown(e))
 }
 
-fn height(field: &Field, width: u16) -> u16 {
+/// How far a hint too long for one row is set in, so that the cursor of
+/// the empty field it describes stands clear of it.
+const HINT_INDENT: u16 = 2;
+
+/// Whether `text` fits on one row `width` wide.
+fn fits(text: &str, width: u16) -> bool {
+    Line::raw(text).width() <= usize::from(width)
+}
+
+/// The rows a field's label takes, its mark included, wrapped in its
+/// column rather than cut.
+fn label_rows(field: &Field) -> u16 {
+    // The mark counted as a letter: the blank one is drawn, not a gap.
+    rows(&format!("*{}", field.label), LABEL)
+}
+
+/// What is drawn after a choice or a flag: its value, and (while it has
+/// the focus) how to change it and its hint.
+fn choice_text(field: &Field, focused: bool) -> Option<String> {
+    match &field.input {
+        Input::Choice { options, selected } => {
+            let mut text = match selected {
+                Some(i) => format!("◂ {} ▸", options[*i].1),
+                None => "◂ choose ▸".to_string(),
+            };
+            if focused {
+                text.push_str(&match options.len() {
+                    1 => "  the only choice: ←/→ or space picks it".to_string(),
+                    n => format!("  ←/→ or a letter ({n} choices)"),
+                });
+            }
+            Some(text)
+        }
+        Input::Flag(on) => {
+            let mut text = if *on { "[x] yes" } else { "[ ] no" }.to_string();
+            if focused {
+                text.push_str("  space to change");
+            }
+            if !field.hint.is_empty() {
+                text.push_str(&format!("  {}", field.hint));
+            }
+            Some(text)
+        }
+        _ => None,
+    }
+}
+
+/// The rows a field's input takes at `width`: a hint or a choice too long
+/// for one row wraps rather than being cut at the form's edge.
+fn input_rows(field: &Field, width: u16) -> u16 {
     let input = if field.is_multiline() { TEXT_ROWS } else { 1 };
-    input
+    let wrapped = match &field.input {
+        Input::Line(a) | Input::Password(a) | Input::Date(a) | Input::Text(a)
+            if a.is_empty() && !fits(&field.hint, width) =>
+        {
+            rows_up_to(&field.hint, width.saturating_sub(HINT_INDENT), HINT_ROWS)
+        }
+        // Its longest form, the focused one, so it does not jump.
+        _ => choice_text(field, true).map_or(1, |text| rows(&text, width)),
+    };
+    input.max(wrapped)
+}
+
+fn height(field: &Field, width: u16) -> u16 {
+    let input_width = width.saturating_sub(LABEL);
+    input_rows(field, input_width).max(label_rows(field))
         + field
             .error
             .as_deref()
-            .map_or(0, |e| rows(&error_text(e), width.saturating_sub(LABEL)))
+            .map_or(0, |e| rows(&error_text(e), input_width))
 }
 
 /// The first field to draw so that the focused one is on screen.
@@ -136,16 +209,18 @@ pub fn render_in(t: &Theme, form: &Form, frame: &mut Frame, rect: Rect) {
         let focused = i == form.focus;
         let mark = if field.required { "*" } else { " " };
         let label_style = if focused { t.accent() } else { t.plain() };
+        // A label too long for its column wraps beneath itself.
         frame.render_widget(
             Paragraph::new(Line::from(vec![
                 Span::styled(mark, t.error()),
                 Span::styled(field.label.as_str(), label_style),
-            ])),
+            ]))
+            .wrap(Wrap { trim: false }),
             Rect {
                 x: inner.x,
                 y,
                 width: LABEL.min(inner.width),
-                height: 1,
+                height: label_rows(field).min(h - error_rows),
             },
         );
         let input_rect = Rect {
@@ -198,10 +273,33 @@ pub fn render_in(t: &Theme, form: &Form, frame: &mut Frame, rect: Rect) {
 fn render_input(t: &Theme, field: &Field, focused: bool, frame: &mut Frame, rect: Rect) {
     match &field.input {
         Input::Line(area) | Input::Password(area) | Input::Date(area) | Input::Text(area) => {
-            if area.is_empty() && !focused && !field.hint.is_empty() {
+            // A hint too long for a row is wrapped beside the cursor.
+            let long_hint = area.is_empty() && !fits(&field.hint, rect.width);
+            if long_hint {
+                frame.render_widget(
+                    Paragraph::new(Line::styled(field.hint.as_str(), t.dim()))
+                        .wrap(Wrap { trim: false }),
+                    Rect {
+                        x: rect.x + HINT_INDENT.min(rect.width),
+                        width: rect.width.saturating_sub(HINT_INDENT),
+                        ..rect
+                    },
+                );
+                if !focused {
+                    return;
+                }
+            } else if area.is_empty() && !focused && !field.hint.is_empty() {
                 frame.render_widget(Line::styled(field.hint.as_str(), t.dim()), rect);
                 return;
             }
+            let rect = match long_hint {
+                true => Rect {
+                    width: HINT_INDENT.min(rect.width),
+                    height: 1,
+                    ..rect
+                },
+                false => rect,
+            };
             let mut area = area.clone();
             // What the user typed is theirs, but may hold anything pasted:
             // it is drawn through the sanitiser like case-file text.
@@ -233,35 +331,20 @@ fn render_input(t: &Theme, field: &Field, focused: bool, frame: &mut Frame, rect
             }
             frame.render_widget(&area, rect);
         }
-        Input::Choice { options, selected } => {
-            let text = match selected {
-                Some(i) => format!("◂ {} ▸", options[*i].1),
-                None => "◂ choose ▸".to_string(),
-            };
+        Input::Choice { .. } | Input::Flag(_) => {
+            let text = choice_text(field, focused).unwrap_or_default();
             let style = if focused { t.selected() } else { t.plain() };
-            let mut spans = vec![Span::styled(text, style)];
-            if focused {
-                spans.push(Span::styled(
-                    match options.len() {
-                        1 => "  the only choice: ←/→ or space picks it".to_string(),
-                        n => format!("  ←/→ or a letter ({n} choices)"),
-                    },
-                    t.dim(),
-                ));
-            }
-            frame.render_widget(Line::from(spans), rect);
-        }
-        Input::Flag(on) => {
-            let text = if *on { "[x] yes" } else { "[ ] no" };
-            let style = if focused { t.selected() } else { t.plain() };
-            let mut spans = vec![Span::styled(text, style)];
-            if focused {
-                spans.push(Span::styled("  space to change", t.dim()));
-            }
-            if !field.hint.is_empty() {
-                spans.push(Span::styled(format!("  {}", field.hint), t.dim()));
-            }
-            frame.render_widget(Line::from(spans), rect);
+            // The value stands out; how to change it, and the hint, do not.
+            let value_end = text.find("  ").unwrap_or(text.len());
+            let (value, rest) = text.split_at(value_end);
+            frame.render_widget(
+                Paragraph::new(Line::from(vec![
+                    Span::styled(value.to_string(), style),
+                    Span::styled(rest.to_string(), t.dim()),
+                ]))
+                .wrap(Wrap { trim: false }),
+                rect,
+            );
         }
     }
 }
