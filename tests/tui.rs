@@ -2433,3 +2433,109 @@ fn a_clean_trail_gives_no_warning() {
     assert_eq!(d.app.trail_warning, None);
     assert!(!d.screen().contains("does not verify"));
 }
+
+/// The team and subjects of an operation, and who an item of intelligence
+/// concerns, are changed from the open record and shown on it.
+#[test]
+fn the_team_and_subjects_are_managed_from_the_open_operation_and_intelligence() {
+    let mut d = logged_in("sup");
+    d.keys(&["4"]);
+    d.select("KESTREL");
+    d.keys(&["enter", "T"]);
+    snapshot("form_team", &mut d);
+    d.keys(&["tab"]);
+    d.type_text("other");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    let on_team = "SELECT count(*) FROM operation_member m JOIN user_account u ON u.id = m.user_id
+         JOIN operation o ON o.id = m.operation_id
+         WHERE o.codename = 'KESTREL' AND u.username = 'other' AND m.removed_at IS NULL";
+    assert_eq!(count(&d.path, on_team), 1);
+    // Twice is refused beside the username, and nothing is written.
+    d.keys(&["T", "tab"]);
+    d.type_text("other");
+    d.keys(&["ctrl-s"]);
+    let error = d.app.form.as_ref().map(|f| field_error(f, "team"));
+    assert!(
+        d.app.form.as_ref().is_some_and(|f| f.error.is_some()
+            || f.fields
+                .iter()
+                .any(|f| f.error.as_deref().is_some_and(|e| e.contains("already")))),
+        "{error:?} {}",
+        d.screen()
+    );
+    d.keys(&["esc", "y"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+
+    d.keys(&["L"]);
+    snapshot("form_link_subject", &mut d);
+    d.type_text("AB1002");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        count(
+            &d.path,
+            "SELECT count(*) FROM operation_subject x JOIN operation o ON o.id = x.operation_id
+             WHERE o.codename = 'KESTREL'"
+        ),
+        2
+    );
+    let page = format!("{:?}", d.app.detail);
+    assert!(
+        page.contains("Subjects (2)") && page.contains("Team (3)"),
+        "{page}"
+    );
+    d.keys(&["G"]);
+    snapshot("operation_team_and_subjects", &mut d);
+
+    // Taken off the team again: the page says when they left.
+    d.keys(&["T", "right", "tab"]);
+    d.type_text("other");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(count(&d.path, on_team), 0);
+
+    // Intelligence, after it was recorded.
+    d.keys(&["esc", "2"]);
+    let urn = d.value("SELECT urn FROM intelligence WHERE summary LIKE 'Repeated messages%'");
+    d.select(&urn);
+    d.keys(&["enter", "L"]);
+    d.type_text("AB1002");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        count(
+            &d.path,
+            &format!(
+                "SELECT count(*) FROM intelligence_subject x JOIN intelligence i ON i.id = x.intelligence_id
+                 WHERE i.urn = '{urn}'"
+            )
+        ),
+        2
+    );
+    let page = format!("{:?}", d.app.detail);
+    assert!(page.contains("Sam Sample"), "{page}");
+}
+
+/// The error beside a field of a form, by its id.
+fn field_error(form: &ccu::app::form::Form, id: &str) -> Option<String> {
+    form.fields
+        .iter()
+        .find(|f| f.id == id)
+        .and_then(|f| f.error.clone())
+}
+
+/// Someone who may not allocate a team is told so, and no form opens.
+#[test]
+fn an_investigator_is_not_offered_the_team_form() {
+    let mut d = logged_in("inv");
+    d.keys(&["4"]);
+    d.select("KESTREL");
+    d.keys(&["enter", "T"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert!(
+        d.status_text().to_lowercase().contains("team"),
+        "{}",
+        d.status_text()
+    );
+}

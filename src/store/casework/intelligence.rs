@@ -212,11 +212,9 @@ pub(in crate::store) fn link_subject(
         params![id, subject],
     )?;
     if linked == 0 {
-        return Err(InvalidInput::new(
-            "subjects",
-            format!("{urn} already concerns {staff}"),
-        )
-        .into());
+        return Err(
+            InvalidInput::new("subjects", format!("{urn} already concerns {staff}")).into(),
+        );
     }
     Ok(Applied {
         entity_type: "intelligence",
