@@ -2539,3 +2539,53 @@ fn an_investigator_is_not_offered_the_team_form() {
         d.status_text()
     );
 }
+
+/// A supervisor sets a resource type's weekly capacity from the bids list,
+/// seeing what it is now; the form then shows the new one.
+#[test]
+fn a_supervisor_sets_a_weekly_capacity_from_the_bids_list() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["5", "K"]);
+    snapshot("form_set_capacity", &mut d);
+    let resource = field(d.app.form.as_ref().unwrap(), "resource");
+    d.keys(&["tab"]);
+    d.type_text("lots");
+    d.keys(&["ctrl-s"]);
+    let error = field_error(d.app.form.as_ref().unwrap(), "weekly capacity");
+    assert!(
+        error
+            .as_deref()
+            .is_some_and(|e| e.contains("'lots' is not a number")),
+        "{error:?}"
+    );
+    for _ in 0..4 {
+        d.keys(&["backspace"]);
+    }
+    d.type_text("12.5");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        d.value(&format!(
+            "SELECT CAST(weekly_capacity AS TEXT) FROM resource_type WHERE code = '{resource}'"
+        )),
+        "12.5"
+    );
+    d.keys(&["K"]);
+    let shown = format!("{:?}", d.app.form.as_ref().unwrap().fields[0].input);
+    assert!(
+        shown.contains(&format!("{resource}: 12.5 a week now")),
+        "{shown}"
+    );
+}
+
+#[test]
+fn an_investigator_is_told_capacity_is_for_supervisors() {
+    let mut d = demo_as("investigator");
+    d.keys(&["5", "K"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert!(
+        d.status_text().contains("for supervisors"),
+        "{}",
+        d.status_text()
+    );
+}

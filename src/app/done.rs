@@ -128,6 +128,15 @@ impl App {
                 reopen,
                 area,
             } => {
+                if let Some((code, weekly)) = self
+                    .form
+                    .as_ref()
+                    .and_then(super::areas::bids::capacity_set)
+                {
+                    for resource in self.resources.iter_mut().filter(|r| r.0 == code) {
+                        resource.2 = weekly;
+                    }
+                }
                 self.form = None;
                 self.say(message);
                 let mut effects = self.reload(area);
@@ -191,7 +200,7 @@ impl App {
     fn logged_in(
         &mut self,
         session: super::model::SessionInfo,
-        resources: Vec<(String, String)>,
+        resources: Vec<super::areas::kind::Resource>,
     ) -> Vec<Effect> {
         let last_login = session.last_login.clone();
         self.trail_warning = session.trail_warning.clone();

@@ -250,7 +250,7 @@ pub enum Outcome {
         casefile: String,
     },
     /// Logged in; with the resource types bids may ask for.
-    LoggedIn(SessionInfo, Vec<(String, String)>),
+    LoggedIn(SessionInfo, Vec<super::areas::kind::Resource>),
     /// Logged in with a one-time password: the account must choose its
     /// own first; `notice` says who set the one-time password.
     MustChoosePassword {
@@ -340,7 +340,7 @@ pub struct App {
     pub form: Option<Form>,
     pub status: Option<Status>,
     /// The resource types bids may ask for: (code, label).
-    pub resources: Vec<(String, String)>,
+    pub resources: Vec<super::areas::kind::Resource>,
     pub lock_after: Duration,
     pub last_activity: DateTime<Utc>,
     pub quit: bool,

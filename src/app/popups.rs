@@ -186,7 +186,8 @@ impl App {
             Action::ExportBundle
             | Action::Checkpoint
             | Action::VerifyBundle
-            | Action::JumpToEvent => !matches!(
+            | Action::JumpToEvent
+            | Action::SetCapacity => !matches!(
                 self.area.list_form(action, &context),
                 RecordForm::NotHere | RecordForm::Refuse(_)
             ),

@@ -482,7 +482,11 @@ impl Runtime {
         let resources = match reads_case_content {
             true => casefile
                 .resource_types(&actor)
-                .map(|r| r.into_iter().map(|t| (t.code, t.label)).collect())
+                .map(|r| {
+                    r.into_iter()
+                        .map(|t| (t.code, t.label, t.weekly_capacity))
+                        .collect()
+                })
                 .unwrap_or_default(),
             false => Vec::new(),
         };
