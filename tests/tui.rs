@@ -45,6 +45,7 @@ fn key_event(key: &str) -> KeyEvent {
         "backspace" => KeyCode::Backspace,
         "space" => KeyCode::Char(' '),
         "f1" => KeyCode::F(1),
+        "f2" => KeyCode::F(2),
         c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap()),
         other => panic!("no key {other}"),
     };
@@ -2588,4 +2589,69 @@ fn an_investigator_is_told_capacity_is_for_supervisors() {
         "{}",
         d.status_text()
     );
+}
+
+/// On a field that names a subject, an operation or a resource type, F2
+/// lists those the user may see; typing narrows the list and Enter puts
+/// the choice in the field.
+#[test]
+fn staff_numbers_codenames_and_resources_are_chosen_from_a_list() {
+    let mut d = logged_in("sup");
+    d.keys(&["4"]);
+    d.select("KESTREL");
+    d.keys(&["enter", "L"]);
+    let hints = d.screen();
+    assert!(hints.contains("F2 pick"), "{hints}");
+    d.keys(&["f2"]);
+    snapshot("pick_subject", &mut d);
+    d.type_text("sam");
+    snapshot("pick_subject_narrowed", &mut d);
+    d.keys(&["enter"]);
+    assert!(d.app.popup.is_none(), "{}", d.screen());
+    assert_eq!(
+        field(d.app.form.as_ref().unwrap(), "staff number"),
+        "AB1002"
+    );
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        count(
+            &d.path,
+            "SELECT count(*) FROM operation_subject x JOIN subject s ON s.id = x.subject_id
+             JOIN operation o ON o.id = x.operation_id
+             WHERE o.codename = 'KESTREL' AND s.staff_number = 'AB1002'"
+        ),
+        1
+    );
+
+    // A new bid: the operation, and a line's resource type.
+    d.keys(&["esc", "5", "n"]);
+    d.keys(&["f2"]);
+    d.type_text("merl");
+    d.keys(&["enter"]);
+    assert_eq!(field(d.app.form.as_ref().unwrap(), "operation"), "MERLIN");
+    d.keys(&["tab", "tab", "f2", "down", "enter"]);
+    let lines = field(d.app.form.as_ref().unwrap(), "lines");
+    let second = &d.app.resources[1].0;
+    assert_eq!(lines, format!("{second} "));
+
+    // Nothing to choose for a field that is typed.
+    d.keys(&["backtab", "f2"]);
+    assert!(d.app.popup.is_none());
+    assert!(d.status_text().contains("type it"), "{}", d.status_text());
+}
+
+/// An investigator is offered only the operations they may see: another
+/// team's is not listed.
+#[test]
+fn the_list_to_choose_from_holds_only_what_the_user_may_see() {
+    let mut d = logged_in("inv");
+    d.keys(&["5", "n", "f2"]);
+    let screen = d.screen();
+    assert!(screen.contains("KESTREL"), "{screen}");
+    assert!(
+        !screen.contains("MERLIN"),
+        "MERLIN is not inv's to see: {screen}"
+    );
+    snapshot("pick_operation", &mut d);
 }

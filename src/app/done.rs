@@ -14,6 +14,16 @@ impl App {
                 Vec::new()
             }
             Outcome::LoggedIn(session, resources) => self.logged_in(session, resources),
+            Outcome::Choices(read, found) => {
+                if let Some(Popup::Pick {
+                    kind, candidates, ..
+                }) = &mut self.popup
+                    && *kind == read
+                {
+                    *candidates = Some(found);
+                }
+                Vec::new()
+            }
             Outcome::MustChoosePassword { username, notice } => {
                 self.screen = Screen::ChoosePassword(Form::choose_password(&username, &notice));
                 self.status = None;

@@ -236,7 +236,6 @@ impl Field {
 
     /// Fills the field as if typed: for a choice, the option with this
     /// code; for a flag, "yes" or "no".
-    #[cfg(test)]
     pub(crate) fn set(&mut self, value: &str) {
         match &mut self.input {
             Input::Line(a) | Input::Password(a) | Input::Date(a) | Input::Text(a) => {
@@ -246,6 +245,19 @@ impl Field {
                 *selected = options.iter().position(|(code, _)| code == value);
             }
             Input::Flag(on) => *on = value == "yes",
+        }
+    }
+
+    /// A value chosen from a list put into the field, as `goes` says.
+    pub fn put(&mut self, value: &str, goes: super::picker::Goes) {
+        match (&mut self.input, goes) {
+            (Input::Text(area) | Input::Line(area), super::picker::Goes::Insert) => {
+                area.insert_str(format!("{value} "));
+            }
+            _ => {
+                let value = super::picker::put(&self.value(), value, goes);
+                self.set(&value);
+            }
         }
     }
 

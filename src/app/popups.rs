@@ -89,6 +89,43 @@ impl App {
                     input.input(key);
                 }
             },
+            Popup::Pick {
+                goes,
+                field,
+                candidates,
+                input,
+                selected,
+                ..
+            } => match key.code {
+                KeyCode::Esc => self.popup = None,
+                KeyCode::Up => *selected = selected.saturating_sub(1),
+                KeyCode::Down => *selected += 1,
+                KeyCode::Enter => {
+                    let typed = input.lines().join(" ");
+                    let all = candidates.clone().unwrap_or_default();
+                    let matches = super::picker::matching(&all, &typed);
+                    let Some((value, _)) = matches
+                        .get((*selected).min(matches.len().saturating_sub(1)))
+                        .map(|c| (*c).clone())
+                    else {
+                        return Vec::new();
+                    };
+                    let (goes, field) = (*goes, *field);
+                    self.popup = None;
+                    if let Some(form) = self.form.as_mut()
+                        && let Some(f) = form.fields.get_mut(field)
+                    {
+                        f.put(&value, goes);
+                        f.error = None;
+                        form.dirty = true;
+                    }
+                }
+                _ => {
+                    if input.input(key) {
+                        *selected = 0;
+                    }
+                }
+            },
             Popup::Palette { input, selected } => match key.code {
                 KeyCode::Esc => self.popup = None,
                 KeyCode::Up => *selected = selected.saturating_sub(1),

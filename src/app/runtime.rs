@@ -521,6 +521,9 @@ impl Runtime {
                 }
             }
             Load::Open { area, key } => Outcome::Opened(area.open(&mut reader, &key)?),
+            Load::Choices(kind) => {
+                Outcome::Choices(kind, super::picker::candidates(&mut reader, kind)?)
+            }
         })
     }
 }
