@@ -2608,10 +2608,7 @@ fn staff_numbers_codenames_and_resources_are_chosen_from_a_list() {
     snapshot("pick_subject_narrowed", &mut d);
     d.keys(&["enter"]);
     assert!(d.app.popup.is_none(), "{}", d.screen());
-    assert_eq!(
-        field(d.app.form.as_ref().unwrap(), "staff number"),
-        "AB1002"
-    );
+    assert_eq!(field(d.app.form.as_ref().unwrap(), "subjects"), "AB1002");
     d.keys(&["ctrl-s"]);
     assert!(d.app.form.is_none(), "{}", d.screen());
     assert_eq!(

@@ -4,6 +4,7 @@
 
 use super::areas::Area;
 use super::areas::kind::{Reader, Unopened};
+use super::form::Field;
 use super::list::ListSpec;
 use crate::store::Page;
 
@@ -40,10 +41,11 @@ pub enum Goes {
     Insert,
 }
 
-/// What a field by this id is chosen from, and how the choice goes in.
-pub fn for_field(id: &str) -> Option<(PickKind, Goes)> {
-    Some(match id {
-        "staff number" => (PickKind::Subject, Goes::Replace),
+/// What a field is chosen from, by its id, and how the choice goes in (a
+/// field for one staff number, labelled so, takes one).
+pub fn for_field(field: &Field) -> Option<(PickKind, Goes)> {
+    Some(match field.id {
+        "subjects" if field.label == "staff number" => (PickKind::Subject, Goes::Replace),
         "subjects" => (PickKind::Subject, Goes::List),
         "operation" => (PickKind::Operation, Goes::Replace),
         "lines" => (PickKind::Resource, Goes::Insert),

@@ -193,7 +193,12 @@ impl App {
         let mut found: Vec<Action> = Action::ALL
             .iter()
             .copied()
-            .filter(|a| !matches!(a, Action::Save | Action::NextChoice | Action::PrevChoice))
+            .filter(|a| {
+                !matches!(
+                    a,
+                    Action::Save | Action::NextChoice | Action::PrevChoice | Action::Pick
+                )
+            })
             .filter(|a| self.applies(*a))
             .filter(|a| {
                 let hay = format!("{} {}", a.name(), a.description()).to_lowercase();

@@ -268,7 +268,7 @@ impl App {
         let Some(form) = self.form.as_ref() else {
             return Vec::new();
         };
-        let Some((kind, goes)) = super::picker::for_field(form.focused().id) else {
+        let Some((kind, goes)) = super::picker::for_field(form.focused()) else {
             self.complain(format!(
                 "Nothing to choose from for {}: type it",
                 form.focused().label

@@ -192,7 +192,7 @@ fn hinted(app: &App, context: Context) -> &'static [Action] {
             if app
                 .form
                 .as_ref()
-                .is_some_and(|f| crate::app::picker::for_field(f.focused().id).is_some()) =>
+                .is_some_and(|f| crate::app::picker::for_field(f.focused()).is_some()) =>
         {
             &[
                 Action::Save,

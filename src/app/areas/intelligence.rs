@@ -11,6 +11,7 @@ use super::kind::{
 use crate::app::action::Action;
 use chrono::{DateTime, Utc};
 
+use super::operations::one_staff_number;
 use crate::app::form::{Field, Form, Submission};
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, paragraph, shown, uk_day, uk_time, yes_no};
@@ -18,7 +19,6 @@ use crate::domain::InvalidInput;
 use crate::domain::intelligence::TriageStatus;
 use crate::domain::operation::Codename;
 use crate::domain::permission::Action as Needed;
-use crate::domain::subject::StaffNumber;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{
     self, Command, IntelligenceColumn, IntelligenceRecord, IntelligenceRow, Page, SearchKind,
@@ -99,7 +99,8 @@ impl AreaKind for Intelligence {
             Action::LinkSubject => RecordForm::Edit(Form::built_by(
                 format!("Link a subject to {urn}"),
                 vec![
-                    Field::line("staff number", true, "")
+                    Field::line("subjects", true, "")
+                        .labelled("staff number")
                         .with_hint("the subject's, e.g. E1234; F2 to choose"),
                 ],
                 link_subject,
@@ -134,8 +135,7 @@ impl AreaKind for Intelligence {
 
 fn link_subject(form: &Form, _: DateTime<Utc>) -> Result<Submission, InvalidInput> {
     let urn = Urn::parse(UrnKind::Intelligence, form.about.as_deref().unwrap_or(""))?;
-    let staff_number = StaffNumber::parse(&form.value("staff number"))
-        .map_err(|e| InvalidInput::new("staff number", e.message))?;
+    let staff_number = one_staff_number(&form.value("subjects"))?;
     Ok(Submission::Command(Command::LinkIntelligenceSubject {
         urn,
         staff_number,

@@ -125,7 +125,8 @@ impl AreaKind for Operations {
             Action::LinkSubject => Form::built_by(
                 format!("Link a subject to {codename}"),
                 vec![
-                    Field::line("staff number", true, "")
+                    Field::line("subjects", true, "")
+                        .labelled("staff number")
                         .with_hint("the subject's, e.g. E1234; F2 to choose"),
                 ],
                 link_subject,
@@ -184,11 +185,11 @@ fn team_form(codename: &str) -> Form {
                 },
                 Some("add"),
             ),
-            Field::line("username", true, "").with_hint("their username; F2 to choose"),
+            Field::line("username", true, "").with_hint("their username, as on the accounts list"),
             Field::choice(
                 "part",
                 true,
-                &TeamPart::ALL,
+                TeamPart::ALL,
                 |p| p.code(),
                 |p| p.label(),
                 Some(TeamPart::Team),
@@ -221,9 +222,20 @@ fn team(form: &Form, _: DateTime<Utc>) -> Result<Submission, InvalidInput> {
     }))
 }
 
+/// The one staff number a link form names (the list to choose from adds
+/// to what is there, so a second choice is caught here).
+pub fn one_staff_number(typed: &str) -> Result<StaffNumber, InvalidInput> {
+    if typed.contains(',') {
+        return Err(InvalidInput::new(
+            "subjects",
+            "one staff number at a time: link each subject in turn",
+        ));
+    }
+    StaffNumber::parse(typed).map_err(|e| InvalidInput::new("subjects", e.message))
+}
+
 fn link_subject(form: &Form, _: DateTime<Utc>) -> Result<Submission, InvalidInput> {
-    let staff_number = StaffNumber::parse(&form.value("staff number"))
-        .map_err(|e| InvalidInput::new("staff number", e.message))?;
+    let staff_number = one_staff_number(&form.value("subjects"))?;
     Ok(Submission::Command(Command::LinkSubject {
         codename: about(form)?,
         staff_number,
