@@ -248,19 +248,6 @@ impl Field {
         }
     }
 
-    /// A value chosen from a list put into the field, as `goes` says.
-    pub fn put(&mut self, value: &str, goes: super::picker::Goes) {
-        match (&mut self.input, goes) {
-            (Input::Text(area) | Input::Line(area), super::picker::Goes::Insert) => {
-                area.insert_str(format!("{value} "));
-            }
-            _ => {
-                let value = super::picker::put(&self.value(), value, goes);
-                self.set(&value);
-            }
-        }
-    }
-
     pub fn is_multiline(&self) -> bool {
         matches!(self.input, Input::Text(_))
     }

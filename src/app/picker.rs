@@ -4,7 +4,7 @@
 
 use super::areas::Area;
 use super::areas::kind::{Reader, Unopened};
-use super::form::Field;
+use super::form::{Field, Input};
 use super::list::ListSpec;
 use crate::store::Page;
 
@@ -88,6 +88,19 @@ pub fn matching<'a>(all: &'a [(String, String)], typed: &str) -> Vec<&'a (String
                 || about.to_lowercase().contains(&typed)
         })
         .collect()
+}
+
+/// A value chosen from the list put into its field, as `goes` says.
+pub fn choose(field: &mut Field, value: &str, goes: Goes) {
+    match (&mut field.input, goes) {
+        (Input::Text(area) | Input::Line(area), Goes::Insert) => {
+            area.insert_str(format!("{value} "));
+        }
+        _ => {
+            let value = put(&field.value(), value, goes);
+            field.set(&value);
+        }
+    }
 }
 
 /// `value` put into a field holding `current`, as `into` says.

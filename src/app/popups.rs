@@ -115,7 +115,7 @@ impl App {
                     if let Some(form) = self.form.as_mut()
                         && let Some(f) = form.fields.get_mut(field)
                     {
-                        f.put(&value, goes);
+                        super::picker::choose(f, &value, goes);
                         f.error = None;
                         form.dirty = true;
                     }
