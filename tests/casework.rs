@@ -1180,7 +1180,7 @@ fn an_auditor_reads_everything_and_can_change_nothing() {
                 codename: code("KESTREL"),
                 staff_number: staff("F200"),
             },
-            "link subjects to an operation",
+            "link subjects to an operation or to intelligence",
             ev(
                 "aud",
                 "operation.subject.link",
@@ -2704,5 +2704,107 @@ fn each_command_in_a_working_day_leaves_exactly_its_audit_events() {
     assert!(
         matches!(u.cf.check().unwrap(), CheckReport::Verified { .. }),
         "the audit chain is intact"
+    );
+}
+
+fn link_intel(urn: &str, number: &str) -> Command {
+    Command::LinkIntelligenceSubject {
+        urn: int_urn(urn),
+        staff_number: staff(number),
+    }
+}
+
+#[test]
+fn a_subject_is_linked_to_intelligence_after_it_is_recorded_once_and_audited() {
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
+    kestrel_world(&mut u);
+    let lead = u.actor("lead");
+    let n = seen(&u.path);
+    u.cf.execute(&lead, link_intel("INT-2026-00003", "F200"))
+        .unwrap();
+    assert_eq!(
+        since(&u.path, n),
+        [ev(
+            "lead",
+            "intelligence.subject.link",
+            "intelligence",
+            "INT-2026-00003",
+            "ok",
+        )]
+    );
+    assert_eq!(details_since(&u.path, n)[0]["subject"], "F200");
+    let record =
+        u.cf.open_intelligence(&lead, &int_urn("INT-2026-00003"))
+            .unwrap();
+    assert_eq!(
+        record.subjects,
+        [("F200".to_owned(), "Frank Open".to_owned())]
+    );
+
+    // Twice is refused by the field, and writes nothing.
+    let s = state(&u.path);
+    let n = seen(&u.path);
+    let again = u.cf.execute(&lead, link_intel("INT-2026-00003", "F200"));
+    assert_invalid(
+        &u,
+        (n, &s),
+        again,
+        "subjects: INT-2026-00003 already concerns F200",
+    );
+    // An unknown staff number says to add the subject first.
+    let unknown = u.cf.execute(&lead, link_intel("INT-2026-00003", "Z999"));
+    assert_invalid(
+        &u,
+        (n, &s),
+        unknown,
+        "subjects: there is no subject with staff number Z999; add the subject first",
+    );
+
+    // The auditor reads and never links.
+    let aud = u.actor("aud");
+    let denied = u.cf.execute(&aud, link_intel("INT-2026-00003", "K100"));
+    assert_denied(
+        &u,
+        (n, &s),
+        denied,
+        "permission denied: aud (auditor) may not link subjects to an operation or to intelligence",
+        ev(
+            "aud",
+            "intelligence.subject.link",
+            "intelligence",
+            "INT-2026-00003",
+            "denied",
+        ),
+    );
+}
+
+#[test]
+fn linking_a_hidden_subject_to_intelligence_does_not_reveal_it() {
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
+    kestrel_world(&mut u);
+    assert_hidden_subject_not_revealed(&mut u, |number| link_intel("INT-2026-00003", number));
+}
+
+#[test]
+fn intelligence_one_may_not_see_is_not_linked_to() {
+    let mut u = Unit::staffed(&ONE_PER_ROLE);
+    kestrel_world(&mut u);
+    let outsider = u.actor("outsider");
+    let s = state(&u.path);
+    let n = seen(&u.path);
+    let result =
+        u.cf.execute(&outsider, link_intel("INT-2026-00001", "F200"));
+    assert_hidden(
+        &u,
+        (n, &s),
+        result,
+        "there is no intelligence item 'INT-2026-00001' that you may see",
+        ev(
+            "outsider",
+            "intelligence.subject.link",
+            "intelligence",
+            "INT-2026-00001",
+            "denied",
+        ),
     );
 }

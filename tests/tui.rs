@@ -45,6 +45,7 @@ fn key_event(key: &str) -> KeyEvent {
         "backspace" => KeyCode::Backspace,
         "space" => KeyCode::Char(' '),
         "f1" => KeyCode::F(1),
+        "f2" => KeyCode::F(2),
         c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap()),
         other => panic!("no key {other}"),
     };
@@ -2712,4 +2713,222 @@ fn long_labels_and_hints_wrap_rather_than_being_cut_at_80x24() {
         assert!(screen.contains(whole), "{whole}:\n{screen}");
     }
     snapshot("form_flag_hint_wrapped", &mut d);
+}
+
+/// The team and subjects of an operation, and who an item of intelligence
+/// concerns, are changed from the open record and shown on it.
+#[test]
+fn the_team_and_subjects_are_managed_from_the_open_operation_and_intelligence() {
+    let mut d = logged_in("sup");
+    d.keys(&["4"]);
+    d.select("KESTREL");
+    d.keys(&["enter", "T"]);
+    snapshot("form_team", &mut d);
+    d.keys(&["tab"]);
+    d.type_text("other");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    let on_team = "SELECT count(*) FROM operation_member m JOIN user_account u ON u.id = m.user_id
+         JOIN operation o ON o.id = m.operation_id
+         WHERE o.codename = 'KESTREL' AND u.username = 'other' AND m.removed_at IS NULL";
+    assert_eq!(count(&d.path, on_team), 1);
+    // Twice is refused beside the username, and nothing is written.
+    d.keys(&["T", "tab"]);
+    d.type_text("other");
+    d.keys(&["ctrl-s"]);
+    let error = d.app.form.as_ref().map(|f| field_error(f, "team"));
+    assert!(
+        d.app.form.as_ref().is_some_and(|f| f.error.is_some()
+            || f.fields
+                .iter()
+                .any(|f| f.error.as_deref().is_some_and(|e| e.contains("already")))),
+        "{error:?} {}",
+        d.screen()
+    );
+    d.keys(&["esc", "y"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+
+    d.keys(&["L"]);
+    snapshot("form_link_subject", &mut d);
+    d.type_text("AB1002");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        count(
+            &d.path,
+            "SELECT count(*) FROM operation_subject x JOIN operation o ON o.id = x.operation_id
+             WHERE o.codename = 'KESTREL'"
+        ),
+        2
+    );
+    let page = format!("{:?}", d.app.detail);
+    assert!(
+        page.contains("Subjects (2)") && page.contains("Team (3)"),
+        "{page}"
+    );
+    d.keys(&["G"]);
+    snapshot("operation_team_and_subjects", &mut d);
+
+    // Taken off the team again: the page says when they left.
+    d.keys(&["T", "right", "tab"]);
+    d.type_text("other");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(count(&d.path, on_team), 0);
+
+    // Intelligence, after it was recorded.
+    d.keys(&["esc", "2"]);
+    let urn = d.value("SELECT urn FROM intelligence WHERE summary LIKE 'Repeated messages%'");
+    d.select(&urn);
+    d.keys(&["enter", "L"]);
+    d.type_text("AB1002");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        count(
+            &d.path,
+            &format!(
+                "SELECT count(*) FROM intelligence_subject x JOIN intelligence i ON i.id = x.intelligence_id
+                 WHERE i.urn = '{urn}'"
+            )
+        ),
+        2
+    );
+    let page = format!("{:?}", d.app.detail);
+    assert!(page.contains("Sam Sample"), "{page}");
+}
+
+/// The error beside a field of a form, by its id.
+fn field_error(form: &ccu::app::form::Form, id: &str) -> Option<String> {
+    form.fields
+        .iter()
+        .find(|f| f.id == id)
+        .and_then(|f| f.error.clone())
+}
+
+/// Someone who may not allocate a team is told so, and no form opens.
+#[test]
+fn an_investigator_is_not_offered_the_team_form() {
+    let mut d = logged_in("inv");
+    d.keys(&["4"]);
+    d.select("KESTREL");
+    d.keys(&["enter", "T"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert!(
+        d.status_text().to_lowercase().contains("team"),
+        "{}",
+        d.status_text()
+    );
+}
+
+/// A supervisor sets a resource type's weekly capacity from the bids list,
+/// seeing what it is now; the form then shows the new one.
+#[test]
+fn a_supervisor_sets_a_weekly_capacity_from_the_bids_list() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["5", "K"]);
+    snapshot("form_set_capacity", &mut d);
+    let resource = field(d.app.form.as_ref().unwrap(), "resource");
+    d.keys(&["tab"]);
+    d.type_text("lots");
+    d.keys(&["ctrl-s"]);
+    let error = field_error(d.app.form.as_ref().unwrap(), "weekly capacity");
+    assert!(
+        error
+            .as_deref()
+            .is_some_and(|e| e.contains("'lots' is not a number")),
+        "{error:?}"
+    );
+    for _ in 0..4 {
+        d.keys(&["backspace"]);
+    }
+    d.type_text("12.5");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        d.value(&format!(
+            "SELECT CAST(weekly_capacity AS TEXT) FROM resource_type WHERE code = '{resource}'"
+        )),
+        "12.5"
+    );
+    d.keys(&["K"]);
+    let shown = format!("{:?}", d.app.form.as_ref().unwrap().fields[0].input);
+    assert!(
+        shown.contains(&format!("{resource}: 12.5 a week now")),
+        "{shown}"
+    );
+}
+
+#[test]
+fn an_investigator_is_told_capacity_is_for_supervisors() {
+    let mut d = demo_as("investigator");
+    d.keys(&["5", "K"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert!(
+        d.status_text().contains("for supervisors"),
+        "{}",
+        d.status_text()
+    );
+}
+
+/// On a field that names a subject, an operation or a resource type, F2
+/// lists those the user may see; typing narrows the list and Enter puts
+/// the choice in the field.
+#[test]
+fn staff_numbers_codenames_and_resources_are_chosen_from_a_list() {
+    let mut d = logged_in("sup");
+    d.keys(&["4"]);
+    d.select("KESTREL");
+    d.keys(&["enter", "L"]);
+    let hints = d.screen();
+    assert!(hints.contains("F2 pick"), "{hints}");
+    d.keys(&["f2"]);
+    snapshot("pick_subject", &mut d);
+    d.type_text("sam");
+    snapshot("pick_subject_narrowed", &mut d);
+    d.keys(&["enter"]);
+    assert!(d.app.popup.is_none(), "{}", d.screen());
+    assert_eq!(field(d.app.form.as_ref().unwrap(), "subjects"), "AB1002");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        count(
+            &d.path,
+            "SELECT count(*) FROM operation_subject x JOIN subject s ON s.id = x.subject_id
+             JOIN operation o ON o.id = x.operation_id
+             WHERE o.codename = 'KESTREL' AND s.staff_number = 'AB1002'"
+        ),
+        1
+    );
+
+    // A new bid: the operation, and a line's resource type.
+    d.keys(&["esc", "5", "n"]);
+    d.keys(&["f2"]);
+    d.type_text("merl");
+    d.keys(&["enter"]);
+    assert_eq!(field(d.app.form.as_ref().unwrap(), "operation"), "MERLIN");
+    d.keys(&["tab", "tab", "f2", "down", "enter"]);
+    let lines = field(d.app.form.as_ref().unwrap(), "lines");
+    let second = &d.app.resources[1].0;
+    assert_eq!(lines, format!("{second} "));
+
+    // Nothing to choose for a field that is typed.
+    d.keys(&["backtab", "f2"]);
+    assert!(d.app.popup.is_none());
+    assert!(d.status_text().contains("type it"), "{}", d.status_text());
+}
+
+/// An investigator is offered only the operations they may see: another
+/// team's is not listed.
+#[test]
+fn the_list_to_choose_from_holds_only_what_the_user_may_see() {
+    let mut d = logged_in("inv");
+    d.keys(&["5", "n", "f2"]);
+    let screen = d.screen();
+    assert!(screen.contains("KESTREL"), "{screen}");
+    assert!(
+        !screen.contains("MERLIN"),
+        "MERLIN is not inv's to see: {screen}"
+    );
+    snapshot("pick_operation", &mut d);
 }

@@ -56,7 +56,8 @@ impl App {
             Action::ExportBundle
             | Action::Checkpoint
             | Action::VerifyBundle
-            | Action::JumpToEvent => {
+            | Action::JumpToEvent
+            | Action::SetCapacity => {
                 self.list_form(action);
                 Vec::new()
             }
@@ -133,6 +134,8 @@ impl App {
             Action::Edit
             | Action::AddDecision
             | Action::Triage
+            | Action::Team
+            | Action::LinkSubject
             | Action::ChangeStatus
             | Action::Close
             | Action::ProposeThreshold
@@ -149,7 +152,7 @@ impl App {
                 self.record_form(action);
                 Vec::new()
             }
-            Action::Save | Action::NextChoice | Action::PrevChoice => Vec::new(),
+            Action::Save | Action::NextChoice | Action::PrevChoice | Action::Pick => Vec::new(),
         }
     }
 

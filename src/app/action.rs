@@ -129,6 +129,8 @@ actions_with_places! {
         Edit => "edit", "Edit the open record";
         AddDecision => "add_decision", "Add a decision-log entry to the operation";
         Triage => "triage", "Record a triage outcome for the intelligence";
+        Team => "team", "Put someone on the operation's team, or take them off";
+        LinkSubject => "link_subject", "Link a subject to the open operation or intelligence";
         ChangeStatus => "change_status", "Change the open record's status: an operation's, or an account's (disable, enable)";
         Close => "close", "Close the open record: an operation, a bid (completed or withdrawn), an authorisation (cancelled)";
         ProposeThreshold => "propose_threshold", "Propose going covert: the threshold criteria for the operation";
@@ -147,10 +149,12 @@ actions_with_places! {
         Checkpoint => "checkpoint", "Sign a checkpoint of the whole audit trail";
         VerifyBundle => "verify_bundle", "Verify an export bundle with the public key";
         JumpToEvent => "jump_to_event", "Go to an audit event by its number";
+        SetCapacity => "set_capacity", "Set a resource type's weekly capacity";
 
         Save => "save", "Save the form";
         NextChoice => "next_choice", "Pick the next value in a pick-list";
         PrevChoice => "prev_choice", "Pick the previous value in a pick-list";
+        Pick => "pick", "Choose the field's value from a list: staff numbers, codenames, usernames, resource types";
     }
 }
 

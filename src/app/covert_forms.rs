@@ -79,12 +79,12 @@ impl Form {
     }
 
     /// A new bid; `codename` fills the operation when it is known.
-    pub fn draft_bid(codename: Option<&str>, resources: &[(String, String)]) -> Form {
+    pub fn draft_bid(codename: Option<&str>, resources: &[super::areas::kind::Resource]) -> Form {
         let hint = format!(
             "one per line: resource quantity from to why; resources: {}",
             resources
                 .iter()
-                .map(|(code, _)| code.as_str())
+                .map(|(code, ..)| code.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
         );

@@ -14,6 +14,16 @@ impl App {
                 Vec::new()
             }
             Outcome::LoggedIn(session, resources) => self.logged_in(session, resources),
+            Outcome::Choices(read, found) => {
+                if let Some(Popup::Pick {
+                    kind, candidates, ..
+                }) = &mut self.popup
+                    && *kind == read
+                {
+                    *candidates = Some(found);
+                }
+                Vec::new()
+            }
             Outcome::MustChoosePassword { username, notice } => {
                 self.screen = Screen::ChoosePassword(Form::choose_password(&username, &notice));
                 self.status = None;
@@ -136,6 +146,15 @@ impl App {
                 reopen,
                 area,
             } => {
+                if let Some((code, weekly)) = self
+                    .form
+                    .as_ref()
+                    .and_then(super::areas::bids::capacity_set)
+                {
+                    for resource in self.resources.iter_mut().filter(|r| r.0 == code) {
+                        resource.2 = weekly;
+                    }
+                }
                 self.form = None;
                 self.say(message);
                 let mut effects = self.reload(area);
@@ -209,7 +228,7 @@ impl App {
     fn logged_in(
         &mut self,
         session: super::model::SessionInfo,
-        resources: Vec<(String, String)>,
+        resources: Vec<super::areas::kind::Resource>,
     ) -> Vec<Effect> {
         let last_login = session.last_login.clone();
         self.trail_warning = session.trail_warning.clone();

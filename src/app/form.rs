@@ -187,6 +187,13 @@ impl Field {
         Field::new(id, required, Input::Choice { options, selected })
     }
 
+    /// A pick-list of values known only at run time (read from the case
+    /// file): (stored code, label shown), the first chosen.
+    pub fn options(id: &'static str, required: bool, options: Vec<(String, String)>) -> Field {
+        let selected = (!options.is_empty()).then_some(0);
+        Field::new(id, required, Input::Choice { options, selected })
+    }
+
     pub fn flag(id: &'static str, initial: bool) -> Field {
         Field::new(id, false, Input::Flag(initial))
     }
@@ -229,7 +236,6 @@ impl Field {
 
     /// Fills the field as if typed: for a choice, the option with this
     /// code; for a flag, "yes" or "no".
-    #[cfg(test)]
     pub(crate) fn set(&mut self, value: &str) {
         match &mut self.input {
             Input::Line(a) | Input::Password(a) | Input::Date(a) | Input::Text(a) => {

@@ -20,13 +20,13 @@ fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap()
 }
 
-/// The resources a bid may ask for: (code, label).
-fn resources() -> Vec<(String, String)> {
+/// The resources a bid may ask for: (code, label, weekly capacity).
+fn resources() -> Vec<super::areas::kind::Resource> {
     [
-        ("surveillance-team-days", "Surveillance team days"),
-        ("analyst-hours", "Analyst hours"),
+        ("surveillance-team-days", "Surveillance team days", 10.0),
+        ("analyst-hours", "Analyst hours", 30.0),
     ]
-    .map(|(code, label)| (code.to_string(), label.to_string()))
+    .map(|(code, label, weekly)| (code.to_string(), label.to_string(), weekly))
     .to_vec()
 }
 
@@ -100,6 +100,8 @@ const KINDS: usize = 26;
 /// otherwise by its input.
 fn sample(field: &Field) -> String {
     let by_id = match field.id {
+        // A link names one subject, under the id the case file's refusals give.
+        "subjects" if field.label == "staff number" => "E1234",
         "case file" => "case.ccu",
         "file" => "central-record.csv",
         "username" | "lead" | "authorising officer" | "user" => "alice",
@@ -119,6 +121,7 @@ fn sample(field: &Field) -> String {
         "lines" => "surveillance-team-days 5 today +14d follow the subject",
         "line" => "1",
         "review frequency" => "28",
+        "weekly capacity" => "12.5",
         "re-referral of" => "REF-2026-0001",
         "action" => "login",
         "outcome" => "denied",

@@ -23,6 +23,7 @@ pub mod form;
 mod form_ids;
 pub mod list;
 pub mod model;
+pub mod picker;
 mod popups;
 pub mod runtime;
 mod update;

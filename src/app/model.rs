@@ -74,6 +74,17 @@ pub enum Popup {
         failed: bool,
         scroll: u16,
     },
+    /// A list to choose the focused field's value from; typing narrows
+    /// it. `candidates` is `None` while it is read.
+    Pick {
+        kind: super::picker::PickKind,
+        goes: super::picker::Goes,
+        /// The form's field the choice goes into.
+        field: usize,
+        candidates: Option<Vec<(String, String)>>,
+        input: TextArea<'static>,
+        selected: usize,
+    },
 }
 
 /// What a confirmation does when answered yes.
@@ -191,6 +202,8 @@ pub enum Load {
         area: Area,
         key: String,
     },
+    /// What a field's value may be chosen from.
+    Choices(super::picker::PickKind),
 }
 
 /// Side effects, run by the runtime; `update` never touches the case file.
@@ -248,12 +261,14 @@ pub enum Effect {
 /// What running an effect came to.
 #[derive(Debug)]
 pub enum Outcome {
+    /// What a field's value may be chosen from, as read.
+    Choices(super::picker::PickKind, Vec<(String, String)>),
     Created {
         username: String,
         casefile: String,
     },
     /// Logged in; with the resource types bids may ask for.
-    LoggedIn(SessionInfo, Vec<(String, String)>),
+    LoggedIn(SessionInfo, Vec<super::areas::kind::Resource>),
     /// Logged in with a one-time password: the account must choose its
     /// own first; `notice` says who set the one-time password.
     MustChoosePassword {
@@ -345,7 +360,7 @@ pub struct App {
     pub form: Option<Form>,
     pub status: Option<Status>,
     /// The resource types bids may ask for: (code, label).
-    pub resources: Vec<(String, String)>,
+    pub resources: Vec<super::areas::kind::Resource>,
     pub lock_after: Duration,
     pub last_activity: DateTime<Utc>,
     /// Another session changed the case file while a form or popup was

@@ -89,6 +89,43 @@ impl App {
                     input.input(key);
                 }
             },
+            Popup::Pick {
+                goes,
+                field,
+                candidates,
+                input,
+                selected,
+                ..
+            } => match key.code {
+                KeyCode::Esc => self.popup = None,
+                KeyCode::Up => *selected = selected.saturating_sub(1),
+                KeyCode::Down => *selected += 1,
+                KeyCode::Enter => {
+                    let typed = input.lines().join(" ");
+                    let all = candidates.clone().unwrap_or_default();
+                    let matches = super::picker::matching(&all, &typed);
+                    let Some((value, _)) = matches
+                        .get((*selected).min(matches.len().saturating_sub(1)))
+                        .map(|c| (*c).clone())
+                    else {
+                        return Vec::new();
+                    };
+                    let (goes, field) = (*goes, *field);
+                    self.popup = None;
+                    if let Some(form) = self.form.as_mut()
+                        && let Some(f) = form.fields.get_mut(field)
+                    {
+                        super::picker::choose(f, &value, goes);
+                        f.error = None;
+                        form.dirty = true;
+                    }
+                }
+                _ => {
+                    if input.input(key) {
+                        *selected = 0;
+                    }
+                }
+            },
             Popup::Palette { input, selected } => match key.code {
                 KeyCode::Esc => self.popup = None,
                 KeyCode::Up => *selected = selected.saturating_sub(1),
@@ -156,7 +193,12 @@ impl App {
         let mut found: Vec<Action> = Action::ALL
             .iter()
             .copied()
-            .filter(|a| !matches!(a, Action::Save | Action::NextChoice | Action::PrevChoice))
+            .filter(|a| {
+                !matches!(
+                    a,
+                    Action::Save | Action::NextChoice | Action::PrevChoice | Action::Pick
+                )
+            })
             .filter(|a| self.applies(*a))
             .filter(|a| {
                 let hay = format!("{} {}", a.name(), a.description()).to_lowercase();
@@ -186,7 +228,8 @@ impl App {
             Action::ExportBundle
             | Action::Checkpoint
             | Action::VerifyBundle
-            | Action::JumpToEvent => !matches!(
+            | Action::JumpToEvent
+            | Action::SetCapacity => !matches!(
                 self.area.list_form(action, &context),
                 RecordForm::NotHere | RecordForm::Refuse(_)
             ),

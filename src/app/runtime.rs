@@ -507,7 +507,11 @@ impl Runtime {
         let resources = match reads_case_content {
             true => casefile
                 .resource_types(&actor)
-                .map(|r| r.into_iter().map(|t| (t.code, t.label)).collect())
+                .map(|r| {
+                    r.into_iter()
+                        .map(|t| (t.code, t.label, t.weekly_capacity))
+                        .collect()
+                })
                 .unwrap_or_default(),
             false => Vec::new(),
         };
@@ -543,6 +547,9 @@ impl Runtime {
                 }
             }
             Load::Open { area, key } => Outcome::Opened(area.open(&mut reader, &key)?),
+            Load::Choices(kind) => {
+                Outcome::Choices(kind, super::picker::candidates(&mut reader, kind)?)
+            }
         })
     }
 }

@@ -8,7 +8,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use super::action::{Action, Context};
 use super::covert_forms;
 use super::form::{Form, Submission};
-use super::model::{App, Confirmed, Effect, Msg, Popup, Screen};
+use super::model::{App, Confirmed, Effect, Load, Msg, Popup, Screen};
 use crate::domain::InvalidInput;
 
 /// What a checked form asks for: an area's own form's by its builder, a
@@ -87,6 +87,7 @@ impl App {
                     Some(
                         Popup::Search { input, .. }
                         | Popup::Palette { input, .. }
+                        | Popup::Pick { input, .. }
                         | Popup::Filter { input, .. },
                     ),
                     _,
@@ -247,6 +248,7 @@ impl App {
             }
             Some(Action::NextPane) => form.move_focus(1, now),
             Some(Action::PrevPane) => form.move_focus(-1, now),
+            Some(Action::Pick) => return self.pick(),
             Some(Action::NextChoice) => form.cycle(1),
             Some(Action::PrevChoice) => form.cycle(-1),
             Some(Action::Help) => {
@@ -267,6 +269,40 @@ impl App {
             _ => form.key(key),
         }
         Vec::new()
+    }
+
+    /// Opens the list the focused field's value may be chosen from, read
+    /// from the case file (the resource types are already known).
+    pub(super) fn pick(&mut self) -> Vec<Effect> {
+        let Some(form) = self.form.as_ref() else {
+            return Vec::new();
+        };
+        let Some((kind, goes)) = super::picker::for_field(form.focused()) else {
+            self.complain(format!(
+                "Nothing to choose from for {}: type it",
+                form.focused().label
+            ));
+            return Vec::new();
+        };
+        let known = (kind == super::picker::PickKind::Resource).then(|| {
+            self.resources
+                .iter()
+                .map(|(code, label, _)| (code.clone(), label.clone()))
+                .collect()
+        });
+        let effects = match known {
+            Some(_) => Vec::new(),
+            None => vec![Effect::Load(Load::Choices(kind))],
+        };
+        self.popup = Some(Popup::Pick {
+            kind,
+            goes,
+            field: form.focus,
+            candidates: known,
+            input: ratatui_textarea::TextArea::default(),
+            selected: 0,
+        });
+        effects
     }
 
     pub(super) fn save_form(&mut self) -> Vec<Effect> {

@@ -26,7 +26,7 @@ pub enum Action {
     ManageSubjects,
     /// Open a new operation (in scoping).
     OpenOperation,
-    /// Link subjects to an operation one may see.
+    /// Link subjects to an operation, or to intelligence, one may see.
     LinkSubjects,
     /// Activate, change the phase of, or suspend an operation.
     ChangeOperationStatus,
@@ -110,7 +110,7 @@ impl Action {
             Action::TriageIntelligence => "triage intelligence",
             Action::ManageSubjects => "add or update subjects",
             Action::OpenOperation => "open an operation",
-            Action::LinkSubjects => "link subjects to an operation",
+            Action::LinkSubjects => "link subjects to an operation or to intelligence",
             Action::ChangeOperationStatus => "change an operation's status",
             Action::CloseOperation => "close an operation",
             Action::AllocateTeam => "allocate an operation's team",

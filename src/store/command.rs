@@ -94,6 +94,12 @@ pub enum Command {
         operation: Option<Codename>,
         rationale: Rationale,
     },
+    /// Links a subject to intelligence already recorded, when who it
+    /// concerns comes out after it was recorded.
+    LinkIntelligenceSubject {
+        urn: Urn,
+        staff_number: StaffNumber,
+    },
     AddSubject(SubjectDetails),
     /// Replaces a subject's details (found by staff number).
     UpdateSubject(SubjectDetails),
@@ -258,6 +264,7 @@ impl Command {
             Command::RecordIntelligence(_) => "intelligence.record",
             Command::ImportIntelligence { .. } => "intelligence.import",
             Command::TriageIntelligence { .. } => "intelligence.triage",
+            Command::LinkIntelligenceSubject { .. } => "intelligence.subject.link",
             Command::AddSubject(_) => "subject.add",
             Command::UpdateSubject(_) => "subject.update",
             Command::OpenOperation(_) => "operation.open",
@@ -318,7 +325,8 @@ impl Command {
             Command::ViewAuditTrail => ("audit", "*".to_owned()),
             Command::RecordIntelligence(_) => ("intelligence", "new".to_owned()),
             Command::ImportIntelligence { label, .. } => ("import", label.clone()),
-            Command::TriageIntelligence { urn, .. } => ("intelligence", urn.to_string()),
+            Command::TriageIntelligence { urn, .. }
+            | Command::LinkIntelligenceSubject { urn, .. } => ("intelligence", urn.to_string()),
             Command::AddSubject(s) | Command::UpdateSubject(s) => {
                 ("subject", s.staff_number.to_string())
             }
@@ -395,7 +403,9 @@ impl Command {
             Command::ChangeOperationStatus { .. } => Action::ChangeOperationStatus,
             Command::CloseOperation { .. } => Action::CloseOperation,
             Command::AddToTeam { .. } | Command::RemoveFromTeam { .. } => Action::AllocateTeam,
-            Command::LinkSubject { .. } => Action::LinkSubjects,
+            Command::LinkSubject { .. } | Command::LinkIntelligenceSubject { .. } => {
+                Action::LinkSubjects
+            }
             Command::RecordDecision { .. } => Action::RecordDecision,
             Command::View(_) => Action::ReadCaseContent,
             Command::DraftBid { .. } | Command::SubmitBid { .. } | Command::CloseBid { .. } => {
@@ -468,6 +478,9 @@ pub(super) fn apply(
             operation,
             rationale,
         } => intelligence::triage(ctx, urn, to, operation, &rationale),
+        Command::LinkIntelligenceSubject { urn, staff_number } => {
+            intelligence::link_subject(ctx, &urn, &staff_number)
+        }
         Command::AddSubject(details) => subjects::add(ctx, details),
         Command::UpdateSubject(details) => subjects::update(ctx, details),
         Command::OpenOperation(op) => operations::open(ctx, op),

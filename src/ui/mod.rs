@@ -188,6 +188,20 @@ fn render_tabs(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
 /// The actions worth a hint in each context, most useful first.
 fn hinted(app: &App, context: Context) -> &'static [Action] {
     match context {
+        Context::Form
+            if app
+                .form
+                .as_ref()
+                .is_some_and(|f| crate::app::picker::for_field(f.focused()).is_some()) =>
+        {
+            &[
+                Action::Save,
+                Action::Back,
+                Action::Pick,
+                Action::NextPane,
+                Action::NextChoice,
+            ]
+        }
         Context::Form => &[
             Action::Save,
             Action::Back,
@@ -218,6 +232,9 @@ fn popup_hints(app: &App) -> String {
         }
         Some(Popup::Palette { .. }) => "Enter runs the selected · ↑/↓ choose · Esc close".into(),
         Some(Popup::Filter { .. }) => "Tab next column · Enter filters · Esc close".into(),
+        Some(Popup::Pick { .. }) => {
+            "type to narrow · ↑/↓ choose · Enter puts it in · Esc close".into()
+        }
         None => String::new(),
     }
 }

@@ -80,6 +80,57 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
                     .scroll((*scroll, 0)),
             );
         }
+        Popup::Pick {
+            kind,
+            candidates,
+            input,
+            selected,
+            ..
+        } => {
+            let rect = super::centred(body, 70, body.height.min(18));
+            let typed = input.lines().join(" ");
+            let mut lines = vec![
+                Line::from(vec![
+                    Span::styled("> ", t.accent()),
+                    Span::raw(crate::app::view::shown(&typed)),
+                    Span::styled("▏", t.accent()),
+                ]),
+                Line::raw(""),
+            ];
+            let all = candidates.as_deref().unwrap_or_default();
+            let matches = crate::app::picker::matching(all, &typed);
+            let chosen = (*selected).min(matches.len().saturating_sub(1));
+            for (i, (value, about)) in matches.iter().enumerate() {
+                let line = Line::from(vec![
+                    Span::raw(format!("{:<16} ", crate::app::view::shown(value))),
+                    Span::styled(crate::app::view::shown(about), t.dim()),
+                ]);
+                lines.push(if i == chosen {
+                    line.style(t.selected())
+                } else {
+                    line
+                });
+            }
+            match candidates {
+                None => lines.push(Line::styled("Reading the case file...", t.dim())),
+                Some(all) if all.is_empty() => {
+                    lines.push(Line::styled("There is nothing here you may see.", t.dim()))
+                }
+                Some(_) if matches.is_empty() => {
+                    lines.push(Line::styled("Nothing matches what you typed.", t.dim()))
+                }
+                Some(_) => {}
+            }
+            let first = chosen.saturating_sub(rect.height.saturating_sub(5) as usize);
+            let shown: Vec<Line> = lines
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| *i < 2 || *i >= first + 2)
+                .map(|(_, l)| l)
+                .collect();
+            let title = format!(" {} ", kind.title());
+            boxed(frame, rect, &title, t, Paragraph::new(shown));
+        }
         Popup::Palette { input, selected } => {
             let rect = super::centred(body, 70, body.height.min(18));
             let query = input.lines().join(" ");

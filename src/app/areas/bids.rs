@@ -7,14 +7,19 @@ area! {
 
 use super::kind::{AreaKind, FormContext, Opened, Reader, RecordForm, Unopened};
 use crate::app::action::Action;
-use crate::app::form::Form;
+use chrono::{DateTime, Utc};
+
+use crate::app::form::{Field, Form, Submission};
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
 use crate::app::view::{
     CapacityBar, DetailLine, ListRow, or_dash, paragraph, shown, uk_day, uk_time,
 };
+use crate::domain::InvalidInput;
 use crate::domain::bid::BidStatus;
 use crate::domain::operation::Codename;
 use crate::domain::permission::Action as Needed;
+use crate::domain::permission::permits;
+use crate::domain::role::RoleSet;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{self, BidRecord, BidRow, Command, Page};
 
@@ -41,6 +46,7 @@ impl AreaKind for Bids {
         (Action::Submit, Needed::MakeBid),
         (Action::Decide, Needed::DecideBid),
         (Action::Close, Needed::MakeBid),
+        (Action::SetCapacity, Needed::SetCapacity),
     ];
     const SHORT_TITLE: &'static str = "Bids";
     const IN_MEMORY: bool = true;
@@ -110,6 +116,39 @@ impl AreaKind for Bids {
             Action::Close => RecordForm::Edit(Form::close_bid(&urn.to_string(), *status)),
             _ => RecordForm::NotHere,
         }
+    }
+
+    fn list_form(action: Action, context: &FormContext) -> RecordForm {
+        if action != Action::SetCapacity {
+            return RecordForm::NotHere;
+        }
+        let sets = context
+            .roles
+            .iter()
+            .any(|r| RoleSet::new([*r]).is_ok_and(|one| permits(&one, Needed::SetCapacity)));
+        if !sets {
+            return RecordForm::Refuse(format!("{}: for supervisors", action.description()));
+        }
+        if context.resources.is_empty() {
+            return RecordForm::Refuse("the case file lists no resource types".into());
+        }
+        let options = context
+            .resources
+            .iter()
+            .map(|(code, _, weekly)| {
+                let now = format!("{}: {} a week now", shown(code), amount(*weekly));
+                (code.clone(), now)
+            })
+            .collect();
+        RecordForm::Make(Form::built_by(
+            "Weekly capacity of a resource type",
+            vec![
+                Field::options("resource", true, options),
+                Field::line("weekly capacity", true, "")
+                    .with_hint("a week, in its unit: e.g. 30 or 7.5"),
+            ],
+            set_capacity,
+        ))
     }
 
     fn makes(command: &Command) -> bool {
@@ -308,5 +347,50 @@ fn over_capacity(r: &crate::store::BidRecord) -> Option<String> {
             weeks.len(),
             rest.len()
         )),
+    }
+}
+
+/// A quantity as people write it: `30`, `7.5`.
+fn amount(weekly: f64) -> String {
+    if weekly.fract() == 0.0 {
+        format!("{weekly:.0}")
+    } else {
+        format!("{weekly}")
+    }
+}
+
+fn set_capacity(form: &Form, _: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+    let typed = form.value("weekly capacity");
+    let weekly: f64 = typed.trim().parse().map_err(|_| {
+        InvalidInput::new(
+            "weekly capacity",
+            format!(
+                "'{}' is not a number: write the amount a week, e.g. 30 or 7.5",
+                typed.trim()
+            ),
+        )
+    })?;
+    Ok(Submission::Command(Command::SetCapacity {
+        resource: form.value("resource"),
+        weekly: crate::domain::bid::check_capacity(weekly)?,
+    }))
+}
+
+/// The resource and capacity a capacity form set, once saved, so that
+/// what the forms show stays true without logging in again.
+pub fn capacity_set(form: &Form) -> Option<(String, f64)> {
+    match build(form)? {
+        Command::SetCapacity { resource, weekly } => Some((resource, weekly)),
+        _ => None,
+    }
+}
+
+fn build(form: &Form) -> Option<Command> {
+    if !form.fields.iter().any(|f| f.id == "weekly capacity") {
+        return None;
+    }
+    match set_capacity(form, Utc::now()) {
+        Ok(Submission::Command(c)) => Some(c),
+        _ => None,
     }
 }

@@ -9,9 +9,13 @@ use super::kind::{
     AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_columns, store_query,
 };
 use crate::app::action::Action;
-use crate::app::form::Form;
+use chrono::{DateTime, Utc};
+
+use super::operations::one_staff_number;
+use crate::app::form::{Field, Form, Submission};
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, paragraph, shown, uk_day, uk_time, yes_no};
+use crate::domain::InvalidInput;
 use crate::domain::intelligence::TriageStatus;
 use crate::domain::operation::Codename;
 use crate::domain::permission::Action as Needed;
@@ -47,14 +51,20 @@ impl AreaKind for Intelligence {
     const NEEDS: &'static [(Action, Needed)] = &[
         (Action::New, Needed::RecordIntelligence),
         (Action::Triage, Needed::TriageIntelligence),
+        (Action::LinkSubject, Needed::LinkSubjects),
     ];
     const SHORT_TITLE: &'static str = "Intel";
     const NEWEST_FIRST: bool = true;
     const NOUN: &'static str = "an intelligence item";
     const URN: Option<UrnKind> = Some(UrnKind::Intelligence);
     const SEARCH: &'static [SearchKind] = &[SearchKind::Intelligence];
-    const RECORD_ACTIONS: &'static [Action] = &[Action::Triage];
-    const DETAIL_HINTS: &'static [Action] = &[Action::Triage, Action::Back, Action::Help];
+    const RECORD_ACTIONS: &'static [Action] = &[Action::Triage, Action::LinkSubject];
+    const DETAIL_HINTS: &'static [Action] = &[
+        Action::Triage,
+        Action::LinkSubject,
+        Action::Back,
+        Action::Help,
+    ];
 
     fn columns() -> Vec<Column> {
         store_columns(IntelligenceColumn::ALL, IntelligenceColumn::label, &WIDTHS)
@@ -86,6 +96,15 @@ impl AreaKind for Intelligence {
                 triage.label()
             )),
             Action::Triage => RecordForm::Edit(Form::triage(&urn.to_string(), *triage)),
+            Action::LinkSubject => RecordForm::Edit(Form::built_by(
+                format!("Link a subject to {urn}"),
+                vec![
+                    Field::line("subjects", true, "")
+                        .labelled("staff number")
+                        .with_hint("the subject's, e.g. E1234; F2 to choose"),
+                ],
+                link_subject,
+            )),
             _ => RecordForm::NotHere,
         }
     }
@@ -112,6 +131,15 @@ impl AreaKind for Intelligence {
             })
             .collect()
     }
+}
+
+fn link_subject(form: &Form, _: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+    let urn = Urn::parse(UrnKind::Intelligence, form.about.as_deref().unwrap_or(""))?;
+    let staff_number = one_staff_number(&form.value("subjects"))?;
+    Ok(Submission::Command(Command::LinkIntelligenceSubject {
+        urn,
+        staff_number,
+    }))
 }
 
 pub fn intelligence_row(r: &IntelligenceRow) -> ListRow {

@@ -21,10 +21,14 @@ pub struct Reader<'a> {
     pub anchors: &'a mut Anchors,
 }
 
+/// A resource type a bid may ask for: (code, label, weekly capacity), as
+/// read at login and kept as capacities are set.
+pub type Resource = (String, String, f64);
+
 /// What a form needs from the application around it.
 pub struct FormContext<'a> {
-    /// The resource types bids may ask for: (code, label).
-    pub resources: &'a [(String, String)],
+    /// The resource types bids may ask for.
+    pub resources: &'a [Resource],
     /// The roles of the user the forms are for, so that a form they may
     /// not use is not offered (the case file refuses it anyway).
     pub roles: &'a [crate::domain::role::Role],

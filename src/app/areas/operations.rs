@@ -9,11 +9,16 @@ use super::kind::{
     AreaKind, FormContext, Opened, Reader, RecordForm, Unopened, store_columns, store_query,
 };
 use crate::app::action::Action;
-use crate::app::form::Form;
+use chrono::{DateTime, Utc};
+
+use crate::app::form::{Field, Form, Submission};
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, paragraph, shown, uk_day, uk_time};
-use crate::domain::operation::{Codename, OperationStatus};
+use crate::domain::InvalidInput;
+use crate::domain::account::Username;
+use crate::domain::operation::{Codename, OperationStatus, TeamPart};
 use crate::domain::permission::Action as Needed;
+use crate::domain::subject::StaffNumber;
 use crate::store::{
     self, Command, OperationColumn, OperationRecord, OperationRow, Page, SearchKind,
     ThresholdHistory,
@@ -44,6 +49,8 @@ impl AreaKind for Operations {
         (Action::NewBid, Needed::MakeBid),
         (Action::ApplyAuthorisation, Needed::ApplyForAuthorisation),
         (Action::NewReferral, Needed::RecordReferral),
+        (Action::Team, Needed::AllocateTeam),
+        (Action::LinkSubject, Needed::LinkSubjects),
     ];
     const SHORT_TITLE: &'static str = "Ops";
     const NEWEST_FIRST: bool = true;
@@ -58,6 +65,8 @@ impl AreaKind for Operations {
         Action::NewBid,
         Action::ApplyAuthorisation,
         Action::NewReferral,
+        Action::Team,
+        Action::LinkSubject,
     ];
     const DETAIL_HINTS: &'static [Action] = &[
         Action::AddDecision,
@@ -104,7 +113,24 @@ impl AreaKind for Operations {
     fn record_form(action: Action, record: &Record, context: &FormContext) -> RecordForm {
         let Record { codename, status } = record;
         let codename = codename.as_str();
+        if matches!(action, Action::Team | Action::LinkSubject)
+            && *status == OperationStatus::Closed
+        {
+            return RecordForm::Refuse(format!(
+                "{codename} is closed: its team and subjects are final"
+            ));
+        }
         RecordForm::Edit(match action {
+            Action::Team => team_form(codename),
+            Action::LinkSubject => Form::built_by(
+                format!("Link a subject to {codename}"),
+                vec![
+                    Field::line("subjects", true, "")
+                        .labelled("staff number")
+                        .with_hint("the subject's, e.g. E1234; F2 to choose"),
+                ],
+                link_subject,
+            ),
             Action::AddDecision => Form::decision(codename),
             Action::ChangeStatus => Form::operation_status(codename, *status),
             Action::Close => Form::close_operation(codename),
@@ -141,6 +167,79 @@ impl AreaKind for Operations {
             })
             .collect()
     }
+}
+
+/// Putting someone on the team, or taking them off.
+fn team_form(codename: &str) -> Form {
+    Form::built_by(
+        format!("Team of {codename}"),
+        vec![
+            Field::choice(
+                "change",
+                true,
+                &["add", "remove"],
+                |v| v,
+                |v| match v {
+                    "add" => "put on the team",
+                    _ => "take off the team",
+                },
+                Some("add"),
+            ),
+            Field::line("username", true, "").with_hint("their username, as on the accounts list"),
+            Field::choice(
+                "part",
+                true,
+                TeamPart::ALL,
+                |p| p.code(),
+                |p| p.label(),
+                Some(TeamPart::Team),
+            )
+            .with_hint("when putting them on"),
+        ],
+        team,
+    )
+}
+
+/// The operation a form on it is about.
+fn about(form: &Form) -> Result<Codename, InvalidInput> {
+    Codename::parse(form.about.as_deref().unwrap_or(""))
+}
+
+fn team(form: &Form, _: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+    let codename = about(form)?;
+    let username = Username::parse(&form.value("username"))
+        .map_err(|e| InvalidInput::new("username", e.message))?;
+    Ok(Submission::Command(if form.value("change") == "remove" {
+        Command::RemoveFromTeam { codename, username }
+    } else {
+        let part = TeamPart::parse(&form.value("part"))
+            .map_err(|e| InvalidInput::new("part", e.message))?;
+        Command::AddToTeam {
+            codename,
+            username,
+            part,
+        }
+    }))
+}
+
+/// The one staff number a link form names (the list to choose from adds
+/// to what is there, so a second choice is caught here).
+pub fn one_staff_number(typed: &str) -> Result<StaffNumber, InvalidInput> {
+    if typed.contains(',') {
+        return Err(InvalidInput::new(
+            "subjects",
+            "one staff number at a time: link each subject in turn",
+        ));
+    }
+    StaffNumber::parse(typed).map_err(|e| InvalidInput::new("subjects", e.message))
+}
+
+fn link_subject(form: &Form, _: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+    let staff_number = one_staff_number(&form.value("subjects"))?;
+    Ok(Submission::Command(Command::LinkSubject {
+        codename: about(form)?,
+        staff_number,
+    }))
 }
 
 pub fn operation_row(o: &OperationRow) -> ListRow {

@@ -197,6 +197,32 @@ pub(in crate::store) fn import(
     Ok((applied, Done::Imported(report)))
 }
 
+/// Links a subject the user may see to an item they may see. A subject
+/// they may not see is refused as if there were none.
+pub(in crate::store) fn link_subject(
+    ctx: &Ctx<'_>,
+    urn: &Urn,
+    staff: &StaffNumber,
+) -> Result<Applied, Fail> {
+    let (id, _) = visibility::intelligence(ctx, urn)?;
+    let subject = visibility::subject_to_link(ctx, staff)?
+        .ok_or_else(|| Fail::from(visibility::missing_subject(staff)))?;
+    let linked = ctx.tx.exec_cached(
+        "INSERT OR IGNORE INTO intelligence_subject (intelligence_id, subject_id) VALUES (?1, ?2)",
+        params![id, subject],
+    )?;
+    if linked == 0 {
+        return Err(
+            InvalidInput::new("subjects", format!("{urn} already concerns {staff}")).into(),
+        );
+    }
+    Ok(Applied {
+        entity_type: "intelligence",
+        entity_ref: urn.to_string(),
+        details: json!({ "subject": staff.as_str() }),
+    })
+}
+
 pub(in crate::store) fn triage(
     ctx: &Ctx<'_>,
     urn: Urn,
