@@ -667,3 +667,39 @@ fn encrypting_an_old_file_seals_in_a_head_of_unit_to_approve_the_resets() {
     decide(&mut cf, &lead, urn_of(&done), true, None).unwrap();
     login(&mut cf, "inv", "a reset for the detective");
 }
+
+/// The list of colleagues to choose from holds the case workers only,
+/// active ones, with nothing but their username, name and roles; an
+/// administrator, who reads no case content, may not list it.
+#[test]
+fn colleagues_are_the_active_case_workers_and_only_case_workers_list_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut cf, _path) = new_casefile(dir.path());
+    let admin = login(&mut cf, ADMIN, ADMIN_PASSWORD);
+    add_user(&mut cf, &admin, "inv", "investigator");
+    add_user(&mut cf, &admin, "gone", "investigator");
+    add_user(&mut cf, &admin, "aud", "auditor");
+    cf.execute(
+        &admin,
+        ccu::store::Command::DisableUser {
+            username: username("gone"),
+        },
+    )
+    .unwrap();
+    let inv = login(&mut cf, "inv", USER_PASSWORD);
+    let names: Vec<String> = cf
+        .colleagues(&inv)
+        .unwrap()
+        .into_iter()
+        .map(|(u, _, _)| u)
+        .collect();
+    assert!(names.contains(&"inv".to_string()), "{names:?}");
+    assert!(names.contains(&HEAD.to_string()), "{names:?}");
+    for absent in [ADMIN, "aud", "gone"] {
+        assert!(!names.contains(&absent.to_string()), "{absent}: {names:?}");
+    }
+    assert!(matches!(
+        cf.colleagues(&admin),
+        Err(ccu::store::Error::Denied { .. })
+    ));
+}

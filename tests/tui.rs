@@ -2932,3 +2932,46 @@ fn the_list_to_choose_from_holds_only_what_the_user_may_see() {
     );
     snapshot("pick_operation", &mut d);
 }
+
+/// Usernames are chosen from the unit's case workers: the lead, the team,
+/// the officer asked to decide. Administrators and auditors are not
+/// listed, nor is a disabled account.
+#[test]
+fn colleagues_are_chosen_by_username_from_the_unit_s_case_workers() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["4", "n"]);
+    let at = |d: &Driver, id: &str| {
+        d.app
+            .form
+            .as_ref()
+            .unwrap()
+            .fields
+            .iter()
+            .position(|f| f.id == id)
+            .unwrap()
+    };
+    let lead = at(&d, "lead");
+    d.app.form.as_mut().unwrap().focus = lead;
+    d.keys(&["f2"]);
+    let screen = d.screen();
+    assert!(screen.contains("Choose a colleague"), "{screen}");
+    assert!(screen.contains("investigator"), "{screen}");
+    for hidden in ["admin ", "auditor "] {
+        assert!(
+            !screen.lines().any(|l| l.contains(&format!("│{hidden}"))),
+            "{hidden} is listed:\n{screen}"
+        );
+    }
+    d.type_text("research");
+    d.keys(&["enter"]);
+    assert_eq!(field(d.app.form.as_ref().unwrap(), "lead"), "researcher");
+    // The team takes each once, in a comma list.
+    let team = at(&d, "team");
+    d.app.form.as_mut().unwrap().focus = team;
+    for name in ["investigator", "investigator"] {
+        d.keys(&["f2"]);
+        d.type_text(name);
+        d.keys(&["enter"]);
+    }
+    assert_eq!(field(d.app.form.as_ref().unwrap(), "team"), "investigator");
+}

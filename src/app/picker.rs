@@ -1,6 +1,7 @@
 //! Choosing a field's value from a list rather than typing it from
 //! memory: the staff numbers of the subjects, the codenames of the
-//! operations, the codes of the resource types, as the user may see them.
+//! operations, the codes of the resource types and the usernames of the
+//! unit's case workers, as the user may see them.
 
 use super::areas::Area;
 use super::areas::kind::{Reader, Unopened};
@@ -17,6 +18,8 @@ pub enum PickKind {
     Operation,
     /// Resource type codes, from those bids may ask for.
     Resource,
+    /// Usernames, from the unit's case workers.
+    Colleague,
 }
 
 impl PickKind {
@@ -26,6 +29,7 @@ impl PickKind {
             PickKind::Subject => "Choose a subject",
             PickKind::Operation => "Choose an operation",
             PickKind::Resource => "Choose a resource type",
+            PickKind::Colleague => "Choose a colleague",
         }
     }
 }
@@ -49,6 +53,10 @@ pub fn for_field(field: &Field) -> Option<(PickKind, Goes)> {
         "subjects" => (PickKind::Subject, Goes::List),
         "operation" => (PickKind::Operation, Goes::Replace),
         "lines" => (PickKind::Resource, Goes::Insert),
+        "lead" | "supervisor" | "authorising officer" => (PickKind::Colleague, Goes::Replace),
+        // The team form's; an account's own new username is made, not chosen.
+        "username" if field.label == "colleague" => (PickKind::Colleague, Goes::Replace),
+        "team" => (PickKind::Colleague, Goes::List),
         _ => return None,
     })
 }
@@ -61,6 +69,14 @@ pub fn candidates(r: &mut Reader, kind: PickKind) -> Result<Vec<(String, String)
         PickKind::Subject => Area::Subjects,
         PickKind::Operation => Area::Operations,
         PickKind::Resource => return Ok(Vec::new()),
+        PickKind::Colleague => {
+            return Ok(r
+                .casefile
+                .colleagues(r.actor)?
+                .into_iter()
+                .map(|(username, name, roles)| (username, format!("{name}  {roles}")))
+                .collect());
+        }
     };
     let (_, rows) = area.load(r, &ListSpec::default(), Page::ALL)?;
     Ok(rows

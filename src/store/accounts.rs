@@ -248,6 +248,34 @@ impl CaseFile {
         self.account_rows("", &[])
     }
 
+    /// The unit's case workers, to choose a colleague by username (a
+    /// lead, a supervisor, a team member, the officer asked to decide):
+    /// (username, display name, roles) of each active account whose roles
+    /// read case content. Anyone who reads case content may list them, as
+    /// their usernames already show on every record they made; no
+    /// administrator or auditor is listed, and nothing else of an account.
+    pub fn colleagues(&mut self, actor: &Actor) -> Result<Vec<(String, String, String)>> {
+        self.reader(actor, "colleagues")?;
+        self.query_rows(
+            "SELECT a.username, a.display_name,
+                    (SELECT group_concat(role, ', ') FROM user_role WHERE user_id = a.id)
+             FROM user_account a
+             WHERE a.status = 'active'
+               AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = a.id)
+               AND NOT EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = a.id
+                               AND r.role IN ('administrator', 'auditor'))
+             ORDER BY a.username",
+            &[],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                ))
+            },
+        )
+    }
+
     /// The logged-in user's own account, for the screen's header. Anyone
     /// may read their own; it is not a consultation of others' records.
     pub fn own_account(&mut self, actor: &Actor) -> Result<Account> {

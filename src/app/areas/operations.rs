@@ -185,7 +185,9 @@ fn team_form(codename: &str) -> Form {
                 },
                 Some("add"),
             ),
-            Field::line("username", true, "").with_hint("their username, as on the accounts list"),
+            Field::line("username", true, "")
+                .labelled("colleague")
+                .with_hint("their username (F2 lists the unit's case workers)"),
             Field::choice(
                 "part",
                 true,
