@@ -372,3 +372,68 @@ fn the_diary_shows_lessons_not_yet_disseminated() {
     assert!(lessons(&mut u, "lead").is_empty());
     assert_eq!(lessons(&mut u, "sup").len(), 1, "HAWK's still wait");
 }
+
+#[test]
+fn the_lessons_report_is_need_to_know_and_every_read_is_logged() {
+    let mut u = unit();
+    let sup = u.actor("sup");
+    u.cf.execute(&sup, sent("KESTREL", "Custody", day(4, 11)))
+        .unwrap();
+    u.cf.execute(
+        &sup,
+        answer("KESTREL", "Custody", "Monthly audits begin in December"),
+    )
+    .unwrap();
+    let report = |u: &mut Unit, who: &str| {
+        let actor = u.actor(who);
+        u.cf.lessons_report(&actor).unwrap()
+    };
+    let all = report(&mut u, "sup");
+    assert_eq!(
+        all.iter().map(|r| r.operation.as_str()).collect::<Vec<_>>(),
+        ["HAWK", "KESTREL"]
+    );
+    let kestrel = &all[1];
+    assert_eq!(
+        kestrel.lessons,
+        "KESTREL: audit custody system access monthly"
+    );
+    assert_eq!(kestrel.disseminated.len(), 1);
+    assert_eq!(kestrel.disseminated[0].department, "Custody");
+    assert_eq!(kestrel.disseminated[0].on, "2026-11-04");
+    assert_eq!(
+        kestrel.disseminated[0].response.as_deref(),
+        Some("Monthly audits begin in December")
+    );
+    assert!(all[0].disseminated.is_empty());
+
+    // The investigator on HAWK alone sees nothing of KESTREL in the report.
+    let outsider = report(&mut u, "outsider");
+    assert_eq!(
+        outsider
+            .iter()
+            .map(|r| r.operation.as_str())
+            .collect::<Vec<_>>(),
+        ["HAWK"]
+    );
+
+    // Each read is a consultation in the trail, by whoever read it.
+    let before = seen(&u.path);
+    report(&mut u, "lead");
+    assert_eq!(
+        since(&u.path, before),
+        [ev("lead", "view", "report", "lessons", "ok")]
+    );
+
+    // The administrator reads no case content: refused, and the refusal
+    // is itself in the trail.
+    let before = seen(&u.path);
+    let admin = u.admin.clone();
+    assert!(matches!(
+        u.cf.lessons_report(&admin),
+        Err(Error::Denied { .. })
+    ));
+    let refused = since(&u.path, before);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].4, "denied");
+}

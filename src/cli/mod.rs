@@ -13,6 +13,7 @@ mod due;
 mod import;
 mod init;
 mod password;
+mod report;
 mod terminal;
 mod user;
 
@@ -132,6 +133,11 @@ enum TopCommand {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// Reports for analysts, as JSON or CSV, on what the user may see; each read is logged (field names in docs/reports.md)
+    Report {
+        #[command(subcommand)]
+        command: report::ReportCommand,
+    },
     /// Bring records in from files
     Import {
         #[command(subcommand)]
@@ -247,6 +253,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
         } => authorisations::central_record(&path, csv, json, &actor, out),
         TopCommand::Audit { command } => audit::run(&path, command, out),
         TopCommand::Import { command } => import::run(&path, command, out),
+        TopCommand::Report { command } => report::run(&path, command, out),
     }
 }
 

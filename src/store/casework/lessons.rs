@@ -34,6 +34,9 @@ pub enum Command {
     },
     /// Opening a lesson: a consultation, logged as a `view` event.
     View(Codename),
+    /// Reading the lessons report (`ccu report lessons`): a consultation
+    /// of every lesson the actor may see, logged as a `view` event.
+    ReadReport,
 }
 
 impl RegisterCommand for Command {
@@ -41,7 +44,7 @@ impl RegisterCommand for Command {
         match self {
             Command::Disseminate { .. } => "lesson.disseminate",
             Command::RecordResponse { .. } => "lesson.response",
-            Command::View(_) => "view",
+            Command::View(_) | Command::ReadReport => "view",
         }
     }
 
@@ -50,6 +53,7 @@ impl RegisterCommand for Command {
             Command::Disseminate { codename, .. }
             | Command::RecordResponse { codename, .. }
             | Command::View(codename) => ("lesson", codename.to_string()),
+            Command::ReadReport => ("report", "lessons".to_owned()),
         }
     }
 
@@ -58,7 +62,7 @@ impl RegisterCommand for Command {
             Command::Disseminate { .. } | Command::RecordResponse { .. } => {
                 Action::Declared(&DISSEMINATE)
             }
-            Command::View(_) => Action::ReadCaseContent,
+            Command::View(_) | Command::ReadReport => Action::ReadCaseContent,
         }
     }
 
@@ -74,6 +78,7 @@ impl RegisterCommand for Command {
                 closed(ctx, &codename)?;
                 json!({ "what": "record opened" })
             }
+            Command::ReadReport => json!({ "what": "report read" }),
         };
         let applied = Applied {
             entity_type,
@@ -284,7 +289,17 @@ impl CaseFile {
                 what: "lesson",
                 reference: codename.to_string(),
             })?;
-        let disseminated = self.query_rows(
+        let disseminated = self.disseminated(id)?;
+        Ok(LessonRecord {
+            row,
+            outcome,
+            disseminated,
+        })
+    }
+
+    /// Where one closed operation's lessons went, in the order sent.
+    fn disseminated(&self, id: i64) -> Result<Vec<DisseminationRow>> {
+        self.query_rows(
             "SELECT d.department, d.disseminated_on, d.means, u.username, r.response, ru.username
              FROM lesson_dissemination d
              JOIN user_account u ON u.id = d.recorded_by
@@ -302,11 +317,79 @@ impl CaseFile {
                     response_recorded_by: r.get(5)?,
                 })
             },
-        )?;
-        Ok(LessonRecord {
-            row,
-            outcome,
-            disseminated,
-        })
+        )
+    }
+
+    /// The lessons report (`ccu report lessons`): every closed operation's
+    /// lessons the actor may see, most recently closed first, each with
+    /// where it went and what came back. Reading it is a consultation,
+    /// logged (`view` of the report) before anything is read.
+    pub fn lessons_report(&mut self, actor: &Actor) -> Result<Vec<LessonReportRow>> {
+        self.execute(actor, Command::ReadReport.into())?;
+        let viewer = self.reader(actor, "lessons")?;
+        let sql = format!(
+            "{ROW_SQL} WHERE o.status = 'closed' AND {} ORDER BY o.closed_at DESC, o.id DESC",
+            operation_visible("o.id")
+        );
+        let rows = self.query_rows(&sql, &viewer.params(), lesson_row)?;
+        rows.into_iter()
+            .map(|(row, outcome, id)| {
+                Ok(LessonReportRow {
+                    operation: row.codename.to_string(),
+                    operation_urn: row.urn.to_string(),
+                    category: row.category.code().to_owned(),
+                    closed_at: row.closed_at,
+                    outcome,
+                    lessons: row.lessons,
+                    disseminated: self
+                        .disseminated(id)?
+                        .into_iter()
+                        .map(LessonReportDissemination::from)
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// One closed operation's lessons in the lessons report; the JSON field
+/// names are documented in docs/reports.md and never renamed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LessonReportRow {
+    pub operation: String,
+    pub operation_urn: String,
+    /// The national corruption category's code.
+    pub category: String,
+    /// When the operation closed: UTC, RFC 3339.
+    pub closed_at: String,
+    pub outcome: String,
+    pub lessons: String,
+    pub disseminated: Vec<LessonReportDissemination>,
+}
+
+/// One department a lesson went to, in the lessons report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LessonReportDissemination {
+    pub department: String,
+    /// `yyyy-mm-dd`.
+    pub on: String,
+    pub means: String,
+    pub recorded_by: String,
+    /// The department's response, if one has been recorded.
+    pub response: Option<String>,
+}
+
+impl From<DisseminationRow> for LessonReportDissemination {
+    fn from(d: DisseminationRow) -> Self {
+        let on = chrono::NaiveDate::parse_from_str(&d.on, "%d/%m/%Y")
+            .map(|day| day.format("%Y-%m-%d").to_string())
+            .unwrap_or(d.on);
+        LessonReportDissemination {
+            department: d.department,
+            on,
+            means: d.how,
+            recorded_by: d.recorded_by,
+            response: d.response,
+        }
     }
 }
