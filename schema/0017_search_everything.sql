@@ -23,6 +23,10 @@
 -- - lesson (item_id is the operation's id, once its lessons are recorded):
 --   the codename and URN; the lessons, then each department they went to
 --   with its response, in the order they were recorded.
+-- Lines and departments are joined in order by a subquery's ORDER BY, not
+-- by `group_concat(... ORDER BY ...)`: SQLite before 3.44 cannot read that,
+-- and the case file's schema must stay readable by independent verifiers
+-- (docs/audit-format.md) on the SQLite their systems have.
 
 CREATE TABLE search_index_kept (kind TEXT, item_id INTEGER, title TEXT, body TEXT);
 INSERT INTO search_index_kept SELECT kind, item_id, title, body FROM search_index
@@ -95,9 +99,9 @@ CREATE TRIGGER bid_indexed AFTER INSERT ON bid
 BEGIN
     INSERT INTO search_index (rowid, kind, item_id, title, body)
     SELECT b.id * 16 + 4, 'bid', b.id, b.urn || ' ' || o.codename,
-           b.justification || coalesce((SELECT ' ' || group_concat(t.label || ' ' || l.justification, ' ' ORDER BY l.number)
-                                        FROM bid_line l JOIN resource_type t ON t.code = l.resource
-                                        WHERE l.bid_id = b.id), '')
+           b.justification || coalesce((SELECT ' ' || group_concat(line, ' ') FROM (SELECT t.label || ' ' || l.justification AS line
+                FROM bid_line l JOIN resource_type t ON t.code = l.resource
+                WHERE l.bid_id = b.id ORDER BY l.number)), '')
     FROM bid b JOIN operation o ON o.id = b.operation_id WHERE b.id = new.id;
 END;
 
@@ -106,9 +110,9 @@ BEGIN
     DELETE FROM search_index WHERE rowid = new.bid_id * 16 + 4;
     INSERT INTO search_index (rowid, kind, item_id, title, body)
     SELECT b.id * 16 + 4, 'bid', b.id, b.urn || ' ' || o.codename,
-           b.justification || coalesce((SELECT ' ' || group_concat(t.label || ' ' || l.justification, ' ' ORDER BY l.number)
-                                        FROM bid_line l JOIN resource_type t ON t.code = l.resource
-                                        WHERE l.bid_id = b.id), '')
+           b.justification || coalesce((SELECT ' ' || group_concat(line, ' ') FROM (SELECT t.label || ' ' || l.justification AS line
+                FROM bid_line l JOIN resource_type t ON t.code = l.resource
+                WHERE l.bid_id = b.id ORDER BY l.number)), '')
     FROM bid b JOIN operation o ON o.id = b.operation_id WHERE b.id = new.bid_id;
 END;
 
@@ -148,9 +152,9 @@ CREATE TRIGGER lesson_indexed AFTER INSERT ON operation WHEN new.lessons_learned
 BEGIN
     INSERT INTO search_index (rowid, kind, item_id, title, body)
     SELECT o.id * 16 + 7, 'lesson', o.id, o.codename || ' ' || o.urn,
-           o.lessons_learned || coalesce((SELECT ' ' || group_concat(d.department || coalesce(' ' || p.response, ''), ' ' ORDER BY d.id)
-                                          FROM lesson_dissemination d LEFT JOIN lesson_response p ON p.dissemination_id = d.id
-                                          WHERE d.operation_id = o.id), '')
+           o.lessons_learned || coalesce((SELECT ' ' || group_concat(sent, ' ') FROM (SELECT d.department || coalesce(' ' || p.response, '') AS sent
+                FROM lesson_dissemination d LEFT JOIN lesson_response p ON p.dissemination_id = d.id
+                WHERE d.operation_id = o.id ORDER BY d.id)), '')
     FROM operation o WHERE o.id = new.id;
 END;
 
@@ -159,9 +163,9 @@ BEGIN
     DELETE FROM search_index WHERE rowid = old.id * 16 + 7;
     INSERT INTO search_index (rowid, kind, item_id, title, body)
     SELECT o.id * 16 + 7, 'lesson', o.id, o.codename || ' ' || o.urn,
-           o.lessons_learned || coalesce((SELECT ' ' || group_concat(d.department || coalesce(' ' || p.response, ''), ' ' ORDER BY d.id)
-                                          FROM lesson_dissemination d LEFT JOIN lesson_response p ON p.dissemination_id = d.id
-                                          WHERE d.operation_id = o.id), '')
+           o.lessons_learned || coalesce((SELECT ' ' || group_concat(sent, ' ') FROM (SELECT d.department || coalesce(' ' || p.response, '') AS sent
+                FROM lesson_dissemination d LEFT JOIN lesson_response p ON p.dissemination_id = d.id
+                WHERE d.operation_id = o.id ORDER BY d.id)), '')
     FROM operation o WHERE o.id = new.id AND o.lessons_learned IS NOT NULL;
 END;
 
@@ -170,9 +174,9 @@ BEGIN
     DELETE FROM search_index WHERE rowid = new.operation_id * 16 + 7;
     INSERT INTO search_index (rowid, kind, item_id, title, body)
     SELECT o.id * 16 + 7, 'lesson', o.id, o.codename || ' ' || o.urn,
-           o.lessons_learned || coalesce((SELECT ' ' || group_concat(d.department || coalesce(' ' || p.response, ''), ' ' ORDER BY d.id)
-                                          FROM lesson_dissemination d LEFT JOIN lesson_response p ON p.dissemination_id = d.id
-                                          WHERE d.operation_id = o.id), '')
+           o.lessons_learned || coalesce((SELECT ' ' || group_concat(sent, ' ') FROM (SELECT d.department || coalesce(' ' || p.response, '') AS sent
+                FROM lesson_dissemination d LEFT JOIN lesson_response p ON p.dissemination_id = d.id
+                WHERE d.operation_id = o.id ORDER BY d.id)), '')
     FROM operation o WHERE o.id = new.operation_id AND o.lessons_learned IS NOT NULL;
 END;
 
@@ -182,9 +186,9 @@ BEGIN
     WHERE rowid = (SELECT operation_id FROM lesson_dissemination WHERE id = new.dissemination_id) * 16 + 7;
     INSERT INTO search_index (rowid, kind, item_id, title, body)
     SELECT o.id * 16 + 7, 'lesson', o.id, o.codename || ' ' || o.urn,
-           o.lessons_learned || coalesce((SELECT ' ' || group_concat(d.department || coalesce(' ' || p.response, ''), ' ' ORDER BY d.id)
-                                          FROM lesson_dissemination d LEFT JOIN lesson_response p ON p.dissemination_id = d.id
-                                          WHERE d.operation_id = o.id), '')
+           o.lessons_learned || coalesce((SELECT ' ' || group_concat(sent, ' ') FROM (SELECT d.department || coalesce(' ' || p.response, '') AS sent
+                FROM lesson_dissemination d LEFT JOIN lesson_response p ON p.dissemination_id = d.id
+                WHERE d.operation_id = o.id ORDER BY d.id)), '')
     FROM operation o
     WHERE o.id = (SELECT operation_id FROM lesson_dissemination WHERE id = new.dissemination_id)
       AND o.lessons_learned IS NOT NULL;
@@ -193,9 +197,9 @@ END;
 -- The new kinds' entries for the records already in the file.
 INSERT INTO search_index (rowid, kind, item_id, title, body)
     SELECT b.id * 16 + 4, 'bid', b.id, b.urn || ' ' || o.codename,
-           b.justification || coalesce((SELECT ' ' || group_concat(t.label || ' ' || l.justification, ' ' ORDER BY l.number)
-                                        FROM bid_line l JOIN resource_type t ON t.code = l.resource
-                                        WHERE l.bid_id = b.id), '')
+           b.justification || coalesce((SELECT ' ' || group_concat(line, ' ') FROM (SELECT t.label || ' ' || l.justification AS line
+                FROM bid_line l JOIN resource_type t ON t.code = l.resource
+                WHERE l.bid_id = b.id ORDER BY l.number)), '')
     FROM bid b JOIN operation o ON o.id = b.operation_id;
 
 INSERT INTO search_index (rowid, kind, item_id, title, body)
@@ -212,7 +216,7 @@ INSERT INTO search_index (rowid, kind, item_id, title, body)
 
 INSERT INTO search_index (rowid, kind, item_id, title, body)
     SELECT o.id * 16 + 7, 'lesson', o.id, o.codename || ' ' || o.urn,
-           o.lessons_learned || coalesce((SELECT ' ' || group_concat(d.department || coalesce(' ' || p.response, ''), ' ' ORDER BY d.id)
-                                          FROM lesson_dissemination d LEFT JOIN lesson_response p ON p.dissemination_id = d.id
-                                          WHERE d.operation_id = o.id), '')
+           o.lessons_learned || coalesce((SELECT ' ' || group_concat(sent, ' ') FROM (SELECT d.department || coalesce(' ' || p.response, '') AS sent
+                FROM lesson_dissemination d LEFT JOIN lesson_response p ON p.dissemination_id = d.id
+                WHERE d.operation_id = o.id ORDER BY d.id)), '')
     FROM operation o WHERE o.lessons_learned IS NOT NULL;

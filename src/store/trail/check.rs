@@ -533,8 +533,9 @@ impl CaseFile {
             OR (s.kind = 'bid' AND s.rowid = s.item_id * 16 + 4
                 AND EXISTS (SELECT 1 FROM bid r JOIN operation o ON o.id = r.operation_id WHERE r.id = s.item_id
                 AND s.title = r.urn || ' ' || o.codename
-                AND s.body = r.justification || coalesce((SELECT ' ' || group_concat(t.label || ' ' || l.justification, ' ' ORDER BY l.number)
-                    FROM bid_line l JOIN resource_type t ON t.code = l.resource WHERE l.bid_id = r.id), '')))
+                AND s.body = r.justification || coalesce((SELECT ' ' || group_concat(line, ' ') FROM (SELECT t.label || ' ' || l.justification AS line
+                FROM bid_line l JOIN resource_type t ON t.code = l.resource
+                WHERE l.bid_id = r.id ORDER BY l.number)), '')))
             OR (s.kind = 'authorisation' AND s.rowid = s.item_id * 16 + 5
                 AND EXISTS (SELECT 1 FROM authorisation r JOIN operation o ON o.id = r.operation_id WHERE r.id = s.item_id
                 AND s.title = r.urn || ' ' || o.codename
@@ -547,9 +548,9 @@ impl CaseFile {
             OR (s.kind = 'lesson' AND s.rowid = s.item_id * 16 + 7
                 AND EXISTS (SELECT 1 FROM operation r WHERE r.id = s.item_id AND r.lessons_learned IS NOT NULL
                 AND s.title = r.codename || ' ' || r.urn
-                AND s.body = r.lessons_learned || coalesce((SELECT ' ' || group_concat(d.department || coalesce(' ' || p.response, ''), ' ' ORDER BY d.id)
-                    FROM lesson_dissemination d LEFT JOIN lesson_response p ON p.dissemination_id = d.id
-                    WHERE d.operation_id = r.id), '')))";
+                AND s.body = r.lessons_learned || coalesce((SELECT ' ' || group_concat(sent, ' ') FROM (SELECT d.department || coalesce(' ' || p.response, '') AS sent
+                FROM lesson_dissemination d LEFT JOIN lesson_response p ON p.dissemination_id = d.id
+                WHERE d.operation_id = r.id ORDER BY d.id)), '')))";
         const RECORDS: &str = "
             SELECT 'intelligence', id FROM intelligence UNION ALL SELECT 'operation', id FROM operation
             UNION ALL SELECT 'subject', id FROM subject UNION ALL SELECT 'decision', id FROM decision_log_entry
