@@ -971,6 +971,28 @@ fn a_changed_search_index_is_found_by_recomputing_it() {
 }
 
 #[test]
+fn a_covert_records_search_entry_changed_or_removed_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = copy_of_demo(dir.path());
+    // Hide bid 3 from a search for its resource, and an authorisation and
+    // a lesson from search altogether.
+    sqlcipher(
+        &path,
+        "UPDATE search_index SET body = 'nothing here' WHERE kind = 'bid' AND item_id = 3;
+         DELETE FROM search_index WHERE kind = 'authorisation' AND item_id = 4;
+         DELETE FROM search_index WHERE kind = 'lesson' AND item_id = 2;",
+    );
+    let err = rows_altered(&path);
+    for said in [
+        "search index: the entry for bid 3 is not what the record makes",
+        "search index: the entry for authorisation 4 is missing from the search index",
+        "search index: the entry for lesson 2 is missing from the search index",
+    ] {
+        assert!(err.contains(said), "{said}: {err}");
+    }
+}
+
+#[test]
 fn a_row_commitment_edited_in_audit_row_breaks_the_chain_at_its_event() {
     let dir = tempfile::tempdir().unwrap();
     let path = copy_of_demo(dir.path());

@@ -49,10 +49,10 @@ fn a_subject_updated_is_reindexed_by_rowid_and_the_check_knows_the_rowids() {
         .collect();
     assert_eq!(entries.len(), 1, "{entries:?}");
     let (rowid, id, title) = &entries[0];
-    assert_eq!((*rowid, title.as_str()), (id * 4 + 2, "Cedar Dunn"));
+    assert_eq!((*rowid, title.as_str()), (id * 16 + 2, "Cedar Dunn"));
     // The trigger's delete is a rowid lookup (FTS5 says `=` in its plan),
     // where a delete by kind and item id reads every entry.
-    let by_rowid = plan(&conn, "DELETE FROM search_index WHERE rowid = 1 * 4 + 2");
+    let by_rowid = plan(&conn, "DELETE FROM search_index WHERE rowid = 1 * 16 + 2");
     assert!(by_rowid.ends_with(":="), "{by_rowid}");
     let by_columns = plan(
         &conn,

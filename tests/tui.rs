@@ -663,6 +663,41 @@ fn search_opens_what_it_finds() {
 }
 
 #[test]
+fn search_finds_an_authorisation_and_a_lesson_and_opens_each_in_its_area() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["/"]);
+    d.type_text("AUTH-2026-0004");
+    d.keys(&["enter"]);
+    let screen = d.screen();
+    assert!(
+        screen.contains("│authorisation AUTH-2026-0004 BITTERN"),
+        "{screen}"
+    );
+    d.keys(&["enter"]);
+    assert!(d.app.popup.is_none());
+    assert_eq!(d.app.area, ccu::app::Area::Authorisations);
+    assert_eq!(d.app.detail.as_ref().expect("opened").key, "AUTH-2026-0004");
+
+    // A lesson, by the department it went to, opens in lessons learned.
+    d.keys(&["esc", "/"]);
+    d.type_text("\"Fleet services\"");
+    d.keys(&["enter"]);
+    let Some(ccu::app::Popup::Search { hits, .. }) = &d.app.popup else {
+        panic!("search popup");
+    };
+    let at = hits
+        .iter()
+        .position(|h| h.kind == "lesson")
+        .expect("a lesson is found");
+    for _ in 0..at {
+        d.keys(&["down"]);
+    }
+    d.keys(&["enter"]);
+    assert_eq!(d.app.area, ccu::app::Area::Lessons);
+    assert_eq!(d.app.detail.as_ref().expect("opened").key, "CORMORANT");
+}
+
+#[test]
 fn filter_and_sort_by_column() {
     let mut d = logged_in("sup");
     d.keys(&["3"]);

@@ -100,7 +100,7 @@ actions_with_places! {
         Quit => "quit", "Quit ccu";
         Help => "help", "Show every key for where you are";
         Palette => "palette", "Run any action by name";
-        Search => "search", "Search intelligence, subjects and operations";
+        Search => "search", "Search every kind of casework record";
         Lock => "lock", "Lock the screen now";
         LogOut => "log_out", "Log out, back to the login screen (to log in as someone else)";
     }

@@ -201,7 +201,7 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
             let first = selected.saturating_sub(room.saturating_sub(1));
             for (i, h) in hits.iter().enumerate().skip(first).take(room) {
                 let head = Line::from(vec![
-                    Span::styled(format!("{:<13}", h.kind), t.dim()),
+                    Span::styled(format!("{:<14}", h.kind), t.dim()),
                     Span::styled(h.title.clone(), t.title()),
                 ]);
                 lines.push(if i == *selected {
@@ -209,7 +209,7 @@ pub fn render(app: &App, t: &Theme, popup: &Popup, frame: &mut Frame, body: Rect
                 } else {
                     head
                 });
-                lines.push(Line::raw(format!("             {}", h.snippet)));
+                lines.push(Line::raw(format!("{:14}{}", "", h.snippet)));
             }
             if !hits.is_empty() {
                 lines.push(Line::styled(

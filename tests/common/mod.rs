@@ -920,7 +920,8 @@ pub fn back_to_schema(path: &Path, version: u32) -> String {
         }
     }
     drop(now);
-    let then = names(&then);
+    let then_conn = then;
+    let then = names(&then_conn);
     for kind in ["trigger", "index", "table"] {
         for (ty, name) in names(&raw_conn(path)) {
             if ty == kind && !then.contains(&(ty.clone(), name.clone())) {
@@ -929,6 +930,28 @@ pub fn back_to_schema(path: &Path, version: u32) -> String {
                     ty.to_uppercase()
                 ));
             }
+        }
+    }
+    // Triggers and indexes a later migration made again differently are
+    // put back as the version had them.
+    let definitions = |conn: &rusqlite::Connection| -> Vec<(String, String, String)> {
+        conn.prepare(
+            "SELECT type, name, sql FROM main.sqlite_schema
+             WHERE type IN ('trigger', 'index') AND sql IS NOT NULL",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    let now = definitions(&raw_conn(path));
+    for (ty, name, old) in definitions(&then_conn) {
+        if now
+            .iter()
+            .any(|(t, n, new)| *t == ty && *n == name && *new != old)
+        {
+            sql.push_str(&format!("DROP {} \"{name}\";\n{old};\n", ty.to_uppercase()));
         }
     }
     sql.push_str(&format!("PRAGMA user_version = {version};"));

@@ -17,7 +17,9 @@ use crate::domain::covert::{AuthorisationStatus, ThresholdOutcome};
 use crate::domain::operation::Codename;
 use crate::domain::permission::Action as Needed;
 use crate::domain::urn::{Urn, UrnKind};
-use crate::store::{self, AuthorisationRecord, CentralRecordEntry, Command, Page, ThresholdState};
+use crate::store::{
+    self, AuthorisationRecord, CentralRecordEntry, Command, Page, SearchKind, ThresholdState,
+};
 
 pub struct Authorisations;
 
@@ -47,6 +49,7 @@ impl AreaKind for Authorisations {
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "an authorisation";
     const URN: Option<UrnKind> = Some(UrnKind::Authorisation);
+    const SEARCH: &'static [SearchKind] = &[SearchKind::Authorisation];
     const RECORD_ACTIONS: &'static [Action] = &[
         Action::Decide,
         Action::Review,

@@ -21,7 +21,7 @@ use crate::domain::permission::Action as Needed;
 use crate::domain::permission::permits;
 use crate::domain::role::RoleSet;
 use crate::domain::urn::{Urn, UrnKind};
-use crate::store::{self, BidRecord, BidRow, Command, Page};
+use crate::store::{self, BidRecord, BidRow, Command, Page, SearchKind};
 
 pub struct Bids;
 
@@ -52,6 +52,7 @@ impl AreaKind for Bids {
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "a bid";
     const URN: Option<UrnKind> = Some(UrnKind::Bid);
+    const SEARCH: &'static [SearchKind] = &[SearchKind::Bid];
     const RECORD_ACTIONS: &'static [Action] = &[Action::Submit, Action::Decide, Action::Close];
     const DETAIL_HINTS: &'static [Action] = &[
         Action::Submit,

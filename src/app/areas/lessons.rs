@@ -33,7 +33,7 @@ impl AreaKind for Lessons {
     const SHORT_TITLE: &'static str = "Lessons";
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "a lesson";
-    const SEARCH: &'static [SearchKind] = &[];
+    const SEARCH: &'static [SearchKind] = &[SearchKind::Lesson];
     const RECORD_ACTIONS: &'static [Action] = &[Action::Edit];
     const DETAIL_HINTS: &'static [Action] = &[Action::Edit, Action::Back, Action::Help];
     const LIST_HINTS: &'static [Action] = &[

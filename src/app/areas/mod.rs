@@ -350,23 +350,19 @@ impl SearchLine {
             .copied()
             .find(|a| declared!(*a, SEARCH).contains(&hit.kind))
             .unwrap_or(Area::Dashboard);
-        let (kind, key) = match hit.kind {
-            SearchKind::Intelligence => ("intelligence", hit.reference.clone()),
-            SearchKind::Subject => ("subject", hit.reference.clone()),
-            SearchKind::Operation => ("operation", hit.reference.clone()),
+        let key = match hit.kind {
             // A decision-log entry opens its operation: `CODENAME/D3`.
-            SearchKind::Decision => (
-                "decision",
-                hit.reference
-                    .split_once("/D")
-                    .map(|(c, _)| c.to_string())
-                    .unwrap_or_else(|| hit.reference.clone()),
-            ),
+            SearchKind::Decision => hit
+                .reference
+                .split_once("/D")
+                .map(|(c, _)| c.to_string())
+                .unwrap_or_else(|| hit.reference.clone()),
+            _ => hit.reference.clone(),
         };
         SearchLine {
             area,
             key,
-            kind,
+            kind: hit.kind.label(),
             title: shown(&hit.title),
             snippet: shown(&hit.snippet),
         }

@@ -16,7 +16,7 @@ use crate::domain::operation::Codename;
 use crate::domain::permission::Action as Needed;
 use crate::domain::referral::ReferralStatus;
 use crate::domain::urn::{Urn, UrnKind};
-use crate::store::{self, Command, Page, ReferralRow};
+use crate::store::{self, Command, Page, ReferralRow, SearchKind};
 
 pub struct Referrals;
 
@@ -41,6 +41,7 @@ impl AreaKind for Referrals {
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "a referral";
     const URN: Option<UrnKind> = Some(UrnKind::Referral);
+    const SEARCH: &'static [SearchKind] = &[SearchKind::Referral];
     const RECORD_ACTIONS: &'static [Action] =
         &[Action::Submit, Action::IopcDecision, Action::NewReferral];
     const DETAIL_HINTS: &'static [Action] = &[

@@ -1,12 +1,16 @@
-//! Full-text search (SQLite FTS5) over intelligence, operations, subjects
-//! and decision logs, ranked, showing only what the searcher may see.
+//! Full-text search (SQLite FTS5) over every kind of casework record
+//! (intelligence, operations, subjects, decision logs, bids, covert
+//! authorisations, IOPC referrals and lessons learned), ranked, showing
+//! only what the searcher may see, by the predicate each kind's list uses.
 
 use rusqlite::ToSql;
 
 use crate::domain::InvalidInput;
 use crate::domain::search::fts_query;
 use crate::store::plumbing::with;
-use crate::store::visibility::{intelligence_visible, operation_visible, subject_visible};
+use crate::store::visibility::{
+    intelligence_visible, operation_visible, referral_visible, subject_visible,
+};
 use crate::store::write::Actor;
 use crate::store::{CaseFile, Error, Result};
 
@@ -16,6 +20,11 @@ pub enum SearchKind {
     Operation,
     Subject,
     Decision,
+    Bid,
+    Authorisation,
+    Referral,
+    /// A closed operation's lessons learned, with where they went.
+    Lesson,
 }
 
 impl SearchKind {
@@ -25,8 +34,26 @@ impl SearchKind {
             "operation" => SearchKind::Operation,
             "subject" => SearchKind::Subject,
             "decision" => SearchKind::Decision,
+            "bid" => SearchKind::Bid,
+            "authorisation" => SearchKind::Authorisation,
+            "referral" => SearchKind::Referral,
+            "lesson" => SearchKind::Lesson,
             _ => return None,
         })
+    }
+
+    /// What a hit of the kind is called in a list of results.
+    pub fn label(self) -> &'static str {
+        match self {
+            SearchKind::Intelligence => "intelligence",
+            SearchKind::Operation => "operation",
+            SearchKind::Subject => "subject",
+            SearchKind::Decision => "decision",
+            SearchKind::Bid => "bid",
+            SearchKind::Authorisation => "authorisation",
+            SearchKind::Referral => "referral",
+            SearchKind::Lesson => "lesson",
+        }
     }
 }
 
@@ -34,8 +61,9 @@ impl SearchKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
     pub kind: SearchKind,
-    /// What people quote: a URN, a codename, a staff number, or
-    /// `CODENAME/D3` for decision-log entry 3.
+    /// What people quote: a URN (intelligence, bids, authorisations,
+    /// referrals), a codename (operations, and their lessons), a staff
+    /// number, or `CODENAME/D3` for decision-log entry 3.
     pub reference: String,
     pub title: String,
     /// Matching text with the matches between `[` and `]`.
@@ -60,8 +88,12 @@ impl CaseFile {
                         WHEN 'intelligence' THEN (SELECT urn FROM intelligence WHERE id = s.item_id)
                         WHEN 'operation' THEN (SELECT codename FROM operation WHERE id = s.item_id)
                         WHEN 'subject' THEN (SELECT staff_number FROM subject WHERE id = s.item_id)
-                        ELSE (SELECT o.codename || '/D' || d.number FROM decision_log_entry d
+                        WHEN 'decision' THEN (SELECT o.codename || '/D' || d.number FROM decision_log_entry d
                               JOIN operation o ON o.id = d.operation_id WHERE d.id = s.item_id)
+                        WHEN 'bid' THEN (SELECT urn FROM bid WHERE id = s.item_id)
+                        WHEN 'authorisation' THEN (SELECT urn FROM authorisation WHERE id = s.item_id)
+                        WHEN 'referral' THEN (SELECT urn FROM referral WHERE id = s.item_id)
+                        WHEN 'lesson' THEN (SELECT codename FROM operation WHERE id = s.item_id)
                     END,
                     s.title,
                     snippet(search_index, -1, '[', ']', '…', 16),
@@ -73,6 +105,11 @@ impl CaseFile {
                    WHEN 'operation' THEN {op}
                    WHEN 'subject' THEN EXISTS (SELECT 1 FROM subject sj WHERE sj.id = s.item_id AND {subject})
                    WHEN 'decision' THEN EXISTS (SELECT 1 FROM decision_log_entry d WHERE d.id = s.item_id AND {decision})
+                   WHEN 'bid' THEN EXISTS (SELECT 1 FROM bid b WHERE b.id = s.item_id AND {bid})
+                   WHEN 'authorisation' THEN EXISTS (SELECT 1 FROM authorisation a WHERE a.id = s.item_id AND {authorisation})
+                   WHEN 'referral' THEN EXISTS (SELECT 1 FROM referral r WHERE r.id = s.item_id AND {referral})
+                   WHEN 'lesson' THEN EXISTS (SELECT 1 FROM operation l WHERE l.id = s.item_id
+                                              AND l.status = 'closed' AND {lesson})
                    ELSE 0
                END
              ORDER BY bm25(search_index) LIMIT :limit",
@@ -80,6 +117,10 @@ impl CaseFile {
             op = operation_visible("s.item_id"),
             subject = subject_visible("sj"),
             decision = operation_visible("d.operation_id"),
+            bid = operation_visible("b.operation_id"),
+            authorisation = operation_visible("a.operation_id"),
+            referral = referral_visible("r"),
+            lesson = operation_visible("l.id"),
         );
         let limit = i64::from(limit);
         let params = with(

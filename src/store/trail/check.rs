@@ -517,22 +517,46 @@ impl CaseFile {
     /// whether any record has no entry, and only then is it looked for.
     fn find_search_index_problems(&self, findings: &mut Findings) -> rusqlite::Result<()> {
         const MADE: &str = "
-            (s.kind = 'intelligence' AND s.rowid = s.item_id * 4 + 0
+            (s.kind = 'intelligence' AND s.rowid = s.item_id * 16 + 0
                 AND EXISTS (SELECT 1 FROM intelligence r WHERE r.id = s.item_id
                 AND s.title = r.urn || ' ' || r.summary AND s.body = r.full_text))
-            OR (s.kind = 'operation' AND s.rowid = s.item_id * 4 + 1
+            OR (s.kind = 'operation' AND s.rowid = s.item_id * 16 + 1
                 AND EXISTS (SELECT 1 FROM operation r WHERE r.id = s.item_id
                 AND s.title = r.codename || ' ' || r.urn
                 AND s.body = r.description || ' ' || coalesce(r.outcome, '') || ' ' || coalesce(r.lessons_learned, '')))
-            OR (s.kind = 'subject' AND s.rowid = s.item_id * 4 + 2
+            OR (s.kind = 'subject' AND s.rowid = s.item_id * 16 + 2
                 AND EXISTS (SELECT 1 FROM subject r WHERE r.id = s.item_id
                 AND s.title = r.name AND s.body = r.staff_number || ' ' || r.department || ' ' || r.role))
-            OR (s.kind = 'decision' AND s.rowid = s.item_id * 4 + 3
+            OR (s.kind = 'decision' AND s.rowid = s.item_id * 16 + 3
                 AND EXISTS (SELECT 1 FROM decision_log_entry r WHERE r.id = s.item_id
-                AND s.title = r.decision AND s.body = r.rationale || ' ' || r.alternatives))";
+                AND s.title = r.decision AND s.body = r.rationale || ' ' || r.alternatives))
+            OR (s.kind = 'bid' AND s.rowid = s.item_id * 16 + 4
+                AND EXISTS (SELECT 1 FROM bid r JOIN operation o ON o.id = r.operation_id WHERE r.id = s.item_id
+                AND s.title = r.urn || ' ' || o.codename
+                AND s.body = r.justification || coalesce((SELECT ' ' || group_concat(line, ' ') FROM (SELECT t.label || ' ' || l.justification AS line
+                FROM bid_line l JOIN resource_type t ON t.code = l.resource
+                WHERE l.bid_id = r.id ORDER BY l.number)), '')))
+            OR (s.kind = 'authorisation' AND s.rowid = s.item_id * 16 + 5
+                AND EXISTS (SELECT 1 FROM authorisation r JOIN operation o ON o.id = r.operation_id WHERE r.id = s.item_id
+                AND s.title = r.urn || ' ' || o.codename
+                AND s.body = r.kind || ' ' || r.description || ' ' || r.necessity || ' ' || r.proportionality
+                    || ' ' || r.collateral_intrusion))
+            OR (s.kind = 'referral' AND s.rowid = s.item_id * 16 + 6
+                AND EXISTS (SELECT 1 FROM referral r LEFT JOIN operation o ON o.id = r.operation_id WHERE r.id = s.item_id
+                AND s.title = r.urn || ' ' || r.force_reference || coalesce(' ' || o.codename, '')
+                AND s.body = r.matter_type || ' ' || r.criterion || ' ' || r.summary || coalesce(' ' || r.iopc_reference, '')))
+            OR (s.kind = 'lesson' AND s.rowid = s.item_id * 16 + 7
+                AND EXISTS (SELECT 1 FROM operation r WHERE r.id = s.item_id AND r.lessons_learned IS NOT NULL
+                AND s.title = r.codename || ' ' || r.urn
+                AND s.body = r.lessons_learned || coalesce((SELECT ' ' || group_concat(sent, ' ') FROM (SELECT d.department || coalesce(' ' || p.response, '') AS sent
+                FROM lesson_dissemination d LEFT JOIN lesson_response p ON p.dissemination_id = d.id
+                WHERE d.operation_id = r.id ORDER BY d.id)), '')))";
         const RECORDS: &str = "
             SELECT 'intelligence', id FROM intelligence UNION ALL SELECT 'operation', id FROM operation
-            UNION ALL SELECT 'subject', id FROM subject UNION ALL SELECT 'decision', id FROM decision_log_entry";
+            UNION ALL SELECT 'subject', id FROM subject UNION ALL SELECT 'decision', id FROM decision_log_entry
+            UNION ALL SELECT 'bid', id FROM bid UNION ALL SELECT 'authorisation', id FROM authorisation
+            UNION ALL SELECT 'referral', id FROM referral
+            UNION ALL SELECT 'lesson', id FROM operation WHERE lessons_learned IS NOT NULL";
         let conn = &self.conn;
         let entry = |kind: Option<String>, id: rusqlite::types::ValueRef<'_>, what: &str| {
             let id = match id {
