@@ -1362,3 +1362,61 @@ fn a_copied_proportionality_paragraph_is_shown_and_a_genuinely_different_one_is_
         ["review of 2026-01-15 necessity: 100% the same as its application's necessity"]
     );
 }
+
+/// What a form shows while reasoning is written: the record's measure,
+/// over only the authorisations the writer may see, and for a review its
+/// own application first.
+#[test]
+fn reasoning_being_written_is_compared_only_with_what_the_writer_may_see() {
+    use ccu::store::Drafting;
+    let mut u = kestrel();
+    let [inv, supt, chief] = u.actors(["inv", "supt", "chief"]);
+    threshold_met(&mut u);
+    let necessity = "Only covert observation can show whether the subject meets the women \
+        after his shifts; the custody records and the body-worn video cannot.";
+    u.cf.execute(&inv, reasoned(necessity, TEMPLATE)).unwrap();
+    let copied = TEMPLATE.to_uppercase();
+    assert_eq!(
+        u.cf.similar_reasoning(&inv, Drafting::Application, &copied)
+            .unwrap()
+            .as_deref(),
+        Some("100% the same as AUTH-2026-0001's proportionality")
+    );
+    // The Chief Constable is not on KESTREL's team: nothing of its text is
+    // compared, so the form can not be used to test guesses against it.
+    assert_eq!(
+        u.cf.similar_reasoning(&chief, Drafting::Application, &copied)
+            .unwrap(),
+        None
+    );
+    // Different words, or too few to compare, show nothing.
+    assert_eq!(
+        u.cf.similar_reasoning(
+            &inv,
+            Drafting::Application,
+            "Observation is confined to the two evenings a week the subject visits the \
+             victim's street, from a parked vehicle, so neighbours are not watched."
+        )
+        .unwrap(),
+        None
+    );
+    assert_eq!(
+        u.cf.similar_reasoning(&inv, Drafting::Application, "Necessary and proportionate")
+            .unwrap(),
+        None
+    );
+    // A review is compared with its own application, as the record is.
+    u.cf.execute(&supt, grant("AUTH-2026-0001", "")).unwrap();
+    let before = common::count(&u.path, "SELECT count(*) FROM authorisation_similarity");
+    assert_eq!(
+        u.cf.similar_reasoning(&supt, Drafting::Review(auth("AUTH-2026-0001")), necessity)
+            .unwrap()
+            .as_deref(),
+        Some("100% the same as its application's necessity")
+    );
+    // Asking writes nothing.
+    assert_eq!(
+        common::count(&u.path, "SELECT count(*) FROM authorisation_similarity"),
+        before
+    );
+}

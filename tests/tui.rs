@@ -2975,3 +2975,72 @@ fn colleagues_are_chosen_by_username_from_the_unit_s_case_workers() {
     }
     assert_eq!(field(d.app.form.as_ref().unwrap(), "team"), "investigator");
 }
+
+/// Index of the field `id` on the form on screen.
+fn field_at(d: &Driver, id: &str) -> usize {
+    d.app
+        .form
+        .as_ref()
+        .expect("a form is open")
+        .fields
+        .iter()
+        .position(|f| f.id == id)
+        .unwrap_or_else(|| panic!("no field {id}"))
+}
+
+/// The note beside field `id` of the form on screen.
+fn note(d: &Driver, id: &str) -> Option<String> {
+    let at = field_at(d, id);
+    d.app.form.as_ref().unwrap().fields[at].note.clone()
+}
+
+/// Moves the form's focus to field `id`.
+fn focus_on(d: &mut Driver, id: &str) {
+    let at = field_at(d, id);
+    while d.app.form.as_ref().unwrap().focus != at {
+        d.keys(&["tab"]);
+    }
+}
+
+/// A paragraph copied from an earlier authorisation into a new application
+/// is flagged beside its field as the field is left, in the record's words;
+/// a genuinely different paragraph is not, and nothing stops either.
+#[test]
+fn reasoning_copied_from_an_earlier_authorisation_is_flagged_on_the_form() {
+    let mut d = demo_as("supervisor");
+    let earlier = d.value("SELECT proportionality FROM authorisation WHERE urn = 'AUTH-2026-0002'");
+    d.keys(&["6", "n"]);
+    focus_on(&mut d, "proportionality");
+    d.send(Msg::Paste(earlier.clone()));
+    d.keys(&["tab"]);
+    assert_eq!(
+        note(&d, "proportionality").as_deref(),
+        Some("100% the same as AUTH-2026-0002's proportionality"),
+        "{}",
+        d.screen()
+    );
+    let screen = d.screen();
+    assert!(
+        screen.contains("! 100% the same as AUTH-2026-0002's"),
+        "{screen}"
+    );
+    // The text is as pasted: nothing was rewritten.
+    assert_eq!(
+        field(d.app.form.as_ref().unwrap(), "proportionality"),
+        earlier
+    );
+    // Typing in the field again takes the flag away until it is left.
+    d.keys(&["backtab", "x"]);
+    assert_eq!(note(&d, "proportionality"), None);
+    // A genuinely different paragraph, in a fresh form, shows nothing.
+    d.keys(&["esc", "y", "n"]);
+    focus_on(&mut d, "proportionality");
+    d.send(Msg::Paste(
+        "Observation is confined to the two evenings a week the subject visits the \
+         victim's street, from a parked vehicle, so neighbours are not watched."
+            .into(),
+    ));
+    d.keys(&["tab"]);
+    assert_eq!(note(&d, "proportionality"), None, "{}", d.screen());
+    assert!(!d.screen().contains("the same as"), "{}", d.screen());
+}

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::audit_filter::{AuditFilter, audit_outcome, event_number};
 use super::form::{Field, Form, FormKind, Submission, beside, parse_form_date};
+use super::model::{Effect, Load};
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
 use crate::domain::authorisation::AuthorisationType;
@@ -21,7 +22,7 @@ use crate::domain::subject::StaffNumber;
 use crate::domain::text::{self, Rationale};
 use crate::domain::time::{parse_uk_datetime, uk_date};
 use crate::domain::urn::{Urn, UrnKind};
-use crate::store::Command;
+use crate::store::{Command, Drafting};
 
 /// The criteria of a threshold proposal, in the order the domain names
 /// them.
@@ -428,6 +429,36 @@ fn when(id: &'static str, text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc
     } else {
         parse_uk_datetime(id, text)
     }
+}
+
+/// Asks whether the reasoning in field `index` of an application, a
+/// grant or a review repeats earlier text in the case file (the record's
+/// measure, over what the user may see), to show beside the field. Never
+/// stops the form being saved, and never changes what was typed.
+pub(super) fn similar_check(form: &Form, index: usize) -> Option<Effect> {
+    let field = form.fields.get(index)?;
+    let of = |u: &str| Urn::parse(UrnKind::Authorisation, u).ok();
+    let drafting = match (&form.kind, field.id) {
+        (
+            FormKind::ApplyAuthorisation,
+            "necessity" | "proportionality" | "collateral intrusion",
+        ) => Drafting::Application,
+        (FormKind::DecideAuthorisation { urn }, "rationale")
+            if form.value("decision") == "grant" =>
+        {
+            Drafting::Grant(of(urn)?)
+        }
+        (FormKind::ReviewAuthorisation { urn }, "necessity" | "proportionality") => {
+            Drafting::Review(of(urn)?)
+        }
+        _ => return None,
+    };
+    Some(Effect::Load(Load::Similar {
+        field: index,
+        id: field.id,
+        text: field.value(),
+        drafting,
+    }))
 }
 
 /// What a covert workflow form (or the audit viewer's filter) asks for;

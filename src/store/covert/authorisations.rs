@@ -1318,3 +1318,120 @@ impl CaseFile {
         Ok(entries)
     }
 }
+
+/// What the reasoning typed on a form is being written for, so that it is
+/// compared with what the record will compare it with once saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drafting {
+    /// A new application: compared with other authorisations.
+    Application,
+    /// The grant of this authorisation: compared with other authorisations.
+    Grant(Urn),
+    /// A review of this authorisation: compared first with its own
+    /// application and reviews, then with other authorisations.
+    Review(Urn),
+}
+
+impl CaseFile {
+    /// The earlier reasoning that `text`, being typed on a form, is
+    /// near-identical to, in the record's words: "92% the same as
+    /// AUTH-2026-0003's proportionality", "97% the same as its
+    /// application's necessity". None when nothing reaches
+    /// [`similarity::FLAG_AT_PERCENT`]. The measure and the window are the
+    /// record's; the earlier texts are only those of authorisations the
+    /// actor may see (the form asks each time a field is left, so it must
+    /// not become a way to test guesses against text the actor may not
+    /// read). Reads only; writes nothing.
+    pub fn similar_reasoning(
+        &mut self,
+        actor: &Actor,
+        drafting: Drafting,
+        text: &str,
+    ) -> Result<Option<String>> {
+        if similarity::Shingles::of(text).is_empty() {
+            return Ok(None);
+        }
+        let viewer = self.reader(actor, "authorisations")?;
+        let this = match drafting {
+            Drafting::Application => None,
+            Drafting::Grant(urn) | Drafting::Review(urn) => Some(urn.to_string()),
+        };
+        let this_id: i64 = match &this {
+            None => -1,
+            Some(urn) => self
+                .query_rows(
+                    &format!(
+                        "SELECT a.id FROM authorisation a WHERE a.urn = :urn AND {}",
+                        operation_visible("a.operation_id")
+                    ),
+                    &with(&viewer, &[(":urn", urn as &dyn ToSql)]),
+                    |r| r.get(0),
+                )?
+                .pop()
+                .unwrap_or(-1),
+        };
+        let mut earlier: Vec<(String, String)> = Vec::new();
+        if let Drafting::Review(_) = drafting {
+            let by_id: [(&str, &dyn ToSql); 1] = [(":id", &this_id)];
+            for (n, p) in self.query_rows(
+                "SELECT necessity, proportionality FROM authorisation WHERE id = :id",
+                &by_id,
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )? {
+                earlier.push(("its application's necessity".into(), n));
+                earlier.push(("its application's proportionality".into(), p));
+            }
+            let window: [(&str, &dyn ToSql); 2] =
+                [(":id", &this_id), (":window", &SIMILARITY_WINDOW)];
+            for (at, n, p) in self.query_rows(
+                "SELECT reviewed_at, necessity, proportionality FROM authorisation_review
+                 WHERE authorisation_id = :id ORDER BY id DESC LIMIT :window",
+                &window,
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )? {
+                let day = parse_time(&at)
+                    .map(|t| crate::domain::time::uk_date(t).to_string())
+                    .unwrap_or(at);
+                earlier.push((format!("its review of {day}'s necessity"), n));
+                earlier.push((format!("its review of {day}'s proportionality"), p));
+            }
+        }
+        let rows = self.query_rows(
+            &format!(
+                "SELECT a.urn, a.necessity, a.proportionality, a.collateral_intrusion,
+                        coalesce(a.decision_rationale, '')
+                 FROM authorisation a
+                 WHERE a.id <> :id AND {}
+                 ORDER BY a.id DESC LIMIT :window",
+                operation_visible("a.operation_id")
+            ),
+            &with(
+                &viewer,
+                &[
+                    (":id", &this_id as &dyn ToSql),
+                    (":window", &SIMILARITY_WINDOW),
+                ],
+            ),
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    [r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
+                ))
+            },
+        )?;
+        for (urn, [n, p, c, g]) in rows {
+            earlier.push((format!("{urn}'s necessity"), n));
+            earlier.push((format!("{urn}'s proportionality"), p));
+            earlier.push((format!("{urn}'s collateral intrusion"), c));
+            earlier.push((format!("{urn}'s grant rationale"), g));
+        }
+        Ok(similarity::best_match(text, earlier)
+            .map(|m| format!("{}% the same as {}", m.percent, m.earlier)))
+    }
+}
