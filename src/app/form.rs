@@ -488,6 +488,8 @@ pub enum FormKind {
     ApplyAuthorisation,
     DecideAuthorisation {
         urn: String,
+        /// The tactics applied for, each decided on the form.
+        tactics: Vec<crate::domain::tactic::Tactic>,
     },
     JudicialApproval {
         urn: String,

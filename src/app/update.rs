@@ -207,6 +207,9 @@ impl App {
     pub(super) fn key_form(&mut self, key: KeyEvent) -> Vec<Effect> {
         let left = self.form.as_ref().map(|f| f.focus);
         let mut effects = self.key_form_field(key);
+        if let Some(form) = self.form.as_mut() {
+            covert_forms::grow_tactics(form);
+        }
         if let (Some(left), Some(form)) = (left, self.form.as_ref())
             && form.focus != left
         {

@@ -46,7 +46,8 @@ pub use casework::subjects::{Consultations, HistoryEntry, SubjectRecord, Subject
 pub use command::{Command, Registered, Viewed};
 pub use covert::authorisations::{
     AuthorisationRecord, CENTRAL_RECORD_COLUMNS, CancellationEntry, CentralRecordEntry, Drafting,
-    Grounds, RenewalEntry, ReviewEntry, ThresholdState, central_record_csv,
+    Grounds, RenewalEntry, ReviewEntry, TACTICS_NOT_KEPT, TacticEntry, ThresholdState,
+    central_record_csv,
 };
 pub use covert::bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
 pub use covert::diary::{

@@ -17,6 +17,7 @@ use crate::domain::covert::{
 };
 use crate::domain::operation::{Codename, OperationStatus, TeamPart};
 use crate::domain::similarity;
+use crate::domain::tactic::{self, Tactic, TacticDecision};
 use crate::domain::text::{self, Rationale};
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::plumbing::{next_urn, stored, stored_codename, stored_urn, with};
@@ -241,6 +242,7 @@ pub(in crate::store) fn apply(
         )
         .into());
     }
+    tactic::check_tactics(app.kind, &app.tactics)?;
     let mut subject_ids = Vec::new();
     for staff in &app.subjects {
         subject_ids.push(
@@ -290,6 +292,19 @@ pub(in crate::store) fn apply(
             params![id, subject],
         )?;
     }
+    for (position, case) in (1..).zip(&app.tactics) {
+        ctx.tx.exec_cached(
+            "INSERT INTO authorisation_tactic (authorisation_id, position, tactic, necessity, proportionality)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                id,
+                position,
+                case.tactic.code(),
+                case.necessity.as_str(),
+                case.proportionality.as_str()
+            ],
+        )?;
+    }
     // The officer asked to act may see the operation from now on.
     let already: bool = ctx.tx.row_cached(
         "SELECT EXISTS (SELECT 1 FROM operation_member WHERE operation_id = ?1 AND user_id = ?2 AND removed_at IS NULL)",
@@ -316,6 +331,7 @@ pub(in crate::store) fn apply(
             "confidential_likely": app.confidential.likely,
             "confidential_reason": app.confidential.reason,
             "protected_premises": app.protected_premises,
+            "tactics": app.tactics.iter().map(|t| t.tactic.code()).collect::<Vec<_>>(),
             "similar_text": similar,
         }),
     })
@@ -338,10 +354,18 @@ pub(in crate::store) fn grant(
     review_every_days: u32,
     rationale: &Rationale,
     involvement: Option<&Rationale>,
+    tactics: &[(Tactic, TacticDecision)],
 ) -> Result<Applied, Fail> {
     let a = find(ctx, urn)?;
     not_own(ctx, &a, "grant")?;
     expect_status(&a, urn, &[AuthorisationStatus::Applied], "granted")?;
+    // Each tactic applied for is decided on its own; only those granted
+    // are authorised.
+    let applied = applied_tactics(ctx, a.id)?;
+    tactic::check_decisions(
+        &applied.iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+        tactics,
+    )?;
     let rationale = rationale.as_str();
     let rank = actor_rank(ctx)?;
     law::check_authorising_rank(a.kind, rank, a.urgent, a.confidential_likely)?;
@@ -393,6 +417,20 @@ pub(in crate::store) fn grant(
             rationale
         ],
     )?;
+    for (tactic, decision) in tactics {
+        let Some((tactic_id, _)) = applied.iter().find(|(_, t)| t == tactic) else {
+            continue;
+        };
+        let reason = match decision {
+            TacticDecision::Granted => None,
+            TacticDecision::Refused(why) => Some(why.as_str()),
+        };
+        ctx.tx.exec_cached(
+            "INSERT INTO authorisation_tactic_decision (tactic_id, granted, reason, decided_at, decided_by)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![tactic_id, reason.is_none(), reason, ctx.at, ctx.actor.id],
+        )?;
+    }
     let similar = record_similar(
         ctx,
         a.id,
@@ -413,9 +451,27 @@ pub(in crate::store) fn grant(
             "directly_involved": involved,
             "involvement": involvement,
             "rationale": rationale,
+            "tactics": tactics.iter().map(|(t, d)| match d {
+                TacticDecision::Granted => json!({ "tactic": t.code(), "granted": true }),
+                TacticDecision::Refused(why) => json!({ "tactic": t.code(), "granted": false, "reason": why.as_str() }),
+            }).collect::<Vec<_>>(),
             "similar_text": similar,
         }),
     })
+}
+
+/// The tactics authorisation `id` applied for, in order: (row id, tactic).
+fn applied_tactics(ctx: &Ctx<'_>, id: i64) -> Result<Vec<(i64, Tactic)>, Fail> {
+    let mut stmt = ctx.tx.prepare_cached(
+        "SELECT id, tactic FROM authorisation_tactic WHERE authorisation_id = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            stored(1, Tactic::parse, &r.get::<_, String>(1)?)?,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 pub(in crate::store) fn refuse(
@@ -767,6 +823,14 @@ pub struct CentralRecordEntry {
     /// its application's necessity". An authorisation the reader may not
     /// see is not named.
     pub similar_text: Vec<String>,
+    /// Each tactic applied for, in the application's order, with its own
+    /// necessity and proportionality and what the grant decided. Empty
+    /// for a type that lists no tactics, and for an application recorded
+    /// before tactics were kept ([`CentralRecordEntry::tactics_listed`]).
+    pub tactics: Vec<TacticEntry>,
+    /// Whether the application was of a type that lists tactics but
+    /// lists none: it was recorded before ccu kept them.
+    pub tactics_not_kept: bool,
     /// The first UK day (yyyy-mm-dd) this entry may be reviewed for
     /// destruction: 3 years after the authorisation's end, or its
     /// cancellation if earlier (CSPI Code ch. 8). None until it has an end.
@@ -806,8 +870,40 @@ pub const CENTRAL_RECORD_COLUMNS: &[&str] = &[
     "cancelled_at",
     "product_handling",
     "similar_text",
+    "tactics",
     "destruction_review_from",
 ];
+
+/// What the record says of an application of a type that lists tactics,
+/// recorded before ccu kept them.
+pub const TACTICS_NOT_KEPT: &str = "no tactics listed (recorded before tactics were kept)";
+
+/// One tactic applied for, and what the grant decided.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TacticEntry {
+    /// Written (JSON) as its label, e.g. "Following on foot".
+    #[serde(serialize_with = "tactic_label")]
+    pub tactic: Tactic,
+    pub necessity: String,
+    pub proportionality: String,
+    /// Some(true) granted, Some(false) refused, None not yet decided.
+    pub granted: Option<bool>,
+    /// Why it was refused.
+    pub refusal_reason: Option<String>,
+}
+
+impl TacticEntry {
+    /// "granted", "refused: too intrusive for the street", or "applied
+    /// for, not yet decided".
+    pub fn decision(&self) -> String {
+        match (self.granted, &self.refusal_reason) {
+            (Some(true), _) => "granted".into(),
+            (Some(false), Some(why)) => format!("refused: {why}"),
+            (Some(false), None) => "refused".into(),
+            (None, _) => "applied for, not yet decided".into(),
+        }
+    }
+}
 
 /// The central record as CSV (RFC 4180: CRLF record ends, quoting where
 /// needed), header first. Every cell goes through
@@ -835,6 +931,13 @@ pub fn central_record_csv(
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 
+fn tactic_label<S: serde::Serializer>(
+    tactic: &Tactic,
+    out: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    out.serialize_str(tactic.label())
+}
+
 fn status_label<S: serde::Serializer>(
     status: &AuthorisationStatus,
     out: S,
@@ -843,6 +946,24 @@ fn status_label<S: serde::Serializer>(
 }
 
 impl CentralRecordEntry {
+    /// Whether the record has tactics to show, or says why it has none.
+    pub fn tactics_listed(&self) -> bool {
+        !self.tactics.is_empty()
+    }
+
+    /// The tactics as one cell: "Static observation: granted; Following on
+    /// foot: refused: ...", or [`TACTICS_NOT_KEPT`].
+    pub fn tactics_cell(&self) -> String {
+        if self.tactics_not_kept {
+            return TACTICS_NOT_KEPT.into();
+        }
+        self.tactics
+            .iter()
+            .map(|t| format!("{}: {}", t.tactic, t.decision()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// The cells of a CSV row, in [`CENTRAL_RECORD_COLUMNS`] order.
     pub fn cells(&self) -> Vec<String> {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -879,6 +1000,7 @@ impl CentralRecordEntry {
             opt(&self.cancelled_at),
             opt(&self.product_handling),
             self.similar_text.join("; "),
+            self.tactics_cell(),
             opt(&self.destruction_review_from),
         ]
     }
@@ -1158,6 +1280,7 @@ impl CaseFile {
         );
         let rows = self.query_rows(&sql, &with(&viewer, &[(":urn", &urn)]), |r| {
             let status = stored(3, AuthorisationStatus::parse, &r.get::<_, String>(3)?)?;
+            let kind = stored(2, AuthorisationType::parse, &r.get::<_, String>(2)?)?;
             let ends: Option<String> = r.get(19)?;
             let ends_at = ends
                 .as_deref()
@@ -1214,9 +1337,7 @@ impl CaseFile {
                 r.get::<_, i64>(0)?,
                 CentralRecordEntry {
                     urn: stored_urn(r, 1, UrnKind::Authorisation)?,
-                    kind: stored(2, AuthorisationType::parse, &r.get::<_, String>(2)?)?
-                        .label()
-                        .to_owned(),
+                    kind: kind.label().to_owned(),
                     status,
                     in_effect: crate::domain::covert::in_effect(status, ends_at, now),
                     operation: stored_codename(r, 4)?,
@@ -1245,6 +1366,9 @@ impl CaseFile {
                     cancelled_at: cancelled,
                     product_handling,
                     similar_text: Vec::new(),
+                    tactics: Vec::new(),
+                    // Until its tactics are read, below.
+                    tactics_not_kept: tactic::lists_tactics(kind),
                     destruction_review_from: ended
                         .map(|e| law::destruction_review_from(e).to_string()),
                 },
@@ -1313,6 +1437,22 @@ impl CaseFile {
                 },
             )?;
             entry.similar_text = found;
+            entry.tactics = self.query_rows(
+                "SELECT t.tactic, t.necessity, t.proportionality, d.granted, d.reason
+                 FROM authorisation_tactic t LEFT JOIN authorisation_tactic_decision d ON d.tactic_id = t.id
+                 WHERE t.authorisation_id = :id ORDER BY t.position",
+                &by_id,
+                |r| {
+                    Ok(TacticEntry {
+                        tactic: stored(0, Tactic::parse, &r.get::<_, String>(0)?)?,
+                        necessity: r.get(1)?,
+                        proportionality: r.get(2)?,
+                        granted: r.get(3)?,
+                        refusal_reason: r.get(4)?,
+                    })
+                },
+            )?;
+            entry.tactics_not_kept &= entry.tactics.is_empty();
             entries.push(entry);
         }
         Ok(entries)
