@@ -187,11 +187,7 @@ fn grant(urn: &str, involvement: &str) -> Command {
     )
 }
 
-fn grant_tactics(
-    urn: &str,
-    involvement: &str,
-    tactics: Vec<(Tactic, TacticDecision)>,
-) -> Command {
+fn grant_tactics(urn: &str, involvement: &str, tactics: Vec<(Tactic, TacticDecision)>) -> Command {
     Command::GrantAuthorisation {
         urn: auth(urn),
         review_every_days: 28,
@@ -1510,7 +1506,11 @@ fn an_application_lists_each_tactic_and_the_grant_decides_each() {
     let applied = u.cf.execute(&inv, three_tactics()).unwrap();
     assert_eq!(
         applied.details["tactics"],
-        serde_json::json!(["following-on-foot", "static-observation", "covert-photography"])
+        serde_json::json!([
+            "following-on-foot",
+            "static-observation",
+            "covert-photography"
+        ])
     );
     let e = &u.cf.central_record(&sup).unwrap()[0];
     assert_eq!(
@@ -1522,9 +1522,8 @@ fn an_application_lists_each_tactic_and_the_grant_decides_each() {
         e.tactics[2].proportionality,
         "Only of a meeting itself, never of passers-by"
     );
-    let granted = u
-        .cf
-        .execute(
+    let granted =
+        u.cf.execute(
             &supt,
             grant_tactics(
                 "AUTH-2026-0001",
@@ -1541,10 +1540,9 @@ fn an_application_lists_each_tactic_and_the_grant_decides_each() {
         )
         .unwrap();
     assert_eq!(granted.details["tactics"][2]["granted"], false);
-    let record = u
-        .cf
-        .open_authorisation(&sup, &auth("AUTH-2026-0001"))
-        .unwrap();
+    let record =
+        u.cf.open_authorisation(&sup, &auth("AUTH-2026-0001"))
+            .unwrap();
     let decided: Vec<_> = record
         .tactics
         .iter()
@@ -1599,12 +1597,12 @@ fn an_application_of_a_type_with_tactics_must_list_them_and_only_its_own() {
         tactics: Vec::new(),
         ..app.clone()
     };
-    let err = u
-        .cf
-        .execute(&inv, Command::ApplyForAuthorisation(bare))
-        .unwrap_err();
+    let err =
+        u.cf.execute(&inv, Command::ApplyForAuthorisation(bare))
+            .unwrap_err();
     assert!(
-        err.to_string().starts_with("tactic: list each tactic asked for"),
+        err.to_string()
+            .starts_with("tactic: list each tactic asked for"),
         "{err}"
     );
     // Built by hand past `with_tactics`: the case file checks again.
@@ -1614,16 +1612,18 @@ fn an_application_of_a_type_with_tactics_must_list_them_and_only_its_own() {
         ],
         ..app
     };
-    let err = u
-        .cf
-        .execute(&inv, Command::ApplyForAuthorisation(entry))
-        .unwrap_err();
+    let err =
+        u.cf.execute(&inv, Command::ApplyForAuthorisation(entry))
+            .unwrap_err();
     assert_eq!(
         err.to_string(),
         "tactic: Covert entry on property is not a tactic of directed surveillance (it is of property interference)"
     );
     assert_eq!(count(&u.path, "SELECT count(*) FROM authorisation"), 0);
-    assert_eq!(count(&u.path, "SELECT count(*) FROM authorisation_tactic"), 0);
+    assert_eq!(
+        count(&u.path, "SELECT count(*) FROM authorisation_tactic"),
+        0
+    );
 }
 
 #[test]
@@ -1641,7 +1641,10 @@ fn a_grant_that_grants_no_tactic_or_one_not_applied_for_is_refused_and_writes_no
             1
         );
         assert_eq!(
-            count(&u.path, "SELECT count(*) FROM authorisation_tactic_decision"),
+            count(
+                &u.path,
+                "SELECT count(*) FROM authorisation_tactic_decision"
+            ),
             0
         );
     };
@@ -1650,10 +1653,9 @@ fn a_grant_that_grants_no_tactic_or_one_not_applied_for_is_refused_and_writes_no
         (Tactic::StaticObservation, refused("Not needed")),
         (Tactic::CovertPhotography, refused("Not needed")),
     ];
-    let err = u
-        .cf
-        .execute(&supt, grant_tactics("AUTH-2026-0001", "", all_refused))
-        .unwrap_err();
+    let err =
+        u.cf.execute(&supt, grant_tactics("AUTH-2026-0001", "", all_refused))
+            .unwrap_err();
     assert_eq!(
         err.to_string(),
         "tactic: no tactic is granted: an authorisation that grants none is a refusal; refuse the application instead"
@@ -1665,20 +1667,18 @@ fn a_grant_that_grants_no_tactic_or_one_not_applied_for_is_refused_and_writes_no
         (Tactic::CovertPhotography, TacticDecision::Granted),
         (Tactic::FollowingByVehicle, TacticDecision::Granted),
     ];
-    let err = u
-        .cf
-        .execute(&supt, grant_tactics("AUTH-2026-0001", "", stranger))
-        .unwrap_err();
+    let err =
+        u.cf.execute(&supt, grant_tactics("AUTH-2026-0001", "", stranger))
+            .unwrap_err();
     assert_eq!(
         err.to_string(),
         "tactic: Following by vehicle was not applied for: only a tactic the application lists can be decided"
     );
     nothing_written(&u);
     // One applied for and left undecided.
-    let err = u
-        .cf
-        .execute(&supt, grant("AUTH-2026-0001", ""))
-        .unwrap_err();
+    let err =
+        u.cf.execute(&supt, grant("AUTH-2026-0001", ""))
+            .unwrap_err();
     assert!(
         err.to_string()
             .starts_with("tactic: Following on foot was applied for"),
@@ -1694,16 +1694,18 @@ fn a_grant_that_grants_no_tactic_or_one_not_applied_for_is_refused_and_writes_no
         (Tactic::StaticObservation, TacticDecision::Granted),
         (Tactic::CovertPhotography, TacticDecision::Granted),
     ];
-    let err = u
-        .cf
-        .execute(&dual, grant_tactics("AUTH-2026-0002", "", every))
-        .unwrap_err();
+    let err =
+        u.cf.execute(&dual, grant_tactics("AUTH-2026-0002", "", every))
+            .unwrap_err();
     assert_eq!(
         err.to_string(),
         "permission denied: dual (supervisor,authorising-officer) may not grant their own application"
     );
     assert_eq!(
-        count(&u.path, "SELECT count(*) FROM authorisation_tactic_decision"),
+        count(
+            &u.path,
+            "SELECT count(*) FROM authorisation_tactic_decision"
+        ),
         0
     );
 }
@@ -1737,11 +1739,8 @@ fn an_application_from_before_tactics_were_kept_says_so() {
     let mut u = kestrel();
     let inv = u.actor("inv");
     threshold_met(&mut u);
-    u.cf.execute(
-        &inv,
-        application(AuthorisationType::Chis, "supt", false),
-    )
-    .unwrap();
+    u.cf.execute(&inv, application(AuthorisationType::Chis, "supt", false))
+        .unwrap();
     u.cf.execute(
         &inv,
         application(AuthorisationType::DirectedSurveillance, "supt", false),

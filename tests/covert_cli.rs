@@ -109,6 +109,15 @@ fn casefile(dir: &std::path::Path) -> std::path::PathBuf {
                 .unwrap(),
                 false,
             )
+            .unwrap()
+            .with_tactics(vec![
+                ccu::domain::tactic::TacticCase::new(
+                    ccu::domain::tactic::Tactic::StaticObservation,
+                    "Only watching the car park shows the contact",
+                    "One parked vehicle, two hours after late shifts",
+                )
+                .unwrap(),
+            ])
             .unwrap(),
         ),
     )
@@ -124,6 +133,10 @@ fn casefile(dir: &std::path::Path) -> std::path::PathBuf {
             review_every_days: 14,
             rationale: why("+necessary"),
             involvement: None,
+            tactics: vec![(
+                ccu::domain::tactic::Tactic::StaticObservation,
+                ccu::domain::tactic::TacticDecision::Granted,
+            )],
         },
     )
     .unwrap();

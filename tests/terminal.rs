@@ -487,6 +487,15 @@ fn merlin_application(file: &Path) -> String {
             .unwrap(),
             false,
         )
+        .unwrap()
+        .with_tactics(vec![
+            ccu::domain::tactic::TacticCase::new(
+                ccu::domain::tactic::Tactic::StaticObservation,
+                "Only watching the car park shows the contact",
+                "One parked vehicle, two hours after late shifts",
+            )
+            .unwrap(),
+        ])
         .unwrap();
         cf.execute(
             &inv,

@@ -53,7 +53,12 @@ pub fn question(command: &Command, ask: &Ask, now: DateTime<Utc>) -> Option<Stri
         ),
         Command::GrantAuthorisation { urn, tactics, .. } => {
             let until = facts
-                .map(|f| format!(" until {}", uk_datetime(law::ends_at(f.kind, now, f.urgent))))
+                .map(|f| {
+                    format!(
+                        " until {}",
+                        uk_datetime(law::ends_at(f.kind, now, f.urgent))
+                    )
+                })
                 .unwrap_or_default();
             format!("Grant {urn}{until}{}?", which_tactics(tactics))
         }
@@ -160,9 +165,11 @@ mod tests {
             Tactic::CovertPhotography,
             TacticDecision::Refused(Rationale::new("reason", "Not yet").unwrap()),
         ));
-        assert!(question(&grant, &ask, now).unwrap().ends_with(
-            "for static observation only, refusing covert photography or video?"
-        ));
+        assert!(
+            question(&grant, &ask, now)
+                .unwrap()
+                .ends_with("for static observation only, refusing covert photography or video?")
+        );
     }
 
     #[test]

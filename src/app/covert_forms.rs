@@ -79,11 +79,7 @@ fn tactic_group(slot: usize) -> [Field; 3] {
     [
         Field::options(choice, false, options)
             .labelled(format!("tactic {}", slot + 1))
-            .with_hint(if slot == 0 {
-                "each asked for, with its own lines; choosing one adds room for the next"
-            } else {
-                "another, or none"
-            }),
+            .with_hint("choosing one adds room for another"),
         Field::text(necessity, false, "").labelled("  its necessity"),
         Field::text(proportionality, false, "").labelled("  its proportionality"),
     ]
@@ -154,7 +150,12 @@ fn tactics_on(form: &Form, kind: AuthorisationType) -> Result<Vec<TacticCase>, I
                 format!("{} is listed already", tactic.label()),
             ));
         }
-        cases.push(TacticCase::named(tactic, &n, &p, (necessity, proportionality))?);
+        cases.push(TacticCase::named(
+            tactic,
+            &n,
+            &p,
+            (necessity, proportionality),
+        )?);
     }
     Ok(cases)
 }
@@ -172,21 +173,22 @@ fn decisions_on(
             match form.value(decision).as_str() {
                 "granted" => {
                     if !why.trim().is_empty() {
-                        return Err(InvalidInput::new(
-                            reason,
-                            "is only for a tactic refused",
-                        ));
+                        return Err(InvalidInput::new(reason, "is only for a tactic refused"));
                     }
                     TacticDecision::Granted
                 }
-                "refused" => TacticDecision::Refused(
-                    Rationale::new(reason, &why).map_err(|e| {
+                "refused" => {
+                    TacticDecision::Refused(Rationale::new(reason, &why).map_err(|e| {
                         InvalidInput::new(
                             reason,
-                            format!("say why {} is refused ({})", tactic.label().to_lowercase(), e.message),
+                            format!(
+                                "say why {} is refused ({})",
+                                tactic.label().to_lowercase(),
+                                e.message
+                            ),
                         )
-                    })?,
-                ),
+                    })?)
+                }
                 _ => {
                     return Err(InvalidInput::new(
                         decision,

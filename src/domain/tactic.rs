@@ -146,10 +146,7 @@ impl TacticCase {
     ) -> Result<TacticCase, InvalidInput> {
         let line = |field: &'static str, what: &str, text: &str| {
             Rationale::new(field, text).map_err(|e| {
-                InvalidInput::new(
-                    field,
-                    format!("{}'s {what} {}", tactic.label(), e.message),
-                )
+                InvalidInput::new(field, format!("{}'s {what} {}", tactic.label(), e.message))
             })
         };
         Ok(TacticCase {
@@ -382,7 +379,8 @@ mod tests {
     #[test]
     fn a_grant_decides_every_tactic_applied_for_and_grants_at_least_one() {
         let applied = [Tactic::StaticObservation, Tactic::FollowingOnFoot];
-        let refused = || TacticDecision::Refused(Rationale::new("reason", "Too intrusive").unwrap());
+        let refused =
+            || TacticDecision::Refused(Rationale::new("reason", "Too intrusive").unwrap());
         assert!(
             check_decisions(
                 &applied,
@@ -415,11 +413,15 @@ mod tests {
             stranger.message,
             "Covert search of property was not applied for: only a tactic the application lists can be decided"
         );
-        let missing =
-            check_decisions(&applied, &[(Tactic::StaticObservation, TacticDecision::Granted)])
-                .unwrap_err();
+        let missing = check_decisions(
+            &applied,
+            &[(Tactic::StaticObservation, TacticDecision::Granted)],
+        )
+        .unwrap_err();
         assert!(
-            missing.message.starts_with("Following on foot was applied for"),
+            missing
+                .message
+                .starts_with("Following on foot was applied for"),
             "{missing:?}"
         );
         // An application from before tactics were kept is granted whole.

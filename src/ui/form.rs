@@ -105,6 +105,9 @@ fn choice_text(field: &Field, focused: bool) -> Option<String> {
                     1 => "  the only choice: ←/→ or space picks it".to_string(),
                     n => format!("  ←/→ or a letter ({n} choices)"),
                 });
+                if !field.hint.is_empty() {
+                    text.push_str(&format!("; {}", field.hint));
+                }
             }
             Some(text)
         }

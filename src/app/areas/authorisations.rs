@@ -353,7 +353,10 @@ pub fn authorisation_detail(record: &AuthorisationRecord) -> Opened<Record> {
         lines.push(DetailLine::Text(TACTICS_NOT_KEPT.into()));
     } else if a.tactics_listed() {
         lines.push(DetailLine::Blank);
-        lines.push(DetailLine::Heading(format!("Tactics ({})", a.tactics.len())));
+        lines.push(DetailLine::Heading(format!(
+            "Tactics ({})",
+            a.tactics.len()
+        )));
         for t in &a.tactics {
             let decision = shown(&t.decision());
             lines.push(match t.granted {

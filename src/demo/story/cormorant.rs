@@ -6,7 +6,6 @@ use super::steps::{
 };
 use crate::demo::Plan;
 use crate::demo::intake::item;
-use crate::domain::tactic::Tactic;
 use crate::domain::authorisation::AuthorisationType::*;
 use crate::domain::bid::{BidDecision, BidStatus};
 use crate::domain::covert::{Cancellation, ProductFate, ProductHandling, ThresholdOutcome};
@@ -16,6 +15,7 @@ use crate::domain::lesson::{Dissemination, Response};
 use crate::domain::operation::OperationStatus::*;
 use crate::domain::operation::Priority;
 use crate::domain::subject::SubjectStatus;
+use crate::domain::tactic::Tactic;
 use crate::store::Command;
 use crate::store::registers::lessons::Command as Lessons;
 

@@ -9,7 +9,6 @@ use super::steps::{
 };
 use crate::demo::intake::{Item, item};
 use crate::demo::{Plan, STORY_DAYS};
-use crate::domain::tactic::Tactic;
 use crate::domain::authorisation::{AuthorisationType::*, period_end};
 use crate::domain::bid::BidDecision;
 use crate::domain::covert::{IopcDecision, NewReferral, ThresholdOutcome};
@@ -20,6 +19,7 @@ use crate::domain::operation::OperationStatus::*;
 use crate::domain::operation::Priority;
 use crate::domain::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
 use crate::domain::subject::SubjectStatus;
+use crate::domain::tactic::Tactic;
 use crate::domain::urn::UrnKind;
 use crate::store::Command;
 
@@ -304,7 +304,9 @@ fn surveillance(plan: &mut Plan, g: i64) {
             (Tactic::StaticObservation, None),
             (
                 Tactic::CovertPhotography,
-                Some("Not yet: the observation logs are enough to show a meeting; apply again if one is seen and a photograph is needed for the hearing."),
+                Some(
+                    "Not yet: the observation logs are enough to show a meeting; apply again if one is seen and a photograph is needed for the hearing.",
+                ),
             ),
         ],
     );

@@ -5,7 +5,6 @@ use super::steps::{
 };
 use crate::demo::intake::item;
 use crate::demo::{Plan, STORY_DAYS};
-use crate::domain::tactic::Tactic;
 use crate::domain::authorisation::AuthorisationType::*;
 use crate::domain::covert::{NewReferral, ThresholdOutcome};
 use crate::domain::intelligence::Category::*;
@@ -14,6 +13,7 @@ use crate::domain::operation::OperationStatus::*;
 use crate::domain::operation::Priority;
 use crate::domain::referral::{MatterType, ReferralCriterion};
 use crate::domain::subject::SubjectStatus;
+use crate::domain::tactic::Tactic;
 use crate::domain::urn::UrnKind;
 use crate::store::Command;
 
