@@ -829,7 +829,10 @@ pub struct CentralRecordEntry {
     /// before tactics were kept ([`CentralRecordEntry::tactics_listed`]).
     pub tactics: Vec<TacticEntry>,
     /// Whether the application was of a type that lists tactics but
-    /// lists none: it was recorded before ccu kept them.
+    /// lists none: it was recorded before ccu kept them. Not a field of
+    /// its own in the export: the CSV's tactics cell says so in words, and
+    /// in JSON an empty list of tactics on such a type means the same.
+    #[serde(skip)]
     pub tactics_not_kept: bool,
     /// The first UK day (yyyy-mm-dd) this entry may be reviewed for
     /// destruction: 3 years after the authorisation's end, or its
