@@ -163,14 +163,16 @@ fn application(kind: AuthorisationType, asked: &str, urgent: bool) -> Command {
 }
 
 /// Static observation, for a type that lists tactics (directed and
-/// intrusive surveillance here); nothing for one that does not.
+/// intrusive surveillance here); nothing for one that does not. Its lines
+/// are too short to be compared (`domain::similarity::MIN_WORDS`), so
+/// that they repeat in every application without being flagged.
 fn observation(kind: AuthorisationType) -> Vec<TacticCase> {
     match ccu::domain::tactic::lists_tactics(kind) {
         true => vec![
             TacticCase::new(
                 Tactic::StaticObservation,
-                "Only watching the car park shows whether he meets them there",
-                "One parked vehicle, two hours after late shifts",
+                "Watching the car park shows the contact",
+                "One vehicle, two hours after shifts",
             )
             .unwrap(),
         ],
@@ -1766,4 +1768,58 @@ fn an_application_from_before_tactics_were_kept_says_so() {
         .unwrap();
     assert!(!chis.tactics_not_kept);
     assert_eq!(chis.tactics_cell(), "");
+}
+
+/// A tactic's line copied from an earlier application is flagged on the
+/// record as any other reasoning is, and on the form while it is written.
+#[test]
+fn a_tactics_line_copied_from_an_earlier_application_is_flagged() {
+    use ccu::store::Drafting;
+    let mut u = kestrel();
+    let [inv, sup] = u.actors(["inv", "sup"]);
+    threshold_met(&mut u);
+    let with_line = |proportionality: &str| {
+        let Command::ApplyForAuthorisation(app) = reasoned(
+            "Only covert observation can show whether the subject meets the women \
+             after his shifts; the custody records cannot.",
+            "Observation is confined to the evenings he is seen near the street.",
+        ) else {
+            unreachable!()
+        };
+        Command::ApplyForAuthorisation(
+            AuthorisationApplication {
+                tactics: Vec::new(),
+                ..app
+            }
+            .with_tactics(vec![
+                TacticCase::new(
+                    Tactic::FollowingOnFoot,
+                    "He walks from the station to where he meets them",
+                    proportionality,
+                )
+                .unwrap(),
+            ])
+            .unwrap(),
+        )
+    };
+    u.cf.execute(&inv, with_line(TEMPLATE)).unwrap();
+    assert_eq!(
+        u.cf.similar_reasoning(&inv, Drafting::Application, TEMPLATE)
+            .unwrap()
+            .as_deref(),
+        Some("100% the same as AUTH-2026-0001's following on foot proportionality")
+    );
+    u.cf.execute(&inv, with_line(&TEMPLATE.to_lowercase()))
+        .unwrap();
+    let e =
+        u.cf.open_authorisation(&sup, &auth("AUTH-2026-0002"))
+            .unwrap();
+    assert!(
+        e.similar_text.contains(
+            &"following on foot proportionality: 100% the same as AUTH-2026-0001's following on foot proportionality"
+                .to_string()
+        ),
+        "{:?}",
+        e.similar_text
+    );
 }

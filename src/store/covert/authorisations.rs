@@ -7,6 +7,7 @@ use crate::store::Cached;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
+use std::borrow::Cow;
 
 use crate::domain::InvalidInput;
 use crate::domain::account::Rank;
@@ -36,10 +37,20 @@ pub const SIMILARITY_WINDOW: i64 = 200;
 
 /// Earlier text a new piece of reasoning may repeat: (authorisation id,
 /// review id, field).
-type Earlier = (i64, Option<i64>, &'static str);
+type Earlier = (i64, Option<i64>, Cow<'static, str>);
 
-/// The application and grant texts of the [`SIMILARITY_WINDOW`] most
-/// recent authorisations other than `this`.
+/// The fields of a tactic's lines, as the record names them: "following
+/// on foot necessity".
+fn tactic_fields(tactic: Tactic) -> [String; 2] {
+    let name = tactic.label().to_lowercase();
+    [
+        format!("{name} necessity"),
+        format!("{name} proportionality"),
+    ]
+}
+
+/// The application (its tactics' lines too) and grant texts of the
+/// [`SIMILARITY_WINDOW`] most recent authorisations other than `this`.
 fn recent_texts(ctx: &Ctx<'_>, this: i64) -> Result<Vec<(Earlier, String)>, Fail> {
     let mut stmt = ctx.tx.prepare_cached(
         "SELECT id, necessity, proportionality, collateral_intrusion, coalesce(decision_rationale, '')
@@ -54,10 +65,30 @@ fn recent_texts(ctx: &Ctx<'_>, this: i64) -> Result<Vec<(Earlier, String)>, Fail
     let mut texts = Vec::new();
     for row in rows {
         let (id, [n, p, c, g]) = row?;
-        texts.push(((id, None, "necessity"), n));
-        texts.push(((id, None, "proportionality"), p));
-        texts.push(((id, None, "collateral intrusion"), c));
-        texts.push(((id, None, "grant rationale"), g));
+        texts.push(((id, None, "necessity".into()), n));
+        texts.push(((id, None, "proportionality".into()), p));
+        texts.push(((id, None, "collateral intrusion".into()), c));
+        texts.push(((id, None, "grant rationale".into()), g));
+    }
+    let mut stmt = ctx.tx.prepare_cached(
+        "SELECT t.authorisation_id, t.tactic, t.necessity, t.proportionality
+         FROM authorisation_tactic t
+         WHERE t.authorisation_id IN (SELECT id FROM authorisation WHERE id <> ?1 ORDER BY id DESC LIMIT ?2)
+         ORDER BY t.authorisation_id DESC, t.position",
+    )?;
+    let rows = stmt.query_map(params![this, SIMILARITY_WINDOW], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            stored(1, Tactic::parse, &r.get::<_, String>(1)?)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, tactic, n, p) = row?;
+        let [nf, pf] = tactic_fields(tactic);
+        texts.push(((id, None, nf.into()), n));
+        texts.push(((id, None, pf.into()), p));
     }
     Ok(texts)
 }
@@ -71,9 +102,9 @@ fn record_similar(
     fields: &[(&str, &str)],
     earlier: &[(Earlier, String)],
 ) -> Result<Vec<serde_json::Value>, Fail> {
-    let earlier: Vec<(Earlier, similarity::Shingles)> = earlier
+    let earlier: Vec<(&Earlier, similarity::Shingles)> = earlier
         .iter()
-        .map(|(k, t)| (*k, similarity::Shingles::of(t)))
+        .map(|(k, t)| (k, similarity::Shingles::of(t)))
         .collect();
     let mut found = Vec::new();
     for (field, text) in fields {
@@ -81,6 +112,7 @@ fn record_similar(
             continue;
         };
         let (other, other_review, other_field) = m.earlier;
+        let other_field = other_field.as_ref();
         ctx.tx.exec_cached(
             "INSERT INTO authorisation_similarity (authorisation_id, review_id, field, percent,
                  earlier_authorisation_id, earlier_review_id, earlier_field, found_at)
@@ -275,17 +307,21 @@ pub(in crate::store) fn apply(
         ],
     )?;
     let id = ctx.tx.last_insert_rowid();
-    let similar = record_similar(
-        ctx,
-        id,
-        None,
-        &[
-            ("necessity", &app.necessity),
-            ("proportionality", &app.proportionality),
-            ("collateral intrusion", &app.collateral_intrusion),
-        ],
-        &recent_texts(ctx, id)?,
-    )?;
+    let tactic_lines: Vec<(String, &str)> = app
+        .tactics
+        .iter()
+        .flat_map(|t| {
+            let [nf, pf] = tactic_fields(t.tactic);
+            [(nf, t.necessity.as_str()), (pf, t.proportionality.as_str())]
+        })
+        .collect();
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("necessity", &app.necessity),
+        ("proportionality", &app.proportionality),
+        ("collateral intrusion", &app.collateral_intrusion),
+    ];
+    fields.extend(tactic_lines.iter().map(|(f, t)| (f.as_str(), *t)));
+    let similar = record_similar(ctx, id, None, &fields, &recent_texts(ctx, id)?)?;
     for subject in subject_ids {
         ctx.tx.exec_cached(
             "INSERT INTO authorisation_subject (authorisation_id, subject_id) VALUES (?1, ?2)",
@@ -608,8 +644,8 @@ pub(in crate::store) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Resu
         [a.id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    earlier.push(((a.id, None, "necessity"), n));
-    earlier.push(((a.id, None, "proportionality"), p));
+    earlier.push(((a.id, None, "necessity".into()), n));
+    earlier.push(((a.id, None, "proportionality".into()), p));
     {
         let mut stmt = ctx.tx.prepare_cached(
             "SELECT id, necessity, proportionality FROM authorisation_review
@@ -624,8 +660,8 @@ pub(in crate::store) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Resu
         })?;
         for row in rows {
             let (rid, n, p) = row?;
-            earlier.push(((a.id, Some(rid), "necessity"), n));
-            earlier.push(((a.id, Some(rid), "proportionality"), p));
+            earlier.push(((a.id, Some(rid), "necessity".into()), n));
+            earlier.push(((a.id, Some(rid), "proportionality".into()), p));
         }
     }
     earlier.extend(recent_texts(ctx, a.id)?);
@@ -1573,6 +1609,37 @@ impl CaseFile {
             earlier.push((format!("{urn}'s proportionality"), p));
             earlier.push((format!("{urn}'s collateral intrusion"), c));
             earlier.push((format!("{urn}'s grant rationale"), g));
+        }
+        let lines = self.query_rows(
+            &format!(
+                "SELECT a.urn, t.tactic, t.necessity, t.proportionality
+                 FROM authorisation_tactic t JOIN authorisation a ON a.id = t.authorisation_id
+                 WHERE t.authorisation_id IN (
+                     SELECT a.id FROM authorisation a WHERE a.id <> :id AND {}
+                     ORDER BY a.id DESC LIMIT :window)
+                 ORDER BY t.authorisation_id DESC, t.position",
+                operation_visible("a.operation_id")
+            ),
+            &with(
+                &viewer,
+                &[
+                    (":id", &this_id as &dyn ToSql),
+                    (":window", &SIMILARITY_WINDOW),
+                ],
+            ),
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    stored(1, Tactic::parse, &r.get::<_, String>(1)?)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )?;
+        for (urn, tactic, n, p) in lines {
+            let [nf, pf] = tactic_fields(tactic);
+            earlier.push((format!("{urn}'s {nf}"), n));
+            earlier.push((format!("{urn}'s {pf}"), p));
         }
         Ok(similarity::best_match(text, earlier)
             .map(|m| format!("{}% the same as {}", m.percent, m.earlier)))
