@@ -99,7 +99,11 @@ impl App {
                     None
                 }
                 (Some(_), _) => None,
-                (None, Some(form)) => form.paste(text),
+                (None, Some(form)) => {
+                    let said = form.paste(text);
+                    covert_forms::grow_tactics(form);
+                    said
+                }
                 (None, None) => Some(
                     "Nothing to paste into here: open a form or the search (/) first".to_string(),
                 ),
