@@ -134,6 +134,15 @@ fn tactics_on(form: &Form, kind: AuthorisationType) -> Result<Vec<TacticCase>, I
             continue;
         }
         let tactic = Tactic::parse(&code).map_err(beside(choice))?;
+        if !tactic_rules::lists_tactics(kind) {
+            return Err(InvalidInput::new(
+                choice,
+                format!(
+                    "a {} application lists no tactics: choose none",
+                    kind.label()
+                ),
+            ));
+        }
         if !tactic_rules::tactics_for(kind).contains(&tactic) {
             return Err(InvalidInput::new(
                 choice,
@@ -910,6 +919,56 @@ mod tests {
             panic!("a grant with no involvement makes the command");
         };
         assert_eq!(involvement, None);
+    }
+
+    /// Each tactic chosen in the last group makes room for one more, up to
+    /// every tactic; a tactic refused is refused beside its own group.
+    #[test]
+    fn tactic_groups_grow_as_each_is_chosen_and_refusals_go_beside_their_group() {
+        let mut form = Form::apply_authorisation(Some("KESTREL"));
+        let groups = |f: &Form| {
+            TACTIC_SLOTS
+                .iter()
+                .filter(|s| f.fields.iter().any(|x| x.id == s[0]))
+                .count()
+        };
+        assert_eq!(groups(&form), 1);
+        assert!(!grow_tactics(&mut form), "nothing chosen yet");
+        for (i, tactic) in Tactic::ALL.iter().enumerate() {
+            let at = form
+                .fields
+                .iter()
+                .position(|f| f.id == TACTIC_SLOTS[i][0])
+                .unwrap();
+            form.fields[at].set(tactic.code());
+            grow_tactics(&mut form);
+            assert_eq!(groups(&form), (i + 2).min(TACTIC_SLOTS.len()));
+        }
+        assert_eq!(TACTIC_SLOTS.len(), Tactic::ALL.len());
+        assert_eq!(DECISION_SLOTS.len(), Tactic::ALL.len());
+        // The second is not of directed surveillance: said beside it.
+        let mut form = Form::apply_authorisation(Some("KESTREL"));
+        let set = |form: &mut Form, id: &str, value: &str| {
+            let at = form.fields.iter().position(|f| f.id == id).unwrap();
+            form.fields[at].set(value);
+        };
+        set(&mut form, "tactic 1", "static-observation");
+        set(&mut form, "tactic 1 necessity", "n");
+        set(&mut form, "tactic 1 proportionality", "p");
+        grow_tactics(&mut form);
+        set(&mut form, "tactic 2", "covert-entry");
+        let e = tactics_on(&form, AuthorisationType::DirectedSurveillance).unwrap_err();
+        assert_eq!(e.field, "tactic 2");
+        assert_eq!(
+            e.message,
+            "Covert entry on property is not a tactic of directed surveillance"
+        );
+        let e = tactics_on(&form, AuthorisationType::Chis).unwrap_err();
+        assert_eq!(e.field, "tactic 1");
+        assert!(
+            e.message.ends_with("lists no tactics: choose none"),
+            "{e:?}"
+        );
     }
 
     #[test]
