@@ -984,6 +984,15 @@ fn application(asked: &str) -> Command {
             .unwrap(),
             false,
         )
+        .unwrap()
+        .with_tactics(vec![
+            ccu::domain::tactic::TacticCase::new(
+                ccu::domain::tactic::Tactic::StaticObservation,
+                "Only watching the car park shows the contact",
+                "One parked vehicle, two hours after late shifts",
+            )
+            .unwrap(),
+        ])
         .unwrap(),
     )
 }
@@ -998,6 +1007,10 @@ fn grant(urn: &str, review_every_days: u32) -> Command {
         review_every_days,
         rationale: why("Necessary and proportionate for the reasons given"),
         involvement: None,
+        tactics: vec![(
+            ccu::domain::tactic::Tactic::StaticObservation,
+            ccu::domain::tactic::TacticDecision::Granted,
+        )],
     }
 }
 

@@ -17,6 +17,7 @@ use ccu::domain::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
 use ccu::domain::subject::{
     EmploymentType, StaffNumber, SubjectDetails, SubjectStatus, VettingLevel,
 };
+use ccu::domain::tactic::{Tactic, TacticCase, TacticDecision};
 use ccu::domain::text::Rationale;
 use ccu::domain::urn::{Urn, UrnKind};
 use ccu::store::{Command, DueKind, Error};
@@ -155,18 +156,53 @@ fn application(kind: AuthorisationType, asked: &str, urgent: bool) -> Command {
             .unwrap(),
             false,
         )
+        .unwrap()
+        .with_tactics(observation(kind))
         .unwrap(),
     )
 }
 
+/// Static observation, for a type that lists tactics (directed and
+/// intrusive surveillance here); nothing for one that does not. Its lines
+/// are too short to be compared (`domain::similarity::MIN_WORDS`), so
+/// that they repeat in every application without being flagged.
+fn observation(kind: AuthorisationType) -> Vec<TacticCase> {
+    match ccu::domain::tactic::lists_tactics(kind) {
+        true => vec![
+            TacticCase::new(
+                Tactic::StaticObservation,
+                "Watching the car park shows the contact",
+                "One vehicle, two hours after shifts",
+            )
+            .unwrap(),
+        ],
+        false => Vec::new(),
+    }
+}
+
+/// A grant of static observation, the one tactic [`application`] lists.
 fn grant(urn: &str, involvement: &str) -> Command {
+    grant_tactics(
+        urn,
+        involvement,
+        vec![(Tactic::StaticObservation, TacticDecision::Granted)],
+    )
+}
+
+fn grant_tactics(urn: &str, involvement: &str, tactics: Vec<(Tactic, TacticDecision)>) -> Command {
     Command::GrantAuthorisation {
         urn: auth(urn),
         review_every_days: 28,
         rationale: why("Necessary and proportionate for the reasons given"),
         involvement: (!involvement.is_empty())
             .then(|| Rationale::new("involvement", involvement).unwrap()),
+        tactics,
     }
+}
+
+/// A grant of a type that lists no tactics (a CHIS, communications data).
+fn grant_whole(urn: &str) -> Command {
+    grant_tactics(urn, "", Vec::new())
 }
 
 /// Product kept by the case officer, next reviewed on 1 September 2026.
@@ -620,7 +656,7 @@ fn an_urgent_communications_data_grant_ends_with_its_third_uk_day_ipa_s65_3a() {
         application(AuthorisationType::CommunicationsData, "insp", true),
     )
     .unwrap();
-    let granted = u.cf.execute(&insp, grant("AUTH-2026-0001", "")).unwrap();
+    let granted = u.cf.execute(&insp, grant_whole("AUTH-2026-0001")).unwrap();
     // Three days beginning with 15 January: the end of 17 January, not
     // 10:00 on 18 January.
     assert_eq!(granted.details["ends_at"], "2026-01-18T00:00:00.000000Z");
@@ -636,7 +672,7 @@ fn a_chis_is_reviewed_before_renewal_and_renewals_chain_from_the_end() {
     threshold_met(&mut u);
     u.cf.execute(&inv, application(AuthorisationType::Chis, "supt", false))
         .unwrap();
-    u.cf.execute(&supt, grant("AUTH-2026-0001", "")).unwrap();
+    u.cf.execute(&supt, grant_whole("AUTH-2026-0001")).unwrap();
     // Twelve months beginning with 15 January 2026: the end of 14 January 2027.
     u.clock.set("2026-12-01T10:00:00Z");
     let renew = || Command::RenewAuthorisation {
@@ -1156,6 +1192,8 @@ fn a_grant_likely_to_obtain_confidential_material_needs_the_higher_rank() {
                     .unwrap(),
                 false,
             )
+            .unwrap()
+            .with_tactics(observation(AuthorisationType::DirectedSurveillance))
             .unwrap(),
         )
     };
@@ -1192,6 +1230,7 @@ fn a_juvenile_chis_is_reviewed_at_least_monthly() {
         review_every_days: days,
         rationale: why("Necessary and proportionate for the reasons given"),
         involvement: None,
+        tactics: Vec::new(),
     };
     let err = u.cf.execute(&acc, every(29)).unwrap_err();
     assert!(
@@ -1283,6 +1322,8 @@ fn reasoned(necessity: &str, proportionality: &str) -> Command {
             ConfidentialMaterial::new(false, "Unlikely because public places only").unwrap(),
             false,
         )
+        .unwrap()
+        .with_tactics(observation(AuthorisationType::DirectedSurveillance))
         .unwrap(),
     )
 }
@@ -1360,5 +1401,425 @@ fn a_copied_proportionality_paragraph_is_shown_and_a_genuinely_different_one_is_
     assert_eq!(
         e.similar_text,
         ["review of 2026-01-15 necessity: 100% the same as its application's necessity"]
+    );
+}
+
+/// What a form shows while reasoning is written: the record's measure,
+/// over only the authorisations the writer may see, and for a review its
+/// own application first.
+#[test]
+fn reasoning_being_written_is_compared_only_with_what_the_writer_may_see() {
+    use ccu::store::Drafting;
+    let mut u = kestrel();
+    let [inv, supt, chief] = u.actors(["inv", "supt", "chief"]);
+    threshold_met(&mut u);
+    let necessity = "Only covert observation can show whether the subject meets the women \
+        after his shifts; the custody records and the body-worn video cannot.";
+    u.cf.execute(&inv, reasoned(necessity, TEMPLATE)).unwrap();
+    let copied = TEMPLATE.to_uppercase();
+    assert_eq!(
+        u.cf.similar_reasoning(&inv, Drafting::Application, &copied)
+            .unwrap()
+            .as_deref(),
+        Some("100% the same as AUTH-2026-0001's proportionality")
+    );
+    // The Chief Constable is not on KESTREL's team: nothing of its text is
+    // compared, so the form can not be used to test guesses against it.
+    assert_eq!(
+        u.cf.similar_reasoning(&chief, Drafting::Application, &copied)
+            .unwrap(),
+        None
+    );
+    // Different words, or too few to compare, show nothing.
+    assert_eq!(
+        u.cf.similar_reasoning(
+            &inv,
+            Drafting::Application,
+            "Observation is confined to the two evenings a week the subject visits the \
+             victim's street, from a parked vehicle, so neighbours are not watched."
+        )
+        .unwrap(),
+        None
+    );
+    assert_eq!(
+        u.cf.similar_reasoning(&inv, Drafting::Application, "Necessary and proportionate")
+            .unwrap(),
+        None
+    );
+    // A review is compared with its own application, as the record is.
+    u.cf.execute(&supt, grant("AUTH-2026-0001", "")).unwrap();
+    let before = common::count(&u.path, "SELECT count(*) FROM authorisation_similarity");
+    assert_eq!(
+        u.cf.similar_reasoning(&supt, Drafting::Review(auth("AUTH-2026-0001")), necessity)
+            .unwrap()
+            .as_deref(),
+        Some("100% the same as its application's necessity")
+    );
+    // Asking writes nothing.
+    assert_eq!(
+        common::count(&u.path, "SELECT count(*) FROM authorisation_similarity"),
+        before
+    );
+}
+
+/// Directed surveillance asking for three tactics, each with its own lines.
+fn three_tactics() -> Command {
+    let Command::ApplyForAuthorisation(app) =
+        application(AuthorisationType::DirectedSurveillance, "supt", false)
+    else {
+        unreachable!()
+    };
+    let case = |t, n, p| TacticCase::new(t, n, p).unwrap();
+    Command::ApplyForAuthorisation(
+        AuthorisationApplication {
+            tactics: Vec::new(),
+            ..app
+        }
+        .with_tactics(vec![
+            case(
+                Tactic::FollowingOnFoot,
+                "He walks from the station to where he meets them",
+                "Two officers, from the station door to the first stop",
+            ),
+            case(
+                Tactic::StaticObservation,
+                "The car park is where the victim says they met",
+                "One parked vehicle, two hours after late shifts",
+            ),
+            case(
+                Tactic::CovertPhotography,
+                "A photograph would corroborate the victim",
+                "Only of a meeting itself, never of passers-by",
+            ),
+        ])
+        .unwrap(),
+    )
+}
+
+fn refused(why: &str) -> TacticDecision {
+    TacticDecision::Refused(Rationale::new("reason", why).unwrap())
+}
+
+#[test]
+fn an_application_lists_each_tactic_and_the_grant_decides_each() {
+    let mut u = kestrel();
+    let [inv, supt, sup] = u.actors(["inv", "supt", "sup"]);
+    threshold_met(&mut u);
+    let applied = u.cf.execute(&inv, three_tactics()).unwrap();
+    assert_eq!(
+        applied.details["tactics"],
+        serde_json::json!([
+            "following-on-foot",
+            "static-observation",
+            "covert-photography"
+        ])
+    );
+    let e = &u.cf.central_record(&sup).unwrap()[0];
+    assert_eq!(
+        e.tactics_cell(),
+        "Following on foot: applied for, not yet decided; Static observation: applied for, not yet decided; \
+         Covert photography or video: applied for, not yet decided"
+    );
+    assert_eq!(
+        e.tactics[2].proportionality,
+        "Only of a meeting itself, never of passers-by"
+    );
+    let granted =
+        u.cf.execute(
+            &supt,
+            grant_tactics(
+                "AUTH-2026-0001",
+                "",
+                vec![
+                    (Tactic::StaticObservation, TacticDecision::Granted),
+                    (Tactic::FollowingOnFoot, TacticDecision::Granted),
+                    (
+                        Tactic::CovertPhotography,
+                        refused("The observation logs will show a meeting"),
+                    ),
+                ],
+            ),
+        )
+        .unwrap();
+    assert_eq!(granted.details["tactics"][2]["granted"], false);
+    let record =
+        u.cf.open_authorisation(&sup, &auth("AUTH-2026-0001"))
+            .unwrap();
+    let decided: Vec<_> = record
+        .tactics
+        .iter()
+        .map(|t| (t.tactic, t.decision()))
+        .collect();
+    assert_eq!(
+        decided,
+        [
+            (Tactic::FollowingOnFoot, "granted".to_string()),
+            (Tactic::StaticObservation, "granted".to_string()),
+            (
+                Tactic::CovertPhotography,
+                "refused: The observation logs will show a meeting".to_string()
+            ),
+        ]
+    );
+    // The central record export carries each tactic and its decision.
+    let csv = String::from_utf8(
+        ccu::store::central_record_csv(&u.cf.central_record(&sup).unwrap()).unwrap(),
+    )
+    .unwrap();
+    assert!(csv.lines().next().unwrap().contains(",tactics,"), "{csv}");
+    assert!(
+        csv.contains(
+            "Following on foot: granted; Static observation: granted; Covert photography or video: refused: The observation logs will show a meeting"
+        ),
+        "{csv}"
+    );
+    // Decisions are kept as written: never changed or deleted.
+    let conn = common::raw_conn(&u.path);
+    for sql in [
+        "UPDATE authorisation_tactic_decision SET granted = 1, reason = NULL",
+        "DELETE FROM authorisation_tactic_decision",
+        "UPDATE authorisation_tactic SET necessity = 'x'",
+        "DELETE FROM authorisation_tactic",
+    ] {
+        assert!(conn.execute(sql, []).is_err(), "{sql}");
+    }
+}
+
+#[test]
+fn an_application_of_a_type_with_tactics_must_list_them_and_only_its_own() {
+    let mut u = kestrel();
+    let inv = u.actor("inv");
+    threshold_met(&mut u);
+    let Command::ApplyForAuthorisation(app) =
+        application(AuthorisationType::DirectedSurveillance, "supt", false)
+    else {
+        unreachable!()
+    };
+    let bare = AuthorisationApplication {
+        tactics: Vec::new(),
+        ..app.clone()
+    };
+    let err =
+        u.cf.execute(&inv, Command::ApplyForAuthorisation(bare))
+            .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("tactic: list each tactic asked for"),
+        "{err}"
+    );
+    // Built by hand past `with_tactics`: the case file checks again.
+    let entry = AuthorisationApplication {
+        tactics: vec![
+            TacticCase::new(Tactic::CovertEntry, "To fit a device", "Once, at night").unwrap(),
+        ],
+        ..app
+    };
+    let err =
+        u.cf.execute(&inv, Command::ApplyForAuthorisation(entry))
+            .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tactic: Covert entry on property is not a tactic of directed surveillance (it is of property interference)"
+    );
+    assert_eq!(count(&u.path, "SELECT count(*) FROM authorisation"), 0);
+    assert_eq!(
+        count(&u.path, "SELECT count(*) FROM authorisation_tactic"),
+        0
+    );
+}
+
+#[test]
+fn a_grant_that_grants_no_tactic_or_one_not_applied_for_is_refused_and_writes_nothing() {
+    let mut u = kestrel();
+    let [inv, supt, dual] = u.actors(["inv", "supt", "dual"]);
+    threshold_met(&mut u);
+    u.cf.execute(&inv, three_tactics()).unwrap();
+    let nothing_written = |u: &Unit| {
+        assert_eq!(
+            count(
+                &u.path,
+                "SELECT count(*) FROM authorisation WHERE status = 'applied' AND granted_at IS NULL"
+            ),
+            1
+        );
+        assert_eq!(
+            count(
+                &u.path,
+                "SELECT count(*) FROM authorisation_tactic_decision"
+            ),
+            0
+        );
+    };
+    let all_refused = vec![
+        (Tactic::FollowingOnFoot, refused("Not needed")),
+        (Tactic::StaticObservation, refused("Not needed")),
+        (Tactic::CovertPhotography, refused("Not needed")),
+    ];
+    let err =
+        u.cf.execute(&supt, grant_tactics("AUTH-2026-0001", "", all_refused))
+            .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tactic: no tactic is granted: an authorisation that grants none is a refusal; refuse the application instead"
+    );
+    nothing_written(&u);
+    let stranger = vec![
+        (Tactic::FollowingOnFoot, TacticDecision::Granted),
+        (Tactic::StaticObservation, TacticDecision::Granted),
+        (Tactic::CovertPhotography, TacticDecision::Granted),
+        (Tactic::FollowingByVehicle, TacticDecision::Granted),
+    ];
+    let err =
+        u.cf.execute(&supt, grant_tactics("AUTH-2026-0001", "", stranger))
+            .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "tactic: Following by vehicle was not applied for: only a tactic the application lists can be decided"
+    );
+    nothing_written(&u);
+    // One applied for and left undecided.
+    let err =
+        u.cf.execute(&supt, grant("AUTH-2026-0001", ""))
+            .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("tactic: Following on foot was applied for"),
+        "{err}"
+    );
+    nothing_written(&u);
+
+    // An authorising officer who applied may not grant, whatever tactics
+    // the grant decides.
+    u.cf.execute(&dual, three_tactics()).unwrap();
+    let every = vec![
+        (Tactic::FollowingOnFoot, TacticDecision::Granted),
+        (Tactic::StaticObservation, TacticDecision::Granted),
+        (Tactic::CovertPhotography, TacticDecision::Granted),
+    ];
+    let err =
+        u.cf.execute(&dual, grant_tactics("AUTH-2026-0002", "", every))
+            .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "permission denied: dual (supervisor,authorising-officer) may not grant their own application"
+    );
+    assert_eq!(
+        count(
+            &u.path,
+            "SELECT count(*) FROM authorisation_tactic_decision"
+        ),
+        0
+    );
+}
+
+/// The schema version just before the one that keeps tactics, found by
+/// migrating step by step (its number changes as migrations are merged).
+fn before_tactics() -> u32 {
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    for v in 1..=ccu::store::LATEST_VERSION {
+        ccu::store::migrations()
+            .to_version(&mut conn, v as usize)
+            .unwrap();
+        let kept: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'authorisation_tactic')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        if kept {
+            return v - 1;
+        }
+    }
+    panic!("no migration keeps tactics");
+}
+
+/// A case file from before tactics were kept opens, and its applications
+/// say they list none rather than seeming to authorise nothing.
+#[test]
+fn an_application_from_before_tactics_were_kept_says_so() {
+    let mut u = kestrel();
+    let inv = u.actor("inv");
+    threshold_met(&mut u);
+    u.cf.execute(&inv, application(AuthorisationType::Chis, "supt", false))
+        .unwrap();
+    u.cf.execute(
+        &inv,
+        application(AuthorisationType::DirectedSurveillance, "supt", false),
+    )
+    .unwrap();
+    let (_dir, path) = u.close();
+    // As the schema before tactics left it: the older version never wrote
+    // the application's tactic.
+    sqlcipher(&path, &back_to_schema(&path, before_tactics()));
+    let (mut cf, sup) = open(&path, "sup", USER_PASSWORD);
+    let record = cf
+        .open_authorisation(&sup, &auth("AUTH-2026-0002"))
+        .unwrap();
+    assert!(record.tactics.is_empty() && record.tactics_not_kept);
+    assert_eq!(record.tactics_cell(), ccu::store::TACTICS_NOT_KEPT);
+    assert_eq!(
+        ccu::store::TACTICS_NOT_KEPT,
+        "no tactics listed (recorded before tactics were kept)"
+    );
+    // A CHIS lists no tactics at all: nothing to say.
+    let chis = cf
+        .open_authorisation(&sup, &auth("AUTH-2026-0001"))
+        .unwrap();
+    assert!(!chis.tactics_not_kept);
+    assert_eq!(chis.tactics_cell(), "");
+}
+
+/// A tactic's line copied from an earlier application is flagged on the
+/// record as any other reasoning is, and on the form while it is written.
+#[test]
+fn a_tactics_line_copied_from_an_earlier_application_is_flagged() {
+    use ccu::store::Drafting;
+    let mut u = kestrel();
+    let [inv, sup] = u.actors(["inv", "sup"]);
+    threshold_met(&mut u);
+    let with_line = |proportionality: &str| {
+        let Command::ApplyForAuthorisation(app) = reasoned(
+            "Only covert observation can show whether the subject meets the women \
+             after his shifts; the custody records cannot.",
+            "Observation is confined to the evenings he is seen near the street.",
+        ) else {
+            unreachable!()
+        };
+        Command::ApplyForAuthorisation(
+            AuthorisationApplication {
+                tactics: Vec::new(),
+                ..app
+            }
+            .with_tactics(vec![
+                TacticCase::new(
+                    Tactic::FollowingOnFoot,
+                    "He walks from the station to where he meets them",
+                    proportionality,
+                )
+                .unwrap(),
+            ])
+            .unwrap(),
+        )
+    };
+    u.cf.execute(&inv, with_line(TEMPLATE)).unwrap();
+    assert_eq!(
+        u.cf.similar_reasoning(&inv, Drafting::Application, TEMPLATE)
+            .unwrap()
+            .as_deref(),
+        Some("100% the same as AUTH-2026-0001's following on foot proportionality")
+    );
+    u.cf.execute(&inv, with_line(&TEMPLATE.to_lowercase()))
+        .unwrap();
+    let e =
+        u.cf.open_authorisation(&sup, &auth("AUTH-2026-0002"))
+            .unwrap();
+    assert!(
+        e.similar_text.contains(
+            &"following on foot proportionality: 100% the same as AUTH-2026-0001's following on foot proportionality"
+                .to_string()
+        ),
+        "{:?}",
+        e.similar_text
     );
 }

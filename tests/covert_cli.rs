@@ -109,6 +109,15 @@ fn casefile(dir: &std::path::Path) -> std::path::PathBuf {
                 .unwrap(),
                 false,
             )
+            .unwrap()
+            .with_tactics(vec![
+                ccu::domain::tactic::TacticCase::new(
+                    ccu::domain::tactic::Tactic::StaticObservation,
+                    "Only watching the car park shows the contact",
+                    "One parked vehicle, two hours after late shifts",
+                )
+                .unwrap(),
+            ])
             .unwrap(),
         ),
     )
@@ -124,6 +133,10 @@ fn casefile(dir: &std::path::Path) -> std::path::PathBuf {
             review_every_days: 14,
             rationale: why("+necessary"),
             involvement: None,
+            tactics: vec![(
+                ccu::domain::tactic::Tactic::StaticObservation,
+                ccu::domain::tactic::TacticDecision::Granted,
+            )],
         },
     )
     .unwrap();
@@ -262,6 +275,7 @@ fn the_central_record_csv_has_every_field_and_no_live_formula() {
     assert_eq!(cell("authorising_officer_rank"), "Superintendent");
     assert_eq!(cell("confidential_information_likely"), "false");
     assert!(!cell("destruction_review_from").is_empty());
+    assert_eq!(cell("tactics"), "Static observation: granted");
     for field in rows[0].iter() {
         assert!(
             !field.starts_with(['=', '+', '-', '@', '\t', '\r']),
@@ -284,6 +298,8 @@ fn the_central_record_csv_has_every_field_and_no_live_formula() {
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let keys: Vec<&String> = doc[0].as_object().unwrap().keys().collect();
     assert_eq!(keys.len(), ccu::store::CENTRAL_RECORD_COLUMNS.len());
+    assert_eq!(doc[0]["tactics"][0]["tactic"], "Static observation");
+    assert_eq!(doc[0]["tactics"][0]["granted"], true);
 
     // The table form, and an administrator may not read it at all.
     let out = ccu(

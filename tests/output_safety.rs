@@ -138,6 +138,15 @@ fn setup() -> Setup {
                 .unwrap(),
                 false,
             )
+            .unwrap()
+            .with_tactics(vec![
+                ccu::domain::tactic::TacticCase::new(
+                    ccu::domain::tactic::Tactic::StaticObservation,
+                    "Only watching the car park shows the contact",
+                    "One parked vehicle, two hours after late shifts",
+                )
+                .unwrap(),
+            ])
             .unwrap(),
         ),
     )
@@ -153,6 +162,10 @@ fn setup() -> Setup {
             review_every_days: 14,
             rationale: why(HOSTILE_TEXT),
             involvement: None,
+            tactics: vec![(
+                ccu::domain::tactic::Tactic::StaticObservation,
+                ccu::domain::tactic::TacticDecision::Granted,
+            )],
         },
     )
     .unwrap();

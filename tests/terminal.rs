@@ -295,7 +295,10 @@ fn a_bid_is_approved_and_directed_surveillance_granted_in_the_application() {
     tmux.wait_for("AUTH-2026-0005  Directed surveillance");
     tmux.keys(&["D"]);
     tmux.wait_for("Decide AUTH-2026-0005");
-    tmux.keys(&["Right", "Tab", "Tab"]);
+    // Grant, then each of its two tactics granted, then the rationale.
+    tmux.keys(&[
+        "Right", "Tab", "Right", "Tab", "Tab", "Right", "Tab", "Tab", "Tab",
+    ]);
     tmux.type_text("Necessary and proportionate: no overt route remains");
     tmux.keys(&["C-s"]);
     // A grant is asked about first, naming its end.
@@ -487,6 +490,15 @@ fn merlin_application(file: &Path) -> String {
             .unwrap(),
             false,
         )
+        .unwrap()
+        .with_tactics(vec![
+            ccu::domain::tactic::TacticCase::new(
+                ccu::domain::tactic::Tactic::StaticObservation,
+                "Only watching the car park shows the contact",
+                "One parked vehicle, two hours after late shifts",
+            )
+            .unwrap(),
+        ])
         .unwrap();
         cf.execute(
             &inv,
@@ -510,8 +522,15 @@ fn grant_with_the_warning_read(tmux: &Tmux, file: &Path, urn: &str) {
     let screen = tmux.wait_for("MERLIN's threshold is not met (proposed ");
     assert!(screen.contains("yet decided"), "{screen}");
     // The grounds, further down the record.
-    for _ in 0..20 {
+    for _ in 0..40 {
+        if tmux
+            .screen()
+            .contains("Neighbours passing in the street; no private space is watched.")
+        {
+            break;
+        }
         tmux.keys(&["j"]);
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let screen = tmux.wait_for("Collateral intrusion");
     assert!(
@@ -525,7 +544,8 @@ fn grant_with_the_warning_read(tmux: &Tmux, file: &Path, urn: &str) {
         screen.contains("Proportionality: Evenings only"),
         "{screen}"
     );
-    tmux.keys(&["Right", "Tab", "Tab"]);
+    // Grant, its one tactic granted, then the rationale.
+    tmux.keys(&["Right", "Tab", "Right", "Tab", "Tab", "Tab"]);
     tmux.type_text("Necessary despite the threshold: the risk is rising");
     tmux.keys(&["C-s"]);
     let screen = tmux.wait_for(&format!("Grant {urn} until"));

@@ -1712,6 +1712,13 @@ fn demo_with_merlin_application() -> (Driver, String) {
                     .unwrap(),
                     false,
                 )
+                .unwrap()
+                .with_tactics(vec![ccu::domain::tactic::TacticCase::new(
+                    ccu::domain::tactic::Tactic::StaticObservation,
+                    "Only watching the street shows whether she goes to his home.",
+                    "From one vehicle in the street, evenings only.",
+                )
+                .unwrap()])
                 .unwrap(),
             ),
         )
@@ -1724,6 +1731,25 @@ fn demo_with_merlin_application() -> (Driver, String) {
     d.login("authorising", ccu::demo::DEMO_PASSWORD);
     assert!(d.app.session.is_some(), "{}", d.screen());
     (d, applied.reference)
+}
+
+/// On the grant form: "grant", each tactic granted, then to the rationale.
+fn grant_each_tactic(d: &mut Driver) {
+    d.keys(&["right"]);
+    for slot in ccu::app::covert_forms::DECISION_SLOTS {
+        if d.app
+            .form
+            .as_ref()
+            .unwrap()
+            .fields
+            .iter()
+            .any(|f| f.id == slot[0])
+        {
+            focus_on(d, slot[0]);
+            d.keys(&["right"]);
+        }
+    }
+    focus_on(d, "rationale");
 }
 
 fn detail_text(d: &Driver) -> String {
@@ -1767,7 +1793,10 @@ fn the_authorising_officer_reads_the_grounds_and_the_threshold_warning_before_gr
         assert!(text.contains(grounds), "{grounds:?} not in\n{text}");
     }
     // The grounds scroll into view at 80x24.
-    for _ in 0..30 {
+    for _ in 0..60 {
+        if d.screen().contains("Collateral intrusion") {
+            break;
+        }
         d.keys(&["j"]);
     }
     snapshot("authorisation_application_grounds", &mut d);
@@ -1784,7 +1813,7 @@ fn the_authorising_officer_reads_the_grounds_and_the_threshold_warning_before_gr
         screen.contains("Necessity: The searches suggest she is following him"),
         "{screen}"
     );
-    d.keys(&["right", "tab", "tab"]);
+    grant_each_tactic(&mut d);
     d.type_text("Necessary and proportionate: no overt route remains");
     let status = format!("SELECT status FROM authorisation WHERE urn = '{urn}'");
     d.keys(&["ctrl-s"]);
@@ -1792,7 +1821,9 @@ fn the_authorising_officer_reads_the_grounds_and_the_threshold_warning_before_gr
     let question = confirm_question(&d).expect("asked first");
     assert!(
         question.starts_with("MERLIN's threshold is not met (proposed ")
-            && question.ends_with(&format!("Grant {urn} until 23/02/2027 00:00?")),
+            && question.ends_with(&format!(
+                "Grant {urn} until 23/02/2027 00:00 for static observation?"
+            )),
         "{question}"
     );
     d.keys(&["n"]);
@@ -1816,7 +1847,8 @@ fn an_authorisation_is_reviewed_renewed_once_and_cancelled_through_the_forms() {
     let (mut d, urn) = demo_with_merlin_application();
     d.keys(&["6"]);
     d.select(&urn);
-    d.keys(&["enter", "D", "right", "tab", "tab"]);
+    d.keys(&["enter", "D"]);
+    grant_each_tactic(&mut d);
     d.type_text("Necessary and proportionate");
     d.keys(&["ctrl-s", "y"]);
     assert_eq!(
@@ -3009,4 +3041,247 @@ fn colleagues_are_chosen_by_username_from_the_unit_s_case_workers() {
         d.keys(&["enter"]);
     }
     assert_eq!(field(d.app.form.as_ref().unwrap(), "team"), "investigator");
+}
+
+/// Index of the field `id` on the form on screen.
+fn field_at(d: &Driver, id: &str) -> usize {
+    d.app
+        .form
+        .as_ref()
+        .expect("a form is open")
+        .fields
+        .iter()
+        .position(|f| f.id == id)
+        .unwrap_or_else(|| panic!("no field {id}"))
+}
+
+/// The note beside field `id` of the form on screen.
+fn note(d: &Driver, id: &str) -> Option<String> {
+    let at = field_at(d, id);
+    d.app.form.as_ref().unwrap().fields[at].note.clone()
+}
+
+/// Moves the form's focus to field `id`.
+fn focus_on(d: &mut Driver, id: &str) {
+    let at = field_at(d, id);
+    while d.app.form.as_ref().unwrap().focus != at {
+        d.keys(&["tab"]);
+    }
+}
+
+/// A paragraph copied from an earlier authorisation into a new application
+/// is flagged beside its field as the field is left, in the record's words;
+/// a genuinely different paragraph is not, and nothing stops either.
+#[test]
+fn reasoning_copied_from_an_earlier_authorisation_is_flagged_on_the_form() {
+    let mut d = demo_as("supervisor");
+    let earlier = d.value("SELECT proportionality FROM authorisation WHERE urn = 'AUTH-2026-0002'");
+    d.keys(&["6", "n"]);
+    focus_on(&mut d, "proportionality");
+    d.send(Msg::Paste(earlier.clone()));
+    d.keys(&["tab"]);
+    assert_eq!(
+        note(&d, "proportionality").as_deref(),
+        Some("100% the same as AUTH-2026-0002's proportionality"),
+        "{}",
+        d.screen()
+    );
+    let screen = d.screen();
+    assert!(
+        screen.contains("! 100% the same as AUTH-2026-0002's"),
+        "{screen}"
+    );
+    // The text is as pasted: nothing was rewritten.
+    assert_eq!(
+        field(d.app.form.as_ref().unwrap(), "proportionality"),
+        earlier
+    );
+    // Typing in the field again takes the flag away until it is left.
+    d.keys(&["backtab", "x"]);
+    assert_eq!(note(&d, "proportionality"), None);
+    // A genuinely different paragraph, in a fresh form, shows nothing.
+    d.keys(&["esc", "y", "n"]);
+    focus_on(&mut d, "proportionality");
+    d.send(Msg::Paste(
+        "Observation is confined to the two evenings a week the subject visits the \
+         victim's street, from a parked vehicle, so neighbours are not watched."
+            .into(),
+    ));
+    d.keys(&["tab"]);
+    assert_eq!(note(&d, "proportionality"), None, "{}", d.screen());
+    assert!(!d.screen().contains("the same as"), "{}", d.screen());
+}
+
+/// Types `text` into field `id` of the form on screen.
+fn fill(d: &mut Driver, id: &str, text: &str) {
+    focus_on(d, id);
+    d.send(Msg::Paste(text.into()));
+}
+
+/// An application lists several tactics on the form, each with its own
+/// lines (room for the next appearing as each is chosen, a missing line
+/// refused beside it); the grant form decides each, a refusal with its
+/// reason; the record shows each tactic, its lines and its decision.
+#[test]
+fn tactics_are_listed_on_the_application_and_decided_one_by_one_at_grant() {
+    let mut d = demo_as("investigator");
+    d.keys(&["6", "n"]);
+    fill(&mut d, "operation", "MERLIN");
+    focus_on(&mut d, "authorisation type");
+    d.keys(&["right"]);
+    fill(&mut d, "authorising officer", "authorising");
+    fill(
+        &mut d,
+        "description",
+        "Observe the call handler near her former partner's home.",
+    );
+    fill(
+        &mut d,
+        "necessity",
+        "Only observation shows whether she goes there.",
+    );
+    fill(&mut d, "proportionality", "Evenings only, for four weeks.");
+    fill(
+        &mut d,
+        "collateral intrusion",
+        "Neighbours passing in the street.",
+    );
+    assert!(
+        !d.app
+            .form
+            .as_ref()
+            .unwrap()
+            .fields
+            .iter()
+            .any(|f| f.id == "tactic 2")
+    );
+    focus_on(&mut d, "tactic 1");
+    d.keys(&["right"]);
+    // Choosing the first tactic makes room for a second.
+    assert!(
+        d.app
+            .form
+            .as_ref()
+            .unwrap()
+            .fields
+            .iter()
+            .any(|f| f.id == "tactic 2")
+    );
+    fill(
+        &mut d,
+        "tactic 1 necessity",
+        "Only watching the street shows whether she visits.",
+    );
+    fill(
+        &mut d,
+        "tactic 1 proportionality",
+        "One vehicle, evenings only.",
+    );
+    focus_on(&mut d, "tactic 2");
+    d.keys(&["f"]);
+    assert_eq!(
+        field(d.app.form.as_ref().unwrap(), "tactic 2"),
+        "following-on-foot"
+    );
+    fill(
+        &mut d,
+        "tactic 2 necessity",
+        "She walks from the bus stop; only following shows where.",
+    );
+    snapshot("form_apply_tactics", &mut d);
+    fill(
+        &mut d,
+        "confidential reason",
+        "Unlikely because a public street, away from any lawyer",
+    );
+    let count = "SELECT count(*) FROM authorisation";
+    let before = d.value(&format!("SELECT CAST(({count}) AS TEXT)"));
+    d.keys(&["ctrl-s"]);
+    // The second tactic's proportionality is missing: refused beside it.
+    let form = d.app.form.as_ref().expect("the form stays");
+    let at = field_at(&d, "tactic 2 proportionality");
+    assert_eq!(form.focus, at);
+    assert_eq!(
+        form.fields[at].error.as_deref(),
+        Some("Following on foot's proportionality is required")
+    );
+    assert_eq!(d.value(&format!("SELECT CAST(({count}) AS TEXT)")), before);
+    d.send(Msg::Paste(
+        "Bus stop to the street only, never inside.".into(),
+    ));
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    let urn = d.value("SELECT urn FROM authorisation ORDER BY id DESC LIMIT 1");
+    assert_eq!(
+        d.value(&format!(
+            "SELECT group_concat(tactic || ': ' || proportionality, ' | ') FROM authorisation_tactic
+             WHERE authorisation_id = (SELECT id FROM authorisation WHERE urn = '{urn}')"
+        )),
+        "static-observation: One vehicle, evenings only. | following-on-foot: Bus stop to the street only, never inside."
+    );
+
+    // The authorising officer decides each tactic.
+    let Driver {
+        runtime,
+        _dir,
+        path,
+        ..
+    } = d;
+    drop(runtime);
+    let mut d = Driver::new(CaseFile::locate(&path).unwrap(), path, _dir);
+    d.login("authorising", ccu::demo::DEMO_PASSWORD);
+    d.keys(&["6"]);
+    d.select(&urn);
+    d.keys(&["enter", "D", "right"]);
+    snapshot("form_grant_tactics", &mut d);
+    focus_on(&mut d, "tactic 1 decision");
+    d.keys(&["right"]);
+    focus_on(&mut d, "tactic 2 decision");
+    d.keys(&["right", "right"]);
+    assert_eq!(
+        field(d.app.form.as_ref().unwrap(), "tactic 2 decision"),
+        "refused"
+    );
+    fill(
+        &mut d,
+        "rationale",
+        "Necessary and proportionate for the street watch.",
+    );
+    // Refused without a reason: said beside it, nothing written.
+    d.keys(&["ctrl-s"]);
+    let at = field_at(&d, "tactic 2 reason");
+    let form = d.app.form.as_ref().unwrap();
+    assert_eq!(form.focus, at);
+    assert!(
+        form.fields[at]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("say why following on foot is refused")),
+        "{:?}",
+        form.fields[at].error
+    );
+    d.send(Msg::Paste("The street watch is enough for now.".into()));
+    d.keys(&["ctrl-s"]);
+    let question = confirm_question(&d).expect("asked first");
+    assert!(
+        question.ends_with("for static observation only, refusing following on foot?"),
+        "{question}"
+    );
+    d.keys(&["y"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        d.value(&format!(
+            "SELECT status FROM authorisation WHERE urn = '{urn}'"
+        )),
+        "granted"
+    );
+    let text = detail_text(&d);
+    for shown in [
+        "Tactics (2)",
+        "Static observation: granted",
+        "Following on foot: refused: The street watch is enough for now.",
+        "Bus stop to the street only, never inside.",
+    ] {
+        assert!(text.contains(shown), "{shown:?} not in\n{text}");
+    }
 }

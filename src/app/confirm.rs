@@ -7,6 +7,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::domain::authorisation::{self as law, AuthorisationType};
+use crate::domain::tactic::{Tactic, TacticDecision};
 use crate::domain::time::uk_datetime;
 use crate::store::Command;
 
@@ -50,13 +51,17 @@ pub fn question(command: &Command, ask: &Ask, now: DateTime<Utc>) -> Option<Stri
             "Decide {codename}'s threshold: {}? The decision stands; a change needs a new proposal.",
             outcome.label().to_lowercase()
         ),
-        Command::GrantAuthorisation { urn, .. } => match facts {
-            Some(f) => format!(
-                "Grant {urn} until {}?",
-                uk_datetime(law::ends_at(f.kind, now, f.urgent))
-            ),
-            None => format!("Grant {urn}?"),
-        },
+        Command::GrantAuthorisation { urn, tactics, .. } => {
+            let until = facts
+                .map(|f| {
+                    format!(
+                        " until {}",
+                        uk_datetime(law::ends_at(f.kind, now, f.urgent))
+                    )
+                })
+                .unwrap_or_default();
+            format!("Grant {urn}{until}{}?", which_tactics(tactics))
+        }
         Command::RefuseAuthorisation { urn, .. } => format!("Refuse {urn}? A refusal stands."),
         Command::RenewAuthorisation { urn, .. } => {
             let f = facts?;
@@ -90,6 +95,24 @@ pub fn question(command: &Command, ask: &Ask, now: DateTime<Utc>) -> Option<Stri
     })
 }
 
+/// What a grant's question says of its tactics: " for static observation
+/// only, refusing covert photography or video"; nothing when it has none.
+fn which_tactics(tactics: &[(Tactic, TacticDecision)]) -> String {
+    let named = |granted: bool| {
+        tactics
+            .iter()
+            .filter(|(_, d)| matches!(d, TacticDecision::Granted) == granted)
+            .map(|(t, _)| t.label().to_lowercase())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (named(true), named(false)) {
+        (granted, _) if granted.is_empty() => String::new(),
+        (granted, refused) if refused.is_empty() => format!(" for {granted}"),
+        (granted, refused) => format!(" for {granted} only, refusing {refused}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,11 +127,12 @@ mod tests {
     #[test]
     fn a_grant_names_its_end_and_any_warning_first() {
         let now = Utc.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).unwrap();
-        let grant = Command::GrantAuthorisation {
+        let mut grant = Command::GrantAuthorisation {
             urn: urn(),
             review_every_days: 28,
             rationale: Rationale::new("rationale", "Necessary").unwrap(),
             involvement: None,
+            tactics: Vec::new(),
         };
         let ask = Ask {
             grounds: Vec::new(),
@@ -123,6 +147,28 @@ mod tests {
         assert_eq!(
             question(&grant, &ask, now).unwrap(),
             "HERON's threshold is not met (proposed 12/11/2026). Grant AUTH-2026-0004 until 02/03/2027 00:00?"
+        );
+        // It names the tactics it grants, and those it refuses.
+        let Command::GrantAuthorisation { tactics, .. } = &mut grant else {
+            unreachable!()
+        };
+        tactics.push((Tactic::StaticObservation, TacticDecision::Granted));
+        assert!(
+            question(&grant, &ask, now)
+                .unwrap()
+                .ends_with("until 02/03/2027 00:00 for static observation?")
+        );
+        let Command::GrantAuthorisation { tactics, .. } = &mut grant else {
+            unreachable!()
+        };
+        tactics.push((
+            Tactic::CovertPhotography,
+            TacticDecision::Refused(Rationale::new("reason", "Not yet").unwrap()),
+        ));
+        assert!(
+            question(&grant, &ask, now)
+                .unwrap()
+                .ends_with("for static observation only, refusing covert photography or video?")
         );
     }
 

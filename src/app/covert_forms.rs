@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::audit_filter::{AuditFilter, audit_outcome, event_number};
 use super::form::{Field, Form, FormKind, Submission, beside, parse_form_date};
+use super::model::{Effect, Load};
 use crate::domain::InvalidInput;
 use crate::domain::account::Username;
 use crate::domain::authorisation::AuthorisationType;
@@ -18,10 +19,11 @@ use crate::domain::covert::{
 use crate::domain::operation::Codename;
 use crate::domain::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
 use crate::domain::subject::StaffNumber;
+use crate::domain::tactic::{self as tactic_rules, Tactic, TacticCase, TacticDecision};
 use crate::domain::text::{self, Rationale};
 use crate::domain::time::{parse_uk_datetime, uk_date};
 use crate::domain::urn::{Urn, UrnKind};
-use crate::store::Command;
+use crate::store::{Command, Drafting};
 
 /// The criteria of a threshold proposal, in the order the domain names
 /// them.
@@ -34,6 +36,179 @@ const CRITERIA: [&str; 7] = [
     "collateral intrusion",
     "confidential or privileged material",
 ];
+
+/// The ids of each tactic's fields on the application form, one group per
+/// tactic (its choice, its necessity, its proportionality), as many as
+/// there are tactics. Each group has its own ids so that a refusal goes
+/// beside the very line it is about.
+pub const TACTIC_SLOTS: [[&str; 3]; 9] = [
+    ["tactic 1", "tactic 1 necessity", "tactic 1 proportionality"],
+    ["tactic 2", "tactic 2 necessity", "tactic 2 proportionality"],
+    ["tactic 3", "tactic 3 necessity", "tactic 3 proportionality"],
+    ["tactic 4", "tactic 4 necessity", "tactic 4 proportionality"],
+    ["tactic 5", "tactic 5 necessity", "tactic 5 proportionality"],
+    ["tactic 6", "tactic 6 necessity", "tactic 6 proportionality"],
+    ["tactic 7", "tactic 7 necessity", "tactic 7 proportionality"],
+    ["tactic 8", "tactic 8 necessity", "tactic 8 proportionality"],
+    ["tactic 9", "tactic 9 necessity", "tactic 9 proportionality"],
+];
+
+/// The ids of each applied-for tactic's fields on the grant form: its
+/// decision and the reason for refusing it.
+pub const DECISION_SLOTS: [[&str; 2]; 9] = [
+    ["tactic 1 decision", "tactic 1 reason"],
+    ["tactic 2 decision", "tactic 2 reason"],
+    ["tactic 3 decision", "tactic 3 reason"],
+    ["tactic 4 decision", "tactic 4 reason"],
+    ["tactic 5 decision", "tactic 5 reason"],
+    ["tactic 6 decision", "tactic 6 reason"],
+    ["tactic 7 decision", "tactic 7 reason"],
+    ["tactic 8 decision", "tactic 8 reason"],
+    ["tactic 9 decision", "tactic 9 reason"],
+];
+
+/// One tactic's group of fields on the application form.
+fn tactic_group(slot: usize) -> [Field; 3] {
+    let [choice, necessity, proportionality] = TACTIC_SLOTS[slot];
+    let mut options = vec![(String::new(), "none".to_string())];
+    options.extend(
+        Tactic::ALL
+            .iter()
+            .map(|t| (t.code().to_string(), t.label().to_string())),
+    );
+    [
+        Field::options(choice, false, options)
+            .labelled(format!("tactic {}", slot + 1))
+            .with_hint("choosing one adds room for another"),
+        Field::text(necessity, false, "").labelled("  its necessity"),
+        Field::text(proportionality, false, "").labelled("  its proportionality"),
+    ]
+}
+
+/// Adds room for another tactic on the application form once the last
+/// group's tactic is chosen, so any number (up to every tactic) may be
+/// listed without a key of its own. Whether the form changed.
+pub(super) fn grow_tactics(form: &mut Form) -> bool {
+    if form.kind != FormKind::ApplyAuthorisation {
+        return false;
+    }
+    let Some(last) = (0..TACTIC_SLOTS.len())
+        .rev()
+        .find(|i| form.fields.iter().any(|f| f.id == TACTIC_SLOTS[*i][0]))
+    else {
+        return false;
+    };
+    if last + 1 == TACTIC_SLOTS.len() || form.value(TACTIC_SLOTS[last][0]).is_empty() {
+        return false;
+    }
+    let Some(at) = form
+        .fields
+        .iter()
+        .position(|f| f.id == TACTIC_SLOTS[last][2])
+    else {
+        return false;
+    };
+    for (i, field) in tactic_group(last + 1).into_iter().enumerate() {
+        form.fields.insert(at + 1 + i, field);
+    }
+    true
+}
+
+/// The tactics listed on the application form, each refused beside the
+/// field it is about.
+fn tactics_on(form: &Form, kind: AuthorisationType) -> Result<Vec<TacticCase>, InvalidInput> {
+    let mut cases = Vec::new();
+    for [choice, necessity, proportionality] in TACTIC_SLOTS {
+        if !form.fields.iter().any(|f| f.id == choice) {
+            break;
+        }
+        let (n, p) = (form.value(necessity), form.value(proportionality));
+        let code = form.value(choice);
+        if code.is_empty() {
+            if !n.trim().is_empty() || !p.trim().is_empty() {
+                return Err(InvalidInput::new(
+                    choice,
+                    "choose the tactic these lines are for, or clear them",
+                ));
+            }
+            continue;
+        }
+        let tactic = Tactic::parse(&code).map_err(beside(choice))?;
+        if !tactic_rules::lists_tactics(kind) {
+            return Err(InvalidInput::new(
+                choice,
+                format!(
+                    "a {} application lists no tactics: choose none",
+                    kind.label()
+                ),
+            ));
+        }
+        if !tactic_rules::tactics_for(kind).contains(&tactic) {
+            return Err(InvalidInput::new(
+                choice,
+                format!(
+                    "{} is not a tactic of {}",
+                    tactic.label(),
+                    kind.label().to_lowercase()
+                ),
+            ));
+        }
+        if cases.iter().any(|c: &TacticCase| c.tactic == tactic) {
+            return Err(InvalidInput::new(
+                choice,
+                format!("{} is listed already", tactic.label()),
+            ));
+        }
+        cases.push(TacticCase::named(
+            tactic,
+            &n,
+            &p,
+            (necessity, proportionality),
+        )?);
+    }
+    Ok(cases)
+}
+
+/// The grant form's decision on each tactic applied for.
+fn decisions_on(
+    form: &Form,
+    tactics: &[Tactic],
+) -> Result<Vec<(Tactic, TacticDecision)>, InvalidInput> {
+    let mut decided = Vec::new();
+    for (tactic, [decision, reason]) in tactics.iter().zip(DECISION_SLOTS) {
+        let why = form.value(reason);
+        decided.push((
+            *tactic,
+            match form.value(decision).as_str() {
+                "granted" => {
+                    if !why.trim().is_empty() {
+                        return Err(InvalidInput::new(reason, "is only for a tactic refused"));
+                    }
+                    TacticDecision::Granted
+                }
+                "refused" => {
+                    TacticDecision::Refused(Rationale::new(reason, &why).map_err(|e| {
+                        InvalidInput::new(
+                            reason,
+                            format!(
+                                "say why {} is refused ({})",
+                                tactic.label().to_lowercase(),
+                                e.message
+                            ),
+                        )
+                    })?)
+                }
+                _ => {
+                    return Err(InvalidInput::new(
+                        decision,
+                        format!("grant or refuse {}", tactic.label().to_lowercase()),
+                    ));
+                }
+            },
+        ));
+    }
+    Ok(decided)
+}
 
 impl Form {
     pub fn propose_threshold(codename: &str) -> Form {
@@ -156,6 +331,7 @@ impl Form {
     }
 
     pub fn apply_authorisation(codename: Option<&str>) -> Form {
+        let first_tactic = tactic_group(0);
         Form::new(
             FormKind::ApplyAuthorisation,
             "Apply for a covert authorisation",
@@ -178,6 +354,9 @@ impl Form {
                 Field::text("necessity", true, ""),
                 Field::text("proportionality", true, ""),
                 Field::text("collateral intrusion", true, ""),
+                first_tactic[0].clone(),
+                first_tactic[1].clone(),
+                first_tactic[2].clone(),
                 Field::flag("confidential information likely", false),
                 Field::text("confidential reason", true, "")
                     .labelled("why (un)likely")
@@ -190,9 +369,33 @@ impl Form {
         )
     }
 
-    pub fn decide_authorisation(urn: &str) -> Form {
-        Form::new(
-            FormKind::DecideAuthorisation { urn: urn.into() },
+    /// The authorising officer's decision on `urn`, which applied for
+    /// `tactics`: each is granted or refused on its own.
+    pub fn decide_authorisation(urn: &str, tactics: &[Tactic]) -> Form {
+        let mut each = Vec::new();
+        for (tactic, [decision, reason]) in tactics.iter().zip(DECISION_SLOTS) {
+            each.push(
+                Field::choice(
+                    decision,
+                    false,
+                    &["granted", "refused"],
+                    |v| v,
+                    |v| if v == "granted" { "Granted" } else { "Refused" },
+                    None,
+                )
+                .labelled(tactic.label()),
+            );
+            each.push(
+                Field::line(reason, false, "")
+                    .labelled("  why refused")
+                    .with_hint("if refused"),
+            );
+        }
+        let mut form = Form::new(
+            FormKind::DecideAuthorisation {
+                urn: urn.into(),
+                tactics: tactics.to_vec(),
+            },
             format!("Decide {urn} (authorising officer)"),
             vec![
                 Field::choice(
@@ -211,7 +414,12 @@ impl Form {
                     "if you are on the operation's team: why you grant it (flagged directly involved)",
                 ),
             ],
-        )
+        );
+        // Each tactic's decision after the decision on the whole.
+        for (i, field) in each.into_iter().enumerate() {
+            form.fields.insert(1 + i, field);
+        }
+        form
     }
 
     pub fn judicial_approval(urn: &str) -> Form {
@@ -430,6 +638,38 @@ fn when(id: &'static str, text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc
     }
 }
 
+/// Asks whether the reasoning in field `index` of an application, a
+/// grant or a review repeats earlier text in the case file (the record's
+/// measure, over what the user may see), to show beside the field. Never
+/// stops the form being saved, and never changes what was typed.
+pub(super) fn similar_check(form: &Form, index: usize) -> Option<Effect> {
+    let field = form.fields.get(index)?;
+    let of = |u: &str| Urn::parse(UrnKind::Authorisation, u).ok();
+    let drafting = match (&form.kind, field.id) {
+        (FormKind::ApplyAuthorisation, id)
+            if matches!(id, "necessity" | "proportionality" | "collateral intrusion")
+                || TACTIC_SLOTS.iter().any(|s| s[1] == id || s[2] == id) =>
+        {
+            Drafting::Application
+        }
+        (FormKind::DecideAuthorisation { urn, .. }, "rationale")
+            if form.value("decision") == "grant" =>
+        {
+            Drafting::Grant(of(urn)?)
+        }
+        (FormKind::ReviewAuthorisation { urn }, "necessity" | "proportionality") => {
+            Drafting::Review(of(urn)?)
+        }
+        _ => return None,
+    };
+    Some(Effect::Load(Load::Similar {
+        field: index,
+        id: field.id,
+        text: field.value(),
+        drafting,
+    }))
+}
+
 /// What a covert workflow form (or the audit viewer's filter) asks for;
 /// None for a casework form ([`Form::build_casework`]).
 pub(super) fn build(form: &Form, now: DateTime<Utc>) -> Option<Result<Submission, InvalidInput>> {
@@ -503,11 +743,13 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
             reason: Rationale::new("reason", &v("reason"))?,
         },
         FormKind::ApplyAuthorisation => {
-            Command::ApplyForAuthorisation(AuthorisationApplication::new(
+            let kind = AuthorisationType::parse(&v("authorisation type"))?;
+            let tactics = tactics_on(form, kind)?;
+            let application = AuthorisationApplication::new(
                 Codename::parse(&v("operation")).map_err(beside("operation"))?,
                 Username::parse(&v("authorising officer"))
                     .map_err(beside("authorising officer"))?,
-                AuthorisationType::parse(&v("authorisation type"))?,
+                kind,
                 yes("urgent"),
                 &v("urgency reason"),
                 &v("description"),
@@ -520,9 +762,14 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
                     &v("confidential reason"),
                 )?,
                 yes("protected premises"),
-            )?)
+            )?;
+            Command::ApplyForAuthorisation(
+                application
+                    .with_tactics(tactics)
+                    .map_err(beside(TACTIC_SLOTS[0][0]))?,
+            )
         }
-        FormKind::DecideAuthorisation { urn: u } => {
+        FormKind::DecideAuthorisation { urn: u, tactics } => {
             let urn = urn(UrnKind::Authorisation, u)?;
             let rationale = Rationale::new("rationale", &v("rationale"))?;
             if v("decision") == "refuse" {
@@ -542,6 +789,12 @@ fn build_covert(form: &Form, now: DateTime<Utc>) -> Result<Option<Submission>, I
                     involvement: opt("involvement")
                         .map(|t| Rationale::new("involvement", &t))
                         .transpose()?,
+                    tactics: {
+                        let decided = decisions_on(form, tactics)?;
+                        tactic_rules::check_decisions(tactics, &decided)
+                            .map_err(beside(DECISION_SLOTS[0][0]))?;
+                        decided
+                    },
                 }
             }
         }
@@ -648,7 +901,7 @@ mod tests {
     #[test]
     fn an_involvement_over_the_limit_is_refused_beside_it_and_a_blank_one_is_none() {
         let now = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, 9, 30, 0).unwrap();
-        let mut form = Form::decide_authorisation("AUTH-2026-0001");
+        let mut form = Form::decide_authorisation("AUTH-2026-0001", &[]);
         form.fields[0].cycle(1);
         assert_eq!(form.value("decision"), "grant");
         form.fields[2] = Field::text("rationale", true, "Necessary and proportionate");
@@ -666,6 +919,56 @@ mod tests {
             panic!("a grant with no involvement makes the command");
         };
         assert_eq!(involvement, None);
+    }
+
+    /// Each tactic chosen in the last group makes room for one more, up to
+    /// every tactic; a tactic refused is refused beside its own group.
+    #[test]
+    fn tactic_groups_grow_as_each_is_chosen_and_refusals_go_beside_their_group() {
+        let mut form = Form::apply_authorisation(Some("KESTREL"));
+        let groups = |f: &Form| {
+            TACTIC_SLOTS
+                .iter()
+                .filter(|s| f.fields.iter().any(|x| x.id == s[0]))
+                .count()
+        };
+        assert_eq!(groups(&form), 1);
+        assert!(!grow_tactics(&mut form), "nothing chosen yet");
+        for (i, tactic) in Tactic::ALL.iter().enumerate() {
+            let at = form
+                .fields
+                .iter()
+                .position(|f| f.id == TACTIC_SLOTS[i][0])
+                .unwrap();
+            form.fields[at].set(tactic.code());
+            grow_tactics(&mut form);
+            assert_eq!(groups(&form), (i + 2).min(TACTIC_SLOTS.len()));
+        }
+        assert_eq!(TACTIC_SLOTS.len(), Tactic::ALL.len());
+        assert_eq!(DECISION_SLOTS.len(), Tactic::ALL.len());
+        // The second is not of directed surveillance: said beside it.
+        let mut form = Form::apply_authorisation(Some("KESTREL"));
+        let set = |form: &mut Form, id: &str, value: &str| {
+            let at = form.fields.iter().position(|f| f.id == id).unwrap();
+            form.fields[at].set(value);
+        };
+        set(&mut form, "tactic 1", "static-observation");
+        set(&mut form, "tactic 1 necessity", "n");
+        set(&mut form, "tactic 1 proportionality", "p");
+        grow_tactics(&mut form);
+        set(&mut form, "tactic 2", "covert-entry");
+        let e = tactics_on(&form, AuthorisationType::DirectedSurveillance).unwrap_err();
+        assert_eq!(e.field, "tactic 2");
+        assert_eq!(
+            e.message,
+            "Covert entry on property is not a tactic of directed surveillance"
+        );
+        let e = tactics_on(&form, AuthorisationType::Chis).unwrap_err();
+        assert_eq!(e.field, "tactic 1");
+        assert!(
+            e.message.ends_with("lists no tactics: choose none"),
+            "{e:?}"
+        );
     }
 
     #[test]

@@ -24,6 +24,22 @@ impl App {
                 }
                 Vec::new()
             }
+            Outcome::Similar {
+                field,
+                id,
+                text,
+                found,
+            } => {
+                // Only if the field still holds what was compared: the form
+                // may have closed, or the text changed, since it was asked.
+                if let Some(f) = self.form.as_mut().and_then(|f| f.fields.get_mut(field))
+                    && f.id == id
+                    && f.value() == text
+                {
+                    f.note = found;
+                }
+                Vec::new()
+            }
             Outcome::MustChoosePassword { username, notice } => {
                 self.screen = Screen::ChoosePassword(Form::choose_password(&username, &notice));
                 self.status = None;

@@ -51,6 +51,9 @@ pub struct Field {
     /// A short line of help shown beside an empty field.
     pub hint: String,
     pub error: Option<String>,
+    /// Something to know about what was typed that does not stop it being
+    /// saved: reasoning near-identical to earlier text in the case file.
+    pub note: Option<String>,
 }
 
 /// A password typed into a form is wiped from memory when its field goes
@@ -206,6 +209,7 @@ impl Field {
             input,
             hint: String::new(),
             error: None,
+            note: None,
         }
     }
 
@@ -484,6 +488,8 @@ pub enum FormKind {
     ApplyAuthorisation,
     DecideAuthorisation {
         urn: String,
+        /// The tactics applied for, each decided on the form.
+        tactics: Vec<crate::domain::tactic::Tactic>,
     },
     JudicialApproval {
         urn: String,
@@ -853,6 +859,7 @@ impl Form {
     /// case file said about the form as a whole, no longer stands.
     fn edited(&mut self) {
         self.focused_mut().error = None;
+        self.focused_mut().note = None;
         self.error = None;
     }
 

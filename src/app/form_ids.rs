@@ -121,6 +121,7 @@ fn sample(field: &Field) -> String {
         "lines" => "surveillance-team-days 5 today +14d follow the subject",
         "line" => "1",
         "review frequency" => "28",
+        "tactic 1" => "static-observation",
         "weekly capacity" => "12.5",
         "re-referral of" => "REF-2026-0001",
         "action" => "login",
@@ -376,11 +377,14 @@ fn the_case_files_refusals_name_fields_of_their_forms() {
         ),
         (
             Form::apply_authorisation(None),
-            &["operation", "authorising officer", "subjects"],
+            &["operation", "authorising officer", "subjects", "tactic 1"],
         ),
         (
-            Form::decide_authorisation("AUTH-2026-0001"),
-            &["review frequency", "involvement"],
+            Form::decide_authorisation(
+                "AUTH-2026-0001",
+                &[crate::domain::tactic::Tactic::StaticObservation],
+            ),
+            &["review frequency", "involvement", "tactic 1 decision"],
         ),
         (
             Form::cancel_authorisation("AUTH-2026-0001"),

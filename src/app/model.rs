@@ -204,6 +204,14 @@ pub enum Load {
     },
     /// What a field's value may be chosen from.
     Choices(super::picker::PickKind),
+    /// The earlier reasoning the text of form field `field` (by index,
+    /// with its id) is near-identical to, if any.
+    Similar {
+        field: usize,
+        id: &'static str,
+        text: String,
+        drafting: crate::store::Drafting,
+    },
 }
 
 /// Side effects, run by the runtime; `update` never touches the case file.
@@ -263,6 +271,14 @@ pub enum Effect {
 pub enum Outcome {
     /// What a field's value may be chosen from, as read.
     Choices(super::picker::PickKind, Vec<(String, String)>),
+    /// What the text of form field `field` was found near-identical to
+    /// ("92% the same as AUTH-2026-0003's proportionality"), if anything.
+    Similar {
+        field: usize,
+        id: &'static str,
+        text: String,
+        found: Option<String>,
+    },
     Created {
         username: String,
         casefile: String,

@@ -550,6 +550,22 @@ impl Runtime {
             Load::Choices(kind) => {
                 Outcome::Choices(kind, super::picker::candidates(&mut reader, kind)?)
             }
+            Load::Similar {
+                field,
+                id,
+                text,
+                drafting,
+            } => {
+                let found = reader
+                    .casefile
+                    .similar_reasoning(reader.actor, drafting, &text)?;
+                Outcome::Similar {
+                    field,
+                    id,
+                    text,
+                    found,
+                }
+            }
         })
     }
 }

@@ -99,7 +99,11 @@ impl App {
                     None
                 }
                 (Some(_), _) => None,
-                (None, Some(form)) => form.paste(text),
+                (None, Some(form)) => {
+                    let said = form.paste(text);
+                    covert_forms::grow_tactics(form);
+                    said
+                }
                 (None, None) => Some(
                     "Nothing to paste into here: open a form or the search (/) first".to_string(),
                 ),
@@ -202,8 +206,23 @@ impl App {
         }
     }
 
-    /// Keys in a record form.
+    /// Keys in a record form. Leaving a field of reasoning asks the case
+    /// file whether it repeats earlier text, to show beside it.
     pub(super) fn key_form(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let left = self.form.as_ref().map(|f| f.focus);
+        let mut effects = self.key_form_field(key);
+        if let Some(form) = self.form.as_mut() {
+            covert_forms::grow_tactics(form);
+        }
+        if let (Some(left), Some(form)) = (left, self.form.as_ref())
+            && form.focus != left
+        {
+            effects.extend(covert_forms::similar_check(form, left));
+        }
+        effects
+    }
+
+    fn key_form_field(&mut self, key: KeyEvent) -> Vec<Effect> {
         let now = self.now;
         let Some(form) = self.form.as_mut() else {
             return Vec::new();
@@ -316,6 +335,11 @@ impl App {
             Some(Submission::Command(command)) => {
                 // An irreversible act asks first; "n" leaves the form as it is.
                 if let Some(question) = super::confirm::question(&command, &form.ask, now) {
+                    // The field being written is compared too, so that what
+                    // it repeats is beside it when the question is answered.
+                    let effects = covert_forms::similar_check(form, form.focus)
+                        .into_iter()
+                        .collect();
                     self.popup = Some(Popup::Confirm {
                         question,
                         yes: Confirmed::Save {
@@ -323,7 +347,7 @@ impl App {
                             reopen,
                         },
                     });
-                    return Vec::new();
+                    return effects;
                 }
                 vec![Effect::Execute {
                     command,

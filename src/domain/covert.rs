@@ -11,6 +11,7 @@ use super::codes::code_list;
 use super::operation::Codename;
 use super::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
 use super::subject::StaffNumber;
+use super::tactic::{self, TacticCase};
 use super::text;
 use super::urn::Urn;
 
@@ -144,6 +145,10 @@ pub struct AuthorisationApplication {
     /// Dwellings, offices, or legally privileged material: property
     /// interference there needs a Judicial Commissioner's prior approval.
     pub protected_premises: bool,
+    /// Each tactic asked for, with its own necessity and proportionality
+    /// ([`AuthorisationApplication::with_tactics`]); the case file refuses
+    /// an application of a type that lists tactics without them.
+    pub tactics: Vec<TacticCase>,
 }
 
 impl AuthorisationApplication {
@@ -201,7 +206,19 @@ impl AuthorisationApplication {
             )?,
             confidential,
             protected_premises,
+            tactics: Vec::new(),
         })
+    }
+
+    /// The tactics asked for, in order, checked against the type
+    /// ([`tactic::check_tactics`]).
+    pub fn with_tactics(
+        mut self,
+        tactics: Vec<TacticCase>,
+    ) -> Result<AuthorisationApplication, InvalidInput> {
+        tactic::check_tactics(self.kind, &tactics)?;
+        self.tactics = tactics;
+        Ok(self)
     }
 }
 

@@ -22,6 +22,7 @@ use crate::domain::operation::{
 use crate::domain::permission::Action;
 use crate::domain::role::RoleSet;
 use crate::domain::subject::{StaffNumber, SubjectDetails};
+use crate::domain::tactic::{Tactic, TacticDecision};
 use crate::domain::text::Rationale;
 use crate::domain::urn::Urn;
 
@@ -174,11 +175,16 @@ pub enum Command {
     /// Never by the applicant. An officer on the operation's team must say
     /// why they grant it (`involvement`), and the grant is flagged; no
     /// other officer gives one.
+    ///
+    /// `tactics` decides each tactic the application lists, granted or
+    /// refused with a reason: it grants only those granted, and at least
+    /// one must be. Empty for an application that lists none.
     GrantAuthorisation {
         urn: Urn,
         review_every_days: u32,
         rationale: Rationale,
         involvement: Option<Rationale>,
+        tactics: Vec<(Tactic, TacticDecision)>,
     },
     RefuseAuthorisation {
         urn: Urn,
@@ -534,12 +540,14 @@ pub(super) fn apply(
             review_every_days,
             rationale,
             involvement,
+            tactics,
         } => authorisations::grant(
             ctx,
             &urn,
             review_every_days,
             &rationale,
             involvement.as_ref(),
+            &tactics,
         ),
         Command::RefuseAuthorisation { urn, rationale } => {
             authorisations::refuse(ctx, &urn, &rationale)

@@ -45,8 +45,9 @@ pub use casework::search::{SearchHit, SearchKind};
 pub use casework::subjects::{Consultations, HistoryEntry, SubjectRecord, SubjectRow};
 pub use command::{Command, Registered, Viewed};
 pub use covert::authorisations::{
-    AuthorisationRecord, CENTRAL_RECORD_COLUMNS, CancellationEntry, CentralRecordEntry, Grounds,
-    RenewalEntry, ReviewEntry, ThresholdState, central_record_csv,
+    AuthorisationRecord, CENTRAL_RECORD_COLUMNS, CancellationEntry, CentralRecordEntry, Drafting,
+    Grounds, RenewalEntry, ReviewEntry, TACTICS_NOT_KEPT, TacticEntry, ThresholdState,
+    central_record_csv,
 };
 pub use covert::bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
 pub use covert::diary::{

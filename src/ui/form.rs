@@ -57,6 +57,24 @@ fn error_text(e: &str) -> String {
     format!("↑ {}", shown(e))
 }
 
+fn note_text(n: &str) -> String {
+    format!("! {}", shown(n))
+}
+
+/// The rows beneath a field's input: its problem, then its note.
+fn below_rows(field: &Field, input_width: u16) -> (u16, u16) {
+    (
+        field
+            .error
+            .as_deref()
+            .map_or(0, |e| rows(&error_text(e), input_width)),
+        field
+            .note
+            .as_deref()
+            .map_or(0, |n| rows(&note_text(n), input_width)),
+    )
+}
+
 /// How far a hint too long for one row is set in, so that the cursor of
 /// the empty field it describes stands clear of it.
 const HINT_INDENT: u16 = 2;
@@ -87,6 +105,9 @@ fn choice_text(field: &Field, focused: bool) -> Option<String> {
                     1 => "  the only choice: ←/→ or space picks it".to_string(),
                     n => format!("  ←/→ or a letter ({n} choices)"),
                 });
+                if !field.hint.is_empty() {
+                    text.push_str(&format!("; {}", field.hint));
+                }
             }
             Some(text)
         }
@@ -122,11 +143,8 @@ fn input_rows(field: &Field, width: u16) -> u16 {
 
 fn height(field: &Field, width: u16) -> u16 {
     let input_width = width.saturating_sub(LABEL);
-    input_rows(field, input_width).max(label_rows(field))
-        + field
-            .error
-            .as_deref()
-            .map_or(0, |e| rows(&error_text(e), input_width))
+    let (error, note) = below_rows(field, input_width);
+    input_rows(field, input_width).max(label_rows(field)) + error + note
 }
 
 /// The first field to draw so that the focused one is on screen.
@@ -200,9 +218,8 @@ pub fn render_in(t: &Theme, form: &Form, frame: &mut Frame, rect: Rect) {
     let first = first_shown(form, bottom.saturating_sub(y), inner.width);
     for (i, field) in form.fields.iter().enumerate().skip(first) {
         let h = height(field, inner.width);
-        let error_rows = field.error.as_deref().map_or(0, |e| {
-            rows(&error_text(e), inner.width.saturating_sub(LABEL))
-        });
+        let (error_rows, note_rows) = below_rows(field, inner.width.saturating_sub(LABEL));
+        let below = error_rows + note_rows;
         if y + h > bottom {
             break;
         }
@@ -220,14 +237,14 @@ pub fn render_in(t: &Theme, form: &Form, frame: &mut Frame, rect: Rect) {
                 x: inner.x,
                 y,
                 width: LABEL.min(inner.width),
-                height: label_rows(field).min(h - error_rows),
+                height: label_rows(field).min(h - below),
             },
         );
         let input_rect = Rect {
             x: inner.x + LABEL,
             y,
             width: inner.width.saturating_sub(LABEL),
-            height: h - error_rows,
+            height: h - below,
         };
         render_input(t, field, focused, frame, input_rect);
         if let Some(e) = &field.error {
@@ -235,9 +252,20 @@ pub fn render_in(t: &Theme, form: &Form, frame: &mut Frame, rect: Rect) {
                 Paragraph::new(Line::styled(error_text(e), t.error())).wrap(Wrap { trim: false }),
                 Rect {
                     x: inner.x + LABEL,
-                    y: y + h - error_rows,
+                    y: y + h - below,
                     width: inner.width.saturating_sub(LABEL),
                     height: error_rows,
+                },
+            );
+        }
+        if let Some(n) = &field.note {
+            frame.render_widget(
+                Paragraph::new(Line::styled(note_text(n), t.warning())).wrap(Wrap { trim: false }),
+                Rect {
+                    x: inner.x + LABEL,
+                    y: y + h - note_rows,
+                    width: inner.width.saturating_sub(LABEL),
+                    height: note_rows,
                 },
             );
         }

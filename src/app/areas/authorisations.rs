@@ -16,9 +16,11 @@ use crate::app::view::{
 use crate::domain::covert::{AuthorisationStatus, ThresholdOutcome};
 use crate::domain::operation::Codename;
 use crate::domain::permission::Action as Needed;
+use crate::domain::tactic::Tactic;
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::{
-    self, AuthorisationRecord, CentralRecordEntry, Command, Page, SearchKind, ThresholdState,
+    self, AuthorisationRecord, CentralRecordEntry, Command, Page, SearchKind, TACTICS_NOT_KEPT,
+    ThresholdState,
 };
 
 pub struct Authorisations;
@@ -29,6 +31,8 @@ pub struct Record {
     pub urn: Urn,
     pub codename: Codename,
     pub status: AuthorisationStatus,
+    /// The tactics applied for, each decided on the grant form.
+    pub tactics: Vec<Tactic>,
     /// What the questions before a grant, renewal or cancellation say,
     /// and the warning on the grant form when the threshold is not met.
     pub ask: Ask,
@@ -103,7 +107,7 @@ impl AreaKind for Authorisations {
     fn record_form(action: Action, record: &Record, _: &FormContext) -> RecordForm {
         let urn = &record.urn.to_string();
         let mut form = match action {
-            Action::Decide => Form::decide_authorisation(urn),
+            Action::Decide => Form::decide_authorisation(urn, &record.tactics),
             Action::Review => Form::review_authorisation(urn),
             Action::Renew => Form::renew_authorisation(urn),
             Action::JudicialApproval => Form::judicial_approval(urn),
@@ -147,6 +151,7 @@ impl AreaKind for Authorisations {
                     .unwrap(),
                     codename: crate::domain::operation::Codename::parse("KESTREL").unwrap(),
                     status,
+                    tactics: vec![Tactic::StaticObservation, Tactic::FollowingOnFoot],
                     ask: Ask::default(),
                 };
                 (urn.clone(), record)
@@ -343,6 +348,29 @@ pub fn authorisation_detail(record: &AuthorisationRecord) -> Opened<Record> {
         lines.push(DetailLine::Heading(heading.into()));
         paragraph(&mut lines, text);
     }
+    // Each tactic, its own lines and what the grant decided.
+    if a.tactics_not_kept {
+        lines.push(DetailLine::Blank);
+        lines.push(DetailLine::Heading("Tactics".into()));
+        lines.push(DetailLine::Text(TACTICS_NOT_KEPT.into()));
+    } else if a.tactics_listed() {
+        lines.push(DetailLine::Blank);
+        lines.push(DetailLine::Heading(format!(
+            "Tactics ({})",
+            a.tactics.len()
+        )));
+        for t in &a.tactics {
+            let decision = shown(&t.decision());
+            lines.push(match t.granted {
+                Some(false) => DetailLine::Warning(t.tactic.label(), decision),
+                _ => DetailLine::Field(t.tactic.label(), decision),
+            });
+            lines.push(DetailLine::Text("Necessity:".into()));
+            paragraph(&mut lines, &t.necessity);
+            lines.push(DetailLine::Text("Proportionality:".into()));
+            paragraph(&mut lines, &t.proportionality);
+        }
+    }
     lines.push(DetailLine::Blank);
     lines.push(DetailLine::Heading(
         "Confidential or privileged material".into(),
@@ -435,6 +463,7 @@ pub fn authorisation_detail(record: &AuthorisationRecord) -> Opened<Record> {
             urn: a.urn,
             codename: a.operation.clone(),
             status,
+            tactics: a.tactics.iter().map(|t| t.tactic).collect(),
             ask: Ask {
                 warning: (status == AuthorisationStatus::Applied)
                     .then(|| threshold_warning(&a.operation, &record.threshold))

@@ -252,6 +252,7 @@ fn covert_phase(plan: &mut Plan) {
             "One source, existing access only, no tasking to encourage any offence.",
             "Other members of the group; information about them is passed to the other force, not used here.",
         ),
+        &[],
     );
     grant(
         plan,
@@ -259,6 +260,7 @@ fn covert_phase(plan: &mut Plan) {
         "auth-bittern",
         28,
         "Necessary for the reasons given; proportionate as the source's existing access is used and nothing is encouraged.",
+        &[],
     );
     plan.status(
         (66, 11, 30),

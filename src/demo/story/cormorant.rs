@@ -15,6 +15,7 @@ use crate::domain::lesson::{Dissemination, Response};
 use crate::domain::operation::OperationStatus::*;
 use crate::domain::operation::Priority;
 use crate::domain::subject::SubjectStatus;
+use crate::domain::tactic::Tactic;
 use crate::store::Command;
 use crate::store::registers::lessons::Command as Lessons;
 
@@ -165,6 +166,18 @@ fn surveillance(plan: &mut Plan) {
             "Two forecourts, predicted days only, up to six weeks.",
             "Forecourt customers in passing.",
         ),
+        &[
+            (
+                Tactic::StaticObservation,
+                "Only watching the pumps on the predicted days shows who makes the fills.",
+                "Two forecourts, from a parked vehicle, on the predicted days only.",
+            ),
+            (
+                Tactic::CovertPhotography,
+                "A note of who was seen will not identify the driver to a court; a photograph at the pump will.",
+                "Photographs only at the moment a fleet card is used, of the driver and the vehicle.",
+            ),
+        ],
     );
     grant(
         plan,
@@ -172,6 +185,10 @@ fn surveillance(plan: &mut Plan) {
         "auth-cormorant",
         28,
         "Necessary to identify who uses the cards; proportionate as limited to two public forecourts on predicted days.",
+        &[
+            (Tactic::StaticObservation, None),
+            (Tactic::CovertPhotography, None),
+        ],
     );
     plan.status(
         (21, 11, 0),

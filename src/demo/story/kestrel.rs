@@ -19,6 +19,7 @@ use crate::domain::operation::OperationStatus::*;
 use crate::domain::operation::Priority;
 use crate::domain::referral::{MatterType, ModeOfInvestigation, ReferralCriterion};
 use crate::domain::subject::SubjectStatus;
+use crate::domain::tactic::Tactic;
 use crate::domain::urn::UrnKind;
 use crate::store::Command;
 
@@ -274,6 +275,23 @@ fn surveillance(plan: &mut Plan, g: i64) {
             "Two evenings a week after late shifts, public places only, for no longer than needed; reviewed every 28 days.",
             "Members of the public seen in passing; the women met. Their images are kept only where evidentially relevant.",
         ),
+        &[
+            (
+                Tactic::FollowingOnFoot,
+                "He leaves the station on foot after late shifts; only following him shows where he goes and whom he meets.",
+                "From the station door to the first meeting place, two evenings a week, by no more than two officers.",
+            ),
+            (
+                Tactic::StaticObservation,
+                "The car park behind the retail park is where the victim said they met; watching it shows whether he returns.",
+                "One parked vehicle, from the end of his shift for two hours, the car park only.",
+            ),
+            (
+                Tactic::CovertPhotography,
+                "A photograph of a meeting would corroborate the victim's account for a misconduct hearing.",
+                "Only of a meeting itself, not of passers-by; images of others blurred before any disclosure.",
+            ),
+        ],
     );
     grant(
         plan,
@@ -281,6 +299,16 @@ fn surveillance(plan: &mut Plan, g: i64) {
         "auth-kestrel",
         28,
         "Necessary: overt routes are exhausted and the risk is continuing. Proportionate: limited to public places after late shifts; the least intrusive means that can show the contact.",
+        &[
+            (Tactic::FollowingOnFoot, None),
+            (Tactic::StaticObservation, None),
+            (
+                Tactic::CovertPhotography,
+                Some(
+                    "Not yet: the observation logs are enough to show a meeting; apply again if one is seen and a photograph is needed for the hearing.",
+                ),
+            ),
+        ],
     );
     plan.status(
         (g, 11, 0),

@@ -127,6 +127,7 @@ fn authorisation(plan: &mut Plan) {
             "Events data only, three months.",
             "Numbers of contacts, not examined beyond the group's.",
         ),
+        &[],
     );
     plan.cmd((58, 11, 0), "authorising", |b| {
         Ok(Command::RefuseAuthorisation {

@@ -13,6 +13,7 @@ use crate::domain::operation::OperationStatus::*;
 use crate::domain::operation::Priority;
 use crate::domain::referral::{MatterType, ReferralCriterion};
 use crate::domain::subject::SubjectStatus;
+use crate::domain::tactic::Tactic;
 use crate::domain::urn::UrnKind;
 use crate::store::Command;
 
@@ -170,5 +171,17 @@ fn authorisation(plan: &mut Plan) {
             "Public places near the address, evenings only, four weeks.",
             "Neighbours seen in passing.",
         ),
+        &[
+            (
+                Tactic::StaticObservation,
+                "Only watching the street shows whether he comes to her address off duty.",
+                "From one parked vehicle, evenings only, the street outside the address only.",
+            ),
+            (
+                Tactic::FollowingByVehicle,
+                "If he arrives by car, following it away shows whether he lingers in the area.",
+                "Only from her street to the end of the estate, and never past his own home.",
+            ),
+        ],
     );
 }

@@ -13,6 +13,7 @@ use crate::domain::covert::{
 use crate::domain::intelligence::Category;
 use crate::domain::operation::{Closure, Codename, NewOperation, Priority};
 use crate::domain::subject::StaffNumber;
+use crate::domain::tactic::{Tactic, TacticCase, TacticDecision};
 use crate::domain::text::Rationale;
 use crate::domain::urn::UrnKind;
 use crate::store::{self, Command};
@@ -196,7 +197,8 @@ fn confidential_reason(kind: AuthorisationType) -> &'static str {
 }
 
 /// An application to `authorising`: (description, necessity,
-/// proportionality, collateral intrusion).
+/// proportionality, collateral intrusion), and each tactic asked for
+/// with its own necessity and proportionality.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn apply_for(
     plan: &mut Plan,
@@ -212,8 +214,13 @@ pub(super) fn apply_for(
         &'static str,
         &'static str,
     ),
+    tactics: &'static [(Tactic, &'static str, &'static str)],
 ) {
     plan.keep(when, who, label, UrnKind::Authorisation, move |_| {
+        let tactics = tactics
+            .iter()
+            .map(|(t, n, p)| TacticCase::new(*t, n, p))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Command::ApplyForAuthorisation(
             AuthorisationApplication::new(
                 codename(op)?,
@@ -228,7 +235,8 @@ pub(super) fn apply_for(
                 collateral,
                 ConfidentialMaterial::new(false, confidential_reason(kind))?,
                 false,
-            )?,
+            )?
+            .with_tactics(tactics)?,
         ))
     });
 }
@@ -239,13 +247,27 @@ pub(super) fn grant(
     label: &'static str,
     review_every_days: u32,
     rationale: &'static str,
+    tactics: &'static [(Tactic, Option<&'static str>)],
 ) {
     plan.cmd(when, "authorising", move |b| {
+        let tactics = tactics
+            .iter()
+            .map(|(t, refused)| {
+                Ok((
+                    *t,
+                    match refused {
+                        None => TacticDecision::Granted,
+                        Some(why) => TacticDecision::Refused(Rationale::new("reason", why)?),
+                    },
+                ))
+            })
+            .collect::<Result<Vec<_>, crate::domain::InvalidInput>>()?;
         Ok(Command::GrantAuthorisation {
             urn: b.urn(label)?,
             review_every_days,
             rationale: Rationale::new("rationale", rationale)?,
             involvement: None,
+            tactics,
         })
     });
 }

@@ -7,6 +7,7 @@ use crate::store::Cached;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, ToSql, params};
 use serde_json::json;
+use std::borrow::Cow;
 
 use crate::domain::InvalidInput;
 use crate::domain::account::Rank;
@@ -17,6 +18,7 @@ use crate::domain::covert::{
 };
 use crate::domain::operation::{Codename, OperationStatus, TeamPart};
 use crate::domain::similarity;
+use crate::domain::tactic::{self, Tactic, TacticDecision};
 use crate::domain::text::{self, Rationale};
 use crate::domain::urn::{Urn, UrnKind};
 use crate::store::plumbing::{next_urn, stored, stored_codename, stored_urn, with};
@@ -35,10 +37,20 @@ pub const SIMILARITY_WINDOW: i64 = 200;
 
 /// Earlier text a new piece of reasoning may repeat: (authorisation id,
 /// review id, field).
-type Earlier = (i64, Option<i64>, &'static str);
+type Earlier = (i64, Option<i64>, Cow<'static, str>);
 
-/// The application and grant texts of the [`SIMILARITY_WINDOW`] most
-/// recent authorisations other than `this`.
+/// The fields of a tactic's lines, as the record names them: "following
+/// on foot necessity".
+fn tactic_fields(tactic: Tactic) -> [String; 2] {
+    let name = tactic.label().to_lowercase();
+    [
+        format!("{name} necessity"),
+        format!("{name} proportionality"),
+    ]
+}
+
+/// The application (its tactics' lines too) and grant texts of the
+/// [`SIMILARITY_WINDOW`] most recent authorisations other than `this`.
 fn recent_texts(ctx: &Ctx<'_>, this: i64) -> Result<Vec<(Earlier, String)>, Fail> {
     let mut stmt = ctx.tx.prepare_cached(
         "SELECT id, necessity, proportionality, collateral_intrusion, coalesce(decision_rationale, '')
@@ -53,10 +65,30 @@ fn recent_texts(ctx: &Ctx<'_>, this: i64) -> Result<Vec<(Earlier, String)>, Fail
     let mut texts = Vec::new();
     for row in rows {
         let (id, [n, p, c, g]) = row?;
-        texts.push(((id, None, "necessity"), n));
-        texts.push(((id, None, "proportionality"), p));
-        texts.push(((id, None, "collateral intrusion"), c));
-        texts.push(((id, None, "grant rationale"), g));
+        texts.push(((id, None, "necessity".into()), n));
+        texts.push(((id, None, "proportionality".into()), p));
+        texts.push(((id, None, "collateral intrusion".into()), c));
+        texts.push(((id, None, "grant rationale".into()), g));
+    }
+    let mut stmt = ctx.tx.prepare_cached(
+        "SELECT t.authorisation_id, t.tactic, t.necessity, t.proportionality
+         FROM authorisation_tactic t
+         WHERE t.authorisation_id IN (SELECT id FROM authorisation WHERE id <> ?1 ORDER BY id DESC LIMIT ?2)
+         ORDER BY t.authorisation_id DESC, t.position",
+    )?;
+    let rows = stmt.query_map(params![this, SIMILARITY_WINDOW], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            stored(1, Tactic::parse, &r.get::<_, String>(1)?)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, tactic, n, p) = row?;
+        let [nf, pf] = tactic_fields(tactic);
+        texts.push(((id, None, nf.into()), n));
+        texts.push(((id, None, pf.into()), p));
     }
     Ok(texts)
 }
@@ -70,9 +102,9 @@ fn record_similar(
     fields: &[(&str, &str)],
     earlier: &[(Earlier, String)],
 ) -> Result<Vec<serde_json::Value>, Fail> {
-    let earlier: Vec<(Earlier, similarity::Shingles)> = earlier
+    let earlier: Vec<(&Earlier, similarity::Shingles)> = earlier
         .iter()
-        .map(|(k, t)| (*k, similarity::Shingles::of(t)))
+        .map(|(k, t)| (k, similarity::Shingles::of(t)))
         .collect();
     let mut found = Vec::new();
     for (field, text) in fields {
@@ -80,6 +112,7 @@ fn record_similar(
             continue;
         };
         let (other, other_review, other_field) = m.earlier;
+        let other_field = other_field.as_ref();
         ctx.tx.exec_cached(
             "INSERT INTO authorisation_similarity (authorisation_id, review_id, field, percent,
                  earlier_authorisation_id, earlier_review_id, earlier_field, found_at)
@@ -241,6 +274,7 @@ pub(in crate::store) fn apply(
         )
         .into());
     }
+    tactic::check_tactics(app.kind, &app.tactics)?;
     let mut subject_ids = Vec::new();
     for staff in &app.subjects {
         subject_ids.push(
@@ -273,21 +307,38 @@ pub(in crate::store) fn apply(
         ],
     )?;
     let id = ctx.tx.last_insert_rowid();
-    let similar = record_similar(
-        ctx,
-        id,
-        None,
-        &[
-            ("necessity", &app.necessity),
-            ("proportionality", &app.proportionality),
-            ("collateral intrusion", &app.collateral_intrusion),
-        ],
-        &recent_texts(ctx, id)?,
-    )?;
+    let tactic_lines: Vec<(String, &str)> = app
+        .tactics
+        .iter()
+        .flat_map(|t| {
+            let [nf, pf] = tactic_fields(t.tactic);
+            [(nf, t.necessity.as_str()), (pf, t.proportionality.as_str())]
+        })
+        .collect();
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("necessity", &app.necessity),
+        ("proportionality", &app.proportionality),
+        ("collateral intrusion", &app.collateral_intrusion),
+    ];
+    fields.extend(tactic_lines.iter().map(|(f, t)| (f.as_str(), *t)));
+    let similar = record_similar(ctx, id, None, &fields, &recent_texts(ctx, id)?)?;
     for subject in subject_ids {
         ctx.tx.exec_cached(
             "INSERT INTO authorisation_subject (authorisation_id, subject_id) VALUES (?1, ?2)",
             params![id, subject],
+        )?;
+    }
+    for (position, case) in (1..).zip(&app.tactics) {
+        ctx.tx.exec_cached(
+            "INSERT INTO authorisation_tactic (authorisation_id, position, tactic, necessity, proportionality)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                id,
+                position,
+                case.tactic.code(),
+                case.necessity.as_str(),
+                case.proportionality.as_str()
+            ],
         )?;
     }
     // The officer asked to act may see the operation from now on.
@@ -316,6 +367,7 @@ pub(in crate::store) fn apply(
             "confidential_likely": app.confidential.likely,
             "confidential_reason": app.confidential.reason,
             "protected_premises": app.protected_premises,
+            "tactics": app.tactics.iter().map(|t| t.tactic.code()).collect::<Vec<_>>(),
             "similar_text": similar,
         }),
     })
@@ -338,10 +390,18 @@ pub(in crate::store) fn grant(
     review_every_days: u32,
     rationale: &Rationale,
     involvement: Option<&Rationale>,
+    tactics: &[(Tactic, TacticDecision)],
 ) -> Result<Applied, Fail> {
     let a = find(ctx, urn)?;
     not_own(ctx, &a, "grant")?;
     expect_status(&a, urn, &[AuthorisationStatus::Applied], "granted")?;
+    // Each tactic applied for is decided on its own; only those granted
+    // are authorised.
+    let applied = applied_tactics(ctx, a.id)?;
+    tactic::check_decisions(
+        &applied.iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+        tactics,
+    )?;
     let rationale = rationale.as_str();
     let rank = actor_rank(ctx)?;
     law::check_authorising_rank(a.kind, rank, a.urgent, a.confidential_likely)?;
@@ -393,6 +453,20 @@ pub(in crate::store) fn grant(
             rationale
         ],
     )?;
+    for (tactic, decision) in tactics {
+        let Some((tactic_id, _)) = applied.iter().find(|(_, t)| t == tactic) else {
+            continue;
+        };
+        let reason = match decision {
+            TacticDecision::Granted => None,
+            TacticDecision::Refused(why) => Some(why.as_str()),
+        };
+        ctx.tx.exec_cached(
+            "INSERT INTO authorisation_tactic_decision (tactic_id, granted, reason, decided_at, decided_by)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![tactic_id, reason.is_none(), reason, ctx.at, ctx.actor.id],
+        )?;
+    }
     let similar = record_similar(
         ctx,
         a.id,
@@ -413,9 +487,27 @@ pub(in crate::store) fn grant(
             "directly_involved": involved,
             "involvement": involvement,
             "rationale": rationale,
+            "tactics": tactics.iter().map(|(t, d)| match d {
+                TacticDecision::Granted => json!({ "tactic": t.code(), "granted": true }),
+                TacticDecision::Refused(why) => json!({ "tactic": t.code(), "granted": false, "reason": why.as_str() }),
+            }).collect::<Vec<_>>(),
             "similar_text": similar,
         }),
     })
+}
+
+/// The tactics authorisation `id` applied for, in order: (row id, tactic).
+fn applied_tactics(ctx: &Ctx<'_>, id: i64) -> Result<Vec<(i64, Tactic)>, Fail> {
+    let mut stmt = ctx.tx.prepare_cached(
+        "SELECT id, tactic FROM authorisation_tactic WHERE authorisation_id = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            stored(1, Tactic::parse, &r.get::<_, String>(1)?)?,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 pub(in crate::store) fn refuse(
@@ -552,8 +644,8 @@ pub(in crate::store) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Resu
         [a.id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    earlier.push(((a.id, None, "necessity"), n));
-    earlier.push(((a.id, None, "proportionality"), p));
+    earlier.push(((a.id, None, "necessity".into()), n));
+    earlier.push(((a.id, None, "proportionality".into()), p));
     {
         let mut stmt = ctx.tx.prepare_cached(
             "SELECT id, necessity, proportionality FROM authorisation_review
@@ -568,8 +660,8 @@ pub(in crate::store) fn review(ctx: &Ctx<'_>, urn: &Urn, review: Review) -> Resu
         })?;
         for row in rows {
             let (rid, n, p) = row?;
-            earlier.push(((a.id, Some(rid), "necessity"), n));
-            earlier.push(((a.id, Some(rid), "proportionality"), p));
+            earlier.push(((a.id, Some(rid), "necessity".into()), n));
+            earlier.push(((a.id, Some(rid), "proportionality".into()), p));
         }
     }
     earlier.extend(recent_texts(ctx, a.id)?);
@@ -767,6 +859,17 @@ pub struct CentralRecordEntry {
     /// its application's necessity". An authorisation the reader may not
     /// see is not named.
     pub similar_text: Vec<String>,
+    /// Each tactic applied for, in the application's order, with its own
+    /// necessity and proportionality and what the grant decided. Empty
+    /// for a type that lists no tactics, and for an application recorded
+    /// before tactics were kept ([`CentralRecordEntry::tactics_listed`]).
+    pub tactics: Vec<TacticEntry>,
+    /// Whether the application was of a type that lists tactics but
+    /// lists none: it was recorded before ccu kept them. Not a field of
+    /// its own in the export: the CSV's tactics cell says so in words, and
+    /// in JSON an empty list of tactics on such a type means the same.
+    #[serde(skip)]
+    pub tactics_not_kept: bool,
     /// The first UK day (yyyy-mm-dd) this entry may be reviewed for
     /// destruction: 3 years after the authorisation's end, or its
     /// cancellation if earlier (CSPI Code ch. 8). None until it has an end.
@@ -806,8 +909,40 @@ pub const CENTRAL_RECORD_COLUMNS: &[&str] = &[
     "cancelled_at",
     "product_handling",
     "similar_text",
+    "tactics",
     "destruction_review_from",
 ];
+
+/// What the record says of an application of a type that lists tactics,
+/// recorded before ccu kept them.
+pub const TACTICS_NOT_KEPT: &str = "no tactics listed (recorded before tactics were kept)";
+
+/// One tactic applied for, and what the grant decided.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TacticEntry {
+    /// Written (JSON) as its label, e.g. "Following on foot".
+    #[serde(serialize_with = "tactic_label")]
+    pub tactic: Tactic,
+    pub necessity: String,
+    pub proportionality: String,
+    /// Some(true) granted, Some(false) refused, None not yet decided.
+    pub granted: Option<bool>,
+    /// Why it was refused.
+    pub refusal_reason: Option<String>,
+}
+
+impl TacticEntry {
+    /// "granted", "refused: too intrusive for the street", or "applied
+    /// for, not yet decided".
+    pub fn decision(&self) -> String {
+        match (self.granted, &self.refusal_reason) {
+            (Some(true), _) => "granted".into(),
+            (Some(false), Some(why)) => format!("refused: {why}"),
+            (Some(false), None) => "refused".into(),
+            (None, _) => "applied for, not yet decided".into(),
+        }
+    }
+}
 
 /// The central record as CSV (RFC 4180: CRLF record ends, quoting where
 /// needed), header first. Every cell goes through
@@ -835,6 +970,13 @@ pub fn central_record_csv(
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 
+fn tactic_label<S: serde::Serializer>(
+    tactic: &Tactic,
+    out: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    out.serialize_str(tactic.label())
+}
+
 fn status_label<S: serde::Serializer>(
     status: &AuthorisationStatus,
     out: S,
@@ -843,6 +985,24 @@ fn status_label<S: serde::Serializer>(
 }
 
 impl CentralRecordEntry {
+    /// Whether the record has tactics to show, or says why it has none.
+    pub fn tactics_listed(&self) -> bool {
+        !self.tactics.is_empty()
+    }
+
+    /// The tactics as one cell: "Static observation: granted; Following on
+    /// foot: refused: ...", or [`TACTICS_NOT_KEPT`].
+    pub fn tactics_cell(&self) -> String {
+        if self.tactics_not_kept {
+            return TACTICS_NOT_KEPT.into();
+        }
+        self.tactics
+            .iter()
+            .map(|t| format!("{}: {}", t.tactic, t.decision()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// The cells of a CSV row, in [`CENTRAL_RECORD_COLUMNS`] order.
     pub fn cells(&self) -> Vec<String> {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -879,6 +1039,7 @@ impl CentralRecordEntry {
             opt(&self.cancelled_at),
             opt(&self.product_handling),
             self.similar_text.join("; "),
+            self.tactics_cell(),
             opt(&self.destruction_review_from),
         ]
     }
@@ -1158,6 +1319,7 @@ impl CaseFile {
         );
         let rows = self.query_rows(&sql, &with(&viewer, &[(":urn", &urn)]), |r| {
             let status = stored(3, AuthorisationStatus::parse, &r.get::<_, String>(3)?)?;
+            let kind = stored(2, AuthorisationType::parse, &r.get::<_, String>(2)?)?;
             let ends: Option<String> = r.get(19)?;
             let ends_at = ends
                 .as_deref()
@@ -1214,9 +1376,7 @@ impl CaseFile {
                 r.get::<_, i64>(0)?,
                 CentralRecordEntry {
                     urn: stored_urn(r, 1, UrnKind::Authorisation)?,
-                    kind: stored(2, AuthorisationType::parse, &r.get::<_, String>(2)?)?
-                        .label()
-                        .to_owned(),
+                    kind: kind.label().to_owned(),
                     status,
                     in_effect: crate::domain::covert::in_effect(status, ends_at, now),
                     operation: stored_codename(r, 4)?,
@@ -1245,6 +1405,9 @@ impl CaseFile {
                     cancelled_at: cancelled,
                     product_handling,
                     similar_text: Vec::new(),
+                    tactics: Vec::new(),
+                    // Until its tactics are read, below.
+                    tactics_not_kept: tactic::lists_tactics(kind),
                     destruction_review_from: ended
                         .map(|e| law::destruction_review_from(e).to_string()),
                 },
@@ -1313,8 +1476,172 @@ impl CaseFile {
                 },
             )?;
             entry.similar_text = found;
+            entry.tactics = self.query_rows(
+                "SELECT t.tactic, t.necessity, t.proportionality, d.granted, d.reason
+                 FROM authorisation_tactic t LEFT JOIN authorisation_tactic_decision d ON d.tactic_id = t.id
+                 WHERE t.authorisation_id = :id ORDER BY t.position",
+                &by_id,
+                |r| {
+                    Ok(TacticEntry {
+                        tactic: stored(0, Tactic::parse, &r.get::<_, String>(0)?)?,
+                        necessity: r.get(1)?,
+                        proportionality: r.get(2)?,
+                        granted: r.get(3)?,
+                        refusal_reason: r.get(4)?,
+                    })
+                },
+            )?;
+            entry.tactics_not_kept &= entry.tactics.is_empty();
             entries.push(entry);
         }
         Ok(entries)
+    }
+}
+
+/// What the reasoning typed on a form is being written for, so that it is
+/// compared with what the record will compare it with once saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drafting {
+    /// A new application: compared with other authorisations.
+    Application,
+    /// The grant of this authorisation: compared with other authorisations.
+    Grant(Urn),
+    /// A review of this authorisation: compared first with its own
+    /// application and reviews, then with other authorisations.
+    Review(Urn),
+}
+
+impl CaseFile {
+    /// The earlier reasoning that `text`, being typed on a form, is
+    /// near-identical to, in the record's words: "92% the same as
+    /// AUTH-2026-0003's proportionality", "97% the same as its
+    /// application's necessity". None when nothing reaches
+    /// [`similarity::FLAG_AT_PERCENT`]. The measure and the window are the
+    /// record's; the earlier texts are only those of authorisations the
+    /// actor may see (the form asks each time a field is left, so it must
+    /// not become a way to test guesses against text the actor may not
+    /// read). Reads only; writes nothing.
+    pub fn similar_reasoning(
+        &mut self,
+        actor: &Actor,
+        drafting: Drafting,
+        text: &str,
+    ) -> Result<Option<String>> {
+        if similarity::Shingles::of(text).is_empty() {
+            return Ok(None);
+        }
+        let viewer = self.reader(actor, "authorisations")?;
+        let this = match drafting {
+            Drafting::Application => None,
+            Drafting::Grant(urn) | Drafting::Review(urn) => Some(urn.to_string()),
+        };
+        let this_id: i64 = match &this {
+            None => -1,
+            Some(urn) => self
+                .query_rows(
+                    &format!(
+                        "SELECT a.id FROM authorisation a WHERE a.urn = :urn AND {}",
+                        operation_visible("a.operation_id")
+                    ),
+                    &with(&viewer, &[(":urn", urn as &dyn ToSql)]),
+                    |r| r.get(0),
+                )?
+                .pop()
+                .unwrap_or(-1),
+        };
+        let mut earlier: Vec<(String, String)> = Vec::new();
+        if let Drafting::Review(_) = drafting {
+            let by_id: [(&str, &dyn ToSql); 1] = [(":id", &this_id)];
+            for (n, p) in self.query_rows(
+                "SELECT necessity, proportionality FROM authorisation WHERE id = :id",
+                &by_id,
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+            )? {
+                earlier.push(("its application's necessity".into(), n));
+                earlier.push(("its application's proportionality".into(), p));
+            }
+            let window: [(&str, &dyn ToSql); 2] =
+                [(":id", &this_id), (":window", &SIMILARITY_WINDOW)];
+            for (at, n, p) in self.query_rows(
+                "SELECT reviewed_at, necessity, proportionality FROM authorisation_review
+                 WHERE authorisation_id = :id ORDER BY id DESC LIMIT :window",
+                &window,
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )? {
+                let day = parse_time(&at)
+                    .map(|t| crate::domain::time::uk_date(t).to_string())
+                    .unwrap_or(at);
+                earlier.push((format!("its review of {day}'s necessity"), n));
+                earlier.push((format!("its review of {day}'s proportionality"), p));
+            }
+        }
+        let rows = self.query_rows(
+            &format!(
+                "SELECT a.urn, a.necessity, a.proportionality, a.collateral_intrusion,
+                        coalesce(a.decision_rationale, '')
+                 FROM authorisation a
+                 WHERE a.id <> :id AND {}
+                 ORDER BY a.id DESC LIMIT :window",
+                operation_visible("a.operation_id")
+            ),
+            &with(
+                &viewer,
+                &[
+                    (":id", &this_id as &dyn ToSql),
+                    (":window", &SIMILARITY_WINDOW),
+                ],
+            ),
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    [r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
+                ))
+            },
+        )?;
+        for (urn, [n, p, c, g]) in rows {
+            earlier.push((format!("{urn}'s necessity"), n));
+            earlier.push((format!("{urn}'s proportionality"), p));
+            earlier.push((format!("{urn}'s collateral intrusion"), c));
+            earlier.push((format!("{urn}'s grant rationale"), g));
+        }
+        let lines = self.query_rows(
+            &format!(
+                "SELECT a.urn, t.tactic, t.necessity, t.proportionality
+                 FROM authorisation_tactic t JOIN authorisation a ON a.id = t.authorisation_id
+                 WHERE t.authorisation_id IN (
+                     SELECT a.id FROM authorisation a WHERE a.id <> :id AND {}
+                     ORDER BY a.id DESC LIMIT :window)
+                 ORDER BY t.authorisation_id DESC, t.position",
+                operation_visible("a.operation_id")
+            ),
+            &with(
+                &viewer,
+                &[
+                    (":id", &this_id as &dyn ToSql),
+                    (":window", &SIMILARITY_WINDOW),
+                ],
+            ),
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    stored(1, Tactic::parse, &r.get::<_, String>(1)?)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            },
+        )?;
+        for (urn, tactic, n, p) in lines {
+            let [nf, pf] = tactic_fields(tactic);
+            earlier.push((format!("{urn}'s {nf}"), n));
+            earlier.push((format!("{urn}'s {pf}"), p));
+        }
+        Ok(similarity::best_match(text, earlier)
+            .map(|m| format!("{}% the same as {}", m.percent, m.earlier)))
     }
 }

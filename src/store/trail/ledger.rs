@@ -516,6 +516,8 @@ fn label_of_row(conn: &Connection, table: &str, key: &str) -> rusqlite::Result<O
         "authorisation_review" => (format!("{auth} || ', review of ' || t.reviewed_at"), &["id"]),
         "authorisation_renewal" => (format!("{auth} || ', renewal of ' || t.renewed_at"), &["id"]),
         "authorisation_similarity" => (format!("{auth} || ', ' || t.field || ' ' || t.percent || '% like earlier text'"), &["id"]),
+        "authorisation_tactic" => (format!("{auth} || ', tactic ' || t.tactic"), &["id"]),
+        "authorisation_tactic_decision" => ("(SELECT a.urn || ', decision on tactic ' || x.tactic FROM authorisation_tactic x JOIN authorisation a ON a.id = x.authorisation_id WHERE x.id = t.tactic_id)".into(), &["id"]),
         "referral" => ("t.urn".into(), &["id"]),
         "referral_subject" => (format!("(SELECT urn FROM referral WHERE id = t.referral_id) || ', subject ' || {subject}"), &["referral_id", "subject_id"]),
         "setting" => ("'setting ' || t.key".into(), &["key"]),
