@@ -243,8 +243,20 @@ fn a_case_file_from_before_gets_every_kind_into_its_index() {
     );
     drop(cf);
     assert_eq!(entries(&path), made);
-    let report = check(&path);
-    assert!(matches!(report, CheckReport::Verified { .. }), "{report:?}");
+    // Going back dropped the tables later migrations made, with their
+    // rows, which the row ledger then misses; nothing else may be found.
+    match check(&path) {
+        CheckReport::Verified { .. } => {}
+        CheckReport::Altered { findings, more, .. } => {
+            let old = tables_at(before);
+            assert_eq!(more, 0, "{findings:?}");
+            for finding in &findings {
+                let table = finding.split_whitespace().next().unwrap();
+                assert!(!old.contains(table), "{finding}");
+            }
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 /// Each new kind's entry follows its record as it changes: a bid's lines,

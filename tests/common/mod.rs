@@ -872,6 +872,21 @@ pub fn schema_6_file(dir: &Path) -> PathBuf {
     path
 }
 
+/// The tables the schema had at `version`.
+#[allow(dead_code)]
+pub fn tables_at(version: u32) -> std::collections::BTreeSet<String> {
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    ccu::store::migrations()
+        .to_version(&mut conn, version as usize)
+        .unwrap();
+    conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 /// SQL that takes a case file made now back to the schema `version` left
 /// it with: drops every trigger, index and table a later migration made
 /// (found by migrating an empty database to `version` and comparing), and
