@@ -3,7 +3,7 @@
 -- and a benchmark score. The matrix is versioned: a change makes a new
 -- version holding the whole set, and an assessment keeps the version it
 -- was made with. Version 1 is the default set shipped with ccu (made by
--- no one, at no recorded time); docs/risk.md gives the reasoning for each
+-- no one, at no recorded time); docs/prevention.md gives the reasoning for each
 -- weight. Everything is kept as written: nothing is edited or deleted.
 
 CREATE TABLE risk_matrix (

@@ -116,7 +116,7 @@ pub enum Revision {
 /// purpose found before offending: contact and approaches to victims
 /// outside any policing purpose weigh most (5), system misuse and earlier
 /// reports of the same kind next (4), and circumstances that give
-/// opportunity rather than show intent least (2 or 3). docs/risk.md gives
+/// opportunity rather than show intent least (2 or 3). docs/prevention.md gives
 /// the reasoning for each.
 pub const DEFAULT_SET: &[(&str, &str, u32, &str)] = &[
     (
