@@ -56,6 +56,9 @@ impl AreaKind for Risk {
     const TITLE: &'static str = "Risk matrix";
     const SHORT_TITLE: &'static str = "Risk";
     const IN_MEMORY: bool = true;
+    /// Sorted by score, highest first: the matrix's row (named, not
+    /// scored) at the top, the never assessed at the foot.
+    const NEWEST_FIRST: bool = true;
     const NOUN: &'static str = "a subject's risk record";
     const NEEDS: &'static [(Action, Needed)] = &[
         (Action::Edit, Needed::Declared(&ASSESS)),
@@ -76,12 +79,12 @@ impl AreaKind for Risk {
 
     fn columns() -> Vec<Column> {
         vec![
-            Column::text("Subject", 10, 0),
+            Column::new("Score", 6, 0, SortKey::Number),
+            Column::text("Subject", 8, 0),
             Column::text("Name", 16, 1),
-            Column::new("Score", 5, 0, SortKey::Number),
-            Column::text("Trend", 12, 1),
+            Column::text("Trend", 8, 1),
             Column::new("Assessed", 10, 0, SortKey::Date),
-            Column::text("Status", 0, 1),
+            Column::text("Status", 16, 2),
         ]
     }
 
@@ -91,9 +94,9 @@ impl AreaKind for Risk {
             key: MATRIX_KEY.into(),
             cells: vec![
                 "Matrix".into(),
-                format!("version {}", now.version),
-                String::new(),
+                format!("v{}", now.version),
                 format!("benchmark {}", now.matrix.benchmark),
+                String::new(),
                 String::new(),
                 format!(
                     "{} characteristics, at most {}",
@@ -194,17 +197,17 @@ impl AreaKind for Risk {
 fn risk_row(r: &RiskRow) -> ListRow {
     let status = match (r.latest(), r.benchmark, r.intervention) {
         (None, _, _) => "not assessed".to_owned(),
-        (_, _, Some(i)) => format!("intervention: {}", i.label()),
+        (_, _, Some(i)) => i.label().to_owned(),
         _ if r.waiting() => "FOR A SUPERVISOR".to_owned(),
-        _ => "below the benchmark".to_owned(),
+        _ => "below benchmark".to_owned(),
     };
     let trend: Vec<String> = r.scores.iter().map(u32::to_string).collect();
     ListRow {
         key: r.staff_number.to_string(),
         cells: vec![
+            r.latest().map(|s| s.to_string()).unwrap_or_default(),
             r.staff_number.to_string(),
             shown(&r.name),
-            r.latest().map(|s| s.to_string()).unwrap_or_default(),
             trend.join(" → "),
             r.assessed_at.as_deref().map(uk_day).unwrap_or_default(),
             status,
@@ -296,12 +299,12 @@ fn risk_detail(r: &RiskRecord) -> Opened<Opening> {
         lines.push(DetailLine::Field(
             "Assessed",
             format!(
-                "{} by {}: {} (benchmark {}, matrix v{})",
+                "{}  {} (benchmark {}, v{}) by {}",
                 uk_time(&a.assessed_at),
-                shown(&a.assessed_by),
                 a.score,
                 a.benchmark,
-                a.version
+                a.version,
+                shown(&a.assessed_by)
             ),
         ));
         for f in &a.findings {
@@ -361,13 +364,19 @@ fn assessment_fields(m: &Matrix) -> Vec<Field> {
         .characteristics
         .iter()
         .zip(SLOTS)
-        .map(|(c, slot)| {
+        .enumerate()
+        .map(|(i, (c, slot))| {
+            let hint = if i == 0 {
+                format!(
+                    "{}. For each that applies: INT- references, then what shows it; blank if not",
+                    c.label
+                )
+            } else {
+                c.label.clone()
+            };
             Field::line(slot, false, "")
                 .labelled(format!("{} ({})", c.code, c.weight))
-                .with_hint(format!(
-                    "{}: INT- references, then what shows it; blank if it does not apply",
-                    c.label
-                ))
+                .with_hint(hint)
         })
         .collect();
     fields.push(Field::text("summary", false, "").with_hint("the assessor's summary (optional)"));
