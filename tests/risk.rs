@@ -118,8 +118,13 @@ fn intervene(who: &str, i: Intervention) -> Command {
 fn reweigh(code: &str, weight: u32) -> Command {
     Risk::ReviseMatrix {
         revision: Revision::Set(
-            Characteristic::new(code, "Repeated unnecessary contact", "Visits and calls", weight)
-                .unwrap(),
+            Characteristic::new(
+                code,
+                "Repeated unnecessary contact",
+                "Visits and calls",
+                weight,
+            )
+            .unwrap(),
         ),
         reason: why("The force's review of earlier cases"),
     }
@@ -158,7 +163,10 @@ fn scores_and_breakdowns_come_from_the_matrix_and_a_change_keeps_old_versions() 
     let mut u = unit();
     let (lead, sup) = (u.actor("lead"), u.actor("sup"));
     let found = [
-        ("victim-contact", "INT-2026-00002 three visits after the case closed"),
+        (
+            "victim-contact",
+            "INT-2026-00002 three visits after the case closed",
+        ),
         ("system-searches", "INT-2026-00002"),
     ];
     u.cf.execute(&lead, assess("F200", &found)).unwrap();
@@ -305,10 +313,7 @@ fn tried_as_an_insider_every_refusal_says_why_and_leaves_the_file_as_it_was() {
         ),
     ] {
         let err = u.cf.execute(who, command).unwrap_err();
-        assert!(
-            err.to_string().contains(message),
-            "{message}: got {err}"
-        );
+        assert!(err.to_string().contains(message), "{message}: got {err}");
         assert_eq!(rows(&u), before.1, "{message}: no row");
         // A refusal of permission or need-to-know is in the trail as
         // denied; bad input leaves nothing.
@@ -320,11 +325,17 @@ fn tried_as_an_insider_every_refusal_says_why_and_leaves_the_file_as_it_was() {
     // outsider's report shows neither K100 nor KESTREL's intelligence.
     u.cf.execute(
         &lead,
-        assess("F200", &[("victim-contact", "INT-2026-00001 INT-2026-00002")]),
+        assess(
+            "F200",
+            &[("victim-contact", "INT-2026-00001 INT-2026-00002")],
+        ),
     )
     .unwrap();
     let report = u.cf.risk_report(&outsider).unwrap();
-    assert!(report.iter().all(|r| r.staff_number == "F200"), "{report:?}");
+    assert!(
+        report.iter().all(|r| r.staff_number == "F200"),
+        "{report:?}"
+    );
     let cited: Vec<&String> = report
         .iter()
         .flat_map(|r| &r.findings)
@@ -344,8 +355,11 @@ fn tried_as_an_insider_every_refusal_says_why_and_leaves_the_file_as_it_was() {
 fn an_assessment_forged_from_outside_is_found_by_check() {
     let mut u = unit();
     let lead = u.actor("lead");
-    u.cf.execute(&lead, assess("F200", &[("victim-contact", "INT-2026-00002")]))
-        .unwrap();
+    u.cf.execute(
+        &lead,
+        assess("F200", &[("victim-contact", "INT-2026-00002")]),
+    )
+    .unwrap();
     let (_dir, path) = u.close();
     assert!(matches!(
         check_open(&path).check().unwrap(),

@@ -3035,7 +3035,10 @@ fn a_subject_is_assessed_and_the_supervisor_intervenes_from_the_queue() {
     );
     let text = detail_text(&d);
     assert!(text.contains("Risk: 12 → 16 → 5 (benchmark 12)"), "{text}");
-    assert!(text.contains(&format!("victim-contact +5 [{urn}]")), "{text}");
+    assert!(
+        text.contains(&format!("victim-contact +5 [{urn}]")),
+        "{text}"
+    );
 }
 
 /// An investigator who may not see an item is told it does not exist,
@@ -3054,7 +3057,11 @@ fn evidence_the_assessor_may_not_see_is_refused_as_missing() {
     d.select("matrix");
     d.keys(&["enter", "e"]);
     assert!(d.app.form.is_none(), "only a supervisor changes the matrix");
-    assert!(d.status_text().contains("Only a supervisor"), "{}", d.status_text());
+    assert!(
+        d.status_text().contains("Only a supervisor"),
+        "{}",
+        d.status_text()
+    );
     d.keys(&["esc"]);
     let visible = d
         .app
@@ -3070,10 +3077,19 @@ fn evidence_the_assessor_may_not_see_is_refused_as_missing() {
     d.type_text(&hidden);
     d.keys(&["ctrl-s"]);
     let form = d.app.form.as_ref().expect("refused, the form stays");
-    let said = format!("{:?} {:?}", form.error, form.fields.iter().map(|f| &f.error).collect::<Vec<_>>());
+    let said = format!(
+        "{:?} {:?}",
+        form.error,
+        form.fields.iter().map(|f| &f.error).collect::<Vec<_>>()
+    );
     assert!(
-        said.contains(&format!("there is no intelligence item '{hidden}' that you may see")),
+        said.contains(&format!(
+            "there is no intelligence item '{hidden}' that you may see"
+        )),
         "{said}"
     );
-    assert_eq!(count(&d.path, "SELECT count(*) FROM risk_assessment"), before);
+    assert_eq!(
+        count(&d.path, "SELECT count(*) FROM risk_assessment"),
+        before
+    );
 }

@@ -159,55 +159,6 @@ impl ReportRows for crate::store::registers::lessons::LessonReportRow {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::registers::lessons::{LessonReportDissemination, LessonReportRow};
-
-    fn lesson(lessons: &str, sent: &[&str]) -> LessonReportRow {
-        LessonReportRow {
-            operation: "KESTREL".into(),
-            operation_urn: "OP-2026-0001".into(),
-            category: "abuse-of-authority".into(),
-            closed_at: "2026-11-02T10:00:00.000000Z".into(),
-            outcome: "Gross misconduct proven".into(),
-            lessons: lessons.into(),
-            disseminated: sent
-                .iter()
-                .map(|d| LessonReportDissemination {
-                    department: (*d).into(),
-                    on: "2026-11-04".into(),
-                    means: "briefing".into(),
-                    recorded_by: "sup".into(),
-                    response: None,
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn a_lesson_is_one_line_per_department_and_formulas_are_neutralised() {
-        let rows = [
-            lesson(
-                "=HYPERLINK(\"http://x\")\nsecond line",
-                &["Custody", "@Finance"],
-            ),
-            lesson("Audit access monthly", &[]),
-        ];
-        let text = String::from_utf8(csv_of(&rows).unwrap()).unwrap();
-        let lines: Vec<&str> = text.split_terminator("\r\n").collect();
-        assert_eq!(lines.len(), 4, "{text}");
-        assert_eq!(lines[0].split(',').count(), 11);
-        assert!(
-            lines[1].contains("\"'=HYPERLINK(\"\"http://x\"\")␊second line\""),
-            "{text}"
-        );
-        assert!(lines[1].contains(",Custody,"), "{text}");
-        assert!(lines[2].contains(",'@Finance,"), "{text}");
-        assert!(lines[3].ends_with("Audit access monthly,,,,,"), "{text}");
-    }
-}
-
 impl ReportRows for crate::store::registers::risk::RiskReportRow {
     const COLUMNS: &'static [&'static str] = &[
         "staff_number",
@@ -263,5 +214,54 @@ impl ReportRows for crate::store::registers::risk::RiskReportRow {
                 line
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::registers::lessons::{LessonReportDissemination, LessonReportRow};
+
+    fn lesson(lessons: &str, sent: &[&str]) -> LessonReportRow {
+        LessonReportRow {
+            operation: "KESTREL".into(),
+            operation_urn: "OP-2026-0001".into(),
+            category: "abuse-of-authority".into(),
+            closed_at: "2026-11-02T10:00:00.000000Z".into(),
+            outcome: "Gross misconduct proven".into(),
+            lessons: lessons.into(),
+            disseminated: sent
+                .iter()
+                .map(|d| LessonReportDissemination {
+                    department: (*d).into(),
+                    on: "2026-11-04".into(),
+                    means: "briefing".into(),
+                    recorded_by: "sup".into(),
+                    response: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_lesson_is_one_line_per_department_and_formulas_are_neutralised() {
+        let rows = [
+            lesson(
+                "=HYPERLINK(\"http://x\")\nsecond line",
+                &["Custody", "@Finance"],
+            ),
+            lesson("Audit access monthly", &[]),
+        ];
+        let text = String::from_utf8(csv_of(&rows).unwrap()).unwrap();
+        let lines: Vec<&str> = text.split_terminator("\r\n").collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert_eq!(lines[0].split(',').count(), 11);
+        assert!(
+            lines[1].contains("\"'=HYPERLINK(\"\"http://x\"\")␊second line\""),
+            "{text}"
+        );
+        assert!(lines[1].contains(",Custody,"), "{text}");
+        assert!(lines[2].contains(",'@Finance,"), "{text}");
+        assert!(lines[3].ends_with("Audit access monthly,,,,,"), "{text}");
     }
 }

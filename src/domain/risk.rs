@@ -23,10 +23,8 @@ pub const ASSESS: Declared = Declared::case_write(
 pub const MAINTAIN: Declared = Declared::case_write("change the risk matrix", &[Supervisor]);
 
 /// Recording the intervention an assessment at or over the benchmark led to.
-pub const INTERVENE: Declared = Declared::case_write(
-    "record an intervention on a risk assessment",
-    &[Supervisor],
-);
+pub const INTERVENE: Declared =
+    Declared::case_write("record an intervention on a risk assessment", &[Supervisor]);
 
 /// The most characteristics a matrix holds (the assessment form has a
 /// line for each).
@@ -78,9 +76,7 @@ pub fn code_of(text: &str) -> Result<String, InvalidInput> {
     let code = text.trim().to_ascii_lowercase();
     if code.is_empty()
         || code.chars().count() > CODE_CHARS
-        || !code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     {
         return Err(InvalidInput::new(
             "characteristic",
@@ -325,10 +321,7 @@ impl Matrix {
             if self.get(&f.code).is_none() {
                 return Err(InvalidInput::new(
                     "characteristic",
-                    format!(
-                        "there is no characteristic '{}' in the matrix now",
-                        f.code
-                    ),
+                    format!("there is no characteristic '{}' in the matrix now", f.code),
                 ));
             }
             if findings[..i].iter().any(|e| e.code == f.code) {
@@ -456,7 +449,13 @@ mod tests {
     fn a_score_is_the_sum_of_the_weights_that_apply_in_the_matrix_order() {
         let m = matrix(&[("a", 5), ("b", 4), ("c", 3), ("d", 2)], 9);
         // (found, total, breakdown, at or over the benchmark)
-        let table: &[(&[&str], u32, &[(&str, u32)], bool)] = &[
+        type Row = (
+            &'static [&'static str],
+            u32,
+            &'static [(&'static str, u32)],
+            bool,
+        );
+        let table: &[Row] = &[
             (&[], 0, &[], false),
             (&["c"], 3, &[("c", 3)], false),
             (&["a", "b"], 9, &[("a", 5), ("b", 4)], true),
@@ -490,9 +489,26 @@ mod tests {
         let table: &[(&[&str], u32, bool)] = &[
             (&["victim-contact"], 5, false),
             (&["victim-contact", "social-media"], 10, false),
-            (&["victim-contact", "social-media", "avoids-oversight"], 12, true),
-            (&["system-searches", "earlier-reports", "vetting-issues"], 11, false),
-            (&["system-searches", "earlier-reports", "unsupervised-access", "vetting-issues"], 14, true),
+            (
+                &["victim-contact", "social-media", "avoids-oversight"],
+                12,
+                true,
+            ),
+            (
+                &["system-searches", "earlier-reports", "vetting-issues"],
+                11,
+                false,
+            ),
+            (
+                &[
+                    "system-searches",
+                    "earlier-reports",
+                    "unsupervised-access",
+                    "vetting-issues",
+                ],
+                14,
+                true,
+            ),
         ];
         for (codes, total, over) in table {
             let s = m.score(&found(codes)).unwrap();
@@ -508,7 +524,10 @@ mod tests {
     fn a_score_refuses_an_unknown_or_repeated_characteristic() {
         let m = matrix(&[("a", 5), ("b", 4)], 5);
         let e = m.score(&found(&["z"])).unwrap_err();
-        assert_eq!(e.message, "there is no characteristic 'z' in the matrix now");
+        assert_eq!(
+            e.message,
+            "there is no characteristic 'z' in the matrix now"
+        );
         let e = m.score(&found(&["a", "a"])).unwrap_err();
         assert_eq!(e.message, "'a' is found twice");
     }
@@ -517,11 +536,15 @@ mod tests {
     fn a_revision_makes_the_next_matrix_or_says_why_not() {
         let m = matrix(&[("a", 5), ("b", 4)], 6);
         let heavier = m
-            .revised(&Revision::Set(Characteristic::new("b", "b", "x", 7).unwrap()))
+            .revised(&Revision::Set(
+                Characteristic::new("b", "b", "x", 7).unwrap(),
+            ))
             .unwrap();
         assert_eq!(heavier.get("b").unwrap().weight, 7);
         let added = m
-            .revised(&Revision::Set(Characteristic::new("c", "c", "x", 1).unwrap()))
+            .revised(&Revision::Set(
+                Characteristic::new("c", "c", "x", 1).unwrap(),
+            ))
             .unwrap();
         assert_eq!(added.most(), 10);
         assert_eq!(m.revised(&Revision::Benchmark(9)).unwrap().benchmark, 9);
@@ -530,10 +553,15 @@ mod tests {
             e.message,
             "10 is not a benchmark from 1 to 9, the most an assessment can score"
         );
-        assert_eq!(m.revised(&Revision::Benchmark(0)).unwrap_err().field, "benchmark");
+        assert_eq!(
+            m.revised(&Revision::Benchmark(0)).unwrap_err().field,
+            "benchmark"
+        );
         // Withdrawing "a" would leave 4, under the benchmark of 6.
         assert_eq!(
-            m.revised(&Revision::Withdraw("a".into())).unwrap_err().field,
+            m.revised(&Revision::Withdraw("a".into()))
+                .unwrap_err()
+                .field,
             "benchmark"
         );
         assert!(m.revised(&Revision::Withdraw("z".into())).is_err());

@@ -33,8 +33,8 @@ const MATRIX_KEY: &str = "matrix";
 /// The assessment form's line for each characteristic, in the matrix's
 /// order (a field's id names it for good; its label names the code).
 const SLOTS: [&str; MOST_CHARACTERISTICS] = [
-    "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12", "c13", "c14",
-    "c15", "c16",
+    "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11", "c12", "c13", "c14", "c15",
+    "c16",
 ];
 
 /// What is open: the matrix, or a subject with the matrix they would be
@@ -240,7 +240,10 @@ fn matrix_detail(now: &MatrixVersion, versions: &[MatrixVersion]) -> Opened<Open
         );
     }
     lines.push(DetailLine::Blank);
-    lines.push(DetailLine::Heading(format!("Versions ({})", versions.len())));
+    lines.push(DetailLine::Heading(format!(
+        "Versions ({})",
+        versions.len()
+    )));
     for v in versions {
         let by = match (&v.made_by, &v.made_at) {
             (Some(by), Some(at)) => format!("{} on {}", shown(by), uk_time(at)),

@@ -18,9 +18,21 @@ pub(super) fn assessments(plan: &mut Plan) {
             5,
             "NS4127",
             &[
-                ("victim-contact", &["k1"], "messages to a woman after her release from custody, asking to meet"),
-                ("system-searches", &["k2"], "custody and local system searches on detainees with no booking purpose"),
-                ("unsupervised-access", &[], "custody sergeant on nights, often the only supervisor in the suite"),
+                (
+                    "victim-contact",
+                    &["k1"],
+                    "messages to a woman after her release from custody, asking to meet",
+                ),
+                (
+                    "system-searches",
+                    &["k2"],
+                    "custody and local system searches on detainees with no booking purpose",
+                ),
+                (
+                    "unsupervised-access",
+                    &[],
+                    "custody sergeant on nights, often the only supervisor in the suite",
+                ),
             ],
             "Two weighty characteristics backed by intelligence and the audit; opportunity in the role.",
         ),
@@ -28,10 +40,22 @@ pub(super) fn assessments(plan: &mut Plan) {
             26,
             "NS4127",
             &[
-                ("victim-contact", &["k1", "k3"], "the anonymous caller describes a second woman contacted the same way"),
+                (
+                    "victim-contact",
+                    &["k1", "k3"],
+                    "the anonymous caller describes a second woman contacted the same way",
+                ),
                 ("system-searches", &["k2"], "as before"),
-                ("unsupervised-access", &[], "still on nights in the custody suite"),
-                ("earlier-reports", &["k3"], "the caller says it has happened before, over years"),
+                (
+                    "unsupervised-access",
+                    &[],
+                    "still on nights in the custody suite",
+                ),
+                (
+                    "earlier-reports",
+                    &["k3"],
+                    "the caller says it has happened before, over years",
+                ),
             ],
             "The pattern repeats with a second woman: higher than at the first assessment.",
         ),
@@ -39,9 +63,21 @@ pub(super) fn assessments(plan: &mut Plan) {
             110,
             "SC0712",
             &[
-                ("victim-contact", &["si1"], "more than 40 messages to a domestic abuse victim met on a call"),
-                ("social-media", &["si1"], "asked to meet 'off the record' by private message"),
-                ("avoids-oversight", &[], "special constable attending alone outside his usual area"),
+                (
+                    "victim-contact",
+                    &["si1"],
+                    "more than 40 messages to a domestic abuse victim met on a call",
+                ),
+                (
+                    "social-media",
+                    &["si1"],
+                    "asked to meet 'off the record' by private message",
+                ),
+                (
+                    "avoids-oversight",
+                    &[],
+                    "special constable attending alone outside his usual area",
+                ),
             ],
             "At the benchmark on the adviser's report alone; for the supervisor.",
         ),

@@ -511,7 +511,13 @@ impl CaseFile {
                 })
             },
         )?;
-        rows.sort_by_key(|r| (!r.waiting(), r.latest().is_none(), std::cmp::Reverse(r.latest())));
+        rows.sort_by_key(|r| {
+            (
+                !r.waiting(),
+                r.latest().is_none(),
+                std::cmp::Reverse(r.latest()),
+            )
+        });
         Ok(rows)
     }
 
@@ -538,7 +544,11 @@ impl CaseFile {
 
     /// A visible subject's assessments, oldest first, with the evidence
     /// the reader may see.
-    fn assessments(&self, viewer: &Viewer, staff_number: &StaffNumber) -> Result<Vec<AssessmentRow>> {
+    fn assessments(
+        &self,
+        viewer: &Viewer,
+        staff_number: &StaffNumber,
+    ) -> Result<Vec<AssessmentRow>> {
         let staff = staff_number.as_str();
         let heads = self.query_rows(
             "SELECT a.id, m.version, a.score, m.benchmark, a.summary, u.username, a.assessed_at,
@@ -602,15 +612,12 @@ impl CaseFile {
                      WHERE e.finding_id = :fid AND {} ORDER BY e.id",
                     intelligence_visible("i")
                 );
-                f.intelligence = self.query_rows(
-                    &sql,
-                    &with(viewer, &[(":fid", &fid as &dyn ToSql)]),
-                    |r| {
+                f.intelligence =
+                    self.query_rows(&sql, &with(viewer, &[(":fid", &fid as &dyn ToSql)]), |r| {
                         let text: String = r.get(0)?;
                         stored(0, |t| Urn::parse(UrnKind::Intelligence, t), &text)
                             .map(|u| u.to_string())
-                    },
-                )?;
+                    })?;
                 a.findings.push(f);
             }
             out.push(a);
