@@ -11,9 +11,9 @@ CREATE TABLE risk_matrix (
     version   INTEGER NOT NULL UNIQUE CHECK (version >= 1),
     benchmark INTEGER NOT NULL CHECK (benchmark >= 1),
     reason    TEXT NOT NULL CHECK (length(reason) >= 1),
+    -- None for version 1, the default set; who made a later one, and when.
     made_by   INTEGER REFERENCES user_account (id),
-    made_at   TEXT,
-    CHECK ((made_by IS NULL) = (version = 1) AND (made_at IS NULL) = (version = 1))
+    made_at   TEXT
 ) STRICT;
 
 CREATE TABLE risk_characteristic (
