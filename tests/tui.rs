@@ -3285,3 +3285,121 @@ fn tactics_are_listed_on_the_application_and_decided_one_by_one_at_grant() {
         assert!(text.contains(shown), "{shown:?} not in\n{text}");
     }
 }
+
+/// The risk area on the demo: the matrix and the subjects, a subject
+/// assessed through the form (intelligence they may see as evidence, one
+/// they may not refused as missing), and the supervisor recording the
+/// intervention from the queue, after which the subject leaves it.
+#[test]
+fn a_subject_is_assessed_and_the_supervisor_intervenes_from_the_queue() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["M"]);
+    assert_eq!(d.app.area, ccu::app::Area::Risk);
+    snapshot("risk_list", &mut d);
+    // SISKIN's special constable waits, at 13 against a benchmark of 12.
+    d.keys(&["8"]);
+    let waiting = |d: &Driver| {
+        d.app
+            .list(ccu::app::Area::Queue)
+            .rows
+            .iter()
+            .any(|r| r.key == "risk:SC0712")
+    };
+    assert!(waiting(&d), "{}", d.screen());
+    d.select("risk:SC0712");
+    d.keys(&["enter"]);
+    assert_eq!(d.app.area, ccu::app::Area::Risk);
+    snapshot("risk_record", &mut d);
+    let text = detail_text(&d);
+    assert!(text.contains("Risk: 13 (benchmark 12)"), "{text}");
+    d.keys(&["D"]);
+    assert!(d.app.form.is_some(), "{}", d.screen());
+    d.keys(&["ctrl-n"]);
+    d.keys(&["tab"]);
+    d.type_text("Moved off calls to victims while the adviser's report is looked into");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "saved: {}", d.screen());
+    assert_eq!(
+        d.value("SELECT kind FROM risk_intervention ORDER BY id DESC LIMIT 1"),
+        "role-change"
+    );
+    d.keys(&["8", "r"]);
+    assert!(!waiting(&d), "decided: {}", d.screen());
+
+    // A reassessment of the custody sergeant through the form.
+    d.keys(&["M"]);
+    d.select("NS4127");
+    d.keys(&["enter", "e"]);
+    snapshot("risk_assess_form", &mut d);
+    let before = count(&d.path, "SELECT count(*) FROM risk_assessment");
+    let urn = d.value(
+        "SELECT i.urn FROM intelligence i JOIN intelligence_subject x ON x.intelligence_id = i.id
+         JOIN subject s ON s.id = x.subject_id WHERE s.staff_number = 'NS4127' ORDER BY i.id LIMIT 1",
+    );
+    d.type_text(&format!("{urn} she was contacted again"));
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "saved: {}", d.screen());
+    assert_eq!(
+        count(&d.path, "SELECT count(*) FROM risk_assessment"),
+        before + 1
+    );
+    let text = detail_text(&d);
+    assert!(text.contains("Risk: 12 → 16 → 5 (benchmark 12)"), "{text}");
+    assert!(
+        text.contains(&format!("victim-contact +5 [{urn}]")),
+        "{text}"
+    );
+}
+
+/// An investigator who may not see an item is told it does not exist,
+/// as for one that does not, and nothing is written.
+#[test]
+fn evidence_the_assessor_may_not_see_is_refused_as_missing() {
+    let mut d = demo_as("investigator");
+    let hidden = d.value(
+        "SELECT i.urn FROM intelligence i WHERE i.operation_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM operation_member m JOIN user_account u ON u.id = m.user_id
+                           WHERE m.operation_id = i.operation_id AND u.username = 'investigator'
+                             AND m.removed_at IS NULL)
+         ORDER BY i.id LIMIT 1",
+    );
+    d.keys(&["M"]);
+    d.select("matrix");
+    d.keys(&["enter", "e"]);
+    assert!(d.app.form.is_none(), "only a supervisor changes the matrix");
+    assert!(
+        d.status_text().contains("Only a supervisor"),
+        "{}",
+        d.status_text()
+    );
+    d.keys(&["esc"]);
+    let visible = d
+        .app
+        .list(ccu::app::Area::Risk)
+        .rows
+        .iter()
+        .find(|r| r.key != "matrix")
+        .map(|r| r.key.clone())
+        .unwrap();
+    d.select(&visible);
+    d.keys(&["enter", "e"]);
+    let before = count(&d.path, "SELECT count(*) FROM risk_assessment");
+    d.type_text(&hidden);
+    d.keys(&["ctrl-s"]);
+    let form = d.app.form.as_ref().expect("refused, the form stays");
+    let said = format!(
+        "{:?} {:?}",
+        form.error,
+        form.fields.iter().map(|f| &f.error).collect::<Vec<_>>()
+    );
+    assert!(
+        said.contains(&format!(
+            "there is no intelligence item '{hidden}' that you may see"
+        )),
+        "{said}"
+    );
+    assert_eq!(
+        count(&d.path, "SELECT count(*) FROM risk_assessment"),
+        before
+    );
+}

@@ -131,6 +131,8 @@ fn sample(field: &Field) -> String {
         "roles" => "investigator",
         "one-time password" | "one-time password again" => "a long first passphrase",
         "folder" => "bundle",
+        "characteristic" => "victim-contact",
+        "weight" | "benchmark" => "5",
         _ => "",
     };
     if !by_id.is_empty() {

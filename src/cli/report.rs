@@ -18,6 +18,8 @@ use crate::store::{Actor, CaseFile};
 pub enum ReportCommand {
     /// Lessons learned from closed operations: where each went and what came back
     Lessons(ReportArgs),
+    /// Subjects' risk assessments: score, breakdown, evidence and intervention
+    Risk(ReportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -52,6 +54,7 @@ pub(super) fn run(
         ReportCommand::Lessons(args) => {
             report(path, "lessons", &args, out, |c, a| c.lessons_report(a))
         }
+        ReportCommand::Risk(args) => report(path, "risk", &args, out, |c, a| c.risk_report(a)),
     }
 }
 
@@ -149,6 +152,64 @@ impl ReportRows for crate::store::registers::lessons::LessonReportRow {
                     d.means.clone(),
                     d.recorded_by.clone(),
                     d.response.clone().unwrap_or_default(),
+                ]);
+                line
+            })
+            .collect()
+    }
+}
+
+impl ReportRows for crate::store::registers::risk::RiskReportRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "staff_number",
+        "name",
+        "matrix_version",
+        "score",
+        "benchmark",
+        "at_or_over",
+        "assessed_by",
+        "assessed_at",
+        "summary",
+        "intervention",
+        "intervention_rationale",
+        "intervention_by",
+        "characteristic",
+        "weight",
+        "note",
+        "intelligence",
+    ];
+
+    /// One line per characteristic found (one line with those cells empty
+    /// for an assessment where none applies).
+    fn lines(&self) -> Vec<Vec<String>> {
+        let head = [
+            self.staff_number.clone(),
+            self.name.clone(),
+            self.matrix_version.to_string(),
+            self.score.to_string(),
+            self.benchmark.to_string(),
+            self.at_or_over.to_string(),
+            self.assessed_by.clone(),
+            self.assessed_at.clone(),
+            self.summary.clone(),
+            self.intervention.clone().unwrap_or_default(),
+            self.intervention_rationale.clone().unwrap_or_default(),
+            self.intervention_by.clone().unwrap_or_default(),
+        ];
+        if self.findings.is_empty() {
+            let mut line = head.to_vec();
+            line.extend(std::iter::repeat_n(String::new(), 4));
+            return vec![line];
+        }
+        self.findings
+            .iter()
+            .map(|f| {
+                let mut line = head.to_vec();
+                line.extend([
+                    f.characteristic.clone(),
+                    f.weight.to_string(),
+                    f.note.clone(),
+                    f.intelligence.join(" "),
                 ]);
                 line
             })

@@ -224,8 +224,12 @@ impl Area {
     }
 
     /// The area whose records carry this reference: a URN names its kind,
-    /// anything else is a codename, which names an operation.
+    /// `risk:` a subject's risk record, anything else is a codename, which
+    /// names an operation.
     pub fn of_reference(reference: &str) -> Area {
+        if reference.starts_with(crate::store::registers::risk::KEY_PREFIX) {
+            return Area::Risk;
+        }
         let prefix = reference.split('-').next();
         Area::ALL
             .iter()

@@ -77,7 +77,8 @@ impl AreaKind for Queue {
 
 /// What waits for the user's decision: for a head of unit, requests for
 /// access; for a supervisor, bids, threshold proposals, referrals to the
-/// IOPC still to make (with their deadlines) and source references two items share (an import by someone
+/// IOPC still to make (with their deadlines), subjects whose risk
+/// assessment waits for an intervention, and source references two items share (an import by someone
 /// who could not see the first); for an authorising officer, applications
 /// naming them and reviews of what they granted.
 fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> {
@@ -135,6 +136,23 @@ fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> 
                         .map(ToString::to_string)
                         .unwrap_or_default(),
                     uk_time(&r.deadline),
+                ],
+            });
+        }
+        // A subject whose latest risk assessment is at or over the
+        // benchmark, with no intervention since.
+        for r in casefile.risks_awaiting_intervention(actor)? {
+            rows.push(ListRow {
+                key: format!("{}{}", store::registers::risk::KEY_PREFIX, r.staff_number),
+                cells: vec![
+                    format!(
+                        "Risk {} at or over benchmark {}: intervention to record",
+                        r.latest().unwrap_or_default(),
+                        r.benchmark.unwrap_or_default()
+                    ),
+                    r.staff_number.to_string(),
+                    String::new(),
+                    r.assessed_at.as_deref().map(uk_time).unwrap_or_default(),
                 ],
             });
         }

@@ -52,7 +52,20 @@ impl AreaKind for Subjects {
 
     fn open(r: &mut Reader, key: &str) -> Result<Opened<SubjectDetails>, Unopened> {
         let staff = StaffNumber::parse(key)?;
-        Ok(subject_detail(&r.casefile.open_subject(r.actor, &staff)?))
+        let mut opened = subject_detail(&r.casefile.open_subject(r.actor, &staff)?);
+        // The trend of their risk assessments' scores, beside their status.
+        if let Some((scores, benchmark)) = r.casefile.risk_trend(r.actor, &staff)? {
+            let at = opened
+                .lines
+                .iter()
+                .position(|l| matches!(l, DetailLine::Field("Status", _)))
+                .map_or(0, |i| i + 1);
+            opened.lines.insert(
+                at,
+                DetailLine::Field("Risk", crate::domain::risk::trend(&scores, benchmark)),
+            );
+        }
+        Ok(opened)
     }
 
     fn new_form(_: &FormContext) -> Option<Form> {

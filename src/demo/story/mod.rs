@@ -15,6 +15,7 @@ mod lapwing;
 mod merlin;
 mod oversight;
 mod plover;
+mod risk;
 mod shrike;
 mod siskin;
 mod steps;
@@ -43,5 +44,6 @@ pub(super) fn story(plan: &mut Plan) {
     whimbrel::life(plan);
     siskin::life(plan);
     teal::life(plan);
+    risk::assessments(plan);
     oversight::trail(plan);
 }
