@@ -156,7 +156,8 @@ fn render_tabs(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
     };
     // The widest that fits: full titles, then short ones, then short ones
     // without the space before each, then without the space after each
-    // key; past that the bar is cut at the edge.
+    // key; past that, as many short ones as fit around the one the user
+    // is in, with ‹ and › saying there are more each side.
     let width = |titles: &[String], padding: usize| -> usize {
         titles
             .iter()
@@ -165,16 +166,32 @@ fn render_tabs(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
             + titles.len().saturating_sub(1)
     };
     let room = area.width as usize;
-    let (titles, padding) = [
+    let fitted = [
         (titles(true, " "), 1),
         (titles(false, " "), 1),
         (titles(false, " "), 0),
         (titles(false, ""), 0),
     ]
     .into_iter()
-    .find(|(titles, padding)| width(titles, *padding) <= room)
-    .unwrap_or_else(|| (titles(false, ""), 0));
+    .find(|(titles, padding)| width(titles, *padding) <= room);
     let selected = shown.iter().position(|a| *a == app.area);
+    let (titles, padding, selected) = match fitted {
+        Some((fitted, padding)) => (fitted, padding, selected),
+        None => {
+            let all = titles(false, "");
+            let (from, to) = tab_window(&all, selected.unwrap_or(0), room);
+            let mut window = Vec::with_capacity(to - from + 3);
+            if from > 0 {
+                window.push("‹".to_owned());
+            }
+            window.extend_from_slice(&all[from..=to]);
+            if to + 1 < all.len() {
+                window.push("›".to_owned());
+            }
+            let at = selected.map(|i| i - from + usize::from(from > 0));
+            (window, 0, at)
+        }
+    };
     frame.render_widget(
         Tabs::new(titles.into_iter().map(Line::from))
             .select(selected)
@@ -183,6 +200,33 @@ fn render_tabs(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
             .divider("│"),
         area,
     );
+}
+
+/// The tabs `from..=to` to show when not all fit in `room` columns: the
+/// selected one, then as many as fit, taken on the right first, then on
+/// the left, keeping a column and a divider for each side's ‹ or ›.
+fn tab_window(titles: &[String], selected: usize, room: usize) -> (usize, usize) {
+    let n = titles.len();
+    let selected = selected.min(n.saturating_sub(1));
+    let cost = |from: usize, to: usize| -> usize {
+        titles[from..=to]
+            .iter()
+            .map(|t| t.chars().count())
+            .sum::<usize>()
+            + (to - from)
+            + if from > 0 { 2 } else { 0 }
+            + if to + 1 < n { 2 } else { 0 }
+    };
+    let (mut from, mut to) = (selected, selected);
+    loop {
+        if to + 1 < n && cost(from, to + 1) <= room {
+            to += 1;
+        } else if from > 0 && cost(from - 1, to) <= room {
+            from -= 1;
+        } else {
+            return (from, to);
+        }
+    }
 }
 
 /// The actions worth a hint in each context, most useful first.
@@ -384,5 +428,44 @@ pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
         y: area.y + (area.height - h) / 2,
         width: w,
         height: h,
+    }
+}
+
+#[cfg(test)]
+mod tab_tests {
+    use super::tab_window;
+
+    fn tabs(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("{i}Tab")).collect()
+    }
+
+    #[test]
+    fn when_not_all_tabs_fit_the_window_holds_the_selected_one_and_fills_the_room() {
+        let all = tabs(10); // each 4 wide: 49 with the dividers
+        assert_eq!(tab_window(&all, 0, 49), (0, 9));
+        // From the first: 4 tabs and their dividers, and room for "│›".
+        assert_eq!(tab_window(&all, 0, 21), (0, 3));
+        // From the last: filled leftward, with room for "‹│".
+        assert_eq!(tab_window(&all, 9, 21), (6, 9));
+        // In the middle: markers both sides, the selected one inside.
+        let (from, to) = tab_window(&all, 5, 21);
+        assert!(
+            from > 0 && to < 9 && (from..=to).contains(&5),
+            "{from}..={to}"
+        );
+        for selected in 0..10 {
+            for room in 4..60 {
+                let (from, to) = tab_window(&all, selected, room);
+                assert!((from..=to).contains(&selected));
+                let used = (to - from + 1) * 4
+                    + (to - from)
+                    + if from > 0 { 2 } else { 0 }
+                    + if to < 9 { 2 } else { 0 };
+                assert!(
+                    used <= room || from == to,
+                    "{selected} {room}: {from}..={to}"
+                );
+            }
+        }
     }
 }
