@@ -49,6 +49,7 @@ pub use covert::authorisations::{
     RenewalEntry, ReviewEntry, ThresholdState, central_record_csv,
 };
 pub use covert::bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceType, WeekLoad};
+pub use covert::drift::{DriftAcknowledgement, DriftWarning};
 pub use covert::diary::{
     DueItem, DueKind, LESSONS_DUE_DAYS, MOST_DAYS_AHEAD, QUIET_OPERATION_DAYS,
 };
