@@ -387,7 +387,8 @@ impl Plan {
                         .collect::<Result<_, _>>()?,
                     item.summary,
                     &item.full_text,
-                )?))
+                )?
+                .from_person(item.source_person)?))
             },
         );
     }
