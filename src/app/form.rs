@@ -699,6 +699,8 @@ impl Form {
                 ),
                 Field::flag("anonymous", false),
                 Field::line("source reference", false, ""),
+                Field::line("source person", false, "")
+                    .with_hint("the named person it came from, if not anonymous"),
                 Field::line("grading", true, "")
                     .with_hint("3x5x2, e.g. 2BP, or 1AC with conditions"),
                 Field::line("handling conditions", false, "")
@@ -1121,7 +1123,8 @@ impl Form {
                     subjects,
                     &v("summary"),
                     &v("full text"),
-                )?)
+                )?
+                .from_person(&v("source person"))?)
             }
             FormKind::Triage { urn, .. } => Command::TriageIntelligence {
                 urn: crate::domain::urn::Urn::parse(

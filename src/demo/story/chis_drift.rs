@@ -8,6 +8,7 @@ use crate::demo::Plan;
 use crate::demo::intake::{Item, item};
 use crate::domain::intelligence::Category::*;
 use crate::domain::intelligence::SourceType::*;
+use crate::domain::intelligence::TriageStatus;
 use crate::domain::text::Rationale;
 use crate::store::registers::drift::Command as Drift;
 
@@ -50,6 +51,9 @@ pub(super) fn life(plan: &mut Plan) {
                 )
             },
         );
+    }
+    for (label, day) in [("sd1", 41), ("sd2", 59), ("sd3", 78)] {
+        meeting(plan, label, day, TriageStatus::Filed, "Kept for the custody suite's picture: no misconduct shown by this alone");
     }
     plan.cmd((79, 11, 0), "supervisor", |b| {
         Ok(Drift::Acknowledge {
@@ -100,4 +104,20 @@ pub(super) fn life(plan: &mut Plan) {
             },
         );
     }
+    for (label, day) in [("sd4", 97), ("sd5", 105)] {
+        meeting(plan, label, day, TriageStatus::Develop, "Check the property store's records for the officer's visits");
+    }
+}
+
+/// The daily meeting's two moves on an item: assessed, then `to`.
+fn meeting(plan: &mut Plan, label: &'static str, day: i64, to: TriageStatus, why: &'static str) {
+    plan.triage(
+        (day, 9, 40),
+        "supervisor",
+        label,
+        TriageStatus::Assessed,
+        None,
+        "Graded and categorised at the daily intelligence meeting",
+    );
+    plan.triage((day, 9, 45), "supervisor", label, to, None, why);
 }
