@@ -66,10 +66,9 @@ fn from(u: &mut Unit, who: &str, person: &str, received: &str) -> Urn {
     .unwrap()
     .from_person(person)
     .unwrap();
-    let done = u
-        .cf
-        .execute(&u.actor(who), Command::RecordIntelligence(item))
-        .unwrap();
+    let done =
+        u.cf.execute(&u.actor(who), Command::RecordIntelligence(item))
+            .unwrap();
     Urn::parse(UrnKind::Intelligence, &done.reference).unwrap()
 }
 
@@ -144,8 +143,8 @@ fn the_warning_comes_at_the_threshold_and_not_below_it() {
         items: vec![first, second, third],
         latest_received_at: "2026-11-18T09:00:00.000000Z".into(),
     };
-    assert_eq!(warnings(&mut u, "sup"), [expected.clone()]);
-    assert_eq!(warnings(&mut u, "lead"), [expected.clone()]);
+    assert_eq!(warnings(&mut u, "sup"), std::slice::from_ref(&expected));
+    assert_eq!(warnings(&mut u, "lead"), std::slice::from_ref(&expected));
     assert_eq!(warnings(&mut u, "outsider"), [expected]);
     // An administrator reads no case content, warnings included.
     let admin = u.admin.clone();
@@ -174,17 +173,18 @@ fn an_investigator_sees_no_name_from_items_they_may_not_see() {
     let acks = u.cf.drift_acknowledgements(&outsider, &items[1]).unwrap();
     assert_eq!(acks, []);
     let before = rows(&u);
-    let refused = u
-        .cf
-        .execute(&outsider, acknowledge(items[1], "Looked at it"))
-        .unwrap_err();
+    let refused =
+        u.cf.execute(&outsider, acknowledge(items[1], "Looked at it"))
+            .unwrap_err();
     assert!(!refused.to_string().contains("Fenwick"), "{refused}");
-    assert!(refused.to_string().contains("that you may see"), "{refused}");
+    assert!(
+        refused.to_string().contains("that you may see"),
+        "{refused}"
+    );
     // The one they may see is below the threshold for them.
-    let below = u
-        .cf
-        .execute(&outsider, acknowledge(items[0], "Looked at it"))
-        .unwrap_err();
+    let below =
+        u.cf.execute(&outsider, acknowledge(items[0], "Looked at it"))
+            .unwrap_err();
     assert!(
         below.to_string().contains("no status drift warning"),
         "{below}"
@@ -194,8 +194,11 @@ fn an_investigator_sees_no_name_from_items_they_may_not_see() {
     // Once the lead acknowledges, the acknowledgement shows on the items
     // they may see, and only those to the outsider.
     let lead = u.actor("lead");
-    u.cf.execute(&lead, acknowledge(items[0], "Considered: a colleague reporting, not tasked"))
-        .unwrap();
+    u.cf.execute(
+        &lead,
+        acknowledge(items[0], "Considered: a colleague reporting, not tasked"),
+    )
+    .unwrap();
     let seen_by_outsider = u.cf.drift_acknowledgements(&outsider, &items[0]).unwrap();
     assert_eq!(seen_by_outsider.len(), 1);
     assert_eq!(seen_by_outsider[0].items, [items[0]]);
@@ -215,10 +218,9 @@ fn acknowledging_needs_permission_and_holds_until_a_further_item() {
     let before = rows(&u);
     for who in ["aud", "ao"] {
         let start = seen(&u.path);
-        let err = u
-            .cf
-            .execute(&u.actor(who), acknowledge(items[0], "Seen"))
-            .unwrap_err();
+        let err =
+            u.cf.execute(&u.actor(who), acknowledge(items[0], "Seen"))
+                .unwrap_err();
         assert!(matches!(err, Error::Denied { .. }), "{who}: {err}");
         assert!(
             err.to_string()
@@ -264,10 +266,9 @@ fn acknowledging_needs_permission_and_holds_until_a_further_item() {
     assert_eq!(details["items"].as_array().unwrap().len(), 3);
     assert_eq!(warnings(&mut u, "sup"), []);
     assert_eq!(warnings(&mut u, "lead"), []);
-    let again = u
-        .cf
-        .execute(&sup, acknowledge(items[0], "Again"))
-        .unwrap_err();
+    let again =
+        u.cf.execute(&sup, acknowledge(items[0], "Again"))
+            .unwrap_err();
     assert!(
         again.to_string().contains("already acknowledged"),
         "{again}"
@@ -279,8 +280,11 @@ fn acknowledging_needs_permission_and_holds_until_a_further_item() {
     assert_eq!(back.len(), 1);
     assert_eq!(back[0].items, items);
     let lead = u.actor("lead");
-    u.cf.execute(&lead, acknowledge(items[3], "Referred to the CHIS controller"))
-        .unwrap();
+    u.cf.execute(
+        &lead,
+        acknowledge(items[3], "Referred to the CHIS controller"),
+    )
+    .unwrap();
     assert_eq!(warnings(&mut u, "sup"), []);
     let log = u.cf.drift_acknowledgements(&sup, &items[0]).unwrap();
     assert_eq!(
@@ -297,10 +301,9 @@ fn an_item_with_no_named_source_has_no_warning_to_acknowledge() {
     let mut u = unit();
     let item = from(&mut u, "lead", "", "2026-11-01T09:00:00Z");
     let before = rows(&u);
-    let err = u
-        .cf
-        .execute(&u.actor("lead"), acknowledge(item, "Seen"))
-        .unwrap_err();
+    let err =
+        u.cf.execute(&u.actor("lead"), acknowledge(item, "Seen"))
+            .unwrap_err();
     assert!(err.to_string().contains("names no source person"), "{err}");
     assert_eq!(rows(&u), before);
 }
@@ -309,17 +312,13 @@ fn an_item_with_no_named_source_has_no_warning_to_acknowledge() {
 fn a_supervisor_sets_the_threshold_through_the_audited_write_path() {
     let mut u = unit();
     let sup = u.actor("sup");
-    assert_eq!(
-        u.cf.drift_threshold(&sup).unwrap(),
-        DriftThreshold::DEFAULT
-    );
+    assert_eq!(u.cf.drift_threshold(&sup).unwrap(), DriftThreshold::DEFAULT);
     let two_in_a_week: Command = Drift::SetThreshold(DriftThreshold::new(2, 7).unwrap()).into();
     let before = rows(&u);
     for who in ["lead", "aud"] {
-        let err = u
-            .cf
-            .execute(&u.actor(who), two_in_a_week.clone())
-            .unwrap_err();
+        let err =
+            u.cf.execute(&u.actor(who), two_in_a_week.clone())
+                .unwrap_err();
         assert!(matches!(err, Error::Denied { .. }), "{who}: {err}");
         assert_eq!(rows(&u), before);
     }

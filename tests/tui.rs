@@ -1343,7 +1343,10 @@ fn a_researcher_acknowledges_status_drift_from_the_queue() {
         "{}",
         d.screen()
     );
-    assert_eq!(d.value("SELECT CAST(count(*) AS TEXT) FROM drift_acknowledgement"), "1");
+    assert_eq!(
+        d.value("SELECT CAST(count(*) AS TEXT) FROM drift_acknowledgement"),
+        "1"
+    );
     d.type_text("Discussed with the supervisor: she volunteers what she sees; not tasked, and told we cannot ask her to watch");
     d.keys(&["ctrl-s"]);
     assert!(d.app.form.is_none(), "{}", d.screen());

@@ -1112,19 +1112,21 @@ impl Form {
             FormKind::NewIntelligence => {
                 let received_at = received(&v("received"), now)?;
                 let subjects = StaffNumber::parse_list(&v("subjects"))?;
-                Command::RecordIntelligence(NewIntelligence::new(
-                    received_at,
-                    SourceType::parse(&v("source type"))?,
-                    v("anonymous") == "yes",
-                    opt("source reference"),
-                    Grading::parse(&v("grading"), &v("handling conditions"))?,
-                    Category::parse(&v("category"))?,
-                    v("apsp") == "yes",
-                    subjects,
-                    &v("summary"),
-                    &v("full text"),
-                )?
-                .from_person(&v("source person"))?)
+                Command::RecordIntelligence(
+                    NewIntelligence::new(
+                        received_at,
+                        SourceType::parse(&v("source type"))?,
+                        v("anonymous") == "yes",
+                        opt("source reference"),
+                        Grading::parse(&v("grading"), &v("handling conditions"))?,
+                        Category::parse(&v("category"))?,
+                        v("apsp") == "yes",
+                        subjects,
+                        &v("summary"),
+                        &v("full text"),
+                    )?
+                    .from_person(&v("source person"))?,
+                )
             }
             FormKind::Triage { urn, .. } => Command::TriageIntelligence {
                 urn: crate::domain::urn::Urn::parse(

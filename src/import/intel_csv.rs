@@ -682,7 +682,9 @@ mod tests {
         assert_eq!(person.key(), "jo bloggs");
         assert_eq!(where_(&parsed), [(3, "source_person")]);
         assert!(
-            parsed.errors[0].reason.contains("anonymous report names no source"),
+            parsed.errors[0]
+                .reason
+                .contains("anonymous report names no source"),
             "{:?}",
             parsed.errors
         );

@@ -10,15 +10,15 @@ area! {
 use super::kind::{AreaKind, Opened, Reader, Unopened};
 use crate::app::action::Action;
 use crate::app::form::{Field, Form, Submission};
+use crate::app::list::{Column, ListSpec, SortKey, window_of};
+use crate::app::view::{ListRow, shown, uk_time};
 use crate::domain::InvalidInput;
 use crate::domain::text::Rationale;
 use crate::domain::urn::Urn;
-use crate::store::registers::drift::Command as DriftCommand;
-use chrono::{DateTime, Utc};
-use crate::app::list::{Column, ListSpec, SortKey, window_of};
-use crate::app::view::{ListRow, shown, uk_time};
 use crate::domain::urn::UrnKind;
+use crate::store::registers::drift::Command as DriftCommand;
 use crate::store::{self, Actor, CaseFile, Page};
+use chrono::{DateTime, Utc};
 
 pub struct Queue;
 
@@ -64,7 +64,7 @@ impl AreaKind for Queue {
             return (action == Action::Decide).then(|| {
                 let mut form = Form::built_by(
                     format!("Acknowledge status drift: {person}"),
-                    vec![Field::text("rationale", true, "").with_hint(&format!(
+                    vec![Field::text("rationale", true, "").with_hint(format!(
                         "consider whether {person} is being used as a CHIS ({items}): say what was considered, and why"
                     ))],
                     acknowledge_drift,

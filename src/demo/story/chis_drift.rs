@@ -53,7 +53,13 @@ pub(super) fn life(plan: &mut Plan) {
         );
     }
     for (label, day) in [("sd1", 41), ("sd2", 59), ("sd3", 78)] {
-        meeting(plan, label, day, TriageStatus::Filed, "Kept for the custody suite's picture: no misconduct shown by this alone");
+        meeting(
+            plan,
+            label,
+            day,
+            TriageStatus::Filed,
+            "Kept for the custody suite's picture: no misconduct shown by this alone",
+        );
     }
     plan.cmd((79, 11, 0), "supervisor", |b| {
         Ok(Drift::Acknowledge {
@@ -105,7 +111,13 @@ pub(super) fn life(plan: &mut Plan) {
         );
     }
     for (label, day) in [("sd4", 97), ("sd5", 105)] {
-        meeting(plan, label, day, TriageStatus::Develop, "Check the property store's records for the officer's visits");
+        meeting(
+            plan,
+            label,
+            day,
+            TriageStatus::Develop,
+            "Check the property store's records for the officer's visits",
+        );
     }
 }
 

@@ -77,9 +77,10 @@ impl RegisterCommand for Command {
 /// The threshold the case file holds (the default if a value is unreadable).
 fn threshold(conn: &Connection) -> rusqlite::Result<DriftThreshold> {
     let value = |key: &str| -> rusqlite::Result<Option<u32>> {
-        let text: String = conn.query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })?;
+        let text: String =
+            conn.query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })?;
         Ok(text.parse().ok())
     };
     let d = DriftThreshold::DEFAULT;
@@ -272,7 +273,8 @@ impl CaseFile {
     ) -> Result<Vec<DriftAcknowledgement>> {
         let viewer = self.reader(actor, "status drift")?;
         let acks: Vec<(i64, DriftAcknowledgement)> = self.query_rows(
-            &format!("SELECT k.id, k.person, k.rationale, u.username, k.acknowledged_at
+            &format!(
+                "SELECT k.id, k.person, k.rationale, u.username, k.acknowledged_at
              FROM drift_acknowledgement k
              JOIN drift_acknowledged_item a ON a.acknowledgement_id = k.id
              JOIN intelligence i ON i.id = a.intelligence_id
