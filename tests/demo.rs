@@ -498,3 +498,29 @@ fn the_demo_builds_at_awkward_moments_too() {
         );
     }
 }
+
+#[test]
+fn the_demo_has_status_drift_acknowledged_and_standing() {
+    let (_dir, mut casefile) = open_copy();
+    for who in ["supervisor", "researcher", "investigator"] {
+        let actor = as_user(&mut casefile, who);
+        let standing = casefile.status_drift(&actor).unwrap();
+        assert_eq!(standing.len(), 1, "{who}: {standing:?}");
+        assert_eq!(standing[0].person, "Bryony Castellane");
+        assert_eq!(standing[0].items.len(), 3);
+    }
+    // The detention officer's reports were considered and acknowledged.
+    let sup = as_user(&mut casefile, "supervisor");
+    let acknowledged = casefile
+        .intelligence_items(&sup, Page::ALL)
+        .unwrap()
+        .into_iter()
+        .find(|i| i.summary.starts_with("Detention officer overheard"))
+        .unwrap();
+    let log = casefile
+        .drift_acknowledgements(&sup, &acknowledged.urn)
+        .unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].person, "Ellis Moorcroft");
+    assert_eq!(log[0].items.len(), 3);
+}

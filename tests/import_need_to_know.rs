@@ -365,7 +365,8 @@ fn the_upgrade_keeps_every_item_its_links_and_its_search_entry() {
         ),
         1
     );
-    // The guard and the search trigger are back on the new table.
+    // The guard and the search trigger are back on the new table (with
+    // the guard on the source person, which a later migration adds).
     let triggers: String = conn
         .query_row(
             "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'intelligence' ORDER BY name)",
@@ -373,7 +374,10 @@ fn the_upgrade_keeps_every_item_its_links_and_its_search_entry() {
             |r| r.get(0),
         )
         .unwrap();
-    assert_eq!(triggers, "intelligence_indexed intelligence_no_delete");
+    assert_eq!(
+        triggers,
+        "intelligence_indexed intelligence_no_delete intelligence_source_person_fixed"
+    );
     assert!(
         conn.execute("DELETE FROM intelligence WHERE id = 42", [])
             .unwrap_err()

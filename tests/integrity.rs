@@ -1078,10 +1078,11 @@ fn a_file_from_schema_6_is_upgraded_with_a_baseline_of_every_row() {
     assert!(upgrade.5.contains(r#""from_version":6"#), "{}", upgrade.5);
     // Its baseline commits to every row there was, the new schema's too
     // (schema 10's setting for how long a request for access waits, and
-    // the risk matrix's default set: its version and characteristics).
+    // the risk matrix's default set: its version and characteristics, and
+    // the two settings of the status drift threshold).
     assert_eq!(
         count(&path, "SELECT count(*) FROM audit_row WHERE seq = 4"),
-        rows_before + 1 + 1 + ccu::domain::risk::DEFAULT_SET.len() as i64,
+        rows_before + 1 + 1 + ccu::domain::risk::DEFAULT_SET.len() as i64 + 2,
         "every row, once"
     );
     assert_eq!(

@@ -640,29 +640,30 @@ fn a_new_investigators_first_day_from_account_to_grant() {
     tmux.wait_for("Your password is changed");
     // By its URN, and by a hyphenated word (both used to fail in FTS5).
     tmux.keys(&["/"]);
-    tmux.type_text("INT-2026-00056");
+    tmux.type_text("INT-2026-00059");
     tmux.keys(&["Enter"]);
     tmux.wait_for("bribe");
     tmux.keys(&["Escape", "/"]);
     tmux.type_text("ex-partner");
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("INT-2026-00078");
+    let screen = tmux.wait_for("INT-2026-00084");
     assert!(!screen.contains("no such column"), "{screen}");
     tmux.keys(&["Down", "Up", "Enter"]);
     // The record opens beside its row (both name it).
-    tmux.wait_for_count("INT-2026-00078", 2);
+    tmux.wait_for_count("INT-2026-00084", 2);
     tmux.keys(&["Escape", "Escape", "2", "n"]);
     tmux.wait_for("Record intelligence");
-    // received (now), source type, anonymous, source reference, grading,
-    // handling conditions, category, apsp, subjects, summary, full text.
-    tmux.keys(&["Tab", "o", "Tab", "Tab", "Tab"]);
+    // received (now), source type, anonymous, source reference, source
+    // person, grading, handling conditions, category, apsp, subjects,
+    // summary, full text.
+    tmux.keys(&["Tab", "o", "Tab", "Tab", "Tab", "Tab"]);
     tmux.type_text("2BP");
     tmux.keys(&["Tab", "Tab", "m", "Tab", "Tab", "Tab"]);
     tmux.type_text("Custody log viewed for a relative's arrest");
     tmux.keys(&["Tab"]);
     tmux.type_text("A colleague saw the officer open the custody record of his brother-in-law.");
     tmux.keys(&["C-s"]);
-    let screen = tmux.wait_for("Saved: INT-2026-00079");
+    let screen = tmux.wait_for("Saved: INT-2026-00085");
     assert!(!screen.contains("may not"), "{screen}");
     tmux.keys(&["Escape", "C-o"]);
     tmux.wait_for("nnewton logged out");
@@ -676,7 +677,7 @@ fn a_new_investigators_first_day_from_account_to_grant() {
     let (summary, by): (String, String) = conn
         .query_row(
             "SELECT i.summary, u.username FROM intelligence i
-             JOIN user_account u ON u.id = i.recorded_by WHERE i.urn = 'INT-2026-00079'",
+             JOIN user_account u ON u.id = i.recorded_by WHERE i.urn = 'INT-2026-00085'",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

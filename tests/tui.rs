@@ -1326,6 +1326,82 @@ fn a_record_scrolls_to_its_end_and_no_further() {
     assert_eq!(scroll, 0, "{}", d.screen());
 }
 
+/// A status drift warning waits in a researcher's queue, opens the
+/// latest of its items, and is acknowledged from the queue with reasons:
+/// the acknowledgement is recorded, shows on the item, and the warning
+/// leaves the queue.
+#[test]
+fn a_researcher_acknowledges_status_drift_from_the_queue() {
+    let mut d = demo_as("researcher");
+    d.keys(&["8"]);
+    snapshot("queue_researcher", &mut d);
+    let warning = |d: &Driver| {
+        d.app
+            .list(ccu::app::Area::Queue)
+            .rows
+            .iter()
+            .find(|r| r.cells[0].starts_with("Status drift: Bryony Castellane"))
+            .cloned()
+    };
+    let row = warning(&d).expect("the warning is in the queue");
+    let urns: Vec<&str> = row.cells[0]
+        .rsplit_once(" as a CHIS (")
+        .unwrap()
+        .1
+        .trim_end_matches(')')
+        .split(", ")
+        .collect();
+    assert_eq!(urns.len(), 3, "{row:?}");
+    assert_eq!(row.key, urns[2]);
+    // Enter opens the latest item, in its own area.
+    d.select(&row.key);
+    d.keys(&["enter"]);
+    assert_eq!(d.app.area, ccu::app::Area::Intelligence);
+    snapshot("intelligence_drift_warning", &mut d);
+    assert!(d.screen().contains("BRYONY CASTELLANE"), "{}", d.screen());
+    assert!(
+        d.screen()
+            .contains("consider whether Bryony Castellane is being used as a"),
+        "{}",
+        d.screen()
+    );
+    d.keys(&["esc", "esc"]);
+    assert_eq!(d.app.area, ccu::app::Area::Queue);
+
+    // D asks for the reasons; saving without them is refused.
+    d.select(&row.key);
+    d.keys(&["D"]);
+    snapshot("form_acknowledge_drift", &mut d);
+    d.keys(&["ctrl-s"]);
+    assert!(
+        d.app.form.as_ref().unwrap().fields[0].error.is_some(),
+        "{}",
+        d.screen()
+    );
+    assert_eq!(
+        d.value("SELECT CAST(count(*) AS TEXT) FROM drift_acknowledgement"),
+        "1"
+    );
+    d.type_text("Discussed with the supervisor: she volunteers what she sees; not tasked, and told we cannot ask her to watch");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        d.value("SELECT CAST(count(*) AS TEXT) FROM drift_acknowledged_item WHERE acknowledgement_id = 2"),
+        "3"
+    );
+    // The item opens again with its acknowledgement; the queue no longer
+    // holds the warning.
+    d.keys(&["G"]);
+    snapshot("intelligence_drift_acknowledged", &mut d);
+    assert!(
+        d.screen().contains("Status drift acknowledged (1)"),
+        "{}",
+        d.screen()
+    );
+    d.keys(&["8", "r"]);
+    assert!(warning(&d).is_none(), "{}", d.screen());
+}
+
 #[test]
 fn the_authorising_officers_queue() {
     let mut d = demo_as("authorising");

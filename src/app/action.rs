@@ -134,7 +134,7 @@ actions_with_places! {
         ChangeStatus => "change_status", "Change the open record's status: an operation's, or an account's (disable, enable)";
         Close => "close", "Close the open record: an operation, a bid (completed or withdrawn), an authorisation (cancelled)";
         ProposeThreshold => "propose_threshold", "Propose going covert: the threshold criteria for the operation";
-        Decide => "decide", "Decide what the open record waits for: a threshold, a bid, an authorisation, a risk assessment's intervention, or (on the queue) a request for access";
+        Decide => "decide", "Decide what the open record waits for: a threshold, a bid, an authorisation, a risk assessment's intervention, or (on the queue) a request for access or a status drift warning";
         Submit => "submit", "Submit the bid, or refer the referral to the IOPC";
         NewBid => "new_bid", "Bid for resources for the operation";
         ApplyAuthorisation => "apply_authorisation", "Apply for a covert authorisation for the operation";

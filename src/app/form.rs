@@ -705,6 +705,8 @@ impl Form {
                 ),
                 Field::flag("anonymous", false),
                 Field::line("source reference", false, ""),
+                Field::line("source person", false, "")
+                    .with_hint("the named person it came from, if not anonymous"),
                 Field::line("grading", true, "")
                     .with_hint("3x5x2, e.g. 2BP, or 1AC with conditions"),
                 Field::line("handling conditions", false, "")
@@ -1117,18 +1119,21 @@ impl Form {
             FormKind::NewIntelligence => {
                 let received_at = received(&v("received"), now)?;
                 let subjects = StaffNumber::parse_list(&v("subjects"))?;
-                Command::RecordIntelligence(NewIntelligence::new(
-                    received_at,
-                    SourceType::parse(&v("source type"))?,
-                    v("anonymous") == "yes",
-                    opt("source reference"),
-                    Grading::parse(&v("grading"), &v("handling conditions"))?,
-                    Category::parse(&v("category"))?,
-                    v("apsp") == "yes",
-                    subjects,
-                    &v("summary"),
-                    &v("full text"),
-                )?)
+                Command::RecordIntelligence(
+                    NewIntelligence::new(
+                        received_at,
+                        SourceType::parse(&v("source type"))?,
+                        v("anonymous") == "yes",
+                        opt("source reference"),
+                        Grading::parse(&v("grading"), &v("handling conditions"))?,
+                        Category::parse(&v("category"))?,
+                        v("apsp") == "yes",
+                        subjects,
+                        &v("summary"),
+                        &v("full text"),
+                    )?
+                    .from_person(&v("source person"))?,
+                )
             }
             FormKind::Triage { urn, .. } => Command::TriageIntelligence {
                 urn: crate::domain::urn::Urn::parse(

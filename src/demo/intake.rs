@@ -102,6 +102,8 @@ pub(super) struct Item {
     pub(super) subjects: Vec<&'static str>,
     pub(super) summary: &'static str,
     pub(super) full_text: String,
+    /// The named person it came from, if recorded.
+    pub(super) source_person: &'static str,
 }
 
 /// An item about an operation, told in full.
@@ -128,6 +130,7 @@ pub(super) fn item(
         subjects: subjects.to_vec(),
         summary,
         full_text: full_text.to_owned(),
+        source_person: "",
     }
 }
 
@@ -267,6 +270,7 @@ fn background_item(
         full_text: format!(
             "{summary}.\n\n{how} Fictional demonstration record: no real person or event is described."
         ),
+        source_person: "",
     }
 }
 
@@ -354,6 +358,7 @@ pub(super) fn plan_background(plan: &mut Plan) {
             apsp: false,
             subjects: Vec::new(),
             summary: "Email to PSD claims an officer took a bribe; attachment named invoice_\u{202e}fdp.exe",
+            source_person: "",
             full_text: "The email was pasted in as received.\n\n\u{1b}[31mURGENT: OPEN THE ATTACHMENT NOW\u{1b}[0m\n\nAttachment: invoice_\u{202e}fdp.exe (the name is written right to left after the underscore, so it looks like a PDF).\n\nNo officer is named. Passed to ICT security as a phishing attempt.".to_owned(),
         },
     );

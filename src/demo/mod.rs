@@ -373,21 +373,24 @@ impl Plan {
             label,
             UrnKind::Intelligence,
             move |_| {
-                Ok(Command::RecordIntelligence(NewIntelligence::new(
-                    at,
-                    item.source,
-                    item.anonymous,
-                    None,
-                    Grading::parse(item.grading, item.conditions)?,
-                    item.category,
-                    item.apsp,
-                    item.subjects
-                        .iter()
-                        .map(|s| StaffNumber::parse(s))
-                        .collect::<Result<_, _>>()?,
-                    item.summary,
-                    &item.full_text,
-                )?))
+                Ok(Command::RecordIntelligence(
+                    NewIntelligence::new(
+                        at,
+                        item.source,
+                        item.anonymous,
+                        None,
+                        Grading::parse(item.grading, item.conditions)?,
+                        item.category,
+                        item.apsp,
+                        item.subjects
+                            .iter()
+                            .map(|s| StaffNumber::parse(s))
+                            .collect::<Result<_, _>>()?,
+                        item.summary,
+                        &item.full_text,
+                    )?
+                    .from_person(item.source_person)?,
+                ))
             },
         );
     }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::InvalidInput;
 use super::codes::code_list;
+use super::drift::SourcePerson;
 use super::subject::StaffNumber;
 use super::text;
 
@@ -310,6 +311,9 @@ pub struct NewIntelligence {
     /// The sender's own reference (an alert id, say): importing the same
     /// reference twice adds nothing.
     pub source_reference: Option<String>,
+    /// The named person it came from, for a source who is not anonymous
+    /// (`domain::drift`): none unless given with [`Self::from_person`].
+    pub source_person: Option<SourcePerson>,
     pub grading: Grading,
     pub category: Category,
     pub apsp: bool,
@@ -366,6 +370,7 @@ impl NewIntelligence {
             source_type,
             anonymous,
             source_reference,
+            source_person: None,
             grading,
             category,
             apsp,
@@ -373,6 +378,23 @@ impl NewIntelligence {
             summary: text::line("summary", summary, Self::SUMMARY_MAX)?,
             full_text: text::optional("full text", full_text, Self::FULL_TEXT_MAX)?,
         })
+    }
+
+    /// The item with the named person it came from (none for an empty
+    /// name). An anonymous report names nobody.
+    pub fn from_person(mut self, person: &str) -> Result<NewIntelligence, InvalidInput> {
+        if person.trim().is_empty() {
+            self.source_person = None;
+            return Ok(self);
+        }
+        if self.anonymous {
+            return Err(InvalidInput::new(
+                "source person",
+                "an anonymous report names no source: leave the source person empty, or record the report as not anonymous",
+            ));
+        }
+        self.source_person = Some(SourcePerson::parse(person)?);
+        Ok(self)
     }
 }
 
@@ -466,6 +488,33 @@ mod tests {
                 .message
                 .contains("final")
         );
+    }
+
+    #[test]
+    fn a_named_source_is_never_anonymous() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+        let item = |anonymous| {
+            NewIntelligence::new(
+                at,
+                SourceType::ConfidentialLine,
+                anonymous,
+                None,
+                Grading::parse("2BP", "").unwrap(),
+                Category::Other,
+                false,
+                vec![],
+                "s",
+                "",
+            )
+            .unwrap()
+        };
+        let named = item(false).from_person(" Jo  Bloggs ").unwrap();
+        assert_eq!(named.source_person.unwrap().key(), "jo bloggs");
+        assert_eq!(
+            item(true).from_person("Jo Bloggs").unwrap_err().field,
+            "source person"
+        );
+        assert_eq!(item(true).from_person("  ").unwrap().source_person, None);
     }
 
     #[test]

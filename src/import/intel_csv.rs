@@ -169,10 +169,11 @@ enum Column {
     StaffNumbers,
     Summary,
     FullText,
+    SourcePerson,
 }
 
 impl Column {
-    const ALL: [Column; 11] = [
+    const ALL: [Column; 12] = [
         Column::SourceReference,
         Column::ReceivedAt,
         Column::SourceType,
@@ -184,6 +185,7 @@ impl Column {
         Column::StaffNumbers,
         Column::Summary,
         Column::FullText,
+        Column::SourcePerson,
     ];
 
     fn name(self) -> &'static str {
@@ -199,6 +201,7 @@ impl Column {
             Column::StaffNumbers => "staff_numbers",
             Column::Summary => "summary",
             Column::FullText => "full_text",
+            Column::SourcePerson => "source_person",
         }
     }
 
@@ -234,6 +237,7 @@ impl Column {
             "staff number" => Column::StaffNumbers,
             "summary" => Column::Summary,
             "full text" => Column::FullText,
+            "source person" => Column::SourcePerson,
             _ => return None,
         })
     }
@@ -591,6 +595,7 @@ fn check_row(
     let mut reference = standin(Column::SourceReference, "-");
     let mut summary = standin(Column::Summary, "-");
     let mut full_text = standin(Column::FullText, "");
+    let mut person = standin(Column::SourcePerson, "");
     for _ in Column::ALL {
         let checked = NewIntelligence::new(
             received_at.unwrap_or_default(),
@@ -603,7 +608,8 @@ fn check_row(
             subjects.clone().unwrap_or_default(),
             &summary,
             &full_text,
-        );
+        )
+        .and_then(|item| item.from_person(&person));
         let e = match checked {
             Ok(item) if problems.0.is_empty() => return Ok(item),
             Ok(_) => break,
@@ -618,6 +624,7 @@ fn check_row(
             Some(Column::SourceReference) => reference = "-".to_owned(),
             Some(Column::Summary) => summary = "-".to_owned(),
             Some(Column::FullText) => full_text.clear(),
+            Some(Column::SourcePerson) => person.clear(),
             _ => break,
         }
     }
@@ -662,6 +669,27 @@ mod tests {
     }
 
     const GOOD: &str = "ALERT-1,23/11/2026 09:30,ict-monitoring,no,2BP,,misusing-systems,no,1234; AB-9,Searched a victim's record,";
+
+    #[test]
+    fn a_source_person_column_names_the_person_and_never_an_anonymous_one() {
+        let text = "source_reference,received_at,source_type,anonymous,grading,category,summary,source_person\n\
+                    C-1,23/11/2026 09:30,colleague,no,2BP,other,Told us again,  Jo  Bloggs \n\
+                    C-2,23/11/2026 09:40,confidential-line,yes,2BP,other,Anonymous call,Jo Bloggs\n\
+                    C-3,23/11/2026 09:50,colleague,no,2BP,other,No name given,\n";
+        let parsed = parse(text);
+        let person = parsed.rows[0].item.source_person.as_ref().unwrap();
+        assert_eq!(person.as_recorded(), "Jo  Bloggs");
+        assert_eq!(person.key(), "jo bloggs");
+        assert_eq!(where_(&parsed), [(3, "source_person")]);
+        assert!(
+            parsed.errors[0]
+                .reason
+                .contains("anonymous report names no source"),
+            "{:?}",
+            parsed.errors
+        );
+        assert_eq!(parsed.rows[1].item.source_person, None);
+    }
 
     #[test]
     fn a_good_file_with_every_column_and_a_multi_line_full_text() {

@@ -53,6 +53,7 @@ pub use covert::bids::{BidDecisionRow, BidLineRow, BidRecord, BidRow, ResourceTy
 pub use covert::diary::{
     DueItem, DueKind, LESSONS_DUE_DAYS, MOST_DAYS_AHEAD, QUIET_OPERATION_DAYS,
 };
+pub use covert::drift::{DriftAcknowledgement, DriftWarning};
 pub use covert::queue::{Awaiting, AwaitingAuthorisation, REVIEW_DUE_WITHIN_DAYS};
 pub use covert::referrals::ReferralRow;
 pub use covert::thresholds::{

@@ -920,35 +920,22 @@ pub fn back_to_schema(path: &Path, version: u32) -> String {
     };
     let now = raw_conn(path);
     let mut sql = String::new();
-    // Columns a later migration added to a table the version had.
-    for (ty, name) in names(&then) {
-        if ty != "table" {
-            continue;
-        }
-        let had = columns(&then, &name);
-        for column in columns(&now, &name) {
-            if !had.contains(&column) {
-                sql.push_str(&format!(
-                    "ALTER TABLE \"{name}\" DROP COLUMN \"{column}\";\n"
-                ));
-            }
-        }
-    }
-    drop(now);
-    let then_conn = then;
-    let then = names(&then_conn);
-    for kind in ["trigger", "index", "table"] {
-        for (ty, name) in names(&raw_conn(path)) {
-            if ty == kind && !then.contains(&(ty.clone(), name.clone())) {
+    let had_then = names(&then);
+    let drop_new = |sql: &mut String, kind: &str| {
+        for (ty, name) in names(&now) {
+            if ty == kind && !had_then.contains(&(ty.clone(), name.clone())) {
                 sql.push_str(&format!(
                     "DROP {} IF EXISTS \"{name}\";\n",
                     ty.to_uppercase()
                 ));
             }
         }
-    }
-    // Triggers and indexes a later migration made again differently are
-    // put back as the version had them.
+    };
+    // Triggers and indexes first: SQLite keeps a column they name. Those
+    // a later migration made again differently go too, and come back
+    // below as the version had them.
+    drop_new(&mut sql, "trigger");
+    drop_new(&mut sql, "index");
     let definitions = |conn: &rusqlite::Connection| -> Vec<(String, String, String)> {
         conn.prepare(
             "SELECT type, name, sql FROM main.sqlite_schema
@@ -960,15 +947,66 @@ pub fn back_to_schema(path: &Path, version: u32) -> String {
         .map(Result::unwrap)
         .collect()
     };
-    let now = definitions(&raw_conn(path));
-    for (ty, name, old) in definitions(&then_conn) {
-        if now
-            .iter()
-            .any(|(t, n, new)| *t == ty && *n == name && *new != old)
-        {
-            sql.push_str(&format!("DROP {} \"{name}\";\n{old};\n", ty.to_uppercase()));
+    let made_now = definitions(&now);
+    let remade: Vec<(String, String, String)> = definitions(&then)
+        .into_iter()
+        .filter(|(ty, name, old)| {
+            made_now
+                .iter()
+                .any(|(t, n, new)| t == ty && n == name && new != old)
+        })
+        .collect();
+    for (ty, name, _) in &remade {
+        sql.push_str(&format!("DROP {} \"{name}\";\n", ty.to_uppercase()));
+    }
+    // Columns a later migration added to a table the version had, the last
+    // added first (a column's check may name one added before it).
+    for (ty, name) in &had_then {
+        if ty != "table" {
+            continue;
+        }
+        let had = columns(&then, name);
+        for column in columns(&now, name).iter().rev() {
+            if !had.contains(column) {
+                sql.push_str(&format!(
+                    "ALTER TABLE \"{name}\" DROP COLUMN \"{column}\";\n"
+                ));
+            }
         }
     }
+    drop_new(&mut sql, "table");
+    for (_, _, old) in &remade {
+        sql.push_str(&format!("{old};\n"));
+    }
+    // Settings a later migration added (the table keeps its guard).
+    let keys = |conn: &rusqlite::Connection| -> Vec<String> {
+        conn.prepare("SELECT key FROM setting")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            })
+            .unwrap_or_default()
+    };
+    let old_keys = keys(&then);
+    let added: Vec<String> = keys(&now)
+        .into_iter()
+        .filter(|k| !old_keys.contains(k))
+        .map(|k| format!("'{}'", k.replace('\'', "''")))
+        .collect();
+    if !added.is_empty() {
+        let guard: String = then
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'setting_no_delete'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        sql.push_str(&format!(
+            "DROP TRIGGER setting_no_delete;\nDELETE FROM setting WHERE key IN ({});\n{guard};\n",
+            added.join(", ")
+        ));
+    }
+    drop(now);
     sql.push_str(&format!("PRAGMA user_version = {version};"));
     sql
 }

@@ -79,9 +79,37 @@ impl AreaKind for Intelligence {
 
     fn open(r: &mut Reader, key: &str) -> Result<Opened<Record>, Unopened> {
         let urn = Urn::parse(UrnKind::Intelligence, key)?;
-        Ok(intelligence_detail(
-            &r.casefile.open_intelligence(r.actor, &urn)?,
-        ))
+        let mut opened = intelligence_detail(&r.casefile.open_intelligence(r.actor, &urn)?);
+        // A standing warning shows beside the source person it is about.
+        if let Some(w) = r
+            .casefile
+            .status_drift(r.actor)?
+            .into_iter()
+            .find(|w| w.items.contains(&urn))
+        {
+            let at = opened
+                .lines
+                .iter()
+                .position(|l| matches!(l, DetailLine::Field("Source person", _)))
+                .map_or(0, |i| i + 1);
+            let items: Vec<String> = w.items.iter().map(ToString::to_string).collect();
+            opened.lines.insert(
+                at,
+                DetailLine::Field(
+                    "Status drift",
+                    format!(
+                        "consider whether {} is being used as a CHIS ({}); D on the queue acknowledges it",
+                        shown(&w.person),
+                        items.join(", ")
+                    ),
+                ),
+            );
+        }
+        drift_lines(
+            &mut opened.lines,
+            &r.casefile.drift_acknowledgements(r.actor, &urn)?,
+        );
+        Ok(opened)
     }
 
     fn new_form(_: &FormContext) -> Option<Form> {
@@ -158,6 +186,30 @@ pub fn intelligence_row(r: &IntelligenceRow) -> ListRow {
     }
 }
 
+/// The status drift acknowledgements that took the item into account:
+/// the decision log of its source.
+fn drift_lines(lines: &mut Vec<DetailLine>, acks: &[store::DriftAcknowledgement]) {
+    if acks.is_empty() {
+        return;
+    }
+    lines.push(DetailLine::Blank);
+    lines.push(DetailLine::Heading(format!(
+        "Status drift acknowledged ({})",
+        acks.len()
+    )));
+    for a in acks {
+        let items: Vec<String> = a.items.iter().map(ToString::to_string).collect();
+        lines.push(DetailLine::Text(format!(
+            "{}  by {}: whether {} is being used as a CHIS ({})",
+            uk_time(&a.acknowledged_at),
+            shown(&a.acknowledged_by),
+            shown(&a.person),
+            items.join(", ")
+        )));
+        paragraph(lines, &format!("  {}", a.rationale));
+    }
+}
+
 pub fn intelligence_detail(r: &IntelligenceRecord) -> Opened<Record> {
     let row = &r.row;
     let mut lines = vec![
@@ -167,6 +219,10 @@ pub fn intelligence_detail(r: &IntelligenceRecord) -> Opened<Record> {
         DetailLine::Field(
             "Source reference",
             shown(r.source_reference.as_deref().unwrap_or("-")),
+        ),
+        DetailLine::Field(
+            "Source person",
+            shown(r.source_person.as_deref().unwrap_or("-")),
         ),
         DetailLine::Field("Anonymous", yes_no(r.anonymous)),
         DetailLine::Field("Grading", row.grading.code()),

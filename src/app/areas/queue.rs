@@ -9,11 +9,16 @@ area! {
 
 use super::kind::{AreaKind, Opened, Reader, Unopened};
 use crate::app::action::Action;
-use crate::app::form::Form;
+use crate::app::form::{Field, Form, Submission};
 use crate::app::list::{Column, ListSpec, SortKey, window_of};
 use crate::app::view::{ListRow, shown, uk_time};
+use crate::domain::InvalidInput;
+use crate::domain::text::Rationale;
+use crate::domain::urn::Urn;
 use crate::domain::urn::UrnKind;
+use crate::store::registers::drift::Command as DriftCommand;
 use crate::store::{self, Actor, CaseFile, Page};
+use chrono::{DateTime, Utc};
 
 pub struct Queue;
 
@@ -24,8 +29,13 @@ impl AreaKind for Queue {
     const IN_MEMORY: bool = true;
     /// Its rows are other areas' records, opened there.
     const OPENS_ELSEWHERE: bool = true;
-    const LIST_HINTS: &'static [Action] =
-        &[Action::Open, Action::Refresh, Action::Help, Action::Quit];
+    const LIST_HINTS: &'static [Action] = &[
+        Action::Open,
+        Action::Decide,
+        Action::Refresh,
+        Action::Help,
+        Action::Quit,
+    ];
 
     fn columns() -> Vec<Column> {
         vec![
@@ -50,6 +60,19 @@ impl AreaKind for Queue {
     /// A request for access is no record to open: opening it (or deciding
     /// it) gives the form that decides it.
     fn row_form(action: Action, row: &ListRow) -> Option<Form> {
+        if let Some((person, items)) = row.cells.first().and_then(|c| drift_warning(c)) {
+            return (action == Action::Decide).then(|| {
+                let mut form = Form::built_by(
+                    format!("Acknowledge status drift: {person}"),
+                    vec![Field::text("rationale", true, "").with_hint(format!(
+                        "consider whether {person} is being used as a CHIS ({items}): say what was considered, and why"
+                    ))],
+                    acknowledge_drift,
+                );
+                form.about = Some(row.key.clone());
+                form
+            });
+        }
         if !matches!(action, Action::Open | Action::Decide)
             || !row
                 .key
@@ -68,22 +91,82 @@ impl AreaKind for Queue {
 
     #[cfg(test)]
     fn sample_rows() -> Vec<ListRow> {
-        vec![ListRow {
-            key: "ACR-2026-0001".into(),
-            cells: vec!["Access to decide: add alice as investigator".into()],
-        }]
+        vec![
+            ListRow {
+                key: "ACR-2026-0001".into(),
+                cells: vec!["Access to decide: add alice as investigator".into()],
+            },
+            ListRow {
+                key: "INT-2026-00003".into(),
+                cells: vec![drift_cell(
+                    "Jo Bloggs",
+                    &["INT-2026-00001".into(), "INT-2026-00003".into()],
+                )],
+            },
+        ]
     }
+}
+
+/// How a status drift warning reads in the queue: the person first, so
+/// that a narrow terminal still shows who it is about.
+fn drift_cell(person: &str, items: &[String]) -> String {
+    format!(
+        "{DRIFT_PREFIX}{person}{DRIFT_MIDDLE}{}{DRIFT_END}",
+        items.join(", ")
+    )
+}
+
+const DRIFT_PREFIX: &str = "Status drift: ";
+const DRIFT_MIDDLE: &str = ": consider whether they are being used as a CHIS (";
+const DRIFT_END: &str = ")";
+
+/// The person and the items of a status drift warning's cell.
+fn drift_warning(cell: &str) -> Option<(&str, &str)> {
+    cell.strip_prefix(DRIFT_PREFIX)?
+        .strip_suffix(DRIFT_END)?
+        .rsplit_once(DRIFT_MIDDLE)
+}
+
+/// The acknowledgement of the warning the row is about: the store finds
+/// the warning again from its latest item, the row's key.
+fn acknowledge_drift(form: &Form, _: DateTime<Utc>) -> Result<Submission, InvalidInput> {
+    Ok(Submission::Command(
+        DriftCommand::Acknowledge {
+            item: Urn::parse(UrnKind::Intelligence, form.about.as_deref().unwrap_or(""))?,
+            rationale: Rationale::new("rationale", &form.value("rationale"))?,
+        }
+        .into(),
+    ))
 }
 
 /// What waits for the user's decision: for a head of unit, requests for
 /// access; for a supervisor, bids, threshold proposals, referrals to the
 /// IOPC still to make (with their deadlines), subjects whose risk
 /// assessment waits for an intervention, and source references two items share (an import by someone
-/// who could not see the first); for an authorising officer, applications
-/// naming them and reviews of what they granted.
+/// who could not see the first); for an investigator or a supervisor,
+/// status drift warnings from the items they may see; for an authorising
+/// officer, applications naming them and reviews of what they granted.
 fn queue(casefile: &mut CaseFile, actor: &Actor) -> store::Result<Vec<ListRow>> {
     use crate::domain::role::Role;
     let mut rows = Vec::new();
+    if actor.roles().contains(Role::Investigator) || actor.roles().contains(Role::Supervisor) {
+        // Each opens the latest of its items; deciding it acknowledges it.
+        for w in casefile.status_drift(actor)? {
+            let Some(latest) = w.items.last() else {
+                continue;
+            };
+            let urns: Vec<String> = w.items.iter().map(ToString::to_string).collect();
+            rows.push(ListRow {
+                key: latest.to_string(),
+                cells: vec![
+                    drift_cell(&shown(&w.person), &urns),
+                    latest.to_string(),
+                    String::new(),
+                    uk_time(&w.latest_received_at),
+                ],
+            });
+        }
+    }
     if actor.roles().contains(Role::Supervisor) {
         // A head of unit decides the access administrators ask for.
         for r in casefile.access_requests_to_decide(actor)? {

@@ -8,6 +8,7 @@
 //! order of the calls below is part of the story.
 
 mod bittern;
+mod chis_drift;
 mod cormorant;
 mod dunlin;
 mod kestrel;
@@ -45,5 +46,6 @@ pub(super) fn story(plan: &mut Plan) {
     siskin::life(plan);
     teal::life(plan);
     risk::assessments(plan);
+    chis_drift::life(plan);
     oversight::trail(plan);
 }

@@ -28,8 +28,8 @@ fn insert(
     ctx.tx.exec_cached(
         "INSERT INTO intelligence (urn, received_at, source_type, anonymous, source_reference,
              grading, handling_conditions, category, apsp, summary, full_text, triage,
-             operation_id, recorded_at, recorded_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'new', NULL, ?12, ?13)",
+             operation_id, recorded_at, recorded_by, source_person, source_person_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'new', NULL, ?12, ?13, ?14, ?15)",
         params![
             urn.to_string(),
             format_timestamp(item.received_at),
@@ -44,6 +44,8 @@ fn insert(
             item.full_text,
             ctx.at,
             ctx.actor.id,
+            item.source_person.as_ref().map(|p| p.as_recorded()),
+            item.source_person.as_ref().map(|p| p.key()),
         ],
     )?;
     let id = ctx.tx.last_insert_rowid();
@@ -72,6 +74,7 @@ fn insert(
         "source_type": item.source_type.code(),
         "anonymous": item.anonymous,
         "source_reference": item.source_reference,
+        "source_person": item.source_person.as_ref().map(|p| p.as_recorded()),
         "grading": item.grading.code(),
         "category": item.category.code(),
         "apsp": item.apsp,
@@ -355,6 +358,8 @@ pub struct IntelligenceRecord {
     pub row: IntelligenceRow,
     pub anonymous: bool,
     pub source_reference: Option<String>,
+    /// The named person it came from, as recorded.
+    pub source_person: Option<String>,
     pub full_text: String,
     /// (staff number, name) of the subjects it concerns that may be seen.
     pub subjects: Vec<(String, String)>,
@@ -418,7 +423,8 @@ impl CaseFile {
         let urn_text = urn.to_string();
         let sql = format!(
             "SELECT {ROW_COLUMNS}, i.anonymous, i.source_reference, i.full_text,
-                    (SELECT username FROM user_account WHERE id = i.recorded_by), i.recorded_at, i.id
+                    (SELECT username FROM user_account WHERE id = i.recorded_by), i.recorded_at, i.id,
+                    i.source_person
              FROM intelligence i WHERE i.urn = :urn"
         );
         let (row, id) = self
@@ -429,6 +435,7 @@ impl CaseFile {
                         row: row(r)?,
                         anonymous: r.get(10)?,
                         source_reference: r.get(11)?,
+                        source_person: r.get(16)?,
                         full_text: r.get(12)?,
                         subjects: Vec::new(),
                         triage_history: Vec::new(),

@@ -520,6 +520,8 @@ fn label_of_row(conn: &Connection, table: &str, key: &str) -> rusqlite::Result<O
         "authorisation_tactic_decision" => ("(SELECT a.urn || ', decision on tactic ' || x.tactic FROM authorisation_tactic x JOIN authorisation a ON a.id = x.authorisation_id WHERE x.id = t.tactic_id)".into(), &["id"]),
         "referral" => ("t.urn".into(), &["id"]),
         "referral_subject" => (format!("(SELECT urn FROM referral WHERE id = t.referral_id) || ', subject ' || {subject}"), &["referral_id", "subject_id"]),
+        "drift_acknowledgement" => ("'status drift of ' || t.person || ', acknowledged ' || t.acknowledged_at".into(), &["id"]),
+        "drift_acknowledged_item" => (format!("{intel} || ', in status drift acknowledgement ' || t.acknowledgement_id"), &["acknowledgement_id", "intelligence_id"]),
         "setting" => ("'setting ' || t.key".into(), &["key"]),
         "signing_key" => ("'the signing key'".into(), &["singleton"]),
         "checkpoint" => ("'checkpoint of ' || t.tree_size || ' events signed ' || t.at".into(), &["id"]),
