@@ -14,6 +14,7 @@ mod kestrel;
 mod lapwing;
 mod merlin;
 mod oversight;
+mod partners;
 mod plover;
 mod shrike;
 mod siskin;
@@ -43,5 +44,6 @@ pub(super) fn story(plan: &mut Plan) {
     whimbrel::life(plan);
     siskin::life(plan);
     teal::life(plan);
+    partners::work(plan);
     oversight::trail(plan);
 }
