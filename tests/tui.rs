@@ -2975,3 +2975,85 @@ fn colleagues_are_chosen_by_username_from_the_unit_s_case_workers() {
     }
     assert_eq!(field(d.app.form.as_ref().unwrap(), "team"), "investigator");
 }
+
+#[test]
+fn partners_are_kept_from_the_orgs_tab() {
+    let mut d = demo_as("investigator");
+    d.keys(&["O"]);
+    snapshot("partners_list", &mut d);
+    let refuge = d.value("SELECT urn FROM partner WHERE name = 'Easthaven Women''s Refuge'");
+    d.select(&refuge);
+    d.keys(&["enter"]);
+    snapshot("partner_detail", &mut d);
+    let before = count(&d.path, "SELECT count(*) FROM partner_engagement");
+    d.keys(&["m"]);
+    snapshot("form_partner_engagement", &mut d);
+    d.keys(&["tab", "tab"]);
+    d.type_text("Call with the new safeguarding lead about the referral route");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        count(&d.path, "SELECT count(*) FROM partner_engagement"),
+        before + 1
+    );
+    assert_eq!(
+        d.value("SELECT summary FROM partner_engagement ORDER BY id DESC LIMIT 1"),
+        "Call with the new safeguarding lead about the referral route"
+    );
+    // A SPOC replaced from the record: the earlier one stays.
+    d.keys(&["e", "tab"]);
+    d.type_text("Ifeoma Clarke");
+    d.keys(&["tab", "tab"]);
+    d.type_text("ifeoma.clarke.at.refuge");
+    d.keys(&["ctrl-s"]);
+    let form = d.app.form.as_ref().expect("refused, not saved");
+    let email = form.fields.iter().find(|f| f.id == "email").unwrap();
+    assert!(
+        email.error.as_deref().unwrap().contains("is not an email address: it has no @"),
+        "{email:?}"
+    );
+    assert_eq!(count(&d.path, "SELECT count(*) FROM partner_spoc"), 7);
+}
+
+#[test]
+fn intelligence_from_a_partner_is_linked_from_its_record_and_others_are_refused() {
+    let mut d = demo_as("supervisor");
+    let item = d.value(
+        "SELECT urn FROM intelligence WHERE source_type = 'partner-agency'
+           AND id NOT IN (SELECT intelligence_id FROM partner_intelligence)
+         ORDER BY received_at DESC LIMIT 1",
+    );
+    let colleague = d.value(
+        "SELECT urn FROM intelligence WHERE source_type = 'colleague'
+         ORDER BY received_at DESC LIMIT 1",
+    );
+    d.keys(&["2"]);
+    d.select(&colleague);
+    d.keys(&["enter", "o"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert!(
+        d.status_text().contains("not a partner agency"),
+        "{}",
+        d.status_text()
+    );
+    d.keys(&["esc"]);
+    d.select(&item);
+    d.keys(&["enter", "o"]);
+    snapshot("form_link_partner", &mut d);
+    d.type_text("harbour lights project");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        d.value(&format!(
+            "SELECT p.name FROM partner_intelligence l JOIN partner p ON p.id = l.partner_id
+             JOIN intelligence i ON i.id = l.intelligence_id WHERE i.urn = '{item}'"
+        )),
+        "Harbour Lights Project"
+    );
+    // The partner's record shows what it produced.
+    d.keys(&["O"]);
+    let harbour = d.value("SELECT urn FROM partner WHERE name = 'Harbour Lights Project'");
+    d.select(&harbour);
+    d.keys(&["enter"]);
+    assert!(detail_text(&d).contains(&item), "{}", detail_text(&d));
+}

@@ -307,7 +307,7 @@ pub fn link_from_intelligence(urn: &Urn) -> Form {
         format!("Link {urn} to the partner it came from"),
         vec![
             Field::line("partner", true, "")
-                .with_hint("its name or reference, e.g. ORG-2026-0001; F2 to choose"),
+                .with_hint("its name or reference (ORG-...); F2 to choose"),
         ],
         link_to_partner,
     )
