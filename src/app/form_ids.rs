@@ -130,6 +130,10 @@ fn sample(field: &Field) -> String {
         "roles" => "investigator",
         "one-time password" | "one-time password again" => "a long first passphrase",
         "folder" => "bundle",
+        "email" => "a.spoc@refuge.example.org.uk",
+        "phone" => "01632 960123",
+        "intelligence" => "INT-2026-00042",
+        "next contact due" => "+12w",
         _ => "",
     };
     if !by_id.is_empty() {
