@@ -3057,3 +3057,55 @@ fn intelligence_from_a_partner_is_linked_from_its_record_and_others_are_refused(
     d.keys(&["enter"]);
     assert!(detail_text(&d).contains(&item), "{}", detail_text(&d));
 }
+
+/// Tried as a partner's hostile email pasted in: a name with a bidi
+/// override and a summary with an escape sequence are shown as
+/// placeholders in the list and the record, never sent raw.
+#[test]
+fn a_partners_hostile_text_is_shown_as_placeholders() {
+    use ccu::domain::partner::{Engagement, EngagementKind, NewPartner, PartnerType, Spoc};
+    use ccu::store::registers::partners::Command as Partners;
+    let mut d = casework_with(|cf, _| {
+        let sup = login(cf, "sup", USER_PASSWORD);
+        cf.execute(
+            &sup,
+            Partners::Add {
+                partner: NewPartner::new("Refuge \u{202e}desrever", PartnerType::Refuge, "East")
+                    .unwrap(),
+                spoc: Some(Spoc::new("Dana \u{200b}Hidden", "", "d@refuge.example", "").unwrap()),
+                unit_spoc: None,
+            }
+            .into(),
+        )
+        .unwrap();
+        cf.execute(
+            &sup,
+            Partners::RecordEngagement {
+                partner: ccu::domain::urn::Urn::parse(
+                    ccu::domain::urn::UrnKind::Partner,
+                    "ORG-2026-0001",
+                )
+                .unwrap(),
+                engagement: Engagement::new(
+                    chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                    EngagementKind::Call,
+                    "Met \u{1b}[31mred\u{1b}[0m",
+                    None,
+                )
+                .unwrap(),
+            }
+            .into(),
+        )
+        .unwrap();
+    });
+    d.login("sup", USER_PASSWORD);
+    d.keys(&["O"]);
+    let screen = d.screen();
+    assert!(screen.contains("Refuge <U+202E>desre"), "{screen}");
+    d.keys(&["enter"]);
+    d.send(Msg::Resize(100, 50));
+    let screen = d.screen();
+    assert!(screen.contains("Met ␛[31mred␛[0m"), "{screen}");
+    assert!(screen.contains("Dana <U+200B>Hidden"), "{screen}");
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{202e}'));
+}
