@@ -109,7 +109,10 @@ fn unit() -> Unit {
     for (to, operation) in [
         (TriageStatus::Assessed, None),
         (TriageStatus::Develop, None),
-        (TriageStatus::LinkedToOperation, Some(Codename::parse("HAWK").unwrap())),
+        (
+            TriageStatus::LinkedToOperation,
+            Some(Codename::parse("HAWK").unwrap()),
+        ),
     ] {
         u.cf.execute(
             &sup,
@@ -237,7 +240,9 @@ fn engagements_set_the_next_contact_which_the_diary_shows() {
     // Due by the end of 30/11/2026 (the diary's instants are exclusive ends).
     assert!(first[0].1.starts_with("2026-12-01T00:00:00"), "{first:?}");
     assert!(
-        first[0].3.contains("first contact with Easthaven Women's Refuge due by 30/11/2026"),
+        first[0]
+            .3
+            .contains("first contact with Easthaven Women's Refuge due by 30/11/2026"),
         "{first:?}"
     );
     // The supervisor oversees every partner; another investigator is not
@@ -302,11 +307,8 @@ fn partner_intelligence_links_and_the_register_shows_what_each_produced() {
         ),
     )
     .unwrap();
-    u.cf.execute(
-        &outsider,
-        link(PartnerRef::Urn(org(1)), "INT-2026-00002"),
-    )
-    .unwrap();
+    u.cf.execute(&outsider, link(PartnerRef::Urn(org(1)), "INT-2026-00002"))
+        .unwrap();
     assert_eq!(
         since(&u.path, before),
         [
@@ -379,13 +381,13 @@ fn every_refusal_says_why_and_leaves_the_file_as_it_was() {
             "partner: there is no partner agency 'ORG-2026-0007' in the register",
         ),
         (
-            link(PartnerRef::parse("Nowhere Trust").unwrap(), "INT-2026-00004"),
+            link(
+                PartnerRef::parse("Nowhere Trust").unwrap(),
+                "INT-2026-00004",
+            ),
             "there is no intelligence item 'INT-2026-00004' that you may see",
         ),
-        (
-            engagement(day(11, 11)),
-            "on: 11/11/2026 is in the future",
-        ),
+        (engagement(day(11, 11)), "on: 11/11/2026 is in the future"),
         (
             refuge(),
             "name: Easthaven Women's Refuge is already in the register as ORG-2026-0001",
@@ -435,7 +437,10 @@ fn every_refusal_says_why_and_leaves_the_file_as_it_was() {
     let err =
         u.cf.execute(
             &ours,
-            link(PartnerRef::parse("Nowhere Trust").unwrap(), "INT-2026-00004"),
+            link(
+                PartnerRef::parse("Nowhere Trust").unwrap(),
+                "INT-2026-00004",
+            ),
         )
         .unwrap_err();
     assert_eq!(
@@ -509,7 +514,8 @@ fn the_partners_report_is_need_to_know_and_every_read_is_logged() {
     let mut u = unit();
     let sup = u.actor("sup");
     for i in ["INT-2026-00001", "INT-2026-00002"] {
-        u.cf.execute(&sup, link(PartnerRef::Urn(org(1)), i)).unwrap();
+        u.cf.execute(&sup, link(PartnerRef::Urn(org(1)), i))
+            .unwrap();
     }
     let report = |u: &mut Unit, who: &str| {
         let actor = u.actor(who);
@@ -554,7 +560,10 @@ fn a_spoc_forged_from_outside_is_found_by_check() {
         check_open(&path).check().unwrap(),
         CheckReport::Verified { .. }
     ));
-    let out = try_sqlcipher(&path, "UPDATE partner_spoc SET email = 'x@elsewhere.example';");
+    let out = try_sqlcipher(
+        &path,
+        "UPDATE partner_spoc SET email = 'x@elsewhere.example';",
+    );
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("a SPOC is replaced, never edited"),
         "{}",

@@ -3009,7 +3009,11 @@ fn partners_are_kept_from_the_orgs_tab() {
     let form = d.app.form.as_ref().expect("refused, not saved");
     let email = form.fields.iter().find(|f| f.id == "email").unwrap();
     assert!(
-        email.error.as_deref().unwrap().contains("is not an email address: it has no @"),
+        email
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("is not an email address: it has no @"),
         "{email:?}"
     );
     assert_eq!(count(&d.path, "SELECT count(*) FROM partner_spoc"), 7);

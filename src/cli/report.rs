@@ -184,9 +184,10 @@ impl ReportRows for crate::store::registers::partners::PartnerReportRow {
     /// the references of the intelligence it produced, space-separated.
     fn lines(&self) -> Vec<Vec<String>> {
         let spoc = self.spocs.first();
-        let of = |f: fn(&crate::store::registers::partners::PartnerReportSpoc) -> Option<String>| {
-            spoc.and_then(f).unwrap_or_default()
-        };
+        let of =
+            |f: fn(&crate::store::registers::partners::PartnerReportSpoc) -> Option<String>| {
+                spoc.and_then(f).unwrap_or_default()
+            };
         vec![vec![
             self.urn.clone(),
             self.name.clone(),

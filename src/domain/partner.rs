@@ -212,7 +212,11 @@ impl Engagement {
         if next_due <= on {
             return Err(InvalidInput::new(
                 "next contact due",
-                format!("{} is not after the engagement on {}", shown(next_due), shown(on)),
+                format!(
+                    "{} is not after the engagement on {}",
+                    shown(next_due),
+                    shown(on)
+                ),
             ));
         }
         if next_due > on + Days::new(MOST_DAYS_TO_NEXT) {
@@ -255,11 +259,7 @@ mod tests {
 
     #[test]
     fn email_addresses_have_the_plain_shape() {
-        for good in [
-            "a.spoc@refuge.org.uk",
-            " j_smith+ccu@nhs.net ",
-            "x@a-b.co",
-        ] {
+        for good in ["a.spoc@refuge.org.uk", " j_smith+ccu@nhs.net ", "x@a-b.co"] {
             assert_eq!(email_address(good).unwrap(), good.trim(), "{good}");
         }
         for bad in [
@@ -316,7 +316,9 @@ mod tests {
         assert_eq!(none.field, "email");
         assert!(none.message.contains("telephone"));
         assert_eq!(
-            Spoc::new("Dana", "Line\nbreak", "a@b.uk", "").unwrap_err().field,
+            Spoc::new("Dana", "Line\nbreak", "a@b.uk", "")
+                .unwrap_err()
+                .field,
             "role"
         );
     }
@@ -325,13 +327,8 @@ mod tests {
     fn an_engagement_sets_the_next_contact_due() {
         let e = Engagement::new(day(3, 11), EngagementKind::Meeting, "Quarterly", None).unwrap();
         assert_eq!(e.next_due, day(1, 2).with_year(2027).unwrap());
-        let set = Engagement::new(
-            day(3, 11),
-            EngagementKind::Call,
-            "Call",
-            Some(day(17, 11)),
-        )
-        .unwrap();
+        let set =
+            Engagement::new(day(3, 11), EngagementKind::Call, "Call", Some(day(17, 11))).unwrap();
         assert_eq!(set.next_due, day(17, 11));
         let same = Engagement::new(day(3, 11), EngagementKind::Call, "x", Some(day(3, 11)));
         assert_eq!(

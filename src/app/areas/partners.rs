@@ -366,7 +366,10 @@ fn partner_detail(r: &PartnerRecord) -> Opened<Urn> {
             } else {
                 format!(", {}", shown(&s.role))
             };
-            lines.push(DetailLine::Field("SPOC", format!("{}{role}", shown(&s.name))));
+            lines.push(DetailLine::Field(
+                "SPOC",
+                format!("{}{role}", shown(&s.name)),
+            ));
             if let Some(email) = &s.email {
                 lines.push(DetailLine::Field("Email", shown(email)));
             }
@@ -424,12 +427,7 @@ fn partner_detail(r: &PartnerRecord) -> Opened<Urn> {
     for p in &r.produced {
         lines.push(DetailLine::Field(
             "Item",
-            format!(
-                "{} {} {}",
-                p.urn,
-                uk_day(&p.received_at),
-                shown(&p.summary)
-            ),
+            format!("{} {} {}", p.urn, uk_day(&p.received_at), shown(&p.summary)),
         ));
     }
     if r.spocs.len() > 1 || r.unit_spocs.len() > 1 {

@@ -15,15 +15,7 @@ use crate::store::registers::partners::{Command as Partners, PartnerRef};
 type Contact = (&'static str, &'static str, &'static str, &'static str);
 
 /// (label, day added, name, type, district, SPOC, the unit's SPOC)
-const PARTNERS: &[(
-    &str,
-    i64,
-    &str,
-    PartnerType,
-    &str,
-    Contact,
-    &str,
-)] = &[
+const PARTNERS: &[(&str, i64, &str, PartnerType, &str, Contact, &str)] = &[
     (
         "refuge",
         1,
@@ -58,7 +50,12 @@ const PARTNERS: &[(
         "Harbour Lights Project",
         PartnerType::SexWorkerSupport,
         "Portmere",
-        ("Kit Ravensworth", "Outreach coordinator", "", "07700 900 461"),
+        (
+            "Kit Ravensworth",
+            "Outreach coordinator",
+            "",
+            "07700 900 461",
+        ),
         "researcher",
     ),
     (
@@ -167,16 +164,22 @@ const ENGAGEMENTS: &[(&str, i64, EngagementKind, &str, Option<i64>)] = &[
 
 pub(super) fn work(plan: &mut Plan) {
     for &(label, day, name, kind, district, (spoc, role, email, phone), ours) in PARTNERS {
-        plan.keep((day, 9, 30), "supervisor", label, UrnKind::Partner, move |_| {
-            Ok(Partners::Add {
-                partner: NewPartner::new(name, kind, district)?,
-                spoc: Some(Spoc::new(spoc, role, email, phone)?),
-                unit_spoc: (!ours.is_empty())
-                    .then(|| Username::parse(ours))
-                    .transpose()?,
-            }
-            .into())
-        });
+        plan.keep(
+            (day, 9, 30),
+            "supervisor",
+            label,
+            UrnKind::Partner,
+            move |_| {
+                Ok(Partners::Add {
+                    partner: NewPartner::new(name, kind, district)?,
+                    spoc: Some(Spoc::new(spoc, role, email, phone)?),
+                    unit_spoc: (!ours.is_empty())
+                        .then(|| Username::parse(ours))
+                        .transpose()?,
+                }
+                .into())
+            },
+        );
     }
     // The refuge's safeguarding lead moves on; her successor is named.
     plan.cmd((95, 11, 0), "investigator", |b| {

@@ -15,8 +15,8 @@ use crate::domain::InvalidInput;
 use crate::domain::account::Username;
 use crate::domain::intelligence::SourceType;
 use crate::domain::partner::{
-    Engagement, EngagementKind, FIRST_CONTACT_DAYS, MANAGE, NAME_CHARS,
-    NewPartner, PartnerType, Spoc,
+    Engagement, EngagementKind, FIRST_CONTACT_DAYS, MANAGE, NAME_CHARS, NewPartner, PartnerType,
+    Spoc,
 };
 use crate::domain::permission::Action;
 use crate::domain::role::Role;
@@ -176,11 +176,12 @@ fn find(ctx: &Ctx<'_>, partner: &PartnerRef) -> std::result::Result<(i64, Urn), 
             [urn.to_string()],
             |r| Ok((r.get(0)?, stored_urn(r, 1, UrnKind::Partner)?)),
         ),
-        PartnerRef::Name(name) => ctx.tx.row_cached(
-            "SELECT id, urn FROM partner WHERE name = ?1",
-            [name],
-            |r| Ok((r.get(0)?, stored_urn(r, 1, UrnKind::Partner)?)),
-        ),
+        PartnerRef::Name(name) => {
+            ctx.tx
+                .row_cached("SELECT id, urn FROM partner WHERE name = ?1", [name], |r| {
+                    Ok((r.get(0)?, stored_urn(r, 1, UrnKind::Partner)?))
+                })
+        }
     }
     .optional()?;
     found.ok_or_else(|| {
@@ -200,11 +201,9 @@ fn add(
 ) -> std::result::Result<(Urn, serde_json::Value), Fail> {
     let earlier: Option<String> = ctx
         .tx
-        .row_cached(
-            "SELECT urn FROM partner WHERE name = ?1",
-            [&p.name],
-            |r| r.get(0),
-        )
+        .row_cached("SELECT urn FROM partner WHERE name = ?1", [&p.name], |r| {
+            r.get(0)
+        })
         .optional()?;
     if let Some(urn) = earlier {
         return Err(InvalidInput::new(
@@ -271,7 +270,10 @@ fn insert_spoc(ctx: &Ctx<'_>, partner: i64, s: &Spoc) -> rusqlite::Result<()> {
 /// supervisor): the unit's SPOC for a partner is one of its case workers.
 fn member(ctx: &Ctx<'_>, username: &Username) -> std::result::Result<i64, Fail> {
     let account = accounts::find(ctx.tx, username)?.ok_or_else(|| {
-        InvalidInput::new("username", format!("there is no account named '{username}'"))
+        InvalidInput::new(
+            "username",
+            format!("there is no account named '{username}'"),
+        )
     })?;
     if account.status != accounts::AccountStatus::Active {
         return Err(
@@ -685,7 +687,10 @@ impl CaseFile {
         let mut items = Vec::new();
         for (row, ..) in rows {
             let day = NaiveDate::parse_from_str(&row.next_due, "%Y-%m-%d").map_err(|_| {
-                InvalidInput::new("next contact due", format!("'{}' is not a date", row.next_due))
+                InvalidInput::new(
+                    "next contact due",
+                    format!("'{}' is not a date", row.next_due),
+                )
             })?;
             let due = crate::domain::time::end_of_uk_day(day);
             let shown = |d: &str| {
