@@ -156,7 +156,7 @@ actions_with_places! {
         Save => "save", "Save the form";
         NextChoice => "next_choice", "Pick the next value in a pick-list";
         PrevChoice => "prev_choice", "Pick the previous value in a pick-list";
-        Pick => "pick", "Choose the field's value from a list: staff numbers, codenames, usernames, resource types";
+        Pick => "pick", "Choose the field's value from a list: staff numbers, codenames, usernames, resource types, partner agencies";
     }
 }
 
