@@ -3113,3 +3113,26 @@ fn a_partners_hostile_text_is_shown_as_placeholders() {
     assert!(screen.contains("Dana <U+200B>Hidden"), "{screen}");
     assert!(!screen.contains('\u{1b}') && !screen.contains('\u{202e}'));
 }
+
+#[test]
+fn a_partner_contact_in_the_diary_opens_the_partner() {
+    let mut d = demo_as("supervisor");
+    let due = d.app.dashboard.as_ref().unwrap().due.clone();
+    let at = due
+        .iter()
+        .position(|x| x.key.starts_with("ORG-") && x.overdue)
+        .unwrap_or_else(|| panic!("an overdue partner contact: {due:?}"));
+    d.keys(&["1", "home"]);
+    for _ in 0..at {
+        d.keys(&["down"]);
+    }
+    d.keys(&["enter"]);
+    assert_eq!(d.app.area, ccu::app::Area::Partners);
+    let detail = d.app.detail.as_ref().expect("opened");
+    assert_eq!(detail.key, due[at].key);
+    assert!(
+        detail_text(&d).contains("Harbour Lights Project"),
+        "{}",
+        detail_text(&d)
+    );
+}
