@@ -800,12 +800,12 @@ fn with_a_wal(dir: &Path) -> PathBuf {
 /// Runs ccu commands on a file that must be refused, and checks that the
 /// file and its WAL are byte for byte as they were.
 fn refused_and_untouched(path: &Path, code: i32, says: &str) {
-    refused_and_untouched_as(path, [(code, says); 3]);
+    refused_and_untouched_as(path, [(&[code][..], says); 3]);
 }
 
 /// As [`refused_and_untouched`], with what each of `ccu check`, `ccu user
 /// list` and `ccu due` must exit with and say.
-fn refused_and_untouched_as(path: &Path, expected: [(i32, &str); 3]) {
+fn refused_and_untouched_as(path: &Path, expected: [(&[i32], &str); 3]) {
     let file = std::fs::read(path).unwrap();
     let log = std::fs::read(wal(path)).ok();
     for (args, (code, says)) in [
@@ -819,7 +819,12 @@ fn refused_and_untouched_as(path: &Path, expected: [(i32, &str); 3]) {
         let mut all = args.clone();
         all.extend(["--file", path.to_str().unwrap()]);
         let out = ccu(&all, &[("CCU_PASSWORD", password_of(args[args.len() - 1]))]);
-        assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
+        assert!(
+            out.status.code().is_some_and(|c| code.contains(&c)),
+            "{args:?}: exit {:?}, not one of {code:?}: {}",
+            out.status.code(),
+            stderr(&out)
+        );
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
         assert_eq!(
             std::fs::read(path).unwrap(),
@@ -844,13 +849,16 @@ fn a_case_file_cut_short_is_refused_and_left_as_it_was() {
     drop(cut);
     // Cut at a page boundary, an encrypted file has no header in the clear
     // to give its length away: it is found damaged through the key, the
-    // commands that would write refusing it, `ccu check` failing on it.
+    // commands that would write refusing it, `ccu check` failing on it:
+    // as it checks, or as it opens when the cut takes a page that opening
+    // reads (which pages lie past the middle depends on what the demo
+    // holds).
     refused_and_untouched_as(
         &path,
         [
-            (6, "the database is damaged"),
-            (3, "is damaged"),
-            (3, "is damaged"),
+            (&[6, 3], "is damaged"),
+            (&[3], "is damaged"),
+            (&[3], "is damaged"),
         ],
     );
 

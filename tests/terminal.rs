@@ -392,6 +392,46 @@ fn lessons_are_opened_and_a_dissemination_recorded_in_the_application() {
     assert_eq!(by, supervisor.username);
 }
 
+/// The register of partner agencies, in the real binary: the supervisor
+/// goes to it with `O`, opens the refuge, sees its SPOC and what it
+/// produced, and records a call, which sets the next contact due.
+#[test]
+fn a_partner_is_opened_and_an_engagement_recorded_in_the_application() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.ccu");
+    let supervisor = demo_supervisor();
+    let tmux = demo_session("partners", &file, supervisor.username);
+    tmux.keys(&["O"]);
+    tmux.wait_for("Partner agencies (");
+    select_row(&tmux, "ORG-2026-0001");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Partner Easthaven Women's Refuge");
+    assert!(screen.contains("Priya Anand"), "{screen}");
+    tmux.keys(&["m"]);
+    tmux.wait_for("Record an engagement with ORG-2026-0001");
+    tmux.keys(&["Tab", "Tab"]);
+    tmux.type_text("Call about the refuge's new referral route");
+    tmux.keys(&["Tab"]);
+    tmux.type_text("+4w");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Engagements (4)");
+    quit(tmux);
+
+    let conn = demo_conn(&file);
+    let (kind, by, days): (String, String, i64) = conn
+        .query_row(
+            "SELECT e.kind, u.username, julianday(e.next_due) - julianday(e.engaged_on)
+             FROM partner_engagement e JOIN user_account u ON u.id = e.recorded_by
+             WHERE e.summary = 'Call about the refuge''s new referral route'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, f64>(2)? as i64)),
+        )
+        .unwrap();
+    assert_eq!(kind, "meeting");
+    assert_eq!(by, supervisor.username);
+    assert_eq!(days, 28);
+}
+
 /// Tried as a user pasting from an email: a paste arrives whole. Several
 /// lines into a one-line field stay in that field (they used to spill into
 /// the next, Enter moving on), control characters are left out and said so,

@@ -3119,6 +3119,7 @@ fn colleagues_are_chosen_by_username_from_the_unit_s_case_workers() {
     assert_eq!(field(d.app.form.as_ref().unwrap(), "team"), "investigator");
 }
 
+<<<<<<< HEAD
 /// Index of the field `id` on the form on screen.
 fn field_at(d: &Driver, id: &str) -> usize {
     d.app
@@ -3445,10 +3446,74 @@ fn evidence_the_assessor_may_not_see_is_refused_as_missing() {
     assert!(d.app.form.is_none(), "only a supervisor changes the matrix");
     assert!(
         d.status_text().contains("Only a supervisor"),
+=======
+#[test]
+fn partners_are_kept_from_the_orgs_tab() {
+    let mut d = demo_as("investigator");
+    d.keys(&["O"]);
+    snapshot("partners_list", &mut d);
+    let refuge = d.value("SELECT urn FROM partner WHERE name = 'Easthaven Women''s Refuge'");
+    d.select(&refuge);
+    d.keys(&["enter"]);
+    snapshot("partner_detail", &mut d);
+    let before = count(&d.path, "SELECT count(*) FROM partner_engagement");
+    d.keys(&["m"]);
+    snapshot("form_partner_engagement", &mut d);
+    d.keys(&["tab", "tab"]);
+    d.type_text("Call with the new safeguarding lead about the referral route");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        count(&d.path, "SELECT count(*) FROM partner_engagement"),
+        before + 1
+    );
+    assert_eq!(
+        d.value("SELECT summary FROM partner_engagement ORDER BY id DESC LIMIT 1"),
+        "Call with the new safeguarding lead about the referral route"
+    );
+    // A SPOC replaced from the record: the earlier one stays.
+    d.keys(&["e", "tab"]);
+    d.type_text("Ifeoma Clarke");
+    d.keys(&["tab", "tab"]);
+    d.type_text("ifeoma.clarke.at.refuge");
+    d.keys(&["ctrl-s"]);
+    let form = d.app.form.as_ref().expect("refused, not saved");
+    let email = form.fields.iter().find(|f| f.id == "email").unwrap();
+    assert!(
+        email
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("is not an email address: it has no @"),
+        "{email:?}"
+    );
+    assert_eq!(count(&d.path, "SELECT count(*) FROM partner_spoc"), 7);
+}
+
+#[test]
+fn intelligence_from_a_partner_is_linked_from_its_record_and_others_are_refused() {
+    let mut d = demo_as("supervisor");
+    let item = d.value(
+        "SELECT urn FROM intelligence WHERE source_type = 'partner-agency'
+           AND id NOT IN (SELECT intelligence_id FROM partner_intelligence)
+         ORDER BY received_at DESC LIMIT 1",
+    );
+    let colleague = d.value(
+        "SELECT urn FROM intelligence WHERE source_type = 'colleague'
+         ORDER BY received_at DESC LIMIT 1",
+    );
+    d.keys(&["2"]);
+    d.select(&colleague);
+    d.keys(&["enter", "o"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert!(
+        d.status_text().contains("not a partner agency"),
+>>>>>>> partners
         "{}",
         d.status_text()
     );
     d.keys(&["esc"]);
+<<<<<<< HEAD
     let visible = d
         .app
         .list(ccu::app::Area::Risk)
@@ -3477,5 +3542,100 @@ fn evidence_the_assessor_may_not_see_is_refused_as_missing() {
     assert_eq!(
         count(&d.path, "SELECT count(*) FROM risk_assessment"),
         before
+=======
+    d.select(&item);
+    d.keys(&["enter", "o"]);
+    snapshot("form_link_partner", &mut d);
+    d.type_text("harbour lights project");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(
+        d.value(&format!(
+            "SELECT p.name FROM partner_intelligence l JOIN partner p ON p.id = l.partner_id
+             JOIN intelligence i ON i.id = l.intelligence_id WHERE i.urn = '{item}'"
+        )),
+        "Harbour Lights Project"
+    );
+    // The partner's record shows what it produced.
+    d.keys(&["O"]);
+    let harbour = d.value("SELECT urn FROM partner WHERE name = 'Harbour Lights Project'");
+    d.select(&harbour);
+    d.keys(&["enter"]);
+    assert!(detail_text(&d).contains(&item), "{}", detail_text(&d));
+}
+
+/// Tried as a partner's hostile email pasted in: a name with a bidi
+/// override and a summary with an escape sequence are shown as
+/// placeholders in the list and the record, never sent raw.
+#[test]
+fn a_partners_hostile_text_is_shown_as_placeholders() {
+    use ccu::domain::partner::{Engagement, EngagementKind, NewPartner, PartnerType, Spoc};
+    use ccu::store::registers::partners::Command as Partners;
+    let mut d = casework_with(|cf, _| {
+        let sup = login(cf, "sup", USER_PASSWORD);
+        cf.execute(
+            &sup,
+            Partners::Add {
+                partner: NewPartner::new("Refuge \u{202e}desrever", PartnerType::Refuge, "East")
+                    .unwrap(),
+                spoc: Some(Spoc::new("Dana \u{200b}Hidden", "", "d@refuge.example", "").unwrap()),
+                unit_spoc: None,
+            }
+            .into(),
+        )
+        .unwrap();
+        cf.execute(
+            &sup,
+            Partners::RecordEngagement {
+                partner: ccu::domain::urn::Urn::parse(
+                    ccu::domain::urn::UrnKind::Partner,
+                    "ORG-2026-0001",
+                )
+                .unwrap(),
+                engagement: Engagement::new(
+                    chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                    EngagementKind::Call,
+                    "Met \u{1b}[31mred\u{1b}[0m",
+                    None,
+                )
+                .unwrap(),
+            }
+            .into(),
+        )
+        .unwrap();
+    });
+    d.login("sup", USER_PASSWORD);
+    d.keys(&["O"]);
+    let screen = d.screen();
+    assert!(screen.contains("Refuge <U+202E>desre"), "{screen}");
+    d.keys(&["enter"]);
+    d.send(Msg::Resize(100, 50));
+    let screen = d.screen();
+    assert!(screen.contains("Met ␛[31mred␛[0m"), "{screen}");
+    assert!(screen.contains("Dana <U+200B>Hidden"), "{screen}");
+    assert!(!screen.contains('\u{1b}') && !screen.contains('\u{202e}'));
+}
+
+#[test]
+fn a_partner_contact_in_the_diary_opens_the_partner() {
+    let mut d = demo_as("supervisor");
+    let due = d.app.dashboard.as_ref().unwrap().due.clone();
+    let at = due
+        .iter()
+        .position(|x| x.key.starts_with("ORG-") && x.overdue)
+        .unwrap_or_else(|| panic!("an overdue partner contact: {due:?}"));
+    d.keys(&["1", "home"]);
+    for _ in 0..at {
+        d.keys(&["down"]);
+    }
+    d.keys(&["enter"]);
+    assert_eq!(d.app.area, ccu::app::Area::Partners);
+    let detail = d.app.detail.as_ref().expect("opened");
+    assert_eq!(detail.key, due[at].key);
+    assert!(
+        detail_text(&d).contains("Harbour Lights Project"),
+        "{}",
+        detail_text(&d)
+>>>>>>> partners
     );
 }

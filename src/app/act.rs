@@ -148,7 +148,9 @@ impl App {
             | Action::Renew
             | Action::JudicialApproval
             | Action::IopcDecision
-            | Action::ResetPassword => {
+            | Action::ResetPassword
+            | Action::RecordEngagement
+            | Action::LinkPartner => {
                 self.record_form(action);
                 Vec::new()
             }

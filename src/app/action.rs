@@ -150,11 +150,13 @@ actions_with_places! {
         VerifyBundle => "verify_bundle", "Verify an export bundle with the public key";
         JumpToEvent => "jump_to_event", "Go to an audit event by its number";
         SetCapacity => "set_capacity", "Set a resource type's weekly capacity";
+        RecordEngagement => "record_engagement", "Record a meeting, briefing or referral with the open partner agency";
+        LinkPartner => "link_partner", "Link partner-agency intelligence to the partner it came from";
 
         Save => "save", "Save the form";
         NextChoice => "next_choice", "Pick the next value in a pick-list";
         PrevChoice => "prev_choice", "Pick the previous value in a pick-list";
-        Pick => "pick", "Choose the field's value from a list: staff numbers, codenames, usernames, resource types";
+        Pick => "pick", "Choose the field's value from a list: staff numbers, codenames, usernames, resource types, partner agencies";
     }
 }
 

@@ -133,6 +133,10 @@ fn sample(field: &Field) -> String {
         "folder" => "bundle",
         "characteristic" => "victim-contact",
         "weight" | "benchmark" => "5",
+        "email" => "a.spoc@refuge.example.org.uk",
+        "phone" => "01632 960123",
+        "intelligence" => "INT-2026-00042",
+        "next contact due" => "+12w",
         _ => "",
     };
     if !by_id.is_empty() {

@@ -20,6 +20,8 @@ pub enum PickKind {
     Resource,
     /// Usernames, from the unit's case workers.
     Colleague,
+    /// Partner agencies' references, from the register of partners.
+    Partner,
 }
 
 impl PickKind {
@@ -30,6 +32,7 @@ impl PickKind {
             PickKind::Operation => "Choose an operation",
             PickKind::Resource => "Choose a resource type",
             PickKind::Colleague => "Choose a colleague",
+            PickKind::Partner => "Choose a partner agency",
         }
     }
 }
@@ -57,6 +60,7 @@ pub fn for_field(field: &Field) -> Option<(PickKind, Goes)> {
         // The team form's; an account's own new username is made, not chosen.
         "username" if field.label == "colleague" => (PickKind::Colleague, Goes::Replace),
         "team" => (PickKind::Colleague, Goes::List),
+        "partner" => (PickKind::Partner, Goes::Replace),
         _ => return None,
     })
 }
@@ -68,6 +72,7 @@ pub fn candidates(r: &mut Reader, kind: PickKind) -> Result<Vec<(String, String)
     let area = match kind {
         PickKind::Subject => Area::Subjects,
         PickKind::Operation => Area::Operations,
+        PickKind::Partner => Area::Partners,
         PickKind::Resource => return Ok(Vec::new()),
         PickKind::Colleague => {
             return Ok(r

@@ -20,6 +20,8 @@ pub enum ReportCommand {
     Lessons(ReportArgs),
     /// Subjects' risk assessments: score, breakdown, evidence and intervention
     Risk(ReportArgs),
+    /// Partner agencies: their SPOCs, engagements, next contact and the intelligence each produced
+    Partners(ReportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -55,6 +57,9 @@ pub(super) fn run(
             report(path, "lessons", &args, out, |c, a| c.lessons_report(a))
         }
         ReportCommand::Risk(args) => report(path, "risk", &args, out, |c, a| c.risk_report(a)),
+        ReportCommand::Partners(args) => {
+            report(path, "partners", &args, out, |c, a| c.partners_report(a))
+        }
     }
 }
 
@@ -214,6 +219,53 @@ impl ReportRows for crate::store::registers::risk::RiskReportRow {
                 line
             })
             .collect()
+    }
+}
+
+impl ReportRows for crate::store::registers::partners::PartnerReportRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "urn",
+        "name",
+        "type",
+        "district",
+        "spoc",
+        "spoc_role",
+        "spoc_email",
+        "spoc_phone",
+        "unit_spoc",
+        "engagements",
+        "last_contact_on",
+        "next_contact_due",
+        "intelligence_count",
+        "intelligence",
+        "added_at",
+    ];
+
+    /// One line per partner: its current SPOC, how many engagements, and
+    /// the references of the intelligence it produced, space-separated.
+    fn lines(&self) -> Vec<Vec<String>> {
+        let spoc = self.spocs.first();
+        let of =
+            |f: fn(&crate::store::registers::partners::PartnerReportSpoc) -> Option<String>| {
+                spoc.and_then(f).unwrap_or_default()
+            };
+        vec![vec![
+            self.urn.clone(),
+            self.name.clone(),
+            self.kind.clone(),
+            self.district.clone(),
+            of(|s| Some(s.name.clone())),
+            of(|s| Some(s.role.clone())),
+            of(|s| s.email.clone()),
+            of(|s| s.phone.clone()),
+            self.unit_spoc.clone().unwrap_or_default(),
+            self.engagements.len().to_string(),
+            self.last_contact_on.clone().unwrap_or_default(),
+            self.next_contact_due.clone(),
+            self.intelligence.len().to_string(),
+            self.intelligence.join(" "),
+            self.added_at.clone(),
+        ]]
     }
 }
 

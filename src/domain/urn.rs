@@ -14,6 +14,8 @@ pub enum UrnKind {
     Referral,
     /// A request for access that a head of unit approves or declines.
     AccessRequest,
+    /// A partner agency in the register of partners.
+    Partner,
 }
 
 impl UrnKind {
@@ -25,6 +27,7 @@ impl UrnKind {
             UrnKind::Authorisation => "AUTH",
             UrnKind::Referral => "REF",
             UrnKind::AccessRequest => "ACR",
+            UrnKind::Partner => "ORG",
         }
     }
 
@@ -35,7 +38,8 @@ impl UrnKind {
             | UrnKind::Bid
             | UrnKind::Authorisation
             | UrnKind::Referral
-            | UrnKind::AccessRequest => 4,
+            | UrnKind::AccessRequest
+            | UrnKind::Partner => 4,
         }
     }
 }

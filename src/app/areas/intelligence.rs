@@ -16,7 +16,7 @@ use crate::app::form::{Field, Form, Submission};
 use crate::app::list::{Column, ListSpec};
 use crate::app::view::{DetailLine, ListRow, paragraph, shown, uk_day, uk_time, yes_no};
 use crate::domain::InvalidInput;
-use crate::domain::intelligence::TriageStatus;
+use crate::domain::intelligence::{SourceType, TriageStatus};
 use crate::domain::operation::Codename;
 use crate::domain::permission::Action as Needed;
 use crate::domain::urn::{Urn, UrnKind};
@@ -31,6 +31,8 @@ pub struct Intelligence;
 pub struct Record {
     pub urn: Urn,
     pub triage: TriageStatus,
+    /// Where it came from: an item from a partner agency links to it.
+    pub source: SourceType,
 }
 
 /// Widths and weights, in the order of `IntelligenceColumn::ALL`.
@@ -52,13 +54,18 @@ impl AreaKind for Intelligence {
         (Action::New, Needed::RecordIntelligence),
         (Action::Triage, Needed::TriageIntelligence),
         (Action::LinkSubject, Needed::LinkSubjects),
+        (
+            Action::LinkPartner,
+            Needed::Declared(&crate::domain::partner::MANAGE),
+        ),
     ];
     const SHORT_TITLE: &'static str = "Intel";
     const NEWEST_FIRST: bool = true;
     const NOUN: &'static str = "an intelligence item";
     const URN: Option<UrnKind> = Some(UrnKind::Intelligence);
     const SEARCH: &'static [SearchKind] = &[SearchKind::Intelligence];
-    const RECORD_ACTIONS: &'static [Action] = &[Action::Triage, Action::LinkSubject];
+    const RECORD_ACTIONS: &'static [Action] =
+        &[Action::Triage, Action::LinkSubject, Action::LinkPartner];
     const DETAIL_HINTS: &'static [Action] = &[
         Action::Triage,
         Action::LinkSubject,
@@ -117,7 +124,11 @@ impl AreaKind for Intelligence {
     }
 
     fn record_form(action: Action, record: &Record, _: &FormContext) -> RecordForm {
-        let Record { urn, triage } = record;
+        let Record {
+            urn,
+            triage,
+            source,
+        } = record;
         match action {
             Action::Triage if triage.next().is_empty() => RecordForm::Refuse(format!(
                 "{urn} is {}: no further triage is possible",
@@ -133,6 +144,13 @@ impl AreaKind for Intelligence {
                 ],
                 link_subject,
             )),
+            Action::LinkPartner if *source != SourceType::PartnerAgency => {
+                RecordForm::Refuse(format!(
+                    "{urn}'s source is {}, not a partner agency: only intelligence from a partner agency is linked to one",
+                    source.label()
+                ))
+            }
+            Action::LinkPartner => RecordForm::Edit(super::partners::link_from_intelligence(urn)),
             _ => RecordForm::NotHere,
         }
     }
@@ -154,6 +172,7 @@ impl AreaKind for Intelligence {
                     )
                     .unwrap(),
                     triage,
+                    source: SourceType::PartnerAgency,
                 };
                 (urn.clone(), record)
             })
@@ -282,6 +301,7 @@ pub fn intelligence_detail(r: &IntelligenceRecord) -> Opened<Record> {
         record: Record {
             urn: row.urn,
             triage: row.triage,
+            source: row.source_type,
         },
         lines,
         chart: Vec::new(),

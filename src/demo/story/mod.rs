@@ -15,6 +15,7 @@ mod kestrel;
 mod lapwing;
 mod merlin;
 mod oversight;
+mod partners;
 mod plover;
 mod risk;
 mod shrike;
@@ -47,5 +48,6 @@ pub(super) fn story(plan: &mut Plan) {
     teal::life(plan);
     risk::assessments(plan);
     chis_drift::life(plan);
+    partners::work(plan);
     oversight::trail(plan);
 }

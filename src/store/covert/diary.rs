@@ -33,6 +33,8 @@ pub enum DueKind {
     BidAwaitingDecision,
     OperationQuiet,
     LessonsNotDisseminated,
+    /// A partner agency's next contact (`store::registers::partners`).
+    PartnerContact,
 }
 
 /// The furthest ahead, in days, the diary looks: ten years.
@@ -332,6 +334,8 @@ impl CaseFile {
                 ),
             });
         }
+
+        items.extend(self.partner_contacts_due(viewer, now)?);
 
         items.retain(|item| {
             item.overdue
