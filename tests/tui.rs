@@ -3119,7 +3119,6 @@ fn colleagues_are_chosen_by_username_from_the_unit_s_case_workers() {
     assert_eq!(field(d.app.form.as_ref().unwrap(), "team"), "investigator");
 }
 
-<<<<<<< HEAD
 /// Index of the field `id` on the form on screen.
 fn field_at(d: &Driver, id: &str) -> usize {
     d.app
@@ -3446,7 +3445,41 @@ fn evidence_the_assessor_may_not_see_is_refused_as_missing() {
     assert!(d.app.form.is_none(), "only a supervisor changes the matrix");
     assert!(
         d.status_text().contains("Only a supervisor"),
-=======
+        "{}",
+        d.status_text()
+    );
+    d.keys(&["esc"]);
+    let visible = d
+        .app
+        .list(ccu::app::Area::Risk)
+        .rows
+        .iter()
+        .find(|r| r.key != "matrix")
+        .map(|r| r.key.clone())
+        .unwrap();
+    d.select(&visible);
+    d.keys(&["enter", "e"]);
+    let before = count(&d.path, "SELECT count(*) FROM risk_assessment");
+    d.type_text(&hidden);
+    d.keys(&["ctrl-s"]);
+    let form = d.app.form.as_ref().expect("refused, the form stays");
+    let said = format!(
+        "{:?} {:?}",
+        form.error,
+        form.fields.iter().map(|f| &f.error).collect::<Vec<_>>()
+    );
+    assert!(
+        said.contains(&format!(
+            "there is no intelligence item '{hidden}' that you may see"
+        )),
+        "{said}"
+    );
+    assert_eq!(
+        count(&d.path, "SELECT count(*) FROM risk_assessment"),
+        before
+    );
+}
+
 #[test]
 fn partners_are_kept_from_the_orgs_tab() {
     let mut d = demo_as("investigator");
@@ -3508,41 +3541,10 @@ fn intelligence_from_a_partner_is_linked_from_its_record_and_others_are_refused(
     assert!(d.app.form.is_none(), "{}", d.screen());
     assert!(
         d.status_text().contains("not a partner agency"),
->>>>>>> partners
         "{}",
         d.status_text()
     );
     d.keys(&["esc"]);
-<<<<<<< HEAD
-    let visible = d
-        .app
-        .list(ccu::app::Area::Risk)
-        .rows
-        .iter()
-        .find(|r| r.key != "matrix")
-        .map(|r| r.key.clone())
-        .unwrap();
-    d.select(&visible);
-    d.keys(&["enter", "e"]);
-    let before = count(&d.path, "SELECT count(*) FROM risk_assessment");
-    d.type_text(&hidden);
-    d.keys(&["ctrl-s"]);
-    let form = d.app.form.as_ref().expect("refused, the form stays");
-    let said = format!(
-        "{:?} {:?}",
-        form.error,
-        form.fields.iter().map(|f| &f.error).collect::<Vec<_>>()
-    );
-    assert!(
-        said.contains(&format!(
-            "there is no intelligence item '{hidden}' that you may see"
-        )),
-        "{said}"
-    );
-    assert_eq!(
-        count(&d.path, "SELECT count(*) FROM risk_assessment"),
-        before
-=======
     d.select(&item);
     d.keys(&["enter", "o"]);
     snapshot("form_link_partner", &mut d);
@@ -3636,6 +3638,5 @@ fn a_partner_contact_in_the_diary_opens_the_partner() {
         detail_text(&d).contains("Harbour Lights Project"),
         "{}",
         detail_text(&d)
->>>>>>> partners
     );
 }
