@@ -130,6 +130,9 @@ fn sample(field: &Field) -> String {
         "roles" => "investigator",
         "one-time password" | "one-time password again" => "a long first passphrase",
         "folder" => "bundle",
+        "harm" | "likelihood" | "capacity" => "3",
+        "owner" => "alice",
+        "next review" => "+4w",
         _ => "",
     };
     if !by_id.is_empty() {

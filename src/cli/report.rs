@@ -18,6 +18,8 @@ use crate::store::{Actor, CaseFile};
 pub enum ReportCommand {
     /// Lessons learned from closed operations: where each went and what came back
     Lessons(ReportArgs),
+    /// The strategic threat assessment in priority order: scores and intelligence per quarter
+    Threats(ReportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -51,6 +53,9 @@ pub(super) fn run(
     match command {
         ReportCommand::Lessons(args) => {
             report(path, "lessons", &args, out, |c, a| c.lessons_report(a))
+        }
+        ReportCommand::Threats(args) => {
+            report(path, "threats", &args, out, |c, a| c.threats_report(a))
         }
     }
 }
@@ -150,6 +155,57 @@ impl ReportRows for crate::store::registers::lessons::LessonReportRow {
                     d.recorded_by.clone(),
                     d.response.clone().unwrap_or_default(),
                 ]);
+                line
+            })
+            .collect()
+    }
+}
+
+impl ReportRows for crate::store::registers::threats::ThreatReportRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "rank",
+        "reference",
+        "category",
+        "theme",
+        "version",
+        "harm",
+        "likelihood",
+        "confidence",
+        "capacity",
+        "risk",
+        "score",
+        "owner",
+        "next_review",
+        "reviewed_by",
+        "reviewed_at",
+        "quarter",
+        "items",
+    ];
+
+    /// One line per quarter counted.
+    fn lines(&self) -> Vec<Vec<String>> {
+        let head = [
+            self.rank.to_string(),
+            self.reference.clone(),
+            self.category.clone(),
+            self.theme.clone(),
+            self.version.to_string(),
+            self.harm.to_string(),
+            self.likelihood.to_string(),
+            self.confidence.clone(),
+            self.capacity.to_string(),
+            self.risk.to_string(),
+            self.score.to_string(),
+            self.owner.clone(),
+            self.next_review.clone(),
+            self.reviewed_by.clone(),
+            self.reviewed_at.clone(),
+        ];
+        self.volume
+            .iter()
+            .map(|v| {
+                let mut line = head.to_vec();
+                line.extend([v.quarter.clone(), v.items.to_string()]);
                 line
             })
             .collect()

@@ -33,6 +33,7 @@ pub enum DueKind {
     BidAwaitingDecision,
     OperationQuiet,
     LessonsNotDisseminated,
+    ThreatReview,
 }
 
 /// The furthest ahead, in days, the diary looks: ten years.
@@ -329,6 +330,25 @@ impl CaseFile {
                 why: format!(
                     "lessons from its closure on {} not yet disseminated",
                     uk_day(uk_date(closed))
+                ),
+            });
+        }
+
+        // Strategic threats: the next review of each one's latest assessment.
+        for threat in self.threats(actor)? {
+            let due = end_of_uk_day(threat.current.next_review);
+            items.push(DueItem {
+                due_at: format_timestamp(due),
+                overdue: now >= due,
+                what: DueKind::ThreatReview,
+                reference: threat.reference,
+                operation: None,
+                why: format!(
+                    "strategic threat ({}, priority {}) to be reviewed by {} (owner {})",
+                    threat.category.label(),
+                    threat.rank,
+                    uk_day(threat.current.next_review),
+                    threat.current.owner
                 ),
             });
         }
