@@ -19,6 +19,7 @@ mod shrike;
 mod siskin;
 mod steps;
 mod teal;
+mod threats;
 mod unit;
 mod wagtail;
 mod whimbrel;
@@ -43,5 +44,6 @@ pub(super) fn story(plan: &mut Plan) {
     whimbrel::life(plan);
     siskin::life(plan);
     teal::life(plan);
+    threats::assessment(plan);
     oversight::trail(plan);
 }
