@@ -156,7 +156,8 @@ fn render_tabs(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
     };
     // The widest that fits: full titles, then short ones, then short ones
     // without the space before each, then without the space after each
-    // key; past that the bar is cut at the edge.
+    // key, then only the keys but the current area's short title; past
+    // that the bar is cut at the edge.
     let width = |titles: &[String], padding: usize| -> usize {
         titles
             .iter()
@@ -165,11 +166,25 @@ fn render_tabs(app: &App, t: &Theme, frame: &mut Frame, area: Rect) {
             + titles.len().saturating_sub(1)
     };
     let room = area.width as usize;
+    let keys_only: Vec<String> = shown
+        .iter()
+        .zip(titles(false, ""))
+        .map(|(a, title)| {
+            if *a == app.area {
+                title
+            } else {
+                app.keymap
+                    .hint(Context::List, a.action())
+                    .unwrap_or_default()
+            }
+        })
+        .collect();
     let (titles, padding) = [
         (titles(true, " "), 1),
         (titles(false, " "), 1),
         (titles(false, " "), 0),
         (titles(false, ""), 0),
+        (keys_only, 0),
     ]
     .into_iter()
     .find(|(titles, padding)| width(titles, *padding) <= room)

@@ -41,6 +41,7 @@ impl AreaKind for Threats {
     const SHORT_TITLE: &'static str = "Threats";
     const IN_MEMORY: bool = true;
     const NOUN: &'static str = "a threat";
+    const PREFIX: Option<&'static str> = Some("THR");
     const NEEDS: &'static [(Action, Needed)] = &[
         (Action::New, Needed::Declared(&ASSESS)),
         (Action::Edit, Needed::Declared(&ASSESS)),
@@ -222,12 +223,18 @@ fn threat_row(t: &ThreatRow) -> ListRow {
 
 fn scores_line(s: &Scores) -> String {
     format!(
-        "harm {} x likelihood {} = risk {}; capacity {} (gap {}); confidence {} (x{})",
+        "harm {} x likelihood {} = risk {}; capacity {} (gap {})",
         s.harm,
         s.likelihood,
         s.risk(),
         s.capacity,
         s.gap(),
+    )
+}
+
+fn confidence_line(s: &Scores) -> String {
+    format!(
+        "{} (weight {})",
         s.confidence.label().to_lowercase(),
         s.confidence.weight()
     )
@@ -242,6 +249,7 @@ fn threat_detail(r: &ThreatRecord) -> Opened<Current> {
         DetailLine::Field("Category", t.category.label().to_string()),
         DetailLine::Field("Theme", shown(&t.theme)),
         DetailLine::Field("Scores", scores_line(&v.scores)),
+        DetailLine::Field("Confidence", confidence_line(&v.scores)),
         DetailLine::Field("Owner", shown(&v.owner)),
         DetailLine::Field("Next review", day(v.next_review)),
         DetailLine::Field("Recorded by", shown(&r.recorded_by)),
@@ -268,6 +276,10 @@ fn threat_detail(r: &ThreatRecord) -> Opened<Current> {
             ),
         ));
         lines.push(DetailLine::Field("", scores_line(&h.scores)));
+        lines.push(DetailLine::Field(
+            "",
+            format!("confidence {}", confidence_line(&h.scores)),
+        ));
         lines.push(DetailLine::Field(
             "",
             format!(
