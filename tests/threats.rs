@@ -6,9 +6,7 @@
 
 mod common;
 
-use ccu::domain::intelligence::{
-    Category, Grading, NewIntelligence, SourceType, TriageStatus,
-};
+use ccu::domain::intelligence::{Category, Grading, NewIntelligence, SourceType, TriageStatus};
 use ccu::domain::operation::{Codename, NewOperation, Priority};
 use ccu::domain::threat::{Assessment, Confidence, Scores};
 use ccu::domain::urn::{Urn, UrnKind};
@@ -178,7 +176,14 @@ fn threats_are_ranked_in_the_manner_of_morile_and_a_review_keeps_the_old_version
     let history: Vec<_> = record
         .history
         .iter()
-        .map(|v| (v.version, v.scores.score(), v.owner.as_str(), v.reviewed_by.as_str()))
+        .map(|v| {
+            (
+                v.version,
+                v.scores.score(),
+                v.owner.as_str(),
+                v.reviewed_by.as_str(),
+            )
+        })
         .collect();
     assert_eq!(history, [(2, 400, "sup", "sup"), (1, 96, "lead", "lead")]);
     assert_eq!(record.row.current.owner, "sup");
@@ -225,10 +230,9 @@ fn the_volume_behind_a_threat_counts_only_intelligence_the_reader_may_see() {
         ((31, 12, 2025), Category::AbuseOfAuthority),
         ((4, 11, 2026), Category::Drugs),
     ] {
-        let done = u
-            .cf
-            .execute(&sup, Command::RecordIntelligence(item(received, category)))
-            .unwrap();
+        let done =
+            u.cf.execute(&sup, Command::RecordIntelligence(item(received, category)))
+                .unwrap();
         urns.push(Urn::parse(UrnKind::Intelligence, &done.reference).unwrap());
     }
     // The second goes to HAWK, which only its team (and supervisors) may see.
@@ -242,7 +246,7 @@ fn the_volume_behind_a_threat_counts_only_intelligence_the_reader_may_see() {
         u.cf.execute(
             &sup,
             Command::TriageIntelligence {
-                urn: urns[1].clone(),
+                urn: urns[1],
                 to,
                 operation,
                 rationale: why("Daily meeting"),
@@ -301,18 +305,28 @@ fn tried_as_an_insider_or_with_bad_input_nothing_is_written() {
     };
     let a = |owner: &str, on| assessment(3, 3, Confidence::Low, 3, owner, on);
     assert_eq!(
-        refused(&mut u, record(Category::Drugs, "Drugs", a("lead", day(10, 11, 2026)))),
+        refused(
+            &mut u,
+            record(Category::Drugs, "Drugs", a("lead", day(10, 11, 2026)))
+        ),
         (
             "next review",
             "10/11/2026 is not after today: the next review is still to come".into()
         )
     );
     assert_eq!(
-        refused(&mut u, record(Category::Drugs, "Drugs", a("aud", day(1, 2, 2027)))).0,
+        refused(
+            &mut u,
+            record(Category::Drugs, "Drugs", a("aud", day(1, 2, 2027)))
+        )
+        .0,
         "owner"
     );
     assert_eq!(
-        refused(&mut u, record(Category::Drugs, "Drugs", a("nobody", day(1, 2, 2027)))),
+        refused(
+            &mut u,
+            record(Category::Drugs, "Drugs", a("nobody", day(1, 2, 2027)))
+        ),
         ("owner", "there is no account named 'nobody'".into())
     );
     assert_eq!(
@@ -324,10 +338,9 @@ fn tried_as_an_insider_or_with_bad_input_nothing_is_written() {
     u.cf.execute(&lead, good()).unwrap();
     let one = rows(&u);
     // A reviewer without the permission cannot add a version either.
-    let e = u
-        .cf
-        .execute(&aud, review("THR-001", a("lead", day(1, 2, 2027))))
-        .unwrap_err();
+    let e =
+        u.cf.execute(&aud, review("THR-001", a("lead", day(1, 2, 2027))))
+            .unwrap_err();
     assert!(matches!(e, Error::Denied { .. }), "{e}");
     assert_eq!(rows(&u), one);
 }

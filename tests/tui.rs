@@ -2987,7 +2987,8 @@ fn the_strategic_threat_assessment_is_listed_in_priority_order_and_reviewed() {
     snapshot("threat_detail", &mut d);
     d.keys(&["e"]);
     snapshot("form_review_threat", &mut d);
-    let versions = "SELECT CAST(count(*) AS TEXT) FROM threat_version v JOIN threat t ON t.id = v.threat_id
+    let versions =
+        "SELECT CAST(count(*) AS TEXT) FROM threat_version v JOIN threat t ON t.id = v.threat_id
                     WHERE t.reference = 'THR-001'";
     assert_eq!(d.value(versions), "2");
     // A harm off the scale is refused beside it, and nothing is written.

@@ -321,7 +321,9 @@ mod tests {
         }
     }
 
-    fn order(threats: &[(&'static str, Scores, NaiveDate)]) -> Vec<&'static str> {
+    type Threat = (&'static str, Scores, NaiveDate);
+
+    fn order(threats: &[Threat]) -> Vec<&'static str> {
         let mut ranked: Vec<Ranked> = threats
             .iter()
             .map(|(r, scores, next_review)| Ranked {
@@ -338,7 +340,7 @@ mod tests {
     fn threats_are_ordered_by_score_then_risk_harm_review_and_reference() {
         use Confidence::*;
         let d = day(1, 6);
-        let table: &[(&[(&str, Scores, NaiveDate)], &[&str])] = &[
+        let table: &[(&[Threat], &[&str])] = &[
             // By score.
             (
                 &[

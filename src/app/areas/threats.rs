@@ -91,11 +91,7 @@ impl AreaKind for Threats {
                 .with_hint("e.g. APSP: abuse of position for a sexual purpose"),
         ];
         fields.extend(assessment_fields(None));
-        Some(Form::built_by(
-            "Record a strategic threat",
-            fields,
-            record,
-        ))
+        Some(Form::built_by("Record a strategic threat", fields, record))
     }
 
     fn record_form(action: Action, current: &Current, _: &FormContext) -> RecordForm {
@@ -138,7 +134,11 @@ impl AreaKind for Threats {
 
 /// The fields of an assessment, filled from the current one on review.
 fn assessment_fields(current: Option<&ThreatVersion>) -> Vec<Field> {
-    let n = |f: fn(&Scores) -> u8| current.map(|v| f(&v.scores).to_string()).unwrap_or_default();
+    let n = |f: fn(&Scores) -> u8| {
+        current
+            .map(|v| f(&v.scores).to_string())
+            .unwrap_or_default()
+    };
     vec![
         Field::line("harm", true, &n(|s| s.harm)).with_hint("1 (least) to 5 (gravest)"),
         Field::line("likelihood", true, &n(|s| s.likelihood))
@@ -245,7 +245,10 @@ fn threat_detail(r: &ThreatRecord) -> Opened<Current> {
     let v = &t.current;
     let mut lines = vec![
         DetailLine::Field("Threat", t.reference.clone()),
-        DetailLine::Field("Priority", format!("{} (score {})", t.rank, v.scores.score())),
+        DetailLine::Field(
+            "Priority",
+            format!("{} (score {})", t.rank, v.scores.score()),
+        ),
         DetailLine::Field("Category", t.category.label().to_string()),
         DetailLine::Field("Theme", shown(&t.theme)),
         DetailLine::Field("Scores", scores_line(&v.scores)),

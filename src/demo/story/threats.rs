@@ -57,12 +57,7 @@ pub(super) fn assessment(plan: &mut Plan) {
             Ok(Threats::Record {
                 category,
                 theme: theme.to_owned(),
-                assessment: Assessment::new(
-                    Scores::new(h, l, c, cap)?,
-                    user(owner)?,
-                    why,
-                    next,
-                )?,
+                assessment: Assessment::new(Scores::new(h, l, c, cap)?, user(owner)?, why, next)?,
             }
             .into())
         });
