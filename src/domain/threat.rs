@@ -47,16 +47,6 @@ pub const THEME_CHARS: usize = 120;
 /// reviewed at least yearly.
 pub const MOST_REVIEW_DAYS: i64 = 366;
 
-/// The themes offered in the form; any other one line may be typed.
-pub const THEMES: &[&str] = &[
-    "APSP: abuse of position for a sexual purpose",
-    "Unauthorised disclosure",
-    "Misuse of force systems",
-    "Inappropriate association",
-    "Drugs",
-    "Vulnerability to corruption",
-];
-
 code_list! {
     /// How well founded an assessment is.
     pub enum Confidence ("confidence") {
