@@ -328,6 +328,15 @@ fn the_covert_workflow_is_in_every_state_and_the_diary_shows_what_is_due() {
     assert!(has(DueKind::AuthorisationReview, false), "{due:#?}");
     assert!(has(DueKind::BidAwaitingDecision, false), "{due:#?}");
     assert!(has(DueKind::ThresholdReview, false), "{due:#?}");
+    // The APSP threat, reviewed upwards on day 100, is first and due soon.
+    assert!(
+        due.iter()
+            .any(|d| d.what == DueKind::ThreatReview && d.reference == "THR-001" && !d.overdue),
+        "{due:#?}"
+    );
+    let threats = casefile.threats(&sup).unwrap();
+    assert_eq!(threats[0].reference, "THR-001");
+    assert_eq!(threats[0].current.version, 2);
     // Something overdue, but not a wall of it.
     assert!(due.iter().filter(|d| d.overdue).count() <= 4, "{due:#?}");
 }

@@ -763,3 +763,52 @@ fn a_decision_recorded_in_one_session_shows_in_another_on_the_same_file() {
     quit(a);
     quit(b);
 }
+
+/// The strategic threat assessment, in the real binary: the supervisor
+/// goes to it (`H`), opens the drugs threat, reviews it with a graver
+/// harm, and the case file holds the new version beside the old.
+#[test]
+fn a_strategic_threat_is_opened_and_reviewed_in_the_application() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.ccu");
+    let supervisor = demo_supervisor();
+    let tmux = demo_session("threats", &file, supervisor.username);
+    tmux.keys(&["H"]);
+    tmux.wait_for("Strategic threat assessment (");
+    select_row(&tmux, "THR-004");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("Strategic threat THR-004");
+    assert!(screen.contains("(score 54)"), "{screen}");
+    tmux.keys(&["e"]);
+    tmux.wait_for("Review THR-004");
+    tmux.keys(&["BSpace"]);
+    tmux.type_text("5");
+    for _ in 0..6 {
+        tmux.keys(&["Tab"]);
+    }
+    tmux.type_text("A partner agency reports supply into two stations");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("(score 90)");
+    quit(tmux);
+
+    let conn = demo_conn(&file);
+    let versions: Vec<(i64, i64, String)> = conn
+        .prepare(
+            "SELECT v.version, v.harm, u.username FROM threat_version v
+             JOIN threat t ON t.id = v.threat_id
+             JOIN user_account u ON u.id = v.reviewed_by
+             WHERE t.reference = 'THR-004' ORDER BY v.version",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            (1, 3, "head".to_owned()),
+            (2, 5, supervisor.username.to_owned())
+        ]
+    );
+}

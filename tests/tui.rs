@@ -3640,3 +3640,49 @@ fn a_partner_contact_in_the_diary_opens_the_partner() {
         detail_text(&d)
     );
 }
+
+#[test]
+fn the_strategic_threat_assessment_is_listed_in_priority_order_and_reviewed() {
+    let mut d = demo_as("supervisor");
+    d.keys(&["H"]);
+    assert_eq!(d.app.area, ccu::app::Area::Threats);
+    snapshot("threats_list", &mut d);
+    d.select("THR-001");
+    d.keys(&["enter"]);
+    snapshot("threat_detail", &mut d);
+    d.keys(&["e"]);
+    snapshot("form_review_threat", &mut d);
+    let versions =
+        "SELECT CAST(count(*) AS TEXT) FROM threat_version v JOIN threat t ON t.id = v.threat_id
+                    WHERE t.reference = 'THR-001'";
+    assert_eq!(d.value(versions), "2");
+    // A harm off the scale is refused beside it, and nothing is written.
+    for _ in 0..3 {
+        d.keys(&["backspace"]);
+    }
+    d.type_text("9");
+    d.app.form.as_mut().unwrap().focus = 6;
+    d.type_text("Capacity restored after the surveillance bid closed");
+    d.keys(&["ctrl-s"]);
+    let form = d.app.form.as_ref().expect("refused");
+    let harm = form.fields.iter().find(|f| f.id == "harm").unwrap();
+    assert!(
+        harm.error.as_deref().unwrap_or("").contains("1 to 5"),
+        "{harm:?}"
+    );
+    assert_eq!(d.value(versions), "2");
+    d.app.form.as_mut().unwrap().focus = 0;
+    d.keys(&["backspace"]);
+    d.type_text("4");
+    d.keys(&["ctrl-s"]);
+    assert!(d.app.form.is_none(), "{}", d.screen());
+    assert_eq!(d.value(versions), "3");
+    assert_eq!(d.app.detail.as_ref().unwrap().key, "THR-001");
+    assert_eq!(
+        d.value(
+            "SELECT v.harm || '/' || u.username FROM threat_version v
+             JOIN user_account u ON u.id = v.reviewed_by ORDER BY v.id DESC LIMIT 1"
+        ),
+        "4/supervisor"
+    );
+}

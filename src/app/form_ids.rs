@@ -137,6 +137,9 @@ fn sample(field: &Field) -> String {
         "phone" => "01632 960123",
         "intelligence" => "INT-2026-00042",
         "next contact due" => "+12w",
+        "harm" | "likelihood" | "capacity" => "3",
+        "owner" => "alice",
+        "next review" => "+4w",
         _ => "",
     };
     if !by_id.is_empty() {

@@ -56,7 +56,9 @@ pub fn for_field(field: &Field) -> Option<(PickKind, Goes)> {
         "subjects" => (PickKind::Subject, Goes::List),
         "operation" => (PickKind::Operation, Goes::Replace),
         "lines" => (PickKind::Resource, Goes::Insert),
-        "lead" | "supervisor" | "authorising officer" => (PickKind::Colleague, Goes::Replace),
+        "lead" | "supervisor" | "authorising officer" | "owner" => {
+            (PickKind::Colleague, Goes::Replace)
+        }
         // The team form's; an account's own new username is made, not chosen.
         "username" if field.label == "colleague" => (PickKind::Colleague, Goes::Replace),
         "team" => (PickKind::Colleague, Goes::List),

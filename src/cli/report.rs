@@ -22,6 +22,8 @@ pub enum ReportCommand {
     Risk(ReportArgs),
     /// Partner agencies: their SPOCs, engagements, next contact and the intelligence each produced
     Partners(ReportArgs),
+    /// The strategic threat assessment in priority order: scores and intelligence per quarter
+    Threats(ReportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -59,6 +61,9 @@ pub(super) fn run(
         ReportCommand::Risk(args) => report(path, "risk", &args, out, |c, a| c.risk_report(a)),
         ReportCommand::Partners(args) => {
             report(path, "partners", &args, out, |c, a| c.partners_report(a))
+        }
+        ReportCommand::Threats(args) => {
+            report(path, "threats", &args, out, |c, a| c.threats_report(a))
         }
     }
 }
@@ -266,6 +271,57 @@ impl ReportRows for crate::store::registers::partners::PartnerReportRow {
             self.intelligence.join(" "),
             self.added_at.clone(),
         ]]
+    }
+}
+
+impl ReportRows for crate::store::registers::threats::ThreatReportRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "rank",
+        "reference",
+        "category",
+        "theme",
+        "version",
+        "harm",
+        "likelihood",
+        "confidence",
+        "capacity",
+        "risk",
+        "score",
+        "owner",
+        "next_review",
+        "reviewed_by",
+        "reviewed_at",
+        "quarter",
+        "items",
+    ];
+
+    /// One line per quarter counted.
+    fn lines(&self) -> Vec<Vec<String>> {
+        let head = [
+            self.rank.to_string(),
+            self.reference.clone(),
+            self.category.clone(),
+            self.theme.clone(),
+            self.version.to_string(),
+            self.harm.to_string(),
+            self.likelihood.to_string(),
+            self.confidence.clone(),
+            self.capacity.to_string(),
+            self.risk.to_string(),
+            self.score.to_string(),
+            self.owner.clone(),
+            self.next_review.clone(),
+            self.reviewed_by.clone(),
+            self.reviewed_at.clone(),
+        ];
+        self.volume
+            .iter()
+            .map(|v| {
+                let mut line = head.to_vec();
+                line.extend([v.quarter.clone(), v.items.to_string()]);
+                line
+            })
+            .collect()
     }
 }
 

@@ -162,6 +162,9 @@ pub trait AreaKind {
     const NOUN: &'static str = "";
     /// The kind of URN its records carry.
     const URN: Option<UrnKind> = None;
+    /// The prefix of its records' references where they are not URNs
+    /// (`THR` for `THR-001`), so that the diary opens them here.
+    const PREFIX: Option<&'static str> = None;
     /// The kinds of search hit that open here.
     const SEARCH: &'static [SearchKind] = &[];
     /// What its records offer, beyond opening them.

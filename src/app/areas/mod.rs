@@ -234,7 +234,12 @@ impl Area {
         Area::ALL
             .iter()
             .copied()
-            .find(|a| declared!(*a, URN).is_some_and(|k| Some(k.prefix()) == prefix))
+            .find(|a| {
+                declared!(*a, URN)
+                    .map(|k| k.prefix())
+                    .or(declared!(*a, PREFIX))
+                    .is_some_and(|p| Some(p) == prefix)
+            })
             .unwrap_or(Area::Operations)
     }
 

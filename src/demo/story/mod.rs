@@ -22,6 +22,7 @@ mod shrike;
 mod siskin;
 mod steps;
 mod teal;
+mod threats;
 mod unit;
 mod wagtail;
 mod whimbrel;
@@ -49,5 +50,6 @@ pub(super) fn story(plan: &mut Plan) {
     risk::assessments(plan);
     chis_drift::life(plan);
     partners::work(plan);
+    threats::assessment(plan);
     oversight::trail(plan);
 }

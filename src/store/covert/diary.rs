@@ -35,6 +35,8 @@ pub enum DueKind {
     LessonsNotDisseminated,
     /// A partner agency's next contact (`store::registers::partners`).
     PartnerContact,
+    /// A strategic threat's next review (`store::registers::threats`).
+    ThreatReview,
 }
 
 /// The furthest ahead, in days, the diary looks: ten years.
@@ -336,6 +338,24 @@ impl CaseFile {
         }
 
         items.extend(self.partner_contacts_due(viewer, now)?);
+        // Strategic threats: the next review of each one's latest assessment.
+        for threat in self.threats(actor)? {
+            let due = end_of_uk_day(threat.current.next_review);
+            items.push(DueItem {
+                due_at: format_timestamp(due),
+                overdue: now >= due,
+                what: DueKind::ThreatReview,
+                reference: threat.reference,
+                operation: None,
+                why: format!(
+                    "strategic threat ({}, priority {}) to be reviewed by {} (owner {})",
+                    threat.category.label(),
+                    threat.rank,
+                    uk_day(threat.current.next_review),
+                    threat.current.owner
+                ),
+            });
+        }
 
         items.retain(|item| {
             item.overdue
