@@ -14,6 +14,7 @@ mod import;
 mod init;
 mod password;
 mod report;
+mod settings;
 mod terminal;
 mod user;
 
@@ -138,6 +139,11 @@ enum TopCommand {
         #[command(subcommand)]
         command: report::ReportCommand,
     },
+    /// The rules the unit works to: the IOPC referral deadline and the status drift threshold
+    Settings {
+        #[command(subcommand)]
+        command: settings::SettingsCommand,
+    },
     /// Bring records in from files
     Import {
         #[command(subcommand)]
@@ -254,6 +260,7 @@ fn execute(cli: Cli, out: &mut impl Write) -> Result<ExitCode, Failure> {
         TopCommand::Audit { command } => audit::run(&path, command, out),
         TopCommand::Import { command } => import::run(&path, command, out),
         TopCommand::Report { command } => report::run(&path, command, out),
+        TopCommand::Settings { command } => settings::run(&path, command, out),
     }
 }
 

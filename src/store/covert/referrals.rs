@@ -266,6 +266,13 @@ pub struct ReferralRow {
 }
 
 impl CaseFile {
+    /// How many UK days after the day it became clear an IOPC referral is
+    /// due, as the unit has set it.
+    pub fn referral_deadline_days(&mut self, actor: &Actor) -> Result<u32> {
+        self.reader(actor, "settings")?;
+        deadline_days(&self.conn).map_err(|e| self.sqlite_err(e))
+    }
+
     /// Referrals the actor may see, newest first.
     pub fn referrals(&mut self, actor: &Actor) -> Result<Vec<ReferralRow>> {
         self.referrals_of(actor, None)
